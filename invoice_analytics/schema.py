@@ -1,0 +1,100 @@
+"""The shared core schema of every invoice frame: one place, one table.
+
+Every loader returns these columns first, in this order, with these dtypes,
+then its provider's remaining fields (typed, snake_cased):
+
+==================  =====================================  ==========================  =================================
+column              dtype                                  Faspay Billing              Mayar
+==================  =====================================  ==========================  =================================
+provider            category ("faspay", "mayar")           "faspay"                    "mayar"
+invoice_id          string (pyarrow)                       invoice_no                  id
+customer_id         string (pyarrow)                       customer_id                 customerId
+customer_name       string (pyarrow)                       customer_name               customer.name
+status              category (:data:`STATUSES`)            from the invoice_status     active->unpaid, paid->paid,
+                                                           label                       closed->cancelled
+provider_status     string (pyarrow)                       invoice_status as sent      status as sent
+issued_at           datetime64[us, Asia/Jakarta]           invoice_date (naive = WIB)  createdAt (epoch ms, UTC)
+due_at              datetime64[us, Asia/Jakarta]           due_date (naive = WIB)      missing (NaT)
+amount              Int64 (rupiah)                         missing (<NA>)              amount
+outstanding         Int64 (rupiah; < 0 is a credit)        outstanding_amount          amount while active, else 0
+currency            category ("IDR")                       "IDR"                       "IDR"
+==================  =====================================  ==========================  =================================
+
+Conventions: rupiah are whole integers (``Int64``, never floats); datetimes
+are timezone-aware Asia/Jakarta (a fixed UTC+7) in microseconds; an unknown
+provider status leaves ``status`` missing (the raw value stays in
+``provider_status``).
+
+>>> frame = empty_frame()
+>>> list(frame.columns) == list(CORE_SCHEMA)
+True
+>>> str(frame["issued_at"].dtype)
+'datetime64[us, Asia/Jakarta]'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+__all__ = [
+    "CORE_COLUMNS",
+    "CORE_SCHEMA",
+    "CURRENCY_DTYPE",
+    "DATETIME_DTYPE",
+    "JAKARTA",
+    "MONEY_DTYPE",
+    "PROVIDER_DTYPE",
+    "STATUSES",
+    "STATUS_DTYPE",
+    "STRING_DTYPE",
+    "empty_frame",
+]
+
+JAKARTA = "Asia/Jakarta"
+
+#: The normalised invoice statuses, shared by both providers.
+STATUSES: tuple[str, ...] = (
+    "draft",
+    "unpaid",
+    "partially_paid",
+    "overdue",
+    "paid",
+    "cancelled",
+    "proforma",
+)
+
+STRING_DTYPE = pd.StringDtype("pyarrow")
+MONEY_DTYPE = pd.Int64Dtype()
+DATETIME_DTYPE = pd.DatetimeTZDtype(unit="us", tz=JAKARTA)
+PROVIDER_DTYPE = pd.CategoricalDtype(["faspay", "mayar"])
+STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
+CURRENCY_DTYPE = pd.CategoricalDtype(["IDR"])
+
+#: Core column name -> dtype, in the order every loader returns them.
+CORE_SCHEMA: dict[str, object] = {
+    "provider": PROVIDER_DTYPE,
+    "invoice_id": STRING_DTYPE,
+    "customer_id": STRING_DTYPE,
+    "customer_name": STRING_DTYPE,
+    "status": STATUS_DTYPE,
+    "provider_status": STRING_DTYPE,
+    "issued_at": DATETIME_DTYPE,
+    "due_at": DATETIME_DTYPE,
+    "amount": MONEY_DTYPE,
+    "outstanding": MONEY_DTYPE,
+    "currency": CURRENCY_DTYPE,
+}
+
+CORE_COLUMNS: tuple[str, ...] = tuple(CORE_SCHEMA)
+
+
+def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
+    """An empty frame with the core columns (then ``extra``) and their dtypes.
+
+    >>> empty_frame({"period": pd.PeriodDtype("M")}).dtypes["period"]
+    period[M]
+    """
+    schema = {**CORE_SCHEMA, **(extra or {})}
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in schema.items()})
