@@ -1,0 +1,166 @@
+"""Turn lists of raw JSON values into typed pandas arrays, column by column.
+
+Column-wise construction (one list per field, one typed array per list) is
+what makes the loaders' frames cheap to build; see ``benchmarks/``. A value
+that cannot be typed raises :class:`ValueError` naming the offending value,
+which the loaders turn into a typed API error naming the invoice.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from invoice_analytics.errors import UnknownStatusWarning
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
+
+_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
+
+
+class BadValue(ValueError):
+    """A value that does not fit its column; ``index`` is its row."""
+
+    def __init__(self, index: int, value: Any, expected: str) -> None:
+        self.index = index
+        self.value = value
+        super().__init__(f"{value!r} is not {expected}")
+
+
+def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
+    """Strings; numbers become their decimal text, None stays missing.
+
+    >>> list(strings(["a", 21, None]))
+    ['a', '21', <NA>]
+    """
+    try:
+        return pd.array(pa.array(values, type=pa.string()), dtype=STRING_DTYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    out: list[str | None] = []
+    for i, v in enumerate(values):
+        if v is None or isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise BadValue(i, v, "text")
+        elif isinstance(v, float) and not v.is_integer():
+            out.append(repr(v))
+        else:
+            out.append(str(int(v)))
+    return pd.array(out, dtype=STRING_DTYPE)
+
+
+def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
+    """Whole rupiah as ``Int64``: ints, integral strings ("456900"), None.
+
+    >>> list(money([110000, "456900", None, -400800, "12.00"]))
+    [110000, 456900, <NA>, -400800, 12]
+    >>> money(["12.5"])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics._columns.BadValue: '12.5' is not whole rupiah
+    """
+    try:
+        return pd.array(pa.array(values, type=pa.int64()), dtype=MONEY_DTYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    out: list[int | None] = []
+    for i, v in enumerate(values):
+        if v is None:
+            out.append(None)
+        elif isinstance(v, bool):
+            raise BadValue(i, v, "whole rupiah")
+        elif isinstance(v, int):
+            out.append(v)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(int(v))
+        elif isinstance(v, str) and _INTEGER.fullmatch(v.strip()):
+            out.append(int(v.strip().split(".")[0]))
+        elif isinstance(v, str) and not v.strip():
+            out.append(None)
+        else:
+            raise BadValue(i, v, "whole rupiah")
+    return pd.array(out, dtype=MONEY_DTYPE)
+
+
+def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
+    """Naive "YYYY-MM-DD[ hh:mm:ss]" texts read as Asia/Jakarta wall time.
+
+    >>> wib_datetimes(["2023-02-08 10:04:00", None])[0]
+    Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta')
+    """
+    if not len(values):
+        return pd.array([], dtype=DATETIME_DTYPE)
+    cleaned = [None if v is None or v == "" else v for v in values]
+    for i, v in enumerate(cleaned):
+        if v is not None and not isinstance(v, str):
+            raise BadValue(i, v, "a date text")
+    try:
+        parsed = pd.to_datetime(pd.Series(cleaned, dtype=object), format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise BadValue(_first_bad_date(cleaned), _first_bad_value(cleaned), "a YYYY-MM-DD hh:mm:ss date") from exc
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert(JAKARTA)
+    else:
+        parsed = parsed.dt.tz_localize(JAKARTA)
+    return parsed.astype(DATETIME_DTYPE).array
+
+
+def _first_bad_date(values: Sequence[Any]) -> int:
+    for i, v in enumerate(values):
+        if v is not None:
+            try:
+                pd.Timestamp(v)
+            except (ValueError, TypeError):
+                return i
+    return 0
+
+
+def _first_bad_value(values: Sequence[Any]) -> Any:
+    return values[_first_bad_date(values)]
+
+
+def epoch_ms_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
+    """Epoch milliseconds (UTC instants, ints or numeric strings) in Asia/Jakarta.
+
+    >>> epoch_ms_datetimes([1768375011056])[0]
+    Timestamp('2026-01-14 14:16:51.056000+0700', tz='Asia/Jakarta')
+    """
+    ms = money(values)  # the same whole-number parsing
+    us = ms.to_numpy(dtype="int64", na_value=np.iinfo("int64").min)
+    mask = np.asarray(ms.isna())
+    us = np.where(mask, np.iinfo("int64").min, us * 1000)
+    naive = us.view("datetime64[us]")
+    return pd.DatetimeIndex(naive).tz_localize("UTC").tz_convert(JAKARTA).array
+
+
+def constant_category(value: str, n: int, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """``n`` copies of one category, built from codes (no per-row work)."""
+    code = list(dtype.categories).index(value)
+    return pd.Categorical.from_codes(np.full(n, code, dtype=np.int8), dtype=dtype)
+
+
+def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provider: str) -> pd.Categorical:
+    """Map raw provider statuses (case-insensitively) to the shared status category.
+
+    An unknown value leaves ``status`` missing, and one
+    :class:`~invoice_analytics.errors.UnknownStatusWarning` names every raw value.
+    """
+    raw_series = pd.Series(raw, dtype=STRING_DTYPE)
+    uniques = raw_series.dropna().unique()
+    lookup = {u: mapping.get(" ".join(str(u).lower().replace("_", " ").split())) for u in uniques}
+    unknown = sorted(u for u, v in lookup.items() if v is None)
+    if unknown:
+        warnings.warn(
+            f"{provider}: unknown status value(s) {unknown}; their status is left missing "
+            "(the raw value is kept in provider_status)",
+            UnknownStatusWarning,
+            stacklevel=4,
+        )
+    mapped = raw_series.map(lookup)
+    return pd.Categorical(mapped, dtype=STATUS_DTYPE)

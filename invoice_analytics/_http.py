@@ -1,0 +1,296 @@
+"""The HTTP plumbing shared by the loaders: session, retries, pacing, errors.
+
+Retries are urllib3's :class:`~urllib3.util.Retry` mounted on a
+:class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504
+and dropped or timed-out connections are retried with exponential back-off up
+to ``max_retries`` times; what still fails becomes a typed
+:class:`~invoice_analytics.errors.InvoiceAPIError`. Credentials travel only in
+the request (header or body), never on the session, and every text that leaves
+this module is scrubbed of them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
+
+from invoice_analytics.errors import (
+    AuthenticationError,
+    InvoiceAPIError,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    TransportError,
+)
+
+log = logging.getLogger("invoice_analytics")
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+BACKOFF_FACTOR = 0.5
+BACKOFF_MAX = 30.0
+USER_AGENT = "invoice-analytics/0.1 (+python-requests)"
+
+
+def make_session(max_retries: int = 5, *, pool_size: int = 8) -> requests.Session:
+    """A session whose adapters retry 429, 5xx and dropped connections.
+
+    >>> session = make_session(3)
+    >>> session.get_adapter("https://api.mayar.id").max_retries.total
+    3
+    """
+    retry = Retry(
+        total=max_retries,
+        connect=max_retries,
+        read=max_retries,
+        status=max_retries,
+        other=0,
+        allowed_methods=None,  # Faspay's list is a GET with a body; every call here is a read
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=BACKOFF_FACTOR,
+        backoff_max=BACKOFF_MAX,
+        backoff_jitter=0.1,
+        respect_retry_after_header=True,
+        raise_on_status=False,  # the last answer comes back, so its words reach the error
+    )
+    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def check_origin(base_url: str, provider: str) -> str:
+    """Validate an origin (scheme://host[:port]) and return it without a trailing slash.
+
+    Plain http is refused unless the host is loopback.
+
+    >>> check_origin("http://127.0.0.1:8765/", "mayar")
+    'http://127.0.0.1:8765'
+    >>> check_origin("http://example.com", "mayar")
+    Traceback (most recent call last):
+    ...
+    ValueError: mayar: plain http is refused for 'example.com'; use https (http is allowed only on loopback)
+    """
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{provider}: base_url must be an origin like https://host[:port], got {base_url!r}")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError(
+            f"{provider}: base_url must be an origin (scheme://host[:port]) without path, query or user info; "
+            "the loader appends the documented path"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise ValueError(
+            f"{provider}: plain http is refused for {parts.hostname!r}; use https (http is allowed only on loopback)"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """Replace every secret in ``text`` by ``***``.
+
+    >>> redact("bad key sk-123 in Bearer sk-123", ["sk-123"])
+    'bad key *** in Bearer ***'
+    """
+    for secret in secrets:
+        if secret and len(secret) >= 3:
+            text = text.replace(secret, "***")
+    return text
+
+
+class Caller:
+    """Sends one provider's requests and turns every failure into a typed error.
+
+    ``secrets`` are scrubbed from every message; the caller never logs a
+    header or a body.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        session: requests.Session,
+        *,
+        timeout: float,
+        secrets: Iterable[str | None],
+    ) -> None:
+        self.provider = provider
+        self.session = session
+        self.timeout = timeout
+        self._secrets = tuple(s for s in secrets if s)
+
+    def __repr__(self) -> str:
+        return f"Caller(provider={self.provider!r}, timeout={self.timeout!r})"
+
+    def error(self, cls: type[InvoiceAPIError], request: str, server_message: str | None = None, **kw: Any):
+        """Build a typed error with every secret scrubbed."""
+        clean = None if server_message is None else redact(server_message, self._secrets)
+        detail = kw.pop("detail", None)
+        if detail is not None:
+            detail = redact(detail, self._secrets)
+        return cls(self.provider, redact(request, self._secrets), clean, detail=detail, **kw)
+
+    def get_json(self, url: str, request: str, **kwargs: Any) -> dict[str, Any]:
+        """GET ``url`` and return its JSON object, or raise a typed error.
+
+        ``request`` describes the call for messages (no credentials in it).
+        """
+        log.debug("%s: %s", self.provider, request)
+        try:
+            response = self.session.get(url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as exc:
+            reason = _reason(exc)
+            raise self.error(TransportError, request, detail=f"no answer after retries: {reason}") from None
+        status = response.status_code
+        text = _short(response.text)
+        if status in (401, 403):
+            raise self.error(AuthenticationError, request, _server_words(response), status_code=status)
+        if status == 429:
+            raise self.error(RateLimitError, request, _server_words(response), status_code=status,
+                             detail="rate limited through every retry")
+        if status >= 500:
+            raise self.error(ServerError, request, _server_words(response), status_code=status,
+                             detail="server error through every retry")
+        if status >= 400:
+            raise self.error(ResponseError, request, _server_words(response), status_code=status)
+        try:
+            payload = response.json()
+        except (ValueError, json.JSONDecodeError):
+            raise self.error(ResponseError, request, text, status_code=status,
+                             detail="the answer is not valid JSON") from None
+        if not isinstance(payload, dict):
+            raise self.error(ResponseError, request, text, status_code=status,
+                             detail="the answer is not a JSON object")
+        return payload
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _server_words(response: requests.Response) -> str:
+    """The server's message from a JSON body, else the body's start."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return _short(response.text) or response.reason or ""
+    if isinstance(payload, dict):
+        for key in ("messages", "message", "error", "detail"):
+            if isinstance(payload.get(key), str):
+                return payload[key]
+    return _short(response.text)
+
+
+def _reason(exc: requests.RequestException) -> str:
+    """A short reason for a transport failure, without the URL's query."""
+    cause = exc.args[0] if exc.args else exc
+    reason = getattr(cause, "reason", None)
+    return _short(str(reason if reason is not None else cause), 200)
+
+
+class MinuteRateLimiter:
+    """Allows at most ``per_minute`` calls in any sliding 60-second window.
+
+    >>> limiter = MinuteRateLimiter(None)
+    >>> limiter.wait()  # no pacing
+    0.0
+    """
+
+    def __init__(self, per_minute: int | None, *, window: float = 60.0) -> None:
+        if per_minute is not None and per_minute < 1:
+            raise ValueError("rate_limit_per_minute must be a positive integer or None")
+        self.per_minute = per_minute
+        self.window = window
+        self._starts: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Block until a call is allowed; return the seconds waited."""
+        if self.per_minute is None:
+            return 0.0
+        waited = 0.0
+        with self._lock:
+            while True:
+                now = time.monotonic()
+                while self._starts and now - self._starts[0] >= self.window:
+                    self._starts.popleft()
+                if len(self._starts) < self.per_minute:
+                    self._starts.append(now)
+                    return waited
+                pause = self.window - (now - self._starts[0])
+                time.sleep(pause)
+                waited += pause
+
+
+def is_interactive() -> bool:
+    """True in a Jupyter/IPython kernel or when stderr is a terminal."""
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Progress:
+    """A tqdm.auto bar shown only once a load needs a second request.
+
+    ``enabled=None`` means "when interactive". The bar's text names the
+    provider and counts pages; it never shows a URL's secrets or a header.
+    """
+
+    def __init__(self, provider: str, enabled: bool | None, *, unit: str = "page") -> None:
+        self.provider = provider
+        self.enabled = is_interactive() if enabled is None else bool(enabled)
+        self.unit = unit
+        self.requests = 0
+        self.total: int | None = None
+        self._bar = None
+        self._lock = threading.Lock()
+
+    def add_total(self, pages: int) -> None:
+        with self._lock:
+            self.total = (self.total or 0) + pages
+            if self._bar is not None:
+                self._bar.total = self.total
+                self._bar.refresh()
+
+    def step(self, postfix: str | None = None) -> None:
+        with self._lock:
+            self.requests += 1
+            if not self.enabled:
+                return
+            if self._bar is None and self.requests >= 2:
+                from tqdm.auto import tqdm
+
+                self._bar = tqdm(total=self.total, desc=self.provider, unit=self.unit, initial=self.requests - 1)
+            if self._bar is not None:
+                self._bar.update(1)
+                if postfix:
+                    self._bar.set_postfix_str(postfix, refresh=False)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

@@ -1,0 +1,49 @@
+"""Stack provider frames into one, keeping every dtype."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+__all__ = ["combine"]
+
+
+def combine(*frames: pd.DataFrame) -> pd.DataFrame:
+    """Stack loader frames (core columns first, then every extra column).
+
+    Categorical columns keep a category dtype whose categories are the union
+    (``pd.concat`` alone would silently turn them into text); a column that
+    one frame lacks is filled with missing values of the other's dtype. The
+    result has a fresh RangeIndex.
+
+    >>> from invoice_analytics.schema import empty_frame
+    >>> a = empty_frame({"period": pd.PeriodDtype("M")})
+    >>> b = empty_frame({"name": pd.StringDtype("pyarrow")})
+    >>> combined = combine(a, b)
+    >>> combined.columns[-2:].tolist(), str(combined["status"].dtype)
+    (['period', 'name'], 'category')
+    """
+    if not frames:
+        raise TypeError("combine() needs at least one frame")
+    columns: list[str] = []
+    dtypes: dict[str, object] = {}
+    for frame in frames:
+        for name in frame.columns:
+            if name not in dtypes:
+                columns.append(name)
+                dtypes[name] = frame[name].dtype
+    parts = []
+    for name in columns:
+        pieces = [
+            frame[name] if name in frame.columns else pd.Series(index=frame.index, dtype=dtypes[name])
+            for frame in frames
+        ]
+        if isinstance(dtypes[name], pd.CategoricalDtype):
+            cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in pieces]
+            values = union_categoricals([p.array for p in cats], ignore_order=True)
+            if all(p.dtype == dtypes[name] for p in cats):
+                values = values.astype(dtypes[name])  # same categories everywhere: keep their order
+            parts.append(pd.Series(values, name=name))
+        else:
+            parts.append(pd.concat([p.reset_index(drop=True) for p in pieces], ignore_index=True).rename(name))
+    return pd.concat(parts, axis=1) if parts else pd.DataFrame()

@@ -1,0 +1,293 @@
+"""Mayar: the account's whole invoice list as one typed DataFrame.
+
+``GET /hl/v2/invoices`` lists invoices newest first, 50 a page at most, with
+a ``startingAfter`` cursor that is a ``createdAt`` in epoch milliseconds.
+Several invoices can share one millisecond; if such a tie straddles a page
+boundary, passing the cursor on as given loses the rest of the tie (when the
+server reads it as ``createdAt < cursor``) or repeats it (``<=``). The loader
+therefore asks for ``cursor + 1`` ms, which re-reads the boundary tie under
+either reading, and drops the invoices it has already seen by id.
+
+Example, against the embedded emulator:
+
+>>> from invoice_analytics.emulator import Emulator
+>>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+>>> df["provider"].unique().tolist(), df["invoice_id"].is_unique
+(['mayar'], True)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import requests
+
+from invoice_analytics import _columns as col
+from invoice_analytics._http import Caller, MinuteRateLimiter, Progress, check_origin, make_session
+from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
+from invoice_analytics.schema import (
+    CORE_COLUMNS,
+    CURRENCY_DTYPE,
+    DATETIME_DTYPE,
+    MONEY_DTYPE,
+    PROVIDER_DTYPE,
+    STRING_DTYPE,
+    empty_frame,
+)
+
+__all__ = [
+    "MAYAR_PAGE_SIZE",
+    "MAYAR_PATH",
+    "MAYAR_PRODUCTION_URL",
+    "MAYAR_SANDBOX_URL",
+    "load_mayar",
+    "mayar_frame",
+]
+
+MAYAR_PRODUCTION_URL = "https://api.mayar.id"
+MAYAR_SANDBOX_URL = "https://api.mayar.club"
+MAYAR_PATH = "/hl/v2/invoices"
+MAYAR_PAGE_SIZE = 50
+_ORIGINS = {"production": MAYAR_PRODUCTION_URL, "sandbox": MAYAR_SANDBOX_URL}
+
+#: Mayar status -> shared status.
+_STATUSES = {"active": "unpaid", "paid": "paid", "closed": "cancelled"}
+
+#: Mayar's extra fields, in the order they follow the core columns.
+EXTRA_SCHEMA: dict[str, object] = {
+    "name": STRING_DTYPE,
+    "description": STRING_DTYPE,
+    "category": STRING_DTYPE,
+    "link": STRING_DTYPE,
+    "type": pd.CategoricalDtype(["invoice"]),
+    "redirect_url": STRING_DTYPE,
+    "customer_email": STRING_DTYPE,
+    "customer_mobile": STRING_DTYPE,
+    "transaction_count": MONEY_DTYPE,
+    "paid_transaction_count": MONEY_DTYPE,
+    "last_transaction_status": STRING_DTYPE,
+}
+
+
+def load_mayar(
+    *,
+    api_key: str | None = None,
+    status: str | None = None,
+    search: str | None = None,
+    base_url: str = MAYAR_PRODUCTION_URL,
+    session: requests.Session | None = None,
+    timeout: float = 30,
+    rate_limit_per_minute: int | None = 20,
+    max_retries: int = 5,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Load every Mayar invoice of the account as a typed DataFrame.
+
+    ``api_key`` or the environment's ``MAYAR_API_KEY``. ``status`` ("active",
+    "paid", "closed") and ``search`` are passed to the API's filters.
+    ``base_url`` is the origin: :data:`MAYAR_PRODUCTION_URL` (default),
+    :data:`MAYAR_SANDBOX_URL`, or the shorthands "production"/"sandbox".
+    Requests are paced to ``rate_limit_per_minute`` (Mayar allows 20 a
+    minute; None: no pacing) and 429s wait out ``Retry-After``. ``session``
+    is used as given (its adapters decide retries); by default one with
+    urllib3 retries up to ``max_retries``. ``progress``: None shows a tqdm
+    bar when interactive and the load takes more than one request.
+
+    Raises :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
+    failure; never returns a partial list.
+    """
+    api_key = api_key or os.environ.get("MAYAR_API_KEY")
+    if not api_key:
+        raise MissingCredentialsError(
+            "mayar", "load_mayar", None, detail="no credential: pass api_key or set MAYAR_API_KEY"
+        )
+    url = check_origin(_ORIGINS.get(base_url, base_url), "mayar") + MAYAR_PATH
+    own_session = session is None
+    http = session if session is not None else make_session(max_retries)
+    caller = Caller("mayar", http, timeout=timeout, secrets=[api_key])
+    limiter = MinuteRateLimiter(rate_limit_per_minute)
+    bar = Progress("mayar", progress)
+    headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+    base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
+    if status is not None:
+        base_params["status"] = status
+    if search is not None:
+        base_params["search"] = search
+
+    rows: dict[str, dict[str, Any]] = {}
+    sources: dict[str, str] = {}
+    cursor: int | None = None
+    page = 0
+    stalled = False
+    try:
+        while True:
+            page += 1
+            params = dict(base_params)
+            if cursor is not None:
+                params["startingAfter"] = str(cursor)
+            request = f"GET {MAYAR_PATH} page {page}" + (f" (startingAfter={cursor})" if cursor is not None else "")
+            limiter.wait()
+            payload = caller.get_json(url, request, params=params, headers=headers)
+            bar.step(f"{len(rows)} invoices")
+            data, has_more = _check(caller, request, payload)
+            new = 0
+            for row in data:
+                if row["id"] not in rows:
+                    new += 1
+                rows[row["id"]] = row
+                sources[row["id"]] = request
+            if not has_more:
+                break
+            if not data:
+                raise caller.error(ResponseError, request, _words(payload),
+                                   detail="hasMore is true but the page is empty, so there is no cursor")
+            oldest = min(_created_ms(caller, request, row) for row in data)
+            if new:
+                stalled = False
+                cursor = oldest + 1  # re-read the boundary millisecond under '<' and '<=' alike
+            elif not stalled:
+                # A whole page inside one millisecond: step past it as the API means the cursor.
+                warnings.warn(
+                    f"mayar: {len(data)} or more invoices share createdAt {oldest}, a whole page; those past the "
+                    "page cannot be reached with this cursor and may be missing",
+                    PagingWarning,
+                    stacklevel=2,
+                )
+                stalled = True
+                cursor = oldest
+            else:
+                raise caller.error(ResponseError, request, _words(payload),
+                                   detail=f"the cursor does not advance past createdAt {oldest}")
+    finally:
+        bar.close()
+        if own_session:
+            http.close()
+    ordered = sorted(rows.values(), key=lambda row: _sort_key(row), reverse=True)
+    return mayar_frame(ordered, sources=[sources[row["id"]] for row in ordered])
+
+
+def _sort_key(row: dict[str, Any]) -> tuple[int, str]:
+    try:
+        return int(row["createdAt"]), str(row["id"])
+    except (TypeError, ValueError):
+        return 0, str(row["id"])
+
+
+def _words(payload: dict[str, Any]) -> str | None:
+    for key in ("messages", "message"):
+        if payload.get(key) is not None:
+            return str(payload[key])
+    return None
+
+
+def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The page's rows and hasMore, or a typed error for a failure or a bad shape."""
+    words = _words(payload)
+    status_code = payload.get("statusCode")
+    if (words is not None and words.lower() == "failed") or (
+        status_code is not None and str(status_code) not in ("200", "201")
+    ):
+        raise caller.error(ResponseError, request, words,
+                           detail=f"the API reported a failure (statusCode {status_code})")
+    missing = [key for key in ("data", "hasMore") if key not in payload]
+    if missing:
+        raise caller.error(ResponseError, request, words, detail=f"missing key(s) {missing}")
+    data = payload["data"]
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise caller.error(ResponseError, request, words, detail="'data' is not a list of objects")
+    for row in data:
+        if not isinstance(row.get("id"), str) or not row["id"]:
+            raise caller.error(ResponseError, request, words, detail=f"a row has no id: {sorted(row)}")
+    has_more = payload["hasMore"]
+    if not isinstance(has_more, bool):
+        raise caller.error(ResponseError, request, words, detail=f"hasMore is not a boolean: {has_more!r}")
+    return data, has_more
+
+
+def _created_ms(caller: Caller, request: str, row: dict[str, Any]) -> int:
+    value = row.get("createdAt")
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return int(value)
+    except (TypeError, ValueError):
+        raise caller.error(ResponseError, request, None,
+                           detail=f"invoice {row['id']!r}: createdAt {value!r} is not epoch milliseconds") from None
+
+
+def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
+    """The typed frame of raw ``/hl/v2/invoices`` rows (core columns, then Mayar's own).
+
+    ``sources`` (one request description per row) only sharpens error messages.
+
+    >>> df = mayar_frame([{"id": "6f8c", "amount": 110000, "createdAt": 1768375011056, "status": "active",
+    ...     "customerId": "21d8", "customer": {"name": "Budi Santoso"}, "transactions": []}])
+    >>> df.loc[0, ["status", "amount", "outstanding"]].tolist()
+    ['unpaid', 110000, 110000]
+    """
+    if not rows:
+        return empty_frame(EXTRA_SCHEMA)
+    customers = [row.get("customer") if isinstance(row.get("customer"), dict) else {} for row in rows]
+    transactions = [row.get("transactions") if isinstance(row.get("transactions"), list) else [] for row in rows]
+
+    def typed(name: str, convert, values):
+        try:
+            return convert(values)
+        except col.BadValue as bad:
+            row = rows[bad.index]
+            source = sources[bad.index] if sources is not None else f"GET {MAYAR_PATH}"
+            raise ResponseError("mayar", source, None,
+                                detail=f"invoice {row.get('id')!r}: field {name!r}: {bad}") from None
+
+    def field(key: str) -> list[Any]:
+        return [row.get(key) for row in rows]
+
+    n = len(rows)
+    raw_status = typed("status", col.strings, field("status"))
+    amount = typed("amount", col.money, field("amount"))
+    active = pd.Series(raw_status).str.lower().eq("active").fillna(False).to_numpy(dtype=bool)
+    outstanding = amount.copy()
+    outstanding[~active] = 0
+    tx_status = [[t.get("status") if isinstance(t, dict) else None for t in tx] for tx in transactions]
+    frame = pd.DataFrame(
+        {
+            "provider": col.constant_category("mayar", n, PROVIDER_DTYPE),
+            "invoice_id": typed("id", col.strings, field("id")),
+            "customer_id": typed("customerId", col.strings, field("customerId")),
+            "customer_name": typed("customer.name", col.strings, [c.get("name") for c in customers]),
+            "status": col.statuses(raw_status, _STATUSES, "mayar"),
+            "provider_status": raw_status,
+            "issued_at": typed("createdAt", col.epoch_ms_datetimes, field("createdAt")),
+            "due_at": pd.array([None] * n, dtype=DATETIME_DTYPE),
+            "amount": amount,
+            "outstanding": outstanding,
+            "currency": col.constant_category("IDR", n, CURRENCY_DTYPE),
+            "name": typed("name", col.strings, field("name")),
+            "description": typed("description", col.strings, field("description")),
+            "category": typed("category", col.strings, field("category")),
+            "link": typed("link", col.strings, field("link")),
+            "type": pd.Categorical(field("type"), dtype=_type_dtype(field("type"))),
+            "redirect_url": typed("redirectUrl", col.strings, field("redirectUrl")),
+            "customer_email": typed("customer.email", col.strings, [c.get("email") for c in customers]),
+            "customer_mobile": typed("customer.mobile", col.strings, [c.get("mobile") for c in customers]),
+            "transaction_count": pd.array([len(tx) for tx in transactions], dtype=MONEY_DTYPE),
+            "paid_transaction_count": pd.array([sum(s == "paid" for s in st) for st in tx_status], dtype=MONEY_DTYPE),
+            "last_transaction_status": typed(
+                "transactions.status", col.strings, [st[-1] if st else None for st in tx_status]
+            ),
+        },
+        copy=False,
+    )
+    assert tuple(frame.columns[: len(CORE_COLUMNS)]) == CORE_COLUMNS
+    return frame
+
+
+def _type_dtype(values: list[Any]) -> pd.CategoricalDtype:
+    """``type`` is always "invoice" on this endpoint; other values widen the categories."""
+    extra = sorted({str(v) for v in values if v is not None and v != "invoice"})
+    return pd.CategoricalDtype(["invoice", *extra])

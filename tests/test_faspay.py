@@ -1,0 +1,275 @@
+"""load_faspay over real HTTP against the emulator on 127.0.0.1 (no patching)."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+import pandas as pd
+import pytest
+
+from invoice_analytics import (
+    AuthenticationError,
+    InvoiceAPIError,
+    MissingCredentialsError,
+    PagingWarning,
+    ResponseError,
+    ServerError,
+    TransportError,
+    UnknownStatusWarning,
+    load_faspay,
+)
+from invoice_analytics.emulator import DEMO_FASPAY_PASSWORD, DEMO_FASPAY_USERNAME, Emulator
+from invoice_analytics.faspay import faspay_frame, faspay_signature
+from invoice_analytics.schema import CORE_SCHEMA
+
+from _raw import faspay_row, reference_response
+
+FAST = {"progress": False, "max_retries": 2}
+
+
+def rows(n: int, **kw) -> list[dict]:
+    return [faspay_row(i, day=1 + i % 28, **kw) for i in range(n)]
+
+
+def test_reference_page_rows_load_exactly():
+    sample = reference_response("faspay")["data"]
+    with Emulator(faspay_invoices=sample, mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, start="2023-01-01", end="2023-12-31", **FAST)
+    df = df.set_index("invoice_id").loc[[r["invoice_no"] for r in sample]]
+    assert df["outstanding"].tolist() == [-400800, 0, 0, 0, 456900, 0]
+    assert df["status"].tolist() == ["paid", "paid", "paid", "paid", "draft", "paid"]
+    assert df["provider_status"].tolist() == ["Paid"] * 4 + ["Draft", "Paid"]
+    assert df["customer_id"].tolist() == ["32", "66", "66", "66", "99", "9"]
+    assert df.loc["INV-FPY-022300178", "due_at"] == pd.Timestamp("2023-02-08 10:04", tz="Asia/Jakarta")
+    assert df.loc["INV-FPY-022300178", "period"] == pd.Period("2023-02", "M")
+    assert df["amount"].isna().all()
+    assert (df["currency"] == "IDR").all() and (df["provider"] == "faspay").all()
+
+
+def test_every_dtype_and_column_order():
+    with Emulator(faspay_invoices=rows(30), mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, **FAST)
+    assert list(df.columns) == [*CORE_SCHEMA, "period"]
+    for name, dtype in CORE_SCHEMA.items():
+        assert df[name].dtype == dtype, name
+    assert df["period"].dtype == pd.PeriodDtype("M")
+    assert not any(df[c].dtype == object for c in df.columns)
+
+
+def test_empty_account_gives_typed_empty_frame():
+    with Emulator(faspay_invoices=[], mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, **FAST)
+    assert df.empty
+    assert list(df.columns) == [*CORE_SCHEMA, "period"]
+    assert all(df[name].dtype == dtype for name, dtype in CORE_SCHEMA.items())
+
+
+def test_every_status_is_swept_with_concurrent_pages():
+    labels = ["Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid", "Proforma"]
+    data = [faspay_row(i, status=labels[i % 7], day=1 + i % 28) for i in range(350)]
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10, latency=0.05) as emu:
+        df = load_faspay(**emu.faspay_kwargs, max_workers=4, **FAST)
+        log = list(emu.requests)
+    assert sorted(df["invoice_id"]) == sorted(r["invoice_no"] for r in data)
+    assert set(df["status"]) == {"draft", "unpaid", "paid", "cancelled", "overdue", "partially_paid", "proforma"}
+    assert sorted({str(r.params["status"]) for r in log}) == ["0", "1", "2", "3", "4", "5", "7"]
+    assert all("signature" not in r.params for r in log)
+    # pages 2..5 of a sweep were in flight together: their arrivals overlap within one latency
+    starts = sorted(r.at for r in log if str(r.params["status"]) == "1" and int(r.params["page"]) > 1)
+    assert starts[-1] - starts[0] < 0.05 * 2
+
+
+def test_status_filter_names_and_codes():
+    data = [faspay_row(i, status=["Unpaid", "Paid", "Overdue"][i % 3]) for i in range(30)]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, statuses=["overdue", 2], **FAST)
+        sent = sorted({str(r.params["status"]) for r in emu.requests})
+    assert sent == ["2", "4"]
+    assert set(df["status"]) == {"overdue", "paid"} and len(df) == 20
+
+
+def test_numbers_as_strings_nulls_and_credits():
+    data = [
+        faspay_row(1, outstanding="456900", customer_id="21"),
+        {**faspay_row(2, outstanding=None), "customer_id": None},
+        faspay_row(3, outstanding=-400800, status="Paid"),
+        faspay_row(4, outstanding="-1500"),
+    ]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, **FAST).set_index("invoice_id").sort_index()
+    assert df["outstanding"].tolist() == [456900, pd.NA, -400800, -1500]
+    assert df["customer_id"].tolist() == ["21", pd.NA, "1003", "1004"]
+
+
+def test_unknown_status_label_warns_once_and_is_kept_raw():
+    # The server files rows under status codes; an undocumented label can still come back in a row.
+    data = [faspay_row(1, status="Refunded"), faspay_row(2, status="Refunded"), faspay_row(3, status="Paid")]
+    with pytest.warns(UnknownStatusWarning, match="Refunded") as record:
+        df = faspay_frame(data)
+    assert sum("Refunded" in str(w.message) for w in record) == 1
+    assert df["status"].isna().tolist() == [True, True, False]
+    assert df["provider_status"].tolist() == ["Refunded", "Refunded", "Paid"]
+
+
+def test_pages_shifting_during_a_sweep_lose_and_duplicate_nothing():
+    data = rows(95)
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        def insert_newest(provider: str, n: int) -> None:
+            if provider == "faspay" and n in (2, 4, 6):  # new invoices push every page down
+                emu.add_faspay_invoice(faspay_row(1000 + n, day=28))
+
+        emu.on_request = insert_newest
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], max_workers=1, **FAST)
+    ids = df["invoice_id"].tolist()
+    assert len(ids) == len(set(ids))
+    assert {r["invoice_no"] for r in data} <= set(ids)
+
+
+def test_status_change_during_load_keeps_the_later_copy():
+    data = rows(40)
+    moved = data[5]["invoice_no"]
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        def pay_it(provider: str, n: int) -> None:
+            if n == 3:  # during the Unpaid sweep, after it has read the page holding the invoice
+                emu.set_faspay_status(moved, "Paid")
+
+        emu.on_request = pay_it
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PagingWarning)
+            df = load_faspay(**emu.faspay_kwargs, statuses=[1, 2], max_workers=1, **FAST)
+    assert df["invoice_id"].is_unique
+    assert set(df["invoice_id"]) == {r["invoice_no"] for r in data}
+    assert df.set_index("invoice_id").loc[moved, "status"] == "paid"
+
+
+def test_warns_when_count_differs_from_total_data():
+    data = rows(30)
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        counter = iter(range(10_000))
+
+        def always_insert(provider: str, n: int) -> None:
+            emu.add_faspay_invoice(faspay_row(5000 + next(counter), day=28))
+
+        emu.on_request = always_insert
+        with pytest.warns(PagingWarning, match="total_data"):
+            df = load_faspay(**emu.faspay_kwargs, statuses=[1], max_workers=1, **FAST)
+    assert df["invoice_id"].is_unique
+    assert {r["invoice_no"] for r in data} <= set(df["invoice_id"])
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "502", "503", "drop"])
+def test_transient_faults_are_retried(fault):
+    with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10) as emu:
+        emu.inject(fault, provider="faspay", times=2)
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=3)
+    assert len(df) == 25
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ("503", ServerError, "503"),
+        ("429", InvoiceAPIError, "Too Many Requests"),
+        ("drop", TransportError, "no answer"),
+    ],
+)
+def test_persistent_faults_raise_after_max_retries(fault, error, words):
+    with Emulator(faspay_invoices=rows(5), mayar_invoices=[]) as emu:
+        emu.inject(fault, provider="faspay", times=10)
+        with pytest.raises(error) as info:
+            load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=1)
+        assert len(emu.requests) >= 1
+    text = str(info.value)
+    assert text.startswith("faspay: GET /billingbackendapi/web/billing/get-all-billing status=1")
+    assert "page=1" in text and words in text
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ("failed", ResponseError, "Failed get billing"),
+        ("malformed", ResponseError, "not valid JSON"),
+        ("missing-keys", ResponseError, "missing key"),
+        ("401", AuthenticationError, "HTTP 401"),
+        ("403", AuthenticationError, "HTTP 403"),
+    ],
+)
+def test_bad_answers_on_a_later_page_raise_typed_errors(fault, error, words):
+    with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10) as emu:
+        def fail_third(provider: str, n: int) -> None:
+            if n == 3:
+                emu.inject(fault, provider="faspay")
+
+        emu.on_request = fail_third
+        with pytest.raises(error, match=words) as info:
+            load_faspay(**emu.faspay_kwargs, statuses=[1], max_workers=1, **FAST)
+    assert "page=3" in str(info.value) and info.value.provider == "faspay"
+
+
+def test_wrong_credential_is_an_authentication_error_without_secrets():
+    with Emulator(faspay_invoices=rows(3), mayar_invoices=[]) as emu:
+        with pytest.raises(AuthenticationError) as info:
+            load_faspay(base_url=emu.url, username="demo", password="hunter2-secret", **FAST)
+    wrong_signature = faspay_signature("demo", "hunter2-secret")
+    for text in (str(info.value), repr(info.value), repr(info.value.args)):
+        assert "hunter2-secret" not in text and wrong_signature not in text
+    assert "Invalid signature" in str(info.value)
+
+
+def test_signature_and_environment_credentials(monkeypatch):
+    with Emulator(faspay_invoices=rows(3), mayar_invoices=[]) as emu:
+        sig = faspay_signature(DEMO_FASPAY_USERNAME, DEMO_FASPAY_PASSWORD)
+        assert len(load_faspay(base_url=emu.url, signature=sig, **FAST)) == 3
+        monkeypatch.setenv("FASPAY_USERNAME", DEMO_FASPAY_USERNAME)
+        monkeypatch.setenv("FASPAY_PASSWORD", DEMO_FASPAY_PASSWORD)
+        assert len(load_faspay(base_url=emu.url, **FAST)) == 3
+        monkeypatch.delenv("FASPAY_USERNAME")
+        monkeypatch.delenv("FASPAY_PASSWORD")
+        monkeypatch.setenv("FASPAY_SIGNATURE", sig)
+        assert len(load_faspay(base_url=emu.url, **FAST)) == 3
+
+
+def test_missing_credentials(monkeypatch):
+    for name in ("FASPAY_USERNAME", "FASPAY_PASSWORD", "FASPAY_SIGNATURE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(MissingCredentialsError, match="FASPAY_USERNAME"):
+        load_faspay(base_url="http://127.0.0.1:9")
+
+
+def test_plain_http_refused_off_loopback():
+    with pytest.raises(ValueError, match="plain http is refused"):
+        load_faspay(base_url="http://fasbill.example.com", signature="x")
+    with pytest.raises(ValueError, match="origin"):
+        load_faspay(base_url="https://fasbill.example.com/billingbackendapi", signature="x")
+
+
+def test_bad_value_names_invoice_and_page():
+    data = [faspay_row(1), faspay_row(2, outstanding="12,5 juta")]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu:
+        with pytest.raises(ResponseError, match="INV-T-000002.*outstanding_amount.*12,5 juta") as info:
+            load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    assert "page=1" in str(info.value)
+
+
+def test_filters_reach_the_server():
+    data = [faspay_row(i, day=1 + i) for i in range(10)]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], start="2026-01-03", end="2026-01-05",
+                         customer_id=1003, **FAST)
+        body = emu.requests[-1].params
+    assert body["start_period"] == "2026-01-03" and body["end_period"] == "2026-01-05"
+    assert df["invoice_id"].tolist() == ["INV-T-000003"]
+
+
+def test_no_secret_in_logs_or_progress(caplog, capsys):
+    password = DEMO_FASPAY_PASSWORD
+    sig = faspay_signature(DEMO_FASPAY_USERNAME, password)
+    caplog.set_level(logging.DEBUG)
+    with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10) as emu:
+        emu.inject("500", provider="faspay", times=1)
+        load_faspay(**emu.faspay_kwargs, statuses=[1], progress=True, max_retries=2)
+    captured = capsys.readouterr()
+    seen = caplog.text + captured.err + captured.out
+    assert "faspay" in captured.err  # the bar was shown
+    assert password not in seen and sig not in seen

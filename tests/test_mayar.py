@@ -1,0 +1,251 @@
+"""load_mayar over real HTTP against the emulator on 127.0.0.1 (no patching)."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from invoice_analytics import (
+    AuthenticationError,
+    MissingCredentialsError,
+    PagingWarning,
+    RateLimitError,
+    ResponseError,
+    ServerError,
+    TransportError,
+    UnknownStatusWarning,
+    load_mayar,
+)
+from invoice_analytics.emulator import DEMO_MAYAR_API_KEY, Emulator
+from invoice_analytics.mayar import EXTRA_SCHEMA, MAYAR_SANDBOX_URL
+from invoice_analytics.schema import CORE_SCHEMA
+
+from _raw import mayar_row, reference_response
+
+FAST = {"progress": False, "max_retries": 2, "rate_limit_per_minute": None}
+T0 = 1_768_375_011_056
+
+
+def emulator(data: list[dict], **kw) -> Emulator:
+    kw.setdefault("mayar_rate_limit_per_minute", None)
+    return Emulator(faspay_invoices=[], mayar_invoices=data, **kw)
+
+
+def tied(n: int, ties: dict[int, int]) -> list[dict]:
+    """``n`` invoices newest first, one ms apart, except runs that share a millisecond.
+
+    ``ties`` maps a position to a run length: rows from that position share its createdAt.
+    """
+    out, created, i = [], T0, 0
+    while i < n:
+        run = ties.get(i, 1)
+        for _ in range(min(run, n - i)):
+            out.append(mayar_row(i, created))
+            i += 1
+        created -= 1000
+    return out
+
+
+@pytest.mark.parametrize("cursor", ["strict", "inclusive"])
+def test_timestamp_ties_across_page_boundaries(cursor):
+    # runs of equal createdAt straddle the 50/51 and 100/101 boundaries, and one ends exactly on 150
+    data = tied(180, {46: 9, 97: 6, 147: 3})
+    with emulator(data, mayar_cursor=cursor) as emu:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+        pages = len(emu.requests)
+    assert df["invoice_id"].is_unique
+    assert set(df["invoice_id"]) == {row["id"] for row in data}
+    assert pages == 4
+    assert df["issued_at"].is_monotonic_decreasing
+
+
+@pytest.mark.parametrize("cursor", ["strict", "inclusive"])
+def test_cursor_passed_as_given_would_lose_or_repeat(cursor):
+    """The hazard is real in the emulator: following nextStartingAfter naively misbehaves."""
+    import requests
+
+    data = tied(60, {46: 9})
+    with emulator(data, mayar_cursor=cursor) as emu:
+        headers = {"Authorization": f"Bearer {DEMO_MAYAR_API_KEY}"}
+        first = requests.get(emu.url + "/hl/v2/invoices", params={"limit": 50}, headers=headers, timeout=5).json()
+        second = requests.get(emu.url + "/hl/v2/invoices", headers=headers, timeout=5,
+                              params={"limit": 50, "startingAfter": first["nextStartingAfter"]}).json()
+    naive = [r["id"] for r in first["data"] + second["data"]]
+    if cursor == "strict":
+        assert len(set(naive)) < len(data)  # lost the rest of the tie
+    else:
+        assert len(naive) > len(set(naive))  # repeated the tie
+
+
+def test_more_than_a_page_in_one_millisecond_warns():
+    data = tied(70, {0: 55})
+    with emulator(data, mayar_cursor="strict") as emu:
+        with pytest.warns(PagingWarning, match="share createdAt"):
+            df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert df["invoice_id"].is_unique and len(df) == 65  # the 5 beyond the page are unreachable
+
+
+def test_reference_page_rows_and_every_dtype():
+    sample = reference_response("mayar")["data"]
+    with emulator(sample) as emu:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert list(df.columns) == [*CORE_SCHEMA, *EXTRA_SCHEMA]
+    for name, dtype in {**CORE_SCHEMA, **EXTRA_SCHEMA}.items():
+        assert df[name].dtype == dtype, name
+    assert not any(df[c].dtype == object for c in df.columns)
+    first = df.set_index("invoice_id").loc["6f8c19ff-5b97-4792-aa89-d2a12797b356"]
+    assert first["amount"] == 110000 and first["outstanding"] == 0 and first["status"] == "paid"
+    assert first["issued_at"] == pd.Timestamp(1768375011056, unit="ms", tz="UTC").tz_convert("Asia/Jakarta")
+    assert first["customer_name"] == "Budi Santoso" and first["customer_email"] == "budi.santoso@example.com"
+    assert first["transaction_count"] == 2 and first["paid_transaction_count"] == 1
+    assert first["last_transaction_status"] == "paid"
+    assert pd.isna(first["due_at"]) and pd.isna(first["category"]) and pd.isna(first["redirect_url"])
+    closed = df.set_index("invoice_id").loc["c3d4e5f6-a7b8-9012-cdef-345678901234"]
+    assert closed["status"] == "cancelled" and closed["provider_status"] == "closed"
+
+
+def test_empty_account_gives_typed_empty_frame():
+    with emulator([]) as emu:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert df.empty and list(df.columns) == [*CORE_SCHEMA, *EXTRA_SCHEMA]
+    assert all(df[name].dtype == dtype for name, dtype in CORE_SCHEMA.items())
+
+
+def test_amounts_as_strings_nulls_and_outstanding_rule():
+    data = [
+        mayar_row(1, T0, amount="456900"),
+        mayar_row(2, T0 - 1, amount=None),
+        mayar_row(3, T0 - 2, amount=75_000, status="paid"),
+        mayar_row(4, T0 - 3, amount="1", status="closed"),
+    ]
+    with emulator(data) as emu:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert df["amount"].tolist() == [456900, pd.NA, 75000, 1]
+    assert df["outstanding"].tolist() == [456900, pd.NA, 0, 0]
+    assert df["status"].tolist() == ["unpaid", "unpaid", "paid", "cancelled"]
+
+
+def test_unknown_status_warns_once_and_never_fails():
+    data = [mayar_row(1, T0, status="refunded"), mayar_row(2, T0 - 1, status="refunded"), mayar_row(3, T0 - 2)]
+    with emulator(data) as emu:
+        with pytest.warns(UnknownStatusWarning, match="refunded") as record:
+            df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert sum(issubclass(w.category, UnknownStatusWarning) for w in record) == 1
+    assert df["status"].isna().sum() == 2 and (df["provider_status"] == "refunded").sum() == 2
+
+
+def test_status_and_search_filters_reach_the_server():
+    data = [mayar_row(i, T0 - i, status=["active", "paid"][i % 2]) for i in range(20)]
+    with emulator(data) as emu:
+        df = load_mayar(**emu.mayar_kwargs, status="paid", search="Invoice 1", **FAST)
+        params = emu.requests[-1].params
+    assert params["status"] == "paid" and params["search"] == "Invoice 1" and str(params["limit"]) == "50"
+    assert set(df["provider_status"]) == {"paid"} and len(df) == 6  # 1, 11, 13, 15, 17, 19
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "502", "503", "drop"])
+def test_transient_faults_are_retried(fault):
+    data = tied(120, {})
+    with emulator(data) as emu:
+        emu.inject(fault, provider="mayar", times=2)
+        df = load_mayar(**emu.mayar_kwargs, progress=False, max_retries=3, rate_limit_per_minute=None)
+    assert len(df) == 120 and df["invoice_id"].is_unique
+
+
+def test_server_rate_limit_waits_out_retry_after():
+    data = tied(120, {})
+    with emulator(data, retry_after=1) as emu:
+        emu.inject("429", provider="mayar", times=1)
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+        log = [(r.status_code, r.at) for r in emu.requests]
+    assert len(df) == 120
+    assert log[0][0] == 429 and log[1][1] - log[0][1] >= 0.9  # waited for Retry-After: 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ("503", ServerError, "server error through every retry"),
+        ("429", RateLimitError, "Too Many Requests"),
+        ("drop", TransportError, "no answer"),
+    ],
+)
+def test_persistent_faults_raise_after_max_retries(fault, error, words):
+    with emulator(tied(10, {})) as emu:
+        emu.inject(fault, provider="mayar", times=10)
+        with pytest.raises(error, match=words) as info:
+            load_mayar(**emu.mayar_kwargs, progress=False, max_retries=1, rate_limit_per_minute=None)
+    assert str(info.value).startswith("mayar: GET /hl/v2/invoices page 1")
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "words"),
+    [
+        ("failed", ResponseError, "server said: failed"),
+        ("malformed", ResponseError, "not valid JSON"),
+        ("missing-keys", ResponseError, "missing key"),
+        ("401", AuthenticationError, "HTTP 401"),
+        ("403", AuthenticationError, "HTTP 403"),
+    ],
+)
+def test_bad_answers_on_a_later_page_raise_typed_errors(fault, error, words):
+    with emulator(tied(200, {})) as emu:
+        def fail_third(provider: str, n: int) -> None:
+            if n == 3:
+                emu.inject(fault, provider="mayar")
+
+        emu.on_request = fail_third
+        with pytest.raises(error, match=words) as info:
+            load_mayar(**emu.mayar_kwargs, **FAST)
+    assert "page 3" in str(info.value) and info.value.provider == "mayar"
+
+
+def test_wrong_key_never_leaks(caplog, capsys):
+    secret = "sk-live-THIS-MUST-NOT-LEAK"
+    caplog.set_level(logging.DEBUG)
+    with emulator(tied(5, {})) as emu:
+        with pytest.raises(AuthenticationError) as info:
+            load_mayar(base_url=emu.url, api_key=secret, progress=True, max_retries=1)
+    captured = capsys.readouterr()
+    for text in (str(info.value), repr(info.value), caplog.text, captured.err, captured.out):
+        assert secret not in text
+    assert "Unauthorized" in str(info.value) and info.value.status_code == 401
+
+
+def test_no_key_in_logs_or_progress(caplog, capsys):
+    caplog.set_level(logging.DEBUG)
+    with emulator(tied(120, {})) as emu:
+        emu.inject("500", provider="mayar", times=1)
+        load_mayar(**emu.mayar_kwargs, progress=True, max_retries=2, rate_limit_per_minute=None)
+    captured = capsys.readouterr()
+    assert "mayar" in captured.err  # the bar was shown
+    for text in (caplog.text, captured.err, captured.out):
+        assert DEMO_MAYAR_API_KEY not in text and "Bearer" not in text
+
+
+def test_missing_key(monkeypatch):
+    monkeypatch.delenv("MAYAR_API_KEY", raising=False)
+    with pytest.raises(MissingCredentialsError, match="MAYAR_API_KEY"):
+        load_mayar()
+
+
+def test_environment_key_and_sandbox_shorthand(monkeypatch):
+    monkeypatch.setenv("MAYAR_API_KEY", DEMO_MAYAR_API_KEY)
+    with emulator(tied(3, {})) as emu:
+        assert len(load_mayar(base_url=emu.url, **FAST)) == 3
+    with pytest.raises(ValueError, match="plain http is refused"):
+        load_mayar(base_url="http://api.mayar.club")
+    assert MAYAR_SANDBOX_URL == "https://api.mayar.club"
+
+
+def test_client_paces_itself_to_the_rate_limit():
+    from invoice_analytics._http import MinuteRateLimiter
+    import time
+
+    limiter = MinuteRateLimiter(3, window=0.5)
+    start = time.monotonic()
+    waits = [limiter.wait() for _ in range(7)]
+    assert waits[:3] == [0.0, 0.0, 0.0] and waits[3] > 0 and waits[6] > 0
+    assert time.monotonic() - start >= 1.0  # 7 calls at 3 per 0.5 s need two full windows
