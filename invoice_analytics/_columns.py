@@ -58,7 +58,7 @@ def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
 def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     """Whole rupiah as ``Int64``: ints, integral strings ("456900"), None.
 
-    >>> list(money([110000, "456900", None, -400800, "12.00"]))
+    >>> money([110000, "456900", None, -400800, "12.00"]).tolist()
     [110000, 456900, <NA>, -400800, 12]
     >>> money(["12.5"])
     Traceback (most recent call last):

@@ -29,6 +29,7 @@ import threading
 import warnings
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -163,79 +164,153 @@ def load_faspay(
     own_session = session is None
     http = session if session is not None else make_session(max_retries, pool_size=max(max_workers, 4))
     caller = Caller("faspay", http, timeout=timeout, secrets=[username, password, signature])
-    sweeper = _Sweeper(caller, url, body, max_workers, Progress("faspay", progress))
+    sweeper = _Sweeper(caller, url, body, Progress("faspay", progress))
     try:
-        for code in codes:
-            sweeper.sweep(code)
+        with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \
+                ThreadPoolExecutor(len(codes), thread_name_prefix="faspay-sweep") as sweeps:
+            sweeper.run(codes, pages, sweeps)
     finally:
         sweeper.progress.close()
         if own_session:
             http.close()
-    rows = sorted(sweeper.kept.values(), key=lambda kept: kept[0])
-    return faspay_frame([row for _, row, _ in rows], sources=[source for _, _, source in rows])
+    for message in sweeper.count_warnings():
+        warnings.warn(message, PagingWarning, stacklevel=2)
+    rows = sorted(sweeper.kept.values(), key=lambda kept: kept.arrival)
+    return faspay_frame([kept.row for kept in rows], sources=[kept.request for kept in rows])
+
+
+@dataclass(frozen=True)
+class _Kept:
+    arrival: int  # the order in which the answers came back: a later one wins
+    row: dict[str, Any]
+    request: str
+    code: int
+
+
+@dataclass
+class _Page:
+    rows: list[_Kept]
+    total_data: int
+    total_pages: int
 
 
 class _Sweeper:
-    """Collects one load's rows: invoice_no -> (arrival order, row, request)."""
+    """One load: a paged sweep per status code, run side by side, then re-checked.
 
-    def __init__(self, caller: Caller, url: str, body: dict[str, Any], workers: int, progress: Progress) -> None:
+    A pass over a status is repeated while its pages shift under it (the
+    announced total moves, an invoice repeats, or the count comes up short),
+    keeping the union. Once every status is swept, page 1 of each is asked
+    again; a status whose total or first page changed meanwhile (an invoice
+    moved into it after its sweep) is swept again. Rows are merged by invoice
+    number, the copy from the later answer winning.
+    """
+
+    def __init__(self, caller: Caller, url: str, body: dict[str, Any], progress: Progress) -> None:
         self.caller = caller
         self.url = url
         self.body = body
-        self.workers = workers
         self.progress = progress
-        self.kept: dict[str, tuple[int, dict[str, Any], str]] = {}
+        self.kept: dict[str, _Kept] = {}
+        self.totals: dict[int, int] = {}
+        self.unsettled: list[int] = []
+        self._pages: ThreadPoolExecutor | None = None
+        self._cancelled = threading.Event()
         self._arrivals = 0
         self._lock = threading.Lock()
 
-    def sweep(self, code: int) -> None:
-        """Every page of one status code, again while the pages were shifting."""
-        seen: dict[str, tuple[int, dict[str, Any], str]] = {}
+    def run(self, codes: list[int], pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor) -> None:
+        """Sweep ``codes`` (at most ``pages``' workers in flight), then re-check until stable."""
+        self._pages = pages
+        todo = codes
+        for _ in range(MAX_PASSES):
+            self._all(sweeps, self._sweep, todo)
+            changed = self._all(sweeps, self._changed, codes)
+            todo = [code for code, moved in zip(codes, changed) if moved]
+            if not todo:
+                return
+            log.info("faspay: status(es) %s changed after their sweep; sweeping again", todo)
+        self.unsettled = todo
+
+    def _all(self, sweeps: ThreadPoolExecutor, task, codes: list[int]) -> list[Any]:
+        """``task(code)`` for every code side by side; the first real failure is raised."""
+        futures = [sweeps.submit(self._guarded, task, code) for code in codes]
+        errors = [error for error in (future.exception() for future in futures) if error is not None]
+        if errors:  # the failure itself, not the requests it cancelled
+            raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0])
+        return [future.result() for future in futures]
+
+    def _guarded(self, task, code: int) -> Any:
+        try:
+            return task(code)
+        except BaseException:
+            self._cancelled.set()  # the other sweeps stop sending
+            raise
+
+    def _sweep(self, code: int) -> None:
         for attempt in range(1, MAX_PASSES + 1):
             pages = self._pass(code)
-            totals = {total for _, total, _ in pages}
-            got = [row for rows, _, _ in pages for row in rows]
-            for kept in got:  # arrival order: a later answer replaces an earlier copy
-                invoice_no = kept[1]["invoice_no"]
-                if invoice_no not in seen or seen[invoice_no][0] < kept[0]:
-                    seen[invoice_no] = kept
-            total = pages[-1][1]
-            ids = {row["invoice_no"] for _, row, _ in got}
-            if len(totals) == 1 and len(got) == len(ids) == total:
-                break
-            log.info("faspay: status %s shifted during pass %d (totals %s, %d rows, %d unique); sweeping again",
-                     code, attempt, sorted(totals), len(got), len(ids))
-        if len(seen) != total:
-            warnings.warn(
-                f"faspay: status {code} ({FASPAY_STATUS_CODES[code]}): got {len(seen)} distinct invoices but the "
-                f"server announced total_data={total}; invoices were created or changed status during the load",
-                PagingWarning,
-                stacklevel=3,
-            )
+            got = [kept for page in pages for kept in page.rows]
+            ids = {kept.row["invoice_no"] for kept in got}
+            total = pages[-1].total_data
+            self._merge(got, code, total)
+            if len({page.total_data for page in pages}) == 1 and len(got) == len(ids) == total:
+                return
+            log.info("faspay: status %s shifted during pass %d; sweeping again", code, attempt)
+
+    def _changed(self, code: int) -> bool:
+        """Whether a status moved since its sweep: page 1 again, compared."""
+        page = self._page_of(code, 1)
         with self._lock:
-            for invoice_no, kept in seen.items():
-                if invoice_no not in self.kept or self.kept[invoice_no][0] < kept[0]:
+            before = self.totals[code]
+            unseen = any(kept.row["invoice_no"] not in self.kept for kept in page.rows)
+        self._merge(page.rows, code, page.total_data)
+        return page.total_data != before or unseen
+
+    def _merge(self, got: list[_Kept], code: int, total: int) -> None:
+        with self._lock:
+            self.totals[code] = total
+            for kept in got:
+                invoice_no = kept.row["invoice_no"]
+                if invoice_no not in self.kept or self.kept[invoice_no].arrival < kept.arrival:
                     self.kept[invoice_no] = kept
 
-    def _pass(self, code: int) -> list[tuple[list[tuple[int, dict[str, Any], str]], int, int]]:
-        first = self._page(code, 1)
-        total_pages = first[2]
-        self.progress.add_total(total_pages if total_pages > 0 else 1)
-        rest = range(2, total_pages + 1)
-        if not rest:
-            return [first]
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = [pool.submit(self._page, code, page) for page in rest]
-            try:
-                return [first] + [future.result() for future in futures]
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+    def count_warnings(self) -> list[str]:
+        """A message for every status whose final count differs from its announced total or never settled."""
+        counts = dict.fromkeys(self.totals, 0)
+        for kept in self.kept.values():
+            counts[kept.code] += 1
+        unsettled = [
+            f"faspay: status {code} ({FASPAY_STATUS_CODES[code]}) was still changing after {MAX_PASSES} sweeps "
+            f"(got {counts[code]} distinct invoices, last total_data={self.totals[code]}); invoices created or "
+            "changed during the load may be missing"
+            for code in self.unsettled
+        ]
+        return unsettled + [
+            f"faspay: status {code} ({FASPAY_STATUS_CODES[code]}): got {counts[code]} distinct invoices but the "
+            f"server announced total_data={total}; invoices were created or changed status during the load"
+            for code, total in self.totals.items()
+            if counts[code] != total
+        ]
 
-    def _page(self, code: int, page: int) -> tuple[list[tuple[int, dict[str, Any], str]], int, int]:
-        """One page: (rows with arrival order and request, total_data, total_pages)."""
+    def _pass(self, code: int) -> list[_Page]:
+        first = self._page_of(code, 1)
+        self.progress.add_total(max(first.total_pages, 1))
+        futures = [self._pages.submit(self._page, code, page) for page in range(2, first.total_pages + 1)]
+        try:
+            return [first] + [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+    def _page_of(self, code: int, page: int) -> _Page:
+        return self._pages.submit(self._page, code, page).result()
+
+    def _page(self, code: int, page: int) -> _Page:
+        """One page, checked: its rows (with arrival order), total_data and total_pages."""
         request = f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
+        if self._cancelled.is_set():
+            raise _Cancelled(request)
         payload = self.caller.get_json(self.url, request, json={**self.body, "status": str(code), "page": page})
         with self._lock:
             self._arrivals += 1
@@ -265,7 +340,11 @@ class _Sweeper:
                 ResponseError, request, _words(message),
                 detail=f"total_pages/total_data not numbers: {payload['total_pages']!r}/{payload['total_data']!r}",
             ) from None
-        return [(arrival, row, request) for row in data], total_data, total_pages
+        return _Page([_Kept(arrival, row, request, code) for row in data], total_data, total_pages)
+
+
+class _Cancelled(Exception):
+    """Another request of the load failed; this one was not sent."""
 
 
 def _words(message: Any) -> str | None:
@@ -285,8 +364,8 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
     >>> df = faspay_frame([{"customer_id": 32, "customer_name": "PT. Media", "invoice_date": "2023-02-07 00:00:00",
     ...     "invoice_no": "INV-FPY-022300178", "due_date": "2023-02-08 10:04:00", "invoice_status": "Paid",
     ...     "outstanding_amount": -400800, "period": "202302"}])
-    >>> df.loc[0, ["status", "outstanding", "period"]].tolist()
-    ['paid', -400800, Period('2023-02', 'M')]
+    >>> df.loc[0, "status"], int(df.loc[0, "outstanding"]), df.loc[0, "period"]
+    ('paid', -400800, Period('2023-02', 'M'))
     """
     if not rows:
         return empty_frame({"period": pd.PeriodDtype("M")})

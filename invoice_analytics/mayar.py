@@ -227,8 +227,8 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
 
     >>> df = mayar_frame([{"id": "6f8c", "amount": 110000, "createdAt": 1768375011056, "status": "active",
     ...     "customerId": "21d8", "customer": {"name": "Budi Santoso"}, "transactions": []}])
-    >>> df.loc[0, ["status", "amount", "outstanding"]].tolist()
-    ['unpaid', 110000, 110000]
+    >>> df.loc[0, "status"], int(df.loc[0, "amount"]), int(df.loc[0, "outstanding"])
+    ('unpaid', 110000, 110000)
     """
     if not rows:
         return empty_frame(EXTRA_SCHEMA)
