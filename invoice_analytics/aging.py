@@ -1,0 +1,367 @@
+"""Accounts-receivable aging: who owes us what, and how late is it.
+
+Works on one loader's frame or on ``combine(...)`` of both, in the core
+schema (:mod:`invoice_analytics.schema`).  Conventions, shared by every
+function here:
+
+* **Open** invoice: ``outstanding > 0`` and status not draft, cancelled or
+  proforma (a missing status counts like any other status).  **Credit**:
+  ``outstanding < 0`` under the same status rule.  Draft, cancelled and
+  proforma invoices are never aged; a missing ``outstanding`` is neither.
+* **Days past due**: calendar days in Asia/Jakarta from the due date to
+  ``as_of`` (due today = 0; the time of day does not matter).  The due date is
+  ``due_at``, else ``issued_at + terms_days`` (Mayar has no due date; the
+  default 0 means due on receipt).  ``basis="issued"`` ages from ``issued_at``
+  instead.  An open invoice with neither date has unknown age
+  (``days_past_due`` is ``<NA>``): it is bucketed "Current" so that it still
+  counts in the balance, and it is never overdue.
+* **as_of**: None = today in Asia/Jakarta; a str, date, datetime or
+  Timestamp, naive = Asia/Jakarta.
+* **Buckets** from ``edges`` (default ``(30, 60, 90)``): "Current" for <= 0
+  days, right-inclusive ranges "1-30", "31-60", "61-90", then ">90".
+* **Overdue**: open with days past due >= 1.
+* Amounts are exact integer rupiah (``int64``: sums never have missing
+  values); grouped results are indexed by ``by`` (a column, a list of columns,
+  the virtual ``"issue_month"``, or None for one row labelled "Total"); missing
+  key values form their own group; an input with nothing to report gives an
+  empty frame with the right columns.  No function mutates its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._conventions import (
+    CREDIT,
+    DEFAULT_EDGES,
+    TOTAL,
+    AsOf,
+    By,
+    as_of_day,
+    bucket_codes,
+    bucket_labels,
+    check_basis,
+    check_edges,
+    counted_mask,
+    days_to_timestamps,
+    due_and_age,
+    exact_sums,
+    finish,
+    group_codes,
+    money,
+    require,
+    require_by,
+)
+
+__all__ = [
+    "aging_buckets",
+    "aging_report",
+    "average_days_past_due",
+    "credits",
+    "overdue_totals",
+    "top_debtors",
+]
+
+
+def _rows(
+    df: pd.DataFrame, func: str, *, sign: str, by: By = None, basis: str = "due"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the open (``sign="open"``), credit (``"credit"``) or both
+    (``"nonzero"``) invoices, and their outstanding amounts."""
+    check_basis(basis)
+    needed = ["status", "outstanding", "issued_at"] + (["due_at"] if basis == "due" else [])
+    require(df, needed, func)
+    require_by(df, by, func)
+    keep = counted_mask(df["status"])
+    out, missing = money(df["outstanding"])
+    if sign == "open":
+        keep &= out > 0
+    elif sign == "credit":
+        keep &= out < 0
+    else:
+        keep &= out != 0
+    if missing is not None:
+        keep &= ~missing
+    rows = np.flatnonzero(keep)
+    return rows, out[rows]
+
+
+def aging_buckets(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    edges: Iterable[int] = DEFAULT_EDGES,
+    basis: str = "due",
+    terms_days: int = 0,
+) -> pd.DataFrame:
+    """The open invoices of ``df`` (same columns and index labels) with
+    ``days_past_due`` (``Int64``; ``<NA>`` when neither date is known; negative
+    when not yet due) and ``bucket`` (ordered categorical of every label).
+
+    >>> df = pd.DataFrame({
+    ...     "invoice_id": ["A1", "A2", "B1", "C1"],
+    ...     "status": ["unpaid", "overdue", "unpaid", "draft"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
+    ...     "due_at": pd.to_datetime(["2024-02-15 23:00", "2024-01-15 00:00", None, None]),
+    ...     "outstanding": [100_000, 250_000, 75_000, 999],
+    ... })
+    >>> aging_buckets(df, "2024-02-15")[["invoice_id", "days_past_due", "bucket"]]
+      invoice_id  days_past_due   bucket
+    0         A1              0  Current
+    1         A2             31    31-60
+    2         B1             45    31-60
+    """
+    edges = check_edges(edges)
+    labels = bucket_labels(edges)
+    rows, _ = _rows(df, "aging_buckets", sign="open", basis=basis)
+    days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    result = df.take(rows)
+    result["days_past_due"] = pd.arrays.IntegerArray(days, ~known)
+    result["bucket"] = pd.Categorical.from_codes(
+        bucket_codes(days, edges), categories=labels, ordered=True
+    )
+    return result
+
+
+def aging_report(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    by: By = "customer_name",
+    edges: Iterable[int] = DEFAULT_EDGES,
+    basis: str = "due",
+    terms_days: int = 0,
+    totals: bool = True,
+) -> pd.DataFrame:
+    """Accounts-receivable aging: one row per ``by`` value, columns the bucket
+    labels in order, then "Credit" (sum of credits, <= 0), then "Total"
+    (buckets + Credit: the net balance), all ``int64`` rupiah; sorted by Total
+    descending (ties by key); with ``totals`` a final row labelled "Total"
+    (``("Total", "")`` for a list ``by``; none when ``by`` is None).
+
+    >>> df = pd.DataFrame({
+    ...     "customer_name": ["Ani", "Ani", "Budi", "Budi", "Citra"],
+    ...     "status": ["unpaid", "overdue", "unpaid", "paid", "draft"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 5),
+    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", None, None, None]),
+    ...     "outstanding": [100_000, 250_000, 75_000, -5_000, 999],
+    ... })
+    >>> aging_report(df, "2024-02-15")[["1-30", "31-60", "Credit", "Total"]]  # doctest: +NORMALIZE_WHITESPACE
+                     1-30   31-60  Credit   Total
+    customer_name
+    Ani            100000  250000       0  350000
+    Budi                0   75000   -5000   70000
+    Total          100000  325000   -5000  420000
+    """
+    edges = check_edges(edges)
+    labels = bucket_labels(edges)
+    nb = len(labels)
+    rows, amounts = _rows(df, "aging_report", sign="nonzero", by=by, basis=basis)
+    days, _, _ = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    group, index = group_codes(df, by, rows)
+    cell = group * (nb + 1)
+    cell += bucket_codes(days, edges)
+    credit = amounts < 0
+    cell[credit] = group[credit] * (nb + 1) + nb  # the Credit column
+    sums = exact_sums(cell, amounts, len(index) * (nb + 1))
+    sums = sums.reshape(len(index), nb + 1)
+    columns = {label: sums[:, i] for i, label in enumerate([*labels, CREDIT])}
+    columns[TOTAL] = sums.sum(axis=1)
+    grand = {k: int(v.sum()) for k, v in columns.items()} if totals else None
+    return finish(index, columns, by=by, sort_by=[TOTAL], totals=grand)
+
+
+def overdue_totals(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    by: By = None,
+    terms_days: int = 0,
+    totals: bool = True,
+) -> pd.DataFrame:
+    """Open and overdue (days past due >= 1) counts and amounts per ``by``.
+
+    Columns ``open_count``, ``open_amount``, ``overdue_count``,
+    ``overdue_amount`` (``int64``) and ``overdue_share`` = overdue_amount /
+    open_amount (``float64``).  Indexed like :func:`aging_report`; sorted by
+    overdue_amount, then open_amount, descending.
+
+    >>> df = pd.DataFrame({
+    ...     "status": ["unpaid", "overdue", "unpaid", "paid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
+    ...     "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", None, None]),
+    ...     "outstanding": [100_000, 250_000, 150_000, 0],
+    ... })
+    >>> overdue_totals(df, "2024-02-15")  # doctest: +NORMALIZE_WHITESPACE
+           open_count  open_amount  overdue_count  overdue_amount  overdue_share
+    Total           3       500000              2          400000            0.8
+    """
+    rows, amounts = _rows(df, "overdue_totals", sign="open", by=by)
+    days, _, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
+    late = known & (days >= 1)
+    group, index = group_codes(df, by, rows)
+    n = len(index)
+    columns = {
+        "open_count": np.bincount(group, minlength=n).astype(np.int64),
+        "open_amount": exact_sums(group, amounts, n),
+        "overdue_count": np.bincount(group[late], minlength=n).astype(np.int64),
+        "overdue_amount": exact_sums(group[late], amounts[late], n),
+    }
+    columns["overdue_share"] = columns["overdue_amount"] / columns["open_amount"]
+    grand = None
+    if totals:
+        grand = {k: int(v.sum()) for k, v in columns.items() if k != "overdue_share"}
+        grand["overdue_share"] = grand["overdue_amount"] / max(grand["open_amount"], 1)
+    return finish(
+        index, columns, by=by, sort_by=["overdue_amount", "open_amount"], totals=grand
+    )
+
+
+def average_days_past_due(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    by: By = None,
+    basis: str = "due",
+    terms_days: int = 0,
+    totals: bool = True,
+) -> pd.DataFrame:
+    """Outstanding-weighted average days past due of the open invoices.
+
+    Columns ``open_amount`` (``int64``), ``average_days_past_due``
+    (``Float64``; invoices not yet due count as 0 days), ``overdue_amount``
+    (``int64``) and ``average_days_overdue`` (``Float64``, over overdue
+    invoices only; ``<NA>`` when none).  Invoices of unknown age are left out
+    of the averages.  Indexed like :func:`aging_report`, sorted by
+    open_amount descending.
+
+    >>> df = pd.DataFrame({
+    ...     "status": ["unpaid", "overdue", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-02-05", "2024-01-06"]),
+    ...     "outstanding": [200_000, 100_000, 100_000],
+    ... })
+    >>> average_days_past_due(df, "2024-02-15")  # doctest: +NORMALIZE_WHITESPACE
+           open_amount  average_days_past_due  overdue_amount  average_days_overdue
+    Total       400000                   12.5          200000                  25.0
+    """
+    rows, amounts = _rows(df, "average_days_past_due", sign="open", by=by, basis=basis)
+    days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    late = known & (days >= 1)
+    group, index = group_codes(df, by, rows)
+    n = len(index)
+    weights = amounts.astype(np.float64)
+    late_days = np.maximum(days, 0).astype(np.float64)
+    known_w = np.bincount(group[known], weights=weights[known], minlength=n)
+    known_wd = np.bincount(group[known], weights=(weights * late_days)[known], minlength=n)
+    late_w = np.bincount(group[late], weights=weights[late], minlength=n)
+    late_wd = np.bincount(group[late], weights=(weights * late_days)[late], minlength=n)
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
+        zero = den == 0
+        return pd.arrays.FloatingArray(np.divide(num, np.where(zero, 1, den)), zero)
+
+    columns = {
+        "open_amount": exact_sums(group, amounts, n),
+        "average_days_past_due": ratio(known_wd, known_w),
+        "overdue_amount": exact_sums(group[late], amounts[late], n),
+        "average_days_overdue": ratio(late_wd, late_w),
+    }
+    grand = None
+    if totals:
+        grand = {
+            "open_amount": int(columns["open_amount"].sum()),
+            "average_days_past_due": ratio(known_wd.sum(keepdims=True), known_w.sum(keepdims=True))[0],
+            "overdue_amount": int(columns["overdue_amount"].sum()),
+            "average_days_overdue": ratio(late_wd.sum(keepdims=True), late_w.sum(keepdims=True))[0],
+        }
+    return finish(index, columns, by=by, sort_by=["open_amount"], totals=grand)
+
+
+def top_debtors(
+    df: pd.DataFrame,
+    n: int = 10,
+    as_of: AsOf = None,
+    *,
+    by: By = "customer_name",
+    terms_days: int = 0,
+    sort_by: str = "open_amount",
+) -> pd.DataFrame:
+    """The ``n`` customers owing most (``sort_by="open_amount"``) or most
+    overdue (``"overdue_amount"``), with their oldest overdue invoice.
+
+    Columns ``open_count``, ``open_amount``, ``overdue_count``,
+    ``overdue_amount`` (``int64``), ``oldest_invoice_id`` (the overdue invoice
+    with the most days past due; first in frame order on ties),
+    ``oldest_due_date`` (its due date, Jakarta midnight), and
+    ``oldest_days_past_due`` (``Int64``); the last three are missing for a
+    customer with nothing overdue.  Credits are ignored.  Use
+    ``by=["provider", "customer_id"]`` to tell apart same-named customers.
+
+    >>> df = pd.DataFrame({
+    ...     "invoice_id": ["A1", "A2", "B1"],
+    ...     "customer_name": ["Ani", "Ani", "Budi"],
+    ...     "status": ["unpaid", "overdue", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", "2024-03-01"]),
+    ...     "outstanding": [100_000, 250_000, 500_000],
+    ... })
+    >>> top = top_debtors(df, 2, "2024-02-15")
+    >>> top[["open_amount", "oldest_invoice_id", "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
+                   open_amount oldest_invoice_id  oldest_days_past_due
+    customer_name
+    Budi                500000               NaN                  <NA>
+    Ani                 350000                A2                    36
+    """
+    if sort_by not in ("open_amount", "overdue_amount"):
+        raise ValueError(f"sort_by must be 'open_amount' or 'overdue_amount', not {sort_by!r}")
+    require(df, ["invoice_id"], "top_debtors")
+    rows, amounts = _rows(df, "top_debtors", sign="open", by=by)
+    days, due, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
+    late = known & (days >= 1)
+    group, index = group_codes(df, by, rows)
+    g = len(index)
+    columns = {
+        "open_count": np.bincount(group, minlength=g).astype(np.int64),
+        "open_amount": exact_sums(group, amounts, g),
+        "overdue_count": np.bincount(group[late], minlength=g).astype(np.int64),
+        "overdue_amount": exact_sums(group[late], amounts[late], g),
+        "_group": np.arange(g),
+    }
+    order = [sort_by] + [c for c in ("open_amount", "overdue_amount") if c != sort_by]
+    ranked = finish(index, columns, by=by, sort_by=order).head(max(int(n), 0))
+    top = ranked.pop("_group").to_numpy()
+    # The oldest overdue invoice, looked for among the top groups only.
+    wanted = np.zeros(g, dtype=bool)
+    wanted[top] = True
+    cand = np.flatnonzero(late & wanted[group])
+    cand = cand[np.lexsort((-days[cand], group[cand]))]
+    first = cand[np.r_[True, group[cand][1:] != group[cand][:-1]]] if len(cand) else cand
+    oldest = np.full(g, -1, dtype=np.int64)
+    oldest[group[first]] = first
+    pick = oldest[top]  # position among rows, -1 when nothing is overdue
+    has = pick >= 0
+    safe = np.where(has, pick, 0)
+    ids = df["invoice_id"].array.take(np.where(has, rows[safe], -1), allow_fill=True)
+    ranked["oldest_invoice_id"] = pd.Series(ids, index=ranked.index)
+    ranked["oldest_due_date"] = days_to_timestamps(due[safe], has).set_axis(ranked.index)
+    ranked["oldest_days_past_due"] = pd.arrays.IntegerArray(days[safe], ~has)
+    return ranked
+
+
+def credits(df: pd.DataFrame) -> pd.DataFrame:
+    """The credit rows of ``df`` (``outstanding < 0``, status not draft,
+    cancelled or proforma), all columns, index labels kept.
+
+    >>> df = pd.DataFrame({"invoice_id": ["A", "B", "C"],
+    ...                    "status": ["paid", "cancelled", None],
+    ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...                    "outstanding": [-5_000, -1_000, -7]})
+    >>> credits(df)["invoice_id"].tolist()
+    ['A', 'C']
+    """
+    rows, _ = _rows(df, "credits", sign="credit", basis="issued")
+    return df.take(rows)

@@ -1,0 +1,504 @@
+"""Matplotlib charts of invoice frames (the core schema of :mod:`.schema`).
+
+Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
+a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
+works headless and leaves no global state), and returns the axes. Show it in
+a notebook with ``display(ax.figure)``; save it with ``ax.figure.savefig``.
+
+Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
+green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
+default edges, :func:`bucket_colors` for any edges). An empty frame gives an
+axes with a centred "No invoices".
+
+>>> from invoice_analytics.schema import empty_frame
+>>> ax = plot_aging(empty_frame())
+>>> [t.get_text() for t in ax.texts]
+['No invoices']
+>>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
+True
+>>> len(bucket_colors((7, 14, 30, 60, 90)))
+7
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.container import BarContainer
+from matplotlib.colors import to_hex, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, PercentFormatter
+
+from invoice_analytics._format import format_rupiah, rupiah_formatter
+from invoice_analytics.aging import aging_buckets
+from invoice_analytics.ratios import issue_month, paid_ratio
+from invoice_analytics.schema import JAKARTA, PROVIDER_DTYPE
+
+__all__ = [
+    "BUCKET_COLORS",
+    "PROVIDER_COLORS",
+    "bucket_colors",
+    "plot_aging",
+    "plot_outstanding_by_month",
+    "plot_paid_ratio_by_month",
+    "plot_top_overdue",
+    "provider_color",
+]
+
+#: One fixed colour per provider, used by every chart.
+PROVIDER_COLORS: dict[str, str] = {"faspay": "#1f5fa8", "mayar": "#8e44ad"}
+
+#: Colour for a provider outside :data:`PROVIDER_COLORS` (should not happen).
+OTHER_COLOR = "#7f7f7f"
+
+#: Bucket label -> colour for the default edges (30, 60, 90), green to red.
+BUCKET_COLORS: dict[str, str] = {
+    "Current": "#2e7d32",
+    "1-30": "#9ccc65",
+    "31-60": "#fbc02d",
+    "61-90": "#f57c00",
+    ">90": "#c62828",
+}
+
+#: Colour of the overall line of :func:`plot_paid_ratio_by_month`.
+TOTAL_COLOR = "#333333"
+
+_PROVIDERS: tuple[str, ...] = tuple(PROVIDER_DTYPE.categories)
+_NO_DATA_COLOR = "#808080"
+
+
+def _palette(n: int) -> list[str]:
+    """``n`` colours from green (position 0) to red (position ``n - 1``)."""
+    anchors = list(BUCKET_COLORS.values())
+    if n == len(anchors):
+        return anchors
+    if n <= 1:
+        return anchors[:n]
+    rgb = np.array([to_rgb(c) for c in anchors])
+    stops = np.linspace(0.0, 1.0, len(anchors))
+    points = np.linspace(0.0, 1.0, n)
+    return [to_hex([np.interp(x, stops, rgb[:, i]) for i in range(3)]) for x in points]
+
+
+def bucket_colors(edges: Sequence[int] = (30, 60, 90)) -> list[str]:
+    """The bucket colours for aging ``edges``, in bucket order (green to red).
+
+    There are ``len(edges) + 2`` buckets: "Current", one per interval, and
+    the open-ended last one. The default edges give :data:`BUCKET_COLORS`.
+
+    >>> bucket_colors((30,))
+    ['#2e7d32', '#fbc02d', '#c62828']
+    """
+    return _palette(len(edges) + 2)
+
+
+def provider_color(provider: object) -> str:
+    """The fixed colour of ``provider`` (grey for an unknown one)."""
+    return PROVIDER_COLORS.get(str(provider), OTHER_COLOR)
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot()
+
+
+def _no_data(ax: Axes, text: str = "No invoices") -> Axes:
+    ax.text(
+        0.5,
+        0.5,
+        text,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize="x-large",
+        color=_NO_DATA_COLOR,
+    )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return ax
+
+
+def _ints(values: pd.Series) -> np.ndarray:
+    """Rupiah sums as a plain int64 array (missing -> 0)."""
+    return pd.Series(values).astype("Int64").to_numpy(dtype="int64", na_value=0)
+
+
+def _providers_in(frame: pd.DataFrame) -> list[str]:
+    """Providers present in ``frame``, in the fixed provider order."""
+    present = set(frame["provider"].dropna().astype(str))
+    known = [p for p in _PROVIDERS if p in present]
+    return known + sorted(present - set(known))
+
+
+def _as_of_text(as_of: object) -> str:
+    """The Jakarta date ``as_of`` stands for (None = today), as in :mod:`.aging`."""
+    stamp = pd.Timestamp.now(tz=JAKARTA) if as_of is None else pd.Timestamp(as_of)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(JAKARTA)
+    return stamp.strftime("%Y-%m-%d")
+
+
+def _month_range(months: pd.Index) -> pd.PeriodIndex:
+    months = months.dropna()
+    return pd.period_range(months.min(), months.max(), freq="M")
+
+
+def _set_month_ticks(ax: Axes, months: pd.PeriodIndex) -> None:
+    x = np.arange(len(months))
+    ax.set_xticks(x, [str(m) for m in months])
+    if len(months) > 6:
+        ax.tick_params(axis="x", labelrotation=45)
+        for label in ax.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
+
+
+def _stacked_bars(
+    ax: Axes,
+    table: pd.DataFrame,
+    colors: Sequence[str],
+    *,
+    labels: bool,
+    width: float = 0.7,
+) -> np.ndarray:
+    """Bars of ``table`` (rows = x positions, columns = stacked series).
+
+    Draws one bar container per column (every row, zero heights included)
+    and, when ``labels``, the compact rupiah total above each stack. Returns
+    the totals.
+    """
+    x = np.arange(len(table))
+    bottom = np.zeros(len(table), dtype="int64")
+    container = None
+    for column, color in zip(table.columns, colors, strict=True):
+        heights = _ints(table[column])
+        container = ax.bar(
+            x,
+            heights,
+            width,
+            bottom=bottom,
+            color=color,
+            label=str(column),
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        bottom = bottom + heights
+    if labels and container is not None:
+        _label_bars(ax, container, bottom)
+    return bottom
+
+
+def _label_bars(ax: Axes, container: BarContainer, amounts: Sequence[int]) -> None:
+    """Compact rupiah ``amounts`` at the end of each bar of ``container``."""
+    ax.bar_label(container, labels=[format_rupiah(a) for a in amounts], padding=3, fontsize="small")
+
+
+def _sum_table(
+    frame: pd.DataFrame, row: str, rows: Sequence[object], providers: list[str]
+) -> pd.DataFrame:
+    """Exact int64 sums of ``outstanding`` per ``row`` value (in ``rows`` order,
+    missing ones 0) and provider (columns, in ``providers`` order)."""
+    sums = frame.groupby([row, "provider"], sort=False)["outstanding"].sum()
+    table = sums.unstack("provider", fill_value=0)
+    return table.reindex(index=rows, columns=providers, fill_value=0)
+
+
+def _money_axis(ax: Axes, largest: float, axis: str = "y") -> None:
+    """Rupiah ticks from 0, with room past ``largest`` for the value labels."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(rupiah_formatter())
+    top = float(largest) * (1.12 if axis == "y" else 1.2) if largest > 0 else 1.0
+    if axis == "y":
+        ax.set_ylim(0, top)
+    else:
+        ax.set_xlim(0, top)
+    ax.grid(axis=axis, alpha=0.3)
+    ax.set_axisbelow(True)
+
+
+def _legend_outside(ax: Axes, **kwargs: object) -> None:
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# charts
+
+
+def plot_aging(
+    df: pd.DataFrame,
+    as_of: object = None,
+    *,
+    edges: Sequence[int] = (30, 60, 90),
+    basis: str = "due",
+    terms_days: int = 0,
+    stack: str | None = "provider",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Open outstanding per aging bucket, stacked by provider.
+
+    Buckets and open invoices come from :func:`.aging.aging_buckets` (same
+    ``as_of``, ``edges``, ``basis``, ``terms_days``). With ``stack="provider"``
+    (the default) each bucket is one bar per provider present, stacked in
+    :data:`PROVIDER_COLORS`; with ``stack=None`` one bar per bucket in its
+    bucket colour. The total is printed above every bar (``Rp 0`` included).
+    """
+    if stack not in ("provider", None):
+        raise ValueError(f"stack must be 'provider' or None, got {stack!r}")
+    ax = _new_axes(ax, (8, 4.5))
+    ax.set_title(title or f"Outstanding by age (as of {_as_of_text(as_of)})")
+    if len(df) == 0:
+        return _no_data(ax)
+    aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    if len(aged) == 0:
+        return _no_data(ax, "No open invoices")
+
+    buckets = list(aged["bucket"].cat.categories)
+    if stack == "provider":
+        providers = _providers_in(aged)
+        frame = pd.DataFrame(
+            {
+                "bucket": aged["bucket"].astype(str).to_numpy(),
+                "provider": aged["provider"].astype(str).to_numpy(),
+                "outstanding": _ints(aged["outstanding"]),
+            }
+        )
+        table = _sum_table(frame, "bucket", buckets, providers)
+        totals = _stacked_bars(ax, table, [provider_color(p) for p in providers], labels=True)
+        _legend_outside(ax, title="Provider")
+    else:
+        sums = aged.groupby("bucket", observed=False)["outstanding"].sum()
+        totals = _ints(sums.reindex(buckets, fill_value=0))
+        x = np.arange(len(buckets))
+        container = ax.bar(x, totals, 0.7, color=_palette(len(buckets)))
+        _label_bars(ax, container, totals)
+
+    ax.set_xticks(np.arange(len(buckets)), [str(b) for b in buckets])
+    ax.set_xlabel("Days past due")
+    ax.set_ylabel("Outstanding")
+    _money_axis(ax, totals.max(initial=0), "y")
+    return ax
+
+
+def plot_top_overdue(
+    df: pd.DataFrame,
+    as_of: object = None,
+    *,
+    n: int = 10,
+    edges: Sequence[int] = (30, 60, 90),
+    basis: str = "due",
+    terms_days: int = 0,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Horizontal bars of the ``n`` customers with the most overdue outstanding.
+
+    Overdue = open invoices (:func:`.aging.aging_buckets`) at least one day
+    past due. A customer is a (provider, customer_id) pair, labelled with its
+    name (the provider is appended when two shown customers share a name).
+    Largest at the top; each bar is labelled with its amount and coloured by
+    the bucket of the customer's oldest overdue invoice.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n!r}")
+    ax = _new_axes(ax, (8, max(2.5, 0.45 * n + 1.2)))
+    ax.set_title(title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
+    if len(df) == 0:
+        return _no_data(ax)
+    aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    overdue = aged[aged["days_past_due"].ge(1).fillna(False).astype(bool)]
+    if len(overdue) == 0:
+        return _no_data(ax, "No overdue invoices")
+
+    buckets = list(aged["bucket"].cat.categories)
+    colors = _palette(len(buckets))
+    frame = pd.DataFrame(
+        {
+            "provider": overdue["provider"].astype(str).to_numpy(),
+            "key": overdue["customer_id"]
+            .fillna(overdue["customer_name"])
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
+            "name": overdue["customer_name"]
+            .fillna(overdue["customer_id"])
+            .fillna("(unknown customer)")
+            .astype(str)
+            .to_numpy(),
+            "amount": overdue["outstanding"].astype("Int64").to_numpy(dtype="int64", na_value=0),
+            "bucket": overdue["bucket"].cat.codes.to_numpy(),
+        }
+    )
+    top = (
+        frame.groupby(["provider", "key"], sort=False)
+        .agg(amount=("amount", "sum"), name=("name", "first"), oldest=("bucket", "max"))
+        .reset_index()
+        .sort_values(["amount", "name"], ascending=[False, True], kind="stable")
+        .head(n)
+        .reset_index(drop=True)
+    )
+    names = top["name"]
+    clash = names.duplicated(keep=False)
+    names = names.where(~clash, names + " (" + top["provider"] + ")")
+    clash = names.duplicated(keep=False)
+    names = names.where(~clash, names + " " + top["key"])
+
+    y = np.arange(len(top))
+    bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
+    container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
+    _label_bars(ax, container, top["amount"].tolist())
+    ax.set_yticks(y, list(names))
+    ax.invert_yaxis()  # largest at the top
+    ax.set_xlabel("Overdue outstanding")
+    _money_axis(ax, top["amount"].max(), "x")
+    shown = sorted({c for c in top["oldest"] if c >= 0})
+    _legend_outside(
+        ax,
+        handles=[Patch(color=colors[c], label=str(buckets[c])) for c in shown],
+        title="Oldest overdue\ninvoice (days)",
+        fontsize="small",
+    )
+    return ax
+
+
+def plot_paid_ratio_by_month(
+    df: pd.DataFrame,
+    *,
+    weight: str = "count",
+    by_provider: bool = False,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Paid ratio per issue month as a line, y in percent (0-100 %).
+
+    From :func:`.ratios.paid_ratio` (``by="issue_month"``, ``weight`` =
+    ``"count"`` or ``"amount"``). Months without a ratio between the first
+    and last one (no counted invoice; for ``"amount"`` nothing billed, as in
+    Faspay lists, which carry no amount) are gaps in the line; with no ratio
+    at all the axes say so. Each point of the overall line is
+    labelled with its percentage; ``by_provider=True`` adds one line per
+    provider in :data:`PROVIDER_COLORS`.
+    """
+    if weight not in ("count", "amount"):
+        raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
+    ax = _new_axes(ax, (8, 4.5))
+    share = "invoices" if weight == "count" else "billed amount"
+    ax.set_title(title or f"Paid share of {share} by issue month")
+    if len(df) == 0:
+        return _no_data(ax)
+
+    overall = _ratio_by_month(df, weight)
+    series: list[tuple[str, pd.Series]] = [("All", overall)]
+    if by_provider:
+        for provider in _providers_in(df):
+            part = df[df["provider"].astype(str) == provider]
+            series.append((provider, _ratio_by_month(part, weight)))
+    # Months with a known ratio (an issue month, something billed: Faspay
+    # lists carry no amount, so weight="amount" may leave nothing).
+    months_seen = pd.Index([m for _, s in series for m in s.dropna().index])
+    if len(months_seen.dropna()) == 0:
+        return _no_data(ax, "No billed amounts" if weight == "amount" else "No billed invoices")
+    months = _month_range(months_seen)
+    x = np.arange(len(months))
+
+    for name, ratios in series:
+        known = ratios.reindex(months).astype("Float64")
+        y = known.to_numpy(dtype="float64", na_value=np.nan) * 100.0
+        if name == "All":
+            ax.plot(
+                x, y, marker="o", color=TOTAL_COLOR, linewidth=2, label="All providers", zorder=3
+            )
+            for xi, yi in zip(x, y, strict=True):
+                if not np.isnan(yi):
+                    ax.annotate(
+                        f"{yi:.0f}%",
+                        (xi, yi),
+                        xytext=(0, 7),
+                        textcoords="offset points",
+                        ha="center",
+                        fontsize="small",
+                        color=TOTAL_COLOR,
+                    )
+        else:
+            ax.plot(
+                x, y, marker=".", color=provider_color(name), linewidth=1.2, linestyle="--", label=name
+            )
+
+    _set_month_ticks(ax, months)
+    ax.set_xlim(-0.5, len(months) - 0.5)
+    ax.set_ylim(-4, 112)  # room for 0 % markers and the 100 % labels
+    ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.set_xlabel("Issue month")
+    ax.set_ylabel(f"Paid (% of {share})")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+    if by_provider:
+        _legend_outside(ax)
+    return ax
+
+
+def plot_outstanding_by_month(
+    df: pd.DataFrame,
+    as_of: object = None,
+    *,
+    labels: bool | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Open outstanding per issue month, stacked by provider.
+
+    Open invoices are those of :func:`.aging.aging_buckets`, so the bars add
+    up to the total of :func:`plot_aging`; invoices without an issue date are
+    left out. ``outstanding`` is a snapshot and being open does not depend on
+    the date, so ``as_of`` (None = today) only dates the title: pass the date
+    the data was fetched. Months between the first
+    and last are all shown (empty ones as zero bars). Totals are printed
+    above the bars when ``labels`` is true (default: at most 12 months).
+    """
+    ax = _new_axes(ax, (9, 4.5))
+    ax.set_title(title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
+    if len(df) == 0:
+        return _no_data(ax)
+    aged = aging_buckets(df, as_of, basis="issued")  # only its open rows are used
+    aged = aged[aged["issued_at"].notna()]
+    if len(aged) == 0:
+        return _no_data(ax, "No open invoices")
+
+    providers = _providers_in(aged)
+    frame = pd.DataFrame(
+        {
+            "month": issue_month(aged).to_numpy(),
+            "provider": aged["provider"].astype(str).to_numpy(),
+            "outstanding": _ints(aged["outstanding"]),
+        }
+    )
+    months = _month_range(pd.Index(frame["month"]))
+    table = _sum_table(frame, "month", months, providers)
+    if labels is None:
+        labels = len(months) <= 12
+    totals = _stacked_bars(ax, table, [provider_color(p) for p in providers], labels=labels)
+    _set_month_ticks(ax, months)
+    ax.set_xlabel("Issue month")
+    ax.set_ylabel("Open outstanding")
+    _money_axis(ax, totals.max(initial=0), "y")
+    _legend_outside(ax, title="Provider")
+    return ax
+
+
+def _ratio_by_month(df: pd.DataFrame, weight: str) -> pd.Series:
+    """``paid_ratio`` by issue month as a Series indexed by monthly Period."""
+    result = paid_ratio(df, by="issue_month", weight=weight)
+    if "issue_month" in result.columns:
+        result = result.set_index("issue_month")
+    return result["paid_ratio"]

@@ -1,0 +1,118 @@
+"""The ``invoice-analytics`` command: ``report`` (the aging report) and ``serve`` (the emulator).
+
+    invoice-analytics report --demo --out aging.xlsx
+    invoice-analytics serve --port 8765
+
+Bad options and failed loads end with one line on stderr and a non-zero
+exit, never a traceback; no credential is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from invoice_analytics.errors import InvoiceAPIError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, not usage + traceback
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _edges(text: str) -> tuple[int, ...]:
+    try:
+        edges = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--edges takes increasing whole days like 30,60,90, not {text!r}") from None
+    if not edges or any(e <= 0 for e in edges) or list(edges) != sorted(set(edges)):
+        raise argparse.ArgumentTypeError(f"--edges takes increasing positive days like 30,60,90, not {text!r}")
+    return edges
+
+
+def _as_of(text: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--as-of takes a date like 2026-11-21, not {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="invoice-analytics", description="Faspay Billing and Mayar invoice analytics.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    report = commands.add_parser("report", help="write the aging report workbook, a chart and a summary")
+    report.add_argument("--demo", action="store_true",
+                        help="start the embedded emulator and load both providers from it")
+    report.add_argument("--provider", action="append", choices=("faspay", "mayar"),
+                        help="only this provider (repeatable); default: every provider with credentials set")
+    report.add_argument("--out", type=Path, default=Path("aging.xlsx"), help="workbook path (default aging.xlsx)")
+    report.add_argument("--chart", type=Path, default=None, help="PNG path (default: --out with .png)")
+    report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
+    report.add_argument("--edges", type=_edges, default=(30, 60, 90), help="bucket edges in days, default 30,60,90")
+    report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
+    report.add_argument("--terms-days", type=int, default=0,
+                        help="days after issue an invoice without due date is due (default 0)")
+    serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--rate-limit", type=int, default=20, help="Mayar requests per minute per IP; 0 = none")
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
+    serve.add_argument("--cursor", choices=("strict", "inclusive"), default="strict",
+                       help="how Mayar reads startingAfter: createdAt < cursor (strict) or <=")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``invoice-analytics`` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        from invoice_analytics.emulator import serve
+
+        serve(args.host, args.port, mayar_rate_limit_per_minute=args.rate_limit or None,
+              latency=args.latency, mayar_cursor=args.cursor)
+        return 0
+    try:
+        return _report(args)
+    except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
+        print(f"invoice-analytics report: error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from invoice_analytics.charts import plot_aging
+    from invoice_analytics.report import summary_table, write_workbook
+    from invoice_analytics.sources import PROVIDERS, configured_providers, load_invoices
+
+    if args.terms_days < 0:
+        raise ValueError("--terms-days must be 0 or more")
+    wanted = args.provider or list(PROVIDERS)
+    if not args.demo:
+        missing = [p for p in wanted if p not in configured_providers()]
+        if args.provider and missing:
+            raise ValueError(f"no credentials set for {', '.join(missing)} (see the README), or use --demo")
+        wanted = [p for p in wanted if p not in missing]
+        if not wanted:
+            raise ValueError("no provider credentials are set (FASPAY_USERNAME/FASPAY_PASSWORD or "
+                             "FASPAY_SIGNATURE, MAYAR_API_KEY); use --demo to run on the embedded emulator")
+    df = load_invoices(wanted, demo=bool(args.demo))
+    options = {"edges": args.edges, "basis": args.basis, "terms_days": args.terms_days}
+    write_workbook(df, args.out, args.as_of, **options)
+    chart = args.chart or args.out.with_suffix(".png")
+    ax = plot_aging(df, args.as_of, edges=args.edges, basis=args.basis, terms_days=args.terms_days)
+    ax.figure.savefig(chart, dpi=120, bbox_inches="tight")
+    source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
+    print(f"{len(df):,} invoices from {source}; aging as of "
+          f"{(args.as_of or pd.Timestamp.now(tz='Asia/Jakarta')).strftime('%Y-%m-%d')}\n")
+    print(summary_table(df, args.as_of, **options))
+    print(f"\nWrote {args.out} and {chart}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

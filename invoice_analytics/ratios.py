@@ -1,0 +1,118 @@
+"""Paid ratios: how much of what we billed has been paid.
+
+Counted invoices are those whose status is not draft, cancelled or proforma
+(a missing status counts).  ``by`` takes a column, a list of columns, or the
+virtual key ``"issue_month"``: the Asia/Jakarta calendar month of
+``issued_at`` as a monthly ``Period`` (see :func:`issue_month`).  Missing key
+values form their own group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._conventions import (
+    ISSUE_MONTH,
+    By,
+    counted_mask,
+    exact_sums,
+    finish,
+    group_codes,
+    issue_month_ordinals,
+    money,
+    paid_mask,
+    require,
+    require_by,
+)
+
+__all__ = ["ISSUE_MONTH", "issue_month", "paid_ratio"]
+
+
+def issue_month(df: pd.DataFrame) -> pd.Series:
+    """The Asia/Jakarta calendar month of ``issued_at`` (``period[M]``, NaT when
+    missing), named ``"issue_month"``, on ``df``'s index.
+
+    ``paid_ratio(df, by="issue_month")`` groups by it without adding a column;
+    ``df.assign(issue_month=issue_month(df))`` makes it a real column.
+
+    >>> df = pd.DataFrame({"issued_at": pd.to_datetime(
+    ...     ["2024-01-31 23:30:00+07:00", "2024-01-31 17:30:00+00:00", None], utc=True)})
+    >>> issue_month(df).tolist()
+    [Period('2024-01', 'M'), Period('2024-02', 'M'), NaT]
+    """
+    require(df, ["issued_at"], "issue_month")
+    ordinals = issue_month_ordinals(df["issued_at"])
+    return pd.Series(
+        pd.PeriodIndex.from_ordinals(ordinals, freq="M"), index=df.index, name=ISSUE_MONTH
+    )
+
+
+def paid_ratio(
+    df: pd.DataFrame, *, by: By = None, weight: str = "count", totals: bool = False
+) -> pd.DataFrame:
+    """Share of the counted invoices that are paid, per ``by``.
+
+    ``weight="count"``: columns ``invoice_count``, ``paid_count`` (status
+    "paid"; partially paid is not paid), ``paid_ratio``.
+    ``weight="amount"``: ``billed_amount`` (sum of the known ``amount``),
+    ``paid_amount`` (per invoice with a known amount: ``amount -
+    max(outstanding, 0)`` clipped to ``[0, amount]``; when ``outstanding`` is
+    missing, the whole amount if the status is "paid", else 0), ``paid_ratio``.
+    Counts and amounts are ``int64``; ``paid_ratio`` is ``Float64``, ``<NA>``
+    when nothing was billed (Faspay lists carry no amount).  Rows are sorted
+    by the key (missing last); ``by=None`` gives one row labelled "Total";
+    ``totals=True`` appends a "Total" row to a grouped result.
+
+    >>> df = pd.DataFrame({
+    ...     "status": ["paid", "partially_paid", "unpaid", "cancelled"],
+    ...     "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-01", "2024-02-02"]),
+    ...     "amount": [100_000, 200_000, 100_000, 50_000],
+    ...     "outstanding": [0, 50_000, 100_000, 50_000],
+    ... })
+    >>> paid_ratio(df, by="issue_month")  # doctest: +NORMALIZE_WHITESPACE
+                  invoice_count  paid_count  paid_ratio
+    issue_month
+    2024-01                   2           1         0.5
+    2024-02                   1           0         0.0
+    >>> paid_ratio(df, weight="amount")
+           billed_amount  paid_amount  paid_ratio
+    Total         400000       250000       0.625
+    """
+    if weight not in ("count", "amount"):
+        raise ValueError(f"weight must be 'count' or 'amount', not {weight!r}")
+    require(df, ["status"] + (["amount", "outstanding"] if weight == "amount" else []), "paid_ratio")
+    require_by(df, by, "paid_ratio")
+    rows = np.flatnonzero(counted_mask(df["status"]))
+    paid = paid_mask(df["status"])
+    group, index = group_codes(df, by, rows)
+    n = len(index)
+    if weight == "count":
+        names = ("invoice_count", "paid_count")
+        denominator = np.bincount(group, minlength=n).astype(np.int64)
+        numerator = np.bincount(group[paid[rows]], minlength=n).astype(np.int64)
+    else:
+        names = ("billed_amount", "paid_amount")
+        amount, amount_missing = money(df["amount"])
+        outstanding, out_missing = money(df["outstanding"])
+        if amount_missing is not None:
+            keep = ~amount_missing[rows]
+            rows, group = rows[keep], group[keep]
+        amount = amount[rows]
+        remaining = np.maximum(outstanding[rows], 0)
+        if out_missing is not None:  # outstanding unknown: paid in full only if status says so
+            remaining = np.where(out_missing[rows], np.where(paid[rows], 0, amount), remaining)
+        settled = np.minimum(np.maximum(amount - remaining, 0), np.maximum(amount, 0))
+        denominator = exact_sums(group, amount, n)
+        numerator = exact_sums(group, settled, n)
+
+    def ratio(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
+        zero = den == 0
+        return pd.arrays.FloatingArray(num / np.where(zero, 1, den), zero)
+
+    columns = {names[0]: denominator, names[1]: numerator, "paid_ratio": ratio(numerator, denominator)}
+    grand = None
+    if totals:
+        num, den = int(numerator.sum()), int(denominator.sum())
+        grand = {names[0]: den, names[1]: num, "paid_ratio": ratio(np.array([num]), np.array([den]))[0]}
+    return finish(index, columns, by=by, totals=grand)

@@ -1,0 +1,57 @@
+"""The invoice-analytics command: report on the embedded emulator, and its one-line errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from invoice_analytics.aging import aging_report
+from invoice_analytics.cli import main
+from invoice_analytics.report import RUPIAH_FORMAT
+from invoice_analytics.sources import load_invoices
+
+AS_OF = "2026-11-21"
+
+
+@pytest.fixture(autouse=True)
+def no_credentials(monkeypatch):
+    for name in ("FASPAY_USERNAME", "FASPAY_PASSWORD", "FASPAY_SIGNATURE", "MAYAR_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
+    out = tmp_path / "aging.xlsx"
+    assert main(["report", "--demo", "--out", str(out), "--as-of", AS_OF, "--edges", "30,60,90,120"]) == 0
+    printed = capsys.readouterr().out
+    assert "8,500 invoices from embedded emulator" in printed and "91-120" in printed
+    assert (tmp_path / "aging.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month"]
+    sheet = book["Aging by customer"]
+    header = [c.value for c in sheet[1]]
+    assert header == ["customer_name", "Current", "1-30", "31-60", "61-90", "91-120", ">120", "Credit", "Total"]
+    expected = aging_report(load_invoices(demo=True, progress=False), AS_OF, edges=(30, 60, 90, 120))
+    last = sheet.max_row
+    assert sheet.cell(last, 1).value == "Total"
+    assert sheet.cell(last, 9).value == int(expected.loc["Total", "Total"])  # numeric, exact rupiah
+    assert isinstance(sheet.cell(2, 2).value, int) and sheet.cell(2, 2).number_format == RUPIAH_FORMAT
+    overdue = book["Overdue invoices"]
+    assert [c.value for c in overdue[1]][:3] == ["provider", "invoice_id", "customer_name"]
+    assert overdue.max_row > 100
+
+
+def test_bad_option_is_one_line_not_a_traceback():
+    run = subprocess.run([sys.executable, "-m", "invoice_analytics.cli", "report", "--edges", "60,30"],
+                         capture_output=True, text=True)
+    assert run.returncode == 2
+    assert run.stderr.count("\n") == 1 and "--edges" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_no_credentials_without_demo_is_one_line(capsys):
+    assert main(["report", "--provider", "mayar"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--demo" in err
