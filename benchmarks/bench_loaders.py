@@ -29,7 +29,6 @@ import pandas as pd
 import requests
 
 from invoice_analytics import load_faspay
-from invoice_analytics._samples import generate_faspay
 from invoice_analytics.emulator import (
     DEMO_FASPAY_PASSWORD,
     DEMO_FASPAY_USERNAME,
@@ -136,22 +135,41 @@ def bench_frames(repeat: int) -> None:
         RECORDED.unlink(missing_ok=True)
 
 
+SERVER = """
+import sys
+from invoice_analytics._samples import generate_faspay
+from invoice_analytics.emulator import Emulator
+rows = generate_faspay({rows}, seed=7)
+for row in rows:
+    row["invoice_status"] = "Unpaid"  # one status: exactly the wanted number of pages of 50
+emu = Emulator(faspay_invoices=rows, mayar_invoices=[], latency={latency}).start()
+print(emu.url, flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+emu.stop()
+"""
+
+
 def bench_faspay_load(latency: float, pages: int = 200, workers: int = 4) -> None:
-    rows = generate_faspay(pages * 50, seed=7)
-    for row in rows:
-        row["invoice_status"] = "Unpaid"  # one status: exactly `pages` pages of 50
-    print(f"\n2. Faspay load of {pages} pages, {latency * 1000:.0f} ms latency per request")
+    """The emulator runs in its own process, as a real server would, so it does not share our GIL."""
+    print(f"\n2. Faspay load of {pages} pages, {latency * 1000:.0f} ms latency per request (emulator in a subprocess)")
     floor = pages * latency / workers
-    with Emulator(faspay_invoices=rows, mayar_invoices=[], latency=latency) as emu:
-        for label, kwargs in ((f"one status, max_workers={workers}", {"statuses": [1], "max_workers": workers}),
-                              (f"all 7 statuses, max_workers={workers}", {"max_workers": workers}),
-                              ("one status, max_workers=1 (a plain loop)", {"statuses": [1], "max_workers": 1})):
-            emu.requests.clear()
+    server = subprocess.Popen([sys.executable, "-c", SERVER.format(rows=pages * 50, latency=latency)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        url = server.stdout.readline().strip()
+        kwargs = {"base_url": url, "username": DEMO_FASPAY_USERNAME, "password": DEMO_FASPAY_PASSWORD,
+                  "progress": False}
+        for label, options in ((f"one status, max_workers={workers}", {"statuses": [1], "max_workers": workers}),
+                               (f"all 7 statuses, max_workers={workers}", {"max_workers": workers}),
+                               ("one status, max_workers=1 (a plain loop)", {"statuses": [1], "max_workers": 1})):
             start = time.perf_counter()
-            df = load_faspay(**emu.faspay_kwargs, progress=False, **kwargs)
+            df = load_faspay(**kwargs, **options)
             seconds = time.perf_counter() - start
-            print(f"{label:42} {len(df):>6} invoices {len(emu.requests):>4} requests {seconds:6.2f} s "
+            print(f"{label:42} {len(df):>6} invoices {seconds:6.2f} s "
                   f"= {seconds / floor:.2f}x the floor {floor:.2f} s ({pages} x {latency} / {workers})")
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
 
 
 def main(argv: list[str] | None = None) -> None:

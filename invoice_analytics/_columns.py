@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from invoice_analytics.errors import UnknownStatusWarning
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
@@ -44,8 +45,10 @@ def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
         pass
     out: list[str | None] = []
     for i, v in enumerate(values):
-        if v is None or isinstance(v, str):
+        if v is None or type(v) is str:
             out.append(v)
+        elif type(v) is int:
+            out.append(str(v))
         elif isinstance(v, bool) or not isinstance(v, (int, float)):
             raise BadValue(i, v, "text")
         elif isinstance(v, float) and not v.is_integer():
@@ -91,11 +94,21 @@ def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
 def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     """Naive "YYYY-MM-DD[ hh:mm:ss]" texts read as Asia/Jakarta wall time.
 
-    >>> wib_datetimes(["2023-02-08 10:04:00", None])[0]
-    Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta')
+    Arrow's ISO 8601 cast does the parsing (one C++ pass); texts it refuses
+    (offsets, odd spellings) go through pandas, which names the bad value.
+
+    >>> wib_datetimes(["2023-02-08 10:04:00", None, ""])[:2].tolist()
+    [Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta'), NaT]
     """
     if not len(values):
         return pd.array([], dtype=DATETIME_DTYPE)
+    try:
+        text = pa.array(values, type=pa.string())
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        naive = text.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
+        return pd.DatetimeIndex(naive).tz_localize(JAKARTA).as_unit("us").array
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass
     cleaned = [None if v is None or v == "" else v for v in values]
     for i, v in enumerate(cleaned):
         if v is not None and not isinstance(v, str):

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import hmac
 import json
 import math
@@ -40,6 +39,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from invoice_analytics import _samples
+from invoice_analytics.faspay import faspay_signature
 
 __all__ = [
     "DEMO_FASPAY_PASSWORD",
@@ -67,11 +67,6 @@ FAULTS = frozenset({"429", "500", "502", "503", "drop", "malformed", "missing-ke
 
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "data-samples"
 _PROVIDERS = {FASPAY_PATH: "faspay", MAYAR_PATH: "mayar"}
-
-
-def faspay_signature(username: str, password: str) -> str:
-    """Faspay's request signature: SHA1 of the hex MD5 of ``username + password``."""
-    return hashlib.sha1(hashlib.md5((username + password).encode()).hexdigest().encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -155,6 +150,7 @@ class Emulator:
         if mayar_invoices is None:
             mayar_invoices = list(_default_dataset("mayar"))
         self._faspay = [dict(r) for r in faspay_invoices]
+        self._faspay_lists: dict[tuple[Any, ...], list[dict[str, Any]]] = {}  # filtered, sorted; reset on change
         self._mayar = [dict(r) for r in mayar_invoices]
         self.host, self.port = host, port
         self.faspay_page_size = faspay_page_size
@@ -231,6 +227,7 @@ class Emulator:
     def add_faspay_invoice(self, record: dict[str, Any]) -> None:
         with self._lock:
             self._faspay.append(dict(record))
+            self._faspay_lists.clear()
 
     def set_faspay_status(self, invoice_no: str, label: str) -> None:
         """Move an invoice to another status label (the outstanding amount is left as is)."""
@@ -240,6 +237,7 @@ class Emulator:
             for i, record in enumerate(self._faspay):
                 if record.get("invoice_no") == invoice_no:
                     self._faspay[i] = {**record, "invoice_status": label}
+                    self._faspay_lists.clear()
                     return
         raise KeyError(invoice_no)
 
@@ -355,18 +353,7 @@ class Emulator:
         customer = request.get("customer_id")
         customer = None if customer in (None, "") else str(customer)
 
-        label = FASPAY_STATUS_LABELS[code]
-        with self._lock:
-            records = list(self._faspay)
-        rows = [
-            r
-            for r in records
-            if r.get("invoice_status") == label
-            and start <= str(r.get("invoice_date"))[:10] <= end
-            and (not due_day or str(r.get("due_date"))[:10] == due_day)
-            and (customer is None or (r.get("customer_id") is not None and str(r.get("customer_id")) == customer))
-        ]
-        rows.sort(key=lambda r: (str(r.get("invoice_date")), str(r.get("invoice_no"))), reverse=True)
+        rows = self._faspay_list(FASPAY_STATUS_LABELS[code], start, end, due_day, customer)
         size = self.faspay_page_size
         return _json(200, {
             "current_page": str(page),
@@ -376,6 +363,23 @@ class Emulator:
             "data": rows[(page - 1) * size : page * size],
             "message": "Success get billing",
         })
+
+    def _faspay_list(self, label: str, start: str, end: str, due_day: str, customer: str | None) -> list[dict]:
+        """One status's filtered list, newest first, computed once per state of the data."""
+        key = (label, start, end, due_day, customer)
+        with self._lock:
+            if key not in self._faspay_lists:
+                rows = [
+                    r
+                    for r in self._faspay
+                    if r.get("invoice_status") == label
+                    and start <= str(r.get("invoice_date"))[:10] <= end
+                    and (not due_day or str(r.get("due_date"))[:10] == due_day)
+                    and (customer is None or (r.get("customer_id") is not None and str(r.get("customer_id")) == customer))
+                ]
+                rows.sort(key=lambda r: (str(r.get("invoice_date")), str(r.get("invoice_no"))), reverse=True)
+                self._faspay_lists[key] = rows
+            return self._faspay_lists[key]
 
     # -- Mayar -------------------------------------------------------------------------
 

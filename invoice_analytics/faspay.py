@@ -419,13 +419,14 @@ def _field(name: str, convert):
 
 
 def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
-    text = col.strings(values)
+    """"YYYYMM" texts (or numbers) as monthly periods; each distinct value parsed once."""
+    codes, uniques = pd.factorize(col.strings(values))
     try:
-        parsed = pd.to_datetime(pd.Series(text), format="%Y%m")
+        parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m")
     except ValueError:
-        bad = next(i for i, v in enumerate(text) if v is not pd.NA and not (len(v) == 6 and v.isdigit()))
+        bad = next(i for i, v in enumerate(values) if v is not None and not (len(str(v)) == 6 and str(v).isdigit()))
         raise col.BadValue(bad, values[bad], "a YYYYMM period") from None
-    return parsed.dt.to_period("M").array
+    return parsed.dt.to_period("M").array.take(codes, allow_fill=True)
 
 
 _FIELDS = {
