@@ -39,6 +39,8 @@ def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
     >>> list(strings(["a", 21, None]))
     ['a', '21', <NA>]
     """
+    if isinstance(values, pa.Array):
+        return pd.array(values.cast(pa.string()), dtype=STRING_DTYPE)
     try:
         return pd.array(pa.array(values, type=pa.string()), dtype=STRING_DTYPE)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
@@ -103,12 +105,14 @@ def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     if not len(values):
         return pd.array([], dtype=DATETIME_DTYPE)
     try:
-        text = pa.array(values, type=pa.string())
+        text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         naive = text.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
         return pd.DatetimeIndex(naive).tz_localize(JAKARTA).as_unit("us").array
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         pass
+    if isinstance(values, pa.Array):
+        values = values.to_pylist()
     cleaned = [None if v is None or v == "" else v for v in values]
     for i, v in enumerate(cleaned):
         if v is not None and not isinstance(v, str):

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import requests
 
 from invoice_analytics import _columns as col
@@ -369,7 +370,8 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
     """
     if not rows:
         return empty_frame({"period": pd.PeriodDtype("M")})
-    fields = {key: [row.get(key) for row in rows] for key in _FIELDS}
+    fields = _fast_texts(rows) or {key: [row.get(key) for row in rows] for key in _TEXT}
+    fields.update({key: [row.get(key) for row in rows] for key in _FIELDS if key not in _TEXT})
     try:
         typed = {key: convert(fields[key]) for key, convert in _FIELDS.items()}
     except _FieldError as exc:
@@ -424,9 +426,22 @@ def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
     try:
         parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m")
     except ValueError:
+        values = values.to_pylist() if isinstance(values, pa.Array) else values
         bad = next(i for i, v in enumerate(values) if v is not None and not (len(str(v)) == 6 and str(v).isdigit()))
         raise col.BadValue(bad, values[bad], "a YYYYMM period") from None
     return parsed.dt.to_period("M").array.take(codes, allow_fill=True)
+
+
+#: The fields that should be text; when all of them are, Arrow reads them in one pass.
+_TEXT = ("invoice_no", "customer_name", "invoice_status", "invoice_date", "due_date", "period")
+_ROW_TYPE = pa.struct([(name, pa.string()) for name in _TEXT])
+
+
+def _fast_texts(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
+    try:
+        return dict(zip(_TEXT, pa.array(rows, type=_ROW_TYPE).flatten()))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # a number where text belongs: the field-by-field path converts it
 
 
 _FIELDS = {

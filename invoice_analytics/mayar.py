@@ -24,7 +24,10 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import requests
 
 from invoice_analytics import _columns as col
@@ -232,8 +235,6 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
     """
     if not rows:
         return empty_frame(EXTRA_SCHEMA)
-    customers = [row.get("customer") if isinstance(row.get("customer"), dict) else {} for row in rows]
-    transactions = [row.get("transactions") if isinstance(row.get("transactions"), list) else [] for row in rows]
 
     def typed(name: str, convert, values):
         try:
@@ -244,42 +245,37 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
             raise ResponseError("mayar", source, None,
                                 detail=f"invoice {row.get('id')!r}: field {name!r}: {bad}") from None
 
-    def field(key: str) -> list[Any]:
-        return [row.get(key) for row in rows]
-
     n = len(rows)
-    raw_status = typed("status", col.strings, field("status"))
-    amount = typed("amount", col.money, field("amount"))
+    text, tx_count, tx_paid, tx_last = _fast_texts(rows) or _texts(rows, typed)
+    raw_status = text["status"]
+    amount = typed("amount", col.money, [row.get("amount") for row in rows])
     active = pd.Series(raw_status).str.lower().eq("active").fillna(False).to_numpy(dtype=bool)
     outstanding = amount.copy()
     outstanding[~active] = 0
-    tx_status = [[t.get("status") if isinstance(t, dict) else None for t in tx] for tx in transactions]
     frame = pd.DataFrame(
         {
             "provider": col.constant_category("mayar", n, PROVIDER_DTYPE),
-            "invoice_id": typed("id", col.strings, field("id")),
-            "customer_id": typed("customerId", col.strings, field("customerId")),
-            "customer_name": typed("customer.name", col.strings, [c.get("name") for c in customers]),
+            "invoice_id": text["id"],
+            "customer_id": text["customerId"],
+            "customer_name": text["customer.name"],
             "status": col.statuses(raw_status, _STATUSES, "mayar"),
             "provider_status": raw_status,
-            "issued_at": typed("createdAt", col.epoch_ms_datetimes, field("createdAt")),
+            "issued_at": typed("createdAt", col.epoch_ms_datetimes, [row.get("createdAt") for row in rows]),
             "due_at": pd.array([None] * n, dtype=DATETIME_DTYPE),
             "amount": amount,
             "outstanding": outstanding,
             "currency": col.constant_category("IDR", n, CURRENCY_DTYPE),
-            "name": typed("name", col.strings, field("name")),
-            "description": typed("description", col.strings, field("description")),
-            "category": typed("category", col.strings, field("category")),
-            "link": typed("link", col.strings, field("link")),
-            "type": pd.Categorical(field("type"), dtype=_type_dtype(field("type"))),
-            "redirect_url": typed("redirectUrl", col.strings, field("redirectUrl")),
-            "customer_email": typed("customer.email", col.strings, [c.get("email") for c in customers]),
-            "customer_mobile": typed("customer.mobile", col.strings, [c.get("mobile") for c in customers]),
-            "transaction_count": pd.array([len(tx) for tx in transactions], dtype=MONEY_DTYPE),
-            "paid_transaction_count": pd.array([sum(s == "paid" for s in st) for st in tx_status], dtype=MONEY_DTYPE),
-            "last_transaction_status": typed(
-                "transactions.status", col.strings, [st[-1] if st else None for st in tx_status]
-            ),
+            "name": text["name"],
+            "description": text["description"],
+            "category": text["category"],
+            "link": text["link"],
+            "type": pd.Categorical(text["type"], dtype=_type_dtype(text["type"])),
+            "redirect_url": text["redirectUrl"],
+            "customer_email": text["customer.email"],
+            "customer_mobile": text["customer.mobile"],
+            "transaction_count": pd.array(tx_count, dtype=MONEY_DTYPE),
+            "paid_transaction_count": pd.array(tx_paid, dtype=MONEY_DTYPE),
+            "last_transaction_status": tx_last,
         },
         copy=False,
     )
@@ -287,7 +283,53 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
     return frame
 
 
-def _type_dtype(values: list[Any]) -> pd.CategoricalDtype:
+_TOP_TEXT = ("id", "customerId", "status", "name", "description", "category", "link", "type", "redirectUrl")
+_CUSTOMER_TEXT = ("name", "email", "mobile")
+_ROW_TYPE = pa.struct(
+    [(name, pa.string()) for name in _TOP_TEXT]
+    + [("customer", pa.struct([(name, pa.string()) for name in _CUSTOMER_TEXT])),
+       ("transactions", pa.list_(pa.struct([("status", pa.string())])))]
+)
+_Texts = tuple[dict[str, Any], np.ndarray, np.ndarray, Any]
+
+
+def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
+    """Every text field and the transaction summary in one Arrow pass (None if a value is not text)."""
+    try:
+        table = pa.array(rows, type=_ROW_TYPE)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    top = dict(zip(_ROW_TYPE.names, table.flatten()))
+    text = {name: pd.array(top[name], dtype=STRING_DTYPE) for name in _TOP_TEXT}
+    for name, child in zip(_CUSTOMER_TEXT, top["customer"].flatten()):
+        text[f"customer.{name}"] = pd.array(child, dtype=STRING_DTYPE)
+    tx = top["transactions"]
+    offsets = tx.offsets.to_numpy()
+    count = np.diff(offsets)  # a null list has equal offsets: 0 transactions
+    statuses = pc.list_flatten(tx).flatten()[0]
+    parents = pc.list_parent_indices(tx).to_numpy()
+    paid = np.bincount(parents[pc.fill_null(pc.equal(statuses, "paid"), False).to_numpy(zero_copy_only=False)],
+                       minlength=len(rows))
+    last_index = pa.array(np.where(count > 0, offsets[1:] - 1 - offsets[0], 0), mask=count == 0)
+    last = pd.array(statuses.take(last_index), dtype=STRING_DTYPE)
+    return text, count, paid, last
+
+
+def _texts(rows: Sequence[dict[str, Any]], typed) -> _Texts:
+    """The same, field by field, for rows whose values drift from text (numbers become their text)."""
+    customers = [row.get("customer") if isinstance(row.get("customer"), dict) else {} for row in rows]
+    text = {name: typed(name, col.strings, [row.get(name) for row in rows]) for name in _TOP_TEXT}
+    for name in _CUSTOMER_TEXT:
+        text[f"customer.{name}"] = typed(f"customer.{name}", col.strings, [c.get(name) for c in customers])
+    transactions = [row.get("transactions") if isinstance(row.get("transactions"), list) else [] for row in rows]
+    tx_status = [[t.get("status") if isinstance(t, dict) else None for t in tx] for tx in transactions]
+    count = np.array([len(tx) for tx in transactions], dtype=np.int64)
+    paid = np.array([sum(s == "paid" for s in st) for st in tx_status], dtype=np.int64)
+    last = typed("transactions.status", col.strings, [st[-1] if st else None for st in tx_status])
+    return text, count, paid, last
+
+
+def _type_dtype(values) -> pd.CategoricalDtype:
     """``type`` is always "invoice" on this endpoint; other values widen the categories."""
-    extra = sorted({str(v) for v in values if v is not None and v != "invoice"})
+    extra = sorted({str(v) for v in pd.unique(pd.Series(values).dropna()) if v != "invoice"})
     return pd.CategoricalDtype(["invoice", *extra])

@@ -273,3 +273,19 @@ def test_no_secret_in_logs_or_progress(caplog, capsys):
     seen = caplog.text + captured.err + captured.out
     assert "faspay" in captured.err  # the bar was shown
     assert password not in seen and sig not in seen
+
+
+def test_arrow_fast_path_equals_field_by_field_path():
+    from invoice_analytics._samples import generate_faspay
+
+    rows = generate_faspay(500)
+    fast = faspay_frame(rows)
+    drifted = [{**rows[0], "period": int(rows[0]["period"])}] + rows[1:]  # forces the field-by-field path
+    slow = faspay_frame(drifted)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def test_bad_date_names_invoice_and_field():
+    data = [faspay_row(1), {**faspay_row(2), "due_date": "31/02/2026"}]
+    with pytest.raises(ResponseError, match="INV-T-000002.*due_date.*31/02/2026"):
+        faspay_frame(data)

@@ -249,3 +249,26 @@ def test_client_paces_itself_to_the_rate_limit():
     waits = [limiter.wait() for _ in range(7)]
     assert waits[:3] == [0.0, 0.0, 0.0] and waits[3] > 0 and waits[6] > 0
     assert time.monotonic() - start >= 1.0  # 7 calls at 3 per 0.5 s need two full windows
+
+
+def test_arrow_fast_path_equals_field_by_field_path():
+    from invoice_analytics._samples import generate_mayar
+    from invoice_analytics.mayar import _fast_texts, _texts
+
+    rows = generate_mayar(600) + reference_response("mayar")["data"]
+    rows[3] = {**rows[3], "transactions": None, "customer": None}
+    rows[4] = {**rows[4], "transactions": []}
+    fast = _fast_texts(rows)
+    slow = _texts(rows, lambda name, convert, values: convert(values))
+    assert fast is not None
+    assert fast[0].keys() == slow[0].keys()
+    for name in fast[0]:
+        pd.testing.assert_extension_array_equal(fast[0][name], slow[0][name])
+    assert fast[1].tolist() == slow[1].tolist() and fast[2].tolist() == slow[2].tolist()
+    pd.testing.assert_extension_array_equal(fast[3], slow[3])
+    # a number where text belongs takes the field-by-field path and becomes text
+    drifted = [{**rows[0], "customerId": 12345}] + rows[1:]
+    assert _fast_texts(drifted) is None
+    from invoice_analytics.mayar import mayar_frame
+
+    assert mayar_frame(drifted)["customer_id"].iloc[0] == "12345"
