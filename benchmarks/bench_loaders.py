@@ -8,8 +8,9 @@
    builder and, for comparison, by ``pd.json_normalize`` plus the casts a user
    would write to reach the same dtypes. Each build runs in a fresh
    subprocess, which reports its best time of 3 and its peak memory growth
-   (ru_maxrss after the build minus before it: the high-water mark, which
-   covers pyarrow's allocations that tracemalloc does not see).
+   (ru_maxrss after the build minus before it, after a 50-row warm-up: the
+   high-water mark, which covers pyarrow's allocations that tracemalloc
+   does not see).
 2. A Faspay load of 200 pages from the emulator with ``--latency`` per request
    at max_workers=4, against the floor pages x latency / max_workers, and the
    same load one page at a time (max_workers=1), as a user's loop would do.
@@ -100,6 +101,7 @@ def measure(provider: str, builder: str, repeat: int) -> dict[str, float]:
     texts = json.loads(RECORDED.read_text())[provider] * repeat
     rows = [row for text in texts for row in json.loads(text)["data"]]
     build = ours if builder == "ours" else normalize_and_cast
+    build(provider, rows[:50])  # warm up: lazy imports and caches are not per-row memory
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     frame = build(provider, rows)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
