@@ -44,7 +44,6 @@ from invoice_analytics.schema import (
     CORE_SCHEMA,
     CURRENCY_DTYPE,
     DATETIME_DTYPE,
-    MONEY_DTYPE,
     PROVIDER_DTYPE,
     STATUS_DTYPE,
     STATUSES,
@@ -258,26 +257,27 @@ def _peak_of(fn: Callable[[], Any]) -> tuple[int, str]:
         return peak - before, "RSS sampled every 1 ms"
 
 
-def memory_child(rows: int, which: str) -> None:
-    """Run in a fresh process: build the frame, measure one call's peak RSS growth."""
-    frame = make_frame(rows)
-    calls: dict[str, Callable[[], Any]] = {
+def _calls(frame: pd.DataFrame) -> dict[str, Callable[[], Any]]:
+    """The measured calls on ``frame`` (DuckDB on its own connection)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("invoices", frame)
+    sql = duckdb_sql()
+    return {
         "aging_report": lambda: aging_report(frame, AS_OF),
         "overdue_totals": lambda: overdue_totals(frame, AS_OF, by="customer_name"),
         "paid_ratio": lambda: paid_ratio(frame, by="issue_month", weight="amount"),
+        "duckdb": lambda: duckdb_aging(con, sql),
     }
-    if which == "duckdb":
-        import duckdb
 
-        con = duckdb.connect()
-        con.register("invoices", frame)
-        sql = duckdb_sql()
-        calls["duckdb"] = lambda: duckdb_aging(con, sql)
-    # Warm up on a small slice so imports and lazy initialisation are not counted.
-    small = frame.iloc[:1000]
-    if which != "duckdb":
-        {"aging_report": aging_report, "overdue_totals": overdue_totals}.get(which, lambda f, *a, **k: None)(small, AS_OF)
-    growth, method = _peak_of(calls[which])
+
+def memory_child(rows: int, which: str) -> None:
+    """Run in a fresh process: build the frame, measure one call's peak RSS growth."""
+    frame = make_frame(rows)
+    _calls(make_frame(1_000, seed=1))[which]()  # warm up: imports and lazy set-up not counted
+    call = _calls(frame)[which]
+    growth, method = _peak_of(call)
     print(json.dumps({"growth": growth, "method": method, "frame": int(frame.memory_usage(deep=True).sum())}))
 
 
@@ -315,20 +315,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, pandas {pd.__version__}, numpy {np.__version__}, "
           f"pyarrow {pa.__version__}, duckdb {duckdb.__version__}, {os.cpu_count()} CPUs")
 
-    t_aging, ours = best_of(lambda: aging_report(frame, AS_OF), args.repeat)
-    t_overdue, _ = best_of(lambda: overdue_totals(frame, AS_OF, by="customer_name"), args.repeat)
-    t_paid, _ = best_of(lambda: paid_ratio(frame, by="issue_month", weight="amount"), args.repeat)
-    con = duckdb.connect()
-    con.register("invoices", frame)
-    sql = duckdb_sql()
-    t_duck, duck = best_of(lambda: duckdb_aging(con, sql), args.repeat)
+    calls = _calls(frame)
+    t_aging, ours = best_of(calls["aging_report"], args.repeat)
+    t_overdue, _ = best_of(calls["overdue_totals"], args.repeat)
+    t_paid, _ = best_of(calls["paid_ratio"], args.repeat)
+    t_duck, duck = best_of(calls["duckdb"], args.repeat)
+    threads = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
 
     print(f"best of {args.repeat}:")
     print(f"  aging_report(by='customer_name')          {t_aging * 1000:8.0f} ms")
     print(f"  overdue_totals(by='customer_name')        {t_overdue * 1000:8.0f} ms")
     print(f"  paid_ratio(by='issue_month', 'amount')    {t_paid * 1000:8.0f} ms")
     print(f"  DuckDB SQL aging report (.df())           {t_duck * 1000:8.0f} ms "
-          f"({duckdb.execute('select current_setting(' + repr('threads') + ')').fetchone()[0]} threads)")
+          f"({threads} threads)")
     print(f"  ratio aging_report / DuckDB               {t_aging / t_duck:8.2f}")
     print(f"  ratio overdue_totals / DuckDB aging       {t_overdue / t_duck:8.2f}")
     print(f"  ratio paid_ratio / DuckDB aging           {t_paid / t_duck:8.2f}")

@@ -5,6 +5,20 @@
 True
 """
 
+from invoice_analytics.aging import (
+    aging_buckets,
+    aging_report,
+    average_days_past_due,
+    credits,
+    overdue_totals,
+    top_debtors,
+)
+from invoice_analytics.charts import (
+    plot_aging,
+    plot_outstanding_by_month,
+    plot_paid_ratio_by_month,
+    plot_top_overdue,
+)
 from invoice_analytics.combine import combine
 from invoice_analytics.errors import (
     AuthenticationError,
@@ -19,7 +33,10 @@ from invoice_analytics.errors import (
 )
 from invoice_analytics.faspay import FASPAY_DEV_URL, load_faspay
 from invoice_analytics.mayar import MAYAR_PRODUCTION_URL, MAYAR_SANDBOX_URL, load_mayar
+from invoice_analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, STATUSES, empty_frame
+from invoice_analytics.sources import configured_providers, load_invoices
+from invoice_analytics._format import format_rupiah
 
 __version__ = "0.1.0"
 
@@ -39,8 +56,23 @@ __all__ = [
     "ServerError",
     "TransportError",
     "UnknownStatusWarning",
+    "aging_buckets",
+    "aging_report",
+    "average_days_past_due",
     "combine",
+    "configured_providers",
+    "credits",
     "empty_frame",
+    "format_rupiah",
+    "issue_month",
     "load_faspay",
+    "load_invoices",
     "load_mayar",
+    "overdue_totals",
+    "paid_ratio",
+    "plot_aging",
+    "plot_outstanding_by_month",
+    "plot_paid_ratio_by_month",
+    "plot_top_overdue",
+    "top_debtors",
 ]

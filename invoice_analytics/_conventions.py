@@ -318,8 +318,9 @@ def require_by(df: pd.DataFrame, by: By, func: str) -> None:
         require(df, ["issued_at"], func)
 
 
-def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.ndarray, Any]:
-    """Codes (0..k-1, missing kept as its own group) and uniques of one key."""
+def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.ndarray, Any, bool]:
+    """Codes (0..k-1, missing kept as its own group) and uniques of one key,
+    and whether every unique occurs among ``rows``."""
     if name == ISSUE_MONTH and name not in df.columns:
         ordinals = issue_month_ordinals(df["issued_at"], rows)
         unknown = ordinals == _NAT
@@ -329,7 +330,7 @@ def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.n
         codes = ordinals - lo
         codes[unknown] = span  # missing month: its own group, last
         months = np.append(np.arange(lo, lo + span), _NAT)
-        return codes, pd.PeriodIndex.from_ordinals(months, freq="M")
+        return codes, pd.PeriodIndex.from_ordinals(months, freq="M"), False
     col = df[name]
     dtype = col.dtype
     if isinstance(dtype, pd.CategoricalDtype):
@@ -337,19 +338,19 @@ def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.n
         k = len(dtype.categories)
         codes[codes < 0] = k
         uniq = pd.Categorical.from_codes(np.append(np.arange(k), -1), dtype=dtype)
-        return codes, uniq
+        return codes, uniq, False
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         import pyarrow as pa
 
         arrow = col.array.__arrow_array__()
         taken = arrow.take(pa.array(rows))
-        if isinstance(taken, pa.ChunkedArray):
-            taken = taken.combine_chunks()
+        if isinstance(taken, pa.ChunkedArray):  # one array, copied only if in pieces
+            taken = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
         encoded = taken.dictionary_encode(null_encoding="encode")
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return codes, pd.array(encoded.dictionary, dtype=dtype)
+        return codes, pd.array(encoded.dictionary, dtype=dtype), True
     codes, uniq = pd.factorize(col.array.take(rows), use_na_sentinel=False)
-    return codes.astype(np.int64), uniq
+    return codes.astype(np.int64), uniq, True
 
 
 def _compress(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
@@ -373,13 +374,17 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
     if not names:
         return np.zeros(len(rows), dtype=np.int64), pd.Index([TOTAL] if len(rows) else [])
     parts = [_factorize(df, name, rows) for name in names]
-    code, present = _compress(parts[0][0], len(parts[0][1]))
+    code, uniq, dense = parts[0]
+    if dense:
+        present = np.arange(len(uniq))
+    else:
+        code, present = _compress(code, len(uniq))
     group_levels = [present]  # per group: its code in each key's uniques
-    for c, uniq in parts[1:]:
+    for c, uniq, _ in parts[1:]:
         size = len(uniq)
         code, present = _compress(code * size + c, len(group_levels[0]) * size)
         group_levels = [lv[present // size] for lv in group_levels] + [present % size]
-    levels = [pd.Index(uniq.take(lv)) for (_, uniq), lv in zip(parts, group_levels)]
+    levels = [pd.Index(uniq.take(lv)) for (_, uniq, _), lv in zip(parts, group_levels)]
     if len(names) == 1:
         return code, levels[0].rename(names[0])
     return code, pd.MultiIndex.from_arrays(levels, names=names)

@@ -281,6 +281,18 @@ def test_by_list_gives_a_multiindex_with_a_total_row() -> None:
     assert overdue["overdue_count"].tolist() == [2, 1, 0, 3]
 
 
+def test_by_a_categorical_keeps_missing_values_and_drops_unseen_categories() -> None:
+    df = frame(
+        due_days_ago(1, status="overdue", outstanding=5),
+        due_days_ago(1, status=None, outstanding=7),
+        due_days_ago(1, status="overdue", outstanding=1),
+        due_days_ago(1, status="draft", outstanding=100),
+    )
+    report = aging_report(df, AS_OF, by="status")
+    assert report.index[:-1].astype(object).fillna("<missing>").tolist() == ["<missing>", "overdue"]
+    assert report["1-30"].tolist() == [7, 6, 13]
+
+
 def test_by_issue_month_virtual_key() -> None:
     df = frame(
         {"issued_at": "2024-01-31 23:30", "due_at": "2024-02-29", "outstanding": 1},
