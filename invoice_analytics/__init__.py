@@ -20,6 +20,7 @@ from invoice_analytics.charts import (
     plot_top_overdue,
 )
 from invoice_analytics.combine import combine
+from invoice_analytics.dashboard import filter_invoices, panel_kpis, write_excel
 from invoice_analytics.errors import (
     AuthenticationError,
     InvoiceAPIError,
@@ -36,6 +37,7 @@ from invoice_analytics.mayar import MAYAR_PRODUCTION_URL, MAYAR_SANDBOX_URL, loa
 from invoice_analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, STATUSES, empty_frame
 from invoice_analytics.sources import configured_providers, load_invoices
+from invoice_analytics.widgets import FilterPanel
 from invoice_analytics._format import format_rupiah
 
 __version__ = "0.1.0"
@@ -45,6 +47,7 @@ __all__ = [
     "CORE_COLUMNS",
     "CORE_SCHEMA",
     "FASPAY_DEV_URL",
+    "FilterPanel",
     "InvoiceAPIError",
     "MAYAR_PRODUCTION_URL",
     "MAYAR_SANDBOX_URL",
@@ -63,6 +66,7 @@ __all__ = [
     "configured_providers",
     "credits",
     "empty_frame",
+    "filter_invoices",
     "format_rupiah",
     "issue_month",
     "load_faspay",
@@ -70,9 +74,11 @@ __all__ = [
     "load_mayar",
     "overdue_totals",
     "paid_ratio",
+    "panel_kpis",
     "plot_aging",
     "plot_outstanding_by_month",
     "plot_paid_ratio_by_month",
     "plot_top_overdue",
     "top_debtors",
+    "write_excel",
 ]

@@ -40,9 +40,9 @@ def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
     ['a', '21', <NA>]
     """
     if isinstance(values, pa.Array):
-        return pd.array(values.cast(pa.string()), dtype=STRING_DTYPE)
+        return pd.array(values.cast(pa.large_string()), dtype=STRING_DTYPE)
     try:
-        return pd.array(pa.array(values, type=pa.string()), dtype=STRING_DTYPE)
+        return pd.array(pa.array(values, type=pa.large_string()), dtype=STRING_DTYPE)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         pass
     out: list[str | None] = []
@@ -105,8 +105,8 @@ def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     if not len(values):
         return pd.array([], dtype=DATETIME_DTYPE)
     try:
-        text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
-        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
+        text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
         naive = text.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
         return pd.DatetimeIndex(naive).tz_localize(JAKARTA).as_unit("us").array
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):

@@ -434,7 +434,7 @@ def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
 
 #: The fields that should be text; when all of them are, Arrow reads them in one pass.
 _TEXT = ("invoice_no", "customer_name", "invoice_status", "invoice_date", "due_date", "period")
-_ROW_TYPE = pa.struct([(name, pa.string()) for name in _TEXT])
+_ROW_TYPE = pa.struct([(name, pa.large_string()) for name in _TEXT])
 
 
 def _fast_texts(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:

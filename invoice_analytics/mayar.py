@@ -286,9 +286,9 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
 _TOP_TEXT = ("id", "customerId", "status", "name", "description", "category", "link", "type", "redirectUrl")
 _CUSTOMER_TEXT = ("name", "email", "mobile")
 _ROW_TYPE = pa.struct(
-    [(name, pa.string()) for name in _TOP_TEXT]
-    + [("customer", pa.struct([(name, pa.string()) for name in _CUSTOMER_TEXT])),
-       ("transactions", pa.list_(pa.struct([("status", pa.string())])))]
+    [(name, pa.large_string()) for name in _TOP_TEXT]  # pandas' Arrow strings are large_string: no copy
+    + [("customer", pa.struct([(name, pa.large_string()) for name in _CUSTOMER_TEXT])),
+       ("transactions", pa.list_(pa.struct([("status", pa.large_string())])))]
 )
 _Texts = tuple[dict[str, Any], np.ndarray, np.ndarray, Any]
 

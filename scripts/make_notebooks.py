@@ -1,0 +1,345 @@
+"""Write the example notebooks in ``notebooks/`` (reproducibly, without outputs).
+
+    python scripts/make_notebooks.py [--out notebooks] [--check]
+
+Each notebook runs top to bottom against the embedded emulator when no
+credentials are set, and against the real APIs when they are. ``--check``
+exits non-zero when a committed notebook differs from what this script writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SOURCE_CELL = '''\
+%matplotlib inline
+import pandas as pd
+from IPython.display import HTML, display
+
+import invoice_analytics as ia
+from invoice_analytics.sources import configured_providers, load_invoices
+
+configured = configured_providers()
+DEMO = not configured
+print("Data source:", "embedded emulator (made-up demo data)" if DEMO
+      else "real APIs for " + ", ".join(configured))'''
+
+SOURCE_NOTE = """\
+**Where the data comes from.** When credentials are set in the environment
+(`FASPAY_USERNAME` + `FASPAY_PASSWORD`, or `FASPAY_SIGNATURE`; `MAYAR_API_KEY`),
+the real APIs are called. When none is set, an embedded emulator serving
+made-up sample invoices is started on 127.0.0.1, so the notebook runs offline.
+Credentials are only read from the environment, and never printed."""
+
+AS_OF_CELL = '''\
+from invoice_analytics.dashboard import jakarta_today
+
+# The demo data were captured on 2026-11-21; real data are aged as of today.
+AS_OF = pd.Timestamp("2026-11-21").date() if DEMO else jakarta_today()
+df = load_invoices(progress=False)
+print(f"{len(df):,} invoices, aged as of {AS_OF}")'''
+
+
+def quickstart() -> list:
+    return [
+        new_markdown_cell("""\
+# Quickstart: Faspay Billing and Mayar invoices as one DataFrame
+
+Load each provider's invoice list, look at the shared schema, and combine them.
+
+""" + SOURCE_NOTE),
+        new_code_cell(SOURCE_CELL),
+        new_markdown_cell("""\
+## 1. Load each provider
+
+`load_invoices([provider])` returns that provider's whole invoice list as a
+typed DataFrame (paging, retries and rate limits are handled for you). With
+credentials, only the configured providers are loaded; a provider without
+credentials gets an empty frame with the same columns."""),
+        new_code_cell('''\
+def load(provider: str) -> pd.DataFrame:
+    if DEMO or provider in configured:
+        return load_invoices([provider], demo=DEMO, progress=False)
+    return ia.empty_frame()  # no credentials for this provider
+
+faspay = load("faspay")
+mayar = load("mayar")
+print(f"Faspay Billing: {len(faspay):,} invoices, {faspay.shape[1]} columns")
+print(f"Mayar:          {len(mayar):,} invoices, {mayar.shape[1]} columns")'''),
+        new_markdown_cell("""\
+## 2. The shared core schema
+
+Every loader returns the same core columns first, with the same dtypes:
+money is whole rupiah (`Int64`, never floats; a negative `outstanding` is a
+credit), datetimes are timezone-aware Asia/Jakarta, and `status` is one of
+the shared statuses (the provider's own value stays in `provider_status`)."""),
+        new_code_cell('''\
+pd.DataFrame({"dtype": [str(t) for t in ia.CORE_SCHEMA.values()]}, index=list(ia.CORE_SCHEMA))'''),
+        new_code_cell('''\
+core = list(ia.CORE_COLUMNS)
+faspay[core].head(3)'''),
+        new_code_cell('''\
+mayar[core].head(3)'''),
+        new_markdown_cell("""\
+Gaps are kept visible rather than guessed: Faspay lists carry no invoice
+amount (`<NA>`) and Mayar invoices have no due date (`NaT`). After the core
+columns come each provider's own fields:"""),
+        new_code_cell('''\
+print("Faspay only:", [c for c in faspay.columns if c not in core])
+print("Mayar only: ", [c for c in mayar.columns if c not in core])'''),
+        new_markdown_cell("""\
+## 3. Combine
+
+`ia.combine` stacks the frames and keeps every dtype (categoricals get the
+union of their categories instead of silently becoming text); a column one
+provider lacks is filled with missing values."""),
+        new_code_cell('''\
+df = ia.combine(faspay, mayar)
+print(f"{len(df):,} invoices")
+df.dtypes[core]'''),
+        new_code_cell('''\
+from invoice_analytics._format import format_rupiah
+
+summary = df.groupby(["provider", "status"], observed=True).agg(
+    invoices=("invoice_id", "size"), outstanding=("outstanding", "sum"))
+summary.assign(outstanding=summary["outstanding"].map(lambda v: format_rupiah(v, compact=False)))'''),
+        new_markdown_cell("""\
+The one-call shortcut, `load_invoices()`, does all of the above: every
+configured provider (or the emulator), combined."""),
+        new_code_cell('''\
+everything = load_invoices(progress=False)
+print(f"load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()))'''),
+        new_markdown_cell("""\
+Next: `02_aging_report.ipynb` (who owes what, and how late) and
+`03_dashboard.ipynb` (an interactive filter panel)."""),
+    ]
+
+
+def aging() -> list:
+    return [
+        new_markdown_cell("""\
+# Aging report: who owes what, and how late
+
+Buckets of open invoices by days past due, credits, overdue amounts by
+customer, charts, and an export to CSV and Excel.
+
+""" + SOURCE_NOTE),
+        new_code_cell(SOURCE_CELL),
+        new_code_cell(AS_OF_CELL),
+        new_markdown_cell("""\
+## 1. Buckets
+
+An invoice is **open** when its `outstanding` is positive and its status is
+not draft, cancelled or proforma. Its days past due count calendar days in
+Asia/Jakarta from the due date to `AS_OF`. Mayar invoices have no due date:
+they are due on issue (`terms_days=0`) unless you pass other terms."""),
+        new_code_cell('''\
+from invoice_analytics.aging import aging_buckets
+
+aged = aging_buckets(df, AS_OF)
+aged[["provider", "invoice_id", "customer_name", "due_at", "outstanding", "days_past_due", "bucket"]].head()'''),
+        new_code_cell('''\
+from invoice_analytics._format import format_rupiah
+
+by_bucket = aged.groupby("bucket", observed=False)["outstanding"].sum()
+by_bucket.map(lambda v: format_rupiah(v, compact=False))'''),
+        new_markdown_cell("""\
+## 2. The aging report by customer
+
+One row per customer, one column per bucket, then **Credit** (negative
+outstanding) and **Total** (the net balance), sorted by Total; the last row
+sums everything. Amounts are exact integer rupiah."""),
+        new_code_cell('''\
+from invoice_analytics.aging import aging_report
+from invoice_analytics.dashboard import format_report_table
+
+report = aging_report(df, AS_OF)
+display(HTML(format_report_table(report, max_rows=15)))'''),
+        new_markdown_cell("""\
+Other bucket edges and other row keys (a column, a list of columns, or the
+virtual `"issue_month"`):"""),
+        new_code_cell('''\
+aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120))'''),
+        new_markdown_cell("""\
+## 3. Credits
+
+A credit is an invoice whose `outstanding` is negative (typically an
+overpayment). Credits lower a customer's net balance in the report."""),
+        new_code_cell('''\
+from invoice_analytics.aging import credits
+
+credit_rows = credits(df)
+print(f"{len(credit_rows):,} credits, {format_rupiah(credit_rows['outstanding'].sum(), compact=False)} in total")
+credit_rows[["provider", "invoice_id", "customer_name", "status", "outstanding"]].head()'''),
+        new_markdown_cell("""\
+## 4. Overdue by customer
+
+Overdue = open and at least one day past due."""),
+        new_code_cell('''\
+from invoice_analytics.aging import average_days_past_due, overdue_totals, top_debtors
+
+overdue = overdue_totals(df, AS_OF, by="customer_name")
+overdue.head(10)'''),
+        new_code_cell('''\
+top_debtors(df, 10, AS_OF, sort_by="overdue_amount")'''),
+        new_code_cell('''\
+average_days_past_due(df, AS_OF, by="provider")'''),
+        new_markdown_cell("""\
+## 5. Charts
+
+Every chart function draws on a new matplotlib figure (or the `ax` you give)
+and returns the axes."""),
+        new_code_cell('''\
+from invoice_analytics.charts import plot_aging, plot_top_overdue
+
+display(plot_aging(df, AS_OF).figure)
+display(plot_top_overdue(df, AS_OF, n=10).figure)'''),
+        new_markdown_cell("""\
+## 6. Export
+
+To CSV (rupiah as plain integers) and to Excel (rupiah stay numbers, with a
+rupiah number format; datetimes become Jakarta wall time, since Excel has no
+time zones). Excel needs openpyxl: `pip install 'invoice-analytics[excel]'`.
+Files go to `out/`, which git ignores."""),
+        new_code_cell('''\
+from pathlib import Path
+
+from invoice_analytics.dashboard import write_excel
+
+out = Path("out")
+out.mkdir(exist_ok=True)
+report.to_csv(out / "aging_report.csv")
+try:
+    path = write_excel(out / "aging_report.xlsx",
+                       {"Aging report": report, "Overdue by customer": overdue, "Credits": credit_rows})
+    print("wrote", out / "aging_report.csv", "and", path)
+except ImportError as exc:
+    print(exc)'''),
+        new_code_cell('''\
+pd.read_csv(out / "aging_report.csv", index_col=0).tail(3)'''),
+    ]
+
+
+def dashboard() -> list:
+    return [
+        new_markdown_cell("""\
+# Exploratory dashboard
+
+`FilterPanel` puts filters (provider, status, customer search, issue dates),
+the aging date and the bucket scheme on top of the KPIs, the aging report
+and the charts; everything below the controls follows every change.
+
+""" + SOURCE_NOTE),
+        new_code_cell(SOURCE_CELL),
+        new_code_cell(AS_OF_CELL),
+        new_markdown_cell("""\
+## The panel
+
+Select several providers or statuses with Ctrl/Cmd-click; the customer search
+(a case-insensitive part of the name or id) applies on Enter. Only the chart
+of the open tab is redrawn on a change; the other tabs are drawn when opened."""),
+        new_code_cell('''\
+from invoice_analytics.widgets import FilterPanel
+
+panel = FilterPanel(df, as_of=AS_OF)
+panel'''),
+        new_markdown_cell("""\
+## What the panel shows, as data
+
+`panel.filtered` is the filtered invoice frame (every column), `panel.report`
+the aging report shown, `panel.kpis` the KPI figures. They follow the controls:
+re-run these cells after changing a filter."""),
+        new_code_cell('''\
+print(f"{len(panel.filtered):,} of {len(df):,} invoices selected")
+panel.kpis'''),
+        new_code_cell('''\
+panel.report.head()'''),
+        new_markdown_cell("""\
+The same filters as a plain function, for scripts and reports:"""),
+        new_code_cell('''\
+from invoice_analytics.dashboard import filter_invoices, panel_kpis
+
+late_faspay = filter_invoices(df, providers=["faspay"], statuses=["overdue", "partially_paid"])
+k = panel_kpis(late_faspay, AS_OF)
+print(f"{len(late_faspay):,} overdue or partially paid Faspay invoices; "
+      f"{k['overdue_count']:,} past due as of {AS_OF}")'''),
+        new_markdown_cell("""\
+## More charts of the selection"""),
+        new_code_cell('''\
+from invoice_analytics.charts import plot_outstanding_by_month, plot_paid_ratio_by_month
+
+display(plot_paid_ratio_by_month(panel.filtered, by_provider=True).figure)
+display(plot_outstanding_by_month(panel.filtered, AS_OF).figure)'''),
+        new_markdown_cell("""\
+## Export what is shown
+
+CSV: the aging report (or `what="invoices"` for the filtered rows). Excel: the
+report, the KPIs, the filters and the filtered invoices in one workbook
+(needs `pip install 'invoice-analytics[excel]'`). Files go to `out/`."""),
+        new_code_cell('''\
+print("wrote", panel.export_csv("out/dashboard_report.csv"))
+try:
+    print("wrote", panel.export_excel("out/dashboard.xlsx"))
+except ImportError as exc:
+    print(exc)'''),
+    ]
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": quickstart,
+    "02_aging_report.ipynb": aging,
+    "03_dashboard.ipynb": dashboard,
+}
+
+
+def build(name: str) -> nbformat.NotebookNode:
+    """The notebook ``name`` with stable cell ids and no outputs."""
+    nb = new_notebook(
+        cells=NOTEBOOKS[name](),
+        metadata={
+            "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+    )
+    stem = name.split("_", 1)[0]
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"nb{stem}-{i:02d}"
+    nbformat.validate(nb)
+    return nb
+
+
+def render(name: str) -> str:
+    return nbformat.writes(build(name)) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "notebooks")
+    parser.add_argument("--check", action="store_true", help="only compare with the files in --out")
+    args = parser.parse_args(argv)
+    stale = []
+    for name in NOTEBOOKS:
+        path = args.out / name
+        text = render(name)
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(str(path))
+        else:
+            args.out.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print("wrote", path)
+    if stale:
+        print("out of date (run scripts/make_notebooks.py):", *stale, sep="\n  ")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

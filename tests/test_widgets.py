@@ -1,0 +1,418 @@
+"""FilterPanel and the plain functions behind it, driven by setting widget values."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from invoice_analytics import widgets as widgets_module  # noqa: E402
+from invoice_analytics.aging import aging_report  # noqa: E402
+from invoice_analytics.dashboard import (  # noqa: E402
+    BUCKET_SCHEMES,
+    CHARTS,
+    MISSING_LABEL,
+    excel_ready,
+    filter_invoices,
+    format_kpis_html,
+    format_report_table,
+    format_report_text,
+    panel_kpis,
+    render_chart,
+    write_excel,
+)
+from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, empty_frame  # noqa: E402
+from invoice_analytics.widgets import FilterPanel  # noqa: E402
+
+AS_OF = "2024-03-31"
+RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
+
+
+def make_frame(rows: list[dict]) -> pd.DataFrame:
+    """A core-schema frame from dicts (naive datetimes are Jakarta wall time)."""
+    data = {}
+    for column, dtype in CORE_SCHEMA.items():
+        values = [row.get(column) for row in rows]
+        if isinstance(dtype, pd.DatetimeTZDtype):
+            parsed = pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601")
+            data[column] = parsed.dt.tz_localize(dtype.tz).astype(dtype)
+        else:
+            data[column] = pd.Series(values, dtype="object").astype(dtype)
+    frame = pd.DataFrame(data)
+    assert list(frame.columns) == list(CORE_COLUMNS)
+    return frame
+
+
+def inv(provider, invoice_id, customer_id, name, status, issued, due, amount, outstanding):
+    return {
+        "provider": provider, "invoice_id": invoice_id, "customer_id": customer_id,
+        "customer_name": name, "status": status, "provider_status": status or "Weird",
+        "issued_at": issued, "due_at": due, "amount": amount, "outstanding": outstanding,
+        "currency": "IDR",
+    }
+
+
+# Days past due as of 2024-03-31 in the comments (Mayar has no due date: due on issue).
+ROWS = [
+    inv("faspay", "F1", "C1", "PT Ani Jaya", "unpaid", "2024-03-01", "2024-03-31", None, 1_000_000),  # 0
+    inv("faspay", "F2", "C1", "PT Ani Jaya", "overdue", "2024-01-01", "2024-01-31", None, 2_500_000),  # 60
+    inv("faspay", "F3", "C2", "CV Budi Makmur", "overdue", "2023-11-01", "2023-12-01", None, 4_000_000),  # 121
+    inv("faspay", "F4", "C2", "CV Budi Makmur", "paid", "2024-02-01", "2024-02-29", None, -150_000),  # credit
+    inv("faspay", "F5", "C3", "Citra", "draft", "2024-03-10", "2024-04-10", None, 700_000),  # never aged
+    inv("faspay", "F6", "C3", "Citra", "partially_paid", "2024-02-15", "2024-03-15", None, 300_000),  # 16
+    inv("faspay", "F7", "C4", "Toko <Gamma>", None, "2024-03-30", "2024-04-30", None, 100_000),  # -30
+    inv("mayar", "M1", "m-1", "Ani Wijaya", "unpaid", "2024-03-20 14:00", None, 500_000, 500_000),  # 11
+    inv("mayar", "M2", "m-2", "Dedi", "paid", "2024-02-10", None, 800_000, 0),
+    inv("mayar", "M3", "m-1", "Ani Wijaya", "cancelled", "2024-01-05", None, 200_000, 0),
+    inv("mayar", "M4", "m-3", "Eka", "unpaid", "2024-03-31 09:00", None, 250_000, 250_000),  # 0
+]
+
+
+@pytest.fixture
+def invoices() -> pd.DataFrame:
+    return make_frame(ROWS)
+
+
+@pytest.fixture
+def panel(invoices) -> FilterPanel:
+    return FilterPanel(invoices, as_of=AS_OF)
+
+
+def ids(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame["invoice_id"].tolist())
+
+
+def png_of(output) -> bytes:
+    (item,) = output.outputs
+    return base64.b64decode(item["data"]["image/png"])
+
+
+def html_of(output) -> str:
+    (item,) = output.outputs
+    return item["data"]["text/html"]
+
+
+# --------------------------------------------------------------------------- plain functions
+
+
+def test_filter_invoices_each_filter(invoices):
+    assert ids(filter_invoices(invoices)) == ids(invoices)
+    assert ids(filter_invoices(invoices, providers=["mayar"])) == ["M1", "M2", "M3", "M4"]
+    assert ids(filter_invoices(invoices, providers=[])) == []
+    assert ids(filter_invoices(invoices, statuses=["overdue"])) == ["F2", "F3"]
+    assert ids(filter_invoices(invoices, statuses=[MISSING_LABEL])) == ["F7"]
+    assert ids(filter_invoices(invoices, statuses=["paid", None])) == ["F4", "F7", "M2"]
+    # Case-insensitive substring of the name or the id.
+    assert ids(filter_invoices(invoices, customer="  ANI ")) == ["F1", "F2", "M1", "M3"]
+    assert ids(filter_invoices(invoices, customer="m-3")) == ["M4"]
+    assert ids(filter_invoices(invoices, customer="<gamma>")) == ["F7"]
+    # Inclusive Jakarta calendar dates.
+    assert ids(filter_invoices(invoices, issued_from="2024-03-20", issued_to=dt.date(2024, 3, 31))) == [
+        "F7", "M1", "M4"]
+    assert ids(filter_invoices(invoices, issued_to="2023-12-31")) == ["F3"]
+
+
+def test_filter_invoices_combined_keeps_columns_and_index(invoices):
+    extra = invoices.assign(note=[f"n{i}" for i in range(len(invoices))]).set_axis(
+        range(100, 100 + len(invoices)))
+    out = filter_invoices(extra, providers=("faspay",), statuses=["overdue", "unpaid"], customer="ani")
+    assert ids(out) == ["F1", "F2"]
+    assert out.index.tolist() == [100, 101]
+    assert list(out.columns) == list(extra.columns)
+    assert out.dtypes.equals(extra.dtypes)
+
+
+def test_filter_invoices_issued_filter_drops_undated(invoices):
+    frame = invoices.copy()
+    frame.loc[0, "issued_at"] = pd.NaT
+    assert "F1" in ids(filter_invoices(frame, customer="ani"))
+    assert "F1" not in ids(filter_invoices(frame, issued_to="2030-01-01"))
+
+
+def test_panel_kpis(invoices):
+    k = panel_kpis(invoices, AS_OF)
+    assert k == {
+        "invoices": 11,
+        "open_count": 7, "open_amount": 8_650_000,
+        "overdue_count": 4, "overdue_amount": 7_300_000,
+        "oldest_label": ">90", "oldest_amount": 4_000_000,
+        "credit_count": 1, "credit_amount": -150_000,
+        "net_balance": 8_500_000,
+        "counted_count": 9, "paid_count": 2, "paid_ratio": pytest.approx(2 / 9),
+    }
+    assert all(type(v) is int for key, v in k.items() if key.endswith(("_count", "_amount")))
+    k = panel_kpis(invoices, "2024-04-30", (15, 30, 45, 60))
+    assert (k["overdue_count"], k["overdue_amount"]) == (6, 8_550_000)
+    assert (k["oldest_label"], k["oldest_amount"]) == (">60", 6_500_000)
+
+
+def test_panel_kpis_empty():
+    k = panel_kpis(empty_frame(), AS_OF)
+    assert k["open_amount"] == k["credit_count"] == k["counted_count"] == 0
+    assert k["paid_ratio"] is None
+    assert "–" in format_kpis_html(k)
+
+
+def test_format_report_table(invoices):
+    report = aging_report(invoices, AS_OF)
+    table = format_report_table(report)
+    for text in ("PT Ani Jaya", "CV Budi Makmur", "Rp 3,850,000", "Rp 2,500,000", "-Rp 150,000",
+                 "Rp 8,500,000", "&gt;90", "Credit"):
+        assert text in table
+    assert "Toko &lt;Gamma&gt;" in table and "<Gamma>" not in table
+    assert table.count("<tr") == 1 + len(report)
+    short = format_report_table(report, max_rows=2)
+    assert "… 4 more" in short
+    assert short.count("<tr") == 1 + 2 + 1 + 1  # header, 2 rows, "more", Total
+    assert short.rindex("Rp 8,500,000") > short.index("… 4 more")  # Total stays last
+    assert "No open invoices" in format_report_table(aging_report(empty_frame(), AS_OF))
+
+
+def test_format_report_text(invoices):
+    text = format_report_text(aging_report(invoices, AS_OF), max_rows=2)
+    assert "CV Budi Makmur" in text and "Rp 8,500,000" in text and "… 4 more rows" in text
+
+
+@pytest.mark.parametrize("title", list(CHARTS))
+def test_render_chart(invoices, title):
+    png = render_chart(title, invoices, as_of=AS_OF, edges=(15, 30, 45, 60), dpi=50)
+    assert png.startswith(b"\x89PNG")
+    assert render_chart(title, empty_frame(), as_of=AS_OF).startswith(b"\x89PNG")
+
+
+def test_excel_ready(invoices):
+    frame = invoices.assign(period=pd.Series(pd.period_range("2024-01", periods=11, freq="M")))
+    ready = excel_ready(frame, index=False)
+    assert ready["issued_at"].dt.tz is None
+    assert ready.loc[7, "issued_at"] == pd.Timestamp("2024-03-20 14:00")
+    assert ready.loc[0, "period"] == "2024-01"
+    assert invoices["issued_at"].dt.tz is not None  # input untouched
+
+
+def test_write_excel_requires_openpyxl(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(ImportError, match=r"pip install 'invoice-analytics\[excel\]'"):
+        write_excel(tmp_path / "x.xlsx", {"a": pd.DataFrame({"x": [1]})})
+
+
+# --------------------------------------------------------------------------- the panel
+
+
+def test_panel_initial_state(panel, invoices):
+    assert panel.provider.options == ("faspay", "mayar")
+    assert panel.status.options[-1] == MISSING_LABEL  # F7 has no status
+    assert panel.scheme.options == tuple(BUCKET_SCHEMES)
+    assert panel.as_of.value == dt.date(2024, 3, 31)
+    assert panel.filtered is invoices
+    assert panel.kpis == panel_kpis(invoices, AS_OF)
+    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF))
+    assert "Rp 8,650,000" in panel.kpi_html.value and "22.2%" in panel.kpi_html.value
+    assert "Rp 8,500,000" in html_of(panel.table_output)
+    assert png_of(panel.chart_outputs["Aging"]).startswith(b"\x89PNG")
+    assert "Showing <b>11</b> of 11 invoices" in panel.summary.value
+
+
+def test_provider_filter_updates_everything(panel, invoices):
+    table_before = html_of(panel.table_output)
+    chart_before = png_of(panel.chart_outputs["Aging"])
+    panel.provider.value = ("mayar",)
+    assert ids(panel.filtered) == ["M1", "M2", "M3", "M4"]
+    assert list(panel.filtered.columns) == list(invoices.columns)
+    assert panel.kpis["open_amount"] == 750_000 and panel.kpis["overdue_amount"] == 500_000
+    assert panel.kpis["paid_ratio"] == pytest.approx(1 / 3)
+    assert "Rp 750,000" in panel.kpi_html.value and "33.3%" in panel.kpi_html.value
+    table = html_of(panel.table_output)
+    assert table != table_before
+    assert "Ani Wijaya" in table and "PT Ani Jaya" not in table
+    assert list(panel.report.index) == ["Ani Wijaya", "Eka", "Total"]
+    assert panel.report.loc["Total", "Total"] == 750_000
+    assert png_of(panel.chart_outputs["Aging"]) != chart_before
+    assert len(panel.chart_outputs["Aging"].outputs) == 1  # replaced, not appended
+    assert "Showing <b>4</b> of 11" in panel.summary.value
+
+
+def test_status_search_and_dates(panel):
+    panel.status.value = ("overdue", "unpaid", MISSING_LABEL)
+    assert ids(panel.filtered) == ["F1", "F2", "F3", "F7", "M1", "M4"]
+    panel.customer.value = "ANI"
+    assert ids(panel.filtered) == ["F1", "F2", "M1"]
+    assert panel.kpis["open_amount"] == 4_000_000
+    panel.customer.value = ""
+    panel.issued_from.value = dt.date(2024, 3, 1)
+    assert ids(panel.filtered) == ["F1", "F7", "M1", "M4"]
+    panel.issued_to.value = dt.date(2024, 3, 20)
+    assert ids(panel.filtered) == ["F1", "M1"]
+    assert "Rp 1,500,000" in html_of(panel.table_output)
+    panel.issued_from.value = panel.issued_to.value = None
+    panel.status.value = panel.status.options
+    assert len(panel.filtered) == 11
+
+
+def test_nothing_selected_shows_nothing(panel):
+    panel.provider.value = ()
+    assert len(panel.filtered) == 0
+    assert panel.kpis["open_amount"] == 0 and panel.kpis["paid_ratio"] is None
+    assert "No open invoices" in html_of(panel.table_output)
+    assert png_of(panel.chart_outputs["Aging"]).startswith(b"\x89PNG")
+
+
+def test_as_of_and_scheme(panel):
+    chart_before = png_of(panel.chart_outputs["Aging"])
+    panel.as_of.value = dt.date(2024, 4, 30)
+    assert panel.kpis["overdue_amount"] == 8_550_000
+    assert png_of(panel.chart_outputs["Aging"]) != chart_before
+    panel.scheme.value = "30/60/90/120"
+    assert panel.edges == (30, 60, 90, 120)
+    assert list(panel.report.columns) == ["Current", "1-30", "31-60", "61-90", "91-120", ">120", "Credit", "Total"]
+    assert panel.report.loc["CV Budi Makmur", ">120"] == 4_000_000  # 151 days
+    assert "&gt;120" in html_of(panel.table_output)
+    panel.scheme.value = "15/30/45/60"
+    assert panel.kpis["oldest_label"] == ">60"
+    assert "&gt;60 days" in panel.kpi_html.value
+    panel.as_of.value = None  # cleared: today
+    assert panel.as_of_date == widgets_module.jakarta_today()
+
+
+def test_other_charts_drawn_when_their_tab_opens(panel):
+    assert panel.chart_tabs.titles == tuple(CHARTS)
+    assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
+    panel.chart_tabs.selected_index = 3
+    first = png_of(panel.chart_outputs["Paid ratio"])
+    panel.scheme.value = "15/30/45/60"  # the paid ratio does not depend on buckets: cached
+    assert panel.chart_png("Paid ratio") == first
+    panel.provider.value = ("faspay",)
+    assert png_of(panel.chart_outputs["Paid ratio"]) != first
+    drawn = panel.draw_all_charts()
+    assert set(drawn) == set(CHARTS) and all(p.startswith(b"\x89PNG") for p in drawn.values())
+    assert all(len(o.outputs) == 1 for o in panel.chart_outputs.values())
+
+
+def test_charts_are_cached_by_settings(panel, monkeypatch):
+    drawn = []
+    real = widgets_module.render_chart
+    monkeypatch.setattr(widgets_module, "render_chart", lambda t, *a, **k: drawn.append(t) or real(t, *a, **k))
+    first = png_of(panel.chart_outputs["Aging"])
+    panel.provider.value = ("mayar",)
+    assert drawn == ["Aging"]
+    panel.provider.value = ("faspay", "mayar")  # back to the first settings: from the cache
+    assert drawn == ["Aging"] and png_of(panel.chart_outputs["Aging"]) == first
+    panel.clear_cache()
+    panel.provider.value = ("mayar",)
+    assert drawn == ["Aging", "Aging"]
+
+
+def test_hold_batches_changes(panel, monkeypatch):
+    calls = []
+    real = widgets_module.aging_report
+    monkeypatch.setattr(widgets_module, "aging_report", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with panel.hold():
+        panel.provider.value = ("faspay",)
+        panel.status.value = ("overdue",)
+        panel.scheme.value = "30/60/90/120"
+        assert calls == []
+    assert calls == [1]
+    assert ids(panel.filtered) == ["F2", "F3"]
+    assert list(panel.report.columns)[-3] == ">120"
+
+
+def test_exports_read_back(panel, tmp_path):
+    panel.provider.value = ("faspay",)
+    panel.scheme.value = "15/30/45/60"
+    csv_path = panel.export_csv(tmp_path / "out" / "report.csv")
+    back = pd.read_csv(csv_path, index_col=0)
+    assert back.index.tolist() == panel.report.index.tolist()
+    assert (back.to_numpy() == panel.report.to_numpy()).all()
+    assert back.dtypes.map(lambda d: d.kind).eq("i").all()  # integers, not formatted text
+    inv_path = panel.export_csv(tmp_path / "invoices.csv", what="invoices")
+    assert pd.read_csv(inv_path)["invoice_id"].tolist() == panel.filtered["invoice_id"].tolist()
+    with pytest.raises(ValueError):
+        panel.export_csv(tmp_path / "x.csv", what="charts")
+
+    xlsx = panel.export_excel(tmp_path / "panel.xlsx")
+    sheets = pd.read_excel(xlsx, sheet_name=None)
+    assert list(sheets) == ["Aging report", "KPIs", "Filters", "Invoices"]
+    report = sheets["Aging report"].set_index("customer_name")
+    assert report.index.tolist() == panel.report.index.tolist()
+    assert report.dtypes.map(lambda d: d.kind).eq("i").all()
+    assert (report.to_numpy() == panel.report.to_numpy()).all()
+    invoices = sheets["Invoices"]
+    assert invoices["invoice_id"].tolist() == panel.filtered["invoice_id"].tolist()
+    assert invoices["outstanding"].tolist() == panel.filtered["outstanding"].tolist()
+    assert invoices["issued_at"].tolist() == panel.filtered["issued_at"].dt.tz_localize(None).tolist()
+    kpis = sheets["KPIs"].set_index("kpi")
+    assert kpis.loc["Open", "amount"] == panel.kpis["open_amount"]
+    assert kpis.loc["Credit", "amount"] == -150_000
+    filters = dict(sheets["Filters"].to_numpy())
+    assert filters["providers"] == "faspay" and filters["buckets"] == "15/30/45/60"
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["Aging report"]
+    assert sheet["B2"].number_format == RUPIAH_FORMAT and isinstance(sheet["B2"].value, int)
+    header = [c.value for c in book["Invoices"][1]]
+    out_cell = book["Invoices"].cell(row=2, column=header.index("outstanding") + 1)
+    assert out_cell.number_format == RUPIAH_FORMAT and isinstance(out_cell.value, int)
+    issued = book["Invoices"].cell(row=2, column=header.index("issued_at") + 1).value
+    assert isinstance(issued, dt.datetime) and issued.tzinfo is None
+
+
+def test_export_excel_needs_openpyxl(panel, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    with pytest.raises(ImportError, match=r"invoice-analytics\[excel\]"):
+        panel.export_excel(tmp_path / "x.xlsx")
+
+
+def test_display_outside_and_inside_a_notebook(panel):
+    text = repr(panel)
+    assert text.startswith("FilterPanel: 11 of 11 invoices, as of 2024-03-31, buckets 30/60/90")
+    assert "Open Rp 8,650,000 (7)" in text and "CV Budi Makmur" in text
+    bundle = panel._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
+    assert bundle["text/plain"] == text
+    assert "Rp 8,650,000" in bundle["text/html"] and "<table" in bundle["text/html"]
+
+
+def test_panel_works_on_a_frame_with_extra_columns_and_no_index(invoices):
+    frame = invoices.assign(customer_email="x@example.com").set_axis(list("abcdefghijk"))
+    panel = FilterPanel(frame, as_of=AS_OF, scheme="15/30/45/60", max_rows=1)
+    panel.customer.value = "budi"
+    assert panel.filtered.index.tolist() == ["c", "d"]
+    assert "customer_email" in panel.filtered.columns
+    assert "… " not in html_of(panel.table_output)  # one customer: nothing hidden
+    panel.customer.value = ""
+    assert "more (export for the full table)" in html_of(panel.table_output)
+
+
+def test_panel_rejects_bad_input(invoices):
+    with pytest.raises(ValueError, match="scheme"):
+        FilterPanel(invoices, scheme="7/14")
+    with pytest.raises(KeyError, match="outstanding"):
+        FilterPanel(invoices.drop(columns="outstanding"))
+
+
+def test_panel_on_a_large_frame_is_consistent():
+    rng = np.random.default_rng(1)
+    n = 5_000
+    rows = [
+        inv("faspay" if i % 3 else "mayar", f"I{i}", f"C{i % 97}", f"Customer {i % 97}",
+            ["unpaid", "paid", "overdue", "cancelled"][i % 4],
+            f"2024-0{1 + i % 3}-1{i % 9}", None if i % 3 == 0 else f"2024-0{2 + i % 3}-01",
+            None, int(rng.integers(-1_000, 5_000_000)))
+        for i in range(n)
+    ]
+    frame = make_frame(rows)
+    panel = FilterPanel(frame, as_of=AS_OF)
+    panel.customer.value = "customer 1"
+    expected = filter_invoices(frame, customer="customer 1")
+    pd.testing.assert_frame_equal(panel.filtered, expected)
+    pd.testing.assert_frame_equal(panel.report, aging_report(expected, AS_OF))
+    assert panel.kpis == panel_kpis(expected, AS_OF, (30, 60, 90))
