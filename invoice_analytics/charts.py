@@ -2,8 +2,9 @@
 
 Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
 a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
-works headless and leaves no global state), and returns the axes. Show it in
-a notebook with ``display(ax.figure)``; save it with ``ax.figure.savefig``.
+works headless and leaves no global state), and returns the axes. In a
+notebook, after ``%matplotlib inline``, show it with ``display(ax.figure)``
+(or end a cell with ``ax.figure``); save it with ``ax.figure.savefig``.
 
 Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
 green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
@@ -135,7 +136,7 @@ def _ints(values: pd.Series) -> np.ndarray:
 
 def _providers_in(frame: pd.DataFrame) -> list[str]:
     """Providers present in ``frame``, in the fixed provider order."""
-    present = set(frame["provider"].dropna().astype(str))
+    present = {str(p) for p in frame["provider"].dropna().unique()}
     known = [p for p in _PROVIDERS if p in present]
     return known + sorted(present - set(known))
 
@@ -154,8 +155,12 @@ def _month_range(months: pd.Index) -> pd.PeriodIndex:
 
 
 def _set_month_ticks(ax: Axes, months: pd.PeriodIndex) -> None:
+    """A label per month up to 24 months; beyond, every 3rd, 6th or 12th month (so labels never overlap)."""
+    step = next((k for k in (1, 3, 6, 12) if len(months) / k <= 24), 24)
     x = np.arange(len(months))
-    ax.set_xticks(x, [str(m) for m in months])
+    ax.set_xticks(x[::step], [str(m) for m in months[::step]])
+    if step > 1:
+        ax.set_xticks(x, minor=True)
     if len(months) > 6:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
