@@ -273,8 +273,8 @@ def plot_aging(
         providers = _providers_in(aged)
         frame = pd.DataFrame(
             {
-                "bucket": aged["bucket"].astype(str).to_numpy(),
-                "provider": aged["provider"].astype(str).to_numpy(),
+                "bucket": aged["bucket"].array,  # categoricals group by code, not by text
+                "provider": aged["provider"].array,
                 "outstanding": _ints(aged["outstanding"]),
             }
         )
@@ -330,16 +330,9 @@ def plot_top_overdue(
     frame = pd.DataFrame(
         {
             "provider": overdue["provider"].astype(str).to_numpy(),
-            "key": overdue["customer_id"]
-            .fillna(overdue["customer_name"])
-            .fillna("")
-            .astype(str)
-            .to_numpy(),
-            "name": overdue["customer_name"]
-            .fillna(overdue["customer_id"])
-            .fillna("(unknown customer)")
-            .astype(str)
-            .to_numpy(),
+            "key": overdue["customer_id"].fillna(overdue["customer_name"]).fillna("").astype(str).to_numpy(),
+            "name": overdue["customer_name"].fillna(overdue["customer_id"]).fillna("(unknown customer)")
+            .astype(str).to_numpy(),
             "amount": overdue["outstanding"].astype("Int64").to_numpy(dtype="int64", na_value=0),
             "bucket": overdue["bucket"].cat.codes.to_numpy(),
         }
@@ -406,7 +399,7 @@ def plot_paid_ratio_by_month(
     series: list[tuple[str, pd.Series]] = [("All", overall)]
     if by_provider:
         for provider in _providers_in(df):
-            part = df[df["provider"].astype(str) == provider]
+            part = df[df["provider"] == provider]
             series.append((provider, _ratio_by_month(part, weight)))
     # Months with a known ratio (an issue month, something billed: Faspay
     # lists carry no amount, so weight="amount" may leave nothing).
@@ -483,8 +476,8 @@ def plot_outstanding_by_month(
     providers = _providers_in(aged)
     frame = pd.DataFrame(
         {
-            "month": issue_month(aged).to_numpy(),
-            "provider": aged["provider"].astype(str).to_numpy(),
+            "month": issue_month(aged).array,  # period[M], not an object array of Periods
+            "provider": aged["provider"].array,
             "outstanding": _ints(aged["outstanding"]),
         }
     )
