@@ -76,12 +76,13 @@ def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
         pass
     out: list[int | None] = []
     for i, v in enumerate(values):
-        if v is None:
-            out.append(None)
-        elif isinstance(v, bool):
+        kind = type(v)
+        if kind is int or v is None:  # the common cases first: this loop runs once per row
+            out.append(v)
+        elif kind is bool:
             raise BadValue(i, v, "whole rupiah")
         elif isinstance(v, int):
-            out.append(v)
+            out.append(int(v))
         elif isinstance(v, float) and v.is_integer():
             out.append(int(v))
         elif isinstance(v, str) and _INTEGER.fullmatch(v.strip()):
