@@ -7,7 +7,7 @@
    ``json.loads``; then the typed frame is built by the loaders' own column-wise
    builder and, for comparison, by ``pd.json_normalize`` plus the casts a user
    would write to reach the same dtypes. Each build runs in a fresh
-   subprocess, which reports its best time of 3 and its peak memory growth
+   subprocess, which reports its best time of 7 and its peak memory growth
    (ru_maxrss after the build minus before it, after a 50-row warm-up: the
    high-water mark, which covers pyarrow's allocations that tracemalloc
    does not see).
@@ -97,7 +97,7 @@ def normalize_and_cast(provider: str, rows: list[dict]) -> pd.DataFrame:
 
 
 def measure(provider: str, builder: str, repeat: int) -> dict[str, float]:
-    """Run in a fresh interpreter: time (best of 3) and peak memory growth of one build."""
+    """Run in a fresh interpreter: time (best of 7) and peak memory growth of one build."""
     texts = json.loads(RECORDED.read_text())[provider] * repeat
     rows = [row for text in texts for row in json.loads(text)["data"]]
     build = ours if builder == "ours" else normalize_and_cast
@@ -106,7 +106,7 @@ def measure(provider: str, builder: str, repeat: int) -> dict[str, float]:
     frame = build(provider, rows)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024
     best = float("inf")
-    for _ in range(3):
+    for _ in range(7):
         start = time.perf_counter()
         build(provider, rows)
         best = min(best, time.perf_counter() - start)
@@ -117,7 +117,7 @@ def measure(provider: str, builder: str, repeat: int) -> dict[str, float]:
 def bench_frames(repeat: int) -> None:
     RECORDED.write_text(json.dumps(record_pages()))
     try:
-        print(f"1. Typed frame from recorded pages (x{repeat}), best of 3, each in a fresh process")
+        print(f"1. Typed frame from recorded pages (x{repeat}), best of 7, each in a fresh process")
         print(f"{'provider':8} {'builder':20} {'rows':>7} {'rows/s':>10} {'frame B/row':>12} {'peak B/row':>11}")
         for provider in ("faspay", "mayar"):
             results = {}

@@ -168,10 +168,20 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser):
         assert "Rp 220,467,600" in new_kpis  # the demo data's open Mayar balance
 
         # And the bucket scheme (the dropdown): the table gets the new columns.
+        mayar_chart = page.locator(".ia-filter-panel .ia-chart img").first.get_attribute("src")
         page.locator(".ia-filter-panel .ia-scheme select").first.select_option("30/60/90/120")
         page.wait_for_function(
             "sel => { const e = document.querySelector(sel); return e && e.innerText.includes('>120'); }",
             arg=".ia-filter-panel .ia-table", timeout=60_000,
+        )
+        # the whole update lands: the summary names the scheme and the chart is redrawn with its buckets
+        page.wait_for_function(
+            "sel => { const e = document.querySelector(sel); return e && e.innerText.includes('30/60/90/120'); }",
+            arg=".ia-filter-panel .ia-summary", timeout=60_000,
+        )
+        page.wait_for_function(
+            "([sel, before]) => { const e = document.querySelector(sel); return e && e.src !== before; }",
+            arg=[".ia-filter-panel .ia-chart img", mayar_chart], timeout=60_000,
         )
         panel.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOT))
