@@ -30,6 +30,7 @@ function here:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -87,6 +88,34 @@ def _rows(
         keep &= ~missing
     rows = np.flatnonzero(keep)
     return rows, out[rows]
+
+
+@dataclass
+class _OpenCounts:
+    """Open invoices grouped by ``by``: their counts and amounts, open and overdue."""
+
+    rows: np.ndarray  # positions of the open invoices in the frame
+    days: np.ndarray  # their days past due
+    due: np.ndarray  # their due day numbers
+    late: np.ndarray  # overdue (days past due >= 1, known)
+    group: np.ndarray  # their group codes
+    index: pd.Index
+    columns: dict[str, np.ndarray]
+
+
+def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: int) -> _OpenCounts:
+    rows, amounts = _rows(df, func, sign="open", by=by)
+    days, due, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
+    late = known & (days >= 1)
+    group, index = group_codes(df, by, rows)
+    n = len(index)
+    columns = {
+        "open_count": np.bincount(group, minlength=n).astype(np.int64),
+        "open_amount": exact_sums(group, amounts, n),
+        "overdue_count": np.bincount(group[late], minlength=n).astype(np.int64),
+        "overdue_amount": exact_sums(group[late], amounts[late], n),
+    }
+    return _OpenCounts(rows, days, due, late, group, index, columns)
 
 
 def aging_buckets(
@@ -199,17 +228,8 @@ def overdue_totals(
            open_count  open_amount  overdue_count  overdue_amount  overdue_share
     Total           3       500000              2          400000            0.8
     """
-    rows, amounts = _rows(df, "overdue_totals", sign="open", by=by)
-    days, _, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
-    late = known & (days >= 1)
-    group, index = group_codes(df, by, rows)
-    n = len(index)
-    columns = {
-        "open_count": np.bincount(group, minlength=n).astype(np.int64),
-        "open_amount": exact_sums(group, amounts, n),
-        "overdue_count": np.bincount(group[late], minlength=n).astype(np.int64),
-        "overdue_amount": exact_sums(group[late], amounts[late], n),
-    }
+    counts = _open_and_overdue(df, "overdue_totals", as_of, by, terms_days)
+    index, columns = counts.index, counts.columns
     columns["overdue_share"] = columns["overdue_amount"] / columns["open_amount"]
     grand = None
     if totals:
@@ -319,18 +339,10 @@ def top_debtors(
     if sort_by not in ("open_amount", "overdue_amount"):
         raise ValueError(f"sort_by must be 'open_amount' or 'overdue_amount', not {sort_by!r}")
     require(df, ["invoice_id"], "top_debtors")
-    rows, amounts = _rows(df, "top_debtors", sign="open", by=by)
-    days, due, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
-    late = known & (days >= 1)
-    group, index = group_codes(df, by, rows)
+    counts = _open_and_overdue(df, "top_debtors", as_of, by, terms_days)
+    rows, days, due, late, group, index = counts.rows, counts.days, counts.due, counts.late, counts.group, counts.index
     g = len(index)
-    columns = {
-        "open_count": np.bincount(group, minlength=g).astype(np.int64),
-        "open_amount": exact_sums(group, amounts, g),
-        "overdue_count": np.bincount(group[late], minlength=g).astype(np.int64),
-        "overdue_amount": exact_sums(group[late], amounts[late], g),
-        "_group": np.arange(g),
-    }
+    columns = {**counts.columns, "_group": np.arange(g)}
     order = [sort_by] + [c for c in ("open_amount", "overdue_amount") if c != sort_by]
     ranked = finish(index, columns, by=by, sort_by=order).head(max(int(n), 0))
     top = ranked.pop("_group").to_numpy()

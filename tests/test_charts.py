@@ -27,7 +27,9 @@ from invoice_analytics.charts import (  # noqa: E402
     plot_top_overdue,
 )
 from invoice_analytics.ratios import paid_ratio  # noqa: E402
-from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, empty_frame  # noqa: E402
+from invoice_analytics.schema import empty_frame  # noqa: E402
+
+from _frames import frame  # noqa: E402
 
 AS_OF = pd.Timestamp("2024-06-30", tz="Asia/Jakarta")
 BUCKETS = ["Current", "1-30", "31-60", "61-90", ">90"]
@@ -36,17 +38,7 @@ MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
 
 def make_frame(rows: list[dict]) -> pd.DataFrame:
     """A core-schema frame from dicts (naive datetimes are Jakarta wall time)."""
-    data = {}
-    for column, dtype in CORE_SCHEMA.items():
-        values = [row.get(column) for row in rows]
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            parsed = pd.to_datetime(pd.Series(values, dtype="object"))
-            data[column] = parsed.dt.tz_localize(dtype.tz).astype(dtype)
-        else:
-            data[column] = pd.Series(values, dtype="object").astype(dtype)
-    frame = pd.DataFrame(data)
-    assert list(frame.columns) == list(CORE_COLUMNS)
-    return frame
+    return frame(*rows)
 
 
 def inv(provider, invoice_id, customer_id, name, status, issued, due, amount, outstanding):

@@ -29,7 +29,9 @@ from invoice_analytics.dashboard import (  # noqa: E402
     render_chart,
     write_excel,
 )
-from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, empty_frame  # noqa: E402
+from invoice_analytics.schema import empty_frame  # noqa: E402
+
+from _frames import frame  # noqa: E402
 from invoice_analytics.widgets import FilterPanel  # noqa: E402
 
 AS_OF = "2024-03-31"
@@ -38,17 +40,7 @@ RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
 
 def make_frame(rows: list[dict]) -> pd.DataFrame:
     """A core-schema frame from dicts (naive datetimes are Jakarta wall time)."""
-    data = {}
-    for column, dtype in CORE_SCHEMA.items():
-        values = [row.get(column) for row in rows]
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            parsed = pd.to_datetime(pd.Series(values, dtype="object"), format="ISO8601")
-            data[column] = parsed.dt.tz_localize(dtype.tz).astype(dtype)
-        else:
-            data[column] = pd.Series(values, dtype="object").astype(dtype)
-    frame = pd.DataFrame(data)
-    assert list(frame.columns) == list(CORE_COLUMNS)
-    return frame
+    return frame(*rows)
 
 
 def inv(provider, invoice_id, customer_id, name, status, issued, due, amount, outstanding):
