@@ -105,11 +105,9 @@ df = ia.combine(faspay, mayar)
 print(f"{len(df):,} invoices")
 df.dtypes[core]'''),
         new_code_cell('''\
-from invoice_analytics._format import format_rupiah
-
 summary = df.groupby(["provider", "status"], observed=True).agg(
     invoices=("invoice_id", "size"), outstanding=("outstanding", "sum"))
-summary.assign(outstanding=summary["outstanding"].map(lambda v: format_rupiah(v, compact=False)))'''),
+summary.assign(outstanding=summary["outstanding"].map(lambda v: ia.format_rupiah(v, compact=False)))'''),
         new_markdown_cell("""\
 The one-call shortcut, `load_invoices()`, does all of the above: every
 configured provider (or the emulator), combined."""),
@@ -146,10 +144,8 @@ from invoice_analytics.aging import aging_buckets
 aged = aging_buckets(df, AS_OF)
 aged[["provider", "invoice_id", "customer_name", "due_at", "outstanding", "days_past_due", "bucket"]].head()'''),
         new_code_cell('''\
-from invoice_analytics._format import format_rupiah
-
 by_bucket = aged.groupby("bucket", observed=False)["outstanding"].sum()
-by_bucket.map(lambda v: format_rupiah(v, compact=False))'''),
+by_bucket.map(lambda v: ia.format_rupiah(v, compact=False))'''),
         new_markdown_cell("""\
 ## 2. The aging report by customer
 
@@ -176,7 +172,7 @@ overpayment). Credits lower a customer's net balance in the report."""),
 from invoice_analytics.aging import credits
 
 credit_rows = credits(df)
-print(f"{len(credit_rows):,} credits, {format_rupiah(credit_rows['outstanding'].sum(), compact=False)} in total")
+print(f"{len(credit_rows):,} credits, {ia.format_rupiah(credit_rows['outstanding'].sum(), compact=False)} in total")
 credit_rows[["provider", "invoice_id", "customer_name", "status", "outstanding"]].head()'''),
         new_markdown_cell("""\
 ## 4. Overdue by customer
