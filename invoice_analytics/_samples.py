@@ -262,6 +262,9 @@ def _day(rng: random.Random) -> dt.date:
 # -- Faspay Billing ---------------------------------------------------------------
 
 _FASPAY_PAST_DUE = {"Paid": 76, "Overdue": 8, "Unpaid": 2, "Partial Paid": 4, "Cancelled": 6, "Draft": 2, "Proforma": 2}
+#: More than 90 days past due: most invoices have been paid or written off by then.
+_FASPAY_LONG_PAST_DUE = {"Paid": 84, "Overdue": 2.5, "Unpaid": 0.5, "Partial Paid": 1, "Cancelled": 9, "Draft": 1.5,
+                         "Proforma": 1.5}
 _FASPAY_NOT_DUE = {"Paid": 35, "Unpaid": 35, "Partial Paid": 8, "Cancelled": 3, "Draft": 11, "Proforma": 8}
 
 
@@ -302,7 +305,8 @@ def generate_faspay(n: int = 6000, seed: int = DEFAULT_SEED) -> list[dict[str, A
         due = dt.datetime.combine(day, dt.time(rng.randint(8, 18), rng.randint(0, 59))) + dt.timedelta(
             days=rng.randint(7, 60)
         )
-        weights = _FASPAY_PAST_DUE if due.date() < AS_OF else _FASPAY_NOT_DUE
+        past_due = (AS_OF - due.date()).days
+        weights = _FASPAY_NOT_DUE if past_due <= 0 else _FASPAY_PAST_DUE if past_due <= 90 else _FASPAY_LONG_PAST_DUE
         status = rng.choices(list(weights), weights=list(weights.values()))[0]
         amount = max(50_000, _round100(typical * rng.uniform(0.6, 1.6) if rng.random() < 0.7 else typical))
         if status in ("Unpaid", "Overdue"):
