@@ -8,15 +8,18 @@ which the loaders turn into a typed API error naming the invoice.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandas.api.types import union_categoricals
 
 from invoice_analytics.errors import UnknownStatusWarning
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
@@ -169,16 +172,73 @@ def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provid
     An unknown value leaves ``status`` missing, and one
     :class:`~invoice_analytics.errors.UnknownStatusWarning` names every raw value.
     """
-    raw_series = pd.Series(raw, dtype=STRING_DTYPE)
-    uniques = raw_series.dropna().unique()
-    lookup = {u: mapping.get(" ".join(str(u).lower().replace("_", " ").split())) for u in uniques}
-    unknown = sorted(u for u, v in lookup.items() if v is None)
+    codes, uniques = pd.factorize(raw)  # the few distinct values; missing -> -1
+    shared = [mapping.get(" ".join(str(u).lower().replace("_", " ").split())) for u in uniques]
+    unknown = sorted(str(u) for u, status in zip(uniques, shared) if status is None)
     if unknown:
-        warnings.warn(
-            f"{provider}: unknown status value(s) {unknown}; their status is left missing "
-            "(the raw value is kept in provider_status)",
-            UnknownStatusWarning,
-            stacklevel=4,
-        )
-    mapped = raw_series.map(lookup)
-    return pd.Categorical(mapped, dtype=STATUS_DTYPE)
+        warn_unknown_statuses(provider, unknown)
+    categories = list(STATUS_DTYPE.categories)
+    # position -1 (a missing raw value) reads the trailing -1: missing status
+    lookup = np.array([categories.index(status) if status else -1 for status in shared] + [-1], dtype=np.int8)
+    return pd.Categorical.from_codes(lookup[codes], dtype=STATUS_DTYPE)
+
+
+def warn_unknown_statuses(provider: str, values: Sequence[str]) -> None:
+    """One :class:`~invoice_analytics.errors.UnknownStatusWarning` naming every raw value (kept on ``.values``)."""
+    warning = UnknownStatusWarning(
+        f"{provider}: unknown status value(s) {sorted(values)}; their status is left missing "
+        "(the raw value is kept in provider_status)"
+    )
+    warning.values = sorted(values)
+    warnings.warn(warning, stacklevel=_caller_level())
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1  # 1 = the function that calls warnings.warn
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+#: Frames of more rows are built this many rows at a time, so that the
+#: transient lists and Arrow buffers of a build stay small (see benchmarks/).
+CHUNK_ROWS = 8192
+
+
+def in_chunks(columns: Callable[..., dict[str, Any]], rows: Sequence[Any], sources: Sequence[str] | None,
+              provider: str) -> dict[str, Any]:
+    """``columns(rows, sources)`` over slices of ``CHUNK_ROWS`` rows, stacked column by column.
+
+    Each column is taken out of the chunks as soon as it is stacked, so the
+    pieces are freed while the result grows. Unknown statuses found in
+    several chunks are still warned about once.
+    """
+    if len(rows) <= CHUNK_ROWS:
+        return columns(rows, sources)
+    unknown: set[str] = set()
+    parts = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for start in range(0, len(rows), CHUNK_ROWS):
+            stop = start + CHUNK_ROWS
+            parts.append(columns(rows[start:stop], None if sources is None else sources[start:stop]))
+    for record in caught:
+        if isinstance(record.message, UnknownStatusWarning):
+            unknown.update(getattr(record.message, "values", []))
+        else:
+            warnings.warn_explicit(record.message, record.category, record.filename, record.lineno)
+    if unknown:
+        warn_unknown_statuses(provider, sorted(unknown))
+    return {name: _stack([part.pop(name) for part in parts]) for name in list(parts[0])}
+
+
+def _stack(pieces: list[Any]) -> Any:
+    """One array of same-kind pieces; categoricals get the union of their categories."""
+    if isinstance(pieces[0], pd.Categorical):
+        stacked = union_categoricals(pieces, ignore_order=True)
+        return stacked.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else stacked
+    if isinstance(pieces[0], np.ndarray):
+        return np.concatenate(pieces)
+    return type(pieces[0])._concat_same_type(pieces)

@@ -32,18 +32,19 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
             if name not in dtypes:
                 columns.append(name)
                 dtypes[name] = frame[name].dtype
-    parts = []
+    lengths = [len(frame) for frame in frames]
+    data: dict[str, pd.Series] = {}
     for name in columns:
         pieces = [
-            frame[name] if name in frame.columns else pd.Series(index=frame.index, dtype=dtypes[name])
-            for frame in frames
+            frame[name] if name in frame.columns else pd.Series(index=range(n), dtype=dtypes[name])
+            for frame, n in zip(frames, lengths)
         ]
         if isinstance(dtypes[name], pd.CategoricalDtype):
             cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in pieces]
             values = union_categoricals([p.array for p in cats], ignore_order=True)
             if all(p.dtype == dtypes[name] for p in cats):
                 values = values.astype(dtypes[name])  # same categories everywhere: keep their order
-            parts.append(pd.Series(values, name=name))
+            data[name] = pd.Series(values, name=name)
         else:
-            parts.append(pd.concat([p.reset_index(drop=True) for p in pieces], ignore_index=True).rename(name))
-    return pd.concat(parts, axis=1) if parts else pd.DataFrame()
+            data[name] = pd.concat([p.reset_index(drop=True) for p in pieces], ignore_index=True).rename(name)
+    return pd.DataFrame(data, copy=False)

@@ -370,6 +370,13 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
     """
     if not rows:
         return empty_frame({"period": pd.PeriodDtype("M")})
+    frame = pd.DataFrame(col.in_chunks(_faspay_columns, rows, sources, "faspay"), copy=False)
+    assert tuple(frame.columns[: len(CORE_COLUMNS)]) == CORE_COLUMNS
+    return frame
+
+
+def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None) -> dict[str, Any]:
+    """The typed columns of some rows."""
     fields = _fast_texts(rows) or {key: [row.get(key) for row in rows] for key in _TEXT}
     fields.update({key: [row.get(key) for row in rows] for key in _FIELDS if key not in _TEXT})
     try:
@@ -383,8 +390,7 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
         ) from None
     n = len(rows)
     raw_status = typed["invoice_status"]
-    frame = pd.DataFrame(
-        {
+    return {
             "provider": col.constant_category("faspay", n, PROVIDER_DTYPE),
             "invoice_id": typed["invoice_no"],
             "customer_id": typed["customer_id"],
@@ -397,11 +403,7 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
             "outstanding": typed["outstanding_amount"],
             "currency": col.constant_category("IDR", n, CURRENCY_DTYPE),
             "period": typed["period"],
-        },
-        copy=False,
-    )
-    assert tuple(frame.columns[: len(CORE_COLUMNS)]) == CORE_COLUMNS
-    return frame
+    }
 
 
 class _FieldError(Exception):

@@ -235,6 +235,13 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
     """
     if not rows:
         return empty_frame(EXTRA_SCHEMA)
+    frame = pd.DataFrame(col.in_chunks(_mayar_columns, rows, sources, "mayar"), copy=False)
+    assert tuple(frame.columns[: len(CORE_COLUMNS)]) == CORE_COLUMNS
+    return frame
+
+
+def _mayar_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None) -> dict[str, Any]:
+    """The typed columns of some rows."""
 
     def typed(name: str, convert, values):
         try:
@@ -252,8 +259,7 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
     active = pd.Series(raw_status).str.lower().eq("active").fillna(False).to_numpy(dtype=bool)
     outstanding = amount.copy()
     outstanding[~active] = 0
-    frame = pd.DataFrame(
-        {
+    return {
             "provider": col.constant_category("mayar", n, PROVIDER_DTYPE),
             "invoice_id": text["id"],
             "customer_id": text["customerId"],
@@ -276,11 +282,7 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
             "transaction_count": pd.array(tx_count, dtype=MONEY_DTYPE),
             "paid_transaction_count": pd.array(tx_paid, dtype=MONEY_DTYPE),
             "last_transaction_status": tx_last,
-        },
-        copy=False,
-    )
-    assert tuple(frame.columns[: len(CORE_COLUMNS)]) == CORE_COLUMNS
-    return frame
+    }
 
 
 _TOP_TEXT = ("id", "customerId", "status", "name", "description", "category", "link", "type", "redirectUrl")
