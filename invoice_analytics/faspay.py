@@ -164,7 +164,7 @@ def load_faspay(
 
     own_session = session is None
     http = session if session is not None else make_session(max_retries, pool_size=max(max_workers, 4))
-    caller = Caller("faspay", http, timeout=timeout, secrets=[username, password, signature])
+    caller = Caller("faspay", http, timeout=timeout, secrets=[password, signature])  # a username is no secret
     sweeper = _Sweeper(caller, url, body, Progress("faspay", progress))
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \

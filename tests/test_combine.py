@@ -1,0 +1,42 @@
+"""combine() on the loaders' real frames: every dtype kept, categories unioned."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from invoice_analytics import CORE_SCHEMA, combine, empty_frame
+from invoice_analytics.faspay import faspay_frame
+from invoice_analytics.mayar import EXTRA_SCHEMA, mayar_frame
+
+from _raw import reference_response
+
+
+def test_faspay_and_mayar_keep_every_dtype():
+    faspay = faspay_frame(reference_response("faspay")["data"])
+    mayar = mayar_frame(reference_response("mayar")["data"])
+    both = combine(faspay, mayar)
+    assert len(both) == len(faspay) + len(mayar) == 8
+    assert list(both.columns) == [*CORE_SCHEMA, "period", *EXTRA_SCHEMA]
+    for name, dtype in CORE_SCHEMA.items():
+        assert both[name].dtype == dtype, name
+    assert both["period"].dtype == pd.PeriodDtype("M") and both["period"].iloc[6:].isna().all()
+    assert both["name"].iloc[:6].isna().all() and both["name"].iloc[6] == "INVOICE"
+    assert both["provider"].tolist() == ["faspay"] * 6 + ["mayar"] * 2
+    assert both.index.equals(pd.RangeIndex(8))
+
+
+def test_categories_are_unioned_not_turned_into_text():
+    a = pd.DataFrame({"kind": pd.Categorical(["x"])})
+    b = pd.DataFrame({"kind": pd.Categorical(["y"])})
+    out = combine(a, b)
+    assert isinstance(out["kind"].dtype, pd.CategoricalDtype)
+    assert sorted(out["kind"].cat.categories) == ["x", "y"] and out["kind"].tolist() == ["x", "y"]
+    assert pd.concat([a, b])["kind"].dtype != out["kind"].dtype  # what plain concat would have done
+
+
+def test_empty_frames_and_inputs_untouched():
+    faspay = faspay_frame(reference_response("faspay")["data"])
+    before = faspay.copy()
+    out = combine(faspay, empty_frame())
+    pd.testing.assert_frame_equal(out, faspay)
+    pd.testing.assert_frame_equal(faspay, before)

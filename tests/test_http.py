@@ -1,0 +1,87 @@
+"""The shared HTTP plumbing: origins, and secrets scrubbed even when a server echoes them."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from invoice_analytics import AuthenticationError, ResponseError, load_faspay, load_mayar
+from invoice_analytics._http import check_origin, redact
+from invoice_analytics.faspay import faspay_signature
+
+
+class EchoingServer(BaseHTTPRequestHandler):
+    """A careless server that repeats the credential it was sent in its error."""
+
+    def do_GET(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        if self.path.startswith("/hl/v2/invoices"):
+            status, payload = 401, {"statusCode": 401, "messages": f"bad key: {self.headers['Authorization']}"}
+        else:
+            sent = json.loads(body).get("signature")
+            status, payload = 200, {"response_code": "01", "message": f"Invalid signature {sent} for merchant"}
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def echoing():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EchoingServer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_echoed_mayar_key_is_scrubbed(echoing):
+    key = "sk-live-0123456789"
+    with pytest.raises(AuthenticationError) as info:
+        load_mayar(base_url=echoing, api_key=key, progress=False, rate_limit_per_minute=None)
+    assert key not in str(info.value) and key not in repr(info.value.args)
+    assert "bad key: Bearer ***" in str(info.value)
+
+
+def test_echoed_faspay_signature_is_scrubbed(echoing):
+    signature = faspay_signature("merchant", "pa55word")
+    with pytest.raises(AuthenticationError) as info:
+        load_faspay(base_url=echoing, username="merchant", password="pa55word", statuses=[1], progress=False)
+    assert signature not in str(info.value) and "pa55word" not in str(info.value)
+    assert "Invalid signature *** for merchant" in str(info.value)
+    assert not isinstance(info.value, ResponseError)
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://api.mayar.id", True),
+        ("http://localhost:8765", True),
+        ("http://[::1]:8765", True),
+        ("http://127.0.0.2", True),
+        ("http://10.0.0.5", False),
+        ("ftp://api.mayar.id", False),
+        ("https://api.mayar.id/hl/v2", False),
+        ("https://user:pw@api.mayar.id", False),
+    ],
+)
+def test_origins(url, ok):
+    if ok:
+        assert check_origin(url, "mayar") == url.rstrip("/")
+    else:
+        with pytest.raises(ValueError):
+            check_origin(url, "mayar")
+
+
+def test_redact_ignores_empty_secrets():
+    assert redact("nothing to hide", [None, "", "ab"]) == "nothing to hide"
