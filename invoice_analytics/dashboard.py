@@ -68,6 +68,10 @@ BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
 #: How a missing provider or status is offered and selected.
 MISSING_LABEL = "(missing)"
 
+#: Excel number formats: rupiah stay numbers, shown as "Rp 1,234,567"; ratios as percents.
+RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
+PERCENT_FORMAT = "0.0%"
+
 _EXCEL_HINT = (
     "Excel export needs openpyxl, an optional dependency: "
     "pip install 'invoice-analytics[excel]'"
@@ -484,7 +488,8 @@ def write_excel(
 
     Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by default
     the money columns are the integer columns whose name does not say count
-    or days (``money`` maps a sheet to its money columns instead). Datetimes
+    or days (``money`` maps a sheet to its money columns instead). Float
+    columns named ``*ratio*`` or ``*share*`` are shown as percents. Datetimes
     are written as naive Asia/Jakarta wall time. Needs openpyxl
     (``pip install 'invoice-analytics[excel]'``).
     """
@@ -496,7 +501,6 @@ def write_excel(
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rupiah = '"Rp" #,##0;-"Rp" #,##0'
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             index = any(n is not None for n in frame.index.names)  # a named index is data
@@ -510,11 +514,14 @@ def write_excel(
                 letter = get_column_letter(cols.index(col_name) + 1)
                 width = max([len(col_name)] + [len(str(v)) for v in table[col_name].head(200).tolist()])
                 sheet.column_dimensions[letter].width = min(max(width + 2, 10), 48)
-                if col_name in wanted:
-                    sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 16)
+                is_ratio = pd.api.types.is_float_dtype(table[col_name].dtype) and any(
+                    word in col_name.lower() for word in ("ratio", "share"))
+                if col_name in wanted or is_ratio:
+                    if col_name in wanted:
+                        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 16)
                     for (cell,) in sheet.iter_rows(min_row=2, min_col=cols.index(col_name) + 1,
                                                    max_col=cols.index(col_name) + 1):
-                        cell.number_format = rupiah
+                        cell.number_format = RUPIAH_FORMAT if col_name in wanted else PERCENT_FORMAT
                 elif isinstance(table[col_name].dtype, np.dtype) and table[col_name].dtype.kind == "M":
                     sheet.column_dimensions[letter].width = 20
             sheet.freeze_panes = "A2"

@@ -4,8 +4,8 @@ Sheets: "Aging by customer" (:func:`~invoice_analytics.aging.aging_report`),
 "Overdue invoices" (open invoices 1+ days past due, oldest first) and "Paid
 ratio by month" (:func:`~invoice_analytics.ratios.paid_ratio` by issue
 month, by count and by amount). Rupiah stay numeric integers in the cells,
-shown with a rupiah number format; datetimes are written as Asia/Jakarta wall
-time (Excel has no time zones) and the sheet says so.
+shown with a rupiah number format, ratios as percents; datetimes are written
+as Asia/Jakarta wall time (Excel has no time zones).
 
 >>> import tempfile, pathlib
 >>> from invoice_analytics.sources import load_invoices
@@ -24,14 +24,10 @@ import pandas as pd
 
 from invoice_analytics._format import format_rupiah
 from invoice_analytics.aging import aging_buckets, aging_report, overdue_totals
+from invoice_analytics.dashboard import RUPIAH_FORMAT, write_excel
 from invoice_analytics.ratios import paid_ratio
 
 __all__ = ["RUPIAH_FORMAT", "overdue_invoices", "summary_table", "write_workbook"]
-
-#: Excel number format for rupiah cells: "Rp 1,234,567", negatives in parentheses-free minus.
-RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
-PERCENT_FORMAT = "0.0%"
-DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def overdue_invoices(df: pd.DataFrame, as_of=None, *, edges: Sequence[int] = (30, 60, 90), basis: str = "due",
@@ -46,20 +42,14 @@ def overdue_invoices(df: pd.DataFrame, as_of=None, *, edges: Sequence[int] = (30
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of=None, *, edges: Sequence[int] = (30, 60, 90),
                    basis: str = "due", terms_days: int = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` and return its sheets as frames."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("writing Excel needs openpyxl: pip install 'invoice-analytics[excel]'") from None
+    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.dashboard.write_excel`)
+    and return its sheets as frames."""
     sheets = {
         "Aging by customer": aging_report(df, as_of, edges=edges, basis=basis, terms_days=terms_days),
         "Overdue invoices": overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days),
         "Paid ratio by month": _paid_by_month(df),
     }
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            _excel_safe(frame).to_excel(writer, sheet_name=name, index=name != "Overdue invoices")
-            _format_sheet(writer.sheets[name], _excel_safe(frame), index=name != "Overdue invoices")
+    write_excel(path, sheets)
     return sheets
 
 
@@ -68,41 +58,6 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
     by_amount = paid_ratio(df, by="issue_month", weight="amount")
     by_count = by_count.rename(columns={"paid_ratio": "paid_ratio_by_count"})
     return by_count.join(by_amount.rename(columns={"paid_ratio": "paid_ratio_by_amount"}))
-
-
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Excel writers reject tz-aware datetimes: write Jakarta wall time; periods as text."""
-    out = frame.copy()
-    for name in out.columns:
-        dtype = out[name].dtype
-        if isinstance(dtype, pd.DatetimeTZDtype):
-            out[name] = out[name].dt.tz_convert("Asia/Jakarta").dt.tz_localize(None)
-        elif isinstance(dtype, pd.CategoricalDtype):
-            out[name] = out[name].astype("string")
-    if isinstance(out.index, pd.PeriodIndex):
-        out.index = out.index.astype(str)
-    return out
-
-
-def _format_sheet(sheet, frame: pd.DataFrame, *, index: bool) -> None:
-    offset = (frame.index.nlevels if index else 0) + 1
-    for position, name in enumerate(frame.columns):
-        letter = sheet.cell(row=1, column=position + offset).column_letter
-        if "ratio" in str(name) or "share" in str(name):
-            fmt = PERCENT_FORMAT
-        elif pd.api.types.is_datetime64_any_dtype(frame[name]):
-            fmt = DATE_FORMAT
-        elif pd.api.types.is_integer_dtype(frame[name]) and "count" not in str(name) and name != "days_past_due":
-            fmt = RUPIAH_FORMAT
-        else:
-            fmt = None
-        if fmt:
-            for (cell,) in sheet[f"{letter}2:{letter}{len(frame) + 1}"]:
-                cell.number_format = fmt
-        sheet.column_dimensions[letter].width = max(12, min(40, len(str(name)) + 4))
-    if index:
-        sheet.column_dimensions["A"].width = 36
-    sheet.freeze_panes = sheet.cell(row=2, column=offset)
 
 
 def summary_table(df: pd.DataFrame, as_of=None, *, edges: Sequence[int] = (30, 60, 90), basis: str = "due",

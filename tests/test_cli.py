@@ -42,6 +42,10 @@ def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
     overdue = book["Overdue invoices"]
     assert [c.value for c in overdue[1]][:3] == ["provider", "invoice_id", "customer_name"]
     assert overdue.max_row > 100
+    ratios = book["Paid ratio by month"]
+    header = [c.value for c in ratios[1]]
+    assert header[0] == "issue_month" and ratios.cell(2, 1).value == "2023-02"
+    assert ratios.cell(2, header.index("paid_ratio_by_count") + 1).number_format == "0.0%"
 
 
 def test_bad_option_is_one_line_not_a_traceback():
