@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api.types import union_categoricals
 
-from invoice_analytics.errors import UnknownStatusWarning
+from invoice_analytics.errors import ResponseError, UnknownStatusWarning
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
 
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
@@ -34,6 +34,24 @@ class BadValue(ValueError):
         self.index = index
         self.value = value
         super().__init__(f"{value!r} is not {expected}")
+
+
+def field_converter(
+    provider: str, id_key: str, default_request: str, rows: Sequence[dict[str, Any]], sources: Sequence[str] | None
+) -> Callable[[str, Callable[[Any], Any], Any], Any]:
+    """``convert(field, builder, values)``: ``builder(values)``, where a :class:`BadValue` becomes a
+    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the field and its request."""
+
+    def convert(field: str, builder: Callable[[Any], Any], values: Any) -> Any:
+        try:
+            return builder(values)
+        except BadValue as bad:
+            row = rows[bad.index]
+            request = sources[bad.index] if sources is not None else default_request
+            raise ResponseError(provider, request, None,
+                                detail=f"invoice {row.get(id_key)!r}: field {field!r}: {bad}") from None
+
+    return convert
 
 
 def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:

@@ -190,17 +190,26 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def payload_words(payload: dict[str, Any]) -> str | None:
+    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None.
+
+    >>> payload_words({"statusCode": 200, "messages": "failed"}), payload_words({"data": []})
+    ('failed', None)
+    """
+    for key in ("messages", "message", "error", "detail"):
+        if payload.get(key) is not None:
+            return str(payload[key])
+    return None
+
+
 def _server_words(response: requests.Response) -> str:
     """The server's message from a JSON body, else the body's start."""
     try:
         payload = response.json()
     except ValueError:
         return _short(response.text) or response.reason or ""
-    if isinstance(payload, dict):
-        for key in ("messages", "message", "error", "detail"):
-            if isinstance(payload.get(key), str):
-                return payload[key]
-    return _short(response.text)
+    words = payload_words(payload) if isinstance(payload, dict) else None
+    return words if words is not None else _short(response.text)
 
 
 def _reason(exc: requests.RequestException) -> str:

@@ -37,7 +37,7 @@ import pyarrow as pa
 import requests
 
 from invoice_analytics import _columns as col
-from invoice_analytics._http import Caller, Progress, check_origin, log, make_session
+from invoice_analytics._http import Caller, Progress, check_origin, log, make_session, payload_words
 from invoice_analytics.errors import (
     AuthenticationError,
     MissingCredentialsError,
@@ -317,20 +317,20 @@ class _Sweeper:
             self._arrivals += 1
             arrival = self._arrivals
         self.progress.step(f"status {code} page {page}")
-        message = payload.get("message")
+        message = payload_words(payload)
         if "response_code" in payload and str(payload["response_code"]) != "00":
-            words = str(message) if message is not None else f"response_code {payload['response_code']}"
+            words = message if message is not None else f"response_code {payload['response_code']}"
             cls = AuthenticationError if _is_auth_failure(words) else ResponseError
             raise self.caller.error(cls, request, words, detail=f"response_code {payload['response_code']}")
         missing = [key for key in _REQUIRED_KEYS if key not in payload]
         if missing:
-            raise self.caller.error(ResponseError, request, _words(message), detail=f"missing key(s) {missing}")
+            raise self.caller.error(ResponseError, request, message, detail=f"missing key(s) {missing}")
         data = payload["data"]
         if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-            raise self.caller.error(ResponseError, request, _words(message), detail="'data' is not a list of objects")
+            raise self.caller.error(ResponseError, request, message, detail="'data' is not a list of objects")
         for row in data:
             if not isinstance(row.get("invoice_no"), (str, int)) or row.get("invoice_no") == "":
-                raise self.caller.error(ResponseError, request, _words(message),
+                raise self.caller.error(ResponseError, request, message,
                                         detail=f"a row has no invoice_no: {sorted(row)}")
             row["invoice_no"] = str(row["invoice_no"])
         try:
@@ -338,7 +338,7 @@ class _Sweeper:
             total_data = int(payload["total_data"])
         except (TypeError, ValueError):
             raise self.caller.error(
-                ResponseError, request, _words(message),
+                ResponseError, request, message,
                 detail=f"total_pages/total_data not numbers: {payload['total_pages']!r}/{payload['total_data']!r}",
             ) from None
         return _Page([_Kept(arrival, row, request, code) for row in data], total_data, total_pages)
@@ -346,10 +346,6 @@ class _Sweeper:
 
 class _Cancelled(Exception):
     """Another request of the load failed; this one was not sent."""
-
-
-def _words(message: Any) -> str | None:
-    return None if message is None else str(message)
 
 
 def _is_auth_failure(message: str) -> bool:
@@ -379,15 +375,8 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
     """The typed columns of some rows."""
     fields = _fast_texts(rows) or {key: [row.get(key) for row in rows] for key in _TEXT}
     fields.update({key: [row.get(key) for row in rows] for key in _FIELDS if key not in _TEXT})
-    try:
-        typed = {key: convert(fields[key]) for key, convert in _FIELDS.items()}
-    except _FieldError as exc:
-        row = rows[exc.bad.index]
-        source = sources[exc.bad.index] if sources is not None else f"GET {FASPAY_PATH}"
-        raise ResponseError(
-            "faspay", source, None,
-            detail=f"invoice {row.get('invoice_no')!r}: field {exc.field!r}: {exc.bad}",
-        ) from None
+    convert = col.field_converter("faspay", "invoice_no", f"GET {FASPAY_PATH}", rows, sources)
+    typed = {key: convert(key, builder, fields[key]) for key, builder in _FIELDS.items()}
     n = len(rows)
     raw_status = typed["invoice_status"]
     return {
@@ -404,22 +393,6 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
             "currency": col.constant_category("IDR", n, CURRENCY_DTYPE),
             "period": typed["period"],
     }
-
-
-class _FieldError(Exception):
-    def __init__(self, field: str, bad: col.BadValue) -> None:
-        self.field = field
-        self.bad = bad
-
-
-def _field(name: str, convert):
-    def run(values):
-        try:
-            return convert(values)
-        except col.BadValue as bad:
-            raise _FieldError(name, bad) from None
-
-    return run
 
 
 def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
@@ -447,14 +420,14 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 _FIELDS = {
-    "invoice_no": _field("invoice_no", col.strings),
-    "customer_id": _field("customer_id", col.strings),
-    "customer_name": _field("customer_name", col.strings),
-    "invoice_status": _field("invoice_status", col.strings),
-    "invoice_date": _field("invoice_date", col.wib_datetimes),
-    "due_date": _field("due_date", col.wib_datetimes),
-    "outstanding_amount": _field("outstanding_amount", col.money),
-    "period": _field("period", _periods),
+    "invoice_no": col.strings,
+    "customer_id": col.strings,
+    "customer_name": col.strings,
+    "invoice_status": col.strings,
+    "invoice_date": col.wib_datetimes,
+    "due_date": col.wib_datetimes,
+    "outstanding_amount": col.money,
+    "period": _periods,
 }
 
 

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 import requests
 
 from invoice_analytics import _columns as col
-from invoice_analytics._http import Caller, MinuteRateLimiter, Progress, check_origin, make_session
+from invoice_analytics._http import Caller, MinuteRateLimiter, Progress, check_origin, make_session, payload_words
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.schema import (
     CORE_COLUMNS,
@@ -147,7 +147,7 @@ def load_mayar(
             if not has_more:
                 break
             if not data:
-                raise caller.error(ResponseError, request, _words(payload),
+                raise caller.error(ResponseError, request, payload_words(payload),
                                    detail="hasMore is true but the page is empty, so there is no cursor")
             oldest = min(_created_ms(caller, request, row) for row in data)
             if new:
@@ -164,7 +164,7 @@ def load_mayar(
                 stalled = True
                 cursor = oldest
             else:
-                raise caller.error(ResponseError, request, _words(payload),
+                raise caller.error(ResponseError, request, payload_words(payload),
                                    detail=f"the cursor does not advance past createdAt {oldest}")
     finally:
         bar.close()
@@ -181,16 +181,9 @@ def _sort_key(row: dict[str, Any]) -> tuple[int, str]:
         return 0, str(row["id"])
 
 
-def _words(payload: dict[str, Any]) -> str | None:
-    for key in ("messages", "message"):
-        if payload.get(key) is not None:
-            return str(payload[key])
-    return None
-
-
 def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
     """The page's rows and hasMore, or a typed error for a failure or a bad shape."""
-    words = _words(payload)
+    words = payload_words(payload)
     status_code = payload.get("statusCode")
     if (words is not None and words.lower() == "failed") or (
         status_code is not None and str(status_code) not in ("200", "201")
@@ -242,15 +235,7 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
 
 def _mayar_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None) -> dict[str, Any]:
     """The typed columns of some rows."""
-
-    def typed(name: str, convert, values):
-        try:
-            return convert(values)
-        except col.BadValue as bad:
-            row = rows[bad.index]
-            source = sources[bad.index] if sources is not None else f"GET {MAYAR_PATH}"
-            raise ResponseError("mayar", source, None,
-                                detail=f"invoice {row.get('id')!r}: field {name!r}: {bad}") from None
+    typed = col.field_converter("mayar", "id", f"GET {MAYAR_PATH}", rows, sources)
 
     n = len(rows)
     text, tx_count, tx_paid, tx_last = _fast_texts(rows) or _texts(rows, typed)
