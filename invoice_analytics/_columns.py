@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from pandas.api.types import union_categoricals
 
+from invoice_analytics.combine import union_categories
 from invoice_analytics.errors import ResponseError, UnknownStatusWarning
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
 
@@ -255,8 +255,7 @@ def in_chunks(columns: Callable[..., dict[str, Any]], rows: Sequence[Any], sourc
 def _stack(pieces: list[Any]) -> Any:
     """One array of same-kind pieces; categoricals get the union of their categories."""
     if isinstance(pieces[0], pd.Categorical):
-        stacked = union_categoricals(pieces, ignore_order=True)
-        return stacked.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else stacked
+        return union_categories(pieces)
     if isinstance(pieces[0], np.ndarray):
         return np.concatenate(pieces)
     return type(pieces[0])._concat_same_type(pieces)

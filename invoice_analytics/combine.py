@@ -41,10 +41,13 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
         ]
         if isinstance(dtypes[name], pd.CategoricalDtype):
             cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in pieces]
-            values = union_categoricals([p.array for p in cats], ignore_order=True)
-            if all(p.dtype == dtypes[name] for p in cats):
-                values = values.astype(dtypes[name])  # same categories everywhere: keep their order
-            data[name] = pd.Series(values, name=name)
+            data[name] = pd.Series(union_categories([p.array for p in cats]), name=name)
         else:
             data[name] = pd.concat([p.reset_index(drop=True) for p in pieces], ignore_index=True).rename(name)
     return pd.DataFrame(data, copy=False)
+
+
+def union_categories(pieces: list[pd.Categorical]) -> pd.Categorical:
+    """Stack categoricals; categories are the union, in their order when every piece has the same."""
+    values = union_categoricals(pieces, ignore_order=True)
+    return values.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else values
