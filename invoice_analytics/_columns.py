@@ -142,7 +142,8 @@ def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     try:
         parsed = pd.to_datetime(pd.Series(cleaned, dtype=object), format="ISO8601")
     except (ValueError, TypeError) as exc:
-        raise BadValue(_first_bad_date(cleaned), _first_bad_value(cleaned), "a YYYY-MM-DD hh:mm:ss date") from exc
+        bad = _first_bad_date(cleaned)
+        raise BadValue(bad, cleaned[bad], "a YYYY-MM-DD hh:mm:ss date") from exc
     if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_convert(JAKARTA)
     else:
@@ -158,10 +159,6 @@ def _first_bad_date(values: Sequence[Any]) -> int:
             except (ValueError, TypeError):
                 return i
     return 0
-
-
-def _first_bad_value(values: Sequence[Any]) -> Any:
-    return values[_first_bad_date(values)]
 
 
 def epoch_ms_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
