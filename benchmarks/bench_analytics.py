@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from invoice_analytics.aging import aging_report, overdue_totals
-from invoice_analytics.ratios import paid_ratio
+from invoice_analytics.analytics.aging import aging_report, overdue_totals
+from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.schema import (
     CORE_SCHEMA,
     CURRENCY_DTYPE,

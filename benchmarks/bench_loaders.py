@@ -36,12 +36,10 @@ from invoice_analytics.emulator import (
     DEMO_FASPAY_PASSWORD,
     DEMO_FASPAY_USERNAME,
     DEMO_MAYAR_API_KEY,
-    FASPAY_PATH,
-    MAYAR_PATH,
     Emulator,
 )
-from invoice_analytics.faspay import FASPAY_STATUS_CODES, faspay_frame, faspay_signature
-from invoice_analytics.mayar import mayar_frame
+from invoice_analytics.providers.faspay import FASPAY_PATH, FASPAY_STATUS_CODES, faspay_frame, faspay_signature
+from invoice_analytics.providers.mayar import MAYAR_PATH, mayar_frame
 
 RECORDED = Path(__file__).with_name("_recorded_pages.json")
 
@@ -159,7 +157,7 @@ def bench_frames(repeat: int) -> None:
 
 SERVER = """
 import sys
-from invoice_analytics._samples import generate_faspay
+from invoice_analytics.emulator._samples import generate_faspay
 from invoice_analytics.emulator import Emulator
 rows = generate_faspay({rows}, seed=7)
 for row in rows:

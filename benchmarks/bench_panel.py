@@ -3,7 +3,7 @@
     python benchmarks/bench_panel.py [--rows 100000] [--customers 5000] [--repeat 10]
 
 Builds ``--rows`` synthetic invoices in the core schema (the generator of
-``bench_analytics.py``), creates a :class:`~invoice_analytics.widgets.FilterPanel`
+``bench_analytics.py``), creates a :class:`~invoice_analytics.display.panel.FilterPanel`
 and times, as the median of ``--repeat`` runs, a full update after a control
 change: set ``.value`` and wait until the KPIs, the report table and the open
 tab's chart are refreshed (observers run synchronously, so that is when the
@@ -41,9 +41,9 @@ from matplotlib import pyplot as plt  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_analytics import make_frame  # noqa: E402
 
-from invoice_analytics.dashboard import CHARTS  # noqa: E402
+from invoice_analytics.display._tabs import CHARTS  # noqa: E402
 from invoice_analytics.schema import JAKARTA  # noqa: E402
-from invoice_analytics.widgets import FilterPanel  # noqa: E402
+from invoice_analytics.display.panel import FilterPanel  # noqa: E402
 
 AS_OF = "2025-06-30"
 EXCLUDED = ["draft", "cancelled", "proforma"]

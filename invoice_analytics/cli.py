@@ -10,19 +10,22 @@ exit, never a traceback; no credential is ever printed.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import NoReturn
 
 from invoice_analytics.errors import InvoiceAPIError
+
+# Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
+# neither pandas nor matplotlib; each command imports what it uses.
 
 __all__ = ["main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):  # one line, not usage + traceback
+    def error(self, message: str) -> NoReturn:  # one line, not usage + traceback
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -36,9 +39,11 @@ def _edges(text: str) -> tuple[int, ...]:
     return edges
 
 
-def _as_of(text: str) -> pd.Timestamp:
+def _as_of(text: str) -> dt.date:
+    from invoice_analytics._dates import jakarta_date
+
     try:
-        return pd.Timestamp(text)
+        return jakarta_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"--as-of takes a date like 2026-11-21, not {text!r}") from None
 
@@ -54,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, default=Path("aging.xlsx"), help="workbook path (default aging.xlsx)")
     report.add_argument("--chart", type=Path, default=None, help="PNG path (default: --out with .png)")
     report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
-    report.add_argument("--edges", type=_edges, default=(30, 60, 90), help="bucket edges in days, default 30,60,90")
+    report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     report.add_argument("--terms-days", type=int, default=0,
                         help="days after issue an invoice without due date is due (default 0)")
@@ -85,7 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from invoice_analytics.charts import plot_aging
+    from invoice_analytics._dates import jakarta_date
+    from invoice_analytics.analytics import DEFAULT_EDGES
+    from invoice_analytics.display.charts import plot_aging
     from invoice_analytics.report import summary_table, write_workbook
     from invoice_analytics.sources import PROVIDERS, configured_providers, load_invoices
 
@@ -101,15 +108,15 @@ def _report(args: argparse.Namespace) -> int:
             raise ValueError("no provider credentials are set (FASPAY_USERNAME/FASPAY_PASSWORD or "
                              "FASPAY_SIGNATURE, MAYAR_API_KEY); use --demo to run on the embedded emulator")
     df = load_invoices(wanted, demo=bool(args.demo))
-    options = {"edges": args.edges, "basis": args.basis, "terms_days": args.terms_days}
-    write_workbook(df, args.out, args.as_of, **options)
+    edges = args.edges or DEFAULT_EDGES
+    as_of = args.as_of or jakarta_date(None)
+    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
     chart = args.chart or args.out.with_suffix(".png")
-    ax = plot_aging(df, args.as_of, edges=args.edges, basis=args.basis, terms_days=args.terms_days)
-    ax.figure.savefig(chart, dpi=120, bbox_inches="tight")
+    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
+    ax.get_figure(root=True).savefig(chart, dpi=120, bbox_inches="tight")
     source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
-    print(f"{len(df):,} invoices from {source}; aging as of "
-          f"{(args.as_of or pd.Timestamp.now(tz='Asia/Jakarta')).strftime('%Y-%m-%d')}\n")
-    print(summary_table(df, args.as_of, **options))
+    print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
+    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))
     print(f"\nWrote {args.out} and {chart}")
     return 0
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
-from pandas.api.types import union_categoricals
+
+from invoice_analytics.schema import union_categories
 
 __all__ = ["combine"]
 
@@ -45,9 +46,3 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
         else:
             data[name] = pd.concat([p.reset_index(drop=True) for p in pieces], ignore_index=True).rename(name)
     return pd.DataFrame(data, copy=False)
-
-
-def union_categories(pieces: list[pd.Categorical]) -> pd.Categorical:
-    """Stack categoricals; categories are the union, in their order when every piece has the same."""
-    values = union_categoricals(pieces, ignore_order=True)
-    return values.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else values

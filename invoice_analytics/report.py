@@ -8,8 +8,8 @@ shown with a rupiah number format, ratios as percents; datetimes are written
 as Asia/Jakarta wall time (Excel has no time zones).
 
 >>> import tempfile, pathlib
->>> from invoice_analytics.sources import load_invoices
->>> df = load_invoices(demo=True, progress=False)
+>>> import invoice_analytics as ia
+>>> df = ia.load_invoices(demo=True, progress=False)
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"
 >>> sorted(write_workbook(df, path, as_of="2026-11-21"))
 ['Aging by customer', 'Overdue invoices', 'Paid ratio by month']
@@ -22,31 +22,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from invoice_analytics._format import format_rupiah
-from invoice_analytics.aging import aging_buckets, aging_report, overdue_totals
-from invoice_analytics.dashboard import RUPIAH_FORMAT, write_excel
-from invoice_analytics.ratios import paid_ratio
+from invoice_analytics._types import AsOf, Basis
+from invoice_analytics.analytics._rules import DEFAULT_EDGES
+from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
+from invoice_analytics.analytics.ratios import paid_ratio
+from invoice_analytics.display.formatting import format_rupiah
+from invoice_analytics.export import write_excel
 
-__all__ = ["RUPIAH_FORMAT", "overdue_invoices", "summary_table", "write_workbook"]
+__all__ = ["summary_table", "write_workbook"]
 
-
-def overdue_invoices(df: pd.DataFrame, as_of=None, *, edges: Sequence[int] = (30, 60, 90), basis: str = "due",
-                     terms_days: int = 0) -> pd.DataFrame:
-    """Open invoices at least one day past due, most days first."""
-    aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
-    overdue = aged[aged["days_past_due"].fillna(0) >= 1]
-    columns = ["provider", "invoice_id", "customer_name", "status", "issued_at", "due_at",
-               "outstanding", "days_past_due", "bucket"]
-    return overdue[columns].sort_values(["days_past_due", "outstanding"], ascending=False, kind="stable")
+#: The columns of the "Overdue invoices" sheet.
+_OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "status", "issued_at", "due_at",
+                    "outstanding", "days_past_due", "bucket"]
 
 
-def write_workbook(df: pd.DataFrame, path: str | Path, as_of=None, *, edges: Sequence[int] = (30, 60, 90),
-                   basis: str = "due", terms_days: int = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.dashboard.write_excel`)
+def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
+                   basis: Basis = "due", terms_days: int = 0) -> dict[str, pd.DataFrame]:
+    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.export.write_excel`)
     and return its sheets as frames."""
+    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
     sheets = {
         "Aging by customer": aging_report(df, as_of, edges=edges, basis=basis, terms_days=terms_days),
-        "Overdue invoices": overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days),
+        "Overdue invoices": overdue[_OVERDUE_COLUMNS],
         "Paid ratio by month": _paid_by_month(df),
     }
     write_excel(path, sheets)
@@ -54,14 +51,14 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of=None, *, edges: Seq
 
 
 def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
-    by_count = paid_ratio(df, by="issue_month", weight="count")
-    by_amount = paid_ratio(df, by="issue_month", weight="amount")
+    by_count = paid_ratio(df, by="issue_month", weight="count", totals=False)
+    by_amount = paid_ratio(df, by="issue_month", weight="amount", totals=False)
     by_count = by_count.rename(columns={"paid_ratio": "paid_ratio_by_count"})
     return by_count.join(by_amount.rename(columns={"paid_ratio": "paid_ratio_by_amount"}))
 
 
-def summary_table(df: pd.DataFrame, as_of=None, *, edges: Sequence[int] = (30, 60, 90), basis: str = "due",
-                  terms_days: int = 0) -> str:
+def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
+                  basis: Basis = "due", terms_days: int = 0) -> str:
     """A compact per-provider table for the terminal, rupiah thousands-separated.
 
     >>> from invoice_analytics.schema import empty_frame

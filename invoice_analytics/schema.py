@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 __all__ = [
     "CORE_COLUMNS",
@@ -50,6 +51,7 @@ __all__ = [
     "STATUS_DTYPE",
     "STRING_DTYPE",
     "empty_frame",
+    "union_categories",
 ]
 
 JAKARTA = "Asia/Jakarta"
@@ -98,3 +100,15 @@ def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
     """
     schema = {**CORE_SCHEMA, **(extra or {})}
     return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in schema.items()})
+
+
+def union_categories(pieces: list[pd.Categorical]) -> pd.Categorical:
+    """Stack categoricals; categories are the union, in their order when every piece has the same.
+
+    (``pd.concat`` alone turns categoricals with different categories into text.)
+
+    >>> union_categories([pd.Categorical(["a"]), pd.Categorical(["b"])]).categories.tolist()
+    ['a', 'b']
+    """
+    values = union_categoricals(pieces, ignore_order=True)
+    return values.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else values

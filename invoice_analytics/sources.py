@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 
 from invoice_analytics.combine import combine
-from invoice_analytics.faspay import load_faspay
-from invoice_analytics.mayar import load_mayar
+from invoice_analytics.providers import load_faspay, load_mayar
 
 __all__ = ["PROVIDERS", "configured_providers", "load_invoices"]
 
@@ -30,8 +30,11 @@ PROVIDERS = ("faspay", "mayar")
 def configured_providers() -> list[str]:
     """The providers whose credentials are set in the environment.
 
-    >>> isinstance(configured_providers(), list)
+    >>> import os
+    >>> os.environ["MAYAR_API_KEY"] = "k"
+    >>> "mayar" in configured_providers()
     True
+    >>> del os.environ["MAYAR_API_KEY"]
     """
     env = os.environ
     found = []
@@ -43,7 +46,7 @@ def configured_providers() -> list[str]:
 
 
 def load_invoices(
-    providers: Iterable[str] = PROVIDERS,
+    providers: str | Iterable[str] = PROVIDERS,
     *,
     demo: bool | None = None,
     progress: bool | None = None,
@@ -52,12 +55,12 @@ def load_invoices(
 ) -> pd.DataFrame:
     """Load and :func:`~invoice_analytics.combine` the chosen providers.
 
-    ``demo=None``: the providers among ``providers`` whose credentials are set
+    ``providers``: one name ("faspay") or several. ``demo=None``: the providers among ``providers`` whose credentials are set
     (see :func:`configured_providers`); when none is, the embedded emulator.
     ``demo=True``: always the emulator; ``demo=False``: never (missing
     credentials raise). Origins default to each loader's own default.
     """
-    wanted = [p for p in providers]
+    wanted = [providers] if isinstance(providers, str) else list(providers)
     unknown = sorted(set(wanted) - set(PROVIDERS))
     if unknown:
         raise ValueError(f"unknown provider(s) {unknown}; choose from {list(PROVIDERS)}")
@@ -76,7 +79,9 @@ def load_invoices(
     return _load(wanted, faspay_kw, mayar_kw, progress)
 
 
-def _load(wanted: list[str], faspay_kw: dict, mayar_kw: dict, progress: bool | None) -> pd.DataFrame:
+def _load(
+    wanted: list[str], faspay_kw: dict[str, Any], mayar_kw: dict[str, Any], progress: bool | None
+) -> pd.DataFrame:
     frames = []
     if "faspay" in wanted:
         frames.append(load_faspay(**faspay_kw, progress=progress))

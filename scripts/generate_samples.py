@@ -1,4 +1,4 @@
-"""Write the sample datasets in ``data-samples/`` from :mod:`invoice_analytics._samples`.
+"""Write the sample datasets in ``data-samples/`` from :mod:`invoice_analytics.emulator._samples`.
 
 Run from anywhere: ``python scripts/generate_samples.py``. The output is
 deterministic (fixed seed, fixed dates), so rerunning it changes nothing
@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from invoice_analytics import _samples
+from invoice_analytics.emulator import _samples
 
 OUT = Path(__file__).resolve().parents[1] / "data-samples"
 

@@ -24,9 +24,8 @@ import pandas as pd
 from IPython.display import HTML, display
 
 import invoice_analytics as ia
-from invoice_analytics.sources import configured_providers, load_invoices
 
-configured = configured_providers()
+configured = ia.configured_providers()
 DEMO = not configured
 print("Data source:", "embedded emulator (made-up demo data)" if DEMO
       else "real APIs for " + ", ".join(configured))'''
@@ -39,11 +38,9 @@ made-up sample invoices is started on 127.0.0.1, so the notebook runs offline.
 Credentials are only read from the environment, and never printed."""
 
 AS_OF_CELL = '''\
-from invoice_analytics.dashboard import jakarta_today
-
-# The demo data were captured on 2026-11-21; real data are aged as of today.
-AS_OF = pd.Timestamp("2026-11-21").date() if DEMO else jakarta_today()
-df = load_invoices(progress=False)
+# The demo data were captured on 2026-11-21; real data are aged as of today (in Jakarta).
+AS_OF = pd.Timestamp("2026-11-21").date() if DEMO else pd.Timestamp.now(tz="Asia/Jakarta").date()
+df = ia.load_invoices(progress=False)
 print(f"{len(df):,} invoices, aged as of {AS_OF}")'''
 
 
@@ -59,14 +56,14 @@ Load each provider's invoice list, look at the shared schema, and combine them.
         new_markdown_cell("""\
 ## 1. Load each provider
 
-`load_invoices([provider])` returns that provider's whole invoice list as a
+`ia.load_invoices(provider)` returns that provider's whole invoice list as a
 typed DataFrame (paging, retries and rate limits are handled for you). With
 credentials, only the configured providers are loaded; a provider without
 credentials gets an empty frame with the same columns."""),
         new_code_cell('''\
 def load(provider: str) -> pd.DataFrame:
     if DEMO or provider in configured:
-        return load_invoices([provider], demo=DEMO, progress=False)
+        return ia.load_invoices(provider, demo=DEMO, progress=False)
     return ia.empty_frame()  # no credentials for this provider
 
 faspay = load("faspay")
@@ -109,11 +106,11 @@ summary = df.groupby(["provider", "status"], observed=True).agg(
     invoices=("invoice_id", "size"), outstanding=("outstanding", "sum"))
 summary.assign(outstanding=summary["outstanding"].map(lambda v: ia.format_rupiah(v, compact=False)))'''),
         new_markdown_cell("""\
-The one-call shortcut, `load_invoices()`, does all of the above: every
+The one-call shortcut, `ia.load_invoices()`, does all of the above: every
 configured provider (or the emulator), combined."""),
         new_code_cell('''\
-everything = load_invoices(progress=False)
-print(f"load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()))'''),
+everything = ia.load_invoices(progress=False)
+print(f"ia.load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()))'''),
         new_markdown_cell("""\
 Next: `02_aging_report.ipynb` (who owes what, and how late) and
 `03_dashboard.ipynb` (an interactive filter panel)."""),
@@ -139,9 +136,7 @@ not draft, cancelled or proforma. Its days past due count calendar days in
 Asia/Jakarta from the due date to `AS_OF`. Mayar invoices have no due date:
 they are due on issue (`terms_days=0`) unless you pass other terms."""),
         new_code_cell('''\
-from invoice_analytics.aging import aging_buckets
-
-aged = aging_buckets(df, AS_OF)
+aged = ia.aging_buckets(df, AS_OF)
 aged[["provider", "invoice_id", "customer_name", "due_at", "outstanding", "days_past_due", "bucket"]].head()'''),
         new_code_cell('''\
 by_bucket = aged.groupby("bucket", observed=False)["outstanding"].sum()
@@ -153,25 +148,20 @@ One row per customer, one column per bucket, then **Credit** (negative
 outstanding) and **Total** (the net balance), sorted by Total; the last row
 sums everything. Amounts are exact integer rupiah."""),
         new_code_cell('''\
-from invoice_analytics.aging import aging_report
-from invoice_analytics.dashboard import format_report_table
-
-report = aging_report(df, AS_OF)
-display(HTML(format_report_table(report, max_rows=15)))'''),
+report = ia.aging_report(df, AS_OF)
+display(HTML(ia.format_report_table(report, max_rows=15)))'''),
         new_markdown_cell("""\
 Other bucket edges and other row keys (a column, a list of columns, or the
 virtual `"issue_month"`):"""),
         new_code_cell('''\
-aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120))'''),
+ia.aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120))'''),
         new_markdown_cell("""\
 ## 3. Credits
 
 A credit is an invoice whose `outstanding` is negative (typically an
 overpayment). Credits lower a customer's net balance in the report."""),
         new_code_cell('''\
-from invoice_analytics.aging import credits
-
-credit_rows = credits(df)
+credit_rows = ia.credit_invoices(df)
 print(f"{len(credit_rows):,} credits, {ia.format_rupiah(credit_rows['outstanding'].sum(), compact=False)} in total")
 credit_rows[["provider", "invoice_id", "customer_name", "status", "outstanding"]].head()'''),
         new_markdown_cell("""\
@@ -179,24 +169,20 @@ credit_rows[["provider", "invoice_id", "customer_name", "status", "outstanding"]
 
 Overdue = open and at least one day past due."""),
         new_code_cell('''\
-from invoice_analytics.aging import average_days_past_due, overdue_totals, top_debtors
-
-overdue = overdue_totals(df, AS_OF, by="customer_name")
+overdue = ia.overdue_totals(df, AS_OF, by="customer_name")
 overdue.head(10)'''),
         new_code_cell('''\
-top_debtors(df, 10, AS_OF, sort_by="overdue_amount")'''),
+ia.top_debtors(df, AS_OF, n=10, sort_by="overdue_amount")'''),
         new_code_cell('''\
-average_days_past_due(df, AS_OF, by="provider")'''),
+ia.average_days_past_due(df, AS_OF, by="provider")'''),
         new_markdown_cell("""\
 ## 5. Charts
 
 Every chart function draws on a new matplotlib figure (or the `ax` you give)
 and returns the axes."""),
         new_code_cell('''\
-from invoice_analytics.charts import plot_aging, plot_top_overdue
-
-display(plot_aging(df, AS_OF).figure)
-display(plot_top_overdue(df, AS_OF, n=10).figure)'''),
+display(ia.plot_aging(df, AS_OF).figure)
+display(ia.plot_top_overdue(df, AS_OF, n=10).figure)'''),
         new_markdown_cell("""\
 ## 6. Export
 
@@ -207,13 +193,10 @@ Files go to `out/`, which git ignores."""),
         new_code_cell('''\
 from pathlib import Path
 
-from invoice_analytics.dashboard import write_excel
-
 out = Path("out")
-out.mkdir(exist_ok=True)
-report.to_csv(out / "aging_report.csv")
+ia.write_csv(out / "aging_report.csv", report)
 try:
-    path = write_excel(out / "aging_report.xlsx",
+    path = ia.write_excel(out / "aging_report.xlsx",
                        {"Aging report": report, "Overdue by customer": overdue, "Credits": credit_rows})
     print("wrote", out / "aging_report.csv", "and", path)
 except ImportError as exc:
@@ -242,9 +225,7 @@ Select several providers or statuses with Ctrl/Cmd-click; the customer search
 (a case-insensitive part of the name or id) applies on Enter. Only the chart
 of the open tab is redrawn on a change; the other tabs are drawn when opened."""),
         new_code_cell('''\
-from invoice_analytics.widgets import FilterPanel
-
-panel = FilterPanel(df, as_of=AS_OF)
+panel = ia.FilterPanel(df, as_of=AS_OF)
 panel'''),
         new_markdown_cell("""\
 ## What the panel shows, as data
@@ -260,19 +241,15 @@ panel.report.head()'''),
         new_markdown_cell("""\
 The same filters as a plain function, for scripts and reports:"""),
         new_code_cell('''\
-from invoice_analytics.dashboard import filter_invoices, panel_kpis
-
-late_faspay = filter_invoices(df, providers=["faspay"], statuses=["overdue", "partially_paid"])
-k = panel_kpis(late_faspay, AS_OF)
+late_faspay = ia.filter_invoices(df, providers=["faspay"], statuses=["overdue", "partially_paid"])
+k = ia.panel_kpis(late_faspay, AS_OF)
 print(f"{len(late_faspay):,} overdue or partially paid Faspay invoices; "
       f"{k['overdue_count']:,} past due as of {AS_OF}")'''),
         new_markdown_cell("""\
 ## More charts of the selection"""),
         new_code_cell('''\
-from invoice_analytics.charts import plot_outstanding_by_month, plot_paid_ratio_by_month
-
-display(plot_paid_ratio_by_month(panel.filtered, by_provider=True).figure)
-display(plot_outstanding_by_month(panel.filtered, AS_OF).figure)'''),
+display(ia.plot_paid_ratio_by_month(panel.filtered, by_provider=True).figure)
+display(ia.plot_outstanding_by_month(panel.filtered, AS_OF).figure)'''),
         new_markdown_cell("""\
 ## Export what is shown
 

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from _frames import faspay, frame, mayar
 
-from invoice_analytics.aging import (
+from invoice_analytics.analytics.aging import (
     aging_buckets,
     aging_report,
     average_days_past_due,
-    credits,
+    credit_invoices,
     overdue_totals,
     top_debtors,
 )
@@ -144,7 +144,7 @@ def test_excluded_statuses_are_never_aged_and_missing_status_is() -> None:
     assert aging_report(df, AS_OF, by=None).loc["Total", "31-60"] == 496
     totals = overdue_totals(df, AS_OF)
     assert totals.loc["Total", ["open_count", "open_amount"]].tolist() == [5, 496]
-    assert credits(df).empty
+    assert credit_invoices(df).empty
 
 
 def test_credits_get_their_own_column_and_net_the_total() -> None:
@@ -164,7 +164,7 @@ def test_credits_get_their_own_column_and_net_the_total() -> None:
     # credits are not open invoices
     assert aging_buckets(df, AS_OF)["outstanding"].tolist() == [500_000, 70_000]
     assert overdue_totals(df, AS_OF).loc["Total", "open_amount"] == 570_000
-    listed = credits(df)
+    listed = credit_invoices(df)
     assert listed["outstanding"].tolist() == [-120_000, -30_000, -70_000]
     assert listed.index.tolist() == [1, 2, 4]
     assert listed.columns.tolist() == df.columns.tolist()
@@ -338,7 +338,7 @@ def test_overdue_totals_counts_amounts_and_share() -> None:
     assert result["overdue_count"].tolist() == [1, 1, 0, 2]
     assert result["overdue_amount"].tolist() == [300, 25, 0, 325]
     assert result["overdue_share"].tolist() == [0.75, 1.0, 0.0, 325 / 475]
-    assert result.dtypes.astype(str).tolist() == ["int64"] * 4 + ["float64"]
+    assert result.dtypes.astype(str).tolist() == ["int64"] * 4 + ["Float64"]
     single = overdue_totals(df, AS_OF)
     assert single.index.tolist() == ["Total"]
     assert single.loc["Total", "overdue_amount"] == 325
@@ -380,7 +380,7 @@ def test_top_debtors_with_their_oldest_overdue_invoice() -> None:
         # Mayar-like: due = issued + terms
         {"invoice_id": "E-1", "customer_name": "Eko", "issued_at": "2024-03-01 21:00", "outstanding": 20},
     )
-    top = top_debtors(df, 3, AS_OF)
+    top = top_debtors(df, AS_OF, n=3)
     assert top.index.tolist() == ["Budi", "Ani", "Citra"]
     assert top.columns.tolist() == [
         "open_count", "open_amount", "overdue_count", "overdue_amount",
@@ -396,13 +396,13 @@ def test_top_debtors_with_their_oldest_overdue_invoice() -> None:
         pd.Timestamp("2024-03-26", tz=JAKARTA),
     ]
     assert str(top["oldest_due_date"].dtype) == "datetime64[us, Asia/Jakarta]"
-    by_overdue = top_debtors(df, 2, AS_OF, sort_by="overdue_amount", terms_days=7)
+    by_overdue = top_debtors(df, AS_OF, n=2, sort_by="overdue_amount", terms_days=7)
     assert by_overdue.index.tolist() == ["Ani", "Citra"]
-    eko = top_debtors(df, 10, AS_OF, terms_days=7).loc["Eko"]
+    eko = top_debtors(df, AS_OF, n=10, terms_days=7).loc["Eko"]
     assert eko["oldest_invoice_id"] == "E-1"
     assert eko["oldest_days_past_due"] == 23
     assert eko["oldest_due_date"] == pd.Timestamp("2024-03-08", tz=JAKARTA)
-    assert len(top_debtors(df, 0, AS_OF)) == 0
+    assert len(top_debtors(df, AS_OF, n=0)) == 0
 
 
 # ---------------------------------------------------------------- empty frames, both providers, purity
@@ -424,8 +424,8 @@ def test_empty_frames_give_empty_results_with_the_right_columns() -> None:
     ]
     assert len(overdue_totals(empty, AS_OF, by="customer_name")) == 0
     assert average_days_past_due(empty, AS_OF).shape == (0, 4)
-    assert top_debtors(empty, 5, AS_OF).shape == (0, 7)
-    assert credits(empty).shape == (0, 11)
+    assert top_debtors(empty, AS_OF, n=5).shape == (0, 7)
+    assert credit_invoices(empty).shape == (0, 11)
     # nothing open: empty too
     paid_only = frame(due_days_ago(10, status="paid", outstanding=0))
     assert aging_report(paid_only, AS_OF).empty and overdue_totals(paid_only, AS_OF).empty
@@ -463,7 +463,7 @@ def test_both_providers_combined() -> None:
     separate = aging_report(both, AS_OF, by=["provider", "customer_id"], totals=False)
     assert separate.index.tolist() == [("faspay", "F1"), ("faspay", "F2"), ("mayar", "m-2"), ("mayar", "m-1")]
     assert separate["Total"].tolist() == [2_000_000, 650_000, 300_000, 200_000]
-    assert top_debtors(both, 1, AS_OF).index.tolist() == ["PT Maju"]
+    assert top_debtors(both, AS_OF, n=1).index.tolist() == ["PT Maju"]
 
 
 def test_functions_do_not_mutate_their_input() -> None:
@@ -477,8 +477,8 @@ def test_functions_do_not_mutate_their_input() -> None:
     aging_report(df, AS_OF, by=["provider", "issue_month"])
     overdue_totals(df, AS_OF, by="customer_name")
     average_days_past_due(df, AS_OF)
-    top_debtors(df, 3, AS_OF)
-    listed = credits(df)
+    top_debtors(df, AS_OF, n=3)
+    listed = credit_invoices(df)
     listed.loc[:, "outstanding"] = 0
     pd.testing.assert_frame_equal(df, before)
     assert "days_past_due" not in df.columns

@@ -15,9 +15,9 @@ from matplotlib import _pylab_helpers  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from invoice_analytics import charts  # noqa: E402
-from invoice_analytics._format import format_rupiah, rupiah_formatter  # noqa: E402
-from invoice_analytics.charts import (  # noqa: E402
+from invoice_analytics.display import charts  # noqa: E402
+from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter  # noqa: E402
+from invoice_analytics.display.charts import (  # noqa: E402
     BUCKET_COLORS,
     PROVIDER_COLORS,
     bucket_colors,
@@ -26,7 +26,7 @@ from invoice_analytics.charts import (  # noqa: E402
     plot_paid_ratio_by_month,
     plot_top_overdue,
 )
-from invoice_analytics.ratios import paid_ratio  # noqa: E402
+from invoice_analytics.analytics.ratios import paid_ratio  # noqa: E402
 from invoice_analytics.schema import empty_frame  # noqa: E402
 
 from _frames import frame  # noqa: E402
@@ -385,7 +385,7 @@ def test_plot_paid_ratio_amount_without_amounts(invoices):
     assert not ax.lines
     # the months of the combined frame come from the Mayar amounts only
     (line,) = plot_paid_ratio_by_month(invoices, weight="amount").lines
-    expected = paid_ratio(invoices, by="issue_month", weight="amount")["paid_ratio"].dropna()
+    expected = paid_ratio(invoices, by="issue_month", weight="amount", totals=False)["paid_ratio"].dropna()
     assert [str(m) for m in expected.index] == ["2024-02", "2024-04", "2024-05"]
     # Feb 0 of 1.2M, Mar nothing, Apr 0 of 800K, May 300K of 1.3M
     np.testing.assert_allclose(line_y(line), [0.0, np.nan, 0.0, 100 * 300_000 / 1_300_000])
@@ -397,7 +397,7 @@ def test_plot_paid_ratio_matches_paid_ratio(invoices):
     ax = plot_paid_ratio_by_month(invoices, by_provider=True)
     render(ax)
     overall, faspay, mayar = ax.lines
-    expected = paid_ratio(invoices, by="issue_month")["paid_ratio"]
+    expected = paid_ratio(invoices, by="issue_month", totals=False)["paid_ratio"]
     drawn = [y for y in line_y(overall) if not np.isnan(y)]
     np.testing.assert_allclose(drawn, expected.astype("float64").to_numpy() * 100)
     assert to_hex(faspay.get_color()) == PROVIDER_COLORS["faspay"]

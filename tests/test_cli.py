@@ -8,9 +8,9 @@ import sys
 import openpyxl
 import pytest
 
-from invoice_analytics.aging import aging_report
+from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.cli import main
-from invoice_analytics.report import RUPIAH_FORMAT
+from invoice_analytics.export import RUPIAH_FORMAT
 from invoice_analytics.sources import load_invoices
 
 AS_OF = "2026-11-21"

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from invoice_analytics import UnknownStatusWarning
-from invoice_analytics import _columns as col
-from invoice_analytics._samples import generate_faspay, generate_mayar
-from invoice_analytics.faspay import faspay_frame
-from invoice_analytics.mayar import mayar_frame
+from invoice_analytics.providers import _columns as col
+from invoice_analytics.emulator._samples import generate_faspay, generate_mayar
+from invoice_analytics.providers.faspay import faspay_frame
+from invoice_analytics.providers.mayar import mayar_frame
 
 
 @pytest.mark.parametrize(("build", "rows"), [(faspay_frame, generate_faspay(700)), (mayar_frame, generate_mayar(700))])

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from invoice_analytics import CORE_SCHEMA, combine, empty_frame
-from invoice_analytics.faspay import faspay_frame
-from invoice_analytics.mayar import EXTRA_SCHEMA, mayar_frame
+from invoice_analytics.providers.faspay import faspay_frame
+from invoice_analytics.providers.mayar import EXTRA_SCHEMA, mayar_frame
 
 from _raw import reference_response
 

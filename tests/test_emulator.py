@@ -14,18 +14,16 @@ from typing import Any
 import pytest
 import requests
 
-from invoice_analytics import _samples
+from invoice_analytics.emulator import _samples
 from invoice_analytics.emulator import (
     DEMO_FASPAY_PASSWORD,
     DEMO_FASPAY_USERNAME,
     DEMO_MAYAR_API_KEY,
-    FASPAY_PATH,
-    FASPAY_STATUS_LABELS,
     FAULTS,
-    MAYAR_PATH,
     Emulator,
-    faspay_signature,
 )
+from invoice_analytics.providers.faspay import FASPAY_PATH, FASPAY_STATUS_LABELS, faspay_signature
+from invoice_analytics.providers.mayar import MAYAR_PATH
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data-samples"
 SIGNATURE = faspay_signature(DEMO_FASPAY_USERNAME, DEMO_FASPAY_PASSWORD)

@@ -20,7 +20,7 @@ from invoice_analytics import (
     load_faspay,
 )
 from invoice_analytics.emulator import DEMO_FASPAY_PASSWORD, DEMO_FASPAY_USERNAME, Emulator
-from invoice_analytics.faspay import faspay_frame, faspay_signature
+from invoice_analytics.providers.faspay import faspay_frame, faspay_signature
 from invoice_analytics.schema import CORE_SCHEMA
 
 from _raw import faspay_row, reference_response
@@ -276,7 +276,7 @@ def test_no_secret_in_logs_or_progress(caplog, capsys):
 
 
 def test_arrow_fast_path_equals_field_by_field_path():
-    from invoice_analytics._samples import generate_faspay
+    from invoice_analytics.emulator._samples import generate_faspay
 
     rows = generate_faspay(500)
     fast = faspay_frame(rows)

@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from invoice_analytics import AuthenticationError, ResponseError, load_faspay, load_mayar
-from invoice_analytics._http import check_origin, redact
-from invoice_analytics.faspay import faspay_signature
+from invoice_analytics.providers._http import check_origin, redact
+from invoice_analytics.providers.faspay import faspay_signature
 
 
 class EchoingServer(BaseHTTPRequestHandler):

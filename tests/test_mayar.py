@@ -19,7 +19,7 @@ from invoice_analytics import (
     load_mayar,
 )
 from invoice_analytics.emulator import DEMO_MAYAR_API_KEY, Emulator
-from invoice_analytics.mayar import EXTRA_SCHEMA, MAYAR_SANDBOX_URL
+from invoice_analytics.providers.mayar import EXTRA_SCHEMA, MAYAR_SANDBOX_URL
 from invoice_analytics.schema import CORE_SCHEMA
 
 from _raw import mayar_row, reference_response
@@ -241,7 +241,7 @@ def test_environment_key_and_sandbox_shorthand(monkeypatch):
 
 
 def test_client_paces_itself_to_the_rate_limit():
-    from invoice_analytics._http import MinuteRateLimiter
+    from invoice_analytics.providers._pacing import MinuteRateLimiter
     import time
 
     limiter = MinuteRateLimiter(3, window=0.5)
@@ -252,8 +252,8 @@ def test_client_paces_itself_to_the_rate_limit():
 
 
 def test_arrow_fast_path_equals_field_by_field_path():
-    from invoice_analytics._samples import generate_mayar
-    from invoice_analytics.mayar import _fast_texts, _texts
+    from invoice_analytics.emulator._samples import generate_mayar
+    from invoice_analytics.providers.mayar import _fast_texts, _texts
 
     rows = generate_mayar(600) + reference_response("mayar")["data"]
     rows[3] = {**rows[3], "transactions": None, "customer": None}
@@ -269,6 +269,6 @@ def test_arrow_fast_path_equals_field_by_field_path():
     # a number where text belongs takes the field-by-field path and becomes text
     drifted = [{**rows[0], "customerId": 12345}] + rows[1:]
     assert _fast_texts(drifted) is None
-    from invoice_analytics.mayar import mayar_frame
+    from invoice_analytics.providers.mayar import mayar_frame
 
     assert mayar_frame(drifted)["customer_id"].iloc[0] == "12345"

@@ -19,8 +19,8 @@ from invoice_analytics.emulator import (  # noqa: E402
     DEMO_FASPAY_PASSWORD,
     DEMO_FASPAY_USERNAME,
     DEMO_MAYAR_API_KEY,
-    faspay_signature,
 )
+from invoice_analytics.providers.faspay import faspay_signature  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from _frames import faspay, frame, mayar
 
-from invoice_analytics.ratios import issue_month, paid_ratio
+from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.schema import empty_frame
 
 try:
@@ -78,7 +78,7 @@ def test_by_issue_month_uses_the_jakarta_calendar() -> None:
         {"issued_at": None, "status": "paid"},
         {"issued_at": "2024-03-05", "status": "draft"},
     )
-    result = paid_ratio(df, by="issue_month")
+    result = paid_ratio(df, by="issue_month", totals=False)
     assert result.index.name == "issue_month"
     assert result.index.tolist()[:3] == [pd.Period("2024-01", "M"), pd.Period("2024-02", "M"), pd.Period("2024-03", "M")]
     assert pd.isna(result.index[3])  # missing issue date: its own group, last
@@ -94,7 +94,7 @@ def test_by_issue_month_uses_the_jakarta_calendar() -> None:
 
 def test_an_issue_month_column_of_the_frame_wins_over_the_virtual_key() -> None:
     df = frame({"status": "paid"}, {"status": "unpaid"}).assign(issue_month=["x", "y"])
-    assert paid_ratio(df, by="issue_month").index.tolist() == ["x", "y"]
+    assert paid_ratio(df, by="issue_month", totals=False).index.tolist() == ["x", "y"]
 
 
 def test_by_list_and_totals_row() -> None:
@@ -130,11 +130,11 @@ def test_both_providers_combined() -> None:
         {"customer_name": "Toko Sinar", "status": "cancelled", "amount": 900_000},
     )
     both = combine(f, m)
-    counts = paid_ratio(both, by="provider")
+    counts = paid_ratio(both, by="provider", totals=False)
     assert counts.index.tolist() == ["faspay", "mayar"]
     assert counts["invoice_count"].tolist() == [2, 2]
     assert counts["paid_ratio"].tolist() == [0.5, 0.5]
-    amounts = paid_ratio(both, by="customer_name", weight="amount")
+    amounts = paid_ratio(both, by="customer_name", weight="amount", totals=False)
     assert amounts.index.tolist() == ["PT Maju", "Toko Sinar"]  # CV Jaya: only cancelled
     assert amounts["billed_amount"].tolist() == [300_000, 100_000]  # Faspay has no amount
     assert amounts["paid_amount"].tolist() == [300_000, 0]
@@ -167,6 +167,6 @@ def test_paid_ratio_does_not_mutate_its_input() -> None:
     df = combine(statuses_frame(), mayar({"status": "paid"}))
     before = df.copy(deep=True)
     paid_ratio(df, by=["provider", "issue_month"], weight="amount", totals=True)
-    paid_ratio(df, by="customer_name")
+    paid_ratio(df, by="customer_name", totals=False)
     issue_month(df)
     pd.testing.assert_frame_equal(df, before)

@@ -34,10 +34,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
 
-from invoice_analytics._format import format_rupiah, rupiah_formatter
-from invoice_analytics.aging import aging_buckets
-from invoice_analytics.ratios import issue_month, paid_ratio
-from invoice_analytics.schema import JAKARTA, PROVIDER_DTYPE
+from invoice_analytics._dates import jakarta_date
+from invoice_analytics._types import AsOf, Basis, Weight
+from invoice_analytics.analytics._rules import DEFAULT_EDGES
+from invoice_analytics.analytics.aging import aging_buckets, overdue_invoices
+from invoice_analytics.analytics.ratios import issue_month, paid_ratio
+from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.schema import PROVIDER_DTYPE
 
 __all__ = [
     "BUCKET_COLORS",
@@ -85,7 +88,7 @@ def _palette(n: int) -> list[str]:
     return [to_hex([np.interp(x, stops, rgb[:, i]) for i in range(3)]) for x in points]
 
 
-def bucket_colors(edges: Sequence[int] = (30, 60, 90)) -> list[str]:
+def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
     """The bucket colours for aging ``edges``, in bucket order (green to red).
 
     There are ``len(edges) + 2`` buckets: "Current", one per interval, and
@@ -141,12 +144,9 @@ def _providers_in(frame: pd.DataFrame) -> list[str]:
     return known + sorted(present - set(known))
 
 
-def _as_of_text(as_of: object) -> str:
-    """The Jakarta date ``as_of`` stands for (None = today), as in :mod:`.aging`."""
-    stamp = pd.Timestamp.now(tz=JAKARTA) if as_of is None else pd.Timestamp(as_of)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(JAKARTA)
-    return stamp.strftime("%Y-%m-%d")
+def _as_of_text(as_of: AsOf) -> str:
+    """The Jakarta date ``as_of`` stands for (None = today), as the analytics read it."""
+    return jakarta_date(as_of).isoformat()
 
 
 def _month_range(months: pd.Index) -> pd.PeriodIndex:
@@ -241,10 +241,10 @@ def _legend_outside(ax: Axes, **kwargs: object) -> None:
 
 def plot_aging(
     df: pd.DataFrame,
-    as_of: object = None,
+    as_of: AsOf = None,
     *,
-    edges: Sequence[int] = (30, 60, 90),
-    basis: str = "due",
+    edges: Sequence[int] = DEFAULT_EDGES,
+    basis: Basis = "due",
     terms_days: int = 0,
     stack: str | None = "provider",
     ax: Axes | None = None,
@@ -297,11 +297,11 @@ def plot_aging(
 
 def plot_top_overdue(
     df: pd.DataFrame,
-    as_of: object = None,
+    as_of: AsOf = None,
     *,
     n: int = 10,
-    edges: Sequence[int] = (30, 60, 90),
-    basis: str = "due",
+    edges: Sequence[int] = DEFAULT_EDGES,
+    basis: Basis = "due",
     terms_days: int = 0,
     ax: Axes | None = None,
     title: str | None = None,
@@ -320,12 +320,11 @@ def plot_top_overdue(
     ax.set_title(title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
-    aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
-    overdue = aged[aged["days_past_due"].ge(1).fillna(False).astype(bool)]
+    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
     if len(overdue) == 0:
         return _no_data(ax, "No overdue invoices")
 
-    buckets = list(aged["bucket"].cat.categories)
+    buckets = list(overdue["bucket"].cat.categories)
     colors = _palette(len(buckets))
     frame = pd.DataFrame(
         {
@@ -372,7 +371,7 @@ def plot_top_overdue(
 def plot_paid_ratio_by_month(
     df: pd.DataFrame,
     *,
-    weight: str = "count",
+    weight: Weight = "count",
     by_provider: bool = False,
     ax: Axes | None = None,
     title: str | None = None,
@@ -448,7 +447,7 @@ def plot_paid_ratio_by_month(
 
 def plot_outstanding_by_month(
     df: pd.DataFrame,
-    as_of: object = None,
+    as_of: AsOf = None,
     *,
     labels: bool | None = None,
     ax: Axes | None = None,
@@ -494,9 +493,6 @@ def plot_outstanding_by_month(
     return ax
 
 
-def _ratio_by_month(df: pd.DataFrame, weight: str) -> pd.Series:
+def _ratio_by_month(df: pd.DataFrame, weight: Weight) -> pd.Series:
     """``paid_ratio`` by issue month as a Series indexed by monthly Period."""
-    result = paid_ratio(df, by="issue_month", weight=weight)
-    if "issue_month" in result.columns:
-        result = result.set_index("issue_month")
-    return result["paid_ratio"]
+    return paid_ratio(df, by="issue_month", weight=weight, totals=False)["paid_ratio"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,9 +30,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import requests
 
-from invoice_analytics import _columns as col
-from invoice_analytics._http import Caller, MinuteRateLimiter, Progress, check_origin, make_session, payload_words
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
+from invoice_analytics.providers import _columns as col
+from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, make_session
+from invoice_analytics.providers._pacing import MinuteRateLimiter
+from invoice_analytics.providers._paging import MayarCursor
+from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys
+from invoice_analytics.providers._progress import Progress
 from invoice_analytics.schema import (
     CORE_COLUMNS,
     CURRENCY_DTYPE,
@@ -44,12 +48,14 @@ from invoice_analytics.schema import (
 )
 
 __all__ = [
+    "EXTRA_SCHEMA",
     "MAYAR_PAGE_SIZE",
     "MAYAR_PATH",
     "MAYAR_PRODUCTION_URL",
     "MAYAR_SANDBOX_URL",
     "load_mayar",
     "mayar_frame",
+    "mayar_origin",
 ]
 
 MAYAR_PRODUCTION_URL = "https://api.mayar.id"
@@ -87,6 +93,7 @@ def load_mayar(
     timeout: float = 30,
     rate_limit_per_minute: int | None = 20,
     max_retries: int = 5,
+    backoff_factor: float = BACKOFF_FACTOR,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Load every Mayar invoice of the account as a typed DataFrame.
@@ -109,12 +116,12 @@ def load_mayar(
         raise MissingCredentialsError(
             "mayar", "load_mayar", None, detail="no credential: pass api_key or set MAYAR_API_KEY"
         )
-    url = check_origin(_ORIGINS.get(base_url, base_url), "mayar") + MAYAR_PATH
+    url = mayar_origin(base_url) + MAYAR_PATH
     own_session = session is None
-    http = session if session is not None else make_session(max_retries)
+    http = session if session is not None else make_session(max_retries, backoff_factor=backoff_factor)
     caller = Caller("mayar", http, timeout=timeout, secrets=[api_key])
-    limiter = MinuteRateLimiter(rate_limit_per_minute)
     bar = Progress("mayar", progress)
+    limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)
     headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
     base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
     if status is not None:
@@ -122,63 +129,40 @@ def load_mayar(
     if search is not None:
         base_params["search"] = search
 
-    rows: dict[str, dict[str, Any]] = {}
-    sources: dict[str, str] = {}
-    cursor: int | None = None
-    page = 0
-    stalled = False
+    cursor = MayarCursor()
     try:
-        while True:
-            page += 1
-            params = dict(base_params)
-            if cursor is not None:
-                params["startingAfter"] = str(cursor)
-            request = f"GET {MAYAR_PATH} page {page}" + (f" (startingAfter={cursor})" if cursor is not None else "")
+        while not cursor.done:
+            after = cursor.params()
+            request = f"GET {MAYAR_PATH} page {cursor.pages + 1}" + (
+                f" (startingAfter={after['startingAfter']})" if after else "")
             limiter.wait()
-            payload = caller.get_json(url, request, params=params, headers=headers)
-            bar.step(f"{len(rows)} invoices")
+            payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers)
+            bar.step(f"{len(cursor.rows)} invoices")
             data, has_more = _check(caller, request, payload)
-            new = 0
-            for row in data:
-                if row["id"] not in rows:
-                    new += 1
-                rows[row["id"]] = row
-                sources[row["id"]] = request
-            if not has_more:
-                break
-            if not data:
-                raise caller.error(ResponseError, request, payload_words(payload),
-                                   detail="hasMore is true but the page is empty, so there is no cursor")
-            oldest = min(_created_ms(caller, request, row) for row in data)
-            if new:
-                stalled = False
-                cursor = oldest + 1  # re-read the boundary millisecond under '<' and '<=' alike
-            elif not stalled:
-                # A whole page inside one millisecond: step past it as the API means the cursor.
-                warnings.warn(
-                    f"mayar: {len(data)} or more invoices share createdAt {oldest}, a whole page; those past the "
-                    "page cannot be reached with this cursor and may be missing",
-                    PagingWarning,
-                    stacklevel=2,
-                )
-                stalled = True
-                cursor = oldest
-            else:
-                raise caller.error(ResponseError, request, payload_words(payload),
-                                   detail=f"the cursor does not advance past createdAt {oldest}")
+            seen = len(cursor.warnings)
+            try:
+                cursor.take(data, has_more=has_more, source=request)
+            except PageProblem as problem:
+                raise caller.error(ResponseError, request, payload_words(payload), detail=str(problem)) from None
+            for message in cursor.warnings[seen:]:
+                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=2)
     finally:
         bar.close()
         if own_session:
             http.close()
-    ordered = sorted(rows.values(), key=lambda row: _sort_key(row), reverse=True)
-    return mayar_frame(ordered, sources=[sources[row["id"]] for row in ordered])
+    ordered = cursor.ordered()
+    return mayar_frame(ordered, sources=[cursor.sources[row["id"]] for row in ordered])
 
 
-def _sort_key(row: dict[str, Any]) -> tuple[int, str]:
-    try:
-        return int(row["createdAt"]), str(row["id"])
-    except (TypeError, ValueError):
-        return 0, str(row["id"])
+def mayar_origin(base_url: str) -> str:
+    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands.
+
+    >>> mayar_origin("sandbox") == MAYAR_SANDBOX_URL, mayar_origin("production") == MAYAR_PRODUCTION_URL
+    (True, True)
+    >>> mayar_origin("http://127.0.0.1:8765/")
+    'http://127.0.0.1:8765'
+    """
+    return check_origin(_ORIGINS.get(base_url, base_url), "mayar")
 
 
 def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
@@ -190,30 +174,15 @@ def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[
     ):
         raise caller.error(ResponseError, request, words,
                            detail=f"the API reported a failure (statusCode {status_code})")
-    missing = [key for key in ("data", "hasMore") if key not in payload]
-    if missing:
-        raise caller.error(ResponseError, request, words, detail=f"missing key(s) {missing}")
-    data = payload["data"]
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise caller.error(ResponseError, request, words, detail="'data' is not a list of objects")
-    for row in data:
-        if not isinstance(row.get("id"), str) or not row["id"]:
-            raise caller.error(ResponseError, request, words, detail=f"a row has no id: {sorted(row)}")
+    try:
+        require_keys(payload, ("data", "hasMore"))
+        data = page_rows(payload, "id")
+    except PageProblem as problem:
+        raise caller.error(ResponseError, request, words, detail=str(problem)) from None
     has_more = payload["hasMore"]
     if not isinstance(has_more, bool):
         raise caller.error(ResponseError, request, words, detail=f"hasMore is not a boolean: {has_more!r}")
     return data, has_more
-
-
-def _created_ms(caller: Caller, request: str, row: dict[str, Any]) -> int:
-    value = row.get("createdAt")
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        return int(value)
-    except (TypeError, ValueError):
-        raise caller.error(ResponseError, request, None,
-                           detail=f"invoice {row['id']!r}: createdAt {value!r} is not epoch milliseconds") from None
 
 
 def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
@@ -302,7 +271,7 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
     return text, count, paid, last
 
 
-def _texts(rows: Sequence[dict[str, Any]], typed) -> _Texts:
+def _texts(rows: Sequence[dict[str, Any]], typed: Callable[..., Any]) -> _Texts:
     """The same, field by field, for rows whose values drift from text (numbers become their text)."""
     customers = [row.get("customer") if isinstance(row.get("customer"), dict) else {} for row in rows]
     text = {name: typed(name, col.strings, [row.get(name) for row in rows]) for name in _TOP_TEXT}

@@ -1,4 +1,4 @@
-"""The HTTP plumbing shared by the loaders: session, retries, pacing, errors.
+"""The HTTP plumbing shared by the loaders: session, retries, typed errors, redaction.
 
 Retries are urllib3's :class:`~urllib3.util.Retry` mounted on a
 :class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504
@@ -14,10 +14,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import sys
-import threading
-import time
-from collections import deque
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +22,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
+from invoice_analytics.providers._payload import payload_words
 from invoice_analytics.errors import (
     AuthenticationError,
     InvoiceAPIError,
@@ -43,8 +40,13 @@ BACKOFF_MAX = 30.0
 USER_AGENT = "invoice-analytics/0.1 (+python-requests)"
 
 
-def make_session(max_retries: int = 5, *, pool_size: int = 8) -> requests.Session:
+def make_session(
+    max_retries: int = 5, *, pool_size: int = 8, backoff_factor: float = BACKOFF_FACTOR
+) -> requests.Session:
     """A session whose adapters retry 429, 5xx and dropped connections.
+
+    Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most
+    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says.
 
     >>> session = make_session(3)
     >>> session.get_adapter("https://api.mayar.id").max_retries.total
@@ -58,7 +60,7 @@ def make_session(max_retries: int = 5, *, pool_size: int = 8) -> requests.Sessio
         other=0,
         allowed_methods=None,  # Faspay's list is a GET with a body; every call here is a read
         status_forcelist=RETRY_STATUSES,
-        backoff_factor=BACKOFF_FACTOR,
+        backoff_factor=backoff_factor,
         backoff_max=BACKOFF_MAX,
         backoff_jitter=0.1,
         respect_retry_after_header=True,
@@ -190,18 +192,6 @@ def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def payload_words(payload: dict[str, Any]) -> str | None:
-    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None.
-
-    >>> payload_words({"statusCode": 200, "messages": "failed"}), payload_words({"data": []})
-    ('failed', None)
-    """
-    for key in ("messages", "message", "error", "detail"):
-        if payload.get(key) is not None:
-            return str(payload[key])
-    return None
-
-
 def _server_words(response: requests.Response) -> str:
     """The server's message from a JSON body, else the body's start."""
     try:
@@ -217,89 +207,3 @@ def _reason(exc: requests.RequestException) -> str:
     cause = exc.args[0] if exc.args else exc
     reason = getattr(cause, "reason", None)
     return _short(str(reason if reason is not None else cause), 200)
-
-
-class MinuteRateLimiter:
-    """Allows at most ``per_minute`` calls in any sliding 60-second window.
-
-    >>> limiter = MinuteRateLimiter(None)
-    >>> limiter.wait()  # no pacing
-    0.0
-    """
-
-    def __init__(self, per_minute: int | None, *, window: float = 60.0) -> None:
-        if per_minute is not None and per_minute < 1:
-            raise ValueError("rate_limit_per_minute must be a positive integer or None")
-        self.per_minute = per_minute
-        self.window = window
-        self._starts: deque[float] = deque()
-        self._lock = threading.Lock()
-
-    def wait(self) -> float:
-        """Block until a call is allowed; return the seconds waited."""
-        if self.per_minute is None:
-            return 0.0
-        waited = 0.0
-        with self._lock:
-            while True:
-                now = time.monotonic()
-                while self._starts and now - self._starts[0] >= self.window:
-                    self._starts.popleft()
-                if len(self._starts) < self.per_minute:
-                    self._starts.append(now)
-                    return waited
-                pause = self.window - (now - self._starts[0])
-                time.sleep(pause)
-                waited += pause
-
-
-def is_interactive() -> bool:
-    """True in a Jupyter/IPython kernel or when stderr is a terminal."""
-    if "ipykernel" in sys.modules:
-        return True
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-class Progress:
-    """A tqdm.auto bar shown only once a load needs a second request.
-
-    ``enabled=None`` means "when interactive". The bar's text names the
-    provider and counts pages; it never shows a URL's secrets or a header.
-    """
-
-    def __init__(self, provider: str, enabled: bool | None, *, unit: str = "page") -> None:
-        self.provider = provider
-        self.enabled = is_interactive() if enabled is None else bool(enabled)
-        self.unit = unit
-        self.requests = 0
-        self.total: int | None = None
-        self._bar = None
-        self._lock = threading.Lock()
-
-    def add_total(self, pages: int) -> None:
-        with self._lock:
-            self.total = (self.total or 0) + pages
-            if self._bar is not None:
-                self._bar.total = self.total
-                self._bar.refresh()
-
-    def step(self, postfix: str | None = None) -> None:
-        with self._lock:
-            self.requests += 1
-            if not self.enabled:
-                return
-            if self._bar is None and self.requests >= 2:
-                from tqdm.auto import tqdm
-
-                self._bar = tqdm(total=self.total, desc=self.provider, unit=self.unit, initial=self.requests - 1)
-            if self._bar is not None:
-                self._bar.update(1)
-                if postfix:
-                    self._bar.set_postfix_str(postfix, refresh=False)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()

@@ -3,7 +3,8 @@
 Controls (provider, status, customer search, issue-date range, ``as_of`` and
 bucket scheme) on top; under them the KPIs, the aging report table (rupiah,
 thousands separated) and the charts, redrawn on every change. The work is
-done by the plain functions of :mod:`invoice_analytics.dashboard`.
+done by the plain functions of :mod:`invoice_analytics.display` (filtering,
+KPIs, tables, charts) and :mod:`invoice_analytics.export`.
 
 In a notebook the panel displays itself as a widget; elsewhere (a terminal,
 a script, a static render) it shows a text or HTML summary.
@@ -31,23 +32,17 @@ import ipywidgets as W
 import numpy as np
 import pandas as pd
 
-from invoice_analytics._format import format_rupiah
-from invoice_analytics.aging import aging_report
-from invoice_analytics.dashboard import (
-    BUCKET_SCHEMES,
-    CHARTS,
-    MISSING_LABEL,
-    FilterIndex,
-    format_kpis_html,
-    format_report_table,
-    format_report_text,
-    jakarta_today,
-    panel_kpis,
-    render_chart,
-    write_excel,
-)
+from invoice_analytics._dates import jakarta_date, jakarta_today
+from invoice_analytics._types import AsOf
+from invoice_analytics.analytics.aging import aging_report
+from invoice_analytics.display._tabs import CHARTS, render_chart
+from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
+from invoice_analytics.display.formatting import format_rupiah
+from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
+from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
+from invoice_analytics.export import write_csv, write_excel
 
-__all__ = ["CHART_CACHE_SIZE", "FilterPanel"]
+__all__ = ["FilterPanel"]
 
 #: Chart images kept per chart (by filters, as_of and scheme).
 CHART_CACHE_SIZE = 16
@@ -83,21 +78,12 @@ def _show(out: W.Output, bundle: dict[str, Any]) -> None:
         out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
-def _as_date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    stamp = pd.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("Asia/Jakarta")
-    return stamp.date()
-
-
 class FilterPanel:
     """Filter controls, KPIs, aging report table and charts over an invoice frame.
 
     ``df``: a frame in the core schema (one provider's or ``combine``-d).
     ``as_of``: the initial aging date (None = today in Asia/Jakarta).
-    ``scheme``: the initial key of :data:`~invoice_analytics.dashboard.BUCKET_SCHEMES`.
+    ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
     ``by``: the report's row key. ``max_rows``: report rows shown (the
     exports hold them all). ``dpi``: chart resolution.
 
@@ -170,7 +156,7 @@ class FilterPanel:
         self.issued_from = W.DatePicker(description="Issued from", style=wide, layout=W.Layout(width="20em"))
         self.issued_to = W.DatePicker(description="Issued to", style=wide, layout=W.Layout(width="20em"))
         self.as_of = W.DatePicker(
-            value=_as_date(as_of) or jakarta_today(), description="As of", style=wide,
+            value=jakarta_date(as_of), description="As of", style=wide,
             layout=W.Layout(width="18em"),
         )
         self.scheme = W.Dropdown(
@@ -228,7 +214,7 @@ class FilterPanel:
 
     def filters(self) -> dict[str, Any]:
         """The current filters, as keyword arguments of
-        :func:`~invoice_analytics.dashboard.filter_invoices` (None = no filter)."""
+        :func:`~invoice_analytics.display.filtering.filter_invoices` (None = no filter)."""
         providers = tuple(self.provider.value)
         statuses = tuple(self.status.value)
         return {
@@ -306,7 +292,7 @@ class FilterPanel:
         as_of, edges = self.as_of_date, self.edges
         frame = self._filtered_work
         self.report = aging_report(frame, as_of, by=self._by, edges=edges)
-        self.kpis = panel_kpis(frame, as_of, edges)
+        self.kpis = panel_kpis(frame, as_of, edges=edges)
         self.kpi_html.value = format_kpis_html(self.kpis)
         _show(
             self.table_output,
@@ -337,7 +323,7 @@ class FilterPanel:
         cache = self._chart_cache[title]
         png = cache.get(key)
         if png is None:
-            png = render_chart(title, self._filtered_work, as_of=self.as_of_date, edges=self.edges,
+            png = render_chart(self._filtered_work, title, as_of=self.as_of_date, edges=self.edges,
                                dpi=self._dpi)
             cache[key] = png
             while len(cache) > CHART_CACHE_SIZE:
@@ -407,13 +393,9 @@ class FilterPanel:
         integers) or the filtered invoices (``what="invoices"``) to CSV."""
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         if what == "report":
-            self.report.to_csv(path)
-        else:
-            self.filtered.to_csv(path, index=False)
-        return path
+            return write_csv(path, self.report)
+        return write_csv(path, self.filtered)
 
     def export_excel(self, path: str | Path) -> Path:
         """Write what is shown to one workbook: sheets "Aging report" (every

@@ -27,29 +27,34 @@ import hashlib
 import os
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import requests
 
-from invoice_analytics import _columns as col
-from invoice_analytics._http import Caller, Progress, check_origin, log, make_session, payload_words
+from invoice_analytics._dates import jakarta_date, jakarta_today
 from invoice_analytics.errors import (
     AuthenticationError,
+    InvoiceAPIError,
     MissingCredentialsError,
     PagingWarning,
     ResponseError,
 )
-from invoice_analytics.schema import CORE_COLUMNS, CURRENCY_DTYPE, JAKARTA, PROVIDER_DTYPE, empty_frame
+from invoice_analytics.providers import _columns as col
+from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, log, make_session
+from invoice_analytics.providers._paging import MAX_PASSES, FaspayPage, FaspaySweep, Kept
+from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys, whole_number
+from invoice_analytics.providers._progress import Progress
+from invoice_analytics.schema import CORE_COLUMNS, CURRENCY_DTYPE, PROVIDER_DTYPE, empty_frame
 
 __all__ = [
     "FASPAY_DEV_URL",
     "FASPAY_PATH",
     "FASPAY_STATUS_CODES",
+    "FASPAY_STATUS_LABELS",
     "faspay_frame",
     "faspay_signature",
     "load_faspay",
@@ -70,7 +75,18 @@ FASPAY_STATUS_CODES: dict[int, str] = {
     7: "proforma",
 }
 
-#: Labels as sent in ``invoice_status`` (compared lower-cased, spaces folded).
+#: Code -> the label Faspay sends in ``invoice_status`` for it.
+FASPAY_STATUS_LABELS: dict[int, str] = {
+    0: "Draft",
+    1: "Unpaid",
+    2: "Paid",
+    3: "Cancelled",
+    4: "Overdue",
+    5: "Partial Paid",
+    7: "Proforma",
+}
+
+#: Labels as sent in ``invoice_status`` (compared folded: see ``_columns.fold_status``).
 _LABELS = {
     "draft": "draft",
     "unpaid": "unpaid",
@@ -89,9 +105,6 @@ _LABELS = {
 DEFAULT_START = dt.date(2000, 1, 1)
 #: ...to this many days after today (Asia/Jakarta), for invoices issued ahead.
 DEFAULT_END_DAYS_AHEAD = 366
-#: Sweeps of one status before giving up on a stable count.
-MAX_PASSES = 3
-
 _REQUIRED_KEYS = ("response_code", "data", "total_pages", "total_data")
 
 
@@ -120,6 +133,7 @@ def load_faspay(
     timeout: float = 30,
     max_workers: int = 4,
     max_retries: int = 5,
+    backoff_factor: float = BACKOFF_FACTOR,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Load every Faspay Billing invoice of the account as a typed DataFrame.
@@ -143,11 +157,7 @@ def load_faspay(
     url = check_origin(base_url, "faspay") + FASPAY_PATH
     codes = _codes(statuses)
     start_d = _date(start, "start") if start is not None else DEFAULT_START
-    end_d = (
-        _date(end, "end")
-        if end is not None
-        else pd.Timestamp.now(tz=JAKARTA).date() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
-    )
+    end_d = _date(end, "end") if end is not None else jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
     if end_d < start_d:
         raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
     if max_workers < 1:
@@ -163,84 +173,66 @@ def load_faspay(
         body["due_date"] = _date(due_date, "due_date").isoformat()
 
     own_session = session is None
-    http = session if session is not None else make_session(max_retries, pool_size=max(max_workers, 4))
+    http = session if session is not None else make_session(
+        max_retries, pool_size=max(max_workers, 4), backoff_factor=backoff_factor)
     caller = Caller("faspay", http, timeout=timeout, secrets=[password, signature])  # a username is no secret
-    sweeper = _Sweeper(caller, url, body, Progress("faspay", progress))
+    sweep = FaspaySweep(codes, FASPAY_STATUS_CODES)
+    progress_bar = Progress("faspay", progress)
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \
                 ThreadPoolExecutor(len(codes), thread_name_prefix="faspay-sweep") as sweeps:
-            sweeper.run(codes, pages, sweeps)
+            _Sweeper(caller, url, body, progress_bar, sweep, pages, sweeps).run()
     finally:
-        sweeper.progress.close()
+        progress_bar.close()
         if own_session:
             http.close()
-    for message in sweeper.count_warnings():
-        warnings.warn(message, PagingWarning, stacklevel=2)
-    rows = sorted(sweeper.kept.values(), key=lambda kept: kept.arrival)
-    return faspay_frame([kept.row for kept in rows], sources=[kept.request for kept in rows])
-
-
-@dataclass(frozen=True)
-class _Kept:
-    arrival: int  # the order in which the answers came back: a later one wins
-    row: dict[str, Any]
-    request: str
-    code: int
-
-
-@dataclass
-class _Page:
-    rows: list[_Kept]
-    total_data: int
-    total_pages: int
+    for message in sweep.count_warnings():
+        warnings.warn(f"faspay: {message}", PagingWarning, stacklevel=2)
+    kept = sweep.ordered()
+    return faspay_frame([k.row for k in kept], sources=[k.request for k in kept])
 
 
 class _Sweeper:
-    """One load: a paged sweep per status code, run side by side, then re-checked.
+    """The HTTP side of one load: the sweeps of :class:`~._paging.FaspaySweep`, side by side.
 
-    A pass over a status is repeated while its pages shift under it (the
-    announced total moves, an invoice repeats, or the count comes up short),
-    keeping the union. Once every status is swept, page 1 of each is asked
-    again; a status whose total or first page changed meanwhile (an invoice
-    moved into it after its sweep) is swept again. Rows are merged by invoice
-    number, the copy from the later answer winning.
+    Each status's first page is asked on the ``sweeps`` pool; its later pages
+    go to the ``pages`` pool, shared by every sweep, so at most that pool's
+    workers are in flight. The first failure stops every other sweep.
     """
 
-    def __init__(self, caller: Caller, url: str, body: dict[str, Any], progress: Progress) -> None:
+    def __init__(self, caller: Caller, url: str, body: dict[str, Any], progress: Progress, sweep: FaspaySweep,
+                 pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor) -> None:
         self.caller = caller
         self.url = url
         self.body = body
         self.progress = progress
-        self.kept: dict[str, _Kept] = {}
-        self.totals: dict[int, int] = {}
-        self.unsettled: list[int] = []
-        self._pages: ThreadPoolExecutor | None = None
-        self._cancelled = threading.Event()
-        self._arrivals = 0
-        self._lock = threading.Lock()
-
-    def run(self, codes: list[int], pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor) -> None:
-        """Sweep ``codes`` (at most ``pages``' workers in flight), then re-check until stable."""
+        self.sweep = sweep
         self._pages = pages
+        self._sweeps = sweeps
+        self._cancelled = threading.Event()
+
+    def run(self) -> None:
+        """Sweep every status, then re-check page 1 of each until nothing moved (at most MAX_PASSES rounds)."""
+        codes = self.sweep.codes
         todo = codes
         for _ in range(MAX_PASSES):
-            self._all(sweeps, self._sweep, todo)
-            changed = self._all(sweeps, self._changed, codes)
-            todo = [code for code, moved in zip(codes, changed) if moved]
+            self._all(self._sweep, todo)
+            moved = self._all(lambda code: self.sweep.first_page_moved(code, self._page_of(code, 1)), codes)
+            todo = [code for code, changed in zip(codes, moved) if changed]
             if not todo:
                 return
             log.info("faspay: status(es) %s changed after their sweep; sweeping again", todo)
-        self.unsettled = todo
+        self.sweep.unsettled = todo
 
-    def _all(self, sweeps: ThreadPoolExecutor, task, codes: list[int]) -> list[Any]:
+    def _all(self, task: Callable[[int], Any], codes: list[int]) -> list[Any]:
         """``task(code)`` for every code side by side; the first real failure is raised."""
-        futures = [sweeps.submit(self._guarded, task, code) for code in codes]
+        futures = [self._sweeps.submit(self._guarded, task, code) for code in codes]
         errors = [error for error in (future.exception() for future in futures) if error is not None]
         if errors:  # the failure itself, not the requests it cancelled
             raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0])
         return [future.result() for future in futures]
 
-    def _guarded(self, task, code: int) -> Any:
+    def _guarded(self, task: Callable[[int], Any], code: int) -> Any:
         try:
             return task(code)
         except BaseException:
@@ -249,54 +241,16 @@ class _Sweeper:
 
     def _sweep(self, code: int) -> None:
         for attempt in range(1, MAX_PASSES + 1):
-            pages = self._pass(code)
-            got = [kept for page in pages for kept in page.rows]
-            ids = {kept.row["invoice_no"] for kept in got}
-            total = pages[-1].total_data
-            self._merge(got, code, total)
-            if len({page.total_data for page in pages}) == 1 and len(got) == len(ids) == total:
+            if self.sweep.pass_settled(code, self._pass(code)):
                 return
             log.info("faspay: status %s shifted during pass %d; sweeping again", code, attempt)
 
-    def _changed(self, code: int) -> bool:
-        """Whether a status moved since its sweep: page 1 again, compared."""
-        page = self._page_of(code, 1)
-        with self._lock:
-            before = self.totals[code]
-            unseen = any(kept.row["invoice_no"] not in self.kept for kept in page.rows)
-        self._merge(page.rows, code, page.total_data)
-        return page.total_data != before or unseen
-
-    def _merge(self, got: list[_Kept], code: int, total: int) -> None:
-        with self._lock:
-            self.totals[code] = total
-            for kept in got:
-                invoice_no = kept.row["invoice_no"]
-                if invoice_no not in self.kept or self.kept[invoice_no].arrival < kept.arrival:
-                    self.kept[invoice_no] = kept
-
-    def count_warnings(self) -> list[str]:
-        """A message for every status whose final count differs from its announced total or never settled."""
-        counts = dict.fromkeys(self.totals, 0)
-        for kept in self.kept.values():
-            counts[kept.code] += 1
-        unsettled = [
-            f"faspay: status {code} ({FASPAY_STATUS_CODES[code]}) was still changing after {MAX_PASSES} sweeps "
-            f"(got {counts[code]} distinct invoices, last total_data={self.totals[code]}); invoices created or "
-            "changed during the load may be missing"
-            for code in self.unsettled
-        ]
-        return unsettled + [
-            f"faspay: status {code} ({FASPAY_STATUS_CODES[code]}): got {counts[code]} distinct invoices but the "
-            f"server announced total_data={total}; invoices were created or changed status during the load"
-            for code, total in self.totals.items()
-            if counts[code] != total
-        ]
-
-    def _pass(self, code: int) -> list[_Page]:
+    def _pass(self, code: int) -> list[FaspayPage]:
         first = self._page_of(code, 1)
         self.progress.add_total(max(first.total_pages, 1))
-        futures = [self._pages.submit(self._page, code, page) for page in range(2, first.total_pages + 1)]
+        futures: list[Future[FaspayPage]] = [
+            self._pages.submit(self._page, code, page) for page in range(2, first.total_pages + 1)
+        ]
         try:
             return [first] + [future.result() for future in futures]
         except BaseException:
@@ -304,44 +258,35 @@ class _Sweeper:
                 future.cancel()
             raise
 
-    def _page_of(self, code: int, page: int) -> _Page:
+    def _page_of(self, code: int, page: int) -> FaspayPage:
         return self._pages.submit(self._page, code, page).result()
 
-    def _page(self, code: int, page: int) -> _Page:
+    def _page(self, code: int, page: int) -> FaspayPage:
         """One page, checked: its rows (with arrival order), total_data and total_pages."""
         request = f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
         if self._cancelled.is_set():
             raise _Cancelled(request)
         payload = self.caller.get_json(self.url, request, json={**self.body, "status": str(code), "page": page})
-        with self._lock:
-            self._arrivals += 1
-            arrival = self._arrivals
+        arrival = self.sweep.arrival()
         self.progress.step(f"status {code} page {page}")
-        message = payload_words(payload)
-        if "response_code" in payload and str(payload["response_code"]) != "00":
-            words = message if message is not None else f"response_code {payload['response_code']}"
-            cls = AuthenticationError if _is_auth_failure(words) else ResponseError
-            raise self.caller.error(cls, request, words, detail=f"response_code {payload['response_code']}")
-        missing = [key for key in _REQUIRED_KEYS if key not in payload]
-        if missing:
-            raise self.caller.error(ResponseError, request, message, detail=f"missing key(s) {missing}")
-        data = payload["data"]
-        if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-            raise self.caller.error(ResponseError, request, message, detail="'data' is not a list of objects")
-        for row in data:
-            if not isinstance(row.get("invoice_no"), (str, int)) or row.get("invoice_no") == "":
-                raise self.caller.error(ResponseError, request, message,
-                                        detail=f"a row has no invoice_no: {sorted(row)}")
-            row["invoice_no"] = str(row["invoice_no"])
-        try:
-            total_pages = int(payload["total_pages"])
-            total_data = int(payload["total_data"])
-        except (TypeError, ValueError):
-            raise self.caller.error(
-                ResponseError, request, message,
-                detail=f"total_pages/total_data not numbers: {payload['total_pages']!r}/{payload['total_data']!r}",
-            ) from None
-        return _Page([_Kept(arrival, row, request, code) for row in data], total_data, total_pages)
+        return _checked_page(self.caller, request, payload, code, arrival)
+
+
+def _checked_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int) -> FaspayPage:
+    """The page's rows, total_data and total_pages, or a typed error for a failure or a bad shape."""
+    message = payload_words(payload)
+    if "response_code" in payload and str(payload["response_code"]) != "00":
+        words = message if message is not None else f"response_code {payload['response_code']}"
+        cls: type[InvoiceAPIError] = AuthenticationError if _is_auth_failure(words) else ResponseError
+        raise caller.error(cls, request, words, detail=f"response_code {payload['response_code']}")
+    try:
+        require_keys(payload, _REQUIRED_KEYS)
+        data = page_rows(payload, "invoice_no")
+        total_pages = whole_number(payload["total_pages"], "total_pages")
+        total_data = whole_number(payload["total_data"], "total_data")
+    except PageProblem as problem:
+        raise caller.error(ResponseError, request, message, detail=str(problem)) from None
+    return FaspayPage([Kept(arrival, row, request, code) for row in data], total_data, total_pages)
 
 
 class _Cancelled(Exception):
@@ -455,7 +400,7 @@ def _codes(statuses: Iterable[int | str] | None) -> list[int]:
     codes: list[int] = []
     for status in statuses:
         if isinstance(status, str) and not status.strip().isdigit():
-            key = _LABELS.get(" ".join(status.lower().replace("_", " ").split()))
+            key = _LABELS.get(col.fold_status(status))
             if key is None:
                 raise ValueError(f"faspay: unknown status {status!r}; use a code {list(FASPAY_STATUS_CODES)} "
                                  f"or a name {list(by_name)}")
@@ -471,9 +416,6 @@ def _codes(statuses: Iterable[int | str] | None) -> list[int]:
 
 def _date(value: str | dt.date, name: str) -> dt.date:
     try:
-        stamp = pd.Timestamp(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"faspay: {name} must be a date like '2024-01-31', got {value!r}") from None
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(JAKARTA)
-    return stamp.date()
+        return jakarta_date(value, name=name)
+    except ValueError as exc:
+        raise ValueError(f"faspay: {exc}") from None

@@ -12,21 +12,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from invoice_analytics._conventions import (
-    ISSUE_MONTH,
-    By,
-    counted_mask,
-    exact_sums,
-    finish,
-    group_codes,
-    issue_month_ordinals,
-    money,
-    paid_mask,
-    require,
-    require_by,
-)
+from invoice_analytics._dates import month_ordinals
+from invoice_analytics._types import By, Weight
+from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
+from invoice_analytics.analytics._rules import ISSUE_MONTH, counted_mask, money, paid_mask, require
 
-__all__ = ["ISSUE_MONTH", "issue_month", "paid_ratio"]
+__all__ = ["issue_month", "paid_ratio"]
 
 
 def issue_month(df: pd.DataFrame) -> pd.Series:
@@ -42,14 +33,14 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     [Period('2024-01', 'M'), Period('2024-02', 'M'), NaT]
     """
     require(df, ["issued_at"], "issue_month")
-    ordinals = issue_month_ordinals(df["issued_at"])
+    ordinals = month_ordinals(df["issued_at"])
     return pd.Series(
         pd.PeriodIndex.from_ordinals(ordinals, freq="M"), index=df.index, name=ISSUE_MONTH
     )
 
 
 def paid_ratio(
-    df: pd.DataFrame, *, by: By = None, weight: str = "count", totals: bool = False
+    df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = True
 ) -> pd.DataFrame:
     """Share of the counted invoices that are paid, per ``by``.
 
@@ -62,7 +53,7 @@ def paid_ratio(
     Counts and amounts are ``int64``; ``paid_ratio`` is ``Float64``, ``<NA>``
     when nothing was billed (Faspay lists carry no amount).  Rows are sorted
     by the key (missing last); ``by=None`` gives one row labelled "Total";
-    ``totals=True`` appends a "Total" row to a grouped result.
+    ``totals`` (default True) appends a "Total" row to a grouped result.
 
     >>> df = pd.DataFrame({
     ...     "status": ["paid", "partially_paid", "unpaid", "cancelled"],
@@ -70,7 +61,7 @@ def paid_ratio(
     ...     "amount": [100_000, 200_000, 100_000, 50_000],
     ...     "outstanding": [0, 50_000, 100_000, 50_000],
     ... })
-    >>> paid_ratio(df, by="issue_month")  # doctest: +NORMALIZE_WHITESPACE
+    >>> paid_ratio(df, by="issue_month", totals=False)  # doctest: +NORMALIZE_WHITESPACE
                   invoice_count  paid_count  paid_ratio
     issue_month
     2024-01                   2           1         0.5
@@ -106,13 +97,9 @@ def paid_ratio(
         denominator = exact_sums(group, amount, n)
         numerator = exact_sums(group, settled, n)
 
-    def ratio(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
-        zero = den == 0
-        return pd.arrays.FloatingArray(num / np.where(zero, 1, den), zero)
-
-    columns = {names[0]: denominator, names[1]: numerator, "paid_ratio": ratio(numerator, denominator)}
+    columns = {names[0]: denominator, names[1]: numerator, "paid_ratio": ratios(numerator, denominator)}
     grand = None
     if totals:
         num, den = int(numerator.sum()), int(denominator.sum())
-        grand = {names[0]: den, names[1]: num, "paid_ratio": ratio(np.array([num]), np.array([den]))[0]}
+        grand = {names[0]: den, names[1]: num, "paid_ratio": ratios(np.array([num]), np.array([den]))[0]}
     return finish(index, columns, by=by, totals=grand)

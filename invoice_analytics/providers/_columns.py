@@ -20,9 +20,15 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from invoice_analytics.combine import union_categories
 from invoice_analytics.errors import ResponseError, UnknownStatusWarning
-from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, MONEY_DTYPE, STATUS_DTYPE, STRING_DTYPE
+from invoice_analytics.schema import (
+    DATETIME_DTYPE,
+    JAKARTA,
+    MONEY_DTYPE,
+    STATUS_DTYPE,
+    STRING_DTYPE,
+    union_categories,
+)
 
 _INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
 
@@ -89,7 +95,7 @@ def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     >>> money(["12.5"])
     Traceback (most recent call last):
     ...
-    invoice_analytics._columns.BadValue: '12.5' is not whole rupiah
+    invoice_analytics.providers._columns.BadValue: '12.5' is not whole rupiah
     """
     try:
         return pd.array(pa.array(values, type=pa.int64()), dtype=MONEY_DTYPE)
@@ -181,6 +187,15 @@ def constant_category(value: str, n: int, dtype: pd.CategoricalDtype) -> pd.Cate
     return pd.Categorical.from_codes(np.full(n, code, dtype=np.int8), dtype=dtype)
 
 
+def fold_status(text: str) -> str:
+    """A provider status as compared: lower-cased, underscores as spaces, runs of spaces folded.
+
+    >>> fold_status("  Partial_Paid ")
+    'partial paid'
+    """
+    return " ".join(text.lower().replace("_", " ").split())
+
+
 def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provider: str) -> pd.Categorical:
     """Map raw provider statuses (case-insensitively) to the shared status category.
 
@@ -188,7 +203,7 @@ def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provid
     :class:`~invoice_analytics.errors.UnknownStatusWarning` names every raw value.
     """
     codes, uniques = pd.factorize(raw)  # the few distinct values; missing -> -1
-    shared = [mapping.get(" ".join(str(u).lower().replace("_", " ").split())) for u in uniques]
+    shared = [mapping.get(fold_status(str(u))) for u in uniques]
     unknown = sorted(str(u) for u, status in zip(uniques, shared) if status is None)
     if unknown:
         warn_unknown_statuses(provider, unknown)

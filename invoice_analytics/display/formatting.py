@@ -51,8 +51,12 @@ from __future__ import annotations
 
 import numbers
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.ticker import FuncFormatter
 
 __all__ = ["MISSING", "format_rupiah", "rupiah_formatter"]
 
@@ -126,6 +130,8 @@ def rupiah_formatter(*, compact: bool = True, decimals: int = 2) -> FuncFormatte
     >>> rupiah_formatter(compact=False)(1234567.4)
     'Rp 1,234,567'
     """
+
+    from matplotlib.ticker import FuncFormatter
 
     def _format(x: float, pos: int | None = None) -> str:
         if pd.isna(x):

@@ -14,25 +14,17 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from invoice_analytics import widgets as widgets_module  # noqa: E402
-from invoice_analytics.aging import aging_report  # noqa: E402
-from invoice_analytics.dashboard import (  # noqa: E402
-    BUCKET_SCHEMES,
-    CHARTS,
-    MISSING_LABEL,
-    excel_ready,
-    filter_invoices,
-    format_kpis_html,
-    format_report_table,
-    format_report_text,
-    panel_kpis,
-    render_chart,
-    write_excel,
-)
+from invoice_analytics.display import panel as widgets_module  # noqa: E402
+from invoice_analytics.analytics.aging import aging_report  # noqa: E402
+from invoice_analytics.display._tabs import CHARTS, render_chart  # noqa: E402
+from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices  # noqa: E402
+from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis  # noqa: E402
+from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text  # noqa: E402
+from invoice_analytics.export import excel_ready, write_excel  # noqa: E402
 from invoice_analytics.schema import empty_frame  # noqa: E402
 
 from _frames import frame  # noqa: E402
-from invoice_analytics.widgets import FilterPanel  # noqa: E402
+from invoice_analytics.display.panel import FilterPanel  # noqa: E402
 
 AS_OF = "2024-03-31"
 RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
@@ -141,7 +133,7 @@ def test_panel_kpis(invoices):
         "counted_count": 9, "paid_count": 2, "paid_ratio": pytest.approx(2 / 9),
     }
     assert all(type(v) is int for key, v in k.items() if key.endswith(("_count", "_amount")))
-    k = panel_kpis(invoices, "2024-04-30", (15, 30, 45, 60))
+    k = panel_kpis(invoices, "2024-04-30", edges=(15, 30, 45, 60))
     assert (k["overdue_count"], k["overdue_amount"]) == (6, 8_550_000)
     assert (k["oldest_label"], k["oldest_amount"]) == (">60", 6_500_000)
 
@@ -175,9 +167,9 @@ def test_format_report_text(invoices):
 
 @pytest.mark.parametrize("title", list(CHARTS))
 def test_render_chart(invoices, title):
-    png = render_chart(title, invoices, as_of=AS_OF, edges=(15, 30, 45, 60), dpi=50)
+    png = render_chart(invoices, title, as_of=AS_OF, edges=(15, 30, 45, 60), dpi=50)
     assert png.startswith(b"\x89PNG")
-    assert render_chart(title, empty_frame(), as_of=AS_OF).startswith(b"\x89PNG")
+    assert render_chart(empty_frame(), title, as_of=AS_OF).startswith(b"\x89PNG")
 
 
 def test_excel_ready(invoices):
@@ -290,7 +282,7 @@ def test_other_charts_drawn_when_their_tab_opens(panel):
 def test_charts_are_cached_by_settings(panel, monkeypatch):
     drawn = []
     real = widgets_module.render_chart
-    monkeypatch.setattr(widgets_module, "render_chart", lambda t, *a, **k: drawn.append(t) or real(t, *a, **k))
+    monkeypatch.setattr(widgets_module, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
     first = png_of(panel.chart_outputs["Aging"])
     panel.provider.value = ("mayar",)
     assert drawn == ["Aging"]
@@ -407,4 +399,4 @@ def test_panel_on_a_large_frame_is_consistent():
     expected = filter_invoices(frame, customer="customer 1")
     pd.testing.assert_frame_equal(panel.filtered, expected)
     pd.testing.assert_frame_equal(panel.report, aging_report(expected, AS_OF))
-    assert panel.kpis == panel_kpis(expected, AS_OF, (30, 60, 90))
+    assert panel.kpis == panel_kpis(expected, AS_OF, edges=(30, 60, 90))

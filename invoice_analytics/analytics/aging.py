@@ -31,63 +31,45 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from invoice_analytics._conventions import (
+from invoice_analytics._dates import as_of_day, days_to_timestamps
+from invoice_analytics._types import AsOf, Basis, By, SortBy
+from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
+from invoice_analytics.analytics._rules import (
     CREDIT,
     DEFAULT_EDGES,
     TOTAL,
-    AsOf,
-    By,
-    as_of_day,
     bucket_codes,
     bucket_labels,
-    check_basis,
     check_edges,
-    counted_mask,
-    days_to_timestamps,
     due_and_age,
-    exact_sums,
-    finish,
-    group_codes,
-    money,
+    overdue_mask,
     require,
-    require_by,
+    select_rows,
 )
 
 __all__ = [
     "aging_buckets",
     "aging_report",
     "average_days_past_due",
-    "credits",
+    "credit_invoices",
+    "overdue_invoices",
     "overdue_totals",
     "top_debtors",
 ]
 
 
 def _rows(
-    df: pd.DataFrame, func: str, *, sign: str, by: By = None, basis: str = "due"
+    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], by: By = None, basis: Basis = "due"
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the open (``sign="open"``), credit (``"credit"``) or both
-    (``"nonzero"``) invoices, and their outstanding amounts."""
-    check_basis(basis)
-    needed = ["status", "outstanding", "issued_at"] + (["due_at"] if basis == "due" else [])
-    require(df, needed, func)
+    """:func:`~._rules.select_rows`, after checking the ``by`` keys."""
+    rows = select_rows(df, func, sign=sign, basis=basis)
     require_by(df, by, func)
-    keep = counted_mask(df["status"])
-    out, missing = money(df["outstanding"])
-    if sign == "open":
-        keep &= out > 0
-    elif sign == "credit":
-        keep &= out < 0
-    else:
-        keep &= out != 0
-    if missing is not None:
-        keep &= ~missing
-    rows = np.flatnonzero(keep)
-    return rows, out[rows]
+    return rows
 
 
 @dataclass
@@ -106,7 +88,7 @@ class _OpenCounts:
 def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: int) -> _OpenCounts:
     rows, amounts = _rows(df, func, sign="open", by=by)
     days, due, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
-    late = known & (days >= 1)
+    late = overdue_mask(days, known)
     group, index = group_codes(df, by, rows)
     n = len(index)
     columns = {
@@ -123,7 +105,7 @@ def aging_buckets(
     as_of: AsOf = None,
     *,
     edges: Iterable[int] = DEFAULT_EDGES,
-    basis: str = "due",
+    basis: Basis = "due",
     terms_days: int = 0,
 ) -> pd.DataFrame:
     """The open invoices of ``df`` (same columns and index labels) with
@@ -155,13 +137,42 @@ def aging_buckets(
     return result
 
 
+def overdue_invoices(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    edges: Iterable[int] = DEFAULT_EDGES,
+    basis: Basis = "due",
+    terms_days: int = 0,
+) -> pd.DataFrame:
+    """The overdue invoices (open, at least one day past due) of :func:`aging_buckets`,
+    most days past due first (then largest outstanding).
+
+    >>> df = pd.DataFrame({
+    ...     "invoice_id": ["A1", "A2", "B1"],
+    ...     "status": ["unpaid", "overdue", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...     "due_at": pd.to_datetime(["2024-02-15", "2024-01-15", "2024-02-01"]),
+    ...     "outstanding": [100_000, 250_000, 75_000],
+    ... })
+    >>> overdue_invoices(df, "2024-02-15")[["invoice_id", "days_past_due"]]
+      invoice_id  days_past_due
+    1         A2             31
+    2         B1             14
+    """
+    aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    days = aged["days_past_due"]
+    late = overdue_mask(days.to_numpy(dtype=np.int64, na_value=0), days.notna().to_numpy())
+    return aged[late].sort_values(["days_past_due", "outstanding"], ascending=False, kind="stable")
+
+
 def aging_report(
     df: pd.DataFrame,
     as_of: AsOf = None,
     *,
     by: By = "customer_name",
     edges: Iterable[int] = DEFAULT_EDGES,
-    basis: str = "due",
+    basis: Basis = "due",
     terms_days: int = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
@@ -215,7 +226,7 @@ def overdue_totals(
 
     Columns ``open_count``, ``open_amount``, ``overdue_count``,
     ``overdue_amount`` (``int64``) and ``overdue_share`` = overdue_amount /
-    open_amount (``float64``).  Indexed like :func:`aging_report`; sorted by
+    open_amount (``Float64``).  Indexed like :func:`aging_report`; sorted by
     overdue_amount, then open_amount, descending.
 
     >>> df = pd.DataFrame({
@@ -230,11 +241,11 @@ def overdue_totals(
     """
     counts = _open_and_overdue(df, "overdue_totals", as_of, by, terms_days)
     index, columns = counts.index, counts.columns
-    columns["overdue_share"] = columns["overdue_amount"] / columns["open_amount"]
+    columns["overdue_share"] = ratios(columns["overdue_amount"], columns["open_amount"])
     grand = None
     if totals:
         grand = {k: int(v.sum()) for k, v in columns.items() if k != "overdue_share"}
-        grand["overdue_share"] = grand["overdue_amount"] / max(grand["open_amount"], 1)
+        grand["overdue_share"] = ratios(np.array([grand["overdue_amount"]]), np.array([grand["open_amount"]]))[0]
     return finish(
         index, columns, by=by, sort_by=["overdue_amount", "open_amount"], totals=grand
     )
@@ -245,7 +256,7 @@ def average_days_past_due(
     as_of: AsOf = None,
     *,
     by: By = None,
-    basis: str = "due",
+    basis: Basis = "due",
     terms_days: int = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
@@ -270,7 +281,7 @@ def average_days_past_due(
     """
     rows, amounts = _rows(df, "average_days_past_due", sign="open", by=by, basis=basis)
     days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
-    late = known & (days >= 1)
+    late = overdue_mask(days, known)
     group, index = group_codes(df, by, rows)
     n = len(index)
     weights = amounts.astype(np.float64)
@@ -280,35 +291,31 @@ def average_days_past_due(
     late_w = np.bincount(group[late], weights=weights[late], minlength=n)
     late_wd = np.bincount(group[late], weights=(weights * late_days)[late], minlength=n)
 
-    def ratio(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
-        zero = den == 0
-        return pd.arrays.FloatingArray(np.divide(num, np.where(zero, 1, den)), zero)
-
     columns = {
         "open_amount": exact_sums(group, amounts, n),
-        "average_days_past_due": ratio(known_wd, known_w),
+        "average_days_past_due": ratios(known_wd, known_w),
         "overdue_amount": exact_sums(group[late], amounts[late], n),
-        "average_days_overdue": ratio(late_wd, late_w),
+        "average_days_overdue": ratios(late_wd, late_w),
     }
     grand = None
     if totals:
         grand = {
             "open_amount": int(columns["open_amount"].sum()),
-            "average_days_past_due": ratio(known_wd.sum(keepdims=True), known_w.sum(keepdims=True))[0],
+            "average_days_past_due": ratios(known_wd.sum(keepdims=True), known_w.sum(keepdims=True))[0],
             "overdue_amount": int(columns["overdue_amount"].sum()),
-            "average_days_overdue": ratio(late_wd.sum(keepdims=True), late_w.sum(keepdims=True))[0],
+            "average_days_overdue": ratios(late_wd.sum(keepdims=True), late_w.sum(keepdims=True))[0],
         }
     return finish(index, columns, by=by, sort_by=["open_amount"], totals=grand)
 
 
 def top_debtors(
     df: pd.DataFrame,
-    n: int = 10,
     as_of: AsOf = None,
     *,
+    n: int = 10,
     by: By = "customer_name",
     terms_days: int = 0,
-    sort_by: str = "open_amount",
+    sort_by: SortBy = "open_amount",
 ) -> pd.DataFrame:
     """The ``n`` customers owing most (``sort_by="open_amount"``) or most
     overdue (``"overdue_amount"``), with their oldest overdue invoice.
@@ -329,7 +336,7 @@ def top_debtors(
     ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", "2024-03-01"]),
     ...     "outstanding": [100_000, 250_000, 500_000],
     ... })
-    >>> top = top_debtors(df, 2, "2024-02-15")
+    >>> top = top_debtors(df, "2024-02-15", n=2)
     >>> top[["open_amount", "oldest_invoice_id", "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
                    open_amount oldest_invoice_id  oldest_days_past_due
     customer_name
@@ -364,7 +371,7 @@ def top_debtors(
     return ranked
 
 
-def credits(df: pd.DataFrame) -> pd.DataFrame:
+def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
     """The credit rows of ``df`` (``outstanding < 0``, status not draft,
     cancelled or proforma), all columns, index labels kept.
 
@@ -372,8 +379,8 @@ def credits(df: pd.DataFrame) -> pd.DataFrame:
     ...                    "status": ["paid", "cancelled", None],
     ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "outstanding": [-5_000, -1_000, -7]})
-    >>> credits(df)["invoice_id"].tolist()
+    >>> credit_invoices(df)["invoice_id"].tolist()
     ['A', 'C']
     """
-    rows, _ = _rows(df, "credits", sign="credit", basis="issued")
+    rows, _ = _rows(df, "credit_invoices", sign="credit", basis="issued")
     return df.take(rows)

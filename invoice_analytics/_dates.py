@@ -1,0 +1,147 @@
+"""The one reader of dates: ``as_of`` and every other user-given date, in Asia/Jakarta (private).
+
+Every function that takes a date (``as_of``, a period window, a filter bound)
+reads it here: None is today in Asia/Jakarta, naive values are Jakarta wall
+time, aware values are converted to Jakarta first. Column-wise conversions
+work on integer day numbers (days since 1970-01-01 on the Jakarta calendar),
+Jakarta being a fixed UTC+7 since 1964.
+
+>>> jakarta_date("2024-01-31 23:59")
+datetime.date(2024, 1, 31)
+>>> jakarta_date(pd.Timestamp("2024-01-31 17:30", tz="UTC"))
+datetime.date(2024, 2, 1)
+>>> as_of_day("1970-01-02")
+1
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._types import AsOf
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA
+
+__all__ = ["NAT", "as_of_day", "day_numbers", "days_to_timestamps", "jakarta_date", "jakarta_today", "month_ordinals"]
+
+NAT = np.iinfo(np.int64).min
+_UNIT_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+_JAKARTA_OFFSET_S = 7 * 3600
+# Asia/Jakarta is a fixed UTC+7 since 1964-01-01 00:00 local (= 1963-12-31 17:00 UTC).
+_FIXED_SINCE_UTC_S = int(pd.Timestamp("1963-12-31 17:00", tz="UTC").timestamp())
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def jakarta_today() -> dt.date:
+    """Today's date in Asia/Jakarta."""
+    return pd.Timestamp.now(tz=JAKARTA).date()
+
+
+def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
+    """The Asia/Jakarta calendar date ``value`` stands for (None = today).
+
+    ``name`` only words the error of a value that is not a date.
+
+    >>> jakarta_date(None) == jakarta_today()
+    True
+    >>> jakarta_date("soon", name="start")
+    Traceback (most recent call last):
+    ...
+    ValueError: start must be a date like '2024-01-31', got 'soon'
+    """
+    if value is None:
+        return jakarta_today()
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a date like '2024-01-31', got {value!r}") from None
+    if stamp is pd.NaT:
+        raise ValueError(f"{name} must be a date like '2024-01-31', got {value!r}")
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(JAKARTA)
+    return stamp.date()
+
+
+def as_of_day(as_of: AsOf = None) -> int:
+    """The Jakarta calendar date of ``as_of`` as days since 1970-01-01.
+
+    >>> as_of_day("2024-01-31 23:59") - as_of_day(pd.Timestamp("2024-01-31 16:59", tz="UTC"))
+    0
+    >>> as_of_day(dt.date(1970, 1, 11))
+    10
+    """
+    return (jakarta_date(as_of) - _EPOCH).days
+
+
+def _as_datetime(s: pd.Series) -> pd.Series:
+    if isinstance(s.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(s.dtype):
+        return s
+    return pd.to_datetime(s)
+
+
+def day_numbers(s: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Jakarta calendar day numbers (days since 1970-01-01) of datetimes.
+
+    Returns ``(days, known)``; ``days`` is 0 where ``known`` is False.
+    Timezone-aware values are converted to Jakarta, naive values are read as
+    Jakarta wall time.  ``rows`` (positions) restricts the work to those rows.
+    The fast path floor-divides the raw integers (UTC+7 fixed since 1964).
+
+    >>> s = pd.Series(pd.to_datetime(["1970-01-02 23:59", None]).tz_localize(JAKARTA))
+    >>> [a.tolist() for a in day_numbers(s)]
+    [[1, 0], [True, False]]
+    """
+    s = _as_datetime(s)
+    dtype = s.dtype
+    unit = dtype.unit if hasattr(dtype, "unit") else np.datetime_data(dtype)[0]
+    aware = isinstance(dtype, pd.DatetimeTZDtype)
+    raw = s.to_numpy(dtype=f"datetime64[{unit}]").view(np.int64)
+    if rows is not None:
+        raw = raw[rows]
+    known = raw != NAT
+    per_s = _UNIT_PER_SECOND[unit]
+    per_day = 86_400 * per_s
+    if aware:
+        days = (raw + _JAKARTA_OFFSET_S * per_s) // per_day
+        early = known & (raw < _FIXED_SINCE_UTC_S * per_s)
+        if early.any():  # before 1964 Jakarta was not UTC+7: use the tz database
+            utc = pd.DatetimeIndex(raw[early].view(f"datetime64[{unit}]")).tz_localize("UTC")
+            local = utc.tz_convert(JAKARTA).tz_localize(None)
+            days[early] = local.as_unit(unit).asi8 // per_day
+    else:
+        days = raw // per_day
+    days[~known] = 0
+    return days, known
+
+
+def days_to_timestamps(days: np.ndarray, known: np.ndarray) -> pd.Series:
+    """Day numbers -> Jakarta midnight as ``datetime64[us, Asia/Jakarta]`` (NaT where unknown).
+
+    >>> days_to_timestamps(np.array([1, 0]), np.array([True, False])).tolist()
+    [Timestamp('1970-01-02 00:00:00+0700', tz='Asia/Jakarta'), NaT]
+    """
+    naive = np.where(known, days, 0).astype("datetime64[D]").astype("datetime64[us]")
+    naive[~known] = np.datetime64("NaT")
+    return pd.Series(naive).dt.tz_localize(JAKARTA).astype(DATETIME_DTYPE)
+
+
+def month_ordinals(issued_at: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """Jakarta calendar month ordinals (months since 1970-01; the NaT ordinal when unknown).
+
+    >>> s = pd.Series(pd.to_datetime(["1970-02-28 23:00"]).tz_localize(JAKARTA))
+    >>> month_ordinals(s).tolist()
+    [1]
+    """
+    days, known = day_numbers(issued_at, rows)
+    if len(days) == 0:
+        return days
+    lo, hi = int(days.min()), int(days.max())
+    if hi - lo < 5_000_000:  # a lookup table of the days spanned beats a calendar cast
+        table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
+        months = table[days - lo]
+    else:
+        months = days.astype("datetime64[D]").astype("datetime64[M]").view(np.int64).copy()
+    months[~known] = NAT
+    return months

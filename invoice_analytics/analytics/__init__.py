@@ -1,0 +1,31 @@
+"""Analytics: aging, overdue totals and paid ratios on invoice frames.
+
+Pure, vectorised functions over a loader's frame or ``ia.combine(...)`` of
+several; the conventions (open, credit, overdue, buckets, ``as_of``) are
+written once in :mod:`._rules` and listed in the README.
+"""
+
+from invoice_analytics.analytics._rules import DEFAULT_EDGES
+from invoice_analytics.analytics.aging import (
+    aging_buckets,
+    aging_report,
+    average_days_past_due,
+    credit_invoices,
+    overdue_invoices,
+    overdue_totals,
+    top_debtors,
+)
+from invoice_analytics.analytics.ratios import issue_month, paid_ratio
+
+__all__ = [
+    "DEFAULT_EDGES",
+    "aging_buckets",
+    "aging_report",
+    "average_days_past_due",
+    "credit_invoices",
+    "issue_month",
+    "overdue_invoices",
+    "overdue_totals",
+    "paid_ratio",
+    "top_debtors",
+]

@@ -1,0 +1,200 @@
+"""The exact, fast group-by engine of the analytics (private).
+
+``by`` takes a column, a list of columns (a MultiIndex), the virtual
+``"issue_month"`` key (the Jakarta month of ``issued_at``), or None for a
+single row labelled "Total"; missing key values form their own group.  Sums
+of rupiah are exact integers (never through a lossy float).
+
+>>> exact_sums(np.array([0, 1, 0]), np.array([2, 5, -3]), 2).tolist()
+[-1, 5]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from invoice_analytics._dates import NAT, month_ordinals
+from invoice_analytics._types import By
+from invoice_analytics.analytics._rules import ISSUE_MONTH, TOTAL, require
+
+__all__ = ["by_names", "empty_index", "exact_sums", "finish", "group_codes", "ratios", "require_by"]
+
+_EXACT = 2**53
+
+
+def by_names(by: By) -> list[Hashable]:
+    """``by`` as a list of keys (empty for None)."""
+    if by is None:
+        return []
+    if isinstance(by, (list, tuple)):
+        if not by:
+            raise ValueError("by must name at least one column")
+        return list(by)
+    return [by]
+
+
+def require_by(df: pd.DataFrame, by: By, func: str) -> None:
+    """Every ``by`` key is a column of ``df`` or the virtual ``"issue_month"``."""
+    names = by_names(by)
+    require(df, [n for n in names if not (n == ISSUE_MONTH and n not in df.columns)], func)
+    if ISSUE_MONTH in names and ISSUE_MONTH not in df.columns:
+        require(df, ["issued_at"], func)
+
+
+def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.ndarray, Any, bool]:
+    """Codes (0..k-1, missing kept as its own group) and uniques of one key,
+    and whether every unique occurs among ``rows``."""
+    if name == ISSUE_MONTH and name not in df.columns:
+        ordinals = month_ordinals(df["issued_at"], rows)
+        unknown = ordinals == NAT
+        valid = ordinals[~unknown] if unknown.any() else ordinals
+        lo = int(valid.min()) if len(valid) else 0
+        span = int(valid.max()) - lo + 1 if len(valid) else 0
+        codes = ordinals - lo
+        codes[unknown] = span  # missing month: its own group, last
+        months = np.append(np.arange(lo, lo + span), NAT)
+        return codes, pd.PeriodIndex.from_ordinals(months, freq="M"), False
+    col = df[name]
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        codes = col.cat.codes.to_numpy()[rows].astype(np.int64)
+        k = len(dtype.categories)
+        codes[codes < 0] = k
+        uniq = pd.Categorical.from_codes(np.append(np.arange(k), -1), dtype=dtype)
+        return codes, uniq, False
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        arrow = col.array.__arrow_array__()
+        taken = arrow.take(pa.array(rows))
+        if isinstance(taken, pa.ChunkedArray):  # one array, copied only if in pieces
+            taken = taken.chunk(0) if taken.num_chunks == 1 else taken.combine_chunks()
+        encoded = taken.dictionary_encode(null_encoding="encode")
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, pd.array(encoded.dictionary, dtype=dtype), True
+    codes, uniq = pd.factorize(col.array.take(rows), use_na_sentinel=False)
+    return codes.astype(np.int64), uniq, True
+
+
+def _compress(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
+    """Renumber codes drawn from ``range(space)`` to ``0..g-1`` over the values present."""
+    if space <= max(4 * len(code), 1 << 16):
+        present = np.bincount(code, minlength=space) > 0
+        remap = np.cumsum(present) - 1
+        return remap[code], np.flatnonzero(present)
+    packed_code, packed = pd.factorize(code)
+    return packed_code.astype(np.int64), np.asarray(packed, dtype=np.int64)
+
+
+def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray, pd.Index]:
+    """Group code per selected row (0..g-1) and the index of the g groups.
+
+    Only groups present among ``rows`` are kept; missing key values form their
+    own group.  ``by=None`` gives one group labelled ``"Total"`` (none when no
+    rows are selected).  Group order is arbitrary (callers sort).
+    """
+    names = by_names(by)
+    if not names:
+        return np.zeros(len(rows), dtype=np.int64), pd.Index([TOTAL] if len(rows) else [])
+    parts = [_factorize(df, name, rows) for name in names]
+    code, uniq, dense = parts[0]
+    if dense:
+        present = np.arange(len(uniq))
+    else:
+        code, present = _compress(code, len(uniq))
+    group_levels = [present]  # per group: its code in each key's uniques
+    for c, uniq, _ in parts[1:]:
+        size = len(uniq)
+        code, present = _compress(code * size + c, len(group_levels[0]) * size)
+        group_levels = [lv[present // size] for lv in group_levels] + [present % size]
+    levels = [pd.Index(uniq.take(lv)) for (_, uniq, _), lv in zip(parts, group_levels)]
+    if len(names) == 1:
+        return code, levels[0].rename(names[0])
+    return code, pd.MultiIndex.from_arrays(levels, names=names)
+
+
+def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-group sums of int64 ``values``, exact (``np.bincount`` on float
+    pieces small enough that no partial sum can round).
+
+    >>> exact_sums(np.array([0, 1, 0]), np.array([2**62, 5, -3]), 2).tolist()
+    [4611686018427387901, 5]
+    """
+    values = np.asarray(values, dtype=np.int64)
+    if len(values) == 0:
+        return np.zeros(n, dtype=np.int64)
+    big = max(abs(int(values.max())), abs(int(values.min())))
+    # Every partial sum is at most the sum of |values|: below 2**53 floats are exact.
+    if big * len(values) < _EXACT or float(np.abs(values).sum(dtype=np.float64)) < _EXACT / 2:
+        return np.bincount(codes, weights=values, minlength=n).astype(np.int64)
+    bits = max(1, 52 - int(len(values)).bit_length())
+    mask = (1 << bits) - 1
+    total = np.zeros(n, dtype=np.int64)
+    shift = 0
+    while shift < 64:
+        part = values >> shift
+        if shift + bits < 64:
+            part = part & mask
+        total += np.bincount(codes, weights=part, minlength=n).astype(np.int64) << shift
+        shift += bits
+    return total
+
+
+def empty_index(by: By) -> pd.Index:
+    """A zero-length index named like the grouped result would be."""
+    names = by_names(by)
+    if not names:
+        return pd.Index([], dtype=object)
+    if len(names) == 1:
+        return pd.Index([], dtype=object, name=names[0])
+    return pd.MultiIndex.from_arrays([[] for _ in names], names=names)
+
+
+def finish(
+    index: pd.Index,
+    columns: dict[str, Any],
+    *,
+    by: By,
+    sort_by: Sequence[str] = (),
+    totals: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Assemble a grouped result: sort by the group key (missing last), then
+    stably by ``sort_by`` descending; append ``totals`` as a row labelled
+    ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None."""
+    frame = pd.DataFrame(columns, index=index)
+    if len(frame) == 0:
+        frame.index = empty_index(by)
+        return frame
+    if by is not None:
+        frame = frame.sort_index(na_position="last", kind="stable")
+        if sort_by:
+            frame = frame.sort_values(list(sort_by), ascending=False, kind="stable")
+        if totals is not None:
+            names = by_names(by)
+            label: Any = TOTAL if len(names) == 1 else (TOTAL, *([""] * (len(names) - 1)))
+            if len(names) == 1:
+                total_index = pd.Index([label], name=names[0])
+            else:
+                total_index = pd.MultiIndex.from_tuples([label], names=names)
+            row = pd.DataFrame(
+                {k: pd.array([v], dtype=frame[k].dtype) for k, v in totals.items()},
+                index=total_index,
+            )
+            frame = pd.concat([frame, row])
+    return frame
+
+
+
+def ratios(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
+    """``num / den`` as ``Float64``, ``<NA>`` where ``den`` is 0 (every ratio and share column).
+
+    >>> ratios(np.array([1, 3]), np.array([4, 0])).tolist()
+    [0.25, <NA>]
+    """
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    zero = den == 0
+    return pd.arrays.FloatingArray(num / np.where(zero, 1.0, den), zero)

@@ -1,0 +1,243 @@
+"""The business rules of the analytics, each written once (private).
+
+* **Counted** invoice: status not draft, cancelled or proforma (a missing
+  status counts like any other).  **Paid**: status "paid".
+* **Open**: counted and ``outstanding > 0``; **credit**: counted and
+  ``outstanding < 0``; a missing ``outstanding`` is neither.
+* **Due day**: ``due_at``'s Jakarta date, else ``issued_at``'s + ``terms_days``;
+  ``basis="issued"`` ages from ``issued_at`` instead.  **Days past due** =
+  ``as_of`` - due day, in Jakarta calendar days.
+* **Overdue**: open and at least one day past due (:func:`overdue_mask`).
+* **Buckets** from :data:`DEFAULT_EDGES` or any increasing edges:
+  "Current" (<= 0 days), "1-30", "31-60", "61-90", ">90".
+
+>>> bucket_labels(DEFAULT_EDGES)
+['Current', '1-30', '31-60', '61-90', '>90']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import day_numbers
+
+__all__ = [
+    "CREDIT",
+    "DEFAULT_EDGES",
+    "EXCLUDED_STATUSES",
+    "ISSUE_MONTH",
+    "PAID_STATUS",
+    "TOTAL",
+    "bucket_codes",
+    "bucket_labels",
+    "check_basis",
+    "check_edges",
+    "counted_mask",
+    "due_and_age",
+    "money",
+    "overdue_mask",
+    "paid_mask",
+    "require",
+    "select_rows",
+]
+
+#: Statuses that are never aged, never counted as billed.
+EXCLUDED_STATUSES: tuple[str, ...] = ("draft", "cancelled", "proforma")
+PAID_STATUS = "paid"
+#: Label of the single row when ``by=None`` and of the totals row.
+TOTAL = "Total"
+#: Label of the credits column of the aging report.
+CREDIT = "Credit"
+#: Virtual ``by`` key: the Asia/Jakarta calendar month of ``issued_at``.
+ISSUE_MONTH = "issue_month"
+#: The default aging bucket edges, in days past due.
+DEFAULT_EDGES: tuple[int, ...] = (30, 60, 90)
+
+
+def require(df: pd.DataFrame, columns: Iterable[Hashable], func: str) -> None:
+    """Raise a clear ``KeyError`` when ``df`` lacks one of ``columns``.
+
+    >>> require(pd.DataFrame({"status": []}), ["status", "outstanding"], "f")
+    Traceback (most recent call last):
+    ...
+    KeyError: "f() needs the column(s) ['outstanding']"
+    """
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise KeyError(f"{func}() needs the column(s) {missing}")
+
+
+def check_basis(basis: str) -> None:
+    """Accept ``"due"`` or ``"issued"``."""
+    if basis not in ("due", "issued"):
+        raise ValueError(f"basis must be 'due' or 'issued', not {basis!r}")
+
+
+def check_edges(edges: Iterable[int]) -> tuple[int, ...]:
+    """Validate bucket edges: positive integers, strictly increasing.
+
+    >>> check_edges([30, 60])
+    (30, 60)
+    >>> check_edges((30, 30))
+    Traceback (most recent call last):
+    ...
+    ValueError: edges must be strictly increasing integers >= 1, got (30, 30)
+    """
+    out = tuple(int(e) for e in edges)
+    if (
+        not out
+        or any(int(e) != e for e in edges)
+        or out[0] < 1
+        or any(b <= a for a, b in zip(out, out[1:]))
+    ):
+        raise ValueError(f"edges must be strictly increasing integers >= 1, got {out}")
+    return out
+
+
+def bucket_labels(edges: Iterable[int]) -> list[str]:
+    """``"Current"``, then ``"{lo+1}-{hi}"`` per edge, then ``">{last}"``.
+
+    >>> bucket_labels((30, 60, 90, 120))
+    ['Current', '1-30', '31-60', '61-90', '91-120', '>120']
+    """
+    e = check_edges(edges)
+    lows = (0, *e[:-1])
+    return ["Current", *(f"{lo + 1}-{hi}" for lo, hi in zip(lows, e)), f">{e[-1]}"]
+
+
+def bucket_codes(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:
+    """Bucket index per day count (``int8``): 0 for <= 0 days, then 1 for
+    1..edges[0], 2 for edges[0]+1..edges[1], ..., ``len(edges) + 1`` beyond.
+
+    >>> bucket_codes(np.array([-5, 0, 1, 30, 31, 90, 91]), (30, 60, 90)).tolist()
+    [0, 0, 1, 1, 2, 3, 4]
+    """
+    if len(edges) > 120:
+        return np.searchsorted(np.array((0, *edges)), days, side="left")
+    codes = (days > 0).view(np.int8).copy()
+    for edge in edges:
+        codes += (days > edge).view(np.int8)
+    return codes
+
+
+
+
+def counted_mask(status: pd.Series) -> np.ndarray:
+    """Status is not draft, cancelled or proforma (a missing status counts).
+
+    >>> counted_mask(pd.Series(["paid", None, "draft"], dtype="category")).tolist()
+    [True, True, False]
+    """
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        codes = status.cat.codes.to_numpy()
+        mask = np.ones(len(codes), dtype=bool)
+        for code in np.flatnonzero(status.cat.categories.isin(EXCLUDED_STATUSES)):
+            mask &= codes != code  # missing is code -1: never excluded
+        return mask
+    return ~np.asarray(status.isin(EXCLUDED_STATUSES), dtype=bool)
+
+
+def paid_mask(status: pd.Series) -> np.ndarray:
+    """Status is ``"paid"``.
+
+    >>> paid_mask(pd.Series(["paid", None, "draft"])).tolist()
+    [True, False, False]
+    """
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        codes = status.cat.codes.to_numpy()
+        found = np.flatnonzero(status.cat.categories == PAID_STATUS)
+        return codes == found[0] if len(found) else np.zeros(len(codes), dtype=bool)
+    return np.asarray((status == PAID_STATUS).fillna(False), dtype=bool)
+
+
+
+
+def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(int64 values, missing mask or None when nothing is missing)``.
+
+    Values at missing positions are undefined: callers mask them.  An ``Int64``
+    column is read without a copy.
+
+    >>> v, missing = money(pd.Series([5, None], dtype="Int64"))
+    >>> int(v[0]), missing.tolist()
+    (5, [False, True])
+    """
+    if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(
+        s.dtype, pd.api.extensions.ExtensionDtype
+    ):
+        return np.asarray(s.to_numpy(), dtype=np.int64), None
+    if not isinstance(s.dtype, pd.Int64Dtype):
+        s = s.astype("Int64")
+    arr = s.array
+    data, mask = getattr(arr, "_data", None), getattr(arr, "_mask", None)
+    if not (isinstance(data, np.ndarray) and isinstance(mask, np.ndarray)):
+        mask = s.isna().to_numpy()
+        data = s.to_numpy(dtype=np.int64, na_value=0)
+    return data, (mask if mask.any() else None)
+
+
+
+
+def select_rows(
+    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], basis: str = "due"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the open (``sign="open"``), credit (``"credit"``) or both
+    (``"nonzero"``) invoices, and their outstanding amounts.
+
+    >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
+    >>> [a.tolist() for a in select_rows(df, "f", sign="nonzero")]
+    [[0, 2], [5, -2]]
+    """
+    check_basis(basis)
+    needed = ["status", "outstanding", "issued_at"] + (["due_at"] if basis == "due" else [])
+    require(df, needed, func)
+    keep = counted_mask(df["status"])
+    out, missing = money(df["outstanding"])
+    if sign == "open":
+        keep &= out > 0
+    elif sign == "credit":
+        keep &= out < 0
+    else:
+        keep &= out != 0
+    if missing is not None:
+        keep &= ~missing
+    rows = np.flatnonzero(keep)
+    return rows, out[rows]
+
+
+def due_and_age(
+    df: pd.DataFrame, rows: np.ndarray, today: int, basis: str, terms_days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(days_past_due, due_day, known)`` of the given rows.
+
+    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + ``terms_days``;
+    with ``basis="issued"`` it is ``issued_at``'s date.
+    """
+    if basis == "issued":
+        due, known = day_numbers(df["issued_at"], rows)
+    else:
+        due, known = day_numbers(df["due_at"], rows)
+        if not known.all():
+            fill = np.flatnonzero(~known)
+            issued, iknown = day_numbers(df["issued_at"], rows[fill])
+            due[fill] = issued + int(terms_days)
+            known[fill] = iknown
+    days = today - due
+    days[~known] = 0
+    return days, due, known
+
+
+
+
+def overdue_mask(days: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Overdue: at least one day past due, with a known due day (of open invoices).
+
+    >>> overdue_mask(np.array([-1, 0, 1, 40]), np.array([True, True, True, False])).tolist()
+    [False, False, True, False]
+    """
+    return known & (days >= 1)

@@ -1,0 +1,77 @@
+"""The panel's chart tabs: which chart each tab draws and with which controls (private).
+
+>>> from invoice_analytics.schema import empty_frame
+>>> render_chart(empty_frame(), "Aging")[:4]
+b'\\x89PNG'
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from invoice_analytics._types import AsOf
+from invoice_analytics.analytics._rules import DEFAULT_EDGES
+from invoice_analytics.display import charts
+
+__all__ = ["CHARTS", "ChartSpec", "draw_chart", "render_chart"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart of :mod:`invoice_analytics.display.charts` and the controls it depends on."""
+
+    name: str
+    uses_as_of: bool
+    uses_edges: bool
+
+
+#: Tab title -> chart: every chart of the panel, first one drawn by default.
+CHARTS: dict[str, ChartSpec] = {
+    "Aging": ChartSpec("plot_aging", True, True),
+    "Top overdue": ChartSpec("plot_top_overdue", True, True),
+    "Open by month": ChartSpec("plot_outstanding_by_month", True, False),
+    "Paid ratio": ChartSpec("plot_paid_ratio_by_month", False, False),
+}
+
+
+def draw_chart(
+    df: pd.DataFrame,
+    title: str,
+    *,
+    as_of: AsOf = None,
+    edges: Iterable[int] = DEFAULT_EDGES,
+) -> Figure:
+    """Draw the chart of tab ``title`` (a key of :data:`CHARTS`) on a new figure.
+
+    >>> from invoice_analytics.schema import empty_frame
+    >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0] for t in CHARTS]
+    ['Outstanding by age', 'Top 10 overdue customers', 'Open outstanding by issue month', 'Paid share of invoices by issue month']
+    """
+    spec = CHARTS[title]
+    plot: Callable[..., Any] = getattr(charts, spec.name)
+    kwargs: dict[str, Any] = {}
+    if spec.uses_edges:
+        kwargs["edges"] = tuple(edges)
+    ax = plot(df, as_of, **kwargs) if spec.uses_as_of else plot(df, **kwargs)
+    figure: Figure = ax.figure
+    return figure
+
+
+def render_chart(
+    df: pd.DataFrame,
+    title: str,
+    *,
+    as_of: AsOf = None,
+    edges: Iterable[int] = DEFAULT_EDGES,
+    dpi: int = 96,
+) -> bytes:
+    """:func:`draw_chart` as PNG bytes (matplotlib's Agg; no pyplot state is touched)."""
+    buf = io.BytesIO()
+    draw_chart(df, title, as_of=as_of, edges=edges).savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()

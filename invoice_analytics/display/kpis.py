@@ -1,0 +1,83 @@
+"""The panel's headline figures (KPIs) and its bucket schemes.
+
+>>> from invoice_analytics.schema import empty_frame
+>>> panel_kpis(empty_frame(), "2024-02-15")["open_amount"]
+0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._types import AsOf
+from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_labels, check_edges
+from invoice_analytics.analytics.aging import aging_report, credit_invoices, overdue_totals
+from invoice_analytics.analytics.ratios import paid_ratio
+
+__all__ = ["BUCKET_SCHEMES", "panel_kpis"]
+
+#: Bucket schemes offered by the panel: label -> aging edges (days); the first is the default.
+#: Bucket schemes offered by the panel: label -> aging edges (days).
+BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
+    "30/60/90": DEFAULT_EDGES,
+    "30/60/90/120": (30, 60, 90, 120),
+    "15/30/45/60": (15, 30, 45, 60),
+}
+
+
+
+def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = DEFAULT_EDGES) -> dict[str, Any]:
+    """Headline figures of ``df`` as plain Python numbers.
+
+    Keys: ``invoices`` (rows), ``open_count`` / ``open_amount``,
+    ``overdue_count`` / ``overdue_amount`` (>= 1 day past due),
+    ``oldest_label`` / ``oldest_amount`` (the last bucket, e.g. ">90"),
+    ``credit_count`` / ``credit_amount`` (<= 0), ``net_balance`` (open +
+    credit), ``counted_count`` / ``paid_count`` / ``paid_ratio`` (share of
+    counted invoices that are paid; None when nothing is counted).
+
+    >>> df = pd.DataFrame({
+    ...     "status": ["unpaid", "overdue", "paid", "paid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
+    ...     "due_at": pd.to_datetime(["2024-02-15", "2023-10-01", None, None]),
+    ...     "outstanding": [100_000, 250_000, 0, -5_000],
+    ... })
+    >>> k = panel_kpis(df, "2024-02-15")
+    >>> k["open_amount"], k["overdue_amount"], k["oldest_amount"], k["credit_amount"], k["paid_ratio"]
+    (350000, 250000, 250000, -5000, 0.5)
+    """
+    edges = check_edges(edges)
+    labels = bucket_labels(edges)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        totals = _only_row(overdue_totals(df, as_of, by=None))
+        buckets = _only_row(aging_report(df, as_of, by=None, edges=edges))
+        ratio = _only_row(paid_ratio(df, totals=False))
+    credit_rows = credit_invoices(df)
+    credit_amount = int(credit_rows["outstanding"].sum()) if len(credit_rows) else 0
+    counted = int(ratio["invoice_count"])
+    return {
+        "invoices": len(df),
+        "open_count": int(totals["open_count"]),
+        "open_amount": int(totals["open_amount"]),
+        "overdue_count": int(totals["overdue_count"]),
+        "overdue_amount": int(totals["overdue_amount"]),
+        "oldest_label": labels[-1],
+        "oldest_amount": int(buckets[labels[-1]]),
+        "credit_count": len(credit_rows),
+        "credit_amount": credit_amount,
+        "net_balance": int(totals["open_amount"]) + credit_amount,
+        "counted_count": counted,
+        "paid_count": int(ratio["paid_count"]),
+        "paid_ratio": None if counted == 0 else float(ratio["paid_ratio"]),
+    }
+
+
+def _only_row(frame: pd.DataFrame) -> dict[str, Any]:
+    """The single "Total" row of an ungrouped result (zeros when it is empty)."""
+    if len(frame):
+        return frame.iloc[0].to_dict()
+    return {c: 0 for c in frame.columns}

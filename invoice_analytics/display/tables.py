@@ -1,0 +1,139 @@
+"""HTML and text renderings of KPIs and aging reports, rupiah with thousands separators.
+
+>>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
+>>> print(format_report_text(report))
+customer_name    Total
+          Ani Rp 5,000
+        Total Rp 5,000
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from invoice_analytics.analytics._rules import TOTAL
+from invoice_analytics.display.formatting import MISSING, format_rupiah
+
+__all__ = ["format_kpis_html", "format_report_table", "format_report_text"]
+
+
+def _rp(value: object) -> str:
+    return format_rupiah(value, compact=False)
+
+
+def _count(n: int, word: str = "invoice") -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def format_kpis_html(kpis: Mapping[str, Any]) -> str:
+    """KPI cards (open, overdue, credit, paid ratio) as an HTML fragment.
+
+    >>> "Rp 350,000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
+    ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
+    ...     "credit_amount": 0, "credit_count": 0, "net_balance": 350_000,
+    ...     "paid_ratio": None, "paid_count": 0, "counted_count": 0})
+    True
+    """
+    ratio = kpis["paid_ratio"]
+    cards = [
+        ("open", "Open", _rp(kpis["open_amount"]), _count(kpis["open_count"])),
+        ("overdue", "Overdue", _rp(kpis["overdue_amount"]),
+         f"{_count(kpis['overdue_count'])} · {html.escape(kpis['oldest_label'])} days: "
+         f"{_rp(kpis['oldest_amount'])}"),
+        ("credit", "Credit", _rp(kpis["credit_amount"]),
+         f"{_count(kpis['credit_count'])} · net {_rp(kpis['net_balance'])}"),
+        ("paid-ratio", "Paid ratio", MISSING if ratio is None else f"{ratio:.1%}",
+         f"{kpis['paid_count']:,} of {_count(kpis['counted_count'])}"),
+    ]
+    box = (
+        "display:inline-block;min-width:12em;margin:0 .6em .4em 0;padding:.4em .8em;"
+        "border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;vertical-align:top"
+    )
+    parts = [
+        f'<div class="ia-kpi ia-kpi-{key}" style="{box}">'
+        f'<div style="font-size:.85em;opacity:.75">{title}</div>'
+        f'<div class="ia-kpi-value" style="font-size:1.3em;font-weight:600;'
+        f'font-variant-numeric:tabular-nums">{value}</div>'
+        f'<div style="font-size:.8em;opacity:.75">{detail}</div></div>'
+        for key, title, value, detail in cards
+    ]
+    return '<div class="ia-kpis">' + "".join(parts) + "</div>"
+
+
+def _label(value: object) -> str:
+    if isinstance(value, tuple):
+        return " / ".join(_label(v) for v in value if v != "")
+    return "(no name)" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
+    """An aging report (from :func:`~invoice_analytics.aging.aging_report`) as
+    an HTML table, rupiah with thousands separators, right-aligned.
+
+    Only the first ``max_rows`` rows are shown (None = all) then a row
+    counting the rest; the "Total" row is always shown last.
+
+    >>> report = pd.DataFrame({"1-30": [1_500_000, 1_500_000], "Total": [1_500_000, 1_500_000]},
+    ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
+    >>> table = format_report_table(report)
+    >>> "Rp 1,500,000" in table, table.count("<tr")
+    (True, 3)
+    """
+    if len(report) == 0:
+        return '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
+    has_total = report.index[-1] == TOTAL or (
+        isinstance(report.index[-1], tuple) and report.index[-1][0] == TOTAL
+    )
+    body = report.iloc[:-1] if has_total else report
+    shown = body if max_rows is None else body.iloc[:max_rows]
+    rest = len(body) - len(shown)
+    key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
+    columns = list(report.columns)
+    cell = "padding:2px 8px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
+    head = "".join(f'<th style="{cell}">{html.escape(str(c))}</th>' for c in columns)
+
+    def row(label: str, values: Sequence[object], style: str = "") -> str:
+        tds = "".join(f'<td style="{cell}">{_rp(v)}</td>' for v in values)
+        return (f'<tr style="{style}"><th style="padding:2px 8px;text-align:left;white-space:nowrap">'
+                f"{html.escape(label)}</th>{tds}</tr>")
+
+    values = shown.to_numpy(dtype=object)
+    rows = [row(_label(label), vals) for label, vals in zip(shown.index, values)]
+    if rest:
+        rows.append(
+            f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
+            f"… {rest:,} more (export for the full table)</td></tr>"
+        )
+    if has_total:
+        rows.append(row(TOTAL, report.iloc[-1].tolist(), "font-weight:600;border-top:1px solid"))
+    return (
+        '<div class="ia-report" style="max-height:32em;overflow:auto">'
+        '<table style="border-collapse:collapse">'
+        f'<thead><tr><th style="padding:2px 8px;text-align:left">{html.escape(key)}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
+    """The first ``max_rows`` rows (and the Total row) of a report as plain text.
+
+    >>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
+    >>> print(format_report_text(report))
+    customer_name    Total
+              Ani Rp 5,000
+            Total Rp 5,000
+    """
+    if len(report) == 0:
+        return "No open invoices or credits."
+    rows = report if len(report) <= max_rows + 1 else pd.concat([report.iloc[:max_rows], report.iloc[-1:]])
+    key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
+    text = rows.map(_rp).reset_index(drop=True)
+    text.insert(0, key, [_label(i) for i in rows.index])
+    out = text.to_string(index=False)
+    if len(rows) < len(report):
+        out += f"\n… {len(report) - len(rows):,} more rows"
+    return out

@@ -1,0 +1,10 @@
+"""Providers: one loader per payment provider, over the shared HTTP plumbing.
+
+:func:`load_faspay` and :func:`load_mayar` return the account's whole invoice
+list as a typed frame in the core schema (:mod:`invoice_analytics.schema`).
+"""
+
+from invoice_analytics.providers.faspay import FASPAY_DEV_URL, load_faspay
+from invoice_analytics.providers.mayar import MAYAR_PRODUCTION_URL, MAYAR_SANDBOX_URL, load_mayar
+
+__all__ = ["FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar"]

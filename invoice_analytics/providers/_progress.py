@@ -1,0 +1,67 @@
+"""The loaders' progress bar: tqdm.auto, shown only when a load is interactive and slow enough to need one."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from typing import Any
+
+__all__ = ["Progress", "is_interactive"]
+
+
+def is_interactive() -> bool:
+    """True in a Jupyter/IPython kernel or when stderr is a terminal."""
+    if "ipykernel" in sys.modules:
+        return True
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+class Progress:
+    """A tqdm.auto bar shown only once a load needs a second request.
+
+    ``enabled=None`` means "when interactive". The bar's text names the
+    provider and counts pages; it never shows a URL's secrets or a header.
+    """
+
+    def __init__(self, provider: str, enabled: bool | None, *, unit: str = "page") -> None:
+        self.provider = provider
+        self.enabled = is_interactive() if enabled is None else bool(enabled)
+        self.unit = unit
+        self.requests = 0
+        self.total: int | None = None
+        self._bar = None
+        self._lock = threading.Lock()
+
+    def add_total(self, pages: int) -> None:
+        with self._lock:
+            self.total = (self.total or 0) + pages
+            if self._bar is not None:
+                self._bar.total = self.total
+                self._bar.refresh()
+
+    def step(self, postfix: str | None = None) -> None:
+        with self._lock:
+            self.requests += 1
+            if not self.enabled:
+                return
+            if self._bar is None and self.requests >= 2:
+                from tqdm.auto import tqdm
+
+                self._bar = tqdm(total=self.total, desc=self.provider, unit=self.unit, initial=self.requests - 1)
+            if self._bar is not None:
+                self._bar.update(1)
+                if postfix:
+                    self._bar.set_postfix_str(postfix, refresh=False)
+
+    def waiting(self, seconds: float) -> None:
+        """Say on the bar that the load waits ``seconds`` for the rate limit."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.set_postfix_str(f"waiting {seconds:.0f} s for the rate limit")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
