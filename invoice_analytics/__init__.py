@@ -1,10 +1,11 @@
 """invoice_analytics: Faspay Billing and Mayar invoice lists as typed pandas DataFrames.
 
 The public API is ``import invoice_analytics as ia``: every name an analyst
-uses is here, listed in ``__all__`` and in the README's API tables. Loaders,
-the schema, errors and the analytics are imported with the package; the
-charts, the widget panel, the Excel writer and the emulator (which pull in
-matplotlib, ipywidgets and openpyxl) are imported on first use.
+uses is here, listed in ``__all__`` and in the README's API tables. Only the
+exceptions are imported with the package; every other name is imported on
+first use (PEP 562), so ``import invoice_analytics`` and the command line
+start fast, and matplotlib, ipywidgets and openpyxl load only for the charts,
+the panel and the Excel writer.
 
 >>> import invoice_analytics as ia
 >>> ia.empty_frame().columns.tolist() == list(ia.CORE_SCHEMA)
@@ -16,19 +17,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from invoice_analytics.analytics import (
-    DEFAULT_EDGES,
-    aging_buckets,
-    aging_report,
-    average_days_past_due,
-    credit_invoices,
-    issue_month,
-    overdue_invoices,
-    overdue_totals,
-    paid_ratio,
-    top_debtors,
-)
-from invoice_analytics.combine import combine
 from invoice_analytics.errors import (
     AuthenticationError,
     InvoiceAPIError,
@@ -40,17 +28,21 @@ from invoice_analytics.errors import (
     TransportError,
     UnknownStatusWarning,
 )
-from invoice_analytics.providers import (
-    FASPAY_DEV_URL,
-    MAYAR_PRODUCTION_URL,
-    MAYAR_SANDBOX_URL,
-    load_faspay,
-    load_mayar,
-)
-from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, STATUSES, empty_frame
-from invoice_analytics.sources import configured_providers, load_invoices
 
 if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
+    from invoice_analytics.analytics import (
+        DEFAULT_EDGES,
+        aging_buckets,
+        aging_report,
+        average_days_past_due,
+        credit_invoices,
+        issue_month,
+        overdue_invoices,
+        overdue_totals,
+        paid_ratio,
+        top_debtors,
+    )
+    from invoice_analytics.combine import combine
     from invoice_analytics.display.charts import (
         plot_aging,
         plot_outstanding_by_month,
@@ -64,25 +56,42 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.providers import (
+        FASPAY_DEV_URL,
+        MAYAR_PRODUCTION_URL,
+        MAYAR_SANDBOX_URL,
+        load_faspay,
+        load_mayar,
+    )
+    from invoice_analytics.schema import CORE_COLUMNS, CORE_SCHEMA, STATUSES, empty_frame
+    from invoice_analytics.sources import configured_providers, load_invoices
 
 __version__ = "0.1.0"
 
-#: Public names imported on first use, and the module each comes from.
-_LAZY: dict[str, str] = {
-    "BUCKET_SCHEMES": "invoice_analytics.display.kpis",
-    "Emulator": "invoice_analytics.emulator",
-    "FilterPanel": "invoice_analytics.display.panel",
-    "filter_invoices": "invoice_analytics.display.filtering",
-    "format_rupiah": "invoice_analytics.display.formatting",
-    "panel_kpis": "invoice_analytics.display.kpis",
-    "plot_aging": "invoice_analytics.display.charts",
-    "plot_outstanding_by_month": "invoice_analytics.display.charts",
-    "plot_paid_ratio_by_month": "invoice_analytics.display.charts",
-    "plot_top_overdue": "invoice_analytics.display.charts",
-    "format_report_table": "invoice_analytics.display.tables",
-    "write_csv": "invoice_analytics.export",
-    "write_excel": "invoice_analytics.export",
+_MODULES: dict[str, tuple[str, ...]] = {
+    "invoice_analytics.analytics": (
+        "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
+        "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
+    ),
+    "invoice_analytics.combine": ("combine",),
+    "invoice_analytics.display.charts": (
+        "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
+    ),
+    "invoice_analytics.display.filtering": ("filter_invoices",),
+    "invoice_analytics.display.formatting": ("format_rupiah",),
+    "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),
+    "invoice_analytics.display.panel": ("FilterPanel",),
+    "invoice_analytics.display.tables": ("format_report_table",),
+    "invoice_analytics.emulator": ("Emulator",),
+    "invoice_analytics.export": ("write_csv", "write_excel"),
+    "invoice_analytics.providers": (
+        "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
+    ),
+    "invoice_analytics.schema": ("CORE_COLUMNS", "CORE_SCHEMA", "STATUSES", "empty_frame"),
+    "invoice_analytics.sources": ("configured_providers", "load_invoices"),
 }
+#: Every public name but the exceptions is imported on first use, from this module.
+_LAZY: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "BUCKET_SCHEMES",
