@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoice_analytics.errors import (
     AuthenticationError,
+    ExportWarning,
     InvoiceAPIError,
     MissingCredentialsError,
     PagingWarning,
@@ -104,6 +105,7 @@ __all__ = [
     "STATUSES",
     "AuthenticationError",
     "Emulator",
+    "ExportWarning",
     "FilterPanel",
     "InvoiceAPIError",
     "MissingCredentialsError",

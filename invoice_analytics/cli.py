@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,6 +22,10 @@ from invoice_analytics.errors import InvoiceAPIError
 # neither pandas nor matplotlib; each command imports what it uses.
 
 __all__ = ["main"]
+
+
+#: The largest number of days an option takes (a hundred years).
+MAX_DAYS = 36_500
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,9 +38,46 @@ def _edges(text: str) -> tuple[int, ...]:
         edges = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"--edges takes increasing whole days like 30,60,90, not {text!r}") from None
-    if not edges or any(e <= 0 for e in edges) or list(edges) != sorted(set(edges)):
+    if not edges or any(not 0 < e <= MAX_DAYS for e in edges) or list(edges) != sorted(set(edges)):
         raise argparse.ArgumentTypeError(f"--edges takes increasing positive days like 30,60,90, not {text!r}")
     return edges
+
+
+def _whole(name: str, low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in ``[low, high]``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes a whole number, not {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{name} must be between {low} and {high}, not {value}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--latency takes seconds, not {text!r}") from None
+    if not 0 <= value <= 60:
+        raise argparse.ArgumentTypeError(f"--latency must be between 0 and 60 seconds, not {text}")
+    return value
+
+
+def _suffixed(name: str, suffix: str) -> Callable[[str], Path]:
+    """An argparse type: a path ending in ``suffix``."""
+
+    def parse(text: str) -> Path:
+        path = Path(text)
+        if path.suffix.lower() != suffix:
+            raise argparse.ArgumentTypeError(f"{name} must be a {suffix} file, not {text!r}")
+        return path
+
+    return parse
 
 
 def _as_of(text: str) -> dt.date:
@@ -56,18 +97,21 @@ def _parser() -> argparse.ArgumentParser:
                         help="start the embedded emulator and load both providers from it")
     report.add_argument("--provider", action="append", choices=("faspay", "mayar"),
                         help="only this provider (repeatable); default: every provider with credentials set")
-    report.add_argument("--out", type=Path, default=Path("aging.xlsx"), help="workbook path (default aging.xlsx)")
-    report.add_argument("--chart", type=Path, default=None, help="PNG path (default: --out with .png)")
+    report.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=Path("aging.xlsx"),
+                        help="workbook path, .xlsx (default aging.xlsx)")
+    report.add_argument("--chart", type=_suffixed("--chart", ".png"), default=None,
+                        help="PNG path (default: --out with .png)")
     report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
-    report.add_argument("--terms-days", type=int, default=0,
+    report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
                         help="days after issue an invoice without due date is due (default 0)")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--rate-limit", type=int, default=20, help="Mayar requests per minute per IP; 0 = none")
-    serve.add_argument("--latency", type=float, default=0.0, help="seconds to wait before each answer")
+    serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
+    serve.add_argument("--rate-limit", type=_whole("--rate-limit", 0, 100_000), default=20,
+                       help="Mayar requests per minute per IP; 0 = none")
+    serve.add_argument("--latency", type=_seconds, default=0.0, help="seconds to wait before each answer (0-60)")
     serve.add_argument("--cursor", choices=("strict", "inclusive"), default="strict",
                        help="how Mayar reads startingAfter: createdAt < cursor (strict) or <=")
     return parser
@@ -79,8 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from invoice_analytics.emulator import serve
 
-        serve(args.host, args.port, mayar_rate_limit_per_minute=args.rate_limit or None,
-              latency=args.latency, mayar_cursor=args.cursor)
+        try:
+            serve(args.host, args.port, mayar_rate_limit_per_minute=args.rate_limit or None,
+                  latency=args.latency, mayar_cursor=args.cursor)
+        except OSError as exc:  # port in use, unknown host, no permission
+            print(f"invoice-analytics serve: error: cannot serve on {args.host}:{args.port}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 1
         return 0
     try:
         return _report(args)
@@ -93,11 +142,11 @@ def _report(args: argparse.Namespace) -> int:
     from invoice_analytics._dates import jakarta_date
     from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
+    from invoice_analytics.export import atomic_path
     from invoice_analytics.report import summary_table, write_workbook
     from invoice_analytics.sources import PROVIDERS, configured_providers, load_invoices
 
-    if args.terms_days < 0:
-        raise ValueError("--terms-days must be 0 or more")
+    chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
     if not args.demo:
         missing = [p for p in wanted if p not in configured_providers()]
@@ -111,9 +160,9 @@ def _report(args: argparse.Namespace) -> int:
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
-    chart = args.chart or args.out.with_suffix(".png")
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
-    ax.get_figure(root=True).savefig(chart, dpi=120, bbox_inches="tight")
+    with atomic_path(chart) as temporary:
+        ax.get_figure(root=True).savefig(temporary, format="png", dpi=120, bbox_inches="tight")
     source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))

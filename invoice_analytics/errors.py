@@ -15,6 +15,7 @@ from __future__ import annotations
 
 __all__ = [
     "AuthenticationError",
+    "ExportWarning",
     "InvoiceAPIError",
     "MissingCredentialsError",
     "PagingWarning",
@@ -101,3 +102,8 @@ class PagingWarning(UserWarning):
 
 class UnknownStatusWarning(UserWarning):
     """A provider status outside the documented ones: its ``status`` is left missing."""
+
+
+class ExportWarning(UserWarning):
+    """An exported value had to be changed to be written: characters a workbook cannot hold were
+    removed, or text longer than an Excel cell was cut."""

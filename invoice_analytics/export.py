@@ -4,23 +4,56 @@ Rupiah stay numbers (shown with a rupiah number format), ratios show as
 percents, timezone-aware datetimes are written as Asia/Jakarta wall time
 (Excel has no time zones), and a named index becomes columns. Excel needs
 openpyxl, an optional dependency (``pip install 'invoice-analytics[excel]'``).
+
+Exports never execute: no workbook cell is ever a formula built from data
+(text is written as text, even when it starts with ``=``), and CSV values
+that a spreadsheet would read as a formula (starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return) are prefixed with ``'`` as OWASP
+recommends, unless ``neutralize_formulas=False``. Characters a workbook
+cannot hold are removed, and text longer than an Excel cell (32,767
+characters) is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`.
+Every file is written to a temporary file beside it and renamed into place,
+so a failed export leaves no partial file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+import re
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from invoice_analytics.errors import ExportWarning
 from invoice_analytics.schema import JAKARTA
 
-__all__ = ["PERCENT_FORMAT", "RUPIAH_FORMAT", "excel_ready", "write_csv", "write_excel"]
+__all__ = [
+    "EXCEL_CELL_LIMIT",
+    "FORMULA_STARTS",
+    "PERCENT_FORMAT",
+    "RUPIAH_FORMAT",
+    "atomic_path",
+    "excel_ready",
+    "neutralize_formula",
+    "write_csv",
+    "write_excel",
+]
 
 #: Excel number formats: rupiah stay numbers, shown as "Rp 1,234,567"; ratios as percents.
 RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
 PERCENT_FORMAT = "0.0%"
+
+#: The most characters an Excel cell holds.
+EXCEL_CELL_LIMIT = 32_767
+#: Characters XML 1.0 (so a workbook) cannot hold: controls other than tab, newline, carriage return.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Starts of a CSV value that spreadsheets read as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 _EXCEL_HINT = (
     "Excel export needs openpyxl, an optional dependency: "
@@ -48,6 +81,55 @@ def excel_ready(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
     return out
 
 
+def _excel_text(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+    """``frame`` with text a workbook can hold: illegal characters removed, long text cut (warned)."""
+    out = frame.copy()
+    removed = cut = 0
+    for name in out.columns:
+        column = out[name]
+        if not _is_text(column):
+            continue
+        text = column.astype(object)
+        has = text.map(lambda v: isinstance(v, str) and bool(_ILLEGAL_XML.search(v)))
+        if has.any():
+            removed += int(has.sum())
+            text = text.map(lambda v: _ILLEGAL_XML.sub("", v) if isinstance(v, str) else v)
+        long = text.map(lambda v: isinstance(v, str) and len(v) > EXCEL_CELL_LIMIT)
+        if long.any():
+            cut += int(long.sum())
+            text = text.map(lambda v: v[:EXCEL_CELL_LIMIT] if isinstance(v, str) else v)
+        if has.any() or long.any():
+            out[name] = text
+    if removed:
+        warnings.warn(f"sheet {sheet!r}: removed characters a workbook cannot hold (control characters) "
+                      f"from {removed} value(s)", ExportWarning, stacklevel=3)
+    if cut:
+        warnings.warn(f"sheet {sheet!r}: cut {cut} value(s) longer than an Excel cell "
+                      f"({EXCEL_CELL_LIMIT:,} characters)", ExportWarning, stacklevel=3)
+    return out
+
+
+def _is_text(column: pd.Series) -> bool:
+    dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return dtype.categories.dtype == object or isinstance(dtype.categories.dtype, pd.StringDtype)
+    return dtype == object or isinstance(dtype, pd.StringDtype)
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _money_columns(df: pd.DataFrame) -> list[str]:
     """Integer columns that hold rupiah: not counts, not days."""
     return [
@@ -69,8 +151,9 @@ def write_excel(
     the money columns are the integer columns whose name does not say count
     or days (``money`` maps a sheet to its money columns instead). Float
     columns named ``*ratio*`` or ``*share*`` are shown as percents. Datetimes
-    are written as naive Asia/Jakarta wall time. Needs openpyxl
-    (``pip install 'invoice-analytics[excel]'``).
+    are written as naive Asia/Jakarta wall time. No cell is ever a formula:
+    text starting with ``=`` stays text. Written atomically (see the module
+    doc). Needs openpyxl (``pip install 'invoice-analytics[excel]'``).
     """
     try:
         import openpyxl  # noqa: F401
@@ -79,14 +162,14 @@ def write_excel(
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    with atomic_path(path) as temporary, pd.ExcelWriter(temporary, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             index = any(n is not None for n in frame.index.names)  # a named index is data
-            table = excel_ready(frame, index=index)
-            table.columns = [str(c) for c in table.columns]
+            table = _excel_text(excel_ready(frame, index=index), name)
+            table.columns = [_ILLEGAL_XML.sub("", str(c)) for c in table.columns]
             table.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
+            _no_formulas(sheet)
             cols = list(table.columns)
             wanted = list(money[name]) if money and name in money else _money_columns(table)
             for col_name in cols:
@@ -107,17 +190,57 @@ def write_excel(
     return path
 
 
-def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
+def _no_formulas(sheet: object) -> None:
+    """Make every formula cell of ``sheet`` a text cell: this writer never writes formulas, so any
+    came from data (openpyxl reads a string starting with ``=`` as one)."""
+    for row in sheet.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def neutralize_formula(value: object) -> object:
+    """A text that a spreadsheet would run as a formula, prefixed with ``'``; anything else as is.
+
+    >>> print(neutralize_formula('=HYPERLINK("http://evil.example")'))
+    '=HYPERLINK("http://evil.example")
+    >>> neutralize_formula("-5"), neutralize_formula(-5), neutralize_formula("PT Maju")
+    ("'-5", -5, 'PT Maju')
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame, *, neutralize_formulas: bool = True) -> Path:
     """Write ``frame`` to CSV (a named index becomes columns); rupiah as integers, datetimes as
     Asia/Jakarta wall time with their offset.
 
+    Text values starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return get a leading ``'`` so that no spreadsheet runs them
+    (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes them
+    as they are, for programs that read the file. Written atomically.
+
     >>> import tempfile
-    >>> out = write_csv(Path(tempfile.mkdtemp()) / "a.csv", pd.DataFrame({"x": [1]}))
+    >>> out = write_csv(Path(tempfile.mkdtemp()) / "a.csv", pd.DataFrame({"x": [1], "name": ["=1+1"]}))
     >>> out.read_text().splitlines()
-    ['x', '1']
+    ['x,name', "1,'=1+1"]
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     index = any(n is not None for n in frame.index.names)
-    frame.to_csv(path, index=index)
+    table = frame.reset_index() if index else frame
+    if neutralize_formulas:
+        table = _map_text(table, neutralize_formula)
+    with atomic_path(path) as temporary:
+        table.to_csv(temporary, index=False)
     return path
+
+
+def _map_text(frame: pd.DataFrame, func: Callable[[object], object]) -> pd.DataFrame:
+    """``func`` applied to every text value (and column name) of ``frame``; other values untouched."""
+    out = frame.copy()
+    for name in out.columns:
+        if _is_text(out[name]):
+            out[name] = out[name].astype(object).map(func)
+    out.columns = [func(c) if isinstance(c, str) else c for c in out.columns]
+    return out

@@ -465,3 +465,18 @@ def test_empty_frame(plot):
 
 def test_module_has_no_pyplot():
     assert "pyplot" not in charts.__dict__
+
+
+def test_text_from_data_is_drawn_literally():
+    """A ``$`` in a customer name is text, not math: it renders, and reads back as written."""
+    from _frames import frame as make
+
+    df = make(
+        {"customer_name": "Untung$^$Jaya", "customer_id": "C1", "due_at": "2024-01-01", "outstanding": 500},
+        {"customer_name": "Rp$100 $x_1$", "customer_id": "C2", "due_at": "2024-01-01", "outstanding": 400},
+    )
+    ax = plot_top_overdue(df, "2024-03-01")
+    ax.figure.canvas.draw()  # raises on bad mathtext
+    labels = [t.get_text().replace("\\$", "$") for t in ax.get_yticklabels()]
+    assert labels == ["Untung$^$Jaya", "Rp$100 $x_1$"]
+    assert all("$" not in t.get_text().replace("\\$", "") for t in ax.get_yticklabels())  # no math left

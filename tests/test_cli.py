@@ -59,3 +59,40 @@ def test_no_credentials_without_demo_is_one_line(capsys):
     assert main(["report", "--provider", "mayar"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--demo" in err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["report", "--terms-days", str(10**20)], "--terms-days must be between 0 and 36500"),
+        (["report", "--terms-days", "-1"], "--terms-days must be between"),
+        (["report", "--edges", "30,99999999999"], "--edges"),
+        (["report", "--out", "a.png"], "--out must be a .xlsx file"),
+        (["report", "--out", "report.csv"], "--out must be a .xlsx file"),
+        (["report", "--chart", "chart.xlsx"], "--chart must be a .png file"),
+        (["serve", "--port", "99999"], "--port must be between 0 and 65535"),
+        (["serve", "--rate-limit", "-5"], "--rate-limit must be between 0 and 100000"),
+        (["serve", "--latency", "1e9"], "--latency must be between 0 and 60"),
+    ],
+)
+def test_absurd_options_are_one_line(args, words, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2
+    assert err.count("\n") == 1 and words in err and "Traceback" not in err
+
+
+def test_serve_on_a_port_in_use_or_an_unknown_host_is_one_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (["--port", str(port)], ["--host", "no-such-host.invalid", "--port", "0"]):
+            run = subprocess.run([sys.executable, "-m", "invoice_analytics.cli", "serve", *args],
+                                 capture_output=True, text=True, timeout=60)
+            assert run.returncode == 1, run.stderr
+            assert run.stderr.count("\n") == 1 and "cannot serve on" in run.stderr
+            assert "Traceback" not in run.stderr

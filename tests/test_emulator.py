@@ -399,3 +399,31 @@ def test_mayar_samples_have_the_claimed_properties(mayar_rows):
     assert len(groups) >= 100 and max(groups) <= 10
     straddling = [b for b in range(50, 2500, 50) if mayar_rows[b - 1]["createdAt"] == mayar_rows[b]["createdAt"]]
     assert len(straddling) >= 5
+
+
+@pytest.mark.parametrize("length", ["abc", "-5", str(10**12)])
+def test_bad_content_length_is_a_400(length):
+    import http.client
+
+    with Emulator([], []) as emu:
+        port = int(emu.url.rsplit(":", 1)[1])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.putrequest("GET", FASPAY_PATH)
+        conn.putheader("Content-Length", length)
+        conn.endheaders()
+        response = conn.getresponse()
+        assert response.status == 400 and b"Content-Length" in response.read()
+        conn.close()
+
+
+def test_caches_and_request_log_are_bounded():
+    from invoice_analytics.emulator import _faspay, _mayar, _server
+
+    assert _server.REQUEST_LOG_SIZE and _faspay.LIST_CACHE_SIZE and _mayar.CLIENT_WINDOWS
+    with Emulator([], [], mayar_rate_limit_per_minute=None) as emu:
+        assert emu.requests.maxlen == _server.REQUEST_LOG_SIZE
+        for day in range(_faspay.LIST_CACHE_SIZE + 5):  # a distinct filter each time
+            requests.get(emu.url + FASPAY_PATH, timeout=5, json={
+                "signature": SIGNATURE, "page": 1, "status": 1,
+                "start_period": f"2025-01-{1 + day % 28:02d}", "end_period": f"{2026 + day // 28}-12-31"})
+        assert len(emu.faspay._lists) == _faspay.LIST_CACHE_SIZE

@@ -100,6 +100,15 @@ def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
     return _palette(len(edges) + 2)
 
 
+def literal(text: str) -> str:
+    """Text from data, escaped so that matplotlib draws it as written (``$`` does not start math).
+
+    >>> literal("Untung$^$Jaya")
+    'Untung\\$^\\$Jaya'
+    """
+    return text.replace("$", r"\$")
+
+
 def provider_color(provider: object) -> str:
     """The fixed colour of ``provider`` (grey for an unknown one)."""
     return PROVIDER_COLORS.get(str(provider), OTHER_COLOR)
@@ -193,7 +202,7 @@ def _stacked_bars(
             width,
             bottom=bottom,
             color=color,
-            label=str(column),
+            label=literal(str(column)),
             edgecolor="white",
             linewidth=0.5,
         )
@@ -354,7 +363,7 @@ def plot_top_overdue(
     bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
     container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
     _label_bars(ax, container, top["amount"].tolist())
-    ax.set_yticks(y, list(names))
+    ax.set_yticks(y, [literal(name) for name in names])
     ax.invert_yaxis()  # largest at the top
     ax.set_xlabel("Overdue outstanding")
     _money_axis(ax, top["amount"].max(), "x")

@@ -58,6 +58,8 @@ DEMO_FASPAY_PASSWORD = "demo-password"
 DEMO_MAYAR_API_KEY = "demo-mayar-key"
 #: Fault kinds accepted by :meth:`Emulator.inject`.
 FAULTS = frozenset({"429", "500", "502", "503", "drop", "malformed", "missing-keys", "failed", "401", "403"})
+#: The largest request body read (a Faspay list request is a few hundred bytes).
+MAX_BODY = 1 << 20
 #: Requests kept in :attr:`Emulator.requests` (the oldest are forgotten first).
 REQUEST_LOG_SIZE = 100_000
 
@@ -84,6 +86,21 @@ def _default_dataset(provider: str) -> tuple[dict[str, Any], ...]:
     if path.is_file():
         return tuple(json.loads(path.read_text(encoding="utf-8")))
     return tuple(_samples.generate_faspay() if provider == "faspay" else _samples.generate_mayar())
+
+
+def _content_length(value: str | None) -> int | None:
+    """The request body's length: 0 when absent, None when not a whole number in [0, MAX_BODY].
+
+    >>> _content_length(None), _content_length("12"), _content_length("-1"), _content_length("x")
+    (0, 12, None, None)
+    """
+    if value is None or not value.strip():
+        return 0
+    try:
+        length = int(value)
+    except ValueError:
+        return None
+    return length if 0 <= length <= MAX_BODY else None
 
 
 class _Server(ThreadingHTTPServer):
@@ -221,11 +238,15 @@ class Emulator:
         split = urlsplit(h.path)
         path = split.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        body = h.rfile.read(int(h.headers.get("Content-Length") or 0))
+        length = _content_length(h.headers.get("Content-Length"))
+        body = h.rfile.read(length) if length is not None else b""
         provider = _PROVIDERS.get(path, "unknown")
         params: dict[str, Any] = query
         try:
-            if provider == "unknown":
+            if length is None:
+                h.close_connection = True  # the rest of the request cannot be read reliably
+                reply = json_reply(400, {"statusCode": 400, "messages": "Bad Content-Length"})
+            elif provider == "unknown":
                 reply = json_reply(404, {"statusCode": 404, "messages": "Not Found"})
             else:
                 with self._lock:
