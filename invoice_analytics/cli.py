@@ -113,7 +113,9 @@ def _report(args: argparse.Namespace) -> int:
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
     chart = args.chart or args.out.with_suffix(".png")
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
-    ax.get_figure(root=True).savefig(chart, dpi=120, bbox_inches="tight")
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # plot_aging draws on a new figure
+    figure.savefig(chart, dpi=120, bbox_inches="tight")
     source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))

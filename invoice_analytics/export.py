@@ -43,7 +43,7 @@ def excel_ready(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
             out[name] = out[name].dt.tz_convert(JAKARTA).dt.tz_localize(None)
         elif isinstance(dtype, pd.PeriodDtype):
             out[name] = out[name].astype(str).where(out[name].notna(), None)
-        elif dtype == object:
+        elif dtype == object:  # noqa: E721 - a dtype compared with object, not a type check
             out[name] = out[name].map(lambda v: str(v) if isinstance(v, (pd.Period, tuple)) else v)
     return out
 
