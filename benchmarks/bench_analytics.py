@@ -23,6 +23,7 @@ customers) in the core schema with vectorised numpy/pyarrow, then prints:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import gc
 import json
@@ -154,10 +155,11 @@ def duckdb_sql(as_of: str = AS_OF, edges: tuple[int, ...] = EDGES, terms_days: i
     cases += [
         f'CAST(sum(CASE WHEN outstanding > 0 AND d BETWEEN {lo + 1} AND {hi} THEN outstanding ELSE 0 END)'
         f' AS BIGINT) AS "{lo + 1}-{hi}"'
-        for lo, hi in zip(lows, edges)
+        for lo, hi in zip(lows, edges, strict=True)
     ]
     cases.append(
-        f'CAST(sum(CASE WHEN outstanding > 0 AND d > {edges[-1]} THEN outstanding ELSE 0 END) AS BIGINT) AS ">{edges[-1]}"'
+        f'CAST(sum(CASE WHEN outstanding > 0 AND d > {edges[-1]} THEN outstanding ELSE 0 END)'
+        f' AS BIGINT) AS ">{edges[-1]}"'
     )
     return f"""
 WITH aged AS (
@@ -222,10 +224,8 @@ def _hwm() -> int:
 def _release() -> None:
     gc.collect()
     pa.default_memory_pool().release_unused()
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except OSError:
-        pass
 
 
 def _peak_of(fn: Callable[[], Any]) -> tuple[int, str]:

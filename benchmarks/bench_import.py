@@ -42,7 +42,7 @@ PROBE = {
 
 def loaded(code: str) -> dict[str, bool]:
     """Which heavy libraries ``code`` leaves in ``sys.modules``."""
-    probe = code + "\nimport json, sys\nprint(json.dumps({m: m in sys.modules for m in %r}))" % (HEAVY,)
+    probe = code + f"\nimport json, sys\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     result: dict[str, bool] = json.loads(out.strip().splitlines()[-1])
     return result

@@ -34,16 +34,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import pyplot as plt  # noqa: E402
+import numpy as np
+import pandas as pd
+from matplotlib import pyplot as plt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_analytics import make_frame  # noqa: E402
+from bench_analytics import make_frame
 
-from invoice_analytics.display._tabs import CHARTS  # noqa: E402
-from invoice_analytics.schema import JAKARTA  # noqa: E402
-from invoice_analytics.display.panel import FilterPanel  # noqa: E402
+from invoice_analytics.display._tabs import CHARTS
+from invoice_analytics.display.panel import FilterPanel
+from invoice_analytics.schema import JAKARTA
 
 AS_OF = "2025-06-30"
 EXCLUDED = ["draft", "cancelled", "proforma"]
@@ -81,7 +81,8 @@ def naive_update(df: pd.DataFrame, *, providers: list[str], customer: str, as_of
     due = open_["due_at"].fillna(open_["issued_at"])
     today = pd.Timestamp(as_of, tz=JAKARTA).normalize()
     days = (today - due.dt.normalize()).dt.days
-    labels = ["Current"] + [f"{lo + 1}-{hi}" for lo, hi in zip((0, *edges[:-1]), edges)] + [f">{edges[-1]}"]
+    lows = (0, *edges[:-1])
+    labels = ["Current", *(f"{lo + 1}-{hi}" for lo, hi in zip(lows, edges, strict=True)), f">{edges[-1]}"]
     bucket = pd.cut(days, [-np.inf, 0, *edges, np.inf], labels=labels)
     aged = open_.assign(bucket=bucket)
     report = aged.pivot_table(index="customer_name", columns="bucket", values="outstanding",
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
     for label, change, naive, _ in scenarios:
         ours = timed(change, n)
         if naive is not None:
-            alt = [fmt(timed(lambda c=c: naive_update(df, **naive, **naive_kwargs, charts=c), few))
+            alt = [fmt(timed(lambda c=c, naive=naive: naive_update(df, **naive, **naive_kwargs, charts=c), few))
                    for c in (4, 1, 0)]
             print(f"{label:16s} {fmt(ours):>20s} {alt[0]:>20s} {alt[1]:>20s} {alt[2]:>20s}")
         else:

@@ -36,7 +36,8 @@ _EPOCH = dt.date(1970, 1, 1)
 
 def jakarta_today() -> dt.date:
     """Today's date in Asia/Jakarta."""
-    return pd.Timestamp.now(tz=JAKARTA).date()
+    today: dt.date = pd.Timestamp.now(tz=JAKARTA).date()
+    return today
 
 
 def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
@@ -61,7 +62,8 @@ def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
         raise ValueError(f"{name} must be a date like '2024-01-31', got {value!r}")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert(JAKARTA)
-    return stamp.date()
+    day: dt.date = stamp.date()
+    return day
 
 
 def as_of_day(as_of: AsOf = None) -> int:
@@ -140,7 +142,7 @@ def month_ordinals(issued_at: pd.Series, rows: np.ndarray | None = None) -> np.n
     lo, hi = int(days.min()), int(days.max())
     if hi - lo < 5_000_000:  # a lookup table of the days spanned beats a calendar cast
         table = np.arange(lo, hi + 1).astype("datetime64[D]").astype("datetime64[M]").view(np.int64)
-        months = table[days - lo]
+        months: np.ndarray = table[days - lo]
     else:
         months = days.astype("datetime64[D]").astype("datetime64[M]").view(np.int64).copy()
     months[~known] = NAT

@@ -161,8 +161,10 @@ def _report(args: argparse.Namespace) -> int:
     as_of = args.as_of or jakarta_date(None)
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:
-        ax.get_figure(root=True).savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+        figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
     source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))

@@ -38,7 +38,7 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     for name in columns:
         pieces = [
             frame[name] if name in frame.columns else pd.Series(index=range(n), dtype=dtypes[name])
-            for frame, n in zip(frames, lengths)
+            for frame, n in zip(frames, lengths, strict=True)
         ]
         if isinstance(dtypes[name], pd.CategoricalDtype):
             cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category") for p in pieces]

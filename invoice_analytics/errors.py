@@ -13,6 +13,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 __all__ = [
     "AuthenticationError",
     "ExportWarning",
@@ -61,14 +64,22 @@ class InvoiceAPIError(Exception):
             text += f" (HTTP {self.status_code})"
         return text
 
-    def __reduce__(self):  # keep the keyword arguments through pickling
+    def __reduce__(self) -> tuple[Callable[..., InvoiceAPIError], tuple[Any, ...]]:
+        # keep the keyword arguments through pickling
         return (
             _rebuild,
             (type(self), self.provider, self.request, self.server_message, self.status_code, self.detail),
         )
 
 
-def _rebuild(cls, provider, request, server_message, status_code, detail):
+def _rebuild(
+    cls: type[InvoiceAPIError],
+    provider: str,
+    request: str,
+    server_message: str | None,
+    status_code: int | None,
+    detail: str | None,
+) -> InvoiceAPIError:
     return cls(provider, request, server_message, status_code=status_code, detail=detail)
 
 
@@ -102,6 +113,9 @@ class PagingWarning(UserWarning):
 
 class UnknownStatusWarning(UserWarning):
     """A provider status outside the documented ones: its ``status`` is left missing."""
+
+    #: The raw values not recognised, sorted (set by the loader that warns).
+    values: list[str]
 
 
 class ExportWarning(UserWarning):

@@ -76,7 +76,7 @@ def excel_ready(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
             out[name] = out[name].dt.tz_convert(JAKARTA).dt.tz_localize(None)
         elif isinstance(dtype, pd.PeriodDtype):
             out[name] = out[name].astype(str).where(out[name].notna(), None)
-        elif dtype == object:
+        elif dtype == object:  # noqa: E721 - a dtype compared with object, not a type check
             out[name] = out[name].map(lambda v: str(v) if isinstance(v, (pd.Period, tuple)) else v)
     return out
 
@@ -113,7 +113,7 @@ def _is_text(column: pd.Series) -> bool:
     dtype = column.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return dtype.categories.dtype == object or isinstance(dtype.categories.dtype, pd.StringDtype)
-    return dtype == object or isinstance(dtype, pd.StringDtype)
+    return dtype == object or isinstance(dtype, pd.StringDtype)  # noqa: E721 - a pandas dtype, not a type
 
 
 @contextmanager

@@ -83,4 +83,5 @@ def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
             shown[name] = [f"{int(v):,}" for v in table[name]]
         else:
             shown[name] = [format_rupiah(int(v)) if pd.notna(v) else "–" for v in table[name]]
-    return shown.to_string()
+    out: str = shown.to_string()
+    return out

@@ -55,8 +55,8 @@ def load_invoices(
 ) -> pd.DataFrame:
     """Load and :func:`~invoice_analytics.combine` the chosen providers.
 
-    ``providers``: one name ("faspay") or several. ``demo=None``: the providers among ``providers`` whose credentials are set
-    (see :func:`configured_providers`); when none is, the embedded emulator.
+    ``providers``: one name ("faspay") or several. ``demo=None``: the providers among ``providers``
+    whose credentials are set (see :func:`configured_providers`); when none is, the embedded emulator.
     ``demo=True``: always the emulator; ``demo=False``: never (missing
     credentials raise). Origins default to each loader's own default.
     """

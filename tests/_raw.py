@@ -37,7 +37,9 @@ def mayar_row(i: int, created_ms: int, *, status: str = "active", amount: int | 
         "redirectUrl": None,
         "customerId": f"cust-{i % 5}",
         "transactions": [{"id": f"tx-{i}", "status": "created", "extraData": None}],
-        "customer": {"id": f"cust-{i % 5}", "email": f"c{i % 5}@example.com", "mobile": "0812", "name": f"Cust {i % 5}"},
+        "customer": {
+            "id": f"cust-{i % 5}", "email": f"c{i % 5}@example.com", "mobile": "0812", "name": f"Cust {i % 5}"
+        },
     }
 
 

@@ -7,7 +7,6 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from _frames import faspay, frame, mayar
 
 from invoice_analytics.analytics.aging import (
     aging_buckets,
@@ -18,6 +17,8 @@ from invoice_analytics.analytics.aging import (
     top_debtors,
 )
 from invoice_analytics.schema import JAKARTA, empty_frame
+
+from _frames import faspay, frame, mayar
 
 AS_OF = "2024-03-31"
 LABELS = ["Current", "1-30", "31-60", "61-90", ">90"]

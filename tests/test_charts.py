@@ -8,16 +8,16 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib import _pylab_helpers  # noqa: E402
-from matplotlib.colors import to_hex  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib import _pylab_helpers
+from matplotlib.colors import to_hex
+from matplotlib.figure import Figure
 
-from invoice_analytics.display import charts  # noqa: E402
-from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter  # noqa: E402
-from invoice_analytics.display.charts import (  # noqa: E402
+from invoice_analytics.analytics.ratios import paid_ratio
+from invoice_analytics.display import charts
+from invoice_analytics.display.charts import (
     BUCKET_COLORS,
     PROVIDER_COLORS,
     bucket_colors,
@@ -26,10 +26,10 @@ from invoice_analytics.display.charts import (  # noqa: E402
     plot_paid_ratio_by_month,
     plot_top_overdue,
 )
-from invoice_analytics.analytics.ratios import paid_ratio  # noqa: E402
-from invoice_analytics.schema import empty_frame  # noqa: E402
+from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.schema import empty_frame
 
-from _frames import frame  # noqa: E402
+from _frames import frame
 
 AS_OF = pd.Timestamp("2024-06-30", tz="Asia/Jakarta")
 BUCKETS = ["Current", "1-30", "31-60", "61-90", ">90"]

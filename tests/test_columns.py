@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from invoice_analytics import UnknownStatusWarning
-from invoice_analytics.providers import _columns as col
 from invoice_analytics.emulator._samples import generate_faspay, generate_mayar
+from invoice_analytics.providers import _columns as col
 from invoice_analytics.providers.faspay import faspay_frame
 from invoice_analytics.providers.mayar import mayar_frame
 

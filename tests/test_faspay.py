@@ -208,9 +208,8 @@ def test_bad_answers_on_a_later_page_raise_typed_errors(fault, error, words):
 
 
 def test_wrong_credential_is_an_authentication_error_without_secrets():
-    with Emulator(faspay_invoices=rows(3), mayar_invoices=[]) as emu:
-        with pytest.raises(AuthenticationError) as info:
-            load_faspay(base_url=emu.url, username="demo", password="hunter2-secret", **FAST)
+    with Emulator(faspay_invoices=rows(3), mayar_invoices=[]) as emu, pytest.raises(AuthenticationError) as info:
+        load_faspay(base_url=emu.url, username="demo", password="hunter2-secret", **FAST)
     wrong_signature = faspay_signature("demo", "hunter2-secret")
     for text in (str(info.value), repr(info.value), repr(info.value.args)):
         assert "hunter2-secret" not in text and wrong_signature not in text
@@ -246,9 +245,11 @@ def test_plain_http_refused_off_loopback():
 
 def test_bad_value_names_invoice_and_page():
     data = [faspay_row(1), faspay_row(2, outstanding="12,5 juta")]
-    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu:
-        with pytest.raises(ResponseError, match="INV-T-000002.*outstanding_amount.*12,5 juta") as info:
-            load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    with (
+        Emulator(faspay_invoices=data, mayar_invoices=[]) as emu,
+        pytest.raises(ResponseError, match=r"INV-T-000002.*outstanding_amount.*12,5 juta") as info,
+    ):
+        load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
     assert "page=1" in str(info.value)
 
 
@@ -280,12 +281,12 @@ def test_arrow_fast_path_equals_field_by_field_path():
 
     rows = generate_faspay(500)
     fast = faspay_frame(rows)
-    drifted = [{**rows[0], "period": int(rows[0]["period"])}] + rows[1:]  # forces the field-by-field path
+    drifted = [{**rows[0], "period": int(rows[0]["period"])}, *rows[1:]]  # forces the field-by-field path
     slow = faspay_frame(drifted)
     pd.testing.assert_frame_equal(fast, slow)
 
 
 def test_bad_date_names_invoice_and_field():
     data = [faspay_row(1), {**faspay_row(2), "due_date": "31/02/2026"}]
-    with pytest.raises(ResponseError, match="INV-T-000002.*due_date.*31/02/2026"):
+    with pytest.raises(ResponseError, match=r"INV-T-000002.*due_date.*31/02/2026"):
         faspay_frame(data)

@@ -16,7 +16,7 @@ from invoice_analytics.providers.faspay import faspay_signature
 class EchoingServer(BaseHTTPRequestHandler):
     """A careless server that repeats the credential it was sent in its error."""
 
-    def do_GET(self):  # noqa: N802
+    def do_GET(self):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         if self.path.startswith("/hl/v2/invoices"):

@@ -81,9 +81,8 @@ def test_cursor_passed_as_given_would_lose_or_repeat(cursor):
 
 def test_more_than_a_page_in_one_millisecond_warns():
     data = tied(70, {0: 55})
-    with emulator(data, mayar_cursor="strict") as emu:
-        with pytest.warns(PagingWarning, match="share createdAt"):
-            df = load_mayar(**emu.mayar_kwargs, **FAST)
+    with emulator(data, mayar_cursor="strict") as emu, pytest.warns(PagingWarning, match="share createdAt"):
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
     assert df["invoice_id"].is_unique and len(df) == 65  # the 5 beyond the page are unreachable
 
 
@@ -129,9 +128,8 @@ def test_amounts_as_strings_nulls_and_outstanding_rule():
 
 def test_unknown_status_warns_once_and_never_fails():
     data = [mayar_row(1, T0, status="refunded"), mayar_row(2, T0 - 1, status="refunded"), mayar_row(3, T0 - 2)]
-    with emulator(data) as emu:
-        with pytest.warns(UnknownStatusWarning, match="refunded") as record:
-            df = load_mayar(**emu.mayar_kwargs, **FAST)
+    with emulator(data) as emu, pytest.warns(UnknownStatusWarning, match="refunded") as record:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
     assert sum(issubclass(w.category, UnknownStatusWarning) for w in record) == 1
     assert df["status"].isna().sum() == 2 and (df["provider_status"] == "refunded").sum() == 2
 
@@ -205,9 +203,8 @@ def test_bad_answers_on_a_later_page_raise_typed_errors(fault, error, words):
 def test_wrong_key_never_leaks(caplog, capsys):
     secret = "sk-live-THIS-MUST-NOT-LEAK"
     caplog.set_level(logging.DEBUG)
-    with emulator(tied(5, {})) as emu:
-        with pytest.raises(AuthenticationError) as info:
-            load_mayar(base_url=emu.url, api_key=secret, progress=True, max_retries=1)
+    with emulator(tied(5, {})) as emu, pytest.raises(AuthenticationError) as info:
+        load_mayar(base_url=emu.url, api_key=secret, progress=True, max_retries=1)
     captured = capsys.readouterr()
     for text in (str(info.value), repr(info.value), caplog.text, captured.err, captured.out):
         assert secret not in text
@@ -241,8 +238,9 @@ def test_environment_key_and_sandbox_shorthand(monkeypatch):
 
 
 def test_client_paces_itself_to_the_rate_limit():
-    from invoice_analytics.providers._pacing import MinuteRateLimiter
     import time
+
+    from invoice_analytics.providers._pacing import MinuteRateLimiter
 
     limiter = MinuteRateLimiter(3, window=0.5)
     start = time.monotonic()
@@ -267,7 +265,7 @@ def test_arrow_fast_path_equals_field_by_field_path():
     assert fast[1].tolist() == slow[1].tolist() and fast[2].tolist() == slow[2].tolist()
     pd.testing.assert_extension_array_equal(fast[3], slow[3])
     # a number where text belongs takes the field-by-field path and becomes text
-    drifted = [{**rows[0], "customerId": 12345}] + rows[1:]
+    drifted = [{**rows[0], "customerId": 12345}, *rows[1:]]
     assert _fast_texts(drifted) is None
     from invoice_analytics.providers.mayar import mayar_frame
 

@@ -10,21 +10,21 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np
+import pandas as pd
+import pytest
 
-from invoice_analytics.display import panel as widgets_module  # noqa: E402
-from invoice_analytics.analytics.aging import aging_report  # noqa: E402
-from invoice_analytics.display._tabs import CHARTS, render_chart  # noqa: E402
-from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices  # noqa: E402
-from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis  # noqa: E402
-from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text  # noqa: E402
-from invoice_analytics.export import excel_ready, write_excel  # noqa: E402
-from invoice_analytics.schema import empty_frame  # noqa: E402
+from invoice_analytics.analytics.aging import aging_report
+from invoice_analytics.display import panel as widgets_module
+from invoice_analytics.display._tabs import CHARTS, render_chart
+from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
+from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
+from invoice_analytics.display.panel import FilterPanel
+from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
+from invoice_analytics.export import excel_ready, write_excel
+from invoice_analytics.schema import empty_frame
 
-from _frames import frame  # noqa: E402
-from invoice_analytics.display.panel import FilterPanel  # noqa: E402
+from _frames import frame
 
 AS_OF = "2024-03-31"
 RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from _frames import faspay, frame, mayar
 
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.schema import empty_frame
+
+from _frames import faspay, frame, mayar
 
 try:
     from invoice_analytics.combine import combine
@@ -80,7 +81,7 @@ def test_by_issue_month_uses_the_jakarta_calendar() -> None:
     )
     result = paid_ratio(df, by="issue_month", totals=False)
     assert result.index.name == "issue_month"
-    assert result.index.tolist()[:3] == [pd.Period("2024-01", "M"), pd.Period("2024-02", "M"), pd.Period("2024-03", "M")]
+    assert result.index.tolist()[:3] == [pd.Period(m, "M") for m in ("2024-01", "2024-02", "2024-03")]
     assert pd.isna(result.index[3])  # missing issue date: its own group, last
     assert result["invoice_count"].tolist() == [1, 2, 1, 1]
     assert result["paid_count"].tolist() == [1, 1, 0, 1]

@@ -110,7 +110,7 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
         size = len(uniq)
         code, present = _compress(code * size + c, len(group_levels[0]) * size)
         group_levels = [lv[present // size] for lv in group_levels] + [present % size]
-    levels = [pd.Index(uniq.take(lv)) for (_, uniq, _), lv in zip(parts, group_levels)]
+    levels = [pd.Index(uniq.take(lv)) for (_, uniq, _), lv in zip(parts, group_levels, strict=True)]
     if len(names) == 1:
         return code, levels[0].rename(names[0])
     return code, pd.MultiIndex.from_arrays(levels, names=names)
@@ -130,7 +130,7 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     # Every partial sum is at most the sum of |values|: below 2**53 floats are exact.
     if big * len(values) < _EXACT or float(np.abs(values).sum(dtype=np.float64)) < _EXACT / 2:
         return np.bincount(codes, weights=values, minlength=n).astype(np.int64)
-    bits = max(1, 52 - int(len(values)).bit_length())
+    bits = max(1, 52 - len(values).bit_length())
     mask = (1 << bits) - 1
     total = np.zeros(n, dtype=np.int64)
     shift = 0

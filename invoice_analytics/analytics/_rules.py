@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Literal
 
@@ -92,7 +93,7 @@ def check_edges(edges: Iterable[int]) -> tuple[int, ...]:
         not out
         or any(int(e) != e for e in edges)
         or out[0] < 1
-        or any(b <= a for a, b in zip(out, out[1:]))
+        or any(b <= a for a, b in itertools.pairwise(out))
     ):
         raise ValueError(f"edges must be strictly increasing integers >= 1, got {out}")
     return out
@@ -106,7 +107,7 @@ def bucket_labels(edges: Iterable[int]) -> list[str]:
     """
     e = check_edges(edges)
     lows = (0, *e[:-1])
-    return ["Current", *(f"{lo + 1}-{hi}" for lo, hi in zip(lows, e)), f">{e[-1]}"]
+    return ["Current", *(f"{lo + 1}-{hi}" for lo, hi in zip(lows, e, strict=True)), f">{e[-1]}"]
 
 
 def bucket_codes(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:

@@ -50,8 +50,10 @@ def draw_chart(
     """Draw the chart of tab ``title`` (a key of :data:`CHARTS`) on a new figure.
 
     >>> from invoice_analytics.schema import empty_frame
-    >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0] for t in CHARTS]
-    ['Outstanding by age', 'Top 10 overdue customers', 'Open outstanding by issue month', 'Paid share of invoices by issue month']
+    >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0]
+    ...  for t in CHARTS]  # doctest: +NORMALIZE_WHITESPACE
+    ['Outstanding by age', 'Top 10 overdue customers', 'Open outstanding by issue month',
+     'Paid share of invoices by issue month']
     """
     spec = CHARTS[title]
     plot: Callable[..., Any] = getattr(charts, spec.name)

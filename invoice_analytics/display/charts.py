@@ -23,13 +23,14 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.container import BarContainer
 from matplotlib.colors import to_hex, to_rgb
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, PercentFormatter
@@ -85,7 +86,8 @@ def _palette(n: int) -> list[str]:
     rgb = np.array([to_rgb(c) for c in anchors])
     stops = np.linspace(0.0, 1.0, len(anchors))
     points = np.linspace(0.0, 1.0, n)
-    return [to_hex([np.interp(x, stops, rgb[:, i]) for i in range(3)]) for x in points]
+    channels = [np.interp(points, stops, rgb[:, i]) for i in range(3)]
+    return [to_hex((float(r), float(g), float(b))) for r, g, b in zip(*channels, strict=True)]
 
 
 def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
@@ -143,7 +145,8 @@ def _no_data(ax: Axes, text: str = "No invoices") -> Axes:
 
 def _ints(values: pd.Series) -> np.ndarray:
     """Rupiah sums as a plain int64 array (missing -> 0)."""
-    return pd.Series(values).astype("Int64").to_numpy(dtype="int64", na_value=0)
+    ints: np.ndarray = pd.Series(values).astype("Int64").to_numpy(dtype="int64", na_value=0)
+    return ints
 
 
 def _providers_in(frame: pd.DataFrame) -> list[str]:
@@ -212,7 +215,7 @@ def _stacked_bars(
     return bottom
 
 
-def _label_bars(ax: Axes, container: BarContainer, amounts: Sequence[int]) -> None:
+def _label_bars(ax: Axes, container: BarContainer, amounts: Iterable[int]) -> None:
     """Compact rupiah ``amounts`` at the end of each bar of ``container``."""
     ax.bar_label(container, labels=[format_rupiah(a) for a in amounts], padding=3, fontsize="small")
 
@@ -227,7 +230,7 @@ def _sum_table(
     return table.reindex(index=rows, columns=providers, fill_value=0)
 
 
-def _money_axis(ax: Axes, largest: float, axis: str = "y") -> None:
+def _money_axis(ax: Axes, largest: float, axis: Literal["x", "y"] = "y") -> None:
     """Rupiah ticks from 0, with room past ``largest`` for the value labels."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(rupiah_formatter())

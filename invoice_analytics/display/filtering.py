@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,8 +28,8 @@ __all__ = ["MISSING_LABEL", "FilterIndex", "filter_invoices"]
 #: How a missing provider or status is offered and selected.
 MISSING_LABEL = "(missing)"
 
-Selection = Iterable[object] | None
-DateLike = str | dt.date | pd.Timestamp | None
+Selection: TypeAlias = Iterable[object] | None
+DateLike: TypeAlias = str | dt.date | pd.Timestamp | None
 
 
 def _codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:

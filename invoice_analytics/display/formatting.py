@@ -50,7 +50,6 @@ ValueError: rupiah are whole integers, got 1.5
 from __future__ import annotations
 
 import numbers
-
 from typing import TYPE_CHECKING
 
 import pandas as pd

@@ -79,5 +79,6 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
 def _only_row(frame: pd.DataFrame) -> dict[str, Any]:
     """The single "Total" row of an ungrouped result (zeros when it is empty)."""
     if len(frame):
-        return frame.iloc[0].to_dict()
+        row: dict[str, Any] = frame.iloc[0].to_dict()
+        return row
     return {c: 0 for c in frame.columns}

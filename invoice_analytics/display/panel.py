@@ -33,7 +33,6 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import jakarta_date, jakarta_today
-from invoice_analytics._types import AsOf
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
@@ -125,11 +124,11 @@ class FilterPanel:
         self._rows = np.arange(len(df))
         self._filtered_work = self._work
         self._filtered_full: pd.DataFrame | None = df
-        self._filter_key: tuple = ()
+        self._filter_key: tuple[object, ...] = ()
         self._hold = 0
         self._pending: set[str] = set()
-        self._chart_cache: dict[str, OrderedDict[tuple, bytes]] = {t: OrderedDict() for t in CHARTS}
-        self._chart_shown: dict[str, tuple] = {}
+        self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
+        self._chart_shown: dict[str, tuple[object, ...]] = {}
         self.report: pd.DataFrame = pd.DataFrame()
         self.kpis: dict[str, Any] = {}
         self.last_update_ms: float = 0.0
@@ -239,10 +238,10 @@ class FilterPanel:
 
     # ------------------------------------------------------------------ updates
 
-    def _on_filter(self, change: dict) -> None:
+    def _on_filter(self, change: dict[str, Any]) -> None:
         self._request("filter")
 
-    def _on_setting(self, change: dict) -> None:
+    def _on_setting(self, change: dict[str, Any]) -> None:
         self._request("setting")
 
     def _request(self, kind: str) -> None:
@@ -251,7 +250,7 @@ class FilterPanel:
         else:
             self._update(refilter=kind == "filter")
 
-    def _on_tab(self, change: dict) -> None:
+    def _on_tab(self, change: dict[str, Any]) -> None:
         self._guarded(self._draw_visible_chart)
 
     def refresh(self) -> None:
@@ -307,7 +306,7 @@ class FilterPanel:
             f" · updated in {self.last_update_ms:,.0f} ms</span>"
         )
 
-    def _chart_key(self, title: str) -> tuple:
+    def _chart_key(self, title: str) -> tuple[object, ...]:
         spec = CHARTS[title]
         return (
             self._filter_key,
@@ -380,7 +379,7 @@ class FilterPanel:
             ("Counted invoices", k["counted_count"], None, None),
             ("Invoices shown", k["invoices"], None, None),
         ]
-        kpi, count, amount, ratio = zip(*rows)
+        kpi, count, amount, ratio = zip(*rows, strict=True)
         return pd.DataFrame({
             "kpi": list(kpi),
             "invoice_count": pd.array(list(count), dtype="Int64"),

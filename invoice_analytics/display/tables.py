@@ -102,7 +102,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
                 f"{html.escape(label)}</th>{tds}</tr>")
 
     values = shown.to_numpy(dtype=object)
-    rows = [row(_label(label), vals) for label, vals in zip(shown.index, values)]
+    rows = [row(_label(label), vals) for label, vals in zip(shown.index, values, strict=True)]
     if rest:
         rows.append(
             f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
@@ -133,7 +133,7 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
     key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
     text = rows.map(_rp).reset_index(drop=True)
     text.insert(0, key, [_label(i) for i in rows.index])
-    out = text.to_string(index=False)
+    out: str = text.to_string(index=False)
     if len(rows) < len(report):
         out += f"\n… {len(report) - len(rows):,} more rows"
     return out

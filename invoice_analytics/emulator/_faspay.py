@@ -100,7 +100,10 @@ class FaspayAPI:
                     if r.get("invoice_status") == label
                     and start <= str(r.get("invoice_date"))[:10] <= end
                     and (not due_day or str(r.get("due_date"))[:10] == due_day)
-                    and (customer is None or (r.get("customer_id") is not None and str(r.get("customer_id")) == customer))
+                    and (
+                        customer is None
+                        or (r.get("customer_id") is not None and str(r.get("customer_id")) == customer)
+                    )
                 ]
                 rows.sort(key=lambda r: (str(r.get("invoice_date")), str(r.get("invoice_no"))), reverse=True)
                 self._lists[key] = rows

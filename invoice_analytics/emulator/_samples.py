@@ -9,8 +9,9 @@ Dates are fixed (invoices from 2025-01-01 to 2026-11-15, statuses as seen on
 >>> rows = generate_faspay(n=50)
 >>> rows[:6] == faspay_reference_rows() and rows == generate_faspay(n=50)
 True
->>> sorted(generate_mayar(n=20)[0])
-['amount', 'category', 'createdAt', 'customer', 'customerId', 'description', 'id', 'link', 'name', 'redirectUrl', 'status', 'transactions', 'type']
+>>> sorted(generate_mayar(n=20)[0])  # doctest: +NORMALIZE_WHITESPACE
+['amount', 'category', 'createdAt', 'customer', 'customerId', 'description', 'id', 'link', 'name',
+ 'redirectUrl', 'status', 'transactions', 'type']
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import json
 import random
 import string
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 __all__ = [
@@ -185,12 +187,14 @@ MAYAR_REFERENCE_RESPONSE = """{
 
 def faspay_reference_rows() -> list[dict[str, Any]]:
     """The 6 rows of the Faspay reference page's sample response."""
-    return json.loads(FASPAY_REFERENCE_RESPONSE)["data"]
+    rows: list[dict[str, Any]] = json.loads(FASPAY_REFERENCE_RESPONSE)["data"]
+    return rows
 
 
 def mayar_reference_rows() -> list[dict[str, Any]]:
     """The 2 rows of the Mayar reference page's sample response."""
-    return json.loads(MAYAR_REFERENCE_RESPONSE)["data"]
+    rows: list[dict[str, Any]] = json.loads(MAYAR_REFERENCE_RESPONSE)["data"]
+    return rows
 
 
 # -- names ---------------------------------------------------------------------
@@ -232,7 +236,7 @@ def _company(rng: random.Random) -> str:
     return f"{form} {' '.join(words)}"
 
 
-def _unique(make: Any, rng: random.Random, taken: set[str]) -> str:
+def _unique(make: Callable[[random.Random], str], rng: random.Random, taken: set[str]) -> str:
     while True:
         value = make(rng)
         if value not in taken:
@@ -245,7 +249,7 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _round100(value: float) -> int:
-    return int(round(value / 100.0)) * 100
+    return round(value / 100.0) * 100
 
 
 def _day(rng: random.Random) -> dt.date:
@@ -343,7 +347,9 @@ def generate_faspay(n: int = 6000, seed: int = DEFAULT_SEED) -> list[dict[str, A
 # -- Mayar -------------------------------------------------------------------------
 
 _DOMAINS = ("example.com", "example.co.id", "example.id", "mail.example.com")
-_MOBILE_PREFIXES = ("11", "12", "13", "21", "22", "52", "53", "55", "56", "57", "58", "77", "78", "81", "82", "95", "96")
+_MOBILE_PREFIXES = (
+    "11", "12", "13", "21", "22", "52", "53", "55", "56", "57", "58", "77", "78", "81", "82", "95", "96"
+)
 _CATEGORIES = ("Jasa", "Produk Digital", "Langganan", "Kelas Online", "Konsultasi", "Event", "Merchandise")
 _BULAN = ("Januari Februari Maret April Mei Juni Juli Agustus September Oktober November Desember").split()
 _DESCRIPTIONS = (
@@ -356,7 +362,9 @@ _DESCRIPTIONS = (
     "Konsultasi bisnis sesi {n}",
     "Ongkos kirim dan pengemasan",
 )
-_INVOICE_NAMES = ("Tagihan Jasa", "Invoice {bulan} {year}", "Pembayaran Pesanan #{n}", "Biaya Langganan", "Cicilan ke-{n}")
+_INVOICE_NAMES = (
+    "Tagihan Jasa", "Invoice {bulan} {year}", "Pembayaran Pesanan #{n}", "Biaya Langganan", "Cicilan ke-{n}"
+)
 
 
 def _fill(template: str, rng: random.Random, when: dt.datetime) -> str:
@@ -387,7 +395,8 @@ def _transactions(rng: random.Random, status: str) -> list[dict[str, Any]]:
 
 def _created_at(rng: random.Random) -> int:
     """Epoch ms of a moment in WIB business-ish hours on an invoice day."""
-    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 10, 10, 10, 9, 8, 7, 7, 6, 5, 3, 2])[0]
+    weights = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 10, 9, 10, 10, 10, 9, 8, 7, 7, 6, 5, 3, 2]
+    hour = rng.choices(range(24), weights=weights)[0]
     moment = dt.datetime.combine(_day(rng), dt.time(hour, rng.randint(0, 59), rng.randint(0, 59)), tzinfo=_WIB)
     return int(moment.timestamp()) * 1000 + rng.randint(0, 999)
 
@@ -439,7 +448,9 @@ def generate_mayar(n: int = 2500, seed: int = DEFAULT_SEED, *, page_size: int = 
                 "type": "invoice",
                 "status": status,
                 "name": "INVOICE" if rng.random() < 0.6 else _fill(rng.choice(_INVOICE_NAMES), rng, when),
-                "redirectUrl": None if rng.random() < 0.8 else f"https://toko.example.com/terima-kasih/{rng.randint(1, 999)}",
+                "redirectUrl": (
+                    None if rng.random() < 0.8 else f"https://toko.example.com/terima-kasih/{rng.randint(1, 999)}"
+                ),
                 "customerId": customer["id"],
                 "transactions": _transactions(rng, status),
                 "customer": dict(customer),

@@ -80,7 +80,7 @@ class RequestRecord:
     at: float  # time.monotonic()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _default_dataset(provider: str) -> tuple[dict[str, Any], ...]:
     path = SAMPLES_DIR / f"{provider}-invoices.json"
     if path.is_file():
@@ -112,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "InvoiceEmulator/1.0"
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:  # http.server naming
         self.server.emulator._handle(self)
 
     do_POST = do_GET
@@ -294,7 +294,9 @@ class Emulator:
     def _fault(self, fault: str, provider: str) -> Reply:
         faspay = provider == "faspay"
         if fault == "429":
-            return json_reply(429, {"statusCode": 429, "messages": "Too Many Requests"}, **{"Retry-After": str(self.retry_after)})
+            return json_reply(
+                429, {"statusCode": 429, "messages": "Too Many Requests"}, **{"Retry-After": str(self.retry_after)}
+            )
         if fault == "500":
             return json_reply(500, {"statusCode": 500, "messages": "Internal Server Error"})
         if fault == "502":
@@ -304,7 +306,9 @@ class Emulator:
         if fault == "drop":
             return Reply(0, None)
         if fault == "malformed":
-            text = '{"response_code": "00", "data": [{"invoice_no": ' if faspay else '{"statusCode": 200, "data": [{"id": '
+            text = (
+                '{"response_code": "00", "data": [{"invoice_no": ' if faspay else '{"statusCode": 200, "data": [{"id": '
+            )
             return Reply(200, text.encode())
         if fault == "missing-keys":
             if faspay:

@@ -13,6 +13,7 @@ import re
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -108,9 +109,7 @@ def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
             out.append(v)
         elif kind is bool:
             raise BadValue(i, v, "whole rupiah")
-        elif isinstance(v, int):
-            out.append(int(v))
-        elif isinstance(v, float) and v.is_integer():
+        elif isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
             out.append(int(v))
         elif isinstance(v, str) and _INTEGER.fullmatch(v.strip()):
             out.append(int(v.strip().split(".")[0]))
@@ -150,10 +149,7 @@ def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     except (ValueError, TypeError) as exc:
         bad = _first_bad_date(cleaned)
         raise BadValue(bad, cleaned[bad], "a YYYY-MM-DD hh:mm:ss date") from exc
-    if parsed.dt.tz is not None:
-        parsed = parsed.dt.tz_convert(JAKARTA)
-    else:
-        parsed = parsed.dt.tz_localize(JAKARTA)
+    parsed = parsed.dt.tz_convert(JAKARTA) if parsed.dt.tz is not None else parsed.dt.tz_localize(JAKARTA)
     return parsed.astype(DATETIME_DTYPE).array
 
 
@@ -204,7 +200,7 @@ def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provid
     """
     codes, uniques = pd.factorize(raw)  # the few distinct values; missing -> -1
     shared = [mapping.get(fold_status(str(u))) for u in uniques]
-    unknown = sorted(str(u) for u, status in zip(uniques, shared) if status is None)
+    unknown = sorted(str(u) for u, status in zip(uniques, shared, strict=True) if status is None)
     if unknown:
         warn_unknown_statuses(provider, unknown)
     categories = list(STATUS_DTYPE.categories)
@@ -226,7 +222,8 @@ def warn_unknown_statuses(provider: str, values: Sequence[str]) -> None:
 def _caller_level() -> int:
     """The ``stacklevel`` that points a warning at the first frame outside this package."""
     package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1  # 1 = the function that calls warnings.warn
+    frame: FrameType | None = sys._getframe(1)
+    level = 1  # 1 = the function that calls warnings.warn
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
         frame, level = frame.f_back, level + 1
     return level

@@ -15,14 +15,13 @@ import ipaddress
 import json
 import logging
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
-from invoice_analytics.providers._payload import payload_words
 from invoice_analytics.errors import (
     AuthenticationError,
     InvoiceAPIError,
@@ -31,8 +30,11 @@ from invoice_analytics.errors import (
     ServerError,
     TransportError,
 )
+from invoice_analytics.providers._payload import payload_words
 
 log = logging.getLogger("invoice_analytics")
+
+_E = TypeVar("_E", bound=InvoiceAPIError)
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_FACTOR = 0.5
@@ -145,7 +147,7 @@ class Caller:
     def __repr__(self) -> str:
         return f"Caller(provider={self.provider!r}, timeout={self.timeout!r})"
 
-    def error(self, cls: type[InvoiceAPIError], request: str, server_message: str | None = None, **kw: Any):
+    def error(self, cls: type[_E], request: str, server_message: str | None = None, **kw: Any) -> _E:
         """Build a typed error with every secret scrubbed."""
         clean = None if server_message is None else redact(server_message, self._secrets)
         detail = kw.pop("detail", None)

@@ -22,7 +22,7 @@ from typing import Any
 
 from invoice_analytics.providers._payload import PageProblem
 
-__all__ = ["FaspayPage", "FaspaySweep", "Kept", "MAX_PASSES", "MayarCursor"]
+__all__ = ["MAX_PASSES", "FaspayPage", "FaspaySweep", "Kept", "MayarCursor"]
 
 #: Passes over one Faspay status (and re-check rounds of a load) before giving up on a stable count.
 MAX_PASSES = 3

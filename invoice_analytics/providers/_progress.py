@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tqdm.auto import tqdm
 
 __all__ = ["Progress", "is_interactive"]
 
@@ -32,7 +35,7 @@ class Progress:
         self.unit = unit
         self.requests = 0
         self.total: int | None = None
-        self._bar = None
+        self._bar: tqdm | None = None
         self._lock = threading.Lock()
 
     def add_total(self, pages: int) -> None:

@@ -218,7 +218,7 @@ class _Sweeper:
         for _ in range(MAX_PASSES):
             self._all(self._sweep, todo)
             moved = self._all(lambda code: self.sweep.first_page_moved(code, self._page_of(code, 1)), codes)
-            todo = [code for code, changed in zip(codes, moved) if changed]
+            todo = [code for code, changed in zip(codes, moved, strict=True) if changed]
             if not todo:
                 return
             log.info("faspay: status(es) %s changed after their sweep; sweeping again", todo)
@@ -359,7 +359,7 @@ _ROW_TYPE = pa.struct([(name, pa.large_string()) for name in _TEXT])
 
 def _fast_texts(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     try:
-        return dict(zip(_TEXT, pa.array(rows, type=_ROW_TYPE).flatten()))
+        return dict(zip(_TEXT, pa.array(rows, type=_ROW_TYPE).flatten(), strict=True))
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None  # a number where text belongs: the field-by-field path converts it
 

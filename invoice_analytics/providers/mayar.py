@@ -255,9 +255,9 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
         table = pa.array(rows, type=_ROW_TYPE)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    top = dict(zip(_ROW_TYPE.names, table.flatten()))
+    top = dict(zip(_ROW_TYPE.names, table.flatten(), strict=True))
     text = {name: pd.array(top[name], dtype=STRING_DTYPE) for name in _TOP_TEXT}
-    for name, child in zip(_CUSTOMER_TEXT, top["customer"].flatten()):
+    for name, child in zip(_CUSTOMER_TEXT, top["customer"].flatten(), strict=True):
         text[f"customer.{name}"] = pd.array(child, dtype=STRING_DTYPE)
     tx = top["transactions"]
     offsets = tx.offsets.to_numpy()
@@ -273,11 +273,11 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
 
 def _texts(rows: Sequence[dict[str, Any]], typed: Callable[..., Any]) -> _Texts:
     """The same, field by field, for rows whose values drift from text (numbers become their text)."""
-    customers = [row.get("customer") if isinstance(row.get("customer"), dict) else {} for row in rows]
+    customers: list[dict[str, Any]] = [cu if isinstance(cu := row.get("customer"), dict) else {} for row in rows]
     text = {name: typed(name, col.strings, [row.get(name) for row in rows]) for name in _TOP_TEXT}
     for name in _CUSTOMER_TEXT:
         text[f"customer.{name}"] = typed(f"customer.{name}", col.strings, [c.get(name) for c in customers])
-    transactions = [row.get("transactions") if isinstance(row.get("transactions"), list) else [] for row in rows]
+    transactions: list[list[Any]] = [tx if isinstance(tx := row.get("transactions"), list) else [] for row in rows]
     tx_status = [[t.get("status") if isinstance(t, dict) else None for t in tx] for tx in transactions]
     count = np.array([len(tx) for tx in transactions], dtype=np.int64)
     paid = np.array([sum(s == "paid" for s in st) for st in tx_status], dtype=np.int64)
@@ -285,7 +285,7 @@ def _texts(rows: Sequence[dict[str, Any]], typed: Callable[..., Any]) -> _Texts:
     return text, count, paid, last
 
 
-def _type_dtype(values) -> pd.CategoricalDtype:
+def _type_dtype(values: pd.api.extensions.ExtensionArray) -> pd.CategoricalDtype:
     """``type`` is always "invoice" on this endpoint; other values widen the categories."""
     extra = sorted({str(v) for v in pd.unique(pd.Series(values).dropna()) if v != "invoice"})
     return pd.CategoricalDtype(["invoice", *extra])
