@@ -31,6 +31,7 @@ from invoice_analytics.errors import (
 )
 
 if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
+    from invoice_analytics._combine import combine
     from invoice_analytics.analytics import (
         DEFAULT_EDGES,
         aging_buckets,
@@ -43,7 +44,6 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
-    from invoice_analytics.combine import combine
     from invoice_analytics.display.charts import (
         plot_aging,
         plot_outstanding_by_month,
@@ -74,7 +74,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
-    "invoice_analytics.combine": ("combine",),
+    "invoice_analytics._combine": ("combine",),
     "invoice_analytics.display.charts": (
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
     ),

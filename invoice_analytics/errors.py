@@ -33,9 +33,62 @@ __all__ = [
 class InvoiceAPIError(Exception):
     """Base of every error a loader raises. No partial result comes with it.
 
-    Attributes: ``provider`` ("faspay" or "mayar"), ``request`` (what was
-    asked, without credentials), ``server_message`` (the server's words, or
-    None) and ``status_code`` (the HTTP status, or None).
+    Catch this to handle any failed load; the subclasses say what failed.
+    The message reads ``"{provider}: {request}[: {detail}][: server said:
+    {server_message}][ (HTTP {status_code})]"``, each optional part only when
+    it is known; the loaders scrub credentials from every part. Instances
+    pickle with every attribute.
+
+    Parameters
+    ----------
+    provider : str
+        The provider, "faspay" or "mayar".
+    request : str
+        What was asked (method, path, status code, page or cursor), without
+        credentials.
+    server_message : str or None, default None
+        The server's own words, when it answered.
+    status_code : int or None, default None
+        The HTTP status of the answer, when there was one worth naming
+        (keyword only).
+    detail : str or None, default None
+        What the loader found wrong, e.g. ``"the answer is not valid JSON"``
+        (keyword only).
+
+    Attributes
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None
+        The server's words, or None.
+    status_code : int or None
+        The HTTP status, or None.
+    detail : str or None
+        What the loader found wrong, or None.
+
+    See Also
+    --------
+    AuthenticationError : The credential was refused.
+    MissingCredentialsError : No credential was given.
+    RateLimitError : HTTP 429 through every retry.
+    ServerError : HTTP 5xx through every retry.
+    TransportError : No answer through every retry.
+    ResponseError : A failure or a bad answer.
+
+    Examples
+    --------
+    >>> err = InvoiceAPIError("faspay", "GET /billing page 2", "Invalid page", status_code=200, detail="bad")
+    >>> str(err)
+    'faspay: GET /billing page 2: bad: server said: Invalid page (HTTP 200)'
+    >>> err.provider, err.server_message, err.status_code
+    ('faspay', 'Invalid page', 200)
+    >>> str(InvoiceAPIError("mayar", "GET /hl/v2/invoices page 1"))
+    'mayar: GET /hl/v2/invoices page 1'
+    >>> import pickle
+    >>> pickle.loads(pickle.dumps(err)).detail
+    'bad'
     """
 
     def __init__(
@@ -84,35 +137,303 @@ def _rebuild(
 
 
 class AuthenticationError(InvoiceAPIError):
-    """The server refused the credential (HTTP 401/403, or Faspay's invalid signature)."""
+    """The server refused the credential (HTTP 401/403, or Faspay's invalid signature).
+
+    Raised for an HTTP 401 or 403 answer, and for a Faspay answer whose
+    ``response_code`` is not "00" and whose message mentions a signature, a
+    credential, or being unauthorised or forbidden. Its parameters and
+    attributes are those of :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     try:
+    ...         load_mayar(base_url=emu.url, api_key="wrong-key", rate_limit_per_minute=None, progress=False)
+    ...     except AuthenticationError as err:
+    ...         print(err)
+    mayar: GET /hl/v2/invoices page 1: server said: Unauthorized (HTTP 401)
+    """
 
 
 class MissingCredentialsError(InvoiceAPIError, ValueError):
-    """No credential was given, neither as an argument nor in the environment."""
+    """No credential was given, neither as an argument nor in the environment.
+
+    Raised before any request is sent. It is also a :class:`ValueError` (a
+    missing argument). Its parameters and attributes are those of
+    :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> import os
+    >>> from invoice_analytics import load_mayar
+    >>> saved = os.environ.pop("MAYAR_API_KEY", None)
+    >>> try:
+    ...     load_mayar()
+    ... except MissingCredentialsError as err:
+    ...     print(err)
+    ... finally:
+    ...     if saved is not None:
+    ...         os.environ["MAYAR_API_KEY"] = saved
+    mayar: load_mayar: no credential: pass api_key or set MAYAR_API_KEY
+    >>> issubclass(MissingCredentialsError, ValueError)
+    True
+    """
 
 
 class RateLimitError(InvoiceAPIError):
-    """HTTP 429 persisted through every retry."""
+    """HTTP 429 persisted through every retry.
+
+    The loaders' sessions retry a 429 up to ``max_retries`` times, waiting
+    what its ``Retry-After`` says; this is raised when the last answer is
+    still a 429. Its parameters and attributes are those of
+    :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     emu.inject("429", provider="mayar")
+    ...     try:
+    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
+    ...     except RateLimitError as err:
+    ...         print(err.status_code, err.server_message)
+    429 Too Many Requests
+    """
 
 
 class ServerError(InvoiceAPIError):
-    """HTTP 5xx persisted through every retry."""
+    """HTTP 5xx persisted through every retry.
+
+    500, 502, 503 and 504 are retried up to ``max_retries`` times; this is
+    raised when the last answer is still one of them (or another 5xx, which
+    is not retried). Its parameters and attributes are those of
+    :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     emu.inject("500", provider="mayar")
+    ...     try:
+    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
+    ...     except ServerError as err:
+    ...         print(err)
+    mayar: GET /hl/v2/invoices page 1: server error through every retry: server said: Internal Server Error (HTTP 500)
+    """
 
 
 class TransportError(InvoiceAPIError):
-    """The connection failed, dropped or timed out through every retry."""
+    """The connection failed, dropped or timed out through every retry.
+
+    There was no answer, so ``server_message`` and ``status_code`` are None;
+    ``detail`` gives the reason. Its parameters and attributes are those of
+    :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     emu.inject("drop", provider="mayar")
+    ...     try:
+    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
+    ...     except TransportError as err:
+    ...         print(err.detail.split(":")[0], err.status_code)
+    no answer after retries None
+    """
 
 
 class ResponseError(InvoiceAPIError):
-    """The server answered, but with a failure, malformed JSON, missing keys or bad values."""
+    """The server answered, but with a failure, malformed JSON, missing keys or bad values.
+
+    Raised for a failure sent as data (Faspay's ``response_code`` other than
+    "00", Mayar's ``"messages": "failed"`` or a ``statusCode`` other than
+    200/201), an HTTP 4xx other than 401/403/429, an answer that is not a
+    JSON object, a page without its documented keys, and a value that does
+    not fit its column (the detail names the invoice and the field). Its
+    parameters and attributes are those of :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        What was asked, without credentials.
+    server_message : str or None, default None
+        The server's own words.
+    status_code : int or None, default None
+        The HTTP status of the answer.
+    detail : str or None, default None
+        What the loader found wrong.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+
+    Examples
+    --------
+    >>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
+    >>> str(err)
+    'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
+
+    A failure the emulator sends as an HTTP 200 answer:
+
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     emu.inject("failed", provider="mayar")
+    ...     try:
+    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    ...     except ResponseError as err:
+    ...         print(err)
+    mayar: GET /hl/v2/invoices page 1: the API reported a failure (statusCode 400): server said: failed
+    """
 
 
 class PagingWarning(UserWarning):
-    """The number of invoices received differs from the total the server announced."""
+    """The number of invoices received differs from the total the server announced.
+
+    A warning, not an error: the load returns what it got. Faspay: a
+    status's final count differs from its ``total_data``, or the status was
+    still changing after the last sweep. Mayar: a whole page of invoices
+    shares one ``createdAt`` millisecond, so those past the page cannot be
+    reached with the cursor.
+
+    See Also
+    --------
+    load_faspay, load_mayar : The loaders that warn.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> rows = [{"id": f"inv-{i:02d}", "createdAt": 1768375011056, "status": "paid", "amount": 1000}
+    ...         for i in range(60)]
+    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
+    ...       warnings.catch_warnings(record=True) as caught):
+    ...     warnings.simplefilter("always")
+    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    >>> len(df), caught[0].category.__name__
+    (50, 'PagingWarning')
+    """
 
 
 class UnknownStatusWarning(UserWarning):
-    """A provider status outside the documented ones: its ``status`` is left missing."""
+    """A provider status outside the documented ones: its ``status`` is left missing.
+
+    A warning, not an error: the raw value stays in ``provider_status``. One
+    warning per load names every unknown raw value; they are also on its
+    ``values`` attribute (a sorted list).
+
+    See Also
+    --------
+    STATUSES : The shared statuses.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> rows = [{"id": "a", "createdAt": 1768375011056, "status": "expired", "amount": 1000}]
+    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
+    ...       warnings.catch_warnings(record=True) as caught):
+    ...     warnings.simplefilter("always")
+    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    >>> df["status"].isna().tolist(), df["provider_status"].tolist()
+    ([True], ['expired'])
+    >>> caught[0].category.__name__, caught[0].message.values
+    ('UnknownStatusWarning', ['expired'])
+    """
 
     #: The raw values not recognised, sorted (set by the loader that warns).
     values: list[str]

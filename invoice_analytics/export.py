@@ -147,13 +147,64 @@ def write_excel(
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) to one workbook.
 
-    Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by default
-    the money columns are the integer columns whose name does not say count
-    or days (``money`` maps a sheet to its money columns instead). Float
-    columns named ``*ratio*`` or ``*share*`` are shown as percents. Datetimes
-    are written as naive Asia/Jakarta wall time. No cell is ever a formula:
-    text starting with ``=`` stays text. Written atomically (see the module
-    doc). Needs openpyxl (``pip install 'invoice-analytics[excel]'``).
+    Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by
+    default the money columns are the integer columns whose name does not
+    say count, days or index (``money`` maps a sheet to its money columns
+    instead). Float columns named ``*ratio*`` or ``*share*`` are shown as
+    percents. Datetimes are written as naive Asia/Jakarta wall time. Needs
+    openpyxl (``pip install 'invoice-analytics[excel]'``).
+
+    No cell is ever a formula: text starting with ``=`` stays text; control
+    characters are removed and text longer than a cell is cut (each with an
+    :class:`~invoice_analytics.errors.ExportWarning`). The workbook is
+    written to a temporary file beside ``path`` and renamed into place, so a
+    failed export leaves no partial file.
+
+    Each sheet has a header row (frozen) and columns sized to their
+    contents; periods and tuple labels are written as text. The parent
+    directory is created when missing; an existing file is overwritten.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.xlsx`` file to write.
+    sheets : Mapping[str, pandas.DataFrame]
+        Sheet name -> frame, in sheet order. A frame's index is written as
+        its first columns when any of its levels is named, else left out.
+    money : Mapping[str, Iterable[str]] or None, default None
+        Sheet name -> the columns to show as rupiah, in place of the
+        default guess for that sheet (an empty list: none).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, as a :class:`~pathlib.Path`.
+
+    Raises
+    ------
+    ImportError
+        When openpyxl is not installed (the message says how to install it).
+
+    See Also
+    --------
+    write_csv : The same for one frame, as CSV.
+    FilterPanel.export_excel : The panel's workbook, written with this.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import openpyxl
+    >>> report = pd.DataFrame({"open_count": [2], "Total": [350_000],
+    ...                        "paid_ratio": pd.array([0.5], dtype="Float64")},
+    ...                       index=pd.Index(["Ani"], name="customer_name"))
+    >>> path = write_excel(Path(tempfile.mkdtemp()) / "out" / "aging.xlsx", {"Aging": report})
+    >>> sheet = openpyxl.load_workbook(path)["Aging"]
+    >>> [cell.value for cell in sheet[1]]
+    ['customer_name', 'open_count', 'Total', 'paid_ratio']
+    >>> [cell.value for cell in sheet[2]]
+    ['Ani', 2, 350000, 0.5]
+    >>> [cell.number_format for cell in sheet[2]]
+    ['General', 'General', '"Rp" #,##0;-"Rp" #,##0', '0.0%']
     """
     try:
         import openpyxl  # noqa: F401
@@ -213,18 +264,51 @@ def neutralize_formula(value: object) -> object:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame, *, neutralize_formulas: bool = True) -> Path:
-    """Write ``frame`` to CSV (a named index becomes columns); rupiah as integers, datetimes as
-    Asia/Jakarta wall time with their offset.
+    """Write ``frame`` to CSV (a named index becomes columns).
+
+    Rupiah as integers, datetimes as Asia/Jakarta wall time with their offset
+    (a loader's ``+07:00``), a missing value as an empty field. The parent
+    directory is created when missing; an existing file is replaced.
 
     Text values starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
     return get a leading ``'`` so that no spreadsheet runs them
     (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes them
     as they are, for programs that read the file. Written atomically.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The ``.csv`` file to write.
+    frame : pandas.DataFrame
+        The rows to write. Its index is written as the first columns when any
+        of its levels is named, else left out.
+    neutralize_formulas : bool, default True
+        Prefix text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+        return with ``'``; False writes every value as it is.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``, as a :class:`~pathlib.Path`.
+
+    See Also
+    --------
+    write_excel : Several frames to one workbook.
+    FilterPanel.export_csv : The panel's report or invoices, written with this.
+
+    Examples
+    --------
     >>> import tempfile
     >>> out = write_csv(Path(tempfile.mkdtemp()) / "a.csv", pd.DataFrame({"x": [1], "name": ["=1+1"]}))
     >>> out.read_text().splitlines()
     ['x,name', "1,'=1+1"]
+    >>> df = pd.DataFrame({"invoice_id": ["A1", "A2"],
+    ...                    "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta"),
+    ...                    "outstanding": pd.array([5_000, None], dtype="Int64")})
+    >>> print(write_csv(Path(tempfile.mkdtemp()) / "invoices.csv", df).read_text(), end="")
+    invoice_id,issued_at,outstanding
+    A1,2024-01-31 23:30:00+07:00,5000
+    A2,,
     """
     path = Path(path)
     index = any(n is not None for n in frame.index.names)

@@ -1,8 +1,8 @@
 """The aging report workbook and terminal summary behind ``invoice-analytics report``.
 
-Sheets: "Aging by customer" (:func:`~invoice_analytics.aging.aging_report`),
+Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report`),
 "Overdue invoices" (open invoices 1+ days past due, oldest first) and "Paid
-ratio by month" (:func:`~invoice_analytics.ratios.paid_ratio` by issue
+ratio by month" (:func:`~invoice_analytics.paid_ratio` by issue
 month, by count and by amount). Rupiah stay numeric integers in the cells,
 shown with a rupiah number format, ratios as percents; datetimes are written
 as Asia/Jakarta wall time (Excel has no time zones).

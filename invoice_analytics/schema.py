@@ -95,8 +95,40 @@ CORE_COLUMNS: tuple[str, ...] = tuple(CORE_SCHEMA)
 def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
     """An empty frame with the core columns (then ``extra``) and their dtypes.
 
+    This is what a loader returns for an account without invoices, and a
+    convenient zero-row input for the analytics, charts and panel.
+
+    Parameters
+    ----------
+    extra : Mapping[str, object] or None, default None
+        Further columns, name -> dtype (anything pandas accepts as a dtype),
+        added after the core columns in their order. A name that is also a
+        core column gives that column this dtype, in its core position.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Zero rows; the columns of :data:`CORE_SCHEMA` in order (``provider``,
+        ``invoice_id``, ... ``currency``) with its dtypes, then ``extra``.
+
+    Raises
+    ------
+    TypeError
+        When a dtype of ``extra`` is not understood by pandas.
+
+    See Also
+    --------
+    CORE_SCHEMA : The core column names and dtypes.
+
+    Examples
+    --------
     >>> empty_frame({"period": pd.PeriodDtype("M")}).dtypes["period"]
     period[M]
+    >>> frame = empty_frame()
+    >>> len(frame), frame.columns[:4].tolist()
+    (0, ['provider', 'invoice_id', 'customer_id', 'customer_name'])
+    >>> str(frame["outstanding"].dtype), frame["status"].cat.categories.tolist()[:3]
+    ('Int64', ['draft', 'unpaid', 'partially_paid'])
     """
     schema = {**CORE_SCHEMA, **(extra or {})}
     return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in schema.items()})

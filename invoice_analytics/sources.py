@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from invoice_analytics.combine import combine
+from invoice_analytics._combine import combine
 from invoice_analytics.providers import load_faspay, load_mayar
 
 __all__ = ["PROVIDERS", "configured_providers", "load_invoices"]
@@ -30,11 +30,35 @@ PROVIDERS = ("faspay", "mayar")
 def configured_providers() -> list[str]:
     """The providers whose credentials are set in the environment.
 
+    Faspay counts as configured when ``FASPAY_USERNAME`` and
+    ``FASPAY_PASSWORD`` are both set, or ``FASPAY_SIGNATURE`` is; Mayar when
+    ``MAYAR_API_KEY`` is. An empty value counts as unset. Only the names are
+    looked at: nothing is sent and the credentials are not checked.
+
+    Returns
+    -------
+    list of str
+        A sublist of ``["faspay", "mayar"]``, in that order; empty when no
+        credentials are set.
+
+    See Also
+    --------
+    load_invoices : Loads these providers, or the embedded emulator when none.
+
+    Examples
+    --------
     >>> import os
-    >>> os.environ["MAYAR_API_KEY"] = "k"
-    >>> "mayar" in configured_providers()
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k"}):
+    ...     "mayar" in configured_providers()
     True
-    >>> del os.environ["MAYAR_API_KEY"]
+    >>> env = {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}
+    >>> with mock.patch.dict(os.environ, env, clear=True):
+    ...     configured_providers()
+    ['faspay', 'mayar']
+    >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "MAYAR_API_KEY": ""}, clear=True):
+    ...     configured_providers()
+    []
     """
     env = os.environ
     found = []
@@ -55,10 +79,72 @@ def load_invoices(
 ) -> pd.DataFrame:
     """Load and :func:`~invoice_analytics.combine` the chosen providers.
 
-    ``providers``: one name ("faspay") or several. ``demo=None``: the providers among ``providers``
-    whose credentials are set (see :func:`configured_providers`); when none is, the embedded emulator.
-    ``demo=True``: always the emulator; ``demo=False``: never (missing
-    credentials raise). Origins default to each loader's own default.
+    The real APIs when credentials are set, else the embedded emulator
+    (:class:`~invoice_analytics.emulator.Emulator`), started on 127.0.0.1
+    for the load and stopped again; it serves the sample data of
+    ``data-samples/`` without a rate limit. Real loads use the credentials
+    of the environment (see :func:`~invoice_analytics.load_faspay` and
+    :func:`~invoice_analytics.load_mayar`). Faspay is loaded first, then
+    Mayar, whatever the order of ``providers``.
+
+    Parameters
+    ----------
+    providers : str or Iterable[str], default ("faspay", "mayar")
+        "faspay", "mayar", or several of them.
+    demo : bool or None, default None
+        None: load the providers among ``providers`` whose credentials are
+        set (see :func:`configured_providers`) and skip the others; when none
+        of them is set, load every one of ``providers`` from the emulator.
+        True: always the emulator. False: never, every one of ``providers``
+        from its real API (missing credentials raise).
+    progress : bool or None, default None
+        Passed to each loader: None shows a progress bar when interactive
+        and a load needs more than one request; True always, False never.
+    faspay_base_url, mayar_base_url : str or None, default None
+        The real APIs' origins (see the loaders' ``base_url``); None keeps
+        each loader's default. Not used with the emulator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The loaded frames stacked by :func:`~invoice_analytics.combine`: the
+        core columns, then Faspay's ``period`` and Mayar's own columns.
+
+    Raises
+    ------
+    ValueError
+        When ``providers`` names an unknown provider (and as the loaders do,
+        e.g. for a bad origin).
+    TypeError
+        When ``providers`` is empty (from :func:`~invoice_analytics.combine`).
+    invoice_analytics.errors.MissingCredentialsError
+        With ``demo=False``, when a chosen provider has no credentials.
+    invoice_analytics.errors.InvoiceAPIError
+        When a load fails (its subclasses: see :func:`load_faspay` and
+        :func:`load_mayar`); nothing partial is returned.
+
+    Warns
+    -----
+    invoice_analytics.errors.PagingWarning, invoice_analytics.errors.UnknownStatusWarning
+        As the loaders do.
+
+    See Also
+    --------
+    configured_providers : Which providers have credentials.
+    load_faspay, load_mayar : The loaders, with every option.
+
+    Examples
+    --------
+    >>> df = load_invoices(demo=True, progress=False)
+    >>> df["provider"].value_counts().sort_index()
+    provider
+    faspay    6000
+    mayar     2500
+    Name: count, dtype: int64
+    >>> load_invoices("stripe")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown provider(s) ['stripe']; choose from ['faspay', 'mayar']
     """
     wanted = [providers] if isinstance(providers, str) else list(providers)
     unknown = sorted(set(wanted) - set(PROVIDERS))

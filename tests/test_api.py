@@ -67,3 +67,16 @@ def test_cli_help_imports_neither_pandas_nor_matplotlib():
         "print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
     )
     assert run(code).splitlines()[-1] == "False False"
+
+
+def test_no_public_name_is_shadowed_by_a_submodule():
+    """Importing a submodule sets it on the package: a submodule named like a public name would
+    replace that name (``ia.combine`` would become a module)."""
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.walk_packages(ia.__path__, "invoice_analytics."):
+        importlib.import_module(info.name)
+        short = info.name.split(".")[1]
+        assert short not in ia.__all__, f"submodule {info.name} shadows ia.{short}"
+    assert callable(ia.combine)

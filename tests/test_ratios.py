@@ -11,7 +11,7 @@ from invoice_analytics.schema import empty_frame
 from _frames import faspay, frame, mayar
 
 try:
-    from invoice_analytics.combine import combine
+    from invoice_analytics._combine import combine
 except ImportError:  # the lead's combine() not there yet: plain concat of same-dtype frames
 
     def combine(*frames: pd.DataFrame) -> pd.DataFrame:

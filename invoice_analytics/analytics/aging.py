@@ -108,10 +108,62 @@ def aging_buckets(
     basis: Basis = "due",
     terms_days: int = 0,
 ) -> pd.DataFrame:
-    """The open invoices of ``df`` (same columns and index labels) with
+    """The open invoices of ``df`` with their days past due and aging bucket.
+
+    The open invoices of ``df`` (same columns and index labels) with
     ``days_past_due`` (``Int64``; ``<NA>`` when neither date is known; negative
     when not yet due) and ``bucket`` (ordered categorical of every label).
+    Open: ``outstanding > 0`` and status not draft, cancelled or proforma (a
+    missing status counts). An invoice of unknown age is bucketed
+    "Current".
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``status``,
+        ``outstanding``, ``issued_at`` and ``due_at`` (unless
+        ``basis="issued"``).
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    edges : Iterable[int], default DEFAULT_EDGES
+        Bucket edges in days past due, strictly increasing integers >= 1.
+        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
+        right-inclusive "1-30", "31-60", "61-90", then ">90".
+    basis : {"due", "issued"}, default "due"
+        Age from the due date (``due_at``, else ``issued_at + terms_days``)
+        or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The open rows in frame order, every column of ``df``, then
+        ``days_past_due`` (``Int64``: Asia/Jakarta calendar days from the due
+        day to ``as_of``; 0 when due that day) and ``bucket`` (ordered
+        ``category`` whose categories are every bucket label, in order).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs; the message names them.
+    ValueError
+        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
+        increasing integers >= 1, or ``as_of`` is not a date.
+
+    See Also
+    --------
+    overdue_invoices : Only those at least one day past due.
+    aging_report : The amounts per bucket, per customer.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "invoice_id": ["A1", "A2", "B1", "C1"],
     ...     "status": ["unpaid", "overdue", "unpaid", "draft"],
@@ -124,6 +176,15 @@ def aging_buckets(
     0         A1              0  Current
     1         A2             31    31-60
     2         B1             45    31-60
+
+    B1 has no due date: with 30 days' terms it is due on 2024-01-31. Other
+    edges give other buckets:
+
+    >>> aged = aging_buckets(df, "2024-02-15", edges=[15, 30], terms_days=30)
+    >>> aged["days_past_due"].tolist(), aged["bucket"].tolist()
+    ([0, 31, 15], ['Current', '>30', '1-15'])
+    >>> aged["bucket"].cat.categories.tolist()
+    ['Current', '1-15', '16-30', '>30']
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)
@@ -145,9 +206,58 @@ def overdue_invoices(
     basis: Basis = "due",
     terms_days: int = 0,
 ) -> pd.DataFrame:
-    """The overdue invoices (open, at least one day past due) of :func:`aging_buckets`,
-    most days past due first (then largest outstanding).
+    """The overdue invoices of ``df``, most days past due first.
 
+    The overdue invoices (open, at least one day past due) of
+    :func:`aging_buckets`, most days past due first (then largest
+    outstanding). An invoice of unknown age is never overdue.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``status``,
+        ``outstanding``, ``issued_at`` and ``due_at`` (unless
+        ``basis="issued"``).
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    edges : Iterable[int], default DEFAULT_EDGES
+        Bucket edges in days past due, strictly increasing integers >= 1.
+        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
+        right-inclusive "1-30", "31-60", "61-90", then ">90".
+    basis : {"due", "issued"}, default "due"
+        Age from the due date (``due_at``, else ``issued_at + terms_days``)
+        or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`aging_buckets` with ``days_past_due >= 1``, index
+        labels kept, sorted by ``days_past_due`` then ``outstanding``,
+        both descending (stable).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs; the message names them.
+    ValueError
+        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
+        increasing integers >= 1, or ``as_of`` is not a date.
+
+    See Also
+    --------
+    aging_buckets : Every open invoice, with its bucket.
+    overdue_totals : Overdue counts and amounts per group.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "invoice_id": ["A1", "A2", "B1"],
     ...     "status": ["unpaid", "overdue", "unpaid"],
@@ -159,6 +269,10 @@ def overdue_invoices(
       invoice_id  days_past_due
     1         A2             31
     2         B1             14
+    >>> overdue_invoices(df, "2024-02-15", edges=[7])["bucket"].tolist()
+    ['>7', '>7']
+    >>> len(overdue_invoices(df, "2024-01-15"))  # due that day: not yet overdue
+    0
     """
     aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
     days = aged["days_past_due"]
@@ -176,12 +290,73 @@ def aging_report(
     terms_days: int = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
-    """Accounts-receivable aging: one row per ``by`` value, columns the bucket
-    labels in order, then "Credit" (sum of credits, <= 0), then "Total"
-    (buckets + Credit: the net balance), all ``int64`` rupiah; sorted by Total
-    descending (ties by key); with ``totals`` a final row labelled "Total"
-    (``("Total", "")`` for a list ``by``; none when ``by`` is None).
+    """Accounts-receivable aging: open amounts per bucket, credits and net balance per ``by``.
 
+    One row per ``by`` value, columns the bucket labels in order, then
+    "Credit" (sum of credits, <= 0), then "Total" (buckets + Credit: the net
+    balance), all ``int64`` rupiah; sorted by Total descending (ties by
+    key); with ``totals`` a final row labelled "Total" (``("Total", "")``
+    for a list ``by``; none when ``by`` is None). Open invoices go to their
+    bucket (unknown age: "Current"); credits (``outstanding < 0``, counted
+    status) to "Credit" whatever their age. Only groups with an open invoice
+    or a credit have a row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``status``,
+        ``outstanding``, ``issued_at``, ``due_at`` (unless
+        ``basis="issued"``) and the ``by`` columns.
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    by : Hashable, list of Hashable or None, default "customer_name"
+        The row key: a column, a list of columns (a MultiIndex), the virtual
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        one row labelled "Total". Missing key values form their own group.
+    edges : Iterable[int], default DEFAULT_EDGES
+        Bucket edges in days past due, strictly increasing integers >= 1.
+        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
+        right-inclusive "1-30", "31-60", "61-90", then ">90".
+    basis : {"due", "issued"}, default "due"
+        Age from the due date (``due_at``, else ``issued_at + terms_days``)
+        or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+    totals : bool, default True
+        Append a final row labelled "Total" (``("Total", "")`` for a list
+        ``by``) holding the grand totals; there is none when ``by`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by`` (named after it); columns every bucket label, then
+        "Credit" and "Total", all ``int64``. Nothing to report gives no rows
+        but the same columns.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs (a ``by`` column included); the
+        message names them.
+    ValueError
+        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
+        increasing integers >= 1, ``by`` is an empty list, or ``as_of`` is
+        not a date.
+
+    See Also
+    --------
+    aging_buckets : The invoices behind each cell.
+    overdue_totals : Open and overdue counts and amounts.
+    format_report_table : The report as an HTML table.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "customer_name": ["Ani", "Ani", "Budi", "Budi", "Citra"],
     ...     "status": ["unpaid", "overdue", "unpaid", "paid", "draft"],
@@ -195,6 +370,12 @@ def aging_report(
     Ani            100000  250000       0  350000
     Budi                0   75000   -5000   70000
     Total          100000  325000   -5000  420000
+
+    One row for everything, with other edges:
+
+    >>> aging_report(df, "2024-02-15", by=None, edges=[60])
+           Current    1-60  >60  Credit   Total
+    Total        0  425000    0   -5000  420000
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)
@@ -227,8 +408,55 @@ def overdue_totals(
     Columns ``open_count``, ``open_amount``, ``overdue_count``,
     ``overdue_amount`` (``int64``) and ``overdue_share`` = overdue_amount /
     open_amount (``Float64``).  Indexed like :func:`aging_report`; sorted by
-    overdue_amount, then open_amount, descending.
+    overdue_amount, then open_amount, descending. Invoices are aged from
+    their due date (``basis="due"``); credits are left out.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``status``,
+        ``outstanding``, ``issued_at``, ``due_at`` and the ``by`` columns.
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    by : Hashable, list of Hashable or None, default None
+        The row key: a column, a list of columns (a MultiIndex), the virtual
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        one row labelled "Total". Missing key values form their own group.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+    totals : bool, default True
+        Append a final row labelled "Total" (``("Total", "")`` for a list
+        ``by``) holding the grand totals; there is none when ``by`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``; columns ``open_count``, ``open_amount``,
+        ``overdue_count``, ``overdue_amount`` (``int64``) and
+        ``overdue_share`` (``Float64``). Only groups with an open invoice
+        have a row; nothing open gives no rows but the same columns.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs (a ``by`` column included); the
+        message names them.
+    ValueError
+        When ``by`` is an empty list or ``as_of`` is not a date.
+
+    See Also
+    --------
+    overdue_invoices : The overdue invoices themselves.
+    aging_report : The amounts per bucket.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "status": ["unpaid", "overdue", "unpaid", "paid"],
     ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
@@ -238,6 +466,12 @@ def overdue_totals(
     >>> overdue_totals(df, "2024-02-15")  # doctest: +NORMALIZE_WHITESPACE
            open_count  open_amount  overdue_count  overdue_amount  overdue_share
     Total           3       500000              2          400000            0.8
+    >>> by_status = overdue_totals(df, "2024-02-15", by="status", totals=False)
+    >>> by_status[["open_amount", "overdue_amount", "overdue_share"]]  # doctest: +NORMALIZE_WHITESPACE
+             open_amount  overdue_amount  overdue_share
+    status
+    overdue       250000          250000            1.0
+    unpaid        250000          150000            0.6
     """
     counts = _open_and_overdue(df, "overdue_totals", as_of, by, terms_days)
     index, columns = counts.index, counts.columns
@@ -269,6 +503,57 @@ def average_days_past_due(
     of the averages.  Indexed like :func:`aging_report`, sorted by
     open_amount descending.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``status``,
+        ``outstanding``, ``issued_at``, ``due_at`` (unless
+        ``basis="issued"``) and the ``by`` columns.
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    by : Hashable, list of Hashable or None, default None
+        The row key: a column, a list of columns (a MultiIndex), the virtual
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        one row labelled "Total". Missing key values form their own group.
+    basis : {"due", "issued"}, default "due"
+        Age from the due date (``due_at``, else ``issued_at + terms_days``)
+        or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+    totals : bool, default True
+        Append a final row labelled "Total" (``("Total", "")`` for a list
+        ``by``) holding the grand totals; there is none when ``by`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``; columns ``open_amount`` (``int64``),
+        ``average_days_past_due`` (``Float64``; ``<NA>`` when no open
+        invoice of the group has a known age), ``overdue_amount``
+        (``int64``) and ``average_days_overdue`` (``Float64``). Nothing
+        open gives no rows but the same columns.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs (a ``by`` column included); the
+        message names them.
+    ValueError
+        When ``basis`` is not "due" or "issued", ``by`` is an empty list, or
+        ``as_of`` is not a date.
+
+    See Also
+    --------
+    aging_buckets : Each open invoice's days past due.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "status": ["unpaid", "overdue", "unpaid"],
     ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3),
@@ -278,6 +563,8 @@ def average_days_past_due(
     >>> average_days_past_due(df, "2024-02-15")  # doctest: +NORMALIZE_WHITESPACE
            open_amount  average_days_past_due  overdue_amount  average_days_overdue
     Total       400000                   12.5          200000                  25.0
+    >>> average_days_past_due(df, "2024-02-15", basis="issued")["average_days_past_due"].tolist()
+    [45.0]
     """
     rows, amounts = _rows(df, "average_days_past_due", sign="open", by=by, basis=basis)
     days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
@@ -317,7 +604,9 @@ def top_debtors(
     terms_days: int = 0,
     sort_by: SortBy = "open_amount",
 ) -> pd.DataFrame:
-    """The ``n`` customers owing most (``sort_by="open_amount"``) or most
+    """The ``n`` customers owing most, with their oldest overdue invoice.
+
+    The ``n`` customers owing most (``sort_by="open_amount"``) or most
     overdue (``"overdue_amount"``), with their oldest overdue invoice.
 
     Columns ``open_count``, ``open_amount``, ``overdue_count``,
@@ -327,7 +616,60 @@ def top_debtors(
     ``oldest_days_past_due`` (``Int64``); the last three are missing for a
     customer with nothing overdue.  Credits are ignored.  Use
     ``by=["provider", "customer_id"]`` to tell apart same-named customers.
+    Invoices are aged from their due date (``basis="due"``).
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema: one loader's frame or
+        :func:`~invoice_analytics.combine` of several. Needs ``invoice_id``,
+        ``status``, ``outstanding``, ``issued_at``, ``due_at`` and the ``by``
+        columns.
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
+        converted; only the calendar date counts.
+    n : int, default 10
+        How many customers (keyword only); 0 or less gives none.
+    by : Hashable, list of Hashable or None, default "customer_name"
+        The row key: a column, a list of columns (a MultiIndex), the virtual
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        one row labelled "Total". Missing key values form their own group.
+        No "Total" row is appended.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar has no due
+        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
+        receipt.
+    sort_by : {"open_amount", "overdue_amount"}, default "open_amount"
+        Rank by this amount, then by the other, both descending; ties keep
+        the key order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        At most ``n`` rows indexed by ``by``, customers with an open invoice
+        only; columns ``open_count``, ``open_amount``, ``overdue_count``,
+        ``overdue_amount`` (``int64``), ``oldest_invoice_id`` (string),
+        ``oldest_due_date`` (``datetime64[us, Asia/Jakarta]``) and
+        ``oldest_days_past_due`` (``Int64``).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs (a ``by`` column included); the
+        message names them.
+    ValueError
+        When ``sort_by`` is not "open_amount" or "overdue_amount", ``by`` is
+        an empty list, or ``as_of`` is not a date.
+
+    See Also
+    --------
+    overdue_totals : Open and overdue amounts of every group.
+    plot_top_overdue : The customers most overdue, as a chart.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "invoice_id": ["A1", "A2", "B1"],
     ...     "customer_name": ["Ani", "Ani", "Budi"],
@@ -342,6 +684,11 @@ def top_debtors(
     customer_name
     Budi                500000               NaN                  <NA>
     Ani                 350000                A2                    36
+    >>> top_debtors(df, "2024-02-15", sort_by="overdue_amount")["overdue_amount"]
+    customer_name
+    Ani     350000
+    Budi         0
+    Name: overdue_amount, dtype: int64
     """
     if sort_by not in ("open_amount", "overdue_amount"):
         raise ValueError(f"sort_by must be 'open_amount' or 'overdue_amount', not {sort_by!r}")
@@ -372,15 +719,42 @@ def top_debtors(
 
 
 def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
-    """The credit rows of ``df`` (``outstanding < 0``, status not draft,
-    cancelled or proforma), all columns, index labels kept.
+    """The credit rows of ``df``: a negative outstanding on a counted invoice.
 
+    The credit rows of ``df`` (``outstanding < 0``, status not draft,
+    cancelled or proforma), all columns, index labels kept. A missing
+    status counts; a missing ``outstanding`` is no credit.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``status``, ``outstanding`` and
+        ``issued_at``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The credit rows in frame order, every column of ``df``.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs; the message names them.
+
+    See Also
+    --------
+    aging_report : Sums credits in its "Credit" column.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({"invoice_id": ["A", "B", "C"],
     ...                    "status": ["paid", "cancelled", None],
     ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "outstanding": [-5_000, -1_000, -7]})
     >>> credit_invoices(df)["invoice_id"].tolist()
     ['A', 'C']
+    >>> int(credit_invoices(df)["outstanding"].sum())
+    -5007
     """
     rows, _ = _rows(df, "credit_invoices", sign="credit", basis="issued")
     return df.take(rows)

@@ -21,16 +21,43 @@ __all__ = ["issue_month", "paid_ratio"]
 
 
 def issue_month(df: pd.DataFrame) -> pd.Series:
-    """The Asia/Jakarta calendar month of ``issued_at`` (``period[M]``, NaT when
-    missing), named ``"issue_month"``, on ``df``'s index.
+    """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
+
+    The Asia/Jakarta calendar month of ``issued_at`` (``period[M]``, NaT when
+    missing), named ``"issue_month"``, on ``df``'s index. Aware datetimes are
+    converted to Asia/Jakarta first; naive ones are read as Asia/Jakarta wall
+    time.
 
     ``paid_ratio(df, by="issue_month")`` groups by it without adding a column;
     ``df.assign(issue_month=issue_month(df))`` makes it a real column.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices with an ``issued_at`` column.
+
+    Returns
+    -------
+    pandas.Series
+        ``period[M]`` values named "issue_month", indexed like ``df``.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` has no ``issued_at`` column.
+
+    See Also
+    --------
+    paid_ratio : Groups by it with ``by="issue_month"``.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({"issued_at": pd.to_datetime(
     ...     ["2024-01-31 23:30:00+07:00", "2024-01-31 17:30:00+00:00", None], utc=True)})
     >>> issue_month(df).tolist()
     [Period('2024-01', 'M'), Period('2024-02', 'M'), NaT]
+    >>> str(df.assign(issue_month=issue_month(df))["issue_month"].dtype)
+    'period[M]'
     """
     require(df, ["issued_at"], "issue_month")
     ordinals = month_ordinals(df["issued_at"])
@@ -44,6 +71,8 @@ def paid_ratio(
 ) -> pd.DataFrame:
     """Share of the counted invoices that are paid, per ``by``.
 
+    Counted invoices are those whose status is not draft, cancelled or
+    proforma (a missing status counts).
     ``weight="count"``: columns ``invoice_count``, ``paid_count`` (status
     "paid"; partially paid is not paid), ``paid_ratio``.
     ``weight="amount"``: ``billed_amount`` (sum of the known ``amount``),
@@ -55,6 +84,47 @@ def paid_ratio(
     by the key (missing last); ``by=None`` gives one row labelled "Total";
     ``totals`` (default True) appends a "Total" row to a grouped result.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``status``; with
+        ``weight="amount"`` also ``amount`` and ``outstanding``; and the
+        ``by`` columns (``issued_at`` for ``"issue_month"``).
+    by : Hashable, list of Hashable or None, default None
+        The row key: a column, a list of columns (a MultiIndex), the virtual
+        "issue_month" (see :func:`issue_month`), or None for one row
+        labelled "Total". Missing key values form their own group.
+    weight : {"count", "amount"}, default "count"
+        Count invoices, or weigh them by rupiah.
+    totals : bool, default True
+        Append a final row labelled "Total" (``("Total", "")`` for a list
+        ``by``) with the overall ratio; there is none when ``by`` is None.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``; columns ``invoice_count``, ``paid_count``
+        (``weight="count"``) or ``billed_amount``, ``paid_amount``
+        (``weight="amount"``), all ``int64``, then ``paid_ratio``
+        (``Float64``). Only groups with a counted invoice have a row;
+        nothing counted gives no rows but the same columns.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs (a ``by`` column included); the
+        message names them.
+    ValueError
+        When ``weight`` is not "count" or "amount", or ``by`` is an empty
+        list.
+
+    See Also
+    --------
+    issue_month : The virtual "issue_month" key as a column.
+    plot_paid_ratio_by_month : The ratio per issue month, as a chart.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "status": ["paid", "partially_paid", "unpaid", "cancelled"],
     ...     "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-01", "2024-02-02"]),
@@ -69,6 +139,13 @@ def paid_ratio(
     >>> paid_ratio(df, weight="amount")
            billed_amount  paid_amount  paid_ratio
     Total         400000       250000       0.625
+    >>> paid_ratio(df, by="status", weight="amount")  # doctest: +NORMALIZE_WHITESPACE
+                    billed_amount  paid_amount  paid_ratio
+    status
+    paid                   100000       100000         1.0
+    partially_paid         200000       150000        0.75
+    unpaid                 100000            0         0.0
+    Total                  400000       250000       0.625
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', not {weight!r}")

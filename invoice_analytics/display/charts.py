@@ -1,4 +1,4 @@
-"""Matplotlib charts of invoice frames (the core schema of :mod:`.schema`).
+"""Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
 
 Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
 a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
@@ -103,10 +103,10 @@ def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
 
 
 def literal(text: str) -> str:
-    """Text from data, escaped so that matplotlib draws it as written (``$`` does not start math).
+    r"""Text from data, escaped so that matplotlib draws it as written (``$`` does not start math).
 
-    >>> literal("Untung$^$Jaya")
-    'Untung\\$^\\$Jaya'
+    >>> print(literal("Untung$^$Jaya"))
+    Untung\$^\$Jaya
     """
     return text.replace("$", r"\$")
 
@@ -264,11 +264,78 @@ def plot_aging(
 ) -> Axes:
     """Open outstanding per aging bucket, stacked by provider.
 
-    Buckets and open invoices come from :func:`.aging.aging_buckets` (same
-    ``as_of``, ``edges``, ``basis``, ``terms_days``). With ``stack="provider"``
-    (the default) each bucket is one bar per provider present, stacked in
-    :data:`PROVIDER_COLORS`; with ``stack=None`` one bar per bucket in its
-    bucket colour. The total is printed above every bar (``Rp 0`` included).
+    Buckets and open invoices come from
+    :func:`~invoice_analytics.aging_buckets` (same ``as_of``, ``edges``,
+    ``basis``, ``terms_days``). With ``stack="provider"`` (the default) each
+    bucket is one bar per provider present, stacked in :data:`PROVIDER_COLORS`;
+    with ``stack=None`` one bar per bucket in its bucket colour. The total is
+    printed above every bar (``Rp 0`` included). The y axis is in rupiah
+    ("Rp 1.2M"); every bucket has a bar position, empty ones included.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``status``, ``outstanding``,
+        ``issued_at``, ``due_at`` (unless ``basis="issued"``) and, with
+        ``stack="provider"``, ``provider``.
+    as_of : date-like or None, default None
+        The date to age at, as for the analytics (a str, date, datetime or
+        Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
+    edges : Sequence[int], default DEFAULT_EDGES
+        Aging bucket edges in days, strictly increasing integers >= 1.
+    basis : {"due", "issued"}, default "due"
+        Age from the due date or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at``: due ``terms_days``
+        after ``issued_at``.
+    stack : {"provider", None}, default "provider"
+        Stack each bucket's bar by provider, or draw one bar per bucket.
+    ax : matplotlib.axes.Axes or None, default None
+        Draw on these axes; None draws on a new
+        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    title : str or None, default None
+        The axes title; None gives "Outstanding by age (as of YYYY-MM-DD)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax`` when given); ``ax.figure`` is its figure.
+        An empty ``df`` shows "No invoices", one without open invoices "No open
+        invoices".
+
+    Raises
+    ------
+    ValueError
+        When ``stack`` is not "provider" or None, ``as_of`` is not a date,
+        or (for a non-empty ``df``) ``edges`` or ``basis`` are invalid.
+    KeyError
+        When a non-empty ``df`` lacks a column it needs.
+
+    See Also
+    --------
+    aging_buckets : The open invoices and buckets drawn.
+    aging_report : The same amounts per customer, as a table.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
+    ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
+    ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
+    ...                    "outstanding": [100_000, 250_000, 40_000]})
+    >>> ax = plot_aging(df, "2024-02-15")
+    >>> ax.get_title()
+    'Outstanding by age (as of 2024-02-15)'
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['Current', '1-30', '31-60', '61-90', '>90']
+    >>> [t.get_text() for t in ax.texts]  # the total above each bar
+    ['Rp 100K', 'Rp 0', 'Rp 250K', 'Rp 0', 'Rp 40K']
+    >>> len(ax.patches)  # 5 buckets x 2 providers
+    10
+    >>> len(plot_aging(df, "2024-02-15", stack=None).patches)
+    5
+    >>> from invoice_analytics.schema import empty_frame
+    >>> [t.get_text() for t in plot_aging(empty_frame()).texts]
+    ['No invoices']
     """
     if stack not in ("provider", None):
         raise ValueError(f"stack must be 'provider' or None, got {stack!r}")
@@ -320,11 +387,79 @@ def plot_top_overdue(
 ) -> Axes:
     """Horizontal bars of the ``n`` customers with the most overdue outstanding.
 
-    Overdue = open invoices (:func:`.aging.aging_buckets`) at least one day
-    past due. A customer is a (provider, customer_id) pair, labelled with its
-    name (the provider is appended when two shown customers share a name).
-    Largest at the top; each bar is labelled with its amount and coloured by
-    the bucket of the customer's oldest overdue invoice.
+    Overdue = open invoices (:func:`~invoice_analytics.aging_buckets`) at least
+    one day past due. A customer is a (provider, customer_id) pair, labelled
+    with its name (the provider is appended when two shown customers share a
+    name). Largest at the top; each bar is labelled with its amount and
+    coloured by the bucket of the customer's oldest overdue invoice. Ties of
+    amount are ordered by name. The x axis is in rupiah; the legend names the
+    buckets shown.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``provider``, ``customer_id``,
+        ``customer_name``, ``status``, ``outstanding``, ``issued_at`` and
+        ``due_at`` (unless ``basis="issued"``).
+    as_of : date-like or None, default None
+        The date to age at, as for the analytics (a str, date, datetime or
+        Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
+    n : int, default 10
+        How many customers to show (at most), at least 1.
+    edges : Sequence[int], default DEFAULT_EDGES
+        Aging bucket edges in days, strictly increasing integers >= 1.
+        They decide the bar colours.
+    basis : {"due", "issued"}, default "due"
+        Age from the due date or from ``issued_at``.
+    terms_days : int, default 0
+        Payment terms of an invoice without ``due_at``: due ``terms_days``
+        after ``issued_at``.
+    ax : matplotlib.axes.Axes or None, default None
+        Draw on these axes; None draws on a new
+        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    title : str or None, default None
+        The axes title; None gives "Top {n} overdue customers (as of YYYY-MM-
+        DD)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax`` when given); ``ax.figure`` is its figure.
+        An empty ``df`` shows "No invoices", one without overdue invoices "No
+        overdue invoices".
+
+    Raises
+    ------
+    ValueError
+        When ``n`` < 1, ``as_of`` is not a date, or (for a non-empty ``df``)
+        ``edges`` or ``basis`` are invalid.
+    KeyError
+        When a non-empty ``df`` lacks a column it needs.
+
+    See Also
+    --------
+    top_debtors : The top customers as a table.
+    overdue_invoices : The invoices drawn.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
+    ...                    "customer_id": ["C1", "C2", "C3"], "customer_name": ["Ani", "Budi", "Ani"],
+    ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
+    ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
+    ...                    "outstanding": [100_000, 250_000, 40_000]})
+    >>> ax = plot_top_overdue(df, "2024-02-15", n=5)
+    >>> ax.get_title()
+    'Top 5 overdue customers (as of 2024-02-15)'
+    >>> [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
+    (['Budi', 'Ani'], ['Rp 250K', 'Rp 40K'])
+    >>> ax = plot_top_overdue(df, "2024-03-01")  # both Ani overdue: the provider tells them apart
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Budi', 'Ani (faspay)', 'Ani (mayar)']
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]  # oldest overdue invoice's bucket
+    ['1-30', '31-60', '>90']
+    >>> [t.get_text() for t in plot_top_overdue(df, "2023-09-01").texts]
+    ['No overdue invoices']
     """
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n!r}")
@@ -390,13 +525,63 @@ def plot_paid_ratio_by_month(
 ) -> Axes:
     """Paid ratio per issue month as a line, y in percent (0-100 %).
 
-    From :func:`.ratios.paid_ratio` (``by="issue_month"``, ``weight`` =
-    ``"count"`` or ``"amount"``). Months without a ratio between the first
-    and last one (no counted invoice; for ``"amount"`` nothing billed, as in
-    Faspay lists, which carry no amount) are gaps in the line; with no ratio
-    at all the axes say so. Each point of the overall line is
+    From :func:`~invoice_analytics.paid_ratio` (``by="issue_month"``,
+    ``weight`` = ``"count"`` or ``"amount"``). Months without a ratio between
+    the first and last one (no counted invoice; for ``"amount"`` nothing
+    billed, as in Faspay lists, which carry no amount) are gaps in the line;
+    with no ratio at all the axes say so. Each point of the overall line is
     labelled with its percentage; ``by_provider=True`` adds one line per
-    provider in :data:`PROVIDER_COLORS`.
+    provider in :data:`PROVIDER_COLORS`. Every month from the first to the last
+    with a ratio has an x position.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``status`` and ``issued_at``;
+        with ``weight="amount"`` also ``amount`` and ``outstanding``; with
+        ``by_provider`` also ``provider``.
+    weight : {"count", "amount"}, default "count"
+        The share of invoices, or of the billed amount.
+    by_provider : bool, default False
+        Add a dashed line per provider.
+    ax : matplotlib.axes.Axes or None, default None
+        Draw on these axes; None draws on a new
+        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    title : str or None, default None
+        The axes title; None gives "Paid share of invoices by issue month" (or
+        "of billed amount").
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax`` when given); ``ax.figure`` is its figure.
+        An empty ``df`` shows "No invoices"; no ratio at all shows "No billed
+        invoices" (or "No billed amounts").
+
+    Raises
+    ------
+    ValueError
+        When ``weight`` is not "count" or "amount".
+    KeyError
+        When a non-empty ``df`` lacks a column it needs.
+
+    See Also
+    --------
+    paid_ratio : The ratios drawn (``by="issue_month"``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["mayar"] * 4, "status": ["paid", "unpaid", "paid", "paid"],
+    ...                    "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01", "2024-03-02"]),
+    ...                    "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 200_000, 0, 0]})
+    >>> ax = plot_paid_ratio_by_month(df)
+    >>> ax.get_title()
+    'Paid share of invoices by issue month'
+    >>> [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
+    (['2024-01', '2024-02', '2024-03'], ['50%', '100%'])
+    >>> ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
+    >>> [t.get_text() for t in ax.texts], [line.get_label() for line in ax.lines]
+    (['33%', '100%'], ['All providers', 'mayar'])
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
@@ -467,13 +652,65 @@ def plot_outstanding_by_month(
 ) -> Axes:
     """Open outstanding per issue month, stacked by provider.
 
-    Open invoices are those of :func:`.aging.aging_buckets`, so the bars add
-    up to the total of :func:`plot_aging`; invoices without an issue date are
-    left out. ``outstanding`` is a snapshot and being open does not depend on
-    the date, so ``as_of`` (None = today) only dates the title: pass the date
-    the data was fetched. Months between the first
-    and last are all shown (empty ones as zero bars). Totals are printed
-    above the bars when ``labels`` is true (default: at most 12 months).
+    Open invoices are those of :func:`~invoice_analytics.aging_buckets`, so the
+    bars add up to the total of :func:`plot_aging`; invoices without an issue
+    date are left out. ``outstanding`` is a snapshot and being open does not
+    depend on the date, so ``as_of`` (None = today) only dates the title: pass
+    the date the data was fetched. Months between the first and last are all
+    shown (empty ones as zero bars). Totals are printed above the bars when
+    ``labels`` is true (default: at most 12 months).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``provider``, ``status``,
+        ``outstanding`` and ``issued_at``.
+    as_of : date-like or None, default None
+        The date shown in the title (a str, date, datetime or Timestamp;
+        naive = Asia/Jakarta); None is today in Asia/Jakarta.
+    labels : bool or None, default None
+        Print each month's total above its bar; None: when there are at
+        most 12 months.
+    ax : matplotlib.axes.Axes or None, default None
+        Draw on these axes; None draws on a new
+        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    title : str or None, default None
+        The axes title; None gives "Open outstanding by issue month (as of
+        YYYY-MM-DD)".
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The axes drawn on (``ax`` when given); ``ax.figure`` is its figure.
+        An empty ``df`` shows "No invoices", one without open invoices "No open
+        invoices".
+
+    Raises
+    ------
+    ValueError
+        When ``as_of`` is not a date.
+    KeyError
+        When a non-empty ``df`` lacks a column it needs.
+
+    See Also
+    --------
+    plot_aging : The same open amounts by age.
+    issue_month : The month of each invoice.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
+    ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
+    ...                    "outstanding": [100_000, 250_000, 40_000]})
+    >>> ax = plot_outstanding_by_month(df, "2024-02-15")
+    >>> ax.get_title()
+    'Open outstanding by issue month (as of 2024-02-15)'
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['2023-09', '2023-10', '2023-11', '2023-12', '2024-01']
+    >>> [t.get_text() for t in ax.texts]
+    ['Rp 40K', 'Rp 0', 'Rp 0', 'Rp 250K', 'Rp 100K']
+    >>> len(plot_outstanding_by_month(df, labels=False).texts)
+    0
     """
     ax = _new_axes(ax, (9, 4.5))
     ax.set_title(title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")

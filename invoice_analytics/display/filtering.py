@@ -142,6 +142,44 @@ def filter_invoices(
     ``customer_id``. ``issued_from`` / ``issued_to``: inclusive Jakarta
     calendar dates of ``issued_at`` (an invoice without one is then dropped).
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices with (at least) the columns ``provider``, ``status``,
+        ``customer_name``, ``customer_id`` and ``issued_at``, all needed
+        whatever the filters.
+    providers, statuses : value or iterable of values, or None, default None
+        The values to keep, compared as text (a single string is one value);
+        None keeps every row; an empty selection keeps none; ``None`` or
+        ``"(missing)"`` in it keeps the rows where the value is missing.
+    customer : str or None, default None
+        Keep the rows whose ``customer_name`` or ``customer_id`` contains
+        this text, ignoring case and surrounding spaces (a literal substring,
+        not a pattern); None or blank: no filter.
+    issued_from, issued_to : str, datetime.date, pandas.Timestamp or None, default None
+        Keep the rows issued on or after / on or before this Asia/Jakarta
+        calendar date (naive values are Jakarta wall time); with either, a
+        row without ``issued_at`` is dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The matching rows of ``df`` in their order, every column, index
+        labels kept (a new frame; ``df`` is not modified).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks one of the columns above.
+    ValueError
+        When ``issued_from`` or ``issued_to`` is not a date.
+
+    See Also
+    --------
+    FilterPanel : The same filters as notebook controls.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
     ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
@@ -153,6 +191,10 @@ def filter_invoices(
     [1]
     >>> filter_invoices(df, statuses=["unpaid", None]).index.tolist()
     [1, 2]
+    >>> filter_invoices(df, providers="faspay", statuses=[])["customer_id"].tolist()
+    []
+    >>> filter_invoices(df, issued_from="2024-02-01")["customer_name"].tolist()
+    ['Budiman']
     """
     keep = FilterIndex.build(df).mask(
         providers=providers, statuses=statuses, customer=customer,

@@ -6,45 +6,11 @@ and refuses fractional rupiah. Missing values (``None``, ``pd.NA``, ``NaN``)
 format as an en dash.
 
 Compact form (English-style suffixes, one decimal by default, a trailing
-``.0`` dropped; halves round away from zero):
+``.0`` dropped; halves round away from zero); full form with thousands
+separators. Examples under :func:`format_rupiah`:
 
->>> format_rupiah(1_234_567)
-'Rp 1.2M'
->>> format_rupiah(350_000)
-'Rp 350K'
->>> format_rupiah(4_500_000_000)
-'Rp 4.5B'
->>> format_rupiah(2_000_000_000_000)
-'Rp 2T'
->>> format_rupiah(950)
-'Rp 950'
->>> format_rupiah(0)
-'Rp 0'
->>> format_rupiah(-1_234_567)
-'-Rp 1.2M'
->>> format_rupiah(999_999)          # rounds up into the next unit
-'Rp 1M'
->>> format_rupiah(1_250_000, decimals=2)
-'Rp 1.25M'
-
-Full form, with thousands separators:
-
->>> format_rupiah(1_234_567, compact=False)
-'Rp 1,234,567'
->>> format_rupiah(-50_000, compact=False)
-'-Rp 50,000'
-
-Missing values and non-integers:
-
->>> import pandas as pd
->>> format_rupiah(pd.NA), format_rupiah(None), format_rupiah(float("nan"))
-('–', '–', '–')
->>> format_rupiah(2.5e6)            # an integral float is fine
-'Rp 2.5M'
->>> format_rupiah(1.5)
-Traceback (most recent call last):
-...
-ValueError: rupiah are whole integers, got 1.5
+>>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
+('Rp 1.2M', 'Rp 1,234,567')
 """
 
 from __future__ import annotations
@@ -106,7 +72,86 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int = 1) -> 
     """Format a whole-rupiah amount: ``"Rp 1.2M"`` (compact) or ``"Rp 1,234,567"``.
 
     ``decimals`` is the most decimals a compact amount shows (trailing zeros
-    are dropped); missing values give ``"–"``. Examples in the module doc.
+    are dropped); missing values give ``"–"``. The compact form uses
+    English-style suffixes (K, M, B, T), drops a trailing ``.0`` and rounds
+    halves away from zero; an amount that would round to "1000K" shows as
+    "1M" instead (likewise from M to B and from B to T). A negative amount
+    is prefixed with ``-``.
+
+    Parameters
+    ----------
+    value : int, float or None
+        Whole rupiah: an integer (Python or numpy), or an integral float (as
+        matplotlib hands tick positions over). ``None``, ``pd.NA`` and
+        ``NaN`` are missing.
+    compact : bool, default True
+        ``"Rp 1.2M"`` when true; ``"Rp 1,234,567"`` (every digit, thousands
+        separated) when false.
+    decimals : int, default 1
+        The most decimals the compact form shows.
+
+    Returns
+    -------
+    str
+        The formatted amount, or ``"–"`` (an en dash, :data:`MISSING`) for a
+        missing value.
+
+    Raises
+    ------
+    ValueError
+        When ``value`` is a float with a fraction (rupiah are whole).
+    TypeError
+        When ``value`` is not a number (a str, a bool, ...).
+
+    See Also
+    --------
+    format_report_table : An aging report as an HTML table, in full rupiah.
+
+    Examples
+    --------
+    Compact form:
+
+    >>> format_rupiah(1_234_567)
+    'Rp 1.2M'
+    >>> format_rupiah(350_000)
+    'Rp 350K'
+    >>> format_rupiah(4_500_000_000)
+    'Rp 4.5B'
+    >>> format_rupiah(2_000_000_000_000)
+    'Rp 2T'
+    >>> format_rupiah(950)
+    'Rp 950'
+    >>> format_rupiah(0)
+    'Rp 0'
+    >>> format_rupiah(-1_234_567)
+    '-Rp 1.2M'
+    >>> format_rupiah(999_999)          # rounds up into the next unit
+    'Rp 1M'
+    >>> format_rupiah(1_250_000, decimals=2)
+    'Rp 1.25M'
+
+    Full form, with thousands separators:
+
+    >>> format_rupiah(1_234_567, compact=False)
+    'Rp 1,234,567'
+    >>> format_rupiah(-50_000, compact=False)
+    '-Rp 50,000'
+
+    Missing values and non-integers:
+
+    >>> import pandas as pd
+    >>> format_rupiah(pd.NA), format_rupiah(None), format_rupiah(float("nan"))
+    ('–', '–', '–')
+    >>> format_rupiah(2.5e6)            # an integral float is fine
+    'Rp 2.5M'
+    >>> format_rupiah(1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: rupiah are whole integers, got 1.5
+    >>> format_rupiah("1000")
+    Traceback (most recent call last):
+    ...
+    TypeError: rupiah must be a whole number, got '1000'
     """
     if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
         return MISSING

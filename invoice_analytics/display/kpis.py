@@ -40,6 +40,46 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
     credit), ``counted_count`` / ``paid_count`` / ``paid_ratio`` (share of
     counted invoices that are paid; None when nothing is counted).
 
+    The conventions are the analytics' (:func:`~invoice_analytics.aging_report`):
+    invoices are aged from their due date, an invoice without ``due_at`` is
+    due on its issue date (no payment terms), and credits are counted
+    apart from the open amount.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema. Needs ``status``, ``outstanding``,
+        ``issued_at`` and ``due_at``.
+    as_of : date-like or None, default None
+        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
+        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
+        Asia/Jakarta (naive values are Asia/Jakarta wall time).
+    edges : Iterable[int], default DEFAULT_EDGES
+        The aging bucket edges (keyword only); ``oldest_*`` is about the last
+        bucket, e.g. ">90" for the default ``(30, 60, 90)``.
+
+    Returns
+    -------
+    dict
+        The keys above; amounts and counts are ``int``, ``oldest_label`` a
+        ``str``, ``paid_ratio`` a ``float`` or None. An empty frame gives
+        zeros (and a None ratio).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks a column it needs; the message names them.
+    ValueError
+        When ``edges`` are not strictly increasing integers >= 1, or
+        ``as_of`` is not a date.
+
+    See Also
+    --------
+    overdue_totals, aging_report, paid_ratio, credit_invoices : The figures, in detail.
+    FilterPanel : Shows these figures as cards.
+
+    Examples
+    --------
     >>> df = pd.DataFrame({
     ...     "status": ["unpaid", "overdue", "paid", "paid"],
     ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
@@ -49,6 +89,12 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
     >>> k = panel_kpis(df, "2024-02-15")
     >>> k["open_amount"], k["overdue_amount"], k["oldest_amount"], k["credit_amount"], k["paid_ratio"]
     (350000, 250000, 250000, -5000, 0.5)
+    >>> k["net_balance"], k["oldest_label"], k["counted_count"], k["paid_count"]
+    (345000, '>90', 4, 2)
+    >>> panel_kpis(df, "2024-02-15", edges=(30, 60, 90, 120))["oldest_label"]
+    '>120'
+    >>> panel_kpis(df.iloc[:0], "2024-02-15")["paid_ratio"] is None
+    True
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)

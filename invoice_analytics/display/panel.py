@@ -96,6 +96,97 @@ class FilterPanel:
     when their tab is opened (or by :meth:`draw_all_charts`). Chart images
     are cached by the settings they depend on (the paid ratio ignores
     ``as_of`` and the scheme), so going back to earlier settings is instant.
+
+    In a notebook the panel displays itself as the widget; elsewhere its
+    repr is :meth:`text_summary` (and its HTML repr a static snapshot). In a
+    kernel a failed update is shown in the summary line instead of raised.
+    The input frame is never modified.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices in the core schema (one provider's or ``combine``-d). Needs
+        ``provider``, ``customer_id``, ``customer_name``, ``status``,
+        ``issued_at``, ``due_at`` and ``outstanding``.
+    as_of : date-like or None, default None
+        The initial aging date (a str, date, datetime or Timestamp; naive =
+        Asia/Jakarta); None is today in Asia/Jakarta.
+    scheme : str, default "30/60/90"
+        The initial bucket scheme, a key of
+        :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES` ("30/60/90",
+        "30/60/90/120" or "15/30/45/60").
+    by : str, default "customer_name"
+        The column the report has one row per.
+    max_rows : int, default 25
+        Report rows shown in the table, before its "Total" row (the exports
+        hold them all).
+    dpi : int, default 96
+        Chart resolution.
+
+    Attributes
+    ----------
+    provider, status : ipywidgets.SelectMultiple
+        The providers and statuses kept (all selected at first; a missing
+        value is offered as "(missing)").
+    customer : ipywidgets.Text
+        Part of a customer's name or id, case-insensitive (applied on Enter).
+    issued_from, issued_to : ipywidgets.DatePicker
+        Inclusive bounds of the issue date (empty: no bound).
+    as_of : ipywidgets.DatePicker
+        The aging date (empty: today in Asia/Jakarta).
+    scheme : ipywidgets.Dropdown
+        The bucket scheme.
+    widget : ipywidgets.VBox
+        The whole panel: controls, summary line, KPI cards, report table and
+        chart tabs.
+    filtered : pandas.DataFrame
+        The invoices passing the filters (every column, index labels kept).
+    report : pandas.DataFrame
+        The aging report of the filtered invoices
+        (:func:`~invoice_analytics.aging_report` by ``by``, every row).
+    kpis : dict
+        The KPIs of the filtered invoices (:func:`~invoice_analytics.panel_kpis`).
+    last_update_ms : float
+        How long the last update took, in milliseconds.
+
+    Raises
+    ------
+    ValueError
+        When ``scheme`` is not a key of ``BUCKET_SCHEMES`` or ``as_of`` is
+        not a date.
+    KeyError
+        When ``df`` lacks one of the core columns above, or (outside a
+        kernel) ``by`` is not a column of ``df``.
+
+    See Also
+    --------
+    filter_invoices, panel_kpis, aging_report, format_report_table : The
+        functions doing the work, one call each.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "customer_id": ["C1", "C2", "C3"],
+    ...                    "customer_name": ["Ani", "Budi", "Budiman"], "status": ["unpaid", "overdue", "paid"],
+    ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
+    ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
+    ...                    "outstanding": [100_000, 250_000, 0]})
+    >>> panel = FilterPanel(df, as_of="2024-02-15")
+    >>> panel.kpis["open_amount"], panel.kpis["overdue_amount"]
+    (350000, 250000)
+    >>> panel.report["Total"].to_dict()
+    {'Budi': 250000, 'Ani': 100000, 'Total': 350000}
+    >>> with panel.hold():  # two changes, one update
+    ...     panel.provider.value = ("mayar",)
+    ...     panel.customer.value = "budi"
+    >>> panel.filtered["customer_name"].tolist(), panel.kpis["open_amount"]
+    (['Budi', 'Budiman'], 250000)
+    >>> print(panel)
+    FilterPanel: 2 of 3 invoices, as of 2024-02-15, buckets 30/60/90
+    Open Rp 250,000 (1) · Overdue Rp 250,000 (1) · Credit Rp 0 (0) · Paid ratio 50.0%
+    <BLANKLINE>
+    customer_name Current 1-30      31-60 61-90  >90 Credit      Total
+             Budi    Rp 0 Rp 0 Rp 250,000  Rp 0 Rp 0   Rp 0 Rp 250,000
+            Total    Rp 0 Rp 0 Rp 250,000  Rp 0 Rp 0   Rp 0 Rp 250,000
     """
 
     def __init__(
@@ -196,24 +287,61 @@ class FilterPanel:
 
     @property
     def filtered(self) -> pd.DataFrame:
-        """The invoices that pass the filters: every column of the input, its index labels."""
+        """The invoices that pass the filters: every column of the input, its index labels.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The matching rows of the input frame, in its order (the input
+            itself when nothing is filtered).
+        """
         if self._filtered_full is None:
             self._filtered_full = self._df.take(self._rows)
         return self._filtered_full
 
     @property
     def edges(self) -> tuple[int, ...]:
-        """The aging edges of the chosen bucket scheme."""
+        """The aging edges of the chosen bucket scheme.
+
+        Returns
+        -------
+        tuple of int
+            E.g. ``(30, 60, 90)`` for "30/60/90".
+        """
         return BUCKET_SCHEMES[self.scheme.value]
 
     @property
     def as_of_date(self) -> dt.date:
-        """The aging date (today in Asia/Jakarta when the picker is cleared)."""
+        """The aging date (today in Asia/Jakarta when the picker is cleared).
+
+        Returns
+        -------
+        datetime.date
+            The ``as_of`` picker's date, or today in Asia/Jakarta.
+        """
         return self.as_of.value or jakarta_today()
 
     def filters(self) -> dict[str, Any]:
-        """The current filters, as keyword arguments of
-        :func:`~invoice_analytics.display.filtering.filter_invoices` (None = no filter)."""
+        """The current filters, as keyword arguments of :func:`~invoice_analytics.filter_invoices`.
+
+        A selection of every option, an empty customer text or an empty date
+        is None (no filter).
+
+        Returns
+        -------
+        dict
+            Keys ``providers``, ``statuses`` (tuples of the kept values, or
+            None), ``customer`` (str or None), ``issued_from`` and
+            ``issued_to`` (``datetime.date`` or None).
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
+        >>> panel.customer.value = "  budi "
+        >>> panel.filters()
+        {'providers': None, 'statuses': None, 'customer': 'budi', 'issued_from': None, 'issued_to': None}
+        """
         providers = tuple(self.provider.value)
         statuses = tuple(self.status.value)
         return {
@@ -226,7 +354,16 @@ class FilterPanel:
 
     @contextmanager
     def hold(self) -> Iterator[FilterPanel]:
-        """Group several control changes into one update at the end."""
+        """Group several control changes into one update at the end.
+
+        Holds nest: the update runs when the outermost one ends (also after
+        an exception), and only if a control changed.
+
+        Yields
+        ------
+        FilterPanel
+            The panel itself.
+        """
         self._hold += 1
         try:
             yield self
@@ -254,7 +391,11 @@ class FilterPanel:
         self._guarded(self._draw_visible_chart)
 
     def refresh(self) -> None:
-        """Recompute and redraw everything from the current control values."""
+        """Recompute and redraw everything from the current control values.
+
+        Updates ``filtered``, ``report``, ``kpis``, the table and the open
+        tab's chart; controls do this by themselves when they change.
+        """
         self._update(refilter=True)
 
     def _guarded(self, work: Any) -> None:
@@ -315,9 +456,33 @@ class FilterPanel:
         )
 
     def chart_png(self, title: str) -> bytes:
-        """The PNG of chart ``title`` (a tab title) for the current settings,
-        shown in its tab. The last :data:`CHART_CACHE_SIZE` images of each chart
-        are kept, so going back to earlier settings redraws nothing."""
+        """The PNG of chart ``title`` (a tab title) for the current settings, shown in its tab.
+
+        The last :data:`CHART_CACHE_SIZE` images of each chart are kept, so
+        going back to earlier settings redraws nothing.
+
+        Parameters
+        ----------
+        title : str
+            A tab title: "Aging", "Top overdue", "Open by month" or
+            "Paid ratio".
+
+        Returns
+        -------
+        bytes
+            The PNG image.
+
+        Raises
+        ------
+        KeyError
+            When ``title`` is not a tab title.
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> FilterPanel(empty_frame()).chart_png("Paid ratio")[:4]
+        b'\\x89PNG'
+        """
         key = self._chart_key(title)
         cache = self._chart_cache[title]
         png = cache.get(key)
@@ -347,7 +512,13 @@ class FilterPanel:
             self.chart_png(list(CHARTS)[index])
 
     def draw_all_charts(self) -> dict[str, bytes]:
-        """Draw every chart now (not only the open tab's); title -> PNG bytes."""
+        """Draw every chart now (not only the open tab's); title -> PNG bytes.
+
+        Returns
+        -------
+        dict of str to bytes
+            Tab title -> PNG image, for every tab.
+        """
         return {title: self.chart_png(title) for title in CHARTS}
 
     # ------------------------------------------------------------------ exports
@@ -367,7 +538,16 @@ class FilterPanel:
         return pd.DataFrame(rows, columns=["setting", "value"])
 
     def kpi_frame(self) -> pd.DataFrame:
-        """The KPIs as a table: ``kpi``, ``invoice_count``, ``amount`` (rupiah), ``ratio``."""
+        """The KPIs as a table: ``kpi``, ``invoice_count``, ``amount`` (rupiah), ``ratio``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Eight rows (Open, Overdue, Overdue in the last bucket, Credit,
+            Net balance, Paid ratio, Counted invoices, Invoices shown);
+            ``kpi`` text, ``invoice_count`` and ``amount`` ``Int64``,
+            ``ratio`` ``Float64``, missing where a figure does not apply.
+        """
         k = self.kpis
         rows = [
             ("Open", k["open_count"], k["open_amount"], None),
@@ -388,8 +568,41 @@ class FilterPanel:
         })
 
     def export_csv(self, path: str | Path, *, what: str = "report") -> Path:
-        """Write the aging report shown (``what="report"``, every row, rupiah as
-        integers) or the filtered invoices (``what="invoices"``) to CSV."""
+        """Write the aging report shown or the filtered invoices to CSV.
+
+        The aging report shown (``what="report"``, every row, rupiah as
+        integers) or the filtered invoices (``what="invoices"``), written
+        with :func:`~invoice_analytics.write_csv`.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The file to write (its directory is created when missing).
+        what : {"report", "invoices"}, default "report"
+            Which table to write.
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ValueError
+            When ``what`` is neither "report" nor "invoices".
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> df = pd.DataFrame({"provider": ["mayar"], "customer_id": ["C1"], "customer_name": ["Ani"],
+        ...                    "status": ["unpaid"], "issued_at": pd.to_datetime(["2024-01-01"]),
+        ...                    "due_at": pd.to_datetime(["2024-01-31"]), "outstanding": [100_000]})
+        >>> panel = FilterPanel(df, as_of="2024-02-15")
+        >>> print(panel.export_csv(Path(tempfile.mkdtemp()) / "report.csv").read_text(), end="")
+        customer_name,Current,1-30,31-60,61-90,>90,Credit,Total
+        Ani,0,100000,0,0,0,0,100000
+        Total,0,100000,0,0,0,0,100000
+        """
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")
         if what == "report":
@@ -397,10 +610,41 @@ class FilterPanel:
         return write_csv(path, self.filtered)
 
     def export_excel(self, path: str | Path) -> Path:
-        """Write what is shown to one workbook: sheets "Aging report" (every
-        row), "KPIs", "Filters" and "Invoices" (the filtered rows). Rupiah
-        stay numbers with a rupiah number format; datetimes are naive
-        Asia/Jakarta time. Needs ``pip install 'invoice-analytics[excel]'``."""
+        """Write what is shown to one workbook.
+
+        Sheets "Aging report" (every row), "KPIs", "Filters" and "Invoices"
+        (the filtered rows). Rupiah stay numbers with a rupiah number format;
+        datetimes are naive Asia/Jakarta time. Needs ``pip install
+        'invoice-analytics[excel]'``. Written with
+        :func:`~invoice_analytics.write_excel`.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            The ``.xlsx`` file to write (its directory is created when
+            missing).
+
+        Returns
+        -------
+        pathlib.Path
+            ``path``.
+
+        Raises
+        ------
+        ImportError
+            When openpyxl is not installed.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import openpyxl
+        >>> from invoice_analytics.schema import empty_frame
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
+        >>> path = panel.export_excel(Path(tempfile.mkdtemp()) / "panel.xlsx")
+        >>> book = openpyxl.load_workbook(path)
+        >>> book.sheetnames, book["Filters"]["B7"].value
+        (['Aging report', 'KPIs', 'Filters', 'Invoices'], '2024-02-15')
+        """
         return write_excel(
             path,
             {
@@ -414,7 +658,14 @@ class FilterPanel:
     # ------------------------------------------------------------------ display
 
     def text_summary(self) -> str:
-        """What the panel shows, as plain text."""
+        """What the panel shows, as plain text (the panel's repr).
+
+        Returns
+        -------
+        str
+            A header line (invoices shown, ``as_of``, scheme), a KPI line,
+            and the first rows of the report (see the class example).
+        """
         k = self.kpis
         if not k:  # the last update failed
             return f"FilterPanel: {len(self._df):,} invoices (not computed)"

@@ -71,17 +71,64 @@ def _label(value: object) -> str:
 
 
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
-    """An aging report (from :func:`~invoice_analytics.aging.aging_report`) as
+    """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
+
+    An aging report (from :func:`~invoice_analytics.aging_report`) as
     an HTML table, rupiah with thousands separators, right-aligned.
-
     Only the first ``max_rows`` rows are shown (None = all) then a row
-    counting the rest; the "Total" row is always shown last.
+    counting the rest; the "Total" row is always shown last. A last row
+    labelled "Total" (or ``("Total", ...)``) is taken as the totals row.
+    Every cell is formatted as rupiah (:func:`format_rupiah`, full form), so
+    the report's columns must all be money; the row key's names head the
+    first column (joined by " / "), and a missing key shows as "(no name)".
 
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        An aging report, e.g. ``aging_report(df)``: one row per key, money
+        columns only, optionally a final "Total" row.
+    max_rows : int or None, default 25
+        The most rows shown before the totals row; None shows every row.
+
+    Returns
+    -------
+    str
+        An HTML fragment (a scrollable ``<div>`` holding a ``<table>``); an
+        empty report gives a ``<div>`` reading "No open invoices or credits."
+        instead.
+
+    Raises
+    ------
+    ValueError
+        When a cell is a float with a fraction (e.g. a ratio column).
+    TypeError
+        When a cell is not a number (e.g. a text column).
+
+    See Also
+    --------
+    aging_report : Makes the report.
+    FilterPanel : Shows this table under its controls.
+
+    Examples
+    --------
     >>> report = pd.DataFrame({"1-30": [1_500_000, 1_500_000], "Total": [1_500_000, 1_500_000]},
     ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
     >>> table = format_report_table(report)
     >>> "Rp 1,500,000" in table, table.count("<tr")
     (True, 3)
+
+    From :func:`~invoice_analytics.aging_report`, at most one customer shown:
+
+    >>> from invoice_analytics import aging_report
+    >>> df = pd.DataFrame({"customer_name": ["Ani", "Budi", "Citra"], "status": ["unpaid"] * 3,
+    ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
+    ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
+    ...                    "outstanding": [100_000, 250_000, 40_000]})
+    >>> table = format_report_table(aging_report(df, "2024-02-15"), max_rows=1)
+    >>> table.count("<tr"), "… 2 more" in table, "Rp 390,000" in table
+    (4, True, True)
+    >>> format_report_table(aging_report(df.iloc[:0]))
+    '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
     """
     if len(report) == 0:
         return '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'

@@ -127,6 +127,90 @@ class Emulator:
     ``None`` datasets load ``data-samples/*.json`` (or generate them); ``[]`` is an
     empty account. ``url`` and the ``*_kwargs`` are available once started.
     ``retry_after`` is the ``Retry-After`` of an injected 429 (0: retry at once).
+
+    The server runs on a daemon thread from :meth:`start` (or entering the
+    ``with`` block) to :meth:`stop` (or leaving it). Faspay Billing answers
+    ``get-all-billing`` with the reference page's filters, newest invoice
+    first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters
+    and rate limit. The sample datasets hold 6,000 Faspay and 2,500 Mayar
+    invoices.
+
+    Parameters
+    ----------
+    faspay_invoices, mayar_invoices : list of dict or None, default None
+        Each account's invoices as raw rows in the provider's JSON shape
+        (copied); None loads the sample dataset, ``[]`` is an empty account.
+    host : str, default "127.0.0.1"
+        The address to listen on.
+    port : int, default 0
+        The port; 0 picks a free one when started.
+    faspay_page_size : int, default 50
+        Invoices per Faspay page.
+    faspay_username, faspay_password : str, default "demo", "demo-password"
+        The Faspay credentials accepted (as their signature).
+    mayar_api_key : str, default "demo-mayar-key"
+        The Mayar Bearer key accepted.
+    mayar_rate_limit_per_minute : int or None, default 20
+        Mayar requests allowed per client IP in any sliding minute; beyond,
+        a 429 with a ``Retry-After``. None: no limit.
+    mayar_cursor : {"strict", "inclusive"}, default "strict"
+        How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
+    latency : float, default 0.0
+        Seconds to wait before each answer.
+    retry_after : int, default 1
+        The ``Retry-After`` of an injected 429, in seconds.
+
+    Attributes
+    ----------
+    url : str
+        The origin, e.g. ``http://127.0.0.1:54321``, once started.
+    faspay_kwargs, mayar_kwargs : dict
+        Keyword arguments of :func:`~invoice_analytics.load_faspay` and
+        :func:`~invoice_analytics.load_mayar` for this emulator.
+    requests : collections.deque of RequestRecord
+        Every request answered, oldest first (the last
+        :data:`REQUEST_LOG_SIZE`).
+    on_request : callable or None
+        Called as ``on_request(provider, n)`` before the n-th request to a
+        provider is answered (tests use it to change the data mid-load).
+    faspay, mayar
+        The emulated accounts: their ``invoices``, credentials and settings.
+    latency, retry_after
+        As given; may be changed while running.
+
+    Raises
+    ------
+    ValueError
+        When ``mayar_cursor`` is not "strict" or "inclusive", or
+        ``mayar_rate_limit_per_minute`` is not a positive integer or None.
+
+    See Also
+    --------
+    load_invoices : Loads from an emulator when no credentials are set.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> with Emulator(faspay_invoices=[], mayar_rate_limit_per_minute=None) as emu:
+    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    ...     log = list(emu.requests)
+    ...     kwargs = emu.mayar_kwargs
+    >>> len(df), kwargs["api_key"], kwargs["base_url"].startswith("http://127.0.0.1:")
+    (2500, 'demo-mayar-key', True)
+    >>> len(log)  # 50 pages of 50, and 2 more: each cursor re-reads its boundary millisecond
+    52
+    >>> log[0].provider, log[0].path, log[0].params, log[0].status_code
+    ('mayar', '/hl/v2/invoices', {'limit': '50'}, 200)
+
+    Mayar's rate limit, as the real API applies it:
+
+    >>> import requests
+    >>> with Emulator([], [], mayar_rate_limit_per_minute=2) as emu:
+    ...     answers = [requests.get(emu.url + MAYAR_PATH, timeout=5,
+    ...                             headers={"Authorization": "Bearer " + DEMO_MAYAR_API_KEY})
+    ...                for _ in range(3)]
+    >>> [a.status_code for a in answers], answers[-1].headers["Retry-After"]
+    ([200, 200, 429], '60')
     """
 
     def __init__(
@@ -169,7 +253,23 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The origin, e.g. ``http://127.0.0.1:54321`` (known once started, or when ``port`` is fixed)."""
+        """The origin, e.g. ``http://127.0.0.1:54321`` (known once started, or when ``port`` is fixed).
+
+        Returns
+        -------
+        str
+            ``http://{host}:{port}``, without a trailing slash.
+
+        Raises
+        ------
+        RuntimeError
+            When the emulator is not started and ``port`` is 0.
+
+        Examples
+        --------
+        >>> Emulator(port=8765).url
+        'http://127.0.0.1:8765'
+        """
         if self._server is not None:
             return f"http://{self.host}:{self._server.server_address[1]}"
         if self.port:
@@ -178,15 +278,53 @@ class Emulator:
 
     @property
     def faspay_kwargs(self) -> dict[str, str]:
-        """``load_faspay`` keyword arguments for this emulator (origin and demo credentials)."""
+        """``load_faspay`` keyword arguments for this emulator (origin and demo credentials).
+
+        Returns
+        -------
+        dict
+            ``base_url``, ``username`` and ``password``.
+
+        Raises
+        ------
+        RuntimeError
+            When the origin is not known yet (see :attr:`url`).
+        """
         return {"base_url": self.url, "username": self.faspay.username, "password": self.faspay.password}
 
     @property
     def mayar_kwargs(self) -> dict[str, str]:
-        """``load_mayar`` keyword arguments for this emulator (origin and demo key)."""
+        """``load_mayar`` keyword arguments for this emulator (origin and demo key).
+
+        The emulator's rate limit still applies: pass
+        ``rate_limit_per_minute=None`` to the loader too when the emulator
+        has none.
+
+        Returns
+        -------
+        dict
+            ``base_url`` and ``api_key``.
+
+        Raises
+        ------
+        RuntimeError
+            When the origin is not known yet (see :attr:`url`).
+        """
         return {"base_url": self.url, "api_key": self.mayar.api_key}
 
     def start(self) -> Emulator:
+        """Start serving on a background thread (nothing happens when already started).
+
+        Returns
+        -------
+        Emulator
+            The emulator itself, so ``emu = Emulator().start()`` works.
+
+        Raises
+        ------
+        OSError
+            When the address cannot be bound (e.g. the port is taken).
+        """
         if self._server is None:
             self._server = _Server((self.host, self.port), _Handler)
             self._server.emulator = self
@@ -197,6 +335,7 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket (nothing happens when not started)."""
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
@@ -214,7 +353,41 @@ class Emulator:
     # -- test controls -----------------------------------------------------------
 
     def inject(self, fault: str, *, provider: str | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` requests to ``provider`` (None: either) with ``fault`` (one of :data:`FAULTS`)."""
+        """Answer the next ``times`` requests to ``provider`` with ``fault``.
+
+        Answer the next ``times`` requests to ``provider`` (None: either) with
+        ``fault`` (one of :data:`FAULTS`). Faults: "429" (with ``Retry-After``), "500", "502" (an HTML page),
+        "503" (plain text), "drop" (the connection is closed without an
+        answer), "malformed" (truncated JSON), "missing-keys", "failed" (a
+        failure sent as data: Faspay's ``response_code`` "01", Mayar's
+        ``"messages": "failed"``), "401" and "403". Injected faults are used
+        in the order injected.
+
+        Parameters
+        ----------
+        fault : str
+            One of :data:`FAULTS`.
+        provider : {"faspay", "mayar", None}, default None
+            The provider whose requests get the fault; None: either.
+        times : int, default 1
+            How many requests get it.
+
+        Raises
+        ------
+        ValueError
+            When ``fault`` or ``provider`` is unknown.
+
+        Examples
+        --------
+        >>> from invoice_analytics import load_mayar
+        >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+        ...     emu.inject("503", provider="mayar", times=2)
+        ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, backoff_factor=0,
+        ...                     progress=False)
+        ...     codes = [r.status_code for r in emu.requests]
+        >>> codes[:3], len(df)  # retried by the loader's session, then loaded
+        ([503, 503, 200], 2500)
+        """
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {sorted(FAULTS)}")
         if provider not in (None, "faspay", "mayar"):
@@ -223,13 +396,47 @@ class Emulator:
             self._faults.append([fault, provider, times])
 
     def add_faspay_invoice(self, record: dict[str, Any]) -> None:
+        """Add a Faspay invoice (a raw ``get-all-billing`` row, copied), e.g. during a load.
+
+        Parameters
+        ----------
+        record : dict
+            The row as Faspay sends it (see ``data-samples/``); it is listed
+            under its ``invoice_status`` label (e.g. "Unpaid") and by its
+            ``invoice_date``.
+        """
         self.faspay.add(record)
 
     def set_faspay_status(self, invoice_no: str, label: str) -> None:
-        """Move an invoice to another status label (the outstanding amount is left as is)."""
+        """Move an invoice to another status label (the outstanding amount is left as is).
+
+        Parameters
+        ----------
+        invoice_no : str
+            The invoice to move.
+        label : str
+            A Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled",
+            "Overdue", "Partial Paid" or "Proforma".
+
+        Raises
+        ------
+        ValueError
+            When ``label`` is not a Faspay status label.
+        KeyError
+            When no invoice has that number.
+        """
         self.faspay.set_status(invoice_no, label)
 
     def add_mayar_invoice(self, record: dict[str, Any]) -> None:
+        """Add a Mayar invoice (a raw ``/hl/v2/invoices`` row, copied), e.g. during a load.
+
+        Parameters
+        ----------
+        record : dict
+            The row as Mayar sends it (see ``data-samples/``); it needs a
+            ``createdAt`` (epoch milliseconds), by which the list is ordered
+            and paged.
+        """
         self.mayar.add(record)
 
     # -- request handling ----------------------------------------------------------

@@ -138,20 +138,120 @@ def load_faspay(
 ) -> pd.DataFrame:
     """Load every Faspay Billing invoice of the account as a typed DataFrame.
 
-    Credentials: ``username`` + ``password``, or ``signature``; else the
-    environment's ``FASPAY_USERNAME`` + ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``.
-    ``statuses``: codes (0, 1, 2, 3, 4, 5, 7) or shared status names
-    ("overdue"); None sweeps every documented code. ``start``/``end`` bound the
-    invoice period (inclusive dates); by default 2000-01-01 to a year after
-    today, the account's whole history. ``base_url`` is the origin only.
-    ``session``: a :class:`requests.Session` used as given (its adapters decide
-    retries); by default one with urllib3 retries up to ``max_retries``.
-    Pages after the first of each sweep are fetched ``max_workers`` at a time.
-    ``progress``: None shows a tqdm bar when interactive and the load takes
-    more than one request.
-
-    Raises :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
+    One paged sweep of ``get-all-billing`` per status code, the sweeps side
+    by side; sweeps whose pages shifted during the load are run again and
+    the union kept (see the module docstring). Raises
+    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
     failure; never returns a partial list.
+
+    Parameters
+    ----------
+    username, password : str or None, default None
+        The account's credentials; the request carries only their
+        :func:`faspay_signature`. Used when ``signature`` is not given.
+    signature : str or None, default None
+        The static signature itself, instead of ``username`` + ``password``.
+        With no credential argument, the environment's ``FASPAY_USERNAME`` +
+        ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used.
+    start, end : str, datetime.date or None, default None
+        Bounds of the invoice period (inclusive dates, read as
+        Asia/Jakarta calendar dates); by default 2000-01-01 to a year
+        after today, the account's whole history.
+    statuses : Iterable[int or str] or None, default None
+        Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as
+        "overdue" (Faspay's labels such as "Partial Paid" work too), e.g.
+        ``[4]`` or ``["overdue", "unpaid"]``; None sweeps every documented
+        code.
+    customer_id : str, int or None, default None
+        Passed to the API's ``customer_id`` filter.
+    due_date : str, datetime.date or None, default None
+        Passed to the API's ``due_date`` filter (one date).
+    base_url : str, default FASPAY_DEV_URL
+        The origin only (``scheme://host[:port]``); the loader appends the
+        documented path. Production must be passed here. Plain http is
+        refused unless the host is loopback.
+    session : requests.Session or None, default None
+        A session used as given (its adapters decide retries); by default
+        one with urllib3 retries of 429, 5xx and dropped connections up to
+        ``max_retries``, closed after the load.
+    timeout : float, default 30
+        Seconds to wait for each answer.
+    max_workers : int, default 4
+        Page requests in flight at once, over every sweep (pages after the
+        first of each sweep are fetched ``max_workers`` at a time).
+    max_retries : int, default 5
+        Retries of the default session.
+    backoff_factor : float, default 0.5
+        The default session waits ``backoff_factor * 2 ** (retry - 1)``
+        seconds between retries (at most 30), or what a 429's
+        ``Retry-After`` says.
+    progress : bool or None, default None
+        None shows a tqdm bar when interactive and the load takes more than
+        one request; True always, False never.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per invoice number, in the order the answers came back: the
+        core columns of :mod:`invoice_analytics.schema` (``amount`` is
+        always missing, Faspay sends none; ``outstanding`` < 0 is a credit),
+        then ``period`` (``period[M]``). No invoice gives an empty frame with
+        the same columns and dtypes.
+
+    Raises
+    ------
+    invoice_analytics.errors.MissingCredentialsError
+        When no credential is given or set in the environment.
+    ValueError
+        For a bad argument: ``base_url`` not an origin (or plain http to a
+        host that is not loopback), an unknown status, a ``start``, ``end``
+        or ``due_date`` that is not a date, ``end`` before ``start``, or
+        ``max_workers`` < 1.
+    invoice_analytics.errors.AuthenticationError
+        HTTP 401/403, or a failed ``response_code`` naming the signature.
+    invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
+        HTTP 429 or 5xx through every retry.
+    invoice_analytics.errors.TransportError
+        No answer (connection failed, dropped or timed out) through every retry.
+    invoice_analytics.errors.ResponseError
+        Any other failure: ``response_code`` not "00", malformed JSON,
+        missing keys, or a value that does not fit its column.
+
+    Warns
+    -----
+    invoice_analytics.errors.PagingWarning
+        When a status's final count differs from its announced
+        ``total_data``, or it was still changing after the last sweep.
+    invoice_analytics.errors.UnknownStatusWarning
+        When an ``invoice_status`` label is unknown (its ``status`` is left
+        missing).
+
+    See Also
+    --------
+    load_mayar : The Mayar loader.
+    load_invoices : Load every configured provider, or the emulator.
+
+    Examples
+    --------
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator() as emu:
+    ...     df = load_faspay(**emu.faspay_kwargs, progress=False)
+    ...     overdue = load_faspay(**emu.faspay_kwargs, statuses=["overdue"], progress=False)
+    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all())
+    (6000, True, True)
+    >>> len(overdue), overdue["provider_status"].unique().tolist()
+    (158, ['Overdue'])
+    >>> str(df["period"].dtype)
+    'period[M]'
+
+    A wrong credential:
+
+    >>> with Emulator() as emu:
+    ...     try:
+    ...         load_faspay(base_url=emu.url, username="demo", password="wrong", statuses=[4], progress=False)
+    ...     except AuthenticationError as err:
+    ...         print(err.request, "->", err.server_message)
+    GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
     """
     signature = _signature(username, password, signature)
     url = check_origin(base_url, "faspay") + FASPAY_PATH

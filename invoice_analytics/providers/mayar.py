@@ -98,18 +98,104 @@ def load_mayar(
 ) -> pd.DataFrame:
     """Load every Mayar invoice of the account as a typed DataFrame.
 
-    ``api_key`` or the environment's ``MAYAR_API_KEY``. ``status`` ("active",
-    "paid", "closed") and ``search`` are passed to the API's filters.
-    ``base_url`` is the origin: :data:`MAYAR_PRODUCTION_URL` (default),
-    :data:`MAYAR_SANDBOX_URL`, or the shorthands "production"/"sandbox".
-    Requests are paced to ``rate_limit_per_minute`` (Mayar allows 20 a
-    minute; None: no pacing) and 429s wait out ``Retry-After``. ``session``
-    is used as given (its adapters decide retries); by default one with
-    urllib3 retries up to ``max_retries``. ``progress``: None shows a tqdm
-    bar when interactive and the load takes more than one request.
-
-    Raises :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
+    Pages of 50 through the ``startingAfter`` cursor until ``hasMore`` is
+    false, one request at a time, with the tie rule of the module docstring
+    (invoices already seen are dropped by id). Raises
+    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
     failure; never returns a partial list.
+
+    Parameters
+    ----------
+    api_key : str or None, default None
+        The account's API key (sent as a Bearer token); None (or empty)
+        reads the environment's ``MAYAR_API_KEY``.
+    status : str or None, default None
+        Passed to the API's status filter: "active", "paid" or "closed".
+    search : str or None, default None
+        Passed to the API's search filter.
+    base_url : str, default MAYAR_PRODUCTION_URL
+        The origin: :data:`MAYAR_PRODUCTION_URL` (default),
+        :data:`MAYAR_SANDBOX_URL`, the shorthands "production"/"sandbox", or
+        another ``scheme://host[:port]`` (plain http only on loopback).
+    session : requests.Session or None, default None
+        A session used as given (its adapters decide retries); by default
+        one with urllib3 retries of 429, 5xx and dropped connections up to
+        ``max_retries``, closed after the load.
+    timeout : float, default 30
+        Seconds to wait for each answer.
+    rate_limit_per_minute : int or None, default 20
+        Requests are paced to at most this many in any sliding minute
+        (Mayar allows 20 a minute); None: no pacing. A 429 still waits out
+        its ``Retry-After``.
+    max_retries : int, default 5
+        Retries of the default session.
+    backoff_factor : float, default 0.5
+        The default session waits ``backoff_factor * 2 ** (retry - 1)``
+        seconds between retries (at most 30), or what a 429's
+        ``Retry-After`` says.
+    progress : bool or None, default None
+        None shows a tqdm bar when interactive and the load takes more than
+        one request; True always, False never.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per invoice id, newest ``createdAt`` first (ties by id,
+        descending): the core columns of :mod:`invoice_analytics.schema`
+        (``due_at`` is always missing, Mayar has no due date;
+        ``outstanding`` is ``amount`` while the status is "active", else 0),
+        then Mayar's own columns (:data:`EXTRA_SCHEMA`: ``name``,
+        ``description``, ``category``, ``link``, ``type``, ``redirect_url``,
+        ``customer_email``, ``customer_mobile``, ``transaction_count``,
+        ``paid_transaction_count``, ``last_transaction_status``). No invoice
+        gives an empty frame with the same columns and dtypes.
+
+    Raises
+    ------
+    invoice_analytics.errors.MissingCredentialsError
+        When no API key is given or set in the environment.
+    ValueError
+        When ``base_url`` is not an origin (or is plain http to a host that
+        is not loopback), or ``rate_limit_per_minute`` is not a positive
+        integer or None.
+    invoice_analytics.errors.AuthenticationError
+        HTTP 401 or 403.
+    invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
+        HTTP 429 or 5xx through every retry.
+    invoice_analytics.errors.TransportError
+        No answer (connection failed, dropped or timed out) through every retry.
+    invoice_analytics.errors.ResponseError
+        Any other failure: ``"messages": "failed"`` or a ``statusCode`` other
+        than 200/201, malformed JSON, missing ``data``/``hasMore``, a row
+        without ``id``, a value that does not fit its column, or a cursor
+        that cannot advance.
+
+    Warns
+    -----
+    invoice_analytics.errors.PagingWarning
+        When a whole page shares one ``createdAt`` millisecond (invoices past
+        it may be missing).
+    invoice_analytics.errors.UnknownStatusWarning
+        When a status is not "active", "paid" or "closed" (its ``status`` is
+        left missing).
+
+    See Also
+    --------
+    load_faspay : The Faspay Billing loader.
+    load_invoices : Load every configured provider, or the emulator.
+
+    Examples
+    --------
+    >>> from invoice_analytics.emulator import Emulator
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    ...     paid = load_mayar(**emu.mayar_kwargs, status="paid", rate_limit_per_minute=None, progress=False)
+    >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()
+    (2500, True, ['name', 'description'])
+    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()
+    [613, 1490, 397]
+    >>> len(paid), int(paid["outstanding"].sum())
+    (1490, 0)
     """
     api_key = api_key or os.environ.get("MAYAR_API_KEY")
     if not api_key:

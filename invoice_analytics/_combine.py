@@ -12,10 +12,48 @@ __all__ = ["combine"]
 def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     """Stack loader frames (core columns first, then every extra column).
 
-    Categorical columns keep a category dtype whose categories are the union
-    (``pd.concat`` alone would silently turn them into text); a column that
-    one frame lacks is filled with missing values of the other's dtype. The
-    result has a fresh RangeIndex.
+    Rows follow the frames in the order given. Columns come in the order
+    they first appear, so loader frames give the core columns, then each
+    provider's own. Categorical columns keep a category dtype whose
+    categories are the union (``pd.concat`` alone would silently turn them
+    into text); a column that one frame lacks is filled with missing values
+    of the other's dtype. The result has a fresh RangeIndex. The inputs are
+    not modified.
+
+    Parameters
+    ----------
+    *frames : pandas.DataFrame
+        One or more frames, typically from
+        :func:`~invoice_analytics.load_faspay` and
+        :func:`~invoice_analytics.load_mayar`; each column's dtype is taken
+        from the first frame that has it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``sum(len(f) for f in frames)`` rows, every column of every frame.
+
+    Raises
+    ------
+    TypeError
+        When no frame is given.
+
+    See Also
+    --------
+    load_invoices : Load the configured providers and combine them.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"provider": pd.Categorical(["faspay"]),
+    ...                   "period": pd.PeriodIndex(["2024-01"], freq="M")})
+    >>> b = pd.DataFrame({"provider": pd.Categorical(["mayar"]), "amount": pd.array([5], dtype="Int64")})
+    >>> both = combine(a, b)
+    >>> both
+      provider   period  amount
+    0   faspay  2024-01    <NA>
+    1    mayar      NaT       5
+    >>> both["provider"].cat.categories.tolist(), both.dtypes.astype(str).tolist()
+    (['faspay', 'mayar'], ['category', 'period[M]', 'Int64'])
 
     >>> from invoice_analytics.schema import empty_frame
     >>> a = empty_frame({"period": pd.PeriodDtype("M")})
