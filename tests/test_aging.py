@@ -483,3 +483,8 @@ def test_functions_do_not_mutate_their_input() -> None:
     listed.loc[:, "outstanding"] = 0
     pd.testing.assert_frame_equal(df, before)
     assert "days_past_due" not in df.columns
+
+
+def test_credit_invoices_need_no_dates() -> None:
+    df = frame({"outstanding": -5}, {"outstanding": 7}).drop(columns=["issued_at", "due_at"])
+    assert credit_invoices(df)["outstanding"].tolist() == [-5]

@@ -400,3 +400,10 @@ def test_panel_on_a_large_frame_is_consistent():
     pd.testing.assert_frame_equal(panel.filtered, expected)
     pd.testing.assert_frame_equal(panel.report, aging_report(expected, AS_OF))
     assert panel.kpis == panel_kpis(expected, AS_OF, edges=(30, 60, 90))
+
+
+def test_filter_errors_name_the_parameter_and_the_columns(invoices):
+    with pytest.raises(ValueError, match="issued_to must be a date"):
+        filter_invoices(invoices, issued_to="soon")
+    with pytest.raises(KeyError, match=r"\['status'\]"):
+        filter_invoices(invoices.drop(columns="status"))

@@ -184,18 +184,21 @@ def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def select_rows(
-    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], basis: str = "due"
+    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], basis: str | None = "due"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the open (``sign="open"``), credit (``"credit"``) or both
-    (``"nonzero"``) invoices, and their outstanding amounts.
+    (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
+    date columns the caller will age them by (None: no dates needed).
 
     >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
     >>> [a.tolist() for a in select_rows(df, "f", sign="nonzero")]
     [[0, 2], [5, -2]]
     """
-    check_basis(basis)
-    needed = ["status", "outstanding", "issued_at"] + (["due_at"] if basis == "due" else [])
+    needed = ["status", "outstanding"]
+    if basis is not None:  # the rows will be aged: their dates are needed too
+        check_basis(basis)
+        needed += ["issued_at"] + (["due_at"] if basis == "due" else [])
     require(df, needed, func)
     keep = counted_mask(df["status"])
     out, missing = money(df["outstanding"])

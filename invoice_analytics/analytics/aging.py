@@ -64,7 +64,8 @@ __all__ = [
 
 
 def _rows(
-    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], by: By = None, basis: Basis = "due"
+    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], by: By = None,
+    basis: Basis | None = "due",
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~._rules.select_rows`, after checking the ``by`` keys."""
     rows = select_rows(df, func, sign=sign, basis=basis)
@@ -756,5 +757,5 @@ def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
     >>> int(credit_invoices(df)["outstanding"].sum())
     -5007
     """
-    rows, _ = _rows(df, "credit_invoices", sign="credit", basis="issued")
+    rows, _ = _rows(df, "credit_invoices", sign="credit", basis=None)
     return df.take(rows)

@@ -21,9 +21,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from invoice_analytics._dates import as_of_day, day_numbers
+from invoice_analytics._dates import day_numbers, jakarta_date
 
-__all__ = ["MISSING_LABEL", "FilterIndex", "filter_invoices"]
+__all__ = ["FILTER_COLUMNS", "MISSING_LABEL", "FilterIndex", "filter_invoices"]
 
 #: How a missing provider or status is offered and selected.
 MISSING_LABEL = "(missing)"
@@ -60,6 +60,15 @@ def _allowed(names: list[str], selection: Selection) -> np.ndarray:
     return table
 
 
+def _day(value: DateLike, name: str) -> int:
+    """A filter bound as a Jakarta day number (days since 1970-01-01)."""
+    return (jakarta_date(value, name=name) - dt.date(1970, 1, 1)).days
+
+
+#: The columns filtering reads.
+FILTER_COLUMNS = ("provider", "status", "customer_name", "customer_id", "issued_at")
+
+
 @dataclass(frozen=True)
 class FilterIndex:
     """What filtering needs, computed once per frame: codes per row, the
@@ -85,7 +94,10 @@ class FilterIndex:
     @classmethod
     def build(cls, df: pd.DataFrame) -> FilterIndex:
         """Index ``df`` (core schema columns provider, status, customer_name,
-        customer_id, issued_at)."""
+        customer_id, issued_at; a missing one is a ``KeyError`` naming it)."""
+        missing = [c for c in FILTER_COLUMNS if c not in df.columns]
+        if missing:
+            raise KeyError(f"filtering needs the column(s) {missing}")
         provider_codes, providers = _codes(df["provider"])
         status_codes, statuses = _codes(df["status"])
         name_codes, names = _folded(df["customer_name"])
@@ -119,9 +131,9 @@ class FilterIndex:
         if issued_from is not None or issued_to is not None:
             keep &= self.issued_known
             if issued_from is not None:
-                keep &= self.issued_day >= as_of_day(issued_from)
+                keep &= self.issued_day >= _day(issued_from, "issued_from")
             if issued_to is not None:
-                keep &= self.issued_day <= as_of_day(issued_to)
+                keep &= self.issued_day <= _day(issued_to, "issued_to")
         return keep
 
 
