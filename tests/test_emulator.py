@@ -440,3 +440,25 @@ def test_caches_and_request_log_are_bounded():
                 "signature": SIGNATURE, "page": 1, "status": 1,
                 "start_period": f"2025-01-{1 + day % 28:02d}", "end_period": f"{2026 + day // 28}-12-31"})
         assert len(emu.faspay._lists) == _faspay.LIST_CACHE_SIZE
+
+
+def test_invoices_can_be_updated_and_removed_between_loads():
+    import invoice_analytics as ia
+
+    faspay_rows = _samples.faspay_reference_rows()
+    mayar_rows = _samples.mayar_reference_rows()
+    with Emulator(faspay_rows, mayar_rows, mayar_rate_limit_per_minute=None) as emu:
+        first = faspay_rows[0]["invoice_no"]
+        emu.update_faspay_invoice(first, outstanding_amount=123, invoice_status="Unpaid")
+        emu.remove_faspay_invoice(faspay_rows[1]["invoice_no"])
+        emu.update_mayar_invoice(mayar_rows[0]["id"], status="paid")
+        emu.remove_mayar_invoice(mayar_rows[1]["id"])
+        faspay = ia.load_faspay(**emu.faspay_kwargs, progress=False).set_index("invoice_id")
+        mayar = ia.load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False).set_index("invoice_id")
+        with pytest.raises(KeyError):
+            emu.update_mayar_invoice("no-such-id", status="paid")
+        with pytest.raises(ValueError, match="unknown Faspay status label"):
+            emu.update_faspay_invoice(first, invoice_status="Lunas")
+    assert (faspay.loc[first, "outstanding"], faspay.loc[first, "status"]) == (123, "unpaid")
+    assert faspay_rows[1]["invoice_no"] not in faspay.index and len(faspay) == len(faspay_rows) - 1
+    assert mayar.loc[mayar_rows[0]["id"], "status"] == "paid" and len(mayar) == len(mayar_rows) - 1

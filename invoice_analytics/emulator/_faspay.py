@@ -40,6 +40,28 @@ class FaspayAPI:
             self.invoices.append(dict(record))
             self._lists.clear()
 
+    def update(self, invoice_no: str, **fields: Any) -> None:
+        """Change fields of one invoice (a payment, a status change...); ``KeyError`` when absent."""
+        if "invoice_status" in fields and fields["invoice_status"] not in FASPAY_STATUS_LABELS.values():
+            raise ValueError(f"unknown Faspay status label {fields['invoice_status']!r}")
+        with self._lock:
+            for i, record in enumerate(self.invoices):
+                if record.get("invoice_no") == invoice_no:
+                    self.invoices[i] = {**record, **fields}
+                    self._lists.clear()
+                    return
+        raise KeyError(invoice_no)
+
+    def remove(self, invoice_no: str) -> None:
+        """Delete one invoice from the account; ``KeyError`` when absent."""
+        with self._lock:
+            for i, record in enumerate(self.invoices):
+                if record.get("invoice_no") == invoice_no:
+                    del self.invoices[i]
+                    self._lists.clear()
+                    return
+        raise KeyError(invoice_no)
+
     def set_status(self, invoice_no: str, label: str) -> None:
         """Move an invoice to another status label (the outstanding amount is left as is)."""
         if label not in FASPAY_STATUS_LABELS.values():

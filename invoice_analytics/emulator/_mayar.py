@@ -44,6 +44,24 @@ class MayarAPI:
         with self._lock:
             self.invoices.append(dict(record))
 
+    def update(self, invoice_id: str, **fields: Any) -> None:
+        """Change fields of one invoice (status, amount, transactions...); ``KeyError`` when absent."""
+        with self._lock:
+            for i, record in enumerate(self.invoices):
+                if record.get("id") == invoice_id:
+                    self.invoices[i] = {**record, **fields}
+                    return
+        raise KeyError(invoice_id)
+
+    def remove(self, invoice_id: str) -> None:
+        """Delete one invoice from the account; ``KeyError`` when absent."""
+        with self._lock:
+            for i, record in enumerate(self.invoices):
+                if record.get("id") == invoice_id:
+                    del self.invoices[i]
+                    return
+        raise KeyError(invoice_id)
+
     def reply(self, client: str, method: str, authorization: str, query: dict[str, str]) -> Reply:
         """The answer to one request from ``client`` (an IP)."""
         limited = self._rate_limited(client)

@@ -427,6 +427,25 @@ class Emulator:
         """
         self.faspay.set_status(invoice_no, label)
 
+    def update_faspay_invoice(self, invoice_no: str, **fields: Any) -> None:
+        """Change fields of one Faspay invoice, e.g. ``outstanding_amount=0, invoice_status="Paid"``.
+
+        Raises ``KeyError`` when the account has no such invoice.
+        """
+        self.faspay.update(invoice_no, **fields)
+
+    def remove_faspay_invoice(self, invoice_no: str) -> None:
+        """Delete one Faspay invoice (it vanishes from every list); ``KeyError`` when absent."""
+        self.faspay.remove(invoice_no)
+
+    def update_mayar_invoice(self, invoice_id: str, **fields: Any) -> None:
+        """Change fields of one Mayar invoice, e.g. ``status="paid"``; ``KeyError`` when absent."""
+        self.mayar.update(invoice_id, **fields)
+
+    def remove_mayar_invoice(self, invoice_id: str) -> None:
+        """Delete one Mayar invoice (it vanishes from every list); ``KeyError`` when absent."""
+        self.mayar.remove(invoice_id)
+
     def add_mayar_invoice(self, record: dict[str, Any]) -> None:
         """Add a Mayar invoice (a raw ``/hl/v2/invoices`` row, copied), e.g. during a load.
 
