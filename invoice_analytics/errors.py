@@ -22,6 +22,7 @@ __all__ = [
     "InvoiceAPIError",
     "MissingCredentialsError",
     "PagingWarning",
+    "PastAsOfWarning",
     "RateLimitError",
     "ResponseError",
     "ServerError",
@@ -442,3 +443,9 @@ class UnknownStatusWarning(UserWarning):
 class ExportWarning(UserWarning):
     """An exported value had to be changed to be written: characters a workbook cannot hold were
     removed, or text longer than an Excel cell was cut."""
+
+
+class PastAsOfWarning(UserWarning):
+    """A past ``as_of`` on a frame loaded today: invoices issued after it are left out, but the
+    balances are today's (the provider APIs keep no history). An
+    :class:`~invoice_analytics.InvoiceStore`'s ``as_of(date)`` gives the balances known then."""

@@ -156,10 +156,13 @@ def load_invoices(
         wanted = [p for p in wanted if demo or p in configured]
     if demo:
         from invoice_analytics.emulator import Emulator
+        from invoice_analytics.emulator._samples import AS_OF
 
         with Emulator(mayar_rate_limit_per_minute=None) as emu:
             mayar_kw = {**emu.mayar_kwargs, "rate_limit_per_minute": None}
-            return _load(wanted, emu.faspay_kwargs, mayar_kw, progress)
+            frame = _load(wanted, emu.faspay_kwargs, mayar_kw, progress)
+        frame.attrs["as_of"] = AS_OF  # the sample statuses are those seen on this date
+        return frame
     faspay_kw = {"base_url": faspay_base_url} if faspay_base_url else {}
     mayar_kw = {"base_url": mayar_base_url} if mayar_base_url else {}
     return _load(wanted, faspay_kw, mayar_kw, progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -242,7 +243,7 @@ def test_naive_and_nanosecond_datetimes_and_plain_dtypes() -> None:
 
 def test_dates_before_1964_use_the_historical_offset() -> None:
     # Jakarta was UTC+7:30 in 1960: 16:45 UTC on Jan 1st is 00:15 on Jan 2nd there.
-    df = frame({"due_at": pd.Timestamp("1960-01-01 16:45", tz="UTC"), "outstanding": 1})
+    df = frame({"issued_at": "1959-12-01", "due_at": pd.Timestamp("1960-01-01 16:45", tz="UTC"), "outstanding": 1})
     assert aging_buckets(df, "1960-01-02")["days_past_due"].tolist() == [0]
 
 
@@ -488,3 +489,23 @@ def test_functions_do_not_mutate_their_input() -> None:
 def test_credit_invoices_need_no_dates() -> None:
     df = frame({"outstanding": -5}, {"outstanding": 7}).drop(columns=["issued_at", "due_at"])
     assert credit_invoices(df)["outstanding"].tolist() == [-5]
+
+
+def test_a_past_as_of_leaves_out_later_invoices_and_warns_that_balances_are_todays() -> None:
+    from invoice_analytics.errors import PastAsOfWarning
+
+    df = frame(
+        {"customer_name": "Ani", "issued_at": "2024-01-01", "due_at": "2024-01-31", "outstanding": 100},
+        {"customer_name": "Budi", "issued_at": "2024-03-15", "due_at": "2024-04-14", "outstanding": 700},
+    )
+    with pytest.warns(PastAsOfWarning, match="balances are not those of that date") as caught:
+        report = aging_report(df, "2024-02-29")
+    assert report.index.tolist() == ["Ani", "Total"]  # Budi's invoice did not exist yet
+    assert caught[0].filename == __file__  # pointed at the caller's line
+    # a frame whose balances are those known on that date (as a store's as_of gives) does not warn
+    snapshot = df.copy()
+    snapshot.attrs["as_of"] = "2024-02-29"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert aging_report(snapshot, "2024-02-29").index.tolist() == ["Ani", "Total"]
+        assert aging_report(df, None).index.tolist() == ["Budi", "Ani", "Total"]  # today: all

@@ -426,11 +426,11 @@ def test_plot_outstanding_by_month(invoices):
     assert all(t.startswith("Rp ") for t in tick_texts(ax.get_yticklabels()) if t)
 
 
-def test_plot_outstanding_by_month_as_of_only_dates_the_title(invoices):
-    early = plot_outstanding_by_month(invoices, "2024-01-01")
+def test_plot_outstanding_by_month_as_of_leaves_out_later_invoices(invoices):
+    early = plot_outstanding_by_month(invoices, "2023-12-31")  # before every issue date
     late = plot_outstanding_by_month(invoices, AS_OF)
-    assert [heights(c) for c in early.containers] == [heights(c) for c in late.containers]
-    assert "2024-01-01" in early.get_title() and "2024-06-30" in late.get_title()
+    assert texts(early) == ["No open invoices"] and late.containers
+    assert "2023-12-31" in early.get_title() and "2024-06-30" in late.get_title()
 
 
 def test_plot_outstanding_by_month_labels_off(invoices):

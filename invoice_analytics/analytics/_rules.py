@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from collections.abc import Hashable, Iterable, Sequence
 from typing import Literal
@@ -24,7 +25,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from invoice_analytics._dates import day_numbers
+from invoice_analytics._dates import as_of_day, day_numbers
+from invoice_analytics._warn import warn_caller
+from invoice_analytics.errors import PastAsOfWarning
 
 __all__ = [
     "CREDIT",
@@ -184,11 +187,24 @@ def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def select_rows(
-    df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], basis: str | None = "due"
+    df: pd.DataFrame,
+    func: str,
+    *,
+    sign: Literal["open", "credit", "nonzero"],
+    basis: str | None = "due",
+    day: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the open (``sign="open"``), credit (``"credit"``) or both
     (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
     date columns the caller will age them by (None: no dates needed).
+
+    ``day`` (a Jakarta day number) is the ``as_of`` of the caller. When it is
+    before today, invoices issued after it are left out (they did not exist
+    then), and, when the frame's balances are known later than that day
+    (``df.attrs["as_of"]``, set by the store's ``as_of`` and by the demo
+    data; today when absent), a
+    :class:`~invoice_analytics.errors.PastAsOfWarning` says they are not the
+    balances of that day.
 
     >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
@@ -210,8 +226,29 @@ def select_rows(
         keep &= out != 0
     if missing is not None:
         keep &= ~missing
+    if day is not None and day < as_of_day(None):
+        keep &= _issued_by(df, day, func)
     rows = np.flatnonzero(keep)
     return rows, out[rows]
+
+
+def _issued_by(df: pd.DataFrame, day: int, func: str) -> np.ndarray:
+    """Rows issued on or before Jakarta day ``day`` (or of unknown issue date); warns when the
+    frame's balances are known later than that day."""
+    known_on = df.attrs.get("as_of")
+    if day < as_of_day(known_on):  # None: a frame loaded today
+        warn_caller(
+            f"{func}(): as_of {dt.date(1970, 1, 1) + dt.timedelta(days=day)} is before the date of the "
+            f"balances ({'today' if known_on is None else known_on}): invoices issued after it are left out, "
+            "but the balances are not those of that date (the provider APIs keep no history); "
+            "ia.InvoiceStore(...).as_of(date) gives the balances known on a past date",
+            PastAsOfWarning,
+        )
+    if "issued_at" not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    issued, known = day_numbers(df["issued_at"])
+    result: np.ndarray = ~known | (issued <= day)
+    return result
 
 
 def due_and_age(

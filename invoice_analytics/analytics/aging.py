@@ -65,10 +65,10 @@ __all__ = [
 
 def _rows(
     df: pd.DataFrame, func: str, *, sign: Literal["open", "credit", "nonzero"], by: By = None,
-    basis: Basis | None = "due",
+    basis: Basis | None = "due", day: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`~._rules.select_rows`, after checking the ``by`` keys."""
-    rows = select_rows(df, func, sign=sign, basis=basis)
+    """:func:`~._rules.select_rows` (as of Jakarta day number ``day``), after checking the ``by`` keys."""
+    rows = select_rows(df, func, sign=sign, basis=basis, day=day)
     require_by(df, by, func)
     return rows
 
@@ -87,8 +87,9 @@ class _OpenCounts:
 
 
 def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: int) -> _OpenCounts:
-    rows, amounts = _rows(df, func, sign="open", by=by)
-    days, due, known = due_and_age(df, rows, as_of_day(as_of), "due", terms_days)
+    day = as_of_day(as_of)
+    rows, amounts = _rows(df, func, sign="open", by=by, day=day)
+    days, due, known = due_and_age(df, rows, day, "due", terms_days)
     late = overdue_mask(days, known)
     group, index = group_codes(df, by, rows)
     n = len(index)
@@ -189,8 +190,9 @@ def aging_buckets(
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)
-    rows, _ = _rows(df, "aging_buckets", sign="open", basis=basis)
-    days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    day = as_of_day(as_of)
+    rows, _ = _rows(df, "aging_buckets", sign="open", basis=basis, day=day)
+    days, _, known = due_and_age(df, rows, day, basis, terms_days)
     result = df.take(rows)
     result["days_past_due"] = pd.arrays.IntegerArray(days, ~known)
     result["bucket"] = pd.Categorical.from_codes(
@@ -381,8 +383,9 @@ def aging_report(
     edges = check_edges(edges)
     labels = bucket_labels(edges)
     nb = len(labels)
-    rows, amounts = _rows(df, "aging_report", sign="nonzero", by=by, basis=basis)
-    days, _, _ = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    day = as_of_day(as_of)
+    rows, amounts = _rows(df, "aging_report", sign="nonzero", by=by, basis=basis, day=day)
+    days, _, _ = due_and_age(df, rows, day, basis, terms_days)
     group, index = group_codes(df, by, rows)
     cell = group * (nb + 1)
     cell += bucket_codes(days, edges)
@@ -567,8 +570,9 @@ def average_days_past_due(
     >>> average_days_past_due(df, "2024-02-15", basis="issued")["average_days_past_due"].tolist()
     [45.0]
     """
-    rows, amounts = _rows(df, "average_days_past_due", sign="open", by=by, basis=basis)
-    days, _, known = due_and_age(df, rows, as_of_day(as_of), basis, terms_days)
+    day = as_of_day(as_of)
+    rows, amounts = _rows(df, "average_days_past_due", sign="open", by=by, basis=basis, day=day)
+    days, _, known = due_and_age(df, rows, day, basis, terms_days)
     late = overdue_mask(days, known)
     group, index = group_codes(df, by, rows)
     n = len(index)

@@ -654,9 +654,10 @@ def plot_outstanding_by_month(
 
     Open invoices are those of :func:`~invoice_analytics.aging_buckets`, so the
     bars add up to the total of :func:`plot_aging`; invoices without an issue
-    date are left out. ``outstanding`` is a snapshot and being open does not
-    depend on the date, so ``as_of`` (None = today) only dates the title: pass
-    the date the data was fetched. Months between the first and last are all
+    date are left out. ``outstanding`` is a snapshot, so ``as_of`` (None =
+    today) dates the title and, when in the past, leaves out the invoices
+    issued after it (with the analytics' warning that the balances are not
+    those of that date, unless the frame is a store's ``as_of``). Months between the first and last are all
     shown (empty ones as zero bars). Totals are printed above the bars when
     ``labels`` is true (default: at most 12 months).
 
@@ -667,7 +668,8 @@ def plot_outstanding_by_month(
         ``outstanding`` and ``issued_at``.
     as_of : date-like or None, default None
         The date shown in the title (a str, date, datetime or Timestamp;
-        naive = Asia/Jakarta); None is today in Asia/Jakarta.
+        naive = Asia/Jakarta); None is today in Asia/Jakarta. A past date
+        leaves out the invoices issued after it.
     labels : bool or None, default None
         Print each month's total above its bar; None: when there are at
         most 12 months.
