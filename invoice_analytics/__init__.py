@@ -7,8 +7,8 @@ charts, the widget panel, the Excel writer and the emulator (which pull in
 matplotlib, ipywidgets and openpyxl) are imported on first use.
 
 >>> import invoice_analytics as ia
->>> ia.empty_frame().columns.tolist() == list(ia.CORE_SCHEMA)
-True
+>>> ia.aging_report(ia.empty_frame(), "2024-02-15").columns.tolist()
+['Current', '1-30', '31-60', '61-90', '>90', 'Credit', 'Total']
 """
 
 from __future__ import annotations

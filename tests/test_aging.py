@@ -17,19 +17,12 @@ from invoice_analytics.analytics.aging import (
     overdue_totals,
     top_debtors,
 )
+from invoice_analytics.combine import combine
 from invoice_analytics.schema import JAKARTA, empty_frame
 
 AS_OF = "2024-03-31"
 LABELS = ["Current", "1-30", "31-60", "61-90", ">90"]
 REPORT_COLUMNS = [*LABELS, "Credit", "Total"]
-
-try:
-    from invoice_analytics.combine import combine
-except ImportError:  # the lead's combine() not there yet: plain concat of same-dtype frames
-
-    def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat(frames, ignore_index=True)
-
 
 def due_days_ago(days: int, **row: object) -> dict:
     """A row due ``days`` before AS_OF (negative: not yet due)."""

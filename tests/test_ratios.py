@@ -7,14 +7,8 @@ import pytest
 from _frames import faspay, frame, mayar
 
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
+from invoice_analytics.combine import combine
 from invoice_analytics.schema import empty_frame
-
-try:
-    from invoice_analytics.combine import combine
-except ImportError:  # the lead's combine() not there yet: plain concat of same-dtype frames
-
-    def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat(frames, ignore_index=True)
 
 
 def statuses_frame() -> pd.DataFrame:
