@@ -8,8 +8,8 @@ start fast, and matplotlib, ipywidgets and openpyxl load only for the charts,
 the panel and the Excel writer.
 
 >>> import invoice_analytics as ia
->>> ia.empty_frame().columns.tolist() == list(ia.CORE_SCHEMA)
-True
+>>> ia.aging_report(ia.empty_frame(), "2024-02-15").columns.tolist()
+['Current', '1-30', '31-60', '61-90', '>90', 'Credit', 'Total']
 """
 
 from __future__ import annotations

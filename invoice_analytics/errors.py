@@ -7,8 +7,8 @@ as it is:
 >>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
 >>> str(err)
 'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
->>> isinstance(err, InvoiceAPIError)
-True
+>>> err.provider, err.server_message, err.status_code
+('mayar', 'failed', 200)
 """
 
 from __future__ import annotations

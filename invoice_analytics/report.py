@@ -11,8 +11,12 @@ as Asia/Jakarta wall time (Excel has no time zones).
 >>> import invoice_analytics as ia
 >>> df = ia.load_invoices(demo=True, progress=False)
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"
->>> sorted(write_workbook(df, path, as_of="2026-11-21"))
-['Aging by customer', 'Overdue invoices', 'Paid ratio by month']
+>>> sheets = write_workbook(df, path, as_of="2026-11-21")
+>>> import openpyxl  # read the file back: the sheets, and the grand total as a number
+>>> book = openpyxl.load_workbook(path)
+>>> aging = book["Aging by customer"]
+>>> book.sheetnames, aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value
+(['Aging by customer', 'Overdue invoices', 'Paid ratio by month'], 'Total', 2019213000)
 """
 
 from __future__ import annotations

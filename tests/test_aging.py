@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from invoice_analytics._combine import combine
 from invoice_analytics.analytics.aging import (
     aging_buckets,
     aging_report,
@@ -24,14 +25,6 @@ from _frames import faspay, frame, mayar
 AS_OF = "2024-03-31"
 LABELS = ["Current", "1-30", "31-60", "61-90", ">90"]
 REPORT_COLUMNS = [*LABELS, "Credit", "Total"]
-
-try:
-    from invoice_analytics._combine import combine
-except ImportError:  # the lead's combine() not there yet: plain concat of same-dtype frames
-
-    def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat(frames, ignore_index=True)
-
 
 def due_days_ago(days: int, **row: object) -> dict:
     """A row due ``days`` before AS_OF (negative: not yet due)."""

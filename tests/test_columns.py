@@ -7,7 +7,7 @@ import warnings
 import pandas as pd
 import pytest
 
-from invoice_analytics import UnknownStatusWarning
+from invoice_analytics import ResponseError, UnknownStatusWarning
 from invoice_analytics.emulator._samples import generate_faspay, generate_mayar
 from invoice_analytics.providers import _columns as col
 from invoice_analytics.providers.faspay import faspay_frame
@@ -41,5 +41,7 @@ def test_bad_value_in_a_later_chunk_names_its_invoice(monkeypatch):
     rows = generate_faspay(300)
     rows[260] = {**rows[260], "outstanding_amount": "dua juta"}
     monkeypatch.setattr(col, "CHUNK_ROWS", 100)
-    with pytest.raises(Exception, match=f"{rows[260]['invoice_no']}.*outstanding_amount.*dua juta"):
+    with pytest.raises(ResponseError, match=f"{rows[260]['invoice_no']}.*outstanding_amount.*dua juta") as info:
         faspay_frame(rows, sources=[f"request {i}" for i in range(300)])
+    assert type(info.value) is ResponseError
+    assert info.value.request == "request 260"  # the request that brought the bad row

@@ -317,10 +317,10 @@ def test_mayar_invoices_added_mid_walk_appear_on_top():
 
 def test_latency_and_request_log_without_secrets():
     with Emulator([], [], mayar_rate_limit_per_minute=None) as small:
-        small.latency = 0.2
+        small.latency = 0.05
         started = time.monotonic()
         faspay(small, status=5)
-        assert time.monotonic() - started >= 0.2
+        assert time.monotonic() - started >= 0.05  # a lower bound only: it cannot flake
         small.latency = 0.0
         mayar(small, limit=5, status="paid")
         fas, may = small.requests

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import threading
 import warnings
 
 import pandas as pd
 import pytest
+from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
     InvoiceAPIError,
     MissingCredentialsError,
     PagingWarning,
+    RateLimitError,
     ResponseError,
     ServerError,
     TransportError,
@@ -25,7 +28,8 @@ from invoice_analytics.schema import CORE_SCHEMA
 
 from _raw import faspay_row, reference_response
 
-FAST = {"progress": False, "max_retries": 2}
+# backoff_factor=0: retries go at once (no real sleeps); injected 429s say Retry-After: 0 (retry_after=0)
+FAST = {"progress": False, "max_retries": 2, "backoff_factor": 0}
 
 
 def rows(n: int, **kw) -> list[dict]:
@@ -65,19 +69,48 @@ def test_empty_account_gives_typed_empty_frame():
     assert all(df[name].dtype == dtype for name, dtype in CORE_SCHEMA.items())
 
 
-def test_every_status_is_swept_with_concurrent_pages():
+def meet(parties: int, requests: range, emu: Emulator) -> list[int]:
+    """Hold requests number ``requests`` at the emulator until ``parties`` of them are in flight together.
+
+    Returns the list of requests that waited in vain: a loader sending fewer at once breaks the barrier.
+    """
+    together = threading.Barrier(parties, timeout=10)
+    alone: list[int] = []
+
+    def hold(provider: str, n: int) -> None:
+        if n in requests:
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
+                alone.append(n)
+
+    emu.on_request = hold
+    return alone
+
+
+def test_every_status_is_swept_side_by_side():
     labels = ["Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid", "Proforma"]
     data = [faspay_row(i, status=labels[i % 7], day=1 + i % 28) for i in range(350)]
-    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10, latency=0.05) as emu:
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        alone = meet(4, range(1, 5), emu)  # the first page of four statuses at once
         df = load_faspay(**emu.faspay_kwargs, max_workers=4, **FAST)
         log = list(emu.requests)
+    assert alone == []
     assert sorted(df["invoice_id"]) == sorted(r["invoice_no"] for r in data)
     assert set(df["status"]) == {"draft", "unpaid", "paid", "cancelled", "overdue", "partially_paid", "proforma"}
     assert sorted({str(r.params["status"]) for r in log}) == ["0", "1", "2", "3", "4", "5", "7"]
     assert all("signature" not in r.params for r in log)
-    # pages 2..5 of a sweep were in flight together: their arrivals overlap within one latency
-    starts = sorted(r.at for r in log if str(r.params["status"]) == "1" and int(r.params["page"]) > 1)
-    assert starts[-1] - starts[0] < 0.05 * 2
+
+
+def test_later_pages_of_a_sweep_are_in_flight_together():
+    data = rows(50)  # five pages of one status
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        alone = meet(4, range(2, 6), emu)  # requests 2..5 are pages 2..5, sent once page 1 told total_pages
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], max_workers=4, **FAST)
+        pages = [int(r.params["page"]) for r in emu.requests]
+    assert alone == []
+    assert sorted(pages[1:5]) == [2, 3, 4, 5] and pages[0] == 1
+    assert len(df) == 50
 
 
 def test_status_filter_names_and_codes():
@@ -143,6 +176,39 @@ def test_status_change_during_load_keeps_the_later_copy():
     assert df.set_index("invoice_id").loc[moved, "status"] == "paid"
 
 
+def test_invoice_moving_into_an_already_swept_status_is_found_by_the_recheck():
+    """Paid (two pages) is swept before an older invoice is paid, landing on Paid's page 2: only
+    asking page 1 of every status again after the sweeps shows Paid's total moved, and only sweeping
+    Paid again then finds the invoice. Without that, it is lost (Unpaid no longer lists it) or kept
+    with its old status (Unpaid read it first), and no count differs from its total to warn about."""
+    paid = [faspay_row(100 + i, status="Paid", day=28) for i in range(15)]
+    data = rows(25) + paid
+    moved = data[7]["invoice_no"]  # issued on the 8th: older than every Paid invoice
+    with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
+        moved_at = []  # the number of the request during which the invoice was paid
+
+        def pay_it_once_paid_is_swept(provider: str, n: int) -> None:
+            # max_workers=1: one request at a time, so every earlier answer is already in the log
+            asked = {(str(r.params["status"]), int(r.params["page"])) for r in emu.requests}
+            if ("2", 2) in asked and not moved_at:
+                moved_at.append(n)
+                emu.set_faspay_status(moved, "Paid")
+
+        emu.on_request = pay_it_once_paid_is_swept
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no PagingWarning (nor any other): the load settled
+            df = load_faspay(**emu.faspay_kwargs, statuses=[1, 2], max_workers=1, **FAST)
+        asked_after_the_move = [(str(r.params["status"]), int(r.params["page"]))
+                                for r in list(emu.requests)[moved_at[0] - 1:]]
+    assert moved_at  # the invoice did move during the load, after Paid's sweep
+    assert ("2", 1) in asked_after_the_move and ("2", 2) in asked_after_the_move  # Paid swept again
+    assert df["invoice_id"].is_unique
+    assert set(df["invoice_id"]) == {r["invoice_no"] for r in data}
+    by_id = df.set_index("invoice_id")
+    assert by_id.loc[moved, "status"] == "paid" and by_id.loc[moved, "provider_status"] == "Paid"
+    assert (by_id["status"] == "paid").sum() == 16
+
+
 def test_warns_when_count_differs_from_total_data():
     data = rows(30)
     with Emulator(faspay_invoices=data, mayar_invoices=[], faspay_page_size=10) as emu:
@@ -160,26 +226,29 @@ def test_warns_when_count_differs_from_total_data():
 
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "drop"])
 def test_transient_faults_are_retried(fault):
-    with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10) as emu:
+    with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10, retry_after=0) as emu:
         emu.inject(fault, provider="faspay", times=2)
-        df = load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=3)
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=3, backoff_factor=0)
+        answered = [r.status_code for r in emu.requests]
     assert len(df) == 25
+    assert answered[:2] == [0 if fault == "drop" else int(fault)] * 2  # the faults were met, then retried
 
 
 @pytest.mark.parametrize(
     ("fault", "error", "words"),
     [
         ("503", ServerError, "503"),
-        ("429", InvoiceAPIError, "Too Many Requests"),
+        ("429", RateLimitError, "Too Many Requests"),
         ("drop", TransportError, "no answer"),
     ],
 )
 def test_persistent_faults_raise_after_max_retries(fault, error, words):
-    with Emulator(faspay_invoices=rows(5), mayar_invoices=[]) as emu:
+    with Emulator(faspay_invoices=rows(5), mayar_invoices=[], retry_after=0) as emu:
         emu.inject(fault, provider="faspay", times=10)
-        with pytest.raises(error) as info:
-            load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=1)
-        assert len(emu.requests) >= 1
+        with pytest.raises(InvoiceAPIError) as info:
+            load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False, max_retries=1, backoff_factor=0)
+        assert len(emu.requests) == 2  # the first try and max_retries=1 retry
+    assert type(info.value) is error  # the precise type, not a sibling or the base class
     text = str(info.value)
     assert text.startswith("faspay: GET /billingbackendapi/web/billing/get-all-billing status=1")
     assert "page=1" in text and words in text
@@ -243,6 +312,16 @@ def test_plain_http_refused_off_loopback():
         load_faspay(base_url="https://fasbill.example.com/billingbackendapi", signature="x")
 
 
+def test_default_origin_is_faspays_development_host():
+    """No internet here: an https proxy on 127.0.0.1 records the CONNECT the loader sends, then refuses it."""
+    with refusing_proxy(502) as proxy, proxy.session() as session, pytest.raises(TransportError) as info:
+        load_faspay(username="merchant", password="pa55word", statuses=[1], session=session, progress=False)
+    assert type(info.value) is TransportError
+    assert proxy.connects == ["fasbill-dev.faspay.co.id:443"]
+    assert all("pa55word" not in text and faspay_signature("merchant", "pa55word") not in text
+               for text in proxy.seen)  # the signature travels inside the tunnel only
+
+
 def test_bad_value_names_invoice_and_page():
     data = [faspay_row(1), faspay_row(2, outstanding="12,5 juta")]
     with (
@@ -269,7 +348,7 @@ def test_no_secret_in_logs_or_progress(caplog, capsys):
     caplog.set_level(logging.DEBUG)
     with Emulator(faspay_invoices=rows(25), mayar_invoices=[], faspay_page_size=10) as emu:
         emu.inject("500", provider="faspay", times=1)
-        load_faspay(**emu.faspay_kwargs, statuses=[1], progress=True, max_retries=2)
+        load_faspay(**emu.faspay_kwargs, statuses=[1], progress=True, max_retries=2, backoff_factor=0)
     captured = capsys.readouterr()
     seen = caplog.text + captured.err + captured.out
     assert "faspay" in captured.err  # the bar was shown

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from invoice_analytics import AuthenticationError, ResponseError, load_faspay, load_mayar
-from invoice_analytics.providers._http import check_origin, redact
+from invoice_analytics.providers._http import check_origin, make_session, redact
 from invoice_analytics.providers.faspay import faspay_signature
 
 
@@ -38,7 +38,7 @@ class EchoingServer(BaseHTTPRequestHandler):
 @pytest.fixture
 def echoing():
     server = ThreadingHTTPServer(("127.0.0.1", 0), EchoingServer)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
@@ -85,3 +85,25 @@ def test_origins(url, ok):
 
 def test_redact_ignores_empty_secrets():
     assert redact("nothing to hide", [None, "", "ab"]) == "nothing to hide"
+
+
+def backoffs(session) -> list[float]:
+    """The pauses the session's retries would take before retries 1..4 after 503s."""
+    from urllib3.response import HTTPResponse
+
+    retry = session.get_adapter("https://api.mayar.id").max_retries
+    pauses = []
+    for _ in range(4):
+        retry = retry.increment(method="GET", url="/hl/v2/invoices", response=HTTPResponse(status=503))
+        pauses.append(retry.get_backoff_time())
+    return pauses
+
+
+def test_no_back_off_means_retrying_at_once():
+    assert backoffs(make_session(5, backoff_factor=0)) == [0.0, 0.0, 0.0, 0.0]  # no random jitter either
+
+
+def test_default_back_off_grows():
+    first, *later = backoffs(make_session(5))
+    assert first == 0.0  # urllib3 retries the first failure at once
+    assert 1.0 <= later[0] <= 1.1 and 2.0 <= later[1] <= 2.1 and 4.0 <= later[2] <= 4.1  # 0.5 * 2**n + jitter

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import pandas as pd
 import pytest
+from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
@@ -19,12 +21,15 @@ from invoice_analytics import (
     load_mayar,
 )
 from invoice_analytics.emulator import DEMO_MAYAR_API_KEY, Emulator
+from invoice_analytics.providers import mayar as mayar_module
+from invoice_analytics.providers._pacing import MinuteRateLimiter
 from invoice_analytics.providers.mayar import EXTRA_SCHEMA, MAYAR_SANDBOX_URL
 from invoice_analytics.schema import CORE_SCHEMA
 
 from _raw import mayar_row, reference_response
 
-FAST = {"progress": False, "max_retries": 2, "rate_limit_per_minute": None}
+# backoff_factor=0: retries go at once (no real sleeps); injected 429s say Retry-After: 0 (retry_after=0)
+FAST = {"progress": False, "max_retries": 2, "rate_limit_per_minute": None, "backoff_factor": 0}
 T0 = 1_768_375_011_056
 
 
@@ -146,13 +151,17 @@ def test_status_and_search_filters_reach_the_server():
 @pytest.mark.parametrize("fault", ["429", "500", "502", "503", "drop"])
 def test_transient_faults_are_retried(fault):
     data = tied(120, {})
-    with emulator(data) as emu:
+    with emulator(data, retry_after=0) as emu:
         emu.inject(fault, provider="mayar", times=2)
-        df = load_mayar(**emu.mayar_kwargs, progress=False, max_retries=3, rate_limit_per_minute=None)
+        df = load_mayar(**emu.mayar_kwargs, progress=False, max_retries=3, rate_limit_per_minute=None,
+                        backoff_factor=0)
+        answered = [r.status_code for r in emu.requests]
     assert len(df) == 120 and df["invoice_id"].is_unique
+    assert answered[:2] == [0 if fault == "drop" else int(fault)] * 2  # the faults were met, then retried
 
 
 def test_server_rate_limit_waits_out_retry_after():
+    """The suite's one real wait: a 429's Retry-After: 1 is honoured even with no back-off at all."""
     data = tied(120, {})
     with emulator(data, retry_after=1) as emu:
         emu.inject("429", provider="mayar", times=1)
@@ -171,10 +180,13 @@ def test_server_rate_limit_waits_out_retry_after():
     ],
 )
 def test_persistent_faults_raise_after_max_retries(fault, error, words):
-    with emulator(tied(10, {})) as emu:
+    with emulator(tied(10, {}), retry_after=0) as emu:
         emu.inject(fault, provider="mayar", times=10)
         with pytest.raises(error, match=words) as info:
-            load_mayar(**emu.mayar_kwargs, progress=False, max_retries=1, rate_limit_per_minute=None)
+            load_mayar(**emu.mayar_kwargs, progress=False, max_retries=1, rate_limit_per_minute=None,
+                       backoff_factor=0)
+        assert len(emu.requests) == 2  # the first try and max_retries=1 retry
+    assert type(info.value) is error  # the precise type, not a sibling or the base class
     assert str(info.value).startswith("mayar: GET /hl/v2/invoices page 1")
 
 
@@ -215,7 +227,7 @@ def test_no_key_in_logs_or_progress(caplog, capsys):
     caplog.set_level(logging.DEBUG)
     with emulator(tied(120, {})) as emu:
         emu.inject("500", provider="mayar", times=1)
-        load_mayar(**emu.mayar_kwargs, progress=True, max_retries=2, rate_limit_per_minute=None)
+        load_mayar(**emu.mayar_kwargs, progress=True, max_retries=2, rate_limit_per_minute=None, backoff_factor=0)
     captured = capsys.readouterr()
     assert "mayar" in captured.err  # the bar was shown
     for text in (caplog.text, captured.err, captured.out):
@@ -228,25 +240,54 @@ def test_missing_key(monkeypatch):
         load_mayar()
 
 
-def test_environment_key_and_sandbox_shorthand(monkeypatch):
+def test_environment_key(monkeypatch):
     monkeypatch.setenv("MAYAR_API_KEY", DEMO_MAYAR_API_KEY)
     with emulator(tied(3, {})) as emu:
         assert len(load_mayar(base_url=emu.url, **FAST)) == 3
     with pytest.raises(ValueError, match="plain http is refused"):
         load_mayar(base_url="http://api.mayar.club")
-    assert MAYAR_SANDBOX_URL == "https://api.mayar.club"
 
 
-def test_client_paces_itself_to_the_rate_limit():
-    import time
+@pytest.mark.parametrize(
+    ("base_url", "origin"),
+    [
+        ("sandbox", "api.mayar.club:443"),
+        (MAYAR_SANDBOX_URL, "api.mayar.club:443"),
+        ("production", "api.mayar.id:443"),
+        (None, "api.mayar.id:443"),  # the default
+    ],
+)
+@pytest.mark.parametrize("refusal", [502, 403])
+def test_origin_shorthands_address_the_real_hosts(base_url, origin, refusal):
+    """No internet here: an https proxy on 127.0.0.1 records the CONNECT the loader sends, then refuses it."""
+    key = "sk-sandbox-0123456789"
+    where = {} if base_url is None else {"base_url": base_url}
+    with refusing_proxy(refusal) as proxy, proxy.session() as session, pytest.raises(TransportError) as info:
+        load_mayar(api_key=key, session=session, progress=False, rate_limit_per_minute=None, **where)
+    assert type(info.value) is TransportError
+    assert proxy.connects == [origin]  # one tunnel asked, to the real host on 443
+    assert str(info.value).startswith("mayar: GET /hl/v2/invoices page 1")
+    assert all(key not in text for text in proxy.seen)  # the key goes inside the tunnel, never to the proxy
+    assert key not in str(info.value)
 
-    from invoice_analytics.providers._pacing import MinuteRateLimiter
 
-    limiter = MinuteRateLimiter(3, window=0.5)
-    start = time.monotonic()
-    waits = [limiter.wait() for _ in range(7)]
-    assert waits[:3] == [0.0, 0.0, 0.0] and waits[3] > 0 and waits[6] > 0
-    assert time.monotonic() - start >= 1.0  # 7 calls at 3 per 0.5 s need two full windows
+def test_loader_paces_itself_before_every_request(monkeypatch):
+    """rate_limit_per_minute reaches a limiter that is asked before each request (a fake clock: no sleeping)."""
+    now = [1000.0]
+    pauses: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(mayar_module, "MinuteRateLimiter",
+                        functools.partial(MinuteRateLimiter, clock=lambda: now[0], sleep=sleep))
+    with emulator(tied(230, {})) as emu:  # five pages
+        df = load_mayar(**emu.mayar_kwargs, progress=False, rate_limit_per_minute=2, backoff_factor=0)
+        requests_sent = len(emu.requests)
+    assert len(df) == 230 and requests_sent == 5
+    # 2 calls a minute: calls 3 and 5 wait a whole minute (the fake clock stood still between calls)
+    assert pauses == [60.0, 60.0]
 
 
 def test_arrow_fast_path_equals_field_by_field_path():

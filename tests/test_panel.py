@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import io
 import sys
 
 import matplotlib
@@ -15,8 +16,9 @@ import pandas as pd
 import pytest
 
 from invoice_analytics.analytics.aging import aging_report
+from invoice_analytics.display import charts
 from invoice_analytics.display import panel as widgets_module
-from invoice_analytics.display._tabs import CHARTS, render_chart
+from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.panel import FilterPanel
@@ -67,7 +69,7 @@ def invoices() -> pd.DataFrame:
 
 @pytest.fixture
 def panel(invoices) -> FilterPanel:
-    return FilterPanel(invoices, as_of=AS_OF)
+    return FilterPanel(invoices, as_of=AS_OF, dpi=40)  # a low resolution draws the charts faster
 
 
 def ids(frame: pd.DataFrame) -> list[str]:
@@ -170,6 +172,44 @@ def test_render_chart(invoices, title):
     png = render_chart(invoices, title, as_of=AS_OF, edges=(15, 30, 45, 60), dpi=50)
     assert png.startswith(b"\x89PNG")
     assert render_chart(empty_frame(), title, as_of=AS_OF).startswith(b"\x89PNG")
+
+
+#: Tab title -> the chart it must draw, written out here (not read from CHARTS): how to draw it
+#: directly with :mod:`charts`, and the start of its axes title.
+TAB_CHARTS = {
+    "Aging": (lambda df, as_of, edges: charts.plot_aging(df, as_of, edges=edges), "Outstanding by age ("),
+    "Top overdue": (lambda df, as_of, edges: charts.plot_top_overdue(df, as_of, edges=edges),
+                    "Top 10 overdue customers ("),
+    "Open by month": (lambda df, as_of, edges: charts.plot_outstanding_by_month(df, as_of),
+                      "Open outstanding by issue month ("),
+    "Paid ratio": (lambda df, as_of, edges: charts.plot_paid_ratio_by_month(df),
+                   "Paid share of invoices by issue month"),
+}
+
+
+def direct_png(title: str, df: pd.DataFrame, as_of, edges, dpi: int) -> bytes:
+    """The PNG of the chart tab ``title`` must show, drawn straight from :mod:`charts`."""
+    buf = io.BytesIO()
+    TAB_CHARTS[title][0](df, as_of, edges).figure.savefig(buf, format="png", dpi=dpi)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("title", TAB_CHARTS)
+def test_each_tab_draws_its_own_chart(invoices, title):
+    assert set(CHARTS) == set(TAB_CHARTS)  # every tab is checked here
+    ax = draw_chart(invoices, title, as_of=AS_OF).axes[0]
+    assert ax.get_title().startswith(TAB_CHARTS[title][1])
+
+
+def test_panel_tabs_show_the_chart_their_title_names(invoices):
+    # not the default edges, so that the edges reach the charts that use them; a low dpi draws fast
+    panel = FilterPanel(invoices, as_of=AS_OF, scheme="15/30/45/60", dpi=30)
+    titles = panel.chart_tabs.titles
+    assert set(titles) == set(TAB_CHARTS)
+    for index, title in enumerate(titles):
+        panel.chart_tabs.selected_index = index
+        shown = png_of(panel.chart_tabs.children[index])
+        assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
 
 
 def test_excel_ready(invoices):

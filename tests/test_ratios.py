@@ -5,17 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from invoice_analytics._combine import combine
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.schema import empty_frame
 
 from _frames import faspay, frame, mayar
-
-try:
-    from invoice_analytics._combine import combine
-except ImportError:  # the lead's combine() not there yet: plain concat of same-dtype frames
-
-    def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-        return pd.concat(frames, ignore_index=True)
 
 
 def statuses_frame() -> pd.DataFrame:

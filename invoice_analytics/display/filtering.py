@@ -4,9 +4,11 @@
 folded customer texts, Jakarta issue days), so the panel refilters in about a
 millisecond; :func:`filter_invoices` is the one-call form.
 
->>> from invoice_analytics.schema import empty_frame
->>> len(filter_invoices(empty_frame(), providers=["mayar"], customer="budi"))
-0
+>>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
+...                    "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
+...                    "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])})
+>>> filter_invoices(df, providers=["mayar"], customer="budi")["customer_name"].tolist()
+['Budiman']
 """
 
 from __future__ import annotations
@@ -74,9 +76,12 @@ class FilterIndex:
     """What filtering needs, computed once per frame: codes per row, the
     lower-cased unique customer names and ids, issue days in Jakarta.
 
-    >>> from invoice_analytics.schema import empty_frame
-    >>> FilterIndex.build(empty_frame()).mask(customer="x").tolist()
-    []
+    >>> index = FilterIndex.build(pd.DataFrame({
+    ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
+    ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])}))
+    >>> index.mask(customer="budi").tolist(), index.mask(providers=["mayar"], statuses=[None]).tolist()
+    ([True, False, True], [False, False, True])
     """
 
     n: int

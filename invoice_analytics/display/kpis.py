@@ -1,8 +1,9 @@
 """The panel's headline figures (KPIs) and its bucket schemes.
 
 >>> from invoice_analytics.schema import empty_frame
->>> panel_kpis(empty_frame(), "2024-02-15")["open_amount"]
-0
+>>> k = panel_kpis(empty_frame(), "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])
+>>> k["open_amount"], k["paid_ratio"], k["oldest_label"]  # nothing counted: no ratio, not 0 %
+(0, None, '>60')
 """
 
 from __future__ import annotations

@@ -9,11 +9,16 @@ KPIs, tables, charts) and :mod:`invoice_analytics.export`.
 In a notebook the panel displays itself as a widget; elsewhere (a terminal,
 a script, a static render) it shows a text or HTML summary.
 
->>> from invoice_analytics.schema import empty_frame
->>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
->>> panel.provider.value = ("mayar",)
+>>> df = pd.DataFrame({"provider": ["faspay", "mayar"], "customer_id": ["C1", "C2"],
+...     "customer_name": ["PT Ani", "Budi"], "status": ["overdue", "unpaid"],
+...     "issued_at": pd.to_datetime(["2024-01-01", "2024-02-10"]),
+...     "due_at": pd.to_datetime(["2024-01-31", None]), "outstanding": [250_000, 100_000]})
+>>> panel = FilterPanel(df, as_of="2024-02-15")
 >>> len(panel.filtered), panel.kpis["open_amount"]
-(0, 0)
+(2, 350000)
+>>> panel.provider.value = ("mayar",)  # every view follows the control
+>>> len(panel.filtered), panel.kpis["open_amount"], panel.report.index.tolist()
+(1, 100000, ['Budi', 'Total'])
 """
 
 from __future__ import annotations

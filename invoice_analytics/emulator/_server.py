@@ -329,7 +329,7 @@ class Emulator:
             self._server = _Server((self.host, self.port), _Handler)
             self._server.emulator = self
             self._thread = threading.Thread(  # a short poll interval makes stop() quick
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="invoice-emulator", daemon=True
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="invoice-emulator", daemon=True
             )
             self._thread.start()
         return self

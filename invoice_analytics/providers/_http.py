@@ -64,7 +64,7 @@ def make_session(
         status_forcelist=RETRY_STATUSES,
         backoff_factor=backoff_factor,
         backoff_max=BACKOFF_MAX,
-        backoff_jitter=0.1,
+        backoff_jitter=0.1 if backoff_factor > 0 else 0.0,  # 0: retry at once, no random pause
         respect_retry_after_header=True,
         raise_on_status=False,  # the last answer comes back, so its words reach the error
     )
