@@ -100,7 +100,7 @@ class Rates:
     13 invoices a weekday and the Mayar account about 5, weekends about 0.3
     times a weekday; of the Faspay invoices 1-90 days past due about 3 in 4
     were paid. A daily payment chance of 3.5 % before the due date and 2.5 %
-    after it gives a median of about 20-25 days from issue to payment with
+    after it gives a median of about 20 days from issue to payment with
     14/30-day terms, and about 85 % paid 45 days past due; invoices more than
     90 days past due are rarely paid (0.4 % a day). A quarter of Mayar invoices
     (payment links) are paid the day they are created.
@@ -492,7 +492,10 @@ def simulate(
         The daily rates; None is ``Rates()``.
     on_day : callable or None, default None
         Called as ``on_day(day)`` (a ``datetime.date``) after each day's
-        changes, outside the emulator's lock.
+        changes, outside the emulator's lock. A store refreshing there should
+        record an observation time late in ``day`` (e.g. ``f"{day} 23:00"``):
+        the day's Mayar invoices are created during the day, and a time before
+        their ``createdAt`` would observe invoices not yet issued.
 
     Returns
     -------

@@ -74,7 +74,7 @@ from invoice_analytics.analytics._rules import (
     select_rows,
 )
 from invoice_analytics.analytics.aging import aging_report
-from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, STATUSES
 
 __all__ = [
     "ROLL_OUTCOMES",
@@ -113,6 +113,67 @@ class HistoryLike(Protocol):
     def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame: ...
 
     def refreshes(self) -> pd.DataFrame: ...
+
+
+class _ExampleStore:
+    """A three-invoice history for the examples (refreshes on 2026-01-01, 03 and 05 at 09:00 WIB).
+
+    ====  ======  ==========  ==========  =======================================================
+    id    source  issued      due         versions
+    ====  ======  ==========  ==========  =======================================================
+    F1    faspay  2025-12-01  2025-12-20  overdue 1,000,000 (seen Jan 1), paid 0 (from Jan 3)
+    F2    faspay  2025-11-01  2025-11-30  overdue 200,000 (Jan 1), partially_paid 50,000 (from Jan 3)
+    M1    mayar   2025-12-28              amount 100,000: unpaid (Jan 1, 3), paid (from Jan 5)
+    ====  ======  ==========  ==========  =======================================================
+    """
+
+    def __init__(self) -> None:
+        def at(day: int) -> pd.Timestamp:
+            return pd.Timestamp(2026, 1, day, 9).tz_localize(JAKARTA)
+
+        rows = [  # invoice_id, status, outstanding, valid_from, valid_to, last_seen
+            ("F1", "overdue", 1_000_000, at(1), at(3), at(1)),
+            ("F1", "paid", 0, at(3), None, at(5)),
+            ("F2", "overdue", 200_000, at(1), at(3), at(1)),
+            ("F2", "partially_paid", 50_000, at(3), None, at(5)),
+            ("M1", "unpaid", 100_000, at(1), at(5), at(3)),
+            ("M1", "paid", 0, at(5), None, at(5)),
+        ]
+        ids = [r[0] for r in rows]
+        faspay = [i.startswith("F") for i in ids]
+        issued = {"F1": "2025-12-01", "F2": "2025-11-01", "M1": "2025-12-28 10:00"}
+        due = {"F1": "2025-12-20", "F2": "2025-11-30", "M1": None}
+
+        def stamps(values: list[Any]) -> pd.Series:
+            index = pd.DatetimeIndex([pd.NaT if v is None else pd.Timestamp(v) for v in values])
+            return pd.Series(index.tz_localize(JAKARTA) if index.tz is None else index).astype(DATETIME_DTYPE)
+
+        self.versions = pd.DataFrame({
+            "provider": pd.Categorical(["faspay" if f else "mayar" for f in faspay], categories=["faspay", "mayar"]),
+            "invoice_id": pd.array(ids, dtype="string"),
+            "customer_id": pd.array(["C1" if f else "c9" for f in faspay], dtype="string"),
+            "customer_name": pd.array(["PT Maju" if f else "Budi" for f in faspay], dtype="string"),
+            "status": pd.Categorical([r[1] for r in rows], categories=STATUSES),
+            "issued_at": stamps([issued[i] for i in ids]),
+            "due_at": stamps([due[i] for i in ids]),
+            "amount": pd.array([None if f else 100_000 for f in faspay], dtype="Int64"),
+            "outstanding": pd.array([r[2] for r in rows], dtype="Int64"),
+            "valid_from": stamps([r[3] for r in rows]),
+            "valid_to": stamps([r[4] for r in rows]),
+            "last_seen": stamps([r[5] for r in rows]),
+        })
+        self.observed = stamps([at(d) for d in (1, 1, 3, 3, 5, 5)])
+
+    def history(self) -> pd.DataFrame:
+        return self.versions.copy()
+
+    def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame:
+        v = self.versions
+        live = (v["valid_from"] <= when) & (v["valid_to"].isna() | (v["valid_to"] > when)) & (v["issued_at"] <= when)
+        return v[live.to_numpy(dtype=bool)].drop(columns=["valid_from", "valid_to", "last_seen"])
+
+    def refreshes(self) -> pd.DataFrame:
+        return pd.DataFrame({"observed_at": self.observed, "provider": ["faspay", "mayar"] * 3})
 
 
 # ---------------------------------------------------------------------------
@@ -276,7 +337,19 @@ def aging_trend(
 
     Examples
     --------
-    See ``tests/test_trends.py`` for a store with hand-computed figures.
+    ``store`` holds F1 (1,000,000, due 2025-12-20), F2 (200,000, due
+    2025-11-30) and M1 (Mayar, 100,000, issued 2025-12-28) open on Jan 1; by
+    Jan 5, F1 and M1 are paid and F2 is paid down to 50,000:
+
+    >>> store = _ExampleStore()
+    >>> trend = aging_trend(store, ["2025-12-31", "2026-01-01", "2026-01-05"])
+    >>> trend[["1-30", "31-60", "Total"]]  # doctest: +NORMALIZE_WHITESPACE
+                                  1-30   31-60    Total
+    date
+    2026-01-01 00:00:00+07:00  1100000  200000  1300000
+    2026-01-05 00:00:00+07:00        0   50000    50000
+    >>> aging_trend(store, "2026-01-03", by="provider").droplevel("date")["Total"].to_dict()
+    {'mayar': 100000, 'faspay': 50000}
     """
     edges = check_edges(edges)
     check_basis(basis)
@@ -368,6 +441,20 @@ def roll_rates(
         a date, or the store's frame at ``end`` holds an invoice twice.
     KeyError
         When the store's frames lack a column needed.
+
+    Examples
+    --------
+    Of the 1,100,000 in 1-30 on Jan 1 (F1 and M1), all is paid by Jan 5; of
+    F2's 200,000 in 31-60, 150,000 is paid and 50,000 is still 31-60:
+
+    >>> rr = roll_rates(_ExampleStore(), "2026-01-01", "2026-01-05")
+    >>> rr.loc[["1-30", "31-60", "Total"], ["start_amount", "31-60", "Paid"]].round(4)
+    ... # doctest: +NORMALIZE_WHITESPACE
+            start_amount   31-60    Paid
+    bucket
+    1-30         1100000     0.0     1.0
+    31-60         200000    0.25    0.75
+    Total        1300000  0.0385  0.9615
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)
@@ -465,6 +552,17 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
     ------
     KeyError
         When ``history()`` lacks a column needed.
+
+    Examples
+    --------
+    F1 was last seen open on Jan 1 and first seen paid on Jan 3; M1 last
+    seen open on Jan 3, paid on Jan 5 (F2 is only paid in part):
+
+    >>> pw = payment_windows(_ExampleStore())
+    >>> pw[["invoice_id", "open_amount", "window_days", "days_to_pay_min", "days_to_pay_max"]]
+      invoice_id  open_amount  window_days  days_to_pay_min  days_to_pay_max
+    0         F1      1000000            2               31               33
+    1         M1       100000            2                6                8
     """
     history = store.history()
     require(history, [*_WINDOW_COLUMNS[:6], "status", "outstanding", "valid_from", "last_seen"], "payment_windows")
@@ -560,6 +658,16 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = True) -> pd
     ------
     KeyError
         When ``history()`` lacks a column needed or ``by`` is not a column.
+
+    Examples
+    --------
+    Two invoices, paid after 31-33 and 6-8 days: the median lies between
+    18.5 and 20.5 days.
+
+    >>> days_to_pay(_ExampleStore()).loc["Total"].tolist()  # paid_count, then the ranges
+    [2.0, 18.5, 20.5, 28.5, 30.5, 2.0]
+    >>> days_to_pay(_ExampleStore(), by="provider")["median_days_to_pay_low"].tolist()
+    [31.0, 6.0, 18.5]
     """
     windows = payment_windows(store)
     require_by(windows, by, "days_to_pay")
@@ -693,6 +801,20 @@ def dso(
         When ``months`` is not a whole number >= 1 or ``as_of`` is not a date.
     KeyError
         When the store's frame lacks a column needed.
+
+    Examples
+    --------
+    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing
+    was billed in January: 3 days of January, then all of December's 31.
+    With the observed amounts, F2's 50,000 is open too and December billed
+    F1's 1,000,000 as well:
+
+    >>> store = _ExampleStore()
+    >>> dso(store, "2026-01-03")  # doctest: +NORMALIZE_WHITESPACE
+           receivables  dso_days  months_counted  billed_amount  is_lower_bound
+    Total       100000      34.0               2         100000           False
+    >>> round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4)
+    7.2273
     """
     if int(months) != months or months < 1:
         raise ValueError(f"months must be a whole number >= 1, got {months!r}")
@@ -770,6 +892,11 @@ def observed_amount(store: HistoryLike) -> pd.Series:
     ------
     KeyError
         When ``history()`` lacks a column needed.
+
+    Examples
+    --------
+    >>> observed_amount(_ExampleStore()).tolist()  # F1, F2 (first seen before its part payment), M1
+    [1000000, 200000, 100000]
     """
     history = store.history()
     require(history, [*_KEYS, "status", "outstanding"], "observed_amount")
@@ -814,6 +941,16 @@ def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     ------
     KeyError
         When ``df`` or ``history()`` lacks a column needed.
+
+    Examples
+    --------
+    >>> store = _ExampleStore()
+    >>> now = with_observed_amount(store.as_of(pd.Timestamp("2026-01-05 23:00", tz=JAKARTA)), store)
+    >>> now[["invoice_id", "amount", "amount_is_lower_bound"]]
+      invoice_id   amount  amount_is_lower_bound
+    1         F1  1000000                   True
+    3         F2   200000                   True
+    5         M1   100000                  False
     """
     require(df, [*_KEYS, "amount"], "with_observed_amount")
     bound = observed_amount(store)
