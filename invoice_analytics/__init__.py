@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoice_analytics.errors import (
     AuthenticationError,
+    CredentialError,
     ExportWarning,
     InvoiceAPIError,
     MissingCredentialsError,
@@ -105,6 +106,7 @@ __all__ = [
     "MAYAR_SANDBOX_URL",
     "STATUSES",
     "AuthenticationError",
+    "CredentialError",
     "Emulator",
     "ExportWarning",
     "FilterPanel",

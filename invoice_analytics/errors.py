@@ -18,6 +18,7 @@ from typing import Any
 
 __all__ = [
     "AuthenticationError",
+    "CredentialError",
     "ExportWarning",
     "InvoiceAPIError",
     "MissingCredentialsError",
@@ -213,6 +214,48 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
     ...         os.environ["MAYAR_API_KEY"] = saved
     mayar: load_mayar: no credential: pass api_key or set MAYAR_API_KEY
     >>> issubclass(MissingCredentialsError, ValueError)
+    True
+    """
+
+
+class CredentialError(InvoiceAPIError, ValueError):
+    """A credential that cannot be used as given: refused before any request, never echoed.
+
+    Credentials are stripped of surrounding whitespace (a key pasted with a
+    trailing newline works); one that still holds a control character, or a
+    character that cannot travel in an HTTP header (outside Latin-1, such as
+    a typographic quote), is refused with this error. The message names
+    the argument or environment variable and the kind of character, never
+    the credential. It is also a :class:`ValueError` (a bad argument). Its
+    parameters and attributes are those of :class:`InvoiceAPIError`.
+
+    Parameters
+    ----------
+    provider : str
+        "faspay" or "mayar".
+    request : str
+        Which credential (argument or environment variable).
+    server_message : str or None, default None
+        Always None (nothing was sent).
+    status_code : int or None, default None
+        Always None.
+    detail : str or None, default None
+        What is wrong with it.
+
+    See Also
+    --------
+    InvoiceAPIError : The base class, to catch any failed load.
+    MissingCredentialsError : No credential at all.
+
+    Examples
+    --------
+    >>> from invoice_analytics import load_mayar
+    >>> try:
+    ...     load_mayar(api_key="sk-live\u2019123", base_url="http://127.0.0.1:9")
+    ... except CredentialError as err:
+    ...     print(err.request, "|", err.detail.split(" (")[0], "|", "sk-live" in str(err))
+    api_key | the credential holds a character an HTTP header cannot carry | False
+    >>> issubclass(CredentialError, ValueError)
     True
     """
 

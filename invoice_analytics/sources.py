@@ -32,7 +32,7 @@ def configured_providers() -> list[str]:
 
     Faspay counts as configured when ``FASPAY_USERNAME`` and
     ``FASPAY_PASSWORD`` are both set, or ``FASPAY_SIGNATURE`` is; Mayar when
-    ``MAYAR_API_KEY`` is. An empty value counts as unset. Only the names are
+    ``MAYAR_API_KEY`` is. An empty value (or only whitespace) counts as unset. Only the names are
     looked at: nothing is sent and the credentials are not checked.
 
     Returns
@@ -60,11 +60,13 @@ def configured_providers() -> list[str]:
     ...     configured_providers()
     []
     """
-    env = os.environ
+    def is_set(name: str) -> bool:
+        return bool(os.environ.get(name, "").strip())  # the loaders strip credentials too
+
     found = []
-    if (env.get("FASPAY_USERNAME") and env.get("FASPAY_PASSWORD")) or env.get("FASPAY_SIGNATURE"):
+    if (is_set("FASPAY_USERNAME") and is_set("FASPAY_PASSWORD")) or is_set("FASPAY_SIGNATURE"):
         found.append("faspay")
-    if env.get("MAYAR_API_KEY"):
+    if is_set("MAYAR_API_KEY"):
         found.append("mayar")
     return found
 
@@ -113,10 +115,8 @@ def load_invoices(
     Raises
     ------
     ValueError
-        When ``providers`` names an unknown provider (and as the loaders do,
-        e.g. for a bad origin).
-    TypeError
-        When ``providers`` is empty (from :func:`~invoice_analytics.combine`).
+        When ``providers`` is empty or names an unknown provider (and as the
+        loaders do, e.g. for a bad origin).
     invoice_analytics.errors.MissingCredentialsError
         With ``demo=False``, when a chosen provider has no credentials.
     invoice_analytics.errors.InvoiceAPIError
@@ -147,6 +147,8 @@ def load_invoices(
     ValueError: unknown provider(s) ['stripe']; choose from ['faspay', 'mayar']
     """
     wanted = [providers] if isinstance(providers, str) else list(providers)
+    if not wanted:
+        raise ValueError(f"providers is empty; name at least one of {list(PROVIDERS)}")
     unknown = sorted(set(wanted) - set(PROVIDERS))
     if unknown:
         raise ValueError(f"unknown provider(s) {unknown}; choose from {list(PROVIDERS)}")

@@ -1,24 +1,41 @@
-"""The HTTP plumbing shared by the loaders: session, retries, typed errors, redaction.
+"""The HTTP plumbing shared by the loaders: session, retries, bounded answers, typed errors, redaction.
 
-Retries are urllib3's :class:`~urllib3.util.Retry` mounted on a
-:class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504
+Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`, which
+also gives up at once on a ``Retry-After`` longer than ``max_wait``) mounted on
+a :class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504
 and dropped or timed-out connections are retried with exponential back-off up
 to ``max_retries`` times; what still fails becomes a typed
-:class:`~invoice_analytics.errors.InvoiceAPIError`. Credentials travel only in
-the request (header or body), never on the session, and every text that leaves
-this module is scrubbed of them.
+:class:`~invoice_analytics.errors.InvoiceAPIError`.
+
+Every call is bounded and stays on its origin: redirects are never followed
+(``allow_redirects=False`` on each call, so a caller's own session is covered
+too) and a 3xx is an error; the body is read in chunks against a deadline of
+``timeout`` seconds and refused past ``max_response_bytes`` once decompressed;
+JSON nested too deeply for the parser is an error, not a crash.
+
+Credentials travel only in the request, added by a :class:`requests.auth.AuthBase`
+as it is sent (see :mod:`._credentials`), never on the session; every text
+that leaves this module is scrubbed of them before it is shortened. Typed
+errors are raised outside any ``except`` block, so they carry no
+``__context__`` (the library exception, and the request it holds, are dropped).
 """
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import json
 import logging
+import math
+import re
+import time
 from collections.abc import Iterable
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
 
@@ -30,7 +47,14 @@ from invoice_analytics.errors import (
     ServerError,
     TransportError,
 )
+from invoice_analytics.providers._credentials import Secret
 from invoice_analytics.providers._payload import payload_words
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import BaseHTTPResponse
 
 log = logging.getLogger("invoice_analytics")
 
@@ -39,22 +63,105 @@ _E = TypeVar("_E", bound=InvoiceAPIError)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 30.0
+#: The longest ``Retry-After`` waited out (seconds); a longer one fails the load at once.
+MAX_WAIT = 120.0
+#: The largest answer read, once decompressed (bytes).
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 USER_AGENT = "invoice-analytics/0.1 (+python-requests)"
+_CHUNK = 64 * 1024
+_MESSAGE_LIMIT = 300
+_WHITESPACE = re.compile(r"\s+")
+
+
+class LoaderRetry(Retry):
+    """urllib3's :class:`~urllib3.util.Retry` that gives up on a ``Retry-After`` longer than ``max_wait``.
+
+    The answer that asked for the wait comes back as the last answer (the
+    loaders' retries do not raise on status), so the error can name the wait.
+    A ``Retry-After`` that is neither seconds nor an HTTP date is ignored
+    (ordinary back-off applies) instead of failing the request. An answer
+    that will be retried is closed instead of read to its end (urllib3 would
+    drain its body, however long or slow, before retrying).
+
+    >>> retry = LoaderRetry(total=3, max_wait=60)
+    >>> retry.new(total=2).max_wait
+    60
+    """
+
+    def __init__(self, *args: Any, max_wait: float = MAX_WAIT, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_wait = max_wait
+
+    def new(self, **kw: Any) -> Self:
+        retry = super().new(**kw)
+        retry.max_wait = self.max_wait
+        return retry
+
+    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
+        try:
+            return super().get_retry_after(response)
+        except urllib3.exceptions.InvalidHeader:
+            return None
+
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: BaseHTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: Any = None,
+    ) -> Self:
+        if response is not None and self.respect_retry_after_header:
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if wait is not None and wait > self.max_wait:
+                reason = urllib3.exceptions.ResponseError(
+                    f"Retry-After of {wait:.0f} s is longer than max_wait={self.max_wait:g} s")
+                raise urllib3.exceptions.MaxRetryError(cast("ConnectionPool", _pool), url, reason)
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        if response is not None:  # it will be retried: its body is of no use
+            response.close()
+            response.release_conn()
+        return retry
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable.
+
+    >>> retry_after_seconds("3600"), retry_after_seconds("soon"), retry_after_seconds(None)
+    (3600.0, None, None)
+    """
+    if value is None:
+        return None
+    if re.fullmatch(r"\s*[0-9]+\s*", value):
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
 
 
 def make_session(
-    max_retries: int = 5, *, pool_size: int = 8, backoff_factor: float = BACKOFF_FACTOR
+    max_retries: int = 5,
+    *,
+    pool_size: int = 8,
+    backoff_factor: float = BACKOFF_FACTOR,
+    max_wait: float = MAX_WAIT,
 ) -> requests.Session:
     """A session whose adapters retry 429, 5xx and dropped connections.
 
     Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most
-    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says.
+    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says, unless that is
+    longer than ``max_wait`` (then the 429 is the answer at once).
 
     >>> session = make_session(3)
     >>> session.get_adapter("https://api.mayar.id").max_retries.total
     3
     """
-    retry = Retry(
+    retry = LoaderRetry(
         total=max_retries,
         connect=max_retries,
         read=max_retries,
@@ -67,6 +174,7 @@ def make_session(
         backoff_jitter=0.1 if backoff_factor > 0 else 0.0,  # 0: retry at once, no random pause
         respect_retry_after_header=True,
         raise_on_status=False,  # the last answer comes back, so its words reach the error
+        max_wait=max_wait,
     )
     adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
     session = requests.Session()
@@ -103,6 +211,41 @@ def check_origin(base_url: str, provider: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def check_limits(
+    provider: str,
+    *,
+    timeout: float,
+    max_wait: float,
+    max_response_bytes: int,
+    max_pages: int | None,
+) -> None:
+    """Refuse limits that would not bound a load (a ValueError naming the keyword).
+
+    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=None)
+    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: mayar: max_pages must be a positive integer or None, not 0
+    """
+    for name, value in (("timeout", timeout), ("max_wait", max_wait)):
+        if not _is_number(value) or not math.isfinite(value) or value < 0:
+            raise ValueError(f"{provider}: {name} must be a finite number of seconds >= 0, not {value!r}")
+    if timeout <= 0:
+        raise ValueError(f"{provider}: timeout must be more than 0 seconds, not {timeout!r}")
+    if not _is_count(max_response_bytes):
+        raise ValueError(f"{provider}: max_response_bytes must be a positive integer, not {max_response_bytes!r}")
+    if max_pages is not None and not _is_count(max_pages):
+        raise ValueError(f"{provider}: max_pages must be a positive integer or None, not {max_pages!r}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -113,22 +256,64 @@ def _is_loopback(host: str) -> bool:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every secret in ``text`` by ``***``.
+    """Replace every secret in ``text`` by ``***`` (also as written in JSON or a URL).
 
     >>> redact("bad key sk-123 in Bearer sk-123", ["sk-123"])
     'bad key *** in Bearer ***'
+    >>> redact('echo: "a\\\\"b/c"', ['a"b/c'])
+    'echo: "***"'
     """
+    for form in _forms(secrets):
+        text = text.replace(form, "***")
+    return text
+
+
+def redact_bytes(body: bytes, secrets: Iterable[str | None]) -> bytes:
+    """:func:`redact` for a body as it came (UTF-8).
+
+    >>> redact_bytes(b'{"message": "bad key sk-123"}', ["sk-123"])
+    b'{"message": "bad key ***"}'
+    """
+    for form in _forms(secrets):
+        body = body.replace(form.encode("utf-8"), b"***")
+    return body
+
+
+def _forms(secrets: Iterable[str | None]) -> list[str]:
+    """Each secret as sent, as JSON writes it and as a URL writes it (longest first); short ones are skipped."""
+    forms: dict[str, None] = {}
     for secret in secrets:
         if secret and len(secret) >= 3:
-            text = text.replace(secret, "***")
-    return text
+            forms.update(dict.fromkeys((secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote_plus(secret))))
+    return sorted(forms, key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What one call brought back, read whole (or why it could not be), scrubbed of every credential."""
+
+    status: int = 0
+    reason: str = ""
+    body: bytes = field(default=b"", repr=False)
+    encoding: str | None = None
+    location: str | None = None
+    retry_after: str | None = None
+    url: str = ""
+    failure: type[InvoiceAPIError] | None = None
+    problem: str | None = None
+
+    def text(self) -> str:
+        try:
+            return self.body.decode(self.encoding or "utf-8", errors="replace")
+        except LookupError:  # an unknown charset
+            return self.body.decode("utf-8", errors="replace")
 
 
 class Caller:
     """Sends one provider's requests and turns every failure into a typed error.
 
-    ``secrets`` are scrubbed from every message; the caller never logs a
-    header or a body.
+    ``secrets`` (:class:`~._credentials.Secret`) are scrubbed from every
+    message; the caller never logs a header or a body.
     """
 
     def __init__(
@@ -137,71 +322,189 @@ class Caller:
         session: requests.Session,
         *,
         timeout: float,
-        secrets: Iterable[str | None],
+        secrets: Iterable[Secret | None],
+        max_wait: float = MAX_WAIT,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self.provider = provider
         self.session = session
         self.timeout = timeout
-        self._secrets = tuple(s for s in secrets if s)
+        self.max_wait = max_wait
+        self.max_response_bytes = max_response_bytes
+        self._secrets = tuple(s for s in secrets if s is not None)
 
     def __repr__(self) -> str:
         return f"Caller(provider={self.provider!r}, timeout={self.timeout!r})"
 
+    def scrub(self, text: str) -> str:
+        """``text`` without any secret."""
+        return redact(text, (secret.reveal() for secret in self._secrets))
+
+    def scrub_bytes(self, body: bytes) -> bytes:
+        """``body`` without any secret (so no page, payload or message built from it holds one)."""
+        return redact_bytes(body, (secret.reveal() for secret in self._secrets))
+
+    def words(self, text: str) -> str:
+        """A server's text as it may appear in a message: scrubbed, on one line, then shortened."""
+        return _short(self.scrub(_one_line(self.scrub(text))))
+
     def error(self, cls: type[_E], request: str, server_message: str | None = None, **kw: Any) -> _E:
         """Build a typed error with every secret scrubbed."""
-        clean = None if server_message is None else redact(server_message, self._secrets)
+        clean = None if server_message is None else self.scrub(server_message)
         detail = kw.pop("detail", None)
         if detail is not None:
-            detail = redact(detail, self._secrets)
-        return cls(self.provider, redact(request, self._secrets), clean, detail=detail, **kw)
+            detail = self.scrub(detail)
+        return cls(self.provider, self.scrub(request), clean, detail=detail, **kw)
 
     def get_json(self, url: str, request: str, **kwargs: Any) -> dict[str, Any]:
         """GET ``url`` and return its JSON object, or raise a typed error.
 
-        ``request`` describes the call for messages (no credentials in it).
+        ``request`` describes the call for messages (no credentials in it);
+        ``kwargs`` go to :meth:`requests.Session.get` (``params``, ``json``,
+        ``headers``, ``auth``).
         """
         log.debug("%s: %s", self.provider, request)
-        try:
-            response = self.session.get(url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as exc:
-            reason = _reason(exc)
-            raise self.error(TransportError, request, detail=f"no answer after retries: {reason}") from None
-        status = response.status_code
-        text = _short(response.text)
+        answer = self._fetch(url, **kwargs)
+        status = answer.status
+        if answer.failure is not None:  # no answer, or one that could not be read whole
+            raise self.error(answer.failure, request, None, status_code=status or None, detail=answer.problem)
+        if 300 <= status < 400:
+            raise self.error(ResponseError, request, self._server_words(answer), status_code=status,
+                             detail=self._redirect(status, answer))
+        waited_too_long = self._long_wait(answer)
         if status in (401, 403):
-            raise self.error(AuthenticationError, request, _server_words(response), status_code=status)
+            raise self.error(AuthenticationError, request, self._server_words(answer), status_code=status)
         if status == 429:
-            raise self.error(RateLimitError, request, _server_words(response), status_code=status,
-                             detail="rate limited through every retry")
+            raise self.error(RateLimitError, request, self._server_words(answer), status_code=status,
+                             detail=waited_too_long or "rate limited through every retry")
         if status >= 500:
-            raise self.error(ServerError, request, _server_words(response), status_code=status,
-                             detail="server error through every retry")
+            raise self.error(ServerError, request, self._server_words(answer), status_code=status,
+                             detail=waited_too_long or "server error through every retry")
         if status >= 400:
-            raise self.error(ResponseError, request, _server_words(response), status_code=status)
-        try:
-            payload = response.json()
-        except (ValueError, json.JSONDecodeError):
-            raise self.error(ResponseError, request, text, status_code=status,
-                             detail="the answer is not valid JSON") from None
+            raise self.error(ResponseError, request, self._server_words(answer), status_code=status)
+        payload, problem = _parse(answer.body)
+        if problem is not None:
+            raise self.error(ResponseError, request, self.words(answer.text()), status_code=status, detail=problem)
         if not isinstance(payload, dict):
-            raise self.error(ResponseError, request, text, status_code=status,
+            raise self.error(ResponseError, request, self.words(answer.text()), status_code=status,
                              detail="the answer is not a JSON object")
         return payload
 
+    def _fetch(self, url: str, **kwargs: Any) -> _Answer:
+        """One call, its body read whole within the bounds; failures are described, not raised.
 
-def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        The body is read by a response hook: requests runs it as soon as the
+        headers are in, before :meth:`requests.Session.send` looks at a
+        redirect (even one it will not follow, it reads the whole body of).
+        The session's own response hooks run first.
+        """
+        read: list[tuple[bytes, type[InvoiceAPIError] | None, str | None]] = []
+
+        def read_bounded(response: requests.Response, *args: Any, **kw: Any) -> None:
+            if not read:
+                read.append(self._read(response))
+
+        hooks = {"response": [*self.session.hooks.get("response", []), read_bounded]}
+        try:
+            response = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False,
+                                        hooks=hooks, **kwargs)
+        except requests.RequestException as exc:
+            return _Answer(failure=TransportError, problem=f"no answer after retries: {_reason(exc)}")
+        with response:
+            body, failure, problem = read[0] if read else self._read(response)
+            location = response.headers.get("Location")
+            return _Answer(
+                status=response.status_code,
+                reason=self.scrub(str(response.reason or "")),
+                body=self.scrub_bytes(body),
+                encoding=response.encoding,
+                location=None if location is None else self.scrub(location),
+                retry_after=response.headers.get("Retry-After"),
+                url=str(response.url or url),
+                failure=failure,
+                problem=problem,
+            )
+
+    def _read(self, response: requests.Response) -> tuple[bytes, type[InvoiceAPIError] | None, str | None]:
+        """The decompressed body, read in chunks against the deadline and the size cap.
+
+        A body given up on is closed, so nothing reads the rest of it.
+        """
+        body, failure, problem = self._read_chunks(response)
+        if failure is not None:
+            response.close()
+        return body, failure, problem
+
+    def _read_chunks(self, response: requests.Response) -> tuple[bytes, type[InvoiceAPIError] | None, str | None]:
+        deadline = time.monotonic() + self.timeout
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            while chunk := response.raw.read1(_CHUNK, decode_content=True):
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    return b"", ResponseError, (
+                        f"the answer is larger than max_response_bytes={self.max_response_bytes} "
+                        "(decompressed); it was not read further")
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    return b"", TransportError, (
+                        f"the answer did not arrive whole within timeout={self.timeout:g} s "
+                        f"({size} bytes came)")
+        except urllib3.exceptions.DecodeError as exc:
+            return b"", ResponseError, f"the answer could not be decompressed: {_short(str(exc), 200)}"
+        except (urllib3.exceptions.HTTPError, requests.RequestException, OSError) as exc:
+            return b"", TransportError, f"the connection failed while the answer was read: {_short(str(exc), 200)}"
+        return b"".join(chunks), None, None
+
+    def _server_words(self, answer: _Answer) -> str:
+        """The server's message from a JSON body, else the body's start, else the reason phrase."""
+        payload, _ = _parse(answer.body)
+        words = payload_words(payload) if isinstance(payload, dict) else None
+        if words is None:
+            words = answer.text() or answer.reason
+        return self.words(words)
+
+    def _redirect(self, status: int, answer: _Answer) -> str:
+        if not answer.location:
+            return f"redirected (HTTP {status}) without a Location; redirects are not followed"
+        target = urlsplit(urljoin(answer.url, answer.location.strip()))
+        host = target.hostname or "?"
+        if ":" in host:
+            host = f"[{host}]"
+        try:
+            port = f":{target.port}" if target.port is not None else ""
+        except ValueError:
+            port = ""
+        where = self.words(f"{target.scheme}://{host}{port}" if target.scheme else host)
+        return f"redirected (HTTP {status}) to {where}; credentials are never sent off the origin, " \
+               "so redirects are not followed"
+
+    def _long_wait(self, answer: _Answer) -> str | None:
+        wait = retry_after_seconds(answer.retry_after)
+        if wait is None or wait <= self.max_wait:
+            return None
+        return f"the server asked to wait {wait:.0f} s (Retry-After), longer than max_wait={self.max_wait:g} s"
 
 
-def _server_words(response: requests.Response) -> str:
-    """The server's message from a JSON body, else the body's start."""
+def _parse(body: bytes) -> tuple[Any, str | None]:
+    """A JSON body, or why it is not one (never raises)."""
     try:
-        payload = response.json()
-    except ValueError:
-        return _short(response.text) or response.reason or ""
-    words = payload_words(payload) if isinstance(payload, dict) else None
-    return words if words is not None else _short(response.text)
+        return json.loads(body), None
+    except RecursionError:
+        return None, "the answer is JSON nested too deeply to read"
+    except ValueError:  # JSONDecodeError, and bytes that are no text
+        return None, "the answer is not valid JSON"
+
+
+def _one_line(text: str) -> str:
+    """Runs of whitespace as one space (one pass, no list of words: a body may be large)."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _short(text: str, limit: int = _MESSAGE_LIMIT) -> str:
+    text = _one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _reason(exc: requests.RequestException) -> str:

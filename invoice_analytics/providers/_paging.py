@@ -15,6 +15,7 @@ the HTTP; the tests drive them with lists.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 from invoice_analytics.providers._payload import PageProblem
 
-__all__ = ["MAX_PASSES", "FaspayPage", "FaspaySweep", "Kept", "MayarCursor"]
+__all__ = ["MAX_PASSES", "FaspayPage", "FaspaySweep", "Kept", "MayarCursor", "PageBudget", "totals_problem"]
 
 #: Passes over one Faspay status (and re-check rounds of a load) before giving up on a stable count.
 MAX_PASSES = 3
@@ -36,9 +37,13 @@ class MayarCursor:
     cursor as ``<``, or repeated under ``<=``: so the next cursor is the
     oldest ``createdAt`` of the page **plus one**, which re-reads the boundary
     millisecond under either reading, and rows already seen are merged by id.
-    A page that brings nothing new (a whole page inside one millisecond) is
-    stepped past once with the plain cursor, with a warning (the rest of that
-    millisecond cannot be reached); a second such page is an error.
+
+    Each next cursor must be strictly below the previous one, so the paging
+    ends whatever the server sends. When ``oldest + 1`` would not go down
+    because a whole page sits in the boundary millisecond (more invoices share
+    it than a page holds), the plain cursor ``oldest`` is used instead, with a
+    warning (the rest of that millisecond cannot be reached). A page that goes
+    down neither way (a server ignoring the cursor) is an error.
 
     >>> c = MayarCursor()
     >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p1")
@@ -54,19 +59,24 @@ class MayarCursor:
         self.pages = 0
         self.done = False
         self.warnings: list[str] = []
-        self._stalled = False
 
     def params(self) -> dict[str, str]:
         """The cursor parameter of the next request (none for the first page)."""
         return {} if self.cursor is None else {"startingAfter": str(self.cursor)}
 
     def take(self, data: Sequence[dict[str, Any]], *, has_more: bool, source: str) -> None:
-        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on."""
+        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on.
+
+        >>> c = MayarCursor()
+        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p1")
+        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p2")
+        ... # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        invoice_analytics.providers._payload.PageProblem: the cursor does not go down: ... not below the previous 6 ...
+        """
         self.pages += 1
-        new = 0
         for row in data:
-            if row["id"] not in self.rows:
-                new += 1
             self.rows[row["id"]] = row
             self.sources[row["id"]] = source
         if not has_more:
@@ -74,19 +84,23 @@ class MayarCursor:
             return
         if not data:
             raise PageProblem("hasMore is true but the page is empty, so there is no cursor")
-        oldest = min(created_ms(row) for row in data)
-        if new:
-            self._stalled = False
+        created = [created_ms(row) for row in data]
+        oldest = min(created)
+        previous = self.cursor
+        if previous is None or oldest + 1 < previous:
             self.cursor = oldest + 1  # re-read the boundary millisecond under '<' and '<=' alike
-        elif not self._stalled:
+        elif oldest < previous and all(ms in (oldest, previous) for ms in created):
             self.warnings.append(
                 f"{len(data)} or more invoices share createdAt {oldest}, a whole page; those past the page "
                 "cannot be reached with this cursor and may be missing"
             )
-            self._stalled = True
             self.cursor = oldest
         else:
-            raise PageProblem(f"the cursor does not advance past createdAt {oldest}")
+            raise PageProblem(
+                f"the cursor does not go down: this page's oldest createdAt is {oldest}, so the next "
+                f"startingAfter would be {oldest + 1}, not below the previous {previous} (the server does not "
+                "follow the cursor)"
+            )
 
     def ordered(self) -> list[dict[str, Any]]:
         """The rows, newest first (ties by id, descending)."""
@@ -216,3 +230,97 @@ class FaspaySweep:
     def ordered(self) -> list[Kept]:
         """The kept rows in the order their answers came back."""
         return sorted(self.kept.values(), key=lambda kept: kept.arrival)
+
+
+def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
+    """What is wrong with a Faspay page's ``total_pages``/``total_data``, or None.
+
+    Both must be whole and not negative. On page 1 (``first``), which decides
+    how many pages are asked, ``total_pages`` must also fit ``total_data`` and
+    the page size (page 1's row count when there is more than one page): with
+    no data it is 0 or 1; with data it is at least 1, and more than 1 only if
+    page 1 has rows and ``total_pages <= ceil(total_data / rows)`` (a page 1
+    short of the page size, when invoices vanish between the count and the
+    list, only lowers the server's count).
+
+    >>> rows = [Kept(1, {"invoice_no": str(i)}, "p1", 1) for i in range(50)]
+    >>> totals_problem(FaspayPage(rows, 120, 3), first=True) is None
+    True
+    >>> totals_problem(FaspayPage(rows, 120, 10**9), first=True)
+    'total_pages 1000000000 does not fit total_data 120 at 50 invoices a page (at most 3 pages)'
+    >>> totals_problem(FaspayPage([], 0, 1), first=True) is None
+    True
+    """
+    pages, data, rows = page.total_pages, page.total_data, len(page.rows)
+    if pages < 0 or data < 0:
+        return f"total_pages {pages} and total_data {data} cannot be negative"
+    if not first:
+        return None
+    if data == 0:
+        return None if pages <= 1 else f"total_pages {pages} does not fit total_data 0 (at most 1 page)"
+    if pages == 0:
+        return f"total_pages is 0 but total_data is {data}"
+    if pages == 1:
+        return None
+    if rows == 0:
+        return f"page 1 is empty but total_pages is {pages} (total_data {data})"
+    most = math.ceil(data / rows)
+    if pages > most:
+        return f"total_pages {pages} does not fit total_data {data} at {rows} invoices a page (at most {most} pages)"
+    return None
+
+
+class PageBudget:
+    """How many page requests a Faspay load may send; thread-safe.
+
+    ``max_pages`` bounds the whole load. With None, each status is bounded by
+    what its answers announced: :data:`MAX_PASSES` rounds of
+    :data:`MAX_PASSES` passes over the most pages its page 1 announced, plus
+    a re-check of page 1 per round (a count that grows during the load, as a
+    busy account's does, raises the bound with it; the announcements
+    themselves are checked by :func:`totals_problem`). :meth:`claim` returns
+    the reason it refuses, or None.
+
+    >>> budget = PageBudget(None)
+    >>> budget.claim(1, 1), budget.announce(1, 2), budget.limit_of(1)
+    (None, None, 21)
+    >>> budget.claim(1, 25)[:46]
+    'status 1 would need more than 21 page requests'
+    >>> PageBudget(5).claim(1, 6)
+    'the load would need more than max_pages=5 page requests'
+    """
+
+    def __init__(self, max_pages: int | None) -> None:
+        self.max_pages = max_pages
+        self.used = 0
+        self._used: dict[int, int] = {}
+        self._announced: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def announce(self, code: int, total_pages: int) -> None:
+        """Note the pages a page 1 of ``code`` announced (the most so far sets its bound)."""
+        with self._lock:
+            self._announced[code] = max(self._announced.get(code, 1), total_pages)
+
+    def limit_of(self, code: int) -> int | None:
+        """The bound of ``code`` when ``max_pages`` is None (None until its first answer)."""
+        announced = self._announced.get(code)
+        return None if announced is None else MAX_PASSES * (MAX_PASSES * announced + 1)
+
+    def claim(self, code: int, pages: int) -> str | None:
+        """Count ``pages`` more requests for ``code``, or say why they would go past the bound."""
+        with self._lock:
+            if self.max_pages is not None:
+                if self.used + pages > self.max_pages:
+                    return f"the load would need more than max_pages={self.max_pages} page requests"
+            else:
+                limit = self.limit_of(code)
+                if limit is not None and self._used.get(code, 0) + pages > limit:
+                    return (
+                        f"status {code} would need more than {limit} page requests ({MAX_PASSES} rounds of "
+                        f"{MAX_PASSES} passes over the {self._announced[code]} pages it announced, plus a "
+                        "re-check of page 1 each round)"
+                    )
+            self.used += pages
+            self._used[code] = self._used.get(code, 0) + pages
+            return None

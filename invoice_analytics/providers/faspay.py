@@ -27,6 +27,7 @@ import hashlib
 import os
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -44,8 +45,25 @@ from invoice_analytics.errors import (
     ResponseError,
 )
 from invoice_analytics.providers import _columns as col
-from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, log, make_session
-from invoice_analytics.providers._paging import MAX_PASSES, FaspayPage, FaspaySweep, Kept
+from invoice_analytics.providers._credentials import FaspaySignatureAuth, Secret, credential
+from invoice_analytics.providers._http import (
+    BACKOFF_FACTOR,
+    MAX_RESPONSE_BYTES,
+    MAX_WAIT,
+    Caller,
+    check_limits,
+    check_origin,
+    log,
+    make_session,
+)
+from invoice_analytics.providers._paging import (
+    MAX_PASSES,
+    FaspayPage,
+    FaspaySweep,
+    Kept,
+    PageBudget,
+    totals_problem,
+)
 from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys, whole_number
 from invoice_analytics.providers._progress import Progress
 from invoice_analytics.schema import CORE_COLUMNS, CURRENCY_DTYPE, PROVIDER_DTYPE, empty_frame
@@ -125,7 +143,7 @@ def load_faspay(
     signature: str | None = None,
     start: str | dt.date | None = None,
     end: str | dt.date | None = None,
-    statuses: Iterable[int | str] | None = None,
+    statuses: int | str | Iterable[int | str] | None = None,
     customer_id: str | int | None = None,
     due_date: str | dt.date | None = None,
     base_url: str = FASPAY_DEV_URL,
@@ -134,6 +152,9 @@ def load_faspay(
     max_workers: int = 4,
     max_retries: int = 5,
     backoff_factor: float = BACKOFF_FACTOR,
+    max_pages: int | None = None,
+    max_wait: float = MAX_WAIT,
+    max_response_bytes: int = MAX_RESPONSE_BYTES,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Load every Faspay Billing invoice of the account as a typed DataFrame.
@@ -152,16 +173,19 @@ def load_faspay(
     signature : str or None, default None
         The static signature itself, instead of ``username`` + ``password``.
         With no credential argument, the environment's ``FASPAY_USERNAME`` +
-        ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used.
+        ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used. Every
+        credential is stripped of surrounding whitespace; one holding a
+        control character or a character outside Latin-1 is refused. The
+        signature is put into each request's body only as it is sent.
     start, end : str, datetime.date or None, default None
         Bounds of the invoice period (inclusive dates, read as
         Asia/Jakarta calendar dates); by default 2000-01-01 to a year
         after today, the account's whole history.
-    statuses : Iterable[int or str] or None, default None
+    statuses : int, str, Iterable[int or str] or None, default None
         Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as
         "overdue" (Faspay's labels such as "Partial Paid" work too), e.g.
-        ``[4]`` or ``["overdue", "unpaid"]``; None sweeps every documented
-        code.
+        ``[4]``, ``"overdue"`` (one status) or ``["overdue", "unpaid"]``;
+        None sweeps every documented code. An empty list is refused.
     customer_id : str, int or None, default None
         Passed to the API's ``customer_id`` filter.
     due_date : str, datetime.date or None, default None
@@ -173,9 +197,11 @@ def load_faspay(
     session : requests.Session or None, default None
         A session used as given (its adapters decide retries); by default
         one with urllib3 retries of 429, 5xx and dropped connections up to
-        ``max_retries``, closed after the load.
+        ``max_retries``, closed after the load. Redirects are never
+        followed, whichever session is used.
     timeout : float, default 30
-        Seconds to wait for each answer.
+        Seconds to connect, to wait for an answer's headers, and for its
+        whole body once they came (the body is read against that deadline).
     max_workers : int, default 4
         Page requests in flight at once, over every sweep (pages after the
         first of each sweep are fetched ``max_workers`` at a time).
@@ -185,6 +211,21 @@ def load_faspay(
         The default session waits ``backoff_factor * 2 ** (retry - 1)``
         seconds between retries (at most 30), or what a 429's
         ``Retry-After`` says.
+    max_pages : int or None, default None
+        The most page requests the load may send (the re-checks of page 1
+        included); past it a
+        :class:`~invoice_analytics.errors.ResponseError` says so before the
+        pages are asked. None: derived from the announced totals, each
+        status at most the pages its page 1 announced times the passes
+        allowed (3 rounds of 3 passes), plus a re-check of page 1 each
+        round.
+    max_wait : float, default 120
+        The longest ``Retry-After`` (seconds) the default session waits out;
+        a longer one fails the load at once with a
+        :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
+    max_response_bytes : int, default 33554432 (32 MiB)
+        The largest answer read, once decompressed; a larger one is a
+        :class:`~invoice_analytics.errors.ResponseError`.
     progress : bool or None, default None
         None shows a tqdm bar when interactive and the load takes more than
         one request; True always, False never.
@@ -202,20 +243,29 @@ def load_faspay(
     ------
     invoice_analytics.errors.MissingCredentialsError
         When no credential is given or set in the environment.
+    invoice_analytics.errors.CredentialError
+        When a credential holds a control character or a character outside
+        Latin-1 (it is not shown).
     ValueError
         For a bad argument: ``base_url`` not an origin (or plain http to a
-        host that is not loopback), an unknown status, a ``start``, ``end``
-        or ``due_date`` that is not a date, ``end`` before ``start``, or
-        ``max_workers`` < 1.
+        host that is not loopback), an unknown status or none at all, a
+        ``start``, ``end`` or ``due_date`` that is not a date, ``end``
+        before ``start``, ``max_workers`` < 1, or a limit (``timeout``,
+        ``max_pages``, ``max_wait``, ``max_response_bytes``) out of range.
     invoice_analytics.errors.AuthenticationError
         HTTP 401/403, or a failed ``response_code`` naming the signature.
     invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry.
+        HTTP 429 or 5xx through every retry, or at once when its
+        ``Retry-After`` is longer than ``max_wait``.
     invoice_analytics.errors.TransportError
-        No answer (connection failed, dropped or timed out) through every retry.
+        No answer (connection failed, dropped or timed out) through every
+        retry, or a body that did not arrive whole within ``timeout``.
     invoice_analytics.errors.ResponseError
-        Any other failure: ``response_code`` not "00", malformed JSON,
-        missing keys, or a value that does not fit its column.
+        Any other failure: ``response_code`` not "00", a redirect (never
+        followed), malformed or too deeply nested JSON, an answer larger
+        than ``max_response_bytes``, missing keys, ``total_pages`` that does
+        not fit ``total_data``, more pages than ``max_pages``, or a value
+        that does not fit its column.
 
     Warns
     -----
@@ -253,7 +303,8 @@ def load_faspay(
     ...         print(err.request, "->", err.server_message)
     GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
     """
-    signature = _signature(username, password, signature)
+    secrets = _signature(username, password, signature)  # (signature, password): Secrets, shown as ***
+    del password, signature  # no local of a failed load's traceback holds a credential
     url = check_origin(base_url, "faspay") + FASPAY_PATH
     codes = _codes(statuses)
     start_d = _date(start, "start") if start is not None else DEFAULT_START
@@ -262,8 +313,9 @@ def load_faspay(
         raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
     if max_workers < 1:
         raise ValueError("faspay: max_workers must be at least 1")
-    body: dict[str, Any] = {
-        "signature": signature,
+    check_limits("faspay", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
+                 max_pages=max_pages)
+    body: dict[str, Any] = {  # the signature is added as each request is sent (FaspaySignatureAuth)
         "start_period": start_d.isoformat(),
         "end_period": end_d.isoformat(),
     }
@@ -274,14 +326,18 @@ def load_faspay(
 
     own_session = session is None
     http = session if session is not None else make_session(
-        max_retries, pool_size=max(max_workers, 4), backoff_factor=backoff_factor)
-    caller = Caller("faspay", http, timeout=timeout, secrets=[password, signature])  # a username is no secret
+        max_retries, pool_size=max(max_workers, 4), backoff_factor=backoff_factor, max_wait=max_wait)
+    caller = Caller("faspay", http, timeout=timeout, secrets=secrets,  # a username is no secret
+                    max_wait=max_wait, max_response_bytes=max_response_bytes)
     sweep = FaspaySweep(codes, FASPAY_STATUS_CODES)
     progress_bar = Progress("faspay", progress)
+    auth = FaspaySignatureAuth(secrets[0])
+    del secrets
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \
                 ThreadPoolExecutor(len(codes), thread_name_prefix="faspay-sweep") as sweeps:
-            _Sweeper(caller, url, body, progress_bar, sweep, pages, sweeps).run()
+            _Sweeper(caller, url, body, auth, progress_bar, sweep, PageBudget(max_pages), pages, sweeps,
+                     window=2 * max_workers).run()
     finally:
         progress_bar.close()
         if own_session:
@@ -297,18 +353,26 @@ class _Sweeper:
 
     Each status's first page is asked on the ``sweeps`` pool; its later pages
     go to the ``pages`` pool, shared by every sweep, so at most that pool's
-    workers are in flight. The first failure stops every other sweep.
+    workers are in flight, and each sweep queues at most ``window`` pages
+    at a time (so an announced count never builds a large queue). Every request is counted against the
+    :class:`~._paging.PageBudget`; page 1's totals are checked before the
+    other pages of a pass are asked. The first failure stops every other
+    sweep.
     """
 
-    def __init__(self, caller: Caller, url: str, body: dict[str, Any], progress: Progress, sweep: FaspaySweep,
-                 pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor) -> None:
+    def __init__(self, caller: Caller, url: str, body: dict[str, Any], auth: FaspaySignatureAuth,
+                 progress: Progress, sweep: FaspaySweep, budget: PageBudget,
+                 pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor, *, window: int) -> None:
         self.caller = caller
         self.url = url
         self.body = body
+        self.auth = auth
         self.progress = progress
         self.sweep = sweep
+        self.budget = budget
         self._pages = pages
         self._sweeps = sweeps
+        self._window = window
         self._cancelled = threading.Event()
 
     def run(self) -> None:
@@ -347,46 +411,77 @@ class _Sweeper:
 
     def _pass(self, code: int) -> list[FaspayPage]:
         first = self._page_of(code, 1)
-        self.progress.add_total(max(first.total_pages, 1))
-        futures: list[Future[FaspayPage]] = [
-            self._pages.submit(self._page, code, page) for page in range(2, first.total_pages + 1)
-        ]
+        total = first.total_pages
+        problem = self.budget.claim(code, max(total - 1, 0))
+        if problem is not None:
+            raise self.caller.error(ResponseError, _request(code, 1), detail=problem)
+        self.progress.add_total(max(total, 1))
+        pages = [first]
+        queued: deque[Future[FaspayPage]] = deque()
+        following = iter(range(2, total + 1))
         try:
-            return [first] + [future.result() for future in futures]
+            while True:
+                while len(queued) < self._window and (page := next(following, None)) is not None:
+                    queued.append(self._pages.submit(self._page, code, page))
+                if not queued:
+                    return pages
+                pages.append(queued.popleft().result())
         except BaseException:
-            for future in futures:
+            for future in queued:
                 future.cancel()
             raise
 
     def _page_of(self, code: int, page: int) -> FaspayPage:
+        problem = self.budget.claim(code, 1)
+        if problem is not None:
+            raise self.caller.error(ResponseError, _request(code, page), detail=problem)
         return self._pages.submit(self._page, code, page).result()
 
     def _page(self, code: int, page: int) -> FaspayPage:
         """One page, checked: its rows (with arrival order), total_data and total_pages."""
-        request = f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
+        request = _request(code, page)
         if self._cancelled.is_set():
             raise _Cancelled(request)
-        payload = self.caller.get_json(self.url, request, json={**self.body, "status": str(code), "page": page})
+        payload = self.caller.get_json(self.url, request, json={**self.body, "status": str(code), "page": page},
+                                       auth=self.auth)
         arrival = self.sweep.arrival()
         self.progress.step(f"status {code} page {page}")
-        return _checked_page(self.caller, request, payload, code, arrival)
+        checked = _checked_page(self.caller, request, payload, code, arrival, first=page == 1)
+        if page == 1:
+            self.budget.announce(code, checked.total_pages)
+        return checked
 
 
-def _checked_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int) -> FaspayPage:
+def _request(code: int, page: int) -> str:
+    return f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
+
+
+def _checked_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int, *,
+                  first: bool) -> FaspayPage:
     """The page's rows, total_data and total_pages, or a typed error for a failure or a bad shape."""
     message = payload_words(payload)
     if "response_code" in payload and str(payload["response_code"]) != "00":
         words = message if message is not None else f"response_code {payload['response_code']}"
         cls: type[InvoiceAPIError] = AuthenticationError if _is_auth_failure(words) else ResponseError
         raise caller.error(cls, request, words, detail=f"response_code {payload['response_code']}")
+    page, problem = _read_page(payload, code, arrival, request)
+    if page is not None and problem is None:
+        problem = totals_problem(page, first=first)
+    if page is None or problem is not None:
+        raise caller.error(ResponseError, request, message, detail=problem)
+    return page
+
+
+def _read_page(payload: dict[str, Any], code: int, arrival: int, request: str) -> tuple[FaspayPage | None, str | None]:
+    """The page, or what is wrong with its shape (never raises: the error is raised outside any except)."""
     try:
         require_keys(payload, _REQUIRED_KEYS)
         data = page_rows(payload, "invoice_no")
         total_pages = whole_number(payload["total_pages"], "total_pages")
         total_data = whole_number(payload["total_data"], "total_data")
     except PageProblem as problem:
-        raise caller.error(ResponseError, request, message, detail=str(problem)) from None
-    return FaspayPage([Kept(arrival, row, request, code) for row in data], total_data, total_pages)
+        return None, str(problem)
+    return FaspayPage([Kept(arrival, row, request, code) for row in data], total_data, total_pages), None
 
 
 class _Cancelled(Exception):
@@ -476,16 +571,26 @@ _FIELDS = {
 }
 
 
-def _signature(username: str | None, password: str | None, signature: str | None) -> str:
-    if signature:
-        return signature
-    if username and password:
-        return faspay_signature(username, password)
+def _signature(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:
+    """The checked signature to send and the password it came from (to scrub), each in a :class:`Secret`.
+
+    Arguments first (``signature``, else ``username`` + ``password``), then the environment.
+    """
+    sig = credential(signature, provider="faspay", name="signature")
+    if sig is not None:
+        return sig, None
+    user = credential(username, provider="faspay", name="username")
+    secret = credential(password, provider="faspay", name="password")
+    if user is not None and secret is not None:
+        return Secret(faspay_signature(user.reveal(), secret.reveal())), secret
     env = os.environ
-    if env.get("FASPAY_USERNAME") and env.get("FASPAY_PASSWORD"):
-        return faspay_signature(env["FASPAY_USERNAME"], env["FASPAY_PASSWORD"])
-    if env.get("FASPAY_SIGNATURE"):
-        return env["FASPAY_SIGNATURE"]
+    user = credential(env.get("FASPAY_USERNAME"), provider="faspay", name="FASPAY_USERNAME")
+    secret = credential(env.get("FASPAY_PASSWORD"), provider="faspay", name="FASPAY_PASSWORD")
+    if user is not None and secret is not None:
+        return Secret(faspay_signature(user.reveal(), secret.reveal())), secret
+    sig = credential(env.get("FASPAY_SIGNATURE"), provider="faspay", name="FASPAY_SIGNATURE")
+    if sig is not None:
+        return sig, None
     raise MissingCredentialsError(
         "faspay", "load_faspay", None,
         detail="no credential: pass username and password (or signature), or set FASPAY_USERNAME and "
@@ -493,9 +598,11 @@ def _signature(username: str | None, password: str | None, signature: str | None
     )
 
 
-def _codes(statuses: Iterable[int | str] | None) -> list[int]:
+def _codes(statuses: int | str | Iterable[int | str] | None) -> list[int]:
     if statuses is None:
         return list(FASPAY_STATUS_CODES)
+    if isinstance(statuses, (str, int)):
+        statuses = [statuses]  # one status, not its characters
     by_name = {name: code for code, name in FASPAY_STATUS_CODES.items()}
     codes: list[int] = []
     for status in statuses:
@@ -511,6 +618,9 @@ def _codes(statuses: Iterable[int | str] | None) -> list[int]:
                 raise ValueError(f"faspay: unknown status code {code}; documented: {list(FASPAY_STATUS_CODES)}")
         if code not in codes:
             codes.append(code)
+    if not codes:
+        raise ValueError(f"faspay: statuses is empty; pass None for every status, or codes {list(FASPAY_STATUS_CODES)} "
+                         f"or names {list(by_name)}")
     return codes
 
 

@@ -32,7 +32,16 @@ import requests
 
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.providers import _columns as col
-from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, make_session
+from invoice_analytics.providers._credentials import BearerAuth, Secret, credential
+from invoice_analytics.providers._http import (
+    BACKOFF_FACTOR,
+    MAX_RESPONSE_BYTES,
+    MAX_WAIT,
+    Caller,
+    check_limits,
+    check_origin,
+    make_session,
+)
 from invoice_analytics.providers._pacing import MinuteRateLimiter
 from invoice_analytics.providers._paging import MayarCursor
 from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys
@@ -49,6 +58,7 @@ from invoice_analytics.schema import (
 
 __all__ = [
     "EXTRA_SCHEMA",
+    "MAYAR_MAX_PAGES",
     "MAYAR_PAGE_SIZE",
     "MAYAR_PATH",
     "MAYAR_PRODUCTION_URL",
@@ -62,6 +72,8 @@ MAYAR_PRODUCTION_URL = "https://api.mayar.id"
 MAYAR_SANDBOX_URL = "https://api.mayar.club"
 MAYAR_PATH = "/hl/v2/invoices"
 MAYAR_PAGE_SIZE = 50
+#: Pages a load asks at most unless ``max_pages`` says otherwise: 1,000,000 invoices at 50 a page.
+MAYAR_MAX_PAGES = 20_000
 _ORIGINS = {"production": MAYAR_PRODUCTION_URL, "sandbox": MAYAR_SANDBOX_URL}
 
 #: Mayar status -> shared status.
@@ -94,21 +106,28 @@ def load_mayar(
     rate_limit_per_minute: int | None = 20,
     max_retries: int = 5,
     backoff_factor: float = BACKOFF_FACTOR,
+    max_pages: int | None = None,
+    max_wait: float = MAX_WAIT,
+    max_response_bytes: int = MAX_RESPONSE_BYTES,
     progress: bool | None = None,
 ) -> pd.DataFrame:
     """Load every Mayar invoice of the account as a typed DataFrame.
 
     Pages of 50 through the ``startingAfter`` cursor until ``hasMore`` is
     false, one request at a time, with the tie rule of the module docstring
-    (invoices already seen are dropped by id). Raises
+    (invoices already seen are dropped by id). Each next cursor must be
+    below the previous one, so the paging always ends. Raises
     :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
     failure; never returns a partial list.
 
     Parameters
     ----------
     api_key : str or None, default None
-        The account's API key (sent as a Bearer token); None (or empty)
-        reads the environment's ``MAYAR_API_KEY``.
+        The account's API key (sent as a Bearer token, added to each
+        request only as it is sent); None (or empty) reads the environment's
+        ``MAYAR_API_KEY``. Surrounding whitespace is stripped (a trailing
+        newline works); a key holding a control character or a character
+        outside Latin-1 is refused.
     status : str or None, default None
         Passed to the API's status filter: "active", "paid" or "closed".
     search : str or None, default None
@@ -120,9 +139,11 @@ def load_mayar(
     session : requests.Session or None, default None
         A session used as given (its adapters decide retries); by default
         one with urllib3 retries of 429, 5xx and dropped connections up to
-        ``max_retries``, closed after the load.
+        ``max_retries``, closed after the load. Redirects are never
+        followed, whichever session is used.
     timeout : float, default 30
-        Seconds to wait for each answer.
+        Seconds to connect, to wait for an answer's headers, and for its
+        whole body once they came (the body is read against that deadline).
     rate_limit_per_minute : int or None, default 20
         Requests are paced to at most this many in any sliding minute
         (Mayar allows 20 a minute); None: no pacing. A 429 still waits out
@@ -133,6 +154,17 @@ def load_mayar(
         The default session waits ``backoff_factor * 2 ** (retry - 1)``
         seconds between retries (at most 30), or what a 429's
         ``Retry-After`` says.
+    max_pages : int or None, default None
+        The most pages the load asks; when ``hasMore`` is still true past
+        them, a :class:`~invoice_analytics.errors.ResponseError` says so.
+        None: :data:`MAYAR_MAX_PAGES` (20,000 pages, 1,000,000 invoices).
+    max_wait : float, default 120
+        The longest ``Retry-After`` (seconds) the default session waits out;
+        a longer one fails the load at once with a
+        :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
+    max_response_bytes : int, default 33554432 (32 MiB)
+        The largest answer read, once decompressed; a larger one is a
+        :class:`~invoice_analytics.errors.ResponseError`.
     progress : bool or None, default None
         None shows a tqdm bar when interactive and the load takes more than
         one request; True always, False never.
@@ -154,21 +186,29 @@ def load_mayar(
     ------
     invoice_analytics.errors.MissingCredentialsError
         When no API key is given or set in the environment.
+    invoice_analytics.errors.CredentialError
+        When the key holds a control character or a character outside
+        Latin-1 (it is not shown).
     ValueError
         When ``base_url`` is not an origin (or is plain http to a host that
-        is not loopback), or ``rate_limit_per_minute`` is not a positive
-        integer or None.
+        is not loopback), ``rate_limit_per_minute`` is not a positive
+        integer or None, or a limit (``timeout``, ``max_pages``,
+        ``max_wait``, ``max_response_bytes``) is out of range.
     invoice_analytics.errors.AuthenticationError
         HTTP 401 or 403.
     invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry.
+        HTTP 429 or 5xx through every retry, or at once when its
+        ``Retry-After`` is longer than ``max_wait``.
     invoice_analytics.errors.TransportError
-        No answer (connection failed, dropped or timed out) through every retry.
+        No answer (connection failed, dropped or timed out) through every
+        retry, or a body that did not arrive whole within ``timeout``.
     invoice_analytics.errors.ResponseError
         Any other failure: ``"messages": "failed"`` or a ``statusCode`` other
-        than 200/201, malformed JSON, missing ``data``/``hasMore``, a row
-        without ``id``, a value that does not fit its column, or a cursor
-        that cannot advance.
+        than 200/201, a redirect (never followed), malformed or too deeply
+        nested JSON, an answer larger than ``max_response_bytes``, missing
+        ``data``/``hasMore``, a row without ``id``, a value that does not
+        fit its column, a cursor that does not go down, or more pages than
+        ``max_pages``.
 
     Warns
     -----
@@ -197,18 +237,22 @@ def load_mayar(
     >>> len(paid), int(paid["outstanding"].sum())
     (1490, 0)
     """
-    api_key = api_key or os.environ.get("MAYAR_API_KEY")
-    if not api_key:
-        raise MissingCredentialsError(
-            "mayar", "load_mayar", None, detail="no credential: pass api_key or set MAYAR_API_KEY"
-        )
+    key = _api_key(api_key)
+    del api_key  # no local of a failed load's traceback holds the key: it travels in a Secret
     url = mayar_origin(base_url) + MAYAR_PATH
-    own_session = session is None
-    http = session if session is not None else make_session(max_retries, backoff_factor=backoff_factor)
-    caller = Caller("mayar", http, timeout=timeout, secrets=[api_key])
+    check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
+                 max_pages=max_pages)
+    page_limit = MAYAR_MAX_PAGES if max_pages is None else max_pages
     bar = Progress("mayar", progress)
-    limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)
-    headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+    limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)  # checks it before a session exists
+    own_session = session is None
+    http = session if session is not None else make_session(
+        max_retries, backoff_factor=backoff_factor, max_wait=max_wait)
+    caller = Caller("mayar", http, timeout=timeout, secrets=[key], max_wait=max_wait,
+                    max_response_bytes=max_response_bytes)
+    auth = BearerAuth(key)  # adds the Authorization header as each request is sent
+    del key
+    headers = {"Accept": "application/json"}
     base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
     if status is not None:
         base_params["status"] = status
@@ -221,15 +265,18 @@ def load_mayar(
             after = cursor.params()
             request = f"GET {MAYAR_PATH} page {cursor.pages + 1}" + (
                 f" (startingAfter={after['startingAfter']})" if after else "")
+            if cursor.pages >= page_limit:
+                raise caller.error(ResponseError, request, detail=(
+                    f"hasMore is still true after max_pages={page_limit} pages "
+                    f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
             limiter.wait()
-            payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers)
+            payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers, auth=auth)
             bar.step(f"{len(cursor.rows)} invoices")
             data, has_more = _check(caller, request, payload)
             seen = len(cursor.warnings)
-            try:
-                cursor.take(data, has_more=has_more, source=request)
-            except PageProblem as problem:
-                raise caller.error(ResponseError, request, payload_words(payload), detail=str(problem)) from None
+            problem = _take(cursor, data, has_more, request)
+            if problem is not None:
+                raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
             for message in cursor.warnings[seen:]:
                 warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=2)
     finally:
@@ -238,6 +285,27 @@ def load_mayar(
             http.close()
     ordered = cursor.ordered()
     return mayar_frame(ordered, sources=[cursor.sources[row["id"]] for row in ordered])
+
+
+def _api_key(api_key: str | None) -> Secret:
+    """The checked key (argument, else ``MAYAR_API_KEY``) in a :class:`Secret`."""
+    key = credential(api_key, provider="mayar", name="api_key")
+    if key is None:
+        key = credential(os.environ.get("MAYAR_API_KEY"), provider="mayar", name="MAYAR_API_KEY")
+    if key is None:
+        raise MissingCredentialsError(
+            "mayar", "load_mayar", None, detail="no credential: pass api_key or set MAYAR_API_KEY"
+        )
+    return key
+
+
+def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, request: str) -> str | None:
+    """Feed a page to the cursor; what stops the paging, or None (never raises a PageProblem)."""
+    try:
+        cursor.take(data, has_more=has_more, source=request)
+    except PageProblem as problem:
+        return str(problem)
+    return None
 
 
 def mayar_origin(base_url: str) -> str:
@@ -260,15 +328,21 @@ def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[
     ):
         raise caller.error(ResponseError, request, words,
                            detail=f"the API reported a failure (statusCode {status_code})")
-    try:
-        require_keys(payload, ("data", "hasMore"))
-        data = page_rows(payload, "id")
-    except PageProblem as problem:
-        raise caller.error(ResponseError, request, words, detail=str(problem)) from None
+    data, problem = _rows(payload)
+    if data is None:
+        raise caller.error(ResponseError, request, words, detail=problem)
     has_more = payload["hasMore"]
     if not isinstance(has_more, bool):
         raise caller.error(ResponseError, request, words, detail=f"hasMore is not a boolean: {has_more!r}")
     return data, has_more
+
+
+def _rows(payload: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str | None]:
+    try:
+        require_keys(payload, ("data", "hasMore"))
+        return page_rows(payload, "id"), None
+    except PageProblem as problem:
+        return None, str(problem)
 
 
 def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:

@@ -1,0 +1,149 @@
+"""Credentials: checked before use, carried in a redacting box, added to a request at the last moment.
+
+A credential is read once (argument, else environment), stripped of surrounding
+whitespace (a key pasted with a trailing newline works) and refused with a
+:class:`~invoice_analytics.errors.CredentialError` when it holds a control
+character or a character that cannot travel in an HTTP header (outside
+Latin-1, e.g. a typographic quote); the error never echoes it. From then on
+it travels in a :class:`Secret`, whose ``repr`` and ``str`` are ``***``, so a
+traceback rendered with its locals, a debugger or a log shows no credential.
+
+The request gets the credential only when it is sent: :class:`BearerAuth`
+(Mayar's ``Authorization`` header) and :class:`FaspaySignatureAuth` (the
+``signature`` inside Faspay's JSON body) are :class:`requests.auth.AuthBase`
+hooks, applied by requests as it prepares each request. Neither the loaders'
+locals nor the keyword arguments of a call ever hold the credential itself.
+
+>>> key = Secret("sk-live-123")
+>>> key, str(key), f"{key}"
+(Secret('***'), "Secret('***')", "Secret('***')")
+>>> key.reveal()
+'sk-live-123'
+>>> credential("  sk-live-123\\n", provider="mayar", name="api_key").reveal()
+'sk-live-123'
+>>> credential("sk\\u2019live", provider="mayar", name="api_key")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+invoice_analytics.errors.CredentialError: mayar: api_key: the credential holds a character an HTTP header ...
+"""
+
+from __future__ import annotations
+
+import json
+from typing import NoReturn
+
+import requests
+from requests.auth import AuthBase
+
+from invoice_analytics.errors import CredentialError
+
+__all__ = ["BearerAuth", "FaspaySignatureAuth", "Secret", "credential"]
+
+
+class Secret:
+    """A credential whose ``repr`` and ``str`` never show it; :meth:`reveal` gives the text.
+
+    It cannot be pickled (a pickle would hold the text).
+
+    >>> import pickle
+    >>> pickle.dumps(Secret("x"))
+    Traceback (most recent call last):
+    ...
+    TypeError: a Secret is not pickled
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The credential itself: only for the moment it is used."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a Secret is not pickled")
+
+
+def credential(value: str | None, *, provider: str, name: str) -> Secret | None:
+    """A checked credential: surrounding whitespace stripped; None when nothing is left.
+
+    Raises :class:`~invoice_analytics.errors.CredentialError` (never echoing
+    the value) for a control character or a character outside Latin-1.
+
+    >>> credential("  ", provider="mayar", name="api_key") is None
+    True
+    >>> credential("a\\x00b", provider="faspay", name="password")
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.CredentialError: faspay: password: the credential holds a control character (not shown)
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise CredentialError(provider, name, detail=f"the credential must be text, not {type(value).__name__}")
+    text = value.strip()
+    if not text:
+        return None
+    problem = _problem(text)
+    if problem is not None:
+        raise CredentialError(provider, name, detail=f"the credential holds {problem}")
+    return Secret(text)
+
+
+def _problem(text: str) -> str | None:
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            return "a control character (not shown)"
+        if code > 0xFF:
+            return "a character an HTTP header cannot carry (outside Latin-1, e.g. a typographic quote; not shown)"
+    return None
+
+
+class BearerAuth(AuthBase):
+    """Adds ``Authorization: Bearer <key>`` to each request as it is prepared.
+
+    >>> BearerAuth(Secret("k"))
+    BearerAuth(***)
+    """
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = "Bearer " + self._key.reveal()
+        return request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+class FaspaySignatureAuth(AuthBase):
+    """Puts ``"signature"`` into the JSON body of each request as it is prepared (and fixes Content-Length).
+
+    >>> request = requests.Request("GET", "http://127.0.0.1/x", json={"page": 1}).prepare()
+    >>> _ = FaspaySignatureAuth(Secret("abc"))(request)
+    >>> request.body, request.headers["Content-Length"]
+    (b'{"signature": "abc", "page": 1}', '31')
+    """
+
+    def __init__(self, signature: Secret) -> None:
+        self._signature = signature
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body
+        fields = json.loads(body) if body else {}
+        if not isinstance(fields, dict):
+            raise TypeError("a Faspay request body must be a JSON object")
+        request.body = json.dumps({"signature": self._signature.reveal(), **fields}).encode("utf-8")
+        request.prepare_content_length(request.body)
+        return request
+
+    def __repr__(self) -> str:
+        return "FaspaySignatureAuth(***)"
