@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from invoice_analytics.errors import (
     AuthenticationError,
+    DuplicateInvoiceWarning,
     ExportWarning,
     InvoiceAPIError,
     MissingCredentialsError,
@@ -104,6 +105,7 @@ __all__ = [
     "MAYAR_SANDBOX_URL",
     "STATUSES",
     "AuthenticationError",
+    "DuplicateInvoiceWarning",
     "Emulator",
     "ExportWarning",
     "FilterPanel",
