@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from invoice_analytics.errors import (
     AuthenticationError,
     CredentialError,
+    DuplicateInvoiceWarning,
     ExportWarning,
     InvoiceAPIError,
     MissingCredentialsError,
@@ -107,6 +108,7 @@ __all__ = [
     "STATUSES",
     "AuthenticationError",
     "CredentialError",
+    "DuplicateInvoiceWarning",
     "Emulator",
     "ExportWarning",
     "FilterPanel",

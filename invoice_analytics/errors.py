@@ -19,6 +19,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "CredentialError",
+    "DuplicateInvoiceWarning",
     "ExportWarning",
     "InvoiceAPIError",
     "MissingCredentialsError",
@@ -481,6 +482,38 @@ class UnknownStatusWarning(UserWarning):
 
     #: The raw values not recognised, sorted (set by the loader that warns).
     values: list[str]
+
+
+class DuplicateInvoiceWarning(UserWarning):
+    """One page of an answer holds the same invoice id more than once, with different content.
+
+    A warning, not an error: the last copy in the page is kept. Copies that
+    are identical are one invoice and are dropped without a warning. The
+    same rule holds for both loaders, page by page; one warning per page
+    names every such id (they are also on its ``ids`` attribute) and the
+    fields whose values differ.
+
+    See Also
+    --------
+    load_faspay, load_mayar : The loaders that warn.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from invoice_analytics import load_mayar
+    >>> from invoice_analytics.emulator import Emulator
+    >>> rows = [{"id": "a", "createdAt": 1768375011056, "status": "active", "amount": amount}
+    ...         for amount in (1000, 2500)]
+    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
+    ...       warnings.catch_warnings(record=True) as caught):
+    ...     warnings.simplefilter("always")
+    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+    >>> df["amount"].tolist(), caught[0].category.__name__, caught[0].message.ids
+    ([2500], 'DuplicateInvoiceWarning', ['a'])
+    """
+
+    #: The invoice ids whose copies differ (set by the loader that warns).
+    ids: list[str]
 
 
 class ExportWarning(UserWarning):

@@ -9,9 +9,9 @@ column              dtype                                  Faspay Billing       
 provider            category ("faspay", "mayar")           "faspay"                    "mayar"
 invoice_id          string (pyarrow)                       invoice_no                  id
 customer_id         string (pyarrow)                       customer_id                 customerId
-customer_name       string (pyarrow)                       customer_name               customer.name
+customer_name       string (pyarrow; NFC)                  customer_name               customer.name
 status              category (:data:`STATUSES`)            from the invoice_status     active->unpaid, paid->paid,
-                                                           label                       closed->cancelled
+                                                           label (folded)              closed->cancelled (folded)
 provider_status     string (pyarrow)                       invoice_status as sent      status as sent
 issued_at           datetime64[us, Asia/Jakarta]           invoice_date (naive = WIB)  createdAt (epoch ms, UTC)
 due_at              datetime64[us, Asia/Jakarta]           due_date (naive = WIB)      missing (NaT)
@@ -21,9 +21,13 @@ currency            category ("IDR")                       "IDR"                
 ==================  =====================================  ==========================  =================================
 
 Conventions: rupiah are whole integers (``Int64``, never floats); datetimes
-are timezone-aware Asia/Jakarta (a fixed UTC+7) in microseconds; an unknown
-provider status leaves ``status`` missing (the raw value stays in
-``provider_status``).
+are timezone-aware Asia/Jakarta (a fixed UTC+7) in microseconds, in the years
+2000 to 2100; a provider status is trimmed and case-folded once, and that one
+folded value gives ``status`` (and Mayar's ``outstanding``), while
+``provider_status`` keeps the text as sent; an unknown provider status leaves
+``status`` missing. ``customer_name`` is Unicode NFC-normalised, so a name
+spelt with composed or decomposed accents is one name; no other value is
+changed: one that cannot be read exactly fails the load.
 
 >>> frame = empty_frame()
 >>> frame.columns[:4].tolist()

@@ -12,6 +12,7 @@ from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
+    DuplicateInvoiceWarning,
     InvoiceAPIError,
     MissingCredentialsError,
     PagingWarning,
@@ -369,3 +370,46 @@ def test_bad_date_names_invoice_and_field():
     data = [faspay_row(1), {**faspay_row(2), "due_date": "31/02/2026"}]
     with pytest.raises(ResponseError, match=r"INV-T-000002.*due_date.*31/02/2026"):
         faspay_frame(data)
+
+
+@pytest.mark.parametrize("value", [150000.75, -0.4, "12.5", 2**63, "99999999999999999999"], ids=repr)
+def test_an_amount_that_is_not_exact_whole_rupiah_fails_the_load_naming_it(value):
+    data = [faspay_row(1), faspay_row(2, outstanding=value)]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu, pytest.raises(ResponseError) as info:
+        load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    text = str(info.value)
+    assert "'INV-T-000002'" in text and "'outstanding_amount'" in text and repr(value) in text
+    assert "page=1" in text
+
+
+@pytest.mark.parametrize("period", ["202613", "2026-01", "abcdef"])
+def test_an_invalid_period_fails_the_load_naming_it(period):
+    data = [faspay_row(1), {**faspay_row(2), "period": period}]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu, pytest.raises(ResponseError) as info:
+        load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    assert f"invoice 'INV-T-000002': field 'period': {period!r} is not a YYYYMM period" in str(info.value)
+
+
+def test_a_lone_surrogate_is_a_response_error_and_keys_in_any_characters_load():
+    odd_keys = {**faspay_row(1), "customer\u2019s": "x", "\udc80": 1, "ключ": {"ü": None}}
+    with Emulator(faspay_invoices=[odd_keys, faspay_row(2)], mayar_invoices=[]) as emu:
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    assert sorted(df["invoice_id"]) == ["INV-T-000001", "INV-T-000002"]
+    broken = {**faspay_row(3), "customer_name": "PT Maju \ud800"}  # the emulator sends it as the escape "\ud800"
+    with Emulator(faspay_invoices=[faspay_row(1), broken], mayar_invoices=[]) as emu, \
+            pytest.raises(ResponseError, match=r"'INV-T-000003'.*'customer_name'.*lone surrogate"):
+        load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+
+
+def test_one_invoice_twice_in_a_page_warns_naming_it_and_keeps_the_last_copy():
+    twin = faspay_row(2, outstanding=100_000)
+    data = [faspay_row(1), twin, {**twin, "outstanding_amount": 40_000}, faspay_row(3), faspay_row(3)]
+    with Emulator(faspay_invoices=data, mayar_invoices=[]) as emu, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        df = load_faspay(**emu.faspay_kwargs, statuses=[1], **FAST)
+    duplicates = [w for w in caught if w.category is DuplicateInvoiceWarning]
+    assert duplicates and {str(w.message) for w in duplicates} == {
+        "faspay: invoice 'INV-T-000002' came 2 times in one page, differing in ['outstanding_amount']; "
+        "the last copy is kept"}  # INV-T-000003's identical copies are one invoice, without a word
+    assert sorted(df["invoice_id"]) == ["INV-T-000001", "INV-T-000002", "INV-T-000003"]
+    assert df.set_index("invoice_id").loc["INV-T-000002", "outstanding"] == 40_000

@@ -11,6 +11,7 @@ from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
+    DuplicateInvoiceWarning,
     MissingCredentialsError,
     PagingWarning,
     RateLimitError,
@@ -311,3 +312,64 @@ def test_arrow_fast_path_equals_field_by_field_path():
     from invoice_analytics.providers.mayar import mayar_frame
 
     assert mayar_frame(drifted)["customer_id"].iloc[0] == "12345"
+
+
+@pytest.mark.parametrize("value", [150000.75, -0.4, "12.5", 2**63, "99999999999999999999"], ids=repr)
+def test_an_amount_that_is_not_exact_whole_rupiah_fails_the_load_naming_it(value):
+    data = [mayar_row(1, T0), mayar_row(2, T0 - 1, amount=value)]
+    with emulator(data) as emu, pytest.raises(ResponseError) as info:
+        load_mayar(**emu.mayar_kwargs, **FAST)
+    text = str(info.value)
+    assert f"'{data[1]['id']}'" in text and "'amount'" in text and repr(value) in text and "page 1" in text
+
+
+@pytest.mark.parametrize(("created", "unit"), [(1768375011, "seconds"), (1768375011056000000, "nanoseconds"),
+                                               (1768375011056000, "microseconds")])
+def test_created_at_that_is_not_milliseconds_fails_the_load(created, unit):
+    data = [mayar_row(1, T0), mayar_row(2, created)]
+    with emulator(data) as emu, pytest.raises(ResponseError) as info:
+        load_mayar(**emu.mayar_kwargs, **FAST)
+    assert (f"invoice '{data[1]['id']}': field 'createdAt': {created} is not epoch milliseconds in the years "
+            "2000 to 2100") in str(info.value), unit
+
+
+def test_status_spelt_with_spaces_or_capitals_is_one_status_for_status_and_outstanding():
+    data = [mayar_row(1, T0, status="Active ", amount=70_000), mayar_row(2, T0 - 1, status="ACTIVE", amount=80_000),
+            mayar_row(3, T0 - 2, status=" Paid", amount=90_000), mayar_row(4, T0 - 3, status="active", amount=1)]
+    with emulator(data) as emu:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+    assert df["status"].tolist() == ["unpaid", "unpaid", "paid", "unpaid"]
+    assert df["outstanding"].tolist() == [70_000, 80_000, 0, 1]
+    assert df["provider_status"].tolist() == ["Active ", "ACTIVE", " Paid", "active"]  # as sent
+
+
+def test_one_invoice_twice_in_a_page_warns_naming_it_and_keeps_the_last_copy():
+    twin = mayar_row(2, T0 - 1, amount=100_000)
+    data = [mayar_row(1, T0), twin, {**twin, "amount": 40_000, "status": "paid"}, mayar_row(3, T0 - 2),
+            mayar_row(3, T0 - 2)]
+    with emulator(data) as emu, pytest.warns(DuplicateInvoiceWarning) as record:
+        df = load_mayar(**emu.mayar_kwargs, **FAST)
+    messages = [str(w.message) for w in record if w.category is DuplicateInvoiceWarning]
+    assert messages == [f"mayar: invoice '{twin['id']}' came 2 times in one page, differing in ['amount', 'status']; "
+                        "the last copy is kept"]
+    assert record[0].filename == __file__  # points at the caller, not at the library
+    assert df["invoice_id"].tolist() == [data[0]["id"], twin["id"], data[3]["id"]]
+    kept = df.set_index("invoice_id").loc[twin["id"]]
+    assert kept["amount"] == 40_000 and kept["status"] == "paid" and kept["outstanding"] == 0
+
+
+def test_composed_and_decomposed_names_are_one_customer_in_the_aging_report():
+    from invoice_analytics import aging_report, combine, load_faspay
+
+    from _raw import faspay_row
+
+    composed, decomposed = "Caf\u00e9 Nusantara", "Cafe\u0301 Nusantara"
+    faspay = {**faspay_row(1, outstanding=300_000), "customer_name": composed}
+    mayar = [{**mayar_row(1, T0, amount=200_000), "customer": {"name": decomposed}}]
+    with Emulator(faspay_invoices=[faspay], mayar_invoices=mayar, mayar_rate_limit_per_minute=None) as emu:
+        both = combine(load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False),
+                       load_mayar(**emu.mayar_kwargs, **FAST))
+    assert both["customer_name"].tolist() == [composed, composed]
+    report = aging_report(both, as_of="2026-03-01", by="customer_name")
+    assert report.index.tolist() == [composed, "Total"]
+    assert report.loc[composed, "Total"] == 500_000

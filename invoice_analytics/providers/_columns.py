@@ -1,19 +1,22 @@
 """Turn lists of raw JSON values into typed pandas arrays, column by column.
 
 Column-wise construction (one list per field, one typed array per list) is
-what makes the loaders' frames cheap to build; see ``benchmarks/``. A value
-that cannot be typed raises :class:`ValueError` naming the offending value,
-which the loaders turn into a typed API error naming the invoice.
+what makes the loaders' frames cheap to build; see ``benchmarks/``. Each
+builder tries one Arrow pass first and, when a value drifts from its type,
+reads the values one by one. A value that cannot be typed exactly raises
+:class:`BadValue` (a :class:`ValueError`) naming the offending value, which the
+loaders turn into a typed API error naming the invoice and the field. No value
+is changed on the way, with one documented exception: customer names are
+NFC-normalised (:func:`nfc_strings`).
 """
 
 from __future__ import annotations
 
-import os
+import datetime as dt
 import re
-import sys
+import unicodedata
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -22,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from invoice_analytics.errors import ResponseError, UnknownStatusWarning
+from invoice_analytics.providers._payload import caller_level
 from invoice_analytics.schema import (
     DATETIME_DTYPE,
     JAKARTA,
@@ -31,16 +35,38 @@ from invoice_analytics.schema import (
     union_categories,
 )
 
-_INTEGER = re.compile(r"[+-]?\d+(?:\.0*)?")
+#: A whole number sent as text: ASCII digits, optionally signed, optionally with a zero fraction ("12.00").
+_INTEGER = re.compile(r"([+-]?)([0-9]+)(?:\.0*)?")
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+#: Floats beyond this magnitude are not exact integers any more (2**53): no whole number can be read from them.
+_EXACT_FLOAT = 2**53
+#: The longest text shown for a bad value in an error message.
+_SHOWN = 120
+
+#: The plausible datetimes: from 2000-01-01 (inclusive) to 2101-01-01 (exclusive), i.e. the years 2000 to 2100.
+#: Faspay's naive texts are compared as Jakarta wall time, Mayar's epoch milliseconds as UTC instants.
+EARLIEST = dt.datetime(2000, 1, 1)
+LATEST = dt.datetime(2101, 1, 1)
+_PLAUSIBLE = "in the years 2000 to 2100"
+_EPOCH = dt.datetime(1970, 1, 1)
+EPOCH_MS_MIN = (EARLIEST - _EPOCH) // dt.timedelta(milliseconds=1)
+EPOCH_MS_MAX = (LATEST - _EPOCH) // dt.timedelta(milliseconds=1)  # exclusive
 
 
 class BadValue(ValueError):
-    """A value that does not fit its column; ``index`` is its row."""
+    """A value that does not fit its column; ``index`` is its row.
+
+    >>> str(BadValue(0, "x" * 200, "whole rupiah")).endswith("xxx... is not whole rupiah")
+    True
+    """
 
     def __init__(self, index: int, value: Any, expected: str) -> None:
         self.index = index
         self.value = value
-        super().__init__(f"{value!r} is not {expected}")
+        shown = repr(value)  # repr escapes lone surrogates and control characters
+        if len(shown) > _SHOWN:
+            shown = shown[:_SHOWN] + "..."
+        super().__init__(f"{shown} is not {expected}")
 
 
 def field_converter(
@@ -53,81 +79,175 @@ def field_converter(
         try:
             return builder(values)
         except BadValue as bad:
-            row = rows[bad.index]
-            request = sources[bad.index] if sources is not None else default_request
-            raise ResponseError(provider, request, None,
-                                detail=f"invoice {row.get(id_key)!r}: field {field!r}: {bad}") from None
+            raise bad_value_error(provider, id_key, default_request, rows, sources, field, bad) from None
 
     return convert
+
+
+def bad_value_error(provider: str, id_key: str, default_request: str, rows: Sequence[dict[str, Any]],
+                    sources: Sequence[str] | None, field: str, bad: BadValue) -> ResponseError:
+    """The :class:`~invoice_analytics.errors.ResponseError` for ``bad`` in ``field`` of ``rows``."""
+    row = rows[bad.index]
+    request = sources[bad.index] if sources is not None else default_request
+    return ResponseError(provider, request, None, detail=f"invoice {row.get(id_key)!r}: field {field!r}: {bad}")
 
 
 def strings(values: Sequence[Any]) -> pd.arrays.ArrowStringArray:
     """Strings; numbers become their decimal text, None stays missing.
 
-    >>> list(strings(["a", 21, None]))
-    ['a', '21', <NA>]
+    Booleans, lists, objects, NaN and infinities are not text, and neither is
+    a string holding a lone surrogate (it has no UTF-8 form).
+
+    >>> list(strings(["a", 21, None, 12.5]))
+    ['a', '21', <NA>, '12.5']
+    >>> strings(["ok", "bad \\ud800"])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: 'bad \\ud800' is not text (it holds a lone surrogate: no UTF-8 form)
     """
     if isinstance(values, pa.Array):
         return pd.array(values.cast(pa.large_string()), dtype=STRING_DTYPE)
     try:
         return pd.array(pa.array(values, type=pa.large_string()), dtype=STRING_DTYPE)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         pass
     out: list[str | None] = []
     for i, v in enumerate(values):
-        if v is None or type(v) is str:
+        kind = type(v)
+        if v is None or kind is str:
             out.append(v)
-        elif type(v) is int:
+        elif kind is int:
             out.append(str(v))
-        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+        elif kind is float and np.isfinite(v):
+            out.append(str(int(v)) if v.is_integer() and abs(v) <= _EXACT_FLOAT else repr(v))
+        else:  # bool, NaN, infinity, list, dict...
             raise BadValue(i, v, "text")
-        elif isinstance(v, float) and not v.is_integer():
-            out.append(repr(v))
-        else:
-            out.append(str(int(v)))
-    return pd.array(out, dtype=STRING_DTYPE)
+    try:
+        return pd.array(out, dtype=STRING_DTYPE)
+    except UnicodeEncodeError:
+        bad = next(i for i, v in enumerate(out) if v is not None and not _encodable(v))
+        raise BadValue(bad, values[bad], "text (it holds a lone surrogate: no UTF-8 form)") from None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def nfc_strings(values: pd.arrays.ArrowStringArray) -> pd.arrays.ArrowStringArray:
+    """The texts in Unicode NFC, so that one name spelt composed or decomposed is one name.
+
+    Only texts that are not ASCII can change, and each distinct one is
+    normalised once.
+
+    >>> [len(name) for name in nfc_strings(strings(["Cafe\\u0301", "Café", None]))[:2]]
+    [4, 4]
+    """
+    data = pa.array(values)
+    if isinstance(data, pa.ChunkedArray):
+        data = data.combine_chunks()
+    if pc.all(pc.string_is_ascii(data)).as_py() is not False:  # True, or None when every value is missing
+        return values
+    encoded = pc.dictionary_encode(data)
+    distinct = encoded.dictionary.to_pylist()
+    normal = [unicodedata.normalize("NFC", text) for text in distinct]
+    if normal == distinct:
+        return values
+    return pd.array(pa.array(normal, type=pa.large_string()).take(encoded.indices), dtype=STRING_DTYPE)
 
 
 def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
-    """Whole rupiah as ``Int64``: ints, integral strings ("456900"), None.
+    """Whole rupiah as ``Int64``: ints, integral strings ("456900", "12.00"), integral floats, None.
 
-    >>> money([110000, "456900", None, -400800, "12.00"]).tolist()
-    [110000, 456900, <NA>, -400800, 12]
+    Not whole rupiah, so a :class:`BadValue`: a fraction (``150000.75``,
+    ``"12.5"``), a number beyond int64, a float beyond 2**53 (no longer an
+    exact integer), NaN, infinity, a boolean, a list or an object. An empty
+    text is missing.
+
+    >>> money([110000, "456900", None, -400800, "12.00", 7.0]).tolist()
+    [110000, 456900, <NA>, -400800, 12, 7]
     >>> money(["12.5"])
     Traceback (most recent call last):
     ...
     invoice_analytics.providers._columns.BadValue: '12.5' is not whole rupiah
+    >>> money([150000.75])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: 150000.75 is not whole rupiah
+    >>> money([2**63])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: 9223372036854775808 is not whole rupiah
     """
+    return whole_numbers(values, "whole rupiah")
+
+
+def whole_numbers(values: Sequence[Any], expected: str) -> pd.arrays.IntegerArray:
+    """:func:`money`'s reading, with ``expected`` naming what a bad value is not."""
     try:
-        return pd.array(pa.array(values, type=pa.int64()), dtype=MONEY_DTYPE)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        pass
+        # Inferred, not cast: a cast to int64 would cut 150000.75 to 150000 without a word.
+        # Only plain ints (and None) infer int64; anything else is read value by value below.
+        exact = pa.array(values)
+    except (pa.ArrowException, ValueError, TypeError, OverflowError):
+        exact = None
+    if exact is not None and exact.type in (pa.int64(), pa.null()):
+        # __from_arrow__, not pd.array: pd.array goes through float64 when a value is missing (2**62 + 1 -> 2**62)
+        return MONEY_DTYPE.__from_arrow__(exact.cast(pa.int64()))
     out: list[int | None] = []
     for i, v in enumerate(values):
         kind = type(v)
-        if kind is int or v is None:  # the common cases first: this loop runs once per row
+        if kind is int:  # the common cases first: this loop runs once per row
+            if not _INT64_MIN <= v <= _INT64_MAX:
+                raise BadValue(i, v, expected)
             out.append(v)
-        elif kind is bool:
-            raise BadValue(i, v, "whole rupiah")
-        elif isinstance(v, int) or (isinstance(v, float) and v.is_integer()):
-            out.append(int(v))
-        elif isinstance(v, str) and _INTEGER.fullmatch(v.strip()):
-            out.append(int(v.strip().split(".")[0]))
-        elif isinstance(v, str) and not v.strip():
+        elif v is None:
             out.append(None)
-        else:
-            raise BadValue(i, v, "whole rupiah")
+        elif kind is float:
+            if not (v.is_integer() and abs(v) <= _EXACT_FLOAT):  # NaN and infinities are not integers either
+                raise BadValue(i, v, expected)
+            out.append(int(v))
+        elif kind is str:
+            out.append(_integer_text(i, v, expected))
+        else:  # bool, list, dict...
+            raise BadValue(i, v, expected)
     return pd.array(out, dtype=MONEY_DTYPE)
 
 
+def _integer_text(index: int, text: str, expected: str) -> int | None:
+    """A whole number sent as text, None for an empty text, else :class:`BadValue`."""
+    stripped = text.strip()
+    if not stripped:
+        return None
+    match = _INTEGER.fullmatch(stripped)
+    digits = match[2].lstrip("0") or "0" if match else ""
+    if not match or len(digits) > 19:
+        raise BadValue(index, text, expected)
+    value = int(match[1] + digits)
+    if not _INT64_MIN <= value <= _INT64_MAX:
+        raise BadValue(index, text, expected)
+    return value
+
+
 def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
-    """Naive "YYYY-MM-DD[ hh:mm:ss]" texts read as Asia/Jakarta wall time.
+    """Naive "YYYY-MM-DD[ hh:mm:ss]" texts read as Asia/Jakarta wall time, in the years 2000 to 2100.
 
     Arrow's ISO 8601 cast does the parsing (one C++ pass); texts it refuses
-    (offsets, odd spellings) go through pandas, which names the bad value.
+    (offsets, odd spellings) are read one distinct text at a time by pandas,
+    and a text with an offset is converted to Jakarta time. A text that is
+    not a date, one more precise than a microsecond, and a date outside the
+    years 2000 to 2100 are a :class:`BadValue`. An empty text is missing.
 
     >>> wib_datetimes(["2023-02-08 10:04:00", None, ""])[:2].tolist()
     [Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta'), NaT]
+    >>> wib_datetimes(["2023-02-08T03:04:00Z"])[0]
+    Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta')
+    >>> wib_datetimes(["0000-01-01"])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: '0000-01-01' is not a date in the years 2000 to 2100
     """
     if not len(values):
         return pd.array([], dtype=DATETIME_DTYPE)
@@ -135,44 +255,74 @@ def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
         text = values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, text.type), text)
         naive = text.cast(pa.timestamp("us")).to_numpy(zero_copy_only=False)
-        return pd.DatetimeIndex(naive).tz_localize(JAKARTA).as_unit("us").array
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        pass
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, UnicodeEncodeError):
+        return _wib_datetimes_one_by_one(values)
+    outside = (naive < np.datetime64(EARLIEST, "us")) | (naive >= np.datetime64(LATEST, "us"))  # NaT: False
+    if outside.any():
+        bad = int(np.argmax(outside))
+        raise BadValue(bad, _item(values, bad), f"a date {_PLAUSIBLE}")
+    return pd.DatetimeIndex(naive).tz_localize(JAKARTA).as_unit("us").array
+
+
+def _item(values: Sequence[Any], index: int) -> Any:
+    return values[index].as_py() if isinstance(values, pa.Array) else values[index]
+
+
+def _wib_datetimes_one_by_one(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
+    """:func:`wib_datetimes` for the texts Arrow refused: each distinct text parsed once by pandas."""
     if isinstance(values, pa.Array):
         values = values.to_pylist()
     cleaned = [None if v is None or v == "" else v for v in values]
     for i, v in enumerate(cleaned):
-        if v is not None and not isinstance(v, str):
+        if v is not None and type(v) is not str:
             raise BadValue(i, v, "a date text")
+    codes, distinct = pd.factorize(np.array(cleaned, dtype=object))
+    stamps = []
+    for k, text in enumerate(distinct):
+        stamp = _wib_timestamp(text)
+        if stamp is None:
+            bad = int(np.argmax(codes == k))
+            raise BadValue(bad, cleaned[bad], f"a YYYY-MM-DD hh:mm:ss date {_PLAUSIBLE}")
+        stamps.append(stamp)
+    return pd.array(stamps, dtype=DATETIME_DTYPE).take(codes, allow_fill=True)
+
+
+def _wib_timestamp(text: str) -> pd.Timestamp | None:
+    """One ISO 8601 text in Jakarta time (naive = Jakarta wall time), or None when it is not a plausible date."""
     try:
-        parsed = pd.to_datetime(pd.Series(cleaned, dtype=object), format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        bad = _first_bad_date(cleaned)
-        raise BadValue(bad, cleaned[bad], "a YYYY-MM-DD hh:mm:ss date") from exc
-    parsed = parsed.dt.tz_convert(JAKARTA) if parsed.dt.tz is not None else parsed.dt.tz_localize(JAKARTA)
-    return parsed.astype(DATETIME_DTYPE).array
-
-
-def _first_bad_date(values: Sequence[Any]) -> int:
-    for i, v in enumerate(values):
-        if v is not None:
-            try:
-                pd.Timestamp(v)
-            except (ValueError, TypeError):
-                return i
-    return 0
+        stamp = pd.to_datetime(text, format="ISO8601")
+    except (ValueError, TypeError, OverflowError):  # includes UnicodeEncodeError and OutOfBoundsDatetime
+        return None
+    if not isinstance(stamp, pd.Timestamp) or stamp is pd.NaT or stamp.nanosecond:  # "NaT", "nan"; below 1 us
+        return None
+    wall = stamp if stamp.tzinfo is None else stamp.tz_convert(JAKARTA).tz_localize(None)
+    if not EARLIEST.year <= wall.year < LATEST.year:  # the year: comparing datetimes fails for the year 0
+        return None
+    return wall.tz_localize(JAKARTA).as_unit("us")
 
 
 def epoch_ms_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
-    """Epoch milliseconds (UTC instants, ints or numeric strings) in Asia/Jakarta.
+    """Epoch milliseconds (UTC instants, ints or numeric strings) in Asia/Jakarta, in the years 2000 to 2100.
+
+    A number outside that range is a :class:`BadValue`: it is most likely
+    seconds (1768375011 would be January 1970) or micro- or nanoseconds (far
+    past the year 9999), not milliseconds.
 
     >>> epoch_ms_datetimes([1768375011056])[0]
     Timestamp('2026-01-14 14:16:51.056000+0700', tz='Asia/Jakarta')
+    >>> epoch_ms_datetimes([1768375011])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: 1768375011 is not epoch milliseconds in the years 2000 to 2100
     """
-    ms = money(values)  # the same whole-number parsing
-    us = ms.to_numpy(dtype="int64", na_value=np.iinfo("int64").min)
-    mask = np.asarray(ms.isna())
-    us = np.where(mask, np.iinfo("int64").min, us * 1000)
+    ms = whole_numbers(values, "epoch milliseconds")
+    missing = np.asarray(ms.isna())
+    raw = ms.to_numpy(dtype="int64", na_value=EPOCH_MS_MIN)
+    outside = (raw < EPOCH_MS_MIN) | (raw >= EPOCH_MS_MAX)
+    if outside.any():
+        bad = int(np.argmax(outside))
+        raise BadValue(bad, values[bad], f"epoch milliseconds {_PLAUSIBLE}")
+    us = np.where(missing, np.iinfo("int64").min, raw * 1000)  # within the range, * 1000 cannot overflow
     naive = us.view("datetime64[us]")
     return pd.DatetimeIndex(naive).tz_localize("UTC").tz_convert(JAKARTA).array
 
@@ -184,18 +334,22 @@ def constant_category(value: str, n: int, dtype: pd.CategoricalDtype) -> pd.Cate
 
 
 def fold_status(text: str) -> str:
-    """A provider status as compared: lower-cased, underscores as spaces, runs of spaces folded.
+    """A provider status as compared: trimmed, case-folded, underscores as spaces, runs of spaces folded.
 
-    >>> fold_status("  Partial_Paid ")
-    'partial paid'
+    Every use of a provider status (``status``, and Mayar's ``outstanding``)
+    reads this one folded value; ``provider_status`` keeps the text as sent.
+
+    >>> fold_status("  Partial_Paid "), fold_status("ACTIVE\t")
+    ('partial paid', 'active')
     """
-    return " ".join(text.lower().replace("_", " ").split())
+    return " ".join(text.casefold().replace("_", " ").split())
 
 
 def statuses(raw: pd.arrays.ArrowStringArray, mapping: Mapping[str, str], provider: str) -> pd.Categorical:
-    """Map raw provider statuses (case-insensitively) to the shared status category.
+    """Map raw provider statuses, each folded by :func:`fold_status`, to the shared status category.
 
-    An unknown value leaves ``status`` missing, and one
+    ``mapping`` maps folded provider statuses to shared ones; each distinct
+    raw value is folded once. An unknown value leaves ``status`` missing, and one
     :class:`~invoice_analytics.errors.UnknownStatusWarning` names every raw value.
     """
     codes, uniques = pd.factorize(raw)  # the few distinct values; missing -> -1
@@ -216,17 +370,7 @@ def warn_unknown_statuses(provider: str, values: Sequence[str]) -> None:
         "(the raw value is kept in provider_status)"
     )
     warning.values = sorted(values)
-    warnings.warn(warning, stacklevel=_caller_level())
-
-
-def _caller_level() -> int:
-    """The ``stacklevel`` that points a warning at the first frame outside this package."""
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame: FrameType | None = sys._getframe(1)
-    level = 1  # 1 = the function that calls warnings.warn
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
-        frame, level = frame.f_back, level + 1
-    return level
+    warnings.warn(warning, stacklevel=caller_level())
 
 
 #: Frames of more rows are built this many rows at a time, so that the

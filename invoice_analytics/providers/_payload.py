@@ -2,7 +2,11 @@
 
 Each check returns the checked value or raises :class:`PageProblem` with a
 detail; the loader turns it into a :class:`~invoice_analytics.errors.ResponseError`
-naming the provider, the request and the server's words.
+naming the provider, the request and the server's words. :func:`page_rows`
+also settles an invoice id that comes twice in one page (one rule for both
+loaders): identical copies are one invoice, differing copies warn
+(:class:`~invoice_analytics.errors.DuplicateInvoiceWarning`) and the last copy
+is kept.
 
 >>> page_rows({"data": [{"id": "a"}]}, "id")
 [{'id': 'a'}]
@@ -14,10 +18,22 @@ invoice_analytics.providers._payload.PageProblem: 'data' is not a list of object
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import warnings
 from collections.abc import Iterable
+from types import FrameType
 from typing import Any
 
-__all__ = ["PageProblem", "page_rows", "payload_words", "require_keys", "whole_number"]
+from invoice_analytics.errors import DuplicateInvoiceWarning
+
+__all__ = ["PageProblem", "caller_level", "page_rows", "payload_words", "require_keys", "whole_number"]
+
+#: The provider whose rows carry this id key (for messages, when the caller does not say).
+_PROVIDER_OF_ID = {"invoice_no": "faspay", "id": "mayar"}
+#: Invoices named in one warning; more are counted.
+_NAMED = 10
 
 
 class PageProblem(ValueError):
@@ -49,17 +65,85 @@ def require_keys(payload: dict[str, Any], keys: Iterable[str]) -> None:
         raise PageProblem(f"missing key(s) {missing}")
 
 
-def page_rows(payload: dict[str, Any], id_key: str) -> list[dict[str, Any]]:
-    """``payload["data"]``: a list of objects, each with a non-empty ``id_key`` (a number becomes its text)."""
-    data = payload["data"]
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+def page_rows(payload: dict[str, Any], id_key: str, *, provider: str | None = None) -> list[dict[str, Any]]:
+    """``payload["data"]``: a list of objects, each with a non-empty ``id_key`` (a number becomes its text).
+
+    An id that comes more than once in the page is one invoice: identical
+    copies are dropped without a word; copies that differ raise one
+    :class:`~invoice_analytics.errors.DuplicateInvoiceWarning` per page naming
+    each such id and the fields that differ, and the last copy is kept (in
+    its place). ``provider`` names the provider in the warning (by default
+    the one whose rows carry ``id_key``).
+
+    >>> import warnings
+    >>> page = {"data": [{"id": "a", "amount": 1}, {"id": "b"}, {"id": "a", "amount": 2}, {"id": "b"}]}
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     rows = page_rows(page, "id")
+    >>> rows
+    [{'id': 'a', 'amount': 2}, {'id': 'b'}]
+    >>> print(caught[0].message)
+    mayar: invoice 'a' came 2 times in one page, differing in ['amount']; the last copy is kept
+    """
+    sent = payload["data"]
+    if not isinstance(sent, list) or not all(isinstance(row, dict) for row in sent):
         raise PageProblem("'data' is not a list of objects")
+    data: list[dict[str, Any]] = sent
     for row in data:
         value = row.get(id_key)
         if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
             raise PageProblem(f"a row has no {id_key}: {sorted(map(str, row))}")
         row[id_key] = str(value)
+    if len({row[id_key] for row in data}) < len(data):
+        data = _one_copy_each(data, id_key, provider or _PROVIDER_OF_ID.get(id_key, "provider"))
     return data
+
+
+def _one_copy_each(data: list[dict[str, Any]], id_key: str, provider: str) -> list[dict[str, Any]]:
+    """The last copy of each id, in its place; one warning for the ids whose copies differ."""
+    last: dict[str, int] = {}
+    copies: dict[str, list[dict[str, Any]]] = {}
+    for index, row in enumerate(data):
+        last[row[id_key]] = index
+        copies.setdefault(row[id_key], []).append(row)
+    differing = {}
+    for invoice, rows in copies.items():
+        fields = sorted({key for row in rows[:-1] for key in row.keys() | rows[-1].keys()
+                         if not _same(row.get(key), rows[-1].get(key))}, key=str)
+        if fields:
+            differing[invoice] = (len(rows), fields)
+    if differing:
+        named = [f"{invoice!r} came {n} times in one page, differing in {fields}"
+                 for invoice, (n, fields) in list(differing.items())[:_NAMED]]
+        more = f", and {len(differing) - _NAMED} more invoice(s)" if len(differing) > _NAMED else ""
+        warning = DuplicateInvoiceWarning(f"{provider}: invoice {'; invoice '.join(named)}{more}; "
+                                          "the last copy is kept")
+        warning.ids = list(differing)
+        warnings.warn(warning, stacklevel=caller_level())
+    return [row for index, row in enumerate(data) if last[row[id_key]] == index]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal JSON values (NaN equals NaN here: two copies of one sent value are the same)."""
+    if a == b:
+        return True
+    try:
+        return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+    except (TypeError, ValueError):
+        return False
+
+
+def caller_level() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside this package.
+
+    Call it in the function that calls :func:`warnings.warn`.
+    """
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame: FrameType | None = sys._getframe(1)
+    level = 1  # 1 = the function that calls warnings.warn
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def whole_number(value: Any, what: str) -> int:

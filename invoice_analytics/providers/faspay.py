@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import threading
 import warnings
 from collections import deque
@@ -32,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import requests
@@ -497,6 +499,11 @@ def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | Non
     """The typed frame of raw ``get-all-billing`` rows (core columns, then ``period``).
 
     ``sources`` (one request description per row) only sharpens error messages.
+    The label is folded once (trimmed, case-folded) to give ``status``;
+    ``customer_name`` is NFC-normalised; a value that cannot be read exactly
+    (see :mod:`~invoice_analytics.providers._columns`) raises a
+    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the
+    field and the value.
 
     >>> df = faspay_frame([{"customer_id": 32, "customer_name": "PT. Media", "invoice_date": "2023-02-07 00:00:00",
     ...     "invoice_no": "INV-FPY-022300178", "due_date": "2023-02-08 10:04:00", "invoice_status": "Paid",
@@ -523,7 +530,7 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
             "provider": col.constant_category("faspay", n, PROVIDER_DTYPE),
             "invoice_id": typed["invoice_no"],
             "customer_id": typed["customer_id"],
-            "customer_name": typed["customer_name"],
+            "customer_name": col.nfc_strings(typed["customer_name"]),
             "status": col.statuses(raw_status, _LABELS, "faspay"),
             "provider_status": raw_status,
             "issued_at": typed["invoice_date"],
@@ -536,15 +543,32 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
 
 
 def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
-    """"YYYYMM" texts (or numbers) as monthly periods; each distinct value parsed once."""
-    codes, uniques = pd.factorize(col.strings(values))
-    try:
-        parsed = pd.to_datetime(pd.Series(uniques, dtype=object), format="%Y%m")
-    except ValueError:
-        values = values.to_pylist() if isinstance(values, pa.Array) else values
-        bad = next(i for i, v in enumerate(values) if v is not None and not (len(str(v)) == 6 and str(v).isdigit()))
-        raise col.BadValue(bad, values[bad], "a YYYYMM period") from None
-    return parsed.dt.to_period("M").array.take(codes, allow_fill=True)
+    """"YYYYMM" texts (or numbers) as monthly periods; each distinct value read once.
+
+    Exactly six ASCII digits, a year from 0001 and a month 01 to 12; anything
+    else ("202613", "2026-01", "20261") is a :class:`~._columns.BadValue`.
+
+    >>> [str(period) for period in _periods(["202302", None, 202612])]
+    ['2023-02', 'NaT', '2026-12']
+    >>> _periods(["202613"])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: '202613' is not a YYYYMM period (month 01 to 12)
+    """
+    codes, uniques = pd.factorize(col.strings(values))  # missing -> -1
+    ordinals = []
+    for k, text in enumerate(uniques):
+        match = _PERIOD.fullmatch(text)
+        if match is None or int(match[1]) < 1:
+            bad = int(np.argmax(codes == k))
+            raw = values[bad].as_py() if isinstance(values, pa.Array) else values[bad]
+            raise col.BadValue(bad, raw, "a YYYYMM period (month 01 to 12)")
+        ordinals.append((int(match[1]) - 1970) * 12 + int(match[2]) - 1)  # months since 1970-01
+    periods = pd.PeriodIndex.from_ordinals(ordinals, freq="M").array
+    return periods.take(codes, allow_fill=True)
+
+
+_PERIOD = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 
 
 #: The fields that should be text; when all of them are, Arrow reads them in one pass.
@@ -555,8 +579,9 @@ _ROW_TYPE = pa.struct([(name, pa.large_string()) for name in _TEXT])
 def _fast_texts(rows: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
     try:
         return dict(zip(_TEXT, pa.array(rows, type=_ROW_TYPE).flatten(), strict=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None  # a number where text belongs: the field-by-field path converts it
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
+        # a number where text belongs: the field-by-field path converts it (or names a value that is not text)
+        return None
 
 
 _FIELDS = {

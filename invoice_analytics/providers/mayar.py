@@ -52,6 +52,7 @@ from invoice_analytics.schema import (
     DATETIME_DTYPE,
     MONEY_DTYPE,
     PROVIDER_DTYPE,
+    STATUS_DTYPE,
     STRING_DTYPE,
     empty_frame,
 )
@@ -349,6 +350,12 @@ def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None
     """The typed frame of raw ``/hl/v2/invoices`` rows (core columns, then Mayar's own).
 
     ``sources`` (one request description per row) only sharpens error messages.
+    The status is folded once (trimmed, case-folded: "Active " is "active")
+    and gives both ``status`` and ``outstanding`` (the amount while active,
+    else 0); ``customer_name`` is NFC-normalised; a value that cannot be read
+    exactly (see :mod:`~invoice_analytics.providers._columns`) raises a
+    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the
+    field and the value.
 
     >>> df = mayar_frame([{"id": "6f8c", "amount": 110000, "createdAt": 1768375011056, "status": "active",
     ...     "customerId": "21d8", "customer": {"name": "Budi Santoso"}, "transactions": []}])
@@ -369,16 +376,17 @@ def _mayar_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None
     n = len(rows)
     text, tx_count, tx_paid, tx_last = _fast_texts(rows) or _texts(rows, typed)
     raw_status = text["status"]
+    # One folded status drives both columns: status, and outstanding (the amount while unpaid, i.e. "active").
+    status = col.statuses(raw_status, _STATUSES, "mayar")
     amount = typed("amount", col.money, [row.get("amount") for row in rows])
-    active = pd.Series(raw_status).str.lower().eq("active").fillna(False).to_numpy(dtype=bool)
     outstanding = amount.copy()
-    outstanding[~active] = 0
+    outstanding[np.asarray(status.codes) != _UNPAID] = 0
     return {
             "provider": col.constant_category("mayar", n, PROVIDER_DTYPE),
             "invoice_id": text["id"],
             "customer_id": text["customerId"],
-            "customer_name": text["customer.name"],
-            "status": col.statuses(raw_status, _STATUSES, "mayar"),
+            "customer_name": col.nfc_strings(text["customer.name"]),
+            "status": status,
             "provider_status": raw_status,
             "issued_at": typed("createdAt", col.epoch_ms_datetimes, [row.get("createdAt") for row in rows]),
             "due_at": pd.array([None] * n, dtype=DATETIME_DTYPE),
@@ -399,6 +407,8 @@ def _mayar_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | None
     }
 
 
+#: The code of the shared status "unpaid" (Mayar's "active", the only status with an outstanding amount).
+_UNPAID = list(STATUS_DTYPE.categories).index("unpaid")
 _TOP_TEXT = ("id", "customerId", "status", "name", "description", "category", "link", "type", "redirectUrl")
 _CUSTOMER_TEXT = ("name", "email", "mobile")
 _ROW_TYPE = pa.struct(
@@ -413,7 +423,7 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
     """Every text field and the transaction summary in one Arrow pass (None if a value is not text)."""
     try:
         table = pa.array(rows, type=_ROW_TYPE)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):
         return None
     top = dict(zip(_ROW_TYPE.names, table.flatten(), strict=True))
     text = {name: pd.array(top[name], dtype=STRING_DTYPE) for name in _TOP_TEXT}
@@ -432,17 +442,38 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
 
 
 def _texts(rows: Sequence[dict[str, Any]], typed: Callable[..., Any]) -> _Texts:
-    """The same, field by field, for rows whose values drift from text (numbers become their text)."""
-    customers: list[dict[str, Any]] = [cu if isinstance(cu := row.get("customer"), dict) else {} for row in rows]
+    """The same, field by field, for rows whose values drift from text (numbers become their text).
+
+    A ``customer`` that is not an object, ``transactions`` that are not a
+    list, and a transaction that is not an object are bad values (null is
+    no customer, no transactions).
+    """
+    customers: list[dict[str, Any]] = typed("customer", _objects, [row.get("customer") for row in rows])
     text = {name: typed(name, col.strings, [row.get(name) for row in rows]) for name in _TOP_TEXT}
     for name in _CUSTOMER_TEXT:
         text[f"customer.{name}"] = typed(f"customer.{name}", col.strings, [c.get(name) for c in customers])
-    transactions: list[list[Any]] = [tx if isinstance(tx := row.get("transactions"), list) else [] for row in rows]
-    tx_status = [[t.get("status") if isinstance(t, dict) else None for t in tx] for tx in transactions]
+    transactions: list[list[Any]] = typed("transactions", _lists_of_objects, [row.get("transactions") for row in rows])
+    tx_status = [[t.get("status") if t is not None else None for t in tx] for tx in transactions]
     count = np.array([len(tx) for tx in transactions], dtype=np.int64)
     paid = np.array([sum(s == "paid" for s in st) for st in tx_status], dtype=np.int64)
     last = typed("transactions.status", col.strings, [st[-1] if st else None for st in tx_status])
     return text, count, paid, last
+
+
+def _objects(values: Sequence[Any]) -> list[dict[str, Any]]:
+    """Objects as they are, null as an empty object; anything else is a bad value."""
+    for i, v in enumerate(values):
+        if v is not None and not isinstance(v, dict):
+            raise col.BadValue(i, v, "an object")
+    return [v if v is not None else {} for v in values]
+
+
+def _lists_of_objects(values: Sequence[Any]) -> list[list[Any]]:
+    """Lists of objects (or nulls) as they are, null as an empty list; anything else is a bad value."""
+    for i, v in enumerate(values):
+        if v is not None and not (isinstance(v, list) and all(t is None or isinstance(t, dict) for t in v)):
+            raise col.BadValue(i, v, "a list of objects")
+    return [v if v is not None else [] for v in values]
 
 
 def _type_dtype(values: pd.api.extensions.ExtensionArray) -> pd.CategoricalDtype:
