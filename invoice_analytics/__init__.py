@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
         plot_outstanding_by_month,
@@ -60,6 +61,15 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.history._trends import (
+        aging_trend,
+        days_to_pay,
+        dso,
+        observed_amount,
+        payment_windows,
+        roll_rates,
+        with_observed_amount,
+    )
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
         MAYAR_PRODUCTION_URL,
@@ -80,6 +90,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics._combine": ("combine",),
     "invoice_analytics.display.charts": (
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
+    ),
+    "invoice_analytics.display._trend_chart": ("plot_aging_trend",),
+    "invoice_analytics.history._trends": (
+        "aging_trend", "days_to_pay", "dso", "observed_amount", "payment_windows", "roll_rates",
+        "with_observed_amount",
     ),
     "invoice_analytics.display.filtering": ("filter_invoices",),
     "invoice_analytics.display.formatting": ("format_rupiah",),
@@ -123,10 +138,13 @@ __all__ = [
     "UnknownStatusWarning",
     "aging_buckets",
     "aging_report",
+    "aging_trend",
     "average_days_past_due",
     "combine",
     "configured_providers",
     "credit_invoices",
+    "days_to_pay",
+    "dso",
     "empty_frame",
     "filter_invoices",
     "format_report_table",
@@ -135,15 +153,20 @@ __all__ = [
     "load_faspay",
     "load_invoices",
     "load_mayar",
+    "observed_amount",
     "overdue_invoices",
     "overdue_totals",
     "paid_ratio",
     "panel_kpis",
+    "payment_windows",
     "plot_aging",
+    "plot_aging_trend",
     "plot_outstanding_by_month",
     "plot_paid_ratio_by_month",
     "plot_top_overdue",
+    "roll_rates",
     "top_debtors",
+    "with_observed_amount",
     "write_csv",
     "write_excel",
 ]
