@@ -74,7 +74,7 @@ class Hostile:
         self._server.hostile = self
         self.host, self.port = self._server.server_address[:2]
         self.url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
 
     def record(self, seen: Seen) -> int:
         with self._lock:
