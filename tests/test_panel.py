@@ -447,3 +447,48 @@ def test_filter_errors_name_the_parameter_and_the_columns(invoices):
         filter_invoices(invoices, issued_to="soon")
     with pytest.raises(KeyError, match=r"\['status'\]"):
         filter_invoices(invoices.drop(columns="status"))
+
+
+class DatedFrames:
+    """A minimal history store: the frame known from each date on (what ``InvoiceStore`` answers)."""
+
+    def __init__(self, frames: dict[dt.date, pd.DataFrame]) -> None:
+        self.frames = dict(sorted(frames.items()))
+
+    def as_of(self, when: object) -> pd.DataFrame:
+        day = pd.Timestamp(when).date()
+        known = [d for d in self.frames if d <= day]
+        frame = self.frames[known[-1]].copy()
+        frame.attrs["as_of"] = day  # balances as known on that day: no PastAsOfWarning
+        return frame
+
+    def history(self) -> pd.DataFrame:
+        return pd.concat(list(self.frames.values()))
+
+    def refreshes(self) -> pd.DataFrame:
+        days = list(self.frames)
+        return pd.DataFrame({"observed_at": [pd.Timestamp(d).tz_localize("Asia/Jakarta") for d in days],
+                             "provider": ["faspay"] * len(days)})
+
+
+def test_panel_over_a_store_shows_the_figures_known_at_each_date():
+    import warnings
+
+    first = frame({"customer_name": "Ani", "due_at": "2024-01-31", "outstanding": 100},
+                  {"customer_name": "Budi", "due_at": "2024-02-10", "outstanding": 300})
+    later = frame({"customer_name": "Ani", "due_at": "2024-01-31", "outstanding": 0, "status": "paid"},
+                  {"customer_name": "Budi", "due_at": "2024-02-10", "outstanding": 300},
+                  {"customer_name": "Citra", "issued_at": "2024-03-02", "due_at": "2024-04-01", "outstanding": 50})
+    store = DatedFrames({dt.date(2024, 2, 15): first, dt.date(2024, 3, 15): later})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a store's frames never warn that balances are today's
+        panel = FilterPanel(store, dpi=30)
+        assert panel.as_of.value == dt.date(2024, 3, 15)  # the store's last date
+        assert (panel.as_of.min, panel.as_of.max) == (dt.date(2024, 2, 15), dt.date(2024, 3, 15))
+        assert panel.kpis["open_amount"] == 350 and panel.kpis["invoices"] == 3
+        panel.as_of.value = dt.date(2024, 2, 20)  # back in time: Ani still owed, Citra not issued yet
+        assert panel.kpis["open_amount"] == 400 and panel.kpis["invoices"] == 2
+        assert panel.report.loc["Total", "Total"] == 400
+        panel.customer.value = "budi"
+        panel.as_of.value = dt.date(2024, 3, 20)
+        assert panel.kpis["open_amount"] == 300 and len(panel.filtered) == 1  # the filter holds across dates

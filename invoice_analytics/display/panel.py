@@ -45,6 +45,7 @@ from invoice_analytics.display.formatting import format_rupiah
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import write_csv, write_excel
+from invoice_analytics.history._trends import HistoryLike
 
 __all__ = ["FilterPanel"]
 
@@ -196,7 +197,7 @@ class FilterPanel:
 
     def __init__(
         self,
-        df: pd.DataFrame,
+        df: pd.DataFrame | HistoryLike,
         *,
         as_of: object = None,
         scheme: str = "30/60/90",
@@ -206,21 +207,18 @@ class FilterPanel:
     ) -> None:
         if scheme not in BUCKET_SCHEMES:
             raise ValueError(f"scheme must be one of {list(BUCKET_SCHEMES)}, not {scheme!r}")
-        missing = [c for c in ("provider", "customer_id", "customer_name", "status", "issued_at",
-                               "due_at", "outstanding") if c not in df.columns]
-        if missing:
-            raise KeyError(f"FilterPanel needs the core column(s) {missing}")
-        self._df = df
+        self._store: HistoryLike | None = None
+        dates: tuple[dt.date, dt.date] | None = None
+        if not isinstance(df, pd.DataFrame):  # a history store: each date shows what was known then
+            self._store = df
+            dates = _store_dates(df)
+            as_of = dates[1] if as_of is None else as_of
+            df = df.as_of(jakarta_date(as_of))
         self._by = by
         self._max_rows = max_rows
         self._dpi = dpi
-        self._index = FilterIndex.build(df)  # everything that does not depend on controls
-        work = [c for c in dict.fromkeys((*_WORK_COLUMNS, by)) if c in df.columns]
-        self._work = df[work]
-        self._rows = np.arange(len(df))
-        self._filtered_work = self._work
-        self._filtered_full: pd.DataFrame | None = df
-        self._filter_key: tuple[object, ...] = ()
+        self._frame_version = 0
+        self._set_frame(df, jakarta_date(as_of))
         self._hold = 0
         self._pending: set[str] = set()
         self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
@@ -254,6 +252,8 @@ class FilterPanel:
             value=jakarta_date(as_of), description="As of", style=wide,
             layout=W.Layout(width="18em"),
         )
+        if dates is not None:  # the as-of control moves through the dates the store covers
+            self.as_of.min, self.as_of.max = dates
         self.scheme = W.Dropdown(
             options=list(BUCKET_SCHEMES), value=scheme, description="Buckets", style=wide,
             layout=W.Layout(width="18em"),
@@ -289,6 +289,22 @@ class FilterPanel:
         self.refresh()
 
     # ------------------------------------------------------------------ state
+
+    def _set_frame(self, df: pd.DataFrame, day: dt.date) -> None:
+        """Show ``df`` (the frame known on ``day`` when the panel reads a store): index it, forget the filter."""
+        missing = [c for c in _WORK_COLUMNS if c not in df.columns]
+        if missing:
+            raise KeyError(f"FilterPanel needs the core column(s) {missing}")
+        self._df = df
+        self._frame_day = day
+        self._frame_version += 1
+        self._index = FilterIndex.build(df)  # everything that does not depend on controls
+        work = [c for c in dict.fromkeys((*_WORK_COLUMNS, self._by)) if c in df.columns]
+        self._work = df[work]
+        self._rows = np.arange(len(df))
+        self._filtered_work = self._work
+        self._filtered_full: pd.DataFrame | None = df
+        self._filter_key: tuple[object, ...] | None = None  # refilter on the next update
 
     @property
     def filtered(self) -> pd.DataFrame:
@@ -421,7 +437,9 @@ class FilterPanel:
 
     def _do_update(self, refilter: bool) -> None:
         start = time.perf_counter()
-        if refilter:
+        if self._store is not None and self.as_of_date != self._frame_day:
+            self._set_frame(self._store.as_of(self.as_of_date), self.as_of_date)
+        if refilter or self._filter_key is None:
             filters = self.filters()
             key = tuple(sorted((k, str(v)) for k, v in filters.items()))
             if key != self._filter_key:
@@ -455,6 +473,7 @@ class FilterPanel:
     def _chart_key(self, title: str) -> tuple[object, ...]:
         spec = CHARTS[title]
         return (
+            self._frame_version,
             self._filter_key,
             self.as_of_date if spec.uses_as_of else None,
             self.edges if spec.uses_edges else None,
@@ -704,3 +723,14 @@ class FilterPanel:
         bundle["text/plain"] = self.text_summary()
         bundle["text/html"] = self._repr_html_()
         return bundle
+
+
+def _store_dates(store: HistoryLike) -> tuple[dt.date, dt.date]:
+    """The first and last Jakarta dates a store's refreshes observed."""
+    observed = pd.to_datetime(store.refreshes()["observed_at"])
+    if len(observed) == 0:
+        raise ValueError("the store has no refresh yet: refresh it before showing it in a panel")
+    days = observed.dt.tz_convert("Asia/Jakarta").dt.date
+    first: dt.date = days.min()
+    last: dt.date = days.max()
+    return first, last
