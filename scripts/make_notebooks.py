@@ -265,10 +265,84 @@ except ImportError as exc:
     ]
 
 
+def history() -> list:
+    return [
+        new_markdown_cell("""\
+# History: aging as of any past date, trends, roll rates, days to pay
+
+The providers' lists keep no history: a load shows today's balances only. An
+`ia.InvoiceStore` keeps every version of every invoice it has observed, so
+each refresh adds what changed and the store answers "as known on a date".
+
+With credentials set, point a store at a directory and refresh it (daily, from
+cron: `invoice-analytics refresh --store DIR`). Offline, `ia.demo_store()`
+builds one from the embedded emulator: the sample data observed on
+2026-11-21, then six simulated months (new invoices, payments, part payments,
+cancellations) refreshed every week. Those months are made up."""),
+        new_code_cell('''\
+import pandas as pd
+from IPython.display import HTML, display
+
+import invoice_analytics as ia
+
+configured = ia.configured_providers()
+if configured:
+    print("Data source: real APIs for", ", ".join(configured))
+    store = ia.InvoiceStore("out/history")
+    print(store.refresh())
+else:
+    print("Data source: embedded emulator (made-up demo data, six simulated months)")
+    store = ia.demo_store()
+store.refreshes().tail()'''),
+        new_markdown_cell("""\
+## As of a past date
+
+`store.as_of(date)` is the frame as it was known on that date: invoices issued
+later are left out, every other invoice in its latest version observed by then.
+Every analytics function, chart and the panel take it unchanged."""),
+        new_code_cell('''\
+dates = pd.to_datetime(store.refreshes()["observed_at"]).dt.date.unique()
+past, last = dates[len(dates) // 2], dates[-1]
+then = store.as_of(past)
+print(f"{len(then):,} invoices known on {past}; {len(store.current()):,} now")
+display(HTML(ia.format_report_table(ia.aging_report(then, past, by="provider"))))'''),
+        new_markdown_cell("""\
+## The aging trend
+
+Outstanding per bucket at each refresh date, as known on that date."""),
+        new_code_cell('''\
+trend = ia.aging_trend(store)
+display(ia.plot_aging_trend(trend).figure)
+trend.tail()'''),
+        new_markdown_cell("""\
+## Roll rates, days to pay, DSO
+
+Of the amount in each bucket at the start, where it was at the end; how long
+invoices took to be paid (as ranges: a payment is only known to fall between
+two refreshes); days sales outstanding by the countback method (Mayar amounts:
+Faspay lists carry none)."""),
+        new_code_cell('''\
+ia.roll_rates(store, dates[-5], last)'''),
+        new_code_cell('''\
+ia.days_to_pay(store, by="provider")'''),
+        new_code_cell('''\
+ia.dso(store, last, by="provider")'''),
+        new_markdown_cell("""\
+## The panel over the store
+
+`ia.FilterPanel(store)`: the as-of control moves through the store's dates, and
+every figure is the one known on the chosen date."""),
+        new_code_cell('''\
+panel = ia.FilterPanel(store)
+panel'''),
+    ]
+
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": quickstart,
     "02_aging_report.ipynb": aging,
     "03_dashboard.ipynb": dashboard,
+    "04_history.ipynb": history,
 }
 
 

@@ -28,7 +28,7 @@ SECRET_PREFIXES = ("FASPAY_", "MAYAR_")
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb", "04_history.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -84,6 +84,8 @@ def test_notebook_runs(path, tmp_path, no_credentials):
     if path.stem.startswith("02"):
         assert (tmp_path / "out" / "aging_report.csv").exists()
         assert (tmp_path / "out" / "aging_report.xlsx").exists()
+    if path.stem.startswith("04"):
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     if path.stem.startswith("03"):
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
         assert (tmp_path / "out" / "dashboard.xlsx").exists()
