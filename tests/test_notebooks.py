@@ -28,7 +28,8 @@ SECRET_PREFIXES = ("FASPAY_", "MAYAR_")
 
 
 def test_there_are_notebooks():
-    assert [p.name for p in NOTEBOOKS] == ["01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb", "04_history.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb", "04_history.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
