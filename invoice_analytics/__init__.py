@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.history._demo import demo_store
     from invoice_analytics.history._trends import (
         aging_trend,
         days_to_pay,
@@ -92,6 +93,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
     ),
     "invoice_analytics.display._trend_chart": ("plot_aging_trend",),
+    "invoice_analytics.history._demo": ("demo_store",),
     "invoice_analytics.history._trends": (
         "aging_trend", "days_to_pay", "dso", "observed_amount", "payment_windows", "roll_rates",
         "with_observed_amount",
@@ -144,6 +146,7 @@ __all__ = [
     "configured_providers",
     "credit_invoices",
     "days_to_pay",
+    "demo_store",
     "dso",
     "empty_frame",
     "filter_invoices",
