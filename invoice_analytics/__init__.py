@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from invoice_analytics.errors import (
     AuthenticationError,
     CredentialError,
+    DemoDataWarning,
     DuplicateInvoiceWarning,
     ExportWarning,
     InvoiceAPIError,
@@ -123,6 +124,7 @@ __all__ = [
     "STATUSES",
     "AuthenticationError",
     "CredentialError",
+    "DemoDataWarning",
     "DuplicateInvoiceWarning",
     "Emulator",
     "ExportWarning",

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from invoice_analytics.errors import InvoiceAPIError
+from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -97,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="start the embedded emulator and load both providers from it")
     report.add_argument("--provider", action="append", choices=("faspay", "mayar"),
                         help="only this provider (repeatable); default: every provider with credentials set")
+    report.add_argument("--faspay-url", default=None,
+                        help="Faspay origin (default: FASPAY_BASE_URL, else the loader's default)")
+    report.add_argument("--mayar-url", default=None,
+                        help="Mayar origin (default: MAYAR_BASE_URL, else https://api.mayar.id)")
     report.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=Path("aging.xlsx"),
                         help="workbook path, .xlsx (default aging.xlsx)")
     report.add_argument("--chart", type=_suffixed("--chart", ".png"), default=None,
@@ -144,19 +149,26 @@ def _report(args: argparse.Namespace) -> int:
     from invoice_analytics.display.charts import plot_aging
     from invoice_analytics.export import atomic_path
     from invoice_analytics.report import summary_table, write_workbook
-    from invoice_analytics.sources import PROVIDERS, configured_providers, load_invoices
+    from invoice_analytics.sources import (
+        DEMO_SOURCE,
+        PROVIDERS,
+        check_environment,
+        configured_providers,
+        load_invoices,
+    )
 
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
+    demo: bool | None = True if args.demo else None
     if not args.demo:
+        check_environment()  # a misspelled or half-set credential: an error, never the sample data
         missing = [p for p in wanted if p not in configured_providers()]
         if args.provider and missing:
             raise ValueError(f"no credentials set for {', '.join(missing)} (see the README), or use --demo")
-        wanted = [p for p in wanted if p not in missing]
-        if not wanted:
-            raise ValueError("no provider credentials are set (FASPAY_USERNAME/FASPAY_PASSWORD or "
-                             "FASPAY_SIGNATURE, MAYAR_API_KEY); use --demo to run on the embedded emulator")
-    df = load_invoices(wanted, demo=bool(args.demo))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
+        df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
+    is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
@@ -165,7 +177,7 @@ def _report(args: argparse.Namespace) -> int:
     assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:
         figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
-    source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
+    source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))
     print(f"\nWrote {args.out} and {chart}")
