@@ -59,6 +59,25 @@ def _whole(name: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _provider_terms(text: str) -> tuple[str, int]:
+    """An argparse type: ``provider=days``."""
+    provider, _, days = text.partition("=")
+    provider = provider.strip().lower()
+    if provider not in ("faspay", "mayar") or not days.strip().isdigit() or int(days) > MAX_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"--terms takes a provider and whole days 0 to {MAX_DAYS} like mayar=14, not {text!r}")
+    return provider, int(days)
+
+
+def _terms(args: argparse.Namespace) -> int | dict[str, int]:
+    """The report's terms: --terms-days for all, or a mapping by provider when --terms is given."""
+    if not args.terms:
+        return int(args.terms_days)
+    terms = {p: int(args.terms_days) for p in ("faspay", "mayar")}
+    terms.update(dict(args.terms))
+    return terms
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -110,7 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
-                        help="days after issue an invoice without due date is due (default 0)")
+                        help="days after issue an invoice without due date is due, every provider (default 0)")
+    report.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
+                        help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -171,15 +192,17 @@ def _report(args: argparse.Namespace) -> int:
     is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
-    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
-    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
+    terms = _terms(args)
+    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
+    # plot_aging passes terms_days through to aging_buckets, which takes a mapping too (its annotation says int)
+    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)  # type: ignore[arg-type]
     figure = ax.get_figure(root=True)
     assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:
         figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
-    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))
+    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
     print(f"\nWrote {args.out} and {chart}")
     return 0
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from invoice_analytics._types import AsOf, Basis
+from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.ratios import paid_ratio
@@ -41,7 +41,7 @@ _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "status", "issued
 
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
-                   basis: Basis = "due", terms_days: int = 0) -> dict[str, pd.DataFrame]:
+                   basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
     """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.export.write_excel`)
     and return its sheets as frames."""
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
@@ -62,7 +62,7 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
-                  basis: Basis = "due", terms_days: int = 0) -> str:
+                  basis: Basis = "due", terms_days: Terms = 0) -> str:
     """A compact per-provider table for the terminal, rupiah thousands-separated.
 
     >>> from invoice_analytics.schema import empty_frame
