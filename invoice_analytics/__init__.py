@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.pdf import write_pdf
     from invoice_analytics.history._trends import (
         aging_trend,
         days_to_pay,
@@ -104,6 +105,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.display.tables": ("format_report_table",),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
+    "invoice_analytics.pdf": ("write_pdf",),
     "invoice_analytics.providers": (
         "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
     ),
@@ -171,6 +173,7 @@ __all__ = [
     "with_observed_amount",
     "write_csv",
     "write_excel",
+    "write_pdf",
 ]
 
 

@@ -125,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="workbook path, .xlsx (default aging.xlsx)")
     report.add_argument("--chart", type=_suffixed("--chart", ".png"), default=None,
                         help="PNG path (default: --out with .png)")
+    report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
+                        help="also write a printable PDF (A4 landscape) to this path")
     report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
@@ -200,10 +202,14 @@ def _report(args: argparse.Namespace) -> int:
     assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:
         figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+    if args.pdf:
+        from invoice_analytics.pdf import write_pdf
+
+        write_pdf(df, args.pdf, as_of, edges=edges, basis=args.basis, terms_days=terms)
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
-    print(f"\nWrote {args.out} and {chart}")
+    print(f"\nWrote {args.out}, {chart}" + (f" and {args.pdf}" if args.pdf else ""))
     return 0
 
 
