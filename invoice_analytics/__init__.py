@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -62,7 +63,6 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
-    from invoice_analytics.pdf import write_pdf
     from invoice_analytics.history._trends import (
         aging_trend,
         days_to_pay,
@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         roll_rates,
         with_observed_amount,
     )
+    from invoice_analytics.pdf import write_pdf
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
         MAYAR_PRODUCTION_URL,
@@ -89,6 +90,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
+    "invoice_analytics.analytics.collections": ("collections_list", "customer_statement"),
     "invoice_analytics._combine": ("combine",),
     "invoice_analytics.display.charts": (
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
@@ -144,9 +146,11 @@ __all__ = [
     "aging_report",
     "aging_trend",
     "average_days_past_due",
+    "collections_list",
     "combine",
     "configured_providers",
     "credit_invoices",
+    "customer_statement",
     "days_to_pay",
     "dso",
     "empty_frame",
