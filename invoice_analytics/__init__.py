@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from invoice_analytics.errors import (
     AuthenticationError,
     CredentialError,
+    DemoDataWarning,
     DuplicateInvoiceWarning,
     ExportWarning,
     InvoiceAPIError,
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -71,6 +73,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         roll_rates,
         with_observed_amount,
     )
+    from invoice_analytics.pdf import write_pdf
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
         MAYAR_PRODUCTION_URL,
@@ -88,6 +91,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
+    "invoice_analytics.analytics.collections": ("collections_list", "customer_statement"),
     "invoice_analytics._combine": ("combine",),
     "invoice_analytics.display.charts": (
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
@@ -105,6 +109,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.display.tables": ("format_report_table",),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
+    "invoice_analytics.pdf": ("write_pdf",),
     "invoice_analytics.providers": (
         "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
     ),
@@ -125,6 +130,7 @@ __all__ = [
     "STATUSES",
     "AuthenticationError",
     "CredentialError",
+    "DemoDataWarning",
     "DuplicateInvoiceWarning",
     "Emulator",
     "ExportWarning",
@@ -142,9 +148,11 @@ __all__ = [
     "aging_report",
     "aging_trend",
     "average_days_past_due",
+    "collections_list",
     "combine",
     "configured_providers",
     "credit_invoices",
+    "customer_statement",
     "days_to_pay",
     "demo_store",
     "dso",
@@ -172,6 +180,7 @@ __all__ = [
     "with_observed_amount",
     "write_csv",
     "write_excel",
+    "write_pdf",
 ]
 
 

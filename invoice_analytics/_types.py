@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -23,7 +23,10 @@ By: TypeAlias = "Hashable | Sequence[Hashable] | None"
 Basis: TypeAlias = Literal["due", "issued"]
 #: What a paid ratio weighs: invoices or rupiah.
 Weight: TypeAlias = Literal["count", "amount"]
+#: Payment terms of an invoice without ``due_at``: days after issue for all, days by provider
+#: (``{"mayar": 14}``, the others 0), or the name of an Int64 column holding each invoice's days.
+Terms: TypeAlias = "int | Mapping[str, int] | str"
 #: How top debtors are ranked.
 SortBy: TypeAlias = Literal["open_amount", "overdue_amount"]
 
-__all__ = ["AsOf", "Basis", "By", "SortBy", "Weight"]
+__all__ = ["AsOf", "Basis", "By", "SortBy", "Terms", "Weight"]

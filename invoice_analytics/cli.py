@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from invoice_analytics.errors import InvoiceAPIError
+from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -58,6 +59,25 @@ def _whole(name: str, low: int, high: int) -> Callable[[str], int]:
     return parse
 
 
+def _provider_terms(text: str) -> tuple[str, int]:
+    """An argparse type: ``provider=days``."""
+    provider, _, days = text.partition("=")
+    provider = provider.strip().lower()
+    if provider not in ("faspay", "mayar") or not days.strip().isdigit() or int(days) > MAX_DAYS:
+        raise argparse.ArgumentTypeError(
+            f"--terms takes a provider and whole days 0 to {MAX_DAYS} like mayar=14, not {text!r}")
+    return provider, int(days)
+
+
+def _terms(args: argparse.Namespace) -> int | dict[str, int]:
+    """The report's terms: --terms-days for all, or a mapping by provider when --terms is given."""
+    if not args.terms:
+        return int(args.terms_days)
+    terms = {p: int(args.terms_days) for p in ("faspay", "mayar")}
+    terms.update(dict(args.terms))
+    return terms
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -97,15 +117,23 @@ def _parser() -> argparse.ArgumentParser:
                         help="start the embedded emulator and load both providers from it")
     report.add_argument("--provider", action="append", choices=("faspay", "mayar"),
                         help="only this provider (repeatable); default: every provider with credentials set")
+    report.add_argument("--faspay-url", default=None,
+                        help="Faspay origin (default: FASPAY_BASE_URL, else the loader's default)")
+    report.add_argument("--mayar-url", default=None,
+                        help="Mayar origin (default: MAYAR_BASE_URL, else https://api.mayar.id)")
     report.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=Path("aging.xlsx"),
                         help="workbook path, .xlsx (default aging.xlsx)")
     report.add_argument("--chart", type=_suffixed("--chart", ".png"), default=None,
                         help="PNG path (default: --out with .png)")
+    report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
+                        help="also write a printable PDF (A4 landscape) to this path")
     report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
-                        help="days after issue an invoice without due date is due (default 0)")
+                        help="days after issue an invoice without due date is due, every provider (default 0)")
+    report.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
+                        help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -144,31 +172,44 @@ def _report(args: argparse.Namespace) -> int:
     from invoice_analytics.display.charts import plot_aging
     from invoice_analytics.export import atomic_path
     from invoice_analytics.report import summary_table, write_workbook
-    from invoice_analytics.sources import PROVIDERS, configured_providers, load_invoices
+    from invoice_analytics.sources import (
+        DEMO_SOURCE,
+        PROVIDERS,
+        check_environment,
+        configured_providers,
+        load_invoices,
+    )
 
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
+    demo: bool | None = True if args.demo else None
     if not args.demo:
+        check_environment()  # a misspelled or half-set credential: an error, never the sample data
         missing = [p for p in wanted if p not in configured_providers()]
         if args.provider and missing:
             raise ValueError(f"no credentials set for {', '.join(missing)} (see the README), or use --demo")
-        wanted = [p for p in wanted if p not in missing]
-        if not wanted:
-            raise ValueError("no provider credentials are set (FASPAY_USERNAME/FASPAY_PASSWORD or "
-                             "FASPAY_SIGNATURE, MAYAR_API_KEY); use --demo to run on the embedded emulator")
-    df = load_invoices(wanted, demo=bool(args.demo))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
+        df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
+    is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
-    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
-    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days)
+    terms = _terms(args)
+    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
+    # plot_aging passes terms_days through to aging_buckets, which takes a mapping too (its annotation says int)
+    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)  # type: ignore[arg-type]
     figure = ax.get_figure(root=True)
     assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:
         figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
-    source = "embedded emulator (sample data)" if args.demo else ", ".join(wanted)
+    if args.pdf:
+        from invoice_analytics.pdf import write_pdf
+
+        write_pdf(df, args.pdf, as_of, edges=edges, basis=args.basis, terms_days=terms)
+    source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
-    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=args.terms_days))
-    print(f"\nWrote {args.out} and {chart}")
+    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
+    print(f"\nWrote {args.out}, {chart}" + (f" and {args.pdf}" if args.pdf else ""))
     return 0
 
 

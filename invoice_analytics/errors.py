@@ -19,6 +19,7 @@ from typing import Any
 __all__ = [
     "AuthenticationError",
     "CredentialError",
+    "DemoDataWarning",
     "DuplicateInvoiceWarning",
     "ExportWarning",
     "InvoiceAPIError",
@@ -519,6 +520,12 @@ class DuplicateInvoiceWarning(UserWarning):
 class ExportWarning(UserWarning):
     """An exported value had to be changed to be written: characters a workbook cannot hold were
     removed, or text longer than an Excel cell was cut."""
+
+
+class DemoDataWarning(UserWarning):
+    """The frame holds the embedded sample data, not a provider's invoices: asked for
+    (``demo=True``, ``--demo``) or because no ``FASPAY_*`` / ``MAYAR_*`` variable is set.
+    Such a frame has ``attrs["source"] == "demo"``."""
 
 
 class PastAsOfWarning(UserWarning):

@@ -22,9 +22,10 @@ import os
 import re
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,6 +145,10 @@ def write_excel(
     sheets: Mapping[str, pd.DataFrame],
     *,
     money: Mapping[str, Iterable[str]] | None = None,
+    title: Sequence[str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
+    print_setup: bool = False,
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) to one workbook.
 
@@ -160,8 +165,8 @@ def write_excel(
     written to a temporary file beside ``path`` and renamed into place, so a
     failed export leaves no partial file.
 
-    Each sheet has a header row (frozen) and columns sized to their
-    contents; periods and tuple labels are written as text. The parent
+    Each sheet has a bold header row (frozen, with an autofilter), bold
+    "Total" rows and columns sized to their contents; periods and tuple labels are written as text. The parent
     directory is created when missing; an existing file is overwritten.
 
     Parameters
@@ -174,6 +179,18 @@ def write_excel(
     money : Mapping[str, Iterable[str]] or None, default None
         Sheet name -> the columns to show as rupiah, in place of the
         default guess for that sheet (an empty list: none).
+    title : Sequence[str] or None, default None
+        A title block on top of every sheet: the sheet name (bold), then
+        these lines, a blank row, then the table. None: the table starts on row 1.
+    headers : Mapping[str, str] or None, default None
+        Column name -> the header shown (e.g. ``"days_past_due"`` ->
+        ``"Days past due"``); the formats are chosen from the column names.
+    formats : Mapping[str, str] or None, default None
+        Column name -> an Excel number format (e.g. ``"yyyy-mm-dd"``,
+        ``"mmm yyyy"``), over the default rupiah/percent choice.
+    print_setup : bool, default False
+        Landscape A4, one page wide, the title block and header rows
+        repeated on each page, "Page n of N" in the footer.
 
     Returns
     -------
@@ -213,32 +230,76 @@ def write_excel(
     from openpyxl.utils import get_column_letter
 
     path = Path(path)
+    lines = [_ILLEGAL_XML.sub("", str(line)) for line in title] if title is not None else []
+    top = len(lines) + 3 if title is not None else 1  # the header row: sheet name, lines, a blank row
     with atomic_path(path) as temporary, pd.ExcelWriter(temporary, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             index = any(n is not None for n in frame.index.names)  # a named index is data
             table = _excel_text(excel_ready(frame, index=index), name)
             table.columns = [_ILLEGAL_XML.sub("", str(c)) for c in table.columns]
-            table.to_excel(writer, sheet_name=name, index=False)
+            table.to_excel(writer, sheet_name=name, index=False, startrow=top - 1)
             sheet = writer.sheets[name]
             _no_formulas(sheet)
             cols = list(table.columns)
             wanted = list(money[name]) if money and name in money else _money_columns(table)
             for col_name in cols:
                 letter = get_column_letter(cols.index(col_name) + 1)
-                width = max([len(col_name)] + [len(str(v)) for v in table[col_name].head(200).tolist()])
+                shown = headers.get(col_name, col_name) if headers else col_name
+                width = max([len(shown)] + [len(str(v)) for v in table[col_name].head(200).tolist()])
                 sheet.column_dimensions[letter].width = min(max(width + 2, 10), 48)
                 is_ratio = pd.api.types.is_float_dtype(table[col_name].dtype) and any(
                     word in col_name.lower() for word in ("ratio", "share"))
-                if col_name in wanted or is_ratio:
+                column_cells = [c for (c,) in sheet.iter_rows(min_row=top + 1, min_col=cols.index(col_name) + 1,
+                                                              max_col=cols.index(col_name) + 1)]
+                if formats and col_name in formats:
+                    for cell in column_cells:
+                        cell.number_format = formats[col_name]
+                    sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 12)
+                elif col_name in wanted or is_ratio:
                     if col_name in wanted:
                         sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width, 16)
-                    for (cell,) in sheet.iter_rows(min_row=2, min_col=cols.index(col_name) + 1,
-                                                   max_col=cols.index(col_name) + 1):
+                    for cell in column_cells:
                         cell.number_format = RUPIAH_FORMAT if col_name in wanted else PERCENT_FORMAT
                 elif isinstance(table[col_name].dtype, np.dtype) and table[col_name].dtype.kind == "M":
                     sheet.column_dimensions[letter].width = 20
-            sheet.freeze_panes = "A2"
+                if headers and col_name in headers:
+                    sheet.cell(top, cols.index(col_name) + 1).value = headers[col_name]
+            _finish_sheet(sheet, name, lines if title is not None else None, top, len(cols), print_setup)
     return path
+
+
+def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, width: int, print_setup: bool) -> None:
+    """Title block, bold header and Total rows, autofilter, frozen panes and, with ``print_setup``,
+    landscape A4 one page wide with the header rows repeated and page numbers in the footer."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    if lines is not None:
+        sheet.cell(1, 1).value = name
+        sheet.cell(1, 1).font = Font(bold=True, size=14)
+        for i, line in enumerate(lines, start=2):
+            sheet.cell(i, 1).value = line
+            sheet.cell(i, 1).data_type = "s"  # text, even when it starts with "="
+    bold = Font(bold=True)
+    for cell in sheet[top]:
+        cell.font = bold
+    last = sheet.max_row
+    for row in sheet.iter_rows(min_row=top + 1, max_row=last):
+        if row and row[0].value == "Total":
+            for cell in row:
+                cell.font = bold
+    if width:
+        sheet.auto_filter.ref = f"A{top}:{get_column_letter(width)}{max(last, top)}"
+    sheet.freeze_panes = f"A{top + 1}"
+    if print_setup:
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = f"1:{top}"
+        sheet.oddFooter.center.text = "Page &P of &N"
+        sheet.oddFooter.right.text = name
 
 
 def _no_formulas(sheet: object) -> None:

@@ -1,68 +1,191 @@
 """The aging report workbook and terminal summary behind ``invoice-analytics report``.
 
-Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report`),
-"Overdue invoices" (open invoices 1+ days past due, oldest first) and "Paid
-ratio by month" (:func:`~invoice_analytics.paid_ratio` by issue
-month, by count and by amount). Rupiah stay numeric integers in the cells,
-shown with a rupiah number format, ratios as percents; datetimes are written
-as Asia/Jakarta wall time (Excel has no time zones).
+Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report` by
+customer name, customer id and provider), "Overdue invoices" (open invoices
+1+ days past due, oldest first), "Paid ratio by month"
+(:func:`~invoice_analytics.paid_ratio` by issue month, by count and by
+amount) and "Notes" (the conventions). Each starts with a title block (report,
+as-of date, basis, terms, bucket edges, source, generated at) and is set up
+to print. Rupiah stay numeric integers in the cells, shown with a rupiah
+number format, ratios as percents; due and issue dates are Excel dates, months
+real dates shown "Nov 2026".
 
->>> import tempfile, pathlib
+>>> import tempfile, pathlib, warnings
 >>> import invoice_analytics as ia
->>> df = ia.load_invoices(demo=True, progress=False)
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore", ia.DemoDataWarning)
+...     df = ia.load_invoices(demo=True, progress=False)
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"
 >>> sheets = write_workbook(df, path, as_of="2026-11-21")
 >>> import openpyxl  # read the file back: the sheets, and the grand total as a number
 >>> book = openpyxl.load_workbook(path)
 >>> aging = book["Aging by customer"]
 >>> book.sheetnames, aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value
-(['Aging by customer', 'Overdue invoices', 'Paid ratio by month'], 'Total', 2019213000)
+(['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes'], 'Total', 2019213000)
+>>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value
+('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Customer', 'PT. Mulia Logistik Tbk')
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from invoice_analytics._types import AsOf, Basis
+from invoice_analytics._dates import jakarta_date
+from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.display.formatting import format_rupiah
 from invoice_analytics.export import write_excel
+from invoice_analytics.schema import JAKARTA
 
-__all__ = ["summary_table", "write_workbook"]
+__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "source_text", "summary_table", "terms_text", "title_lines",
+           "write_workbook"]
 
 #: The columns of the "Overdue invoices" sheet.
-_OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "status", "issued_at", "due_at",
+_OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
                     "outstanding", "days_past_due", "bucket"]
+#: The aging report's key: a customer id beside every customer name (ids are per provider).
+_CUSTOMER_KEY = ["customer_name", "customer_id", "provider"]
+
+#: Column name -> the header a reader sees, for every sheet finance files (one place).
+HEADERS: dict[str, str] = {
+    "provider": "Provider", "invoice_id": "Invoice", "customer_name": "Customer", "customer_id": "Customer ID",
+    "status": "Status", "issued_at": "Issue date", "due_at": "Due date", "due_date": "Due date",
+    "outstanding": "Outstanding", "days_past_due": "Days past due", "bucket": "Bucket",
+    "issue_month": "Month", "invoice_count": "Invoices", "paid_count": "Paid invoices",
+    "billed_amount": "Billed (Mayar)", "paid_amount": "Paid (Mayar)",
+    "paid_ratio_by_count": "Paid ratio (count)", "paid_ratio_by_amount": "Paid ratio (amount, Mayar only)",
+    "open_count": "Open invoices", "open_amount": "Open", "overdue_count": "Overdue invoices",
+    "overdue_amount": "Overdue", "overdue_share": "Overdue share", "oldest_invoice_id": "Oldest invoice",
+    "oldest_due_date": "Oldest due date", "oldest_days_past_due": "Oldest days past due",
+    "customer_email": "Email", "customer_mobile": "Phone", "amount": "Amount", "kind": "Kind",
+    "topic": "Topic", "convention": "Convention",
+}
+#: Number formats of the date columns: dates without a time, months as "Nov 2026".
+DATE_FORMATS: dict[str, str] = {
+    "issued_at": "yyyy-mm-dd", "due_at": "yyyy-mm-dd", "due_date": "yyyy-mm-dd", "oldest_due_date": "yyyy-mm-dd",
+    "issue_month": "mmm yyyy",
+}
+
+NOTES: list[tuple[str, str]] = [
+    ("Open", "Outstanding > 0 and status not draft, cancelled or proforma (a missing status counts)."),
+    ("Credit", "Outstanding < 0 under the same status rule; shown in the Credit column, netted in Total."),
+    ("Days past due", "Calendar days in Asia/Jakarta from the due date to the as-of date (due today = 0)."),
+    ("Due date", "The invoice's due date; without one (every Mayar invoice), the issue date plus the terms."),
+    ("Terms", "Days after issue an invoice without a due date is due; 0 = due on receipt, so every open "
+              "Mayar invoice is overdue the day after issue unless terms are given."),
+    ("Buckets", "Current (not yet due), then right-inclusive day ranges from the bucket edges "
+                "(day 30 is in 1-30), then beyond the last edge."),
+    ("Overdue", "Open and at least 1 day past due."),
+    ("Paid ratio (count)", "Paid invoices / counted invoices (drafts, cancelled and proforma left out)."),
+    ("Paid ratio (amount)", "Paid rupiah / billed rupiah. Faspay lists carry no invoice amount, so it covers "
+                            "Mayar invoices only."),
+    ("Amounts", "Exact integer rupiah; balances are those of the load, not of a past as-of date."),
+]
+
+
+def source_text(df: pd.DataFrame) -> str:
+    """Where the figures come from: ``"DEMO DATA (embedded sample invoices)"`` or the live providers.
+
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["source"] = "demo"
+    >>> source_text(frame)
+    'DEMO DATA (embedded sample invoices)'
+    """
+    source = df.attrs.get("source")
+    if source == "demo":
+        return "DEMO DATA (embedded sample invoices)"
+    if source:
+        return f"live: {source}"
+    providers = sorted(str(p) for p in df["provider"].dropna().unique()) if "provider" in df else []
+    return f"frame given ({', '.join(providers) or 'no invoices'}; origin not recorded)"
+
+
+def terms_text(terms_days: Terms) -> str:
+    """Payment terms in words.
+
+    >>> terms_text(0), terms_text({"mayar": 14})
+    ('0 days (due on receipt) where no due date', 'mayar 14 days, others 0, where no due date')
+    >>> terms_text("terms")
+    "each invoice's 'terms' column"
+    """
+    if isinstance(terms_days, str):
+        return f"each invoice's {terms_days!r} column"
+    if isinstance(terms_days, Mapping):
+        named = ", ".join(f"{p} {d} days" for p, d in terms_days.items())
+        return f"{named}, others 0, where no due date"
+    return f"{terms_days} days{' (due on receipt)' if terms_days == 0 else ''} where no due date"
+
+
+def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[int], basis: Basis,
+                terms_days: Terms) -> list[str]:
+    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at."""
+    now = pd.Timestamp.now(tz=JAKARTA).strftime("%Y-%m-%d %H:%M")
+    basis_text = "days past the due date" if basis == "due" else "days since the issue date"
+    return [
+        report,
+        f"As of: {jakarta_date(as_of).isoformat()} (Asia/Jakarta)",
+        f"Basis: {basis_text}",
+        f"Terms: {terms_text(terms_days)}",
+        f"Bucket edges: {', '.join(str(e) for e in edges)} days",
+        f"Source: {source_text(df)}",
+        f"Generated: {now} WIB (Asia/Jakarta)",
+    ]
 
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
-                   basis: Basis = "due", terms_days: int = 0) -> dict[str, pd.DataFrame]:
+                   basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
     """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.export.write_excel`)
-    and return its sheets as frames."""
-    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    and return its sheets as frames (with their column names; the workbook shows :data:`HEADERS`).
+
+    Every sheet starts with the title block (:func:`title_lines`), has bold
+    header and Total rows, an autofilter, frozen panes and a print setup
+    (landscape A4, one page wide); a "Notes" sheet states the conventions.
+    """
+    as_of = jakarta_date(as_of)
+    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
+    overdue = _as_dates(overdue, ["issued_at", "due_at"])
     sheets = {
-        "Aging by customer": aging_report(df, as_of, edges=edges, basis=basis, terms_days=terms_days),
-        "Overdue invoices": overdue[_OVERDUE_COLUMNS],
+        "Aging by customer": aging_report(df, as_of, by=_CUSTOMER_KEY, edges=edges, basis=basis,
+                                          terms_days=terms_days),
+        "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),
+        "Notes": pd.DataFrame(NOTES, columns=["topic", "convention"]),
     }
-    write_excel(path, sheets)
+    title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
+                        terms_days=terms_days)
+    write_excel(path, sheets, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
+                money={"Notes": []})
     return sheets
+
+
+def _as_dates(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` as naive Jakarta dates at midnight (the time of a due or issue date means nothing)."""
+    out = frame.copy()
+    for name in columns:
+        values = out[name]
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            values = values.dt.tz_convert(JAKARTA).dt.tz_localize(None)
+        out[name] = values.dt.normalize()
+    return out
 
 
 def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
     by_count = paid_ratio(df, by="issue_month", weight="count", totals=False)
     by_amount = paid_ratio(df, by="issue_month", weight="amount", totals=False)
     by_count = by_count.rename(columns={"paid_ratio": "paid_ratio_by_count"})
-    return by_count.join(by_amount.rename(columns={"paid_ratio": "paid_ratio_by_amount"}))
+    out = by_count.join(by_amount.rename(columns={"paid_ratio": "paid_ratio_by_amount"}))
+    if isinstance(out.index.dtype, pd.PeriodDtype):  # months as real dates, shown "Nov 2026"
+        out.index = pd.DatetimeIndex(out.index.to_timestamp(), name=out.index.name)
+    return out
 
 
 def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
-                  basis: Basis = "due", terms_days: int = 0) -> str:
+                  basis: Basis = "due", terms_days: Terms = 0) -> str:
     """A compact per-provider table for the terminal, rupiah thousands-separated.
 
     >>> from invoice_analytics.schema import empty_frame

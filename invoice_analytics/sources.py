@@ -1,30 +1,97 @@
 """One call for "all my invoices": the real APIs when configured, else the embedded emulator.
 
 The embedded default means a notebook or a report runs offline with no
-credentials: when no provider's credentials are in the environment (or
-``demo=True``), a local :class:`~invoice_analytics.emulator.Emulator` serving
+credentials: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is in the
+environment (or ``demo=True``), a local :class:`~invoice_analytics.emulator.Emulator` serving
 ``data-samples/`` is started on 127.0.0.1, both providers are loaded from it
-over HTTP, and it is stopped again.
+over HTTP, and it is stopped again. Sample data is always named: a
+:class:`~invoice_analytics.errors.DemoDataWarning` and ``attrs["source"] ==
+"demo"``. A partly set or misspelled credential is a
+:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback
+to the sample data.
 
->>> df = load_invoices(demo=True, progress=False)
->>> sorted(df["provider"].unique())
-['faspay', 'mayar']
+>>> import warnings
+>>> with warnings.catch_warnings():
+...     warnings.simplefilter("ignore")
+...     df = load_invoices(demo=True, progress=False)
+>>> sorted(df["provider"].unique()), df.attrs["source"]
+(['faspay', 'mayar'], 'demo')
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
 
 from invoice_analytics._combine import combine
+from invoice_analytics.errors import DemoDataWarning, MissingCredentialsError
 from invoice_analytics.providers import load_faspay, load_mayar
 
-__all__ = ["PROVIDERS", "configured_providers", "load_invoices"]
+__all__ = ["DEMO_SOURCE", "KNOWN_VARIABLES", "PROVIDERS", "check_environment", "configured_providers",
+           "load_invoices", "provider_variables"]
 
 PROVIDERS = ("faspay", "mayar")
+#: ``attrs["source"]`` of a frame of sample data.
+DEMO_SOURCE = "demo"
+#: The environment variables the toolkit reads; any other ``FASPAY_*`` / ``MAYAR_*`` is refused.
+KNOWN_VARIABLES: tuple[str, ...] = (
+    "FASPAY_USERNAME", "FASPAY_PASSWORD", "FASPAY_SIGNATURE", "FASPAY_BASE_URL",
+    "MAYAR_API_KEY", "MAYAR_BASE_URL",
+)
+_PREFIXES = ("FASPAY_", "MAYAR_")
+
+
+def _is_set(name: str) -> bool:
+    return bool(os.environ.get(name, "").strip())  # the loaders strip credentials too
+
+
+def provider_variables() -> list[str]:
+    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k", "HOME": "/"}, clear=True):
+    ...     provider_variables()
+    ['MAYAR_API_KEY']
+    """
+    return sorted(n for n in os.environ if n.upper().startswith(_PREFIXES) and _is_set(n))
+
+
+def check_environment() -> None:
+    """Refuse a partly set or misspelled credential, naming it (never its value).
+
+    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a
+    ``FASPAY_*`` or ``MAYAR_*`` variable the toolkit does not read (see
+    :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
+    ``FASPAY_PASSWORD`` (or the reverse).
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_APIKEY": "secret"}, clear=True):
+    ...     check_environment()
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.MissingCredentialsError: mayar: environment: unknown variable(s) MAYAR_APIKEY \
+(known: MAYAR_API_KEY, MAYAR_BASE_URL); nothing was loaded, and the sample data is not used in their place
+    """
+    for provider, prefix in zip(PROVIDERS, _PREFIXES, strict=True):
+        unknown = [n for n in provider_variables() if n.upper().startswith(prefix) and n not in KNOWN_VARIABLES]
+        if unknown:
+            known = ", ".join(n for n in KNOWN_VARIABLES if n.startswith(prefix))
+            raise MissingCredentialsError(
+                provider, "environment", None,
+                detail=f"unknown variable(s) {', '.join(unknown)} (known: {known}); nothing was loaded, "
+                "and the sample data is not used in their place")
+    user, password = _is_set("FASPAY_USERNAME"), _is_set("FASPAY_PASSWORD")
+    if user != password:
+        have, lack = ("FASPAY_USERNAME", "FASPAY_PASSWORD") if user else ("FASPAY_PASSWORD", "FASPAY_USERNAME")
+        raise MissingCredentialsError(
+            "faspay", "environment", None,
+            detail=f"{have} is set but {lack} is not; set both (or FASPAY_SIGNATURE alone)")
 
 
 def configured_providers() -> list[str]:
@@ -60,9 +127,7 @@ def configured_providers() -> list[str]:
     ...     configured_providers()
     []
     """
-    def is_set(name: str) -> bool:
-        return bool(os.environ.get(name, "").strip())  # the loaders strip credentials too
-
+    is_set = _is_set
     found = []
     if (is_set("FASPAY_USERNAME") and is_set("FASPAY_PASSWORD")) or is_set("FASPAY_SIGNATURE"):
         found.append("faspay")
@@ -94,23 +159,28 @@ def load_invoices(
     providers : str or Iterable[str], default ("faspay", "mayar")
         "faspay", "mayar", or several of them.
     demo : bool or None, default None
-        None: load the providers among ``providers`` whose credentials are
-        set (see :func:`configured_providers`) and skip the others; when none
-        of them is set, load every one of ``providers`` from the emulator.
+        None: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is set, load
+        every one of ``providers`` from the emulator (with a
+        :class:`~invoice_analytics.errors.DemoDataWarning`); else load the
+        providers among ``providers`` with a variable set from their real APIs
+        (one without its credentials raises) and skip the others.
         True: always the emulator. False: never, every one of ``providers``
         from its real API (missing credentials raise).
     progress : bool or None, default None
         Passed to each loader: None shows a progress bar when interactive
         and a load needs more than one request; True always, False never.
     faspay_base_url, mayar_base_url : str or None, default None
-        The real APIs' origins (see the loaders' ``base_url``); None keeps
-        each loader's default. Not used with the emulator.
+        The real APIs' origins (see the loaders' ``base_url``); None reads
+        ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``, else keeps each loader's
+        default. Not used with the emulator.
 
     Returns
     -------
     pandas.DataFrame
         The loaded frames stacked by :func:`~invoice_analytics.combine`: the
         core columns, then Faspay's ``period`` and Mayar's own columns.
+        ``attrs["source"]`` is ``"demo"`` for sample data, else the providers
+        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``).
 
     Raises
     ------
@@ -118,13 +188,17 @@ def load_invoices(
         When ``providers`` is empty or names an unknown provider (and as the
         loaders do, e.g. for a bad origin).
     invoice_analytics.errors.MissingCredentialsError
-        With ``demo=False``, when a chosen provider has no credentials.
+        Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the
+        toolkit does not know, a username without a password (see
+        :func:`check_environment`), or a provider to load without credentials.
     invoice_analytics.errors.InvoiceAPIError
         When a load fails (its subclasses: see :func:`load_faspay` and
         :func:`load_mayar`); nothing partial is returned.
 
     Warns
     -----
+    invoice_analytics.errors.DemoDataWarning
+        When the sample data is loaded.
     invoice_analytics.errors.PagingWarning, invoice_analytics.errors.UnknownStatusWarning
         As the loaders do.
 
@@ -135,7 +209,12 @@ def load_invoices(
 
     Examples
     --------
-    >>> df = load_invoices(demo=True, progress=False)
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     df = load_invoices(demo=True, progress=False)
+    >>> caught[0].category.__name__, df.attrs["source"]
+    ('DemoDataWarning', 'demo')
     >>> df["provider"].value_counts().sort_index()
     provider
     faspay    6000
@@ -152,22 +231,32 @@ def load_invoices(
     unknown = sorted(set(wanted) - set(PROVIDERS))
     if unknown:
         raise ValueError(f"unknown provider(s) {unknown}; choose from {list(PROVIDERS)}")
-    configured = configured_providers()
+    if demo is not True:
+        check_environment()
     if demo is None:
-        demo = not any(p in configured for p in wanted)
-        wanted = [p for p in wanted if demo or p in configured]
+        mentioned = {p for p in PROVIDERS for n in provider_variables() if n.upper().startswith(p.upper() + "_")}
+        demo = not mentioned
+        # providers never mentioned are skipped; a mentioned one without credentials raises in its loader
+        wanted = [p for p in wanted if p in mentioned] or wanted
     if demo:
         from invoice_analytics.emulator import Emulator
         from invoice_analytics.emulator._samples import AS_OF
 
+        warnings.warn("load_invoices(): these are the embedded sample (demo) invoices, not a provider's: "
+                      "set FASPAY_* / MAYAR_API_KEY for real data", DemoDataWarning, stacklevel=2)
         with Emulator(mayar_rate_limit_per_minute=None) as emu:
             mayar_kw = {**emu.mayar_kwargs, "rate_limit_per_minute": None}
             frame = _load(wanted, emu.faspay_kwargs, mayar_kw, progress)
         frame.attrs["as_of"] = AS_OF  # the sample statuses are those seen on this date
+        frame.attrs["source"] = DEMO_SOURCE
         return frame
+    faspay_base_url = faspay_base_url or os.environ.get("FASPAY_BASE_URL", "").strip() or None
+    mayar_base_url = mayar_base_url or os.environ.get("MAYAR_BASE_URL", "").strip() or None
     faspay_kw = {"base_url": faspay_base_url} if faspay_base_url else {}
     mayar_kw = {"base_url": mayar_base_url} if mayar_base_url else {}
-    return _load(wanted, faspay_kw, mayar_kw, progress)
+    frame = _load(wanted, faspay_kw, mayar_kw, progress)
+    frame.attrs["source"] = ", ".join(p for p in PROVIDERS if p in wanted)
+    return frame
 
 
 def _load(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
@@ -10,6 +11,7 @@ import pytest
 
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.cli import main
+from invoice_analytics.errors import DemoDataWarning
 from invoice_analytics.export import RUPIAH_FORMAT
 from invoice_analytics.sources import load_invoices
 
@@ -18,34 +20,53 @@ AS_OF = "2026-11-21"
 
 @pytest.fixture(autouse=True)
 def no_credentials(monkeypatch):
-    for name in ("FASPAY_USERNAME", "FASPAY_PASSWORD", "FASPAY_SIGNATURE", "MAYAR_API_KEY"):
-        monkeypatch.delenv(name, raising=False)
+    import os
+
+    for name in list(os.environ):
+        if name.upper().startswith(("FASPAY_", "MAYAR_")):
+            monkeypatch.delenv(name)
 
 
 def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
     out = tmp_path / "aging.xlsx"
     assert main(["report", "--demo", "--out", str(out), "--as-of", AS_OF, "--edges", "30,60,90,120"]) == 0
     printed = capsys.readouterr().out
-    assert "8,500 invoices from embedded emulator" in printed and "91-120" in printed
+    assert "8,500 invoices from DEMO DATA" in printed and "91-120" in printed
     assert (tmp_path / "aging.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month"]
+    assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month", "Notes"]
     sheet = book["Aging by customer"]
-    header = [c.value for c in sheet[1]]
-    assert header == ["customer_name", "Current", "1-30", "31-60", "61-90", "91-120", ">120", "Credit", "Total"]
-    expected = aging_report(load_invoices(demo=True, progress=False), AS_OF, edges=(30, 60, 90, 120))
+    top = 10  # the title block, a blank row, then the header
+    assert "DEMO DATA" in sheet["A7"].value
+    header = [c.value for c in sheet[top]]
+    assert header == ["Customer", "Customer ID", "Provider", "Current", "1-30", "31-60", "61-90", "91-120", ">120",
+                      "Credit", "Total"]
+    with pytest.warns(DemoDataWarning):
+        demo = load_invoices(demo=True, progress=False)
+    expected = aging_report(demo, AS_OF, edges=(30, 60, 90, 120), by=["customer_name", "customer_id", "provider"])
     last = sheet.max_row
     assert sheet.cell(last, 1).value == "Total"
-    assert sheet.cell(last, 9).value == int(expected.loc["Total", "Total"])  # numeric, exact rupiah
-    assert isinstance(sheet.cell(2, 2).value, int) and sheet.cell(2, 2).number_format == RUPIAH_FORMAT
+    assert sheet.cell(last, 11).value == int(expected["Total"].iloc[-1])  # numeric, exact rupiah
+    assert isinstance(sheet.cell(top + 1, 4).value, int) and sheet.cell(top + 1, 4).number_format == RUPIAH_FORMAT
     overdue = book["Overdue invoices"]
-    assert [c.value for c in overdue[1]][:3] == ["provider", "invoice_id", "customer_name"]
+    assert [c.value for c in overdue[top]][:4] == ["Provider", "Invoice", "Customer", "Customer ID"]
     assert overdue.max_row > 100
     ratios = book["Paid ratio by month"]
-    header = [c.value for c in ratios[1]]
-    assert header[0] == "issue_month" and ratios.cell(2, 1).value == "2023-02"
-    assert ratios.cell(2, header.index("paid_ratio_by_count") + 1).number_format == "0.0%"
+    header = [c.value for c in ratios[top]]
+    assert header[0] == "Month" and ratios.cell(top + 1, 1).value == dt.datetime(2023, 2, 1)
+    assert ratios.cell(top + 1, 1).number_format == "mmm yyyy"
+    assert ratios.cell(top + 1, header.index("Paid ratio (count)") + 1).number_format == "0.0%"
+
+
+def test_no_variable_at_all_is_named_demo_data_and_a_misspelling_is_an_error(tmp_path, capsys, monkeypatch):
+    assert main(["report", "--out", str(tmp_path / "a.xlsx"), "--as-of", AS_OF]) == 0
+    assert "DEMO DATA" in capsys.readouterr().out
+    monkeypatch.setenv("MAYAR_APIKEY", "s3cret-value")
+    assert main(["report", "--out", str(tmp_path / "b.xlsx"), "--as-of", AS_OF]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "MAYAR_APIKEY" in err and "s3cret-value" not in err
+    assert not (tmp_path / "b.xlsx").exists()
 
 
 def test_bad_option_is_one_line_not_a_traceback():

@@ -4,8 +4,10 @@
   status counts like any other).  **Paid**: status "paid".
 * **Open**: counted and ``outstanding > 0``; **credit**: counted and
   ``outstanding < 0``; a missing ``outstanding`` is neither.
-* **Due day**: ``due_at``'s Jakarta date, else ``issued_at``'s + ``terms_days``;
-  ``basis="issued"`` ages from ``issued_at`` instead.  **Days past due** =
+* **Due day**: ``due_at``'s Jakarta date, else ``issued_at``'s + the invoice's
+  terms (:func:`terms_for`: ``terms_days`` is a number of days for all, a
+  mapping by provider, or a column of days); ``basis="issued"`` ages from
+  ``issued_at`` instead.  **Days past due** =
   ``as_of`` - due day, in Jakarta calendar days.
 * **Overdue**: open and at least one day past due (:func:`overdue_mask`).
 * **Buckets** from :data:`DEFAULT_EDGES` or any increasing edges:
@@ -19,13 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import as_of_day, day_numbers
+from invoice_analytics._types import Terms
 from invoice_analytics._warn import warn_caller
 from invoice_analytics.errors import PastAsOfWarning
 
@@ -40,6 +43,7 @@ __all__ = [
     "bucket_labels",
     "check_basis",
     "check_edges",
+    "check_terms",
     "counted_mask",
     "due_and_age",
     "money",
@@ -47,6 +51,7 @@ __all__ = [
     "paid_mask",
     "require",
     "select_rows",
+    "terms_for",
 ]
 
 #: Statuses that are never aged, never counted as billed.
@@ -251,14 +256,76 @@ def _issued_by(df: pd.DataFrame, day: int, func: str) -> np.ndarray:
     return result
 
 
+def check_terms(terms_days: object) -> Terms:
+    """Validate payment terms: whole days >= 0, a mapping of them by provider, or a column name.
+
+    >>> check_terms({"mayar": 14})
+    {'mayar': 14}
+    >>> check_terms(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: terms_days must be whole days >= 0, a mapping of them by provider, or a column name, not -1
+    """
+    def days_ok(v: object) -> bool:
+        return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= int(v) <= 36_500
+
+    if isinstance(terms_days, str):
+        return terms_days
+    if isinstance(terms_days, (int, np.integer)) and days_ok(terms_days):
+        return int(terms_days)
+    if isinstance(terms_days, Mapping) and all(isinstance(k, str) and days_ok(v) for k, v in terms_days.items()):
+        return dict(terms_days)
+    raise ValueError("terms_days must be whole days >= 0, a mapping of them by provider, or a column name, "
+                     f"not {terms_days!r}")
+
+
+def terms_for(df: pd.DataFrame, rows: np.ndarray, terms_days: Terms) -> np.ndarray:
+    """The payment terms in days (``int64``) of the given rows.
+
+    ``terms_days`` is a number of days for every invoice, a mapping by
+    provider (providers not named get 0), or the name of a column holding
+    each invoice's days (Int64; a missing value is 0, due on receipt).
+
+    >>> df = pd.DataFrame({"provider": pd.Categorical(["faspay", "mayar"]),
+    ...                    "terms": pd.array([None, 30], dtype="Int64")})
+    >>> rows = np.array([0, 1])
+    >>> [terms_for(df, rows, t).tolist() for t in (7, {"mayar": 14}, "terms")]
+    [[7, 7], [0, 14], [0, 30]]
+    """
+    terms_days = check_terms(terms_days)
+    if isinstance(terms_days, str):
+        require(df, [terms_days], "terms_days")
+        column = df[terms_days]
+        if not pd.api.types.is_integer_dtype(column.dtype):
+            raise TypeError(f"terms_days column {terms_days!r} must hold whole days (Int64), not {column.dtype}")
+        values, missing = money(column.iloc[rows])
+        values = values.copy()
+        if missing is not None:
+            values[missing] = 0
+        if (values < 0).any():
+            raise ValueError(f"terms_days column {terms_days!r} holds negative days")
+        return values
+    if isinstance(terms_days, Mapping):
+        out = np.zeros(len(rows), dtype=np.int64)
+        if terms_days:
+            require(df, ["provider"], "terms_days")
+            provider = df["provider"].iloc[rows].astype(object).to_numpy()
+            for name, days in terms_days.items():
+                out[provider == name] = int(days)
+        return out
+    return np.full(len(rows), int(terms_days), dtype=np.int64)
+
+
 def due_and_age(
-    df: pd.DataFrame, rows: np.ndarray, today: int, basis: str, terms_days: int
+    df: pd.DataFrame, rows: np.ndarray, today: int, basis: str, terms_days: Terms
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(days_past_due, due_day, known)`` of the given rows.
 
-    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + ``terms_days``;
-    with ``basis="issued"`` it is ``issued_at``'s date.
+    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + the
+    invoice's terms (:func:`terms_for`); with ``basis="issued"`` it is
+    ``issued_at``'s date.
     """
+    terms_days = check_terms(terms_days)
     if basis == "issued":
         due, known = day_numbers(df["issued_at"], rows)
     else:
@@ -266,13 +333,11 @@ def due_and_age(
         if not known.all():
             fill = np.flatnonzero(~known)
             issued, iknown = day_numbers(df["issued_at"], rows[fill])
-            due[fill] = issued + int(terms_days)
+            due[fill] = issued + terms_for(df, rows[fill], terms_days)
             known[fill] = iknown
     days = today - due
     days[~known] = 0
     return days, due, known
-
-
 
 
 def overdue_mask(days: np.ndarray, known: np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import as_of_day, days_to_timestamps
-from invoice_analytics._types import AsOf, Basis, By, SortBy
+from invoice_analytics._types import AsOf, Basis, By, SortBy, Terms
 from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
 from invoice_analytics.analytics._rules import (
     CREDIT,
@@ -86,7 +86,7 @@ class _OpenCounts:
     columns: dict[str, np.ndarray]
 
 
-def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: int) -> _OpenCounts:
+def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: Terms) -> _OpenCounts:
     day = as_of_day(as_of)
     rows, amounts = _rows(df, func, sign="open", by=by, day=day)
     days, due, known = due_and_age(df, rows, day, "due", terms_days)
@@ -108,7 +108,7 @@ def aging_buckets(
     *,
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
 ) -> pd.DataFrame:
     """The open invoices of ``df`` with their days past due and aging bucket.
 
@@ -138,10 +138,11 @@ def aging_buckets(
     basis : {"due", "issued"}, default "due"
         Age from the due date (``due_at``, else ``issued_at + terms_days``)
         or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
 
     Returns
     -------
@@ -207,7 +208,7 @@ def overdue_invoices(
     *,
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
 ) -> pd.DataFrame:
     """The overdue invoices of ``df``, most days past due first.
 
@@ -234,10 +235,11 @@ def overdue_invoices(
     basis : {"due", "issued"}, default "due"
         Age from the due date (``due_at``, else ``issued_at + terms_days``)
         or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
 
     Returns
     -------
@@ -290,7 +292,7 @@ def aging_report(
     by: By = "customer_name",
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
     """Accounts-receivable aging: open amounts per bucket, credits and net balance per ``by``.
@@ -327,10 +329,11 @@ def aging_report(
     basis : {"due", "issued"}, default "due"
         Age from the due date (``due_at``, else ``issued_at + terms_days``)
         or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
     totals : bool, default True
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
@@ -404,7 +407,7 @@ def overdue_totals(
     as_of: AsOf = None,
     *,
     by: By = None,
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
     """Open and overdue (days past due >= 1) counts and amounts per ``by``.
@@ -430,10 +433,11 @@ def overdue_totals(
         The row key: a column, a list of columns (a MultiIndex), the virtual
         "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
         one row labelled "Total". Missing key values form their own group.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
     totals : bool, default True
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
@@ -495,7 +499,7 @@ def average_days_past_due(
     *,
     by: By = None,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     totals: bool = True,
 ) -> pd.DataFrame:
     """Outstanding-weighted average days past due of the open invoices.
@@ -526,10 +530,11 @@ def average_days_past_due(
     basis : {"due", "issued"}, default "due"
         Age from the due date (``due_at``, else ``issued_at + terms_days``)
         or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
     totals : bool, default True
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
@@ -606,7 +611,7 @@ def top_debtors(
     *,
     n: int = 10,
     by: By = "customer_name",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     sort_by: SortBy = "open_amount",
 ) -> pd.DataFrame:
     """The ``n`` customers owing most, with their oldest overdue invoice.
@@ -642,10 +647,11 @@ def top_debtors(
         "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
         one row labelled "Total". Missing key values form their own group.
         No "Total" row is appended.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt.
+        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
+        others 0); a str names an Int64 column of each invoice's days.
     sort_by : {"open_amount", "overdue_amount"}, default "open_amount"
         Rank by this amount, then by the other, both descending; ties keep
         the key order.

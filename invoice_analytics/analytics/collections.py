@@ -1,0 +1,268 @@
+"""From totals to invoices: a customer's statement, and the list of who to chase first.
+
+Both follow the aging conventions (:mod:`._rules`): open = counted with
+``outstanding > 0``, credit = ``outstanding < 0``; days past due from the due
+date (``due_at``, else ``issued_at`` + the terms, see ``terms_days``). Both
+return plain frames that :func:`~invoice_analytics.write_excel` and
+:func:`~invoice_analytics.write_csv` export as they are.
+
+>>> import pandas as pd
+>>> df = pd.DataFrame({
+...     "provider": ["mayar", "mayar"], "invoice_id": ["A", "B"], "customer_id": ["C1", "C1"],
+...     "customer_name": ["Ani", "Ani"], "status": ["unpaid", "unpaid"],
+...     "issued_at": pd.to_datetime(["2024-01-01", "2024-02-10"]).tz_localize("Asia/Jakarta"),
+...     "due_at": pd.to_datetime([None, None]).tz_localize("Asia/Jakarta"),
+...     "outstanding": [100_000, 50_000], "customer_email": ["ani@example.id", None]})
+>>> chase = collections_list(df, "2024-02-15", terms_days={"mayar": 14})  # B is due 02-24: not yet
+>>> chase[["overdue_amount", "oldest_invoice_id", "oldest_days_past_due", "customer_email"]]
+   overdue_amount oldest_invoice_id  oldest_days_past_due  customer_email
+0          100000                 A                    31  ani@example.id
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import as_of_day
+from invoice_analytics._types import AsOf, Terms
+from invoice_analytics.analytics._rules import (
+    CREDIT,
+    DEFAULT_EDGES,
+    TOTAL,
+    bucket_codes,
+    bucket_labels,
+    check_edges,
+    due_and_age,
+    require,
+    select_rows,
+)
+from invoice_analytics.schema import JAKARTA
+
+__all__ = ["COLLECTIONS_COLUMNS", "STATEMENT_COLUMNS", "collections_list", "customer_statement"]
+
+#: The columns of :func:`customer_statement`.
+STATEMENT_COLUMNS = ["invoice_id", "provider", "customer_id", "customer_name", "status", "issued_at", "due_date",
+                     "days_past_due", "bucket", "outstanding"]
+#: The columns of :func:`collections_list`.
+COLLECTIONS_COLUMNS = ["provider", "customer_id", "customer_name", "overdue_count", "overdue_amount",
+                       "oldest_invoice_id", "oldest_due_date", "oldest_days_past_due", "customer_email",
+                       "customer_mobile"]
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _due_dates(days: np.ndarray, known: np.ndarray) -> pd.Series:
+    """Jakarta day numbers as naive midnight datetimes (a due date has no time); unknown = NaT."""
+    values = (_EPOCH + pd.to_timedelta(np.where(known, days, 0), unit="D")).to_numpy()
+    out = pd.Series(values).astype("datetime64[us]")
+    out[~known] = pd.NaT
+    return out
+
+
+def _customer_rows(df: pd.DataFrame, customer: str | tuple[str, str]) -> np.ndarray:
+    """Mask of the customer's rows: ``(provider, customer_id)`` or a customer name (trimmed, case-folded)."""
+    if isinstance(customer, tuple):
+        provider, customer_id = customer
+        mask = (df["provider"].astype(object) == provider) & (df["customer_id"].astype(object) == customer_id)
+        what = f"provider {provider!r} and customer_id {customer_id!r}"
+    else:
+        wanted = str(customer).strip().casefold()
+        names = df["customer_name"].astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+        mask = names == wanted
+        what = f"customer_name {customer!r}"
+    found = np.asarray(mask.fillna(False), dtype=bool)
+    if not found.any():
+        raise KeyError(f"no invoice of {what}")
+    return found
+
+
+def customer_statement(
+    df: pd.DataFrame,
+    customer: str | tuple[str, str],
+    as_of: AsOf = None,
+    *,
+    terms_days: Terms = 0,
+    edges: Iterable[int] = DEFAULT_EDGES,
+) -> pd.DataFrame:
+    """One customer's open invoices and credits, aged, with a Total row.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A loader's frame or ``combine(...)`` of both.
+    customer : str or tuple of (str, str)
+        ``(provider, customer_id)`` for one customer of one provider, or a
+        customer name (trimmed and case-folded; every provider's customers of
+        that name).
+    as_of : str, date, datetime, Timestamp or None, default None
+        The statement date (None: today in Asia/Jakarta).
+    terms_days : int, mapping or str, default 0
+        Payment terms where there is no due date (see
+        :func:`~invoice_analytics.aging_buckets`).
+    edges : Iterable[int], default (30, 60, 90)
+        Bucket edges in days.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then
+        credits (bucket "Credit", no days past due), then a row whose
+        ``invoice_id`` is "Total" holding the net ``outstanding``.
+        ``issued_at`` and ``due_date`` are naive Jakarta dates.
+
+    Raises
+    ------
+    KeyError
+        When no invoice at all (open or not) is the customer's.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({
+    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1"] * 3,
+    ...     "customer_name": ["Ani"] * 3, "status": ["unpaid", "overdue", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
+    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None]).tz_localize("Asia/Jakarta"),
+    ...     "outstanding": [200_000, 100_000, -30_000]})
+    >>> customer_statement(df, ("faspay", "C1"), "2024-02-15")[["invoice_id", "days_past_due", "bucket",
+    ...     "outstanding"]]  # doctest: +NORMALIZE_WHITESPACE
+      invoice_id  days_past_due   bucket  outstanding
+    0         I2             36    31-60       100000
+    1         I1            -15  Current       200000
+    2         I3           <NA>   Credit       -30000
+    3      Total           <NA>      NaN       270000
+    """
+    edges = check_edges(edges)
+    require(df, ["provider", "invoice_id", "customer_id", "customer_name"], "customer_statement")
+    day = as_of_day(as_of)
+    mine = _customer_rows(df, customer)
+    rows, amounts = select_rows(df, "customer_statement", sign="nonzero", day=day)
+    keep = mine[rows]
+    rows, amounts = rows[keep], amounts[keep]
+    days, due, known = due_and_age(df, rows, day, "due", terms_days)
+    credit = amounts < 0
+    labels = [*bucket_labels(edges), CREDIT]
+    codes = np.where(credit, len(labels) - 1, bucket_codes(days, edges))
+    out = df.take(rows)[["invoice_id", "provider", "customer_id", "customer_name", "status", "issued_at"]]
+    out = out.reset_index(drop=True)
+    out["issued_at"] = out["issued_at"].dt.tz_convert(JAKARTA).dt.tz_localize(None).dt.normalize()
+    out["due_date"] = _due_dates(due, known)
+    out["days_past_due"] = pd.arrays.IntegerArray(days.astype(np.int64), ~known | credit)
+    out["bucket"] = pd.Categorical.from_codes(codes, categories=labels, ordered=True)
+    out["outstanding"] = amounts.astype(np.int64)
+    order = np.lexsort((out["invoice_id"].astype(str).to_numpy(), np.where(known, due, np.iinfo(np.int64).max),
+                        credit))
+    out = out.iloc[order].reset_index(drop=True)
+    total = pd.DataFrame({"invoice_id": [TOTAL], "outstanding": [int(amounts.sum())]})
+    out = pd.concat([out, total], ignore_index=True)
+    out["outstanding"] = out["outstanding"].astype(np.int64)
+    out["days_past_due"] = out["days_past_due"].astype("Int64")
+    return out[STATEMENT_COLUMNS]
+
+
+def collections_list(
+    df: pd.DataFrame,
+    as_of: AsOf = None,
+    *,
+    min_days: int = 1,
+    terms_days: Terms = 0,
+) -> pd.DataFrame:
+    """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
+
+    One row per ``(provider, customer_id)`` with such an invoice: their
+    count and amount, the oldest of them (invoice, due date, days past due)
+    and the contact the provider gives (Mayar's ``customer_email`` and
+    ``customer_mobile``, from the customer's most recent invoice that has
+    one; missing for Faspay). Sorted by overdue amount, largest first, then
+    by the oldest days past due.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A loader's frame or ``combine(...)`` of both.
+    as_of : str, date, datetime, Timestamp or None, default None
+        The date to age at (None: today in Asia/Jakarta).
+    min_days : int, default 1
+        The fewest days past due an invoice needs to be listed (1 = every
+        overdue invoice).
+    terms_days : int, mapping or str, default 0
+        Payment terms where there is no due date (see
+        :func:`~invoice_analytics.aging_buckets`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COLLECTIONS_COLUMNS`; ``overdue_amount`` exact rupiah
+        (``int64``), ``oldest_due_date`` a naive Jakarta date. No rows when
+        nobody is that late.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({
+    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1", "C1", "C2"],
+    ...     "customer_name": ["Ani", "Ani", "Budi"], "status": ["unpaid"] * 3,
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
+    ...     "due_at": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-02-14"]).tz_localize("Asia/Jakarta"),
+    ...     "outstanding": [100_000, 50_000, 500_000]})
+    >>> collections_list(df, "2024-02-15", min_days=5)[["customer_id", "overdue_count", "overdue_amount",
+    ...     "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
+      customer_id  overdue_count  overdue_amount  oldest_days_past_due
+    0          C1              2          150000                    36
+    """
+    if not _whole_days(min_days):
+        raise ValueError(f"min_days must be a whole number of days >= 1, not {min_days!r}")
+    require(df, ["provider", "invoice_id", "customer_id", "customer_name"], "collections_list")
+    day = as_of_day(as_of)
+    rows, amounts = select_rows(df, "collections_list", sign="open", day=day)
+    days, due, known = due_and_age(df, rows, day, "due", terms_days)
+    late = known & (days >= int(min_days))
+    rows, amounts, days, due = rows[late], amounts[late], days[late], due[late]
+    late_rows = pd.DataFrame({
+        "provider": df["provider"].take(rows).astype(object).to_numpy(),
+        "customer_id": df["customer_id"].take(rows).astype(object).to_numpy(),
+        "customer_name": df["customer_name"].take(rows).astype(object).to_numpy(),
+        "invoice_id": df["invoice_id"].take(rows).astype(object).to_numpy(),
+        "amount": amounts.astype(np.int64), "days": days.astype(np.int64), "due": due.astype(np.int64),
+    })
+    if late_rows.empty:
+        empty = pd.DataFrame({c: pd.Series(dtype=object) for c in COLLECTIONS_COLUMNS})
+        empty[["overdue_count", "overdue_amount"]] = empty[["overdue_count", "overdue_amount"]].astype(np.int64)
+        empty["oldest_days_past_due"] = empty["oldest_days_past_due"].astype("Int64")
+        empty["oldest_due_date"] = empty["oldest_due_date"].astype("datetime64[us]")
+        return empty
+    key = ["provider", "customer_id"]
+    late_rows = late_rows.sort_values(["days", "invoice_id"], ascending=[False, True], kind="stable")
+    grouped = late_rows.groupby(key, sort=False, dropna=False)
+    out = grouped.agg(customer_name=("customer_name", "first"), overdue_count=("amount", "size"),
+                      overdue_amount=("amount", "sum"), oldest_invoice_id=("invoice_id", "first"),
+                      oldest_due=("due", "first"), oldest_days_past_due=("days", "first")).reset_index()
+    out["oldest_due_date"] = _due_dates(out.pop("oldest_due").to_numpy(), np.ones(len(out), dtype=bool))
+    out["oldest_days_past_due"] = out["oldest_days_past_due"].astype("Int64")
+    out["overdue_amount"] = out["overdue_amount"].astype(np.int64)
+    out["overdue_count"] = out["overdue_count"].astype(np.int64)
+    contacts = _contacts(df)
+    out = out.merge(contacts, on=key, how="left") if contacts is not None else out
+    for name in ("customer_email", "customer_mobile"):
+        if name not in out:
+            out[name] = pd.Series([None] * len(out), dtype="string")
+    out = out.sort_values(["overdue_amount", "oldest_days_past_due"], ascending=False, kind="stable")
+    return out[COLLECTIONS_COLUMNS].reset_index(drop=True)
+
+
+def _whole_days(value: object) -> bool:
+    """A whole number of days >= 1 (not a bool)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and int(value) >= 1
+
+
+def _contacts(df: pd.DataFrame) -> pd.DataFrame | None:
+    """Per ``(provider, customer_id)``: the email and phone of the most recent invoice that has each."""
+    present = [c for c in ("customer_email", "customer_mobile") if c in df.columns]
+    if not present:
+        return None
+    frame = df[["provider", "customer_id", "issued_at", *present]].copy()
+    frame["provider"] = frame["provider"].astype(object)
+    frame["customer_id"] = frame["customer_id"].astype(object)
+    frame = frame.sort_values("issued_at", ascending=False, kind="stable", na_position="last")
+    picked = frame.groupby(["provider", "customer_id"], sort=False, dropna=False)[present].first()
+    return picked.reset_index()

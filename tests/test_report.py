@@ -1,0 +1,105 @@
+"""The aging workbook finance files and prints: title block, human headers, bold, formats, print setup."""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+
+import pandas as pd
+import pytest
+
+openpyxl = pytest.importorskip("openpyxl")
+
+from invoice_analytics._combine import combine  # noqa: E402
+from invoice_analytics.export import RUPIAH_FORMAT  # noqa: E402
+from invoice_analytics.report import HEADERS, write_workbook  # noqa: E402
+
+from _frames import faspay, mayar  # noqa: E402
+
+AS_OF = "2024-02-15"
+TOP = 10  # sheet name, 7 title lines, a blank row, then the header
+
+
+def invoices() -> pd.DataFrame:
+    df = combine(
+        faspay({"customer_name": "Ani", "customer_id": "F1", "outstanding": 300_000,
+                "issued_at": "2024-01-01 10:30", "due_at": "2024-01-10 16:00"}),
+        mayar({"customer_name": "Budi", "customer_id": "M7", "amount": 50_000, "issued_at": "2024-02-01 09:00"}),
+    )
+    df.attrs["source"] = "faspay, mayar"
+    return df
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "aging.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        write_workbook(invoices(), path, AS_OF, terms_days={"mayar": 14})
+    return openpyxl.load_workbook(path)
+
+
+def test_every_sheet_has_the_title_block_and_print_setup(book) -> None:
+    assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month", "Notes"]
+    for sheet in book.worksheets:
+        block = [sheet.cell(r, 1).value for r in range(1, TOP)]
+        assert block[0] == sheet.title and sheet["A1"].font.bold
+        assert block[1] == "Accounts receivable aging"
+        assert block[2] == "As of: 2024-02-15 (Asia/Jakarta)"
+        assert block[3] == "Basis: days past the due date"
+        assert block[4] == "Terms: mayar 14 days, others 0, where no due date"
+        assert block[5] == "Bucket edges: 30, 60, 90 days"
+        assert block[6] == "Source: live: faspay, mayar"
+        assert block[7].startswith("Generated: ") and block[7].endswith("WIB (Asia/Jakarta)")
+        assert block[8] is None
+        assert all(c.font.bold for c in sheet[TOP] if c.value is not None)
+        assert sheet.freeze_panes == f"A{TOP + 1}"
+        assert sheet.auto_filter.ref.startswith(f"A{TOP}:")
+        setup = sheet.page_setup
+        assert setup.orientation == "landscape" and int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
+        assert sheet.print_title_rows == f"$1:${TOP}"
+        assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
+
+
+def test_aging_sheet_headers_ids_and_bold_total(book) -> None:
+    sheet = book["Aging by customer"]
+    header = [c.value for c in sheet[TOP]]
+    assert header[:3] == ["Customer", "Customer ID", "Provider"] and header[-2:] == ["Credit", "Total"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=TOP + 1, values_only=True)}
+    # Ani: due 2024-01-10, 36 days past due at 2024-02-15; Budi (Mayar, 14 days' terms): due 02-15, current
+    assert rows["Ani"][:3] == ("Ani", "F1", "faspay") and rows["Ani"][header.index("31-60")] == 300_000
+    assert rows["Budi"][header.index("Current")] == 50_000
+    assert rows["Total"][-1] == 350_000
+    total_row = sheet.max_row
+    assert sheet.cell(total_row, 1).value == "Total" and sheet.cell(total_row, 1).font.bold
+    assert sheet.cell(TOP + 1, 4).number_format == RUPIAH_FORMAT
+
+
+def test_overdue_dates_are_dates_and_months_are_real_dates(book) -> None:
+    sheet = book["Overdue invoices"]
+    header = [c.value for c in sheet[TOP]]
+    assert header == [HEADERS[c] for c in ["provider", "invoice_id", "customer_name", "customer_id", "status",
+                                           "issued_at", "due_at", "outstanding", "days_past_due", "bucket"]]
+    issued, due = sheet.cell(TOP + 1, 6), sheet.cell(TOP + 1, 7)
+    assert issued.value == dt.datetime(2024, 1, 1) and issued.number_format == "yyyy-mm-dd"
+    assert due.value == dt.datetime(2024, 1, 10) and due.number_format == "yyyy-mm-dd"
+    assert sheet.cell(TOP + 1, 9).value == 36
+    months = book["Paid ratio by month"]
+    assert months.cell(TOP, 1).value == "Month"
+    assert months.cell(TOP + 1, 1).value == dt.datetime(2024, 1, 1)
+    assert months.cell(TOP + 1, 1).number_format == "mmm yyyy"
+
+
+def test_notes_sheet_says_the_amount_ratio_covers_mayar_only(book) -> None:
+    notes = {r[0]: r[1] for r in book["Notes"].iter_rows(min_row=TOP + 1, values_only=True)}
+    assert {"Open", "Credit", "Buckets", "Terms", "Paid ratio (amount)"} <= set(notes)
+    assert "Mayar invoices only" in notes["Paid ratio (amount)"]
+
+
+def test_demo_data_is_named_in_the_title(tmp_path) -> None:
+    df = invoices()
+    df.attrs["source"] = "demo"
+    path = tmp_path / "demo.xlsx"
+    write_workbook(df, path, AS_OF)
+    assert "DEMO DATA" in openpyxl.load_workbook(path)["Aging by customer"]["A7"].value
