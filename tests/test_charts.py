@@ -26,7 +26,7 @@ from invoice_analytics.display.charts import (
     plot_paid_ratio_by_month,
     plot_top_overdue,
 )
-from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter, set_locale
 from invoice_analytics.schema import empty_frame
 
 from _frames import frame
@@ -34,6 +34,12 @@ from _frames import frame
 AS_OF = pd.Timestamp("2024-06-30", tz="Asia/Jakarta")
 BUCKETS = ["Current", "1-30", "31-60", "61-90", ">90"]
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+
+
+@pytest.fixture(autouse=True)
+def _english_numbers():
+    """These tests were written for English number formats; tests/test_locale.py covers Indonesian."""
+    set_locale("en")
 
 
 def make_frame(rows: list[dict]) -> pd.DataFrame:
@@ -134,7 +140,7 @@ def tick_texts(labels) -> list[str]:
         (350_000, "Rp 350K"),
         (1_234_567, "Rp 1.2M"),
         (1_250_000, "Rp 1.3M"),  # half up, not banker's rounding
-        (999_999, "Rp 1M"),
+        (999_999, "Rp 1.0M"),  # promoted, never "1000K"
         (4_500_000_000, "Rp 4.5B"),
         (-1_234_567, "-Rp 1.2M"),
         (np.int64(8_200_000), "Rp 8.2M"),

@@ -33,14 +33,19 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator
 
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_buckets, overdue_invoices
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
-from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.display.formatting import (
+    format_percent,
+    format_rupiah,
+    percent_formatter,
+    rupiah_formatter,
+)
 from invoice_analytics.schema import PROVIDER_DTYPE
 
 __all__ = [
@@ -270,7 +275,7 @@ def plot_aging(
     bucket is one bar per provider present, stacked in :data:`PROVIDER_COLORS`;
     with ``stack=None`` one bar per bucket in its bucket colour. The total is
     printed above every bar (``Rp 0`` included). The y axis is in rupiah
-    ("Rp 1.2M"); every bucket has a bar position, empty ones included.
+    ("Rp 1,2 jt"); every bucket has a bar position, empty ones included.
 
     Parameters
     ----------
@@ -328,7 +333,7 @@ def plot_aging(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['Current', '1-30', '31-60', '61-90', '>90']
     >>> [t.get_text() for t in ax.texts]  # the total above each bar
-    ['Rp 100K', 'Rp 0', 'Rp 250K', 'Rp 0', 'Rp 40K']
+    ['Rp 100 rb', 'Rp 0', 'Rp 250 rb', 'Rp 0', 'Rp 40 rb']
     >>> len(ax.patches)  # 5 buckets x 2 providers
     10
     >>> len(plot_aging(df, "2024-02-15", stack=None).patches)
@@ -452,7 +457,7 @@ def plot_top_overdue(
     >>> ax.get_title()
     'Top 5 overdue customers (as of 2024-02-15)'
     >>> [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
-    (['Budi', 'Ani'], ['Rp 250K', 'Rp 40K'])
+    (['Budi', 'Ani'], ['Rp 250 rb', 'Rp 40 rb'])
     >>> ax = plot_top_overdue(df, "2024-03-01")  # both Ani overdue: the provider tells them apart
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Budi', 'Ani (faspay)', 'Ani (mayar)']
@@ -578,10 +583,10 @@ def plot_paid_ratio_by_month(
     >>> ax.get_title()
     'Paid share of invoices by issue month'
     >>> [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
-    (['2024-01', '2024-02', '2024-03'], ['50%', '100%'])
+    (['2024-01', '2024-02', '2024-03'], ['50 %', '100 %'])
     >>> ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
     >>> [t.get_text() for t in ax.texts], [line.get_label() for line in ax.lines]
-    (['33%', '100%'], ['All providers', 'mayar'])
+    (['33 %', '100 %'], ['All providers', 'mayar'])
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
@@ -615,7 +620,7 @@ def plot_paid_ratio_by_month(
             for xi, yi in zip(x, y, strict=True):
                 if not np.isnan(yi):
                     ax.annotate(
-                        f"{yi:.0f}%",
+                        format_percent(yi / 100, decimals=0),
                         (xi, yi),
                         xytext=(0, 7),
                         textcoords="offset points",
@@ -632,7 +637,7 @@ def plot_paid_ratio_by_month(
     ax.set_xlim(-0.5, len(months) - 0.5)
     ax.set_ylim(-4, 112)  # room for 0 % markers and the 100 % labels
     ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
+    ax.yaxis.set_major_formatter(percent_formatter(decimals=0))
     ax.set_xlabel("Issue month")
     ax.set_ylabel(f"Paid (% of {share})")
     ax.grid(axis="y", alpha=0.3)
@@ -710,7 +715,7 @@ def plot_outstanding_by_month(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['2023-09', '2023-10', '2023-11', '2023-12', '2024-01']
     >>> [t.get_text() for t in ax.texts]
-    ['Rp 40K', 'Rp 0', 'Rp 0', 'Rp 250K', 'Rp 100K']
+    ['Rp 40 rb', 'Rp 0', 'Rp 0', 'Rp 250 rb', 'Rp 100 rb']
     >>> len(plot_outstanding_by_month(df, labels=False).texts)
     0
     """
