@@ -486,3 +486,8 @@ def test_text_from_data_is_drawn_literally():
     labels = [t.get_text().replace("\\$", "$") for t in ax.get_yticklabels()]
     assert labels == ["Untung$^$Jaya", "Rp$100 $x_1$"]
     assert all("$" not in t.get_text().replace("\\$", "") for t in ax.get_yticklabels())  # no math left
+
+
+def test_png_formatter_outside_ipython_registers_nothing():
+    assert charts._register_png_formatter() is False
+    assert charts._png_of(plot_aging(empty_frame())).startswith(b"\x89PNG")

@@ -3,8 +3,10 @@
 Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
 a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
 works headless and leaves no global state), and returns the axes. In a
-notebook, after ``%matplotlib inline``, show it with ``display(ax.figure)``
-(or end a cell with ``ax.figure``); save it with ``ax.figure.savefig``.
+notebook a cell ending with a chart shows it as a picture, with no
+``%matplotlib`` magic and no ``display`` call: importing this module inside
+IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
+(outside IPython it does nothing). Save a chart with ``ax.figure.savefig``.
 
 Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
 green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
@@ -119,6 +121,41 @@ def literal(text: str) -> str:
 def provider_color(provider: object) -> str:
     """The fixed colour of ``provider`` (grey for an unknown one)."""
     return PROVIDER_COLORS.get(str(provider), OTHER_COLOR)
+
+
+# ---------------------------------------------------------------------------
+# notebooks: a chart at the end of a cell shows as a picture
+
+
+def _png_of(obj: Axes | Figure) -> bytes:
+    """The PNG of an Axes' figure (or of a Figure), tight around what is drawn."""
+    from io import BytesIO
+
+    figure = obj.get_figure(root=True) if isinstance(obj, Axes) else obj
+    assert isinstance(figure, Figure)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _register_png_formatter() -> bool:
+    """Show ``Axes`` and ``Figure`` results as PNG in a running IPython; False elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return False
+    formatter.for_type(Axes, _png_of)
+    formatter.for_type(Figure, _png_of)
+    return True
+
+
+_register_png_formatter()
 
 
 # ---------------------------------------------------------------------------
