@@ -491,3 +491,14 @@ def test_text_from_data_is_drawn_literally():
 def test_png_formatter_outside_ipython_registers_nothing():
     assert charts._register_png_formatter() is False
     assert charts._png_of(plot_aging(empty_frame())).startswith(b"\x89PNG")
+
+
+def test_plot_aging_shows_credits_below_zero():
+    rows = [*ROWS, inv("mayar", "M9", "my-d", "Delta Studio", "paid", "2024-05-01", "2024-05-31", 100_000, -150_000)]
+    ax = plot_aging(make_frame(rows), AS_OF)
+    assert tick_texts(ax.get_xticklabels()) == [*BUCKETS, "Credit"]
+    credit = [p for p in ax.patches if to_hex(p.get_facecolor()) == charts.CREDIT_COLOR]
+    assert [round(p.get_height()) for p in credit] == [-150_000]
+    assert "-Rp 150K" in texts(ax)
+    assert ax.get_ylim()[0] < -150_000
+    assert charts.CREDIT_COLOR not in [to_hex(c) for c in [*BUCKET_COLORS.values(), *PROVIDER_COLORS.values()]]

@@ -40,7 +40,7 @@ from matplotlib.ticker import FixedLocator
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
-from invoice_analytics.analytics.aging import aging_buckets, overdue_invoices
+from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, overdue_invoices
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.display.formatting import (
     format_percent,
@@ -52,6 +52,7 @@ from invoice_analytics.schema import PROVIDER_DTYPE
 
 __all__ = [
     "BUCKET_COLORS",
+    "CREDIT_COLOR",
     "PROVIDER_COLORS",
     "bucket_colors",
     "plot_aging",
@@ -78,6 +79,9 @@ BUCKET_COLORS: dict[str, str] = {
 
 #: Colour of the overall line of :func:`plot_paid_ratio_by_month`.
 TOTAL_COLOR = "#333333"
+
+#: The aging chart's "Credit" bar (negative outstanding, below zero), apart from every bucket colour.
+CREDIT_COLOR = "#2a9d8f"
 
 _PROVIDERS: tuple[str, ...] = tuple(PROVIDER_DTYPE.categories)
 _NO_DATA_COLOR = "#808080"
@@ -313,6 +317,9 @@ def plot_aging(
     with ``stack=None`` one bar per bucket in its bucket colour. The total is
     printed above every bar (``Rp 0`` included). The y axis is in rupiah
     ("Rp 1,2 jt"); every bucket has a bar position, empty ones included.
+    Credits (:func:`~invoice_analytics.credit_invoices`, negative
+    outstanding) are one "Credit" bar below zero after the buckets, in
+    :data:`CREDIT_COLOR`, when there are any.
 
     Parameters
     ----------
@@ -409,10 +416,21 @@ def plot_aging(
         container = ax.bar(x, totals, 0.7, color=_palette(len(buckets)))
         _label_bars(ax, container, totals)
 
-    ax.set_xticks(np.arange(len(buckets)), [str(b) for b in buckets])
+    names = [str(b) for b in buckets]
+    credits = credit_invoices(df)
+    credit = int(_ints(credits["outstanding"]).sum()) if len(credits) else 0
+    if credit < 0:  # credits owed back: a bar below zero, in its own colour
+        position = len(buckets)
+        bar = ax.bar([position], [credit], 0.7, color=CREDIT_COLOR, label="Credit")
+        ax.bar_label(bar, labels=[format_rupiah(credit)], padding=3, fontsize="small")
+        ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
+        names.append("Credit")
+    ax.set_xticks(np.arange(len(names)), names)
     ax.set_xlabel("Days past due")
     ax.set_ylabel("Outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
+    if credit < 0:
+        ax.set_ylim(credit * 1.25, max(ax.get_ylim()[1], -credit * 0.1))
     return ax
 
 
