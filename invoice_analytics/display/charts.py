@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -212,18 +213,77 @@ def _month_range(months: pd.Index) -> pd.PeriodIndex:
     return pd.period_range(months.min(), months.max(), freq="M")
 
 
-def _set_month_ticks(ax: Axes, months: pd.PeriodIndex) -> None:
-    """A label per month up to 24 months; beyond, every 3rd, 6th or 12th month (so labels never overlap)."""
-    step = next((k for k in (1, 3, 6, 12) if len(months) / k <= 24), 24)
+_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
+#: Longest customer name drawn on an axis; longer ones end with "…".
+NAME_WIDTH = 32
+
+
+def _short(name: str, width: int = NAME_WIDTH) -> str:
+    """``name`` cut to ``width`` characters, the last one an ellipsis.
+
+    >>> _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20)
+    'PT Sumber Rejeki Ab…'
+    """
+    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
+
+
+def _set_month_ticks(ax: Axes, months: pd.PeriodIndex, step: int = 1,
+                     labels: Sequence[str] | None = None) -> None:
+    """A label every ``step`` months (:func:`_fit_labels` widens it until none overlap)."""
+    names = list(labels) if labels is not None else [str(m) for m in months]
     x = np.arange(len(months))
-    ax.set_xticks(x[::step], [str(m) for m in months[::step]])
-    if step > 1:
-        ax.set_xticks(x, minor=True)
+    ax.set_xticks(x[::step], names[::step])
+    ax.set_xticks(x if step > 1 else [], minor=True)
     if len(months) > 6:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
             label.set_rotation_mode("anchor")
+
+
+def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
+    from matplotlib.transforms import Bbox
+
+    assert isinstance(a, Bbox) and isinstance(b, Bbox)
+    return bool(a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
+
+
+def _fit_labels(ax: Axes, months: pd.PeriodIndex | None = None,
+                month_labels: Sequence[str] | None = None) -> None:
+    """Lay the figure out, then thin what would overlap.
+
+    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
+    labels do not overlap once drawn. Value labels (the texts over bars and
+    points): kept in order, one dropped when it would overlap one kept (so a
+    crowded chart shows every other, or every few, values); a value label
+    that would cover a tick label is dropped too.
+    """
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    if months is not None and len(months):
+        # No axis fits more than 24 month labels: start there, widen until none overlap.
+        for step in [k for k in _STEPS if len(months) / k <= 24]:
+            _set_month_ticks(ax, months, step, month_labels)
+            figure.draw_without_rendering()
+            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
+                break
+    for _ in range(3):  # hiding labels may move the layout a little: check again
+        figure.draw_without_rendering()
+        ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
+        kept: list[object] = [t.get_window_extent() for t in ticks if t.get_visible() and t.get_text()]
+        hidden = False
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text():
+                continue
+            box = text.get_window_extent()
+            if any(_overlap(box, other, pad=4.0) for other in kept):
+                text.set_visible(False)
+                hidden = True
+            else:
+                kept.append(box)
+        if not hidden:
+            break
 
 
 def _stacked_bars(
@@ -431,6 +491,7 @@ def plot_aging(
     _money_axis(ax, totals.max(initial=0), "y")
     if credit < 0:
         ax.set_ylim(credit * 1.25, max(ax.get_ylim()[1], -credit * 0.1))
+    _fit_labels(ax)
     return ax
 
 
@@ -561,7 +622,7 @@ def plot_top_overdue(
     bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
     container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
     _label_bars(ax, container, top["amount"].tolist())
-    ax.set_yticks(y, [literal(name) for name in names])
+    ax.set_yticks(y, [literal(_short(name)) for name in names])
     ax.invert_yaxis()  # largest at the top
     ax.set_xlabel("Overdue outstanding")
     _money_axis(ax, top["amount"].max(), "x")
@@ -572,6 +633,7 @@ def plot_top_overdue(
         title="Oldest overdue\ninvoice (days)",
         fontsize="small",
     )
+    _fit_labels(ax)
     return ax
 
 
@@ -699,6 +761,7 @@ def plot_paid_ratio_by_month(
     ax.set_axisbelow(True)
     if by_provider:
         _legend_outside(ax)
+    _fit_labels(ax, months)
     return ax
 
 
@@ -801,6 +864,7 @@ def plot_outstanding_by_month(
     ax.set_ylabel("Open outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
     _legend_outside(ax, title="Provider")
+    _fit_labels(ax, months)
     return ax
 
 
