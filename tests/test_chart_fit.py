@@ -101,3 +101,28 @@ def test_long_customer_names_fit():
 
 def test_aging_labels_do_not_overlap():
     assert_no_overlap(plot_aging(invoices(12), AS_OF))
+
+
+def test_stray_early_months_do_not_stretch_the_axis():
+    main = invoices(12, start="2024-01", per_month=10)
+    stray = invoices(2, start="2022-01", per_month=3).iloc[:5]
+    stray = stray.assign(invoice_id="S" + stray["invoice_id"], status="unpaid", outstanding=stray["amount"])
+    df = pd.concat([stray, main], ignore_index=True)
+
+    ax = plot_outstanding_by_month(df, AS_OF)
+    assert len(ax.containers[0]) == 13  # one "earlier" bar and the twelve main months
+    shown = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert shown[0] == "< 2024-01" and "2024-12" in shown
+    assert "5 invoices issued before 2024-01" in ax.get_xlabel()
+    folded = sum(round(c.patches[0].get_height()) for c in ax.containers)
+    assert folded == int(stray["outstanding"].sum())
+    assert_no_overlap(ax)
+
+    ax = plot_paid_ratio_by_month(df)
+    assert ax.get_xlim() == (-0.5, 11.5)
+    assert "from 2024-01; 5 earlier invoices not shown" in ax.get_xlabel()
+    assert_no_overlap(ax)
+
+    # A real earlier period (not a handful) is kept on the axis.
+    ax = plot_outstanding_by_month(pd.concat([invoices(12, start="2022-01", per_month=10), main]), AS_OF)
+    assert len(ax.containers[0]) == 36

@@ -227,7 +227,7 @@ def _short(name: str, width: int = NAME_WIDTH) -> str:
     return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
 
 
-def _set_month_ticks(ax: Axes, months: pd.PeriodIndex, step: int = 1,
+def _set_month_ticks(ax: Axes, months: pd.Index, step: int = 1,
                      labels: Sequence[str] | None = None) -> None:
     """A label every ``step`` months (:func:`_fit_labels` widens it until none overlap)."""
     names = list(labels) if labels is not None else [str(m) for m in months]
@@ -241,6 +241,40 @@ def _set_month_ticks(ax: Axes, months: pd.PeriodIndex, step: int = 1,
             label.set_rotation_mode("anchor")
 
 
+#: Months before a run of at least this many empty months are folded when they are few ...
+FOLD_GAP_MONTHS = 6
+#: ... holding at most this share of the weight (amount or invoices) drawn.
+FOLD_SHARE = 0.10
+
+
+def _main_start(weights: pd.Series) -> pd.Period | None:
+    """The first month of the main period, when a few stray earlier months would stretch the axis.
+
+    ``weights`` (per month: the amount or the number of invoices) decide:
+    the months before a gap of at least :data:`FOLD_GAP_MONTHS` empty months
+    are folded when they hold at most :data:`FOLD_SHARE` of the total. The
+    latest such gap is chosen; None when nothing is folded.
+
+    >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
+    >>> str(_main_start(w)), _main_start(w.iloc[2:])
+    ('2023-01', None)
+    """
+    w = weights[weights > 0].sort_index()
+    if len(w) < 2:
+        return None
+    total = float(w.sum())
+    months = w.index
+    start = None
+    before = 0.0
+    for i in range(1, len(months)):
+        before += float(w.iloc[i - 1])
+        if before > FOLD_SHARE * total:
+            break
+        if (months[i] - months[i - 1]).n > FOLD_GAP_MONTHS:
+            start = months[i]
+    return start
+
+
 def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
     from matplotlib.transforms import Bbox
 
@@ -248,7 +282,7 @@ def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
     return bool(a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
 
 
-def _fit_labels(ax: Axes, months: pd.PeriodIndex | None = None,
+def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 month_labels: Sequence[str] | None = None) -> None:
     """Lay the figure out, then thin what would overlap.
 
@@ -725,6 +759,12 @@ def plot_paid_ratio_by_month(
     if len(months_seen.dropna()) == 0:
         return _no_data(ax, "No billed amounts" if weight == "amount" else "No billed invoices")
     months = _month_range(months_seen)
+    xlabel = "Issue month"
+    start = _main_start(issue_month(df).value_counts())
+    if start is not None and start > months.min():  # a few stray early months: start at the main period
+        hidden = int((issue_month(df) < start).sum())
+        months = pd.period_range(start, months.max(), freq="M")
+        xlabel = f"Issue month (from {start}; {hidden:,} earlier invoice{'' if hidden == 1 else 's'} not shown)"
     x = np.arange(len(months))
 
     for name, ratios in series:
@@ -755,7 +795,7 @@ def plot_paid_ratio_by_month(
     ax.set_ylim(-4, 112)  # room for 0 % markers and the 100 % labels
     ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
     ax.yaxis.set_major_formatter(percent_formatter(decimals=0))
-    ax.set_xlabel("Issue month")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(f"Paid (% of {share})")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
@@ -855,16 +895,25 @@ def plot_outstanding_by_month(
         }
     )
     months = _month_range(pd.Index(frame["month"]))
+    start = _main_start(frame.groupby("month")["outstanding"].sum().abs())
+    xlabel = "Issue month"
+    names = [str(m) for m in months]
+    if start is not None:  # a few stray early months: one "earlier" bar, then the main period
+        early = frame["month"] < start
+        count, first = int(early.sum()), frame.loc[early, "month"].min()
+        frame = frame.assign(month=frame["month"].where(~early, first))
+        months = pd.period_range(first, months.max(), freq="M").delete(slice(1, (start - first).n))
+        names = [f"< {start}", *[str(m) for m in months[1:]]]
+        xlabel = f"Issue month (the first bar: {count:,} invoice{'' if count == 1 else 's'} issued before {start})"
     table = _sum_table(frame, "month", months, providers)
     if labels is None:
         labels = len(months) <= 12
     totals = _stacked_bars(ax, table, [provider_color(p) for p in providers], labels=labels)
-    _set_month_ticks(ax, months)
-    ax.set_xlabel("Issue month")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("Open outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
     _legend_outside(ax, title="Provider")
-    _fit_labels(ax, months)
+    _fit_labels(ax, months, names)
     return ax
 
 
