@@ -502,3 +502,21 @@ def test_plot_aging_shows_credits_below_zero():
     assert "-Rp 150K" in texts(ax)
     assert ax.get_ylim()[0] < -150_000
     assert charts.CREDIT_COLOR not in [to_hex(c) for c in [*BUCKET_COLORS.values(), *PROVIDER_COLORS.values()]]
+
+
+def test_top_overdue_chart_matches_top_debtors_table():
+    """One customer key: the chart's bars are top_debtors' overdue amounts by (provider, customer_id)."""
+    from invoice_analytics.analytics.aging import top_debtors
+
+    rows = [*ROWS, inv("mayar", "M8", "my-z", "PT Alpha", "overdue", "2024-03-01", "2024-04-01", 900_000, 900_000)]
+    df = make_frame(rows)
+    ax = plot_top_overdue(df, AS_OF, n=10)
+    (bars,) = ax.containers
+    drawn = [round(p.get_width()) for p in bars.patches]
+    table = top_debtors(df, AS_OF, n=10, by=["provider", "customer_id"], sort_by="overdue_amount")
+    table = table[table["overdue_amount"] > 0]
+    assert drawn == table["overdue_amount"].tolist()
+    names = df.drop_duplicates(["provider", "customer_id"]).set_index(["provider", "customer_id"])["customer_name"]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [label.split(" (")[0] for label in labels] == [names[key] for key in table.index]
+    assert "PT Alpha (faspay)" in labels and "PT Alpha (mayar) my-z" in labels  # same name, separate customers
