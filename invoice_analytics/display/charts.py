@@ -593,7 +593,9 @@ def plot_top_overdue(
 
     See Also
     --------
-    top_debtors : The top customers as a table.
+    top_debtors : The top customers as a table;
+        ``top_debtors(df, as_of, by=["provider", "customer_id"], sort_by="overdue_amount")``
+        has the same customers and overdue amounts as the bars.
     overdue_invoices : The invoices drawn.
 
     Examples
