@@ -150,7 +150,7 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser):
         chart = page.locator(".ia-filter-panel .ia-chart img").first.get_attribute("src")
         assert "Open" in kpis and "Paid ratio" in kpis and "Rp " in kpis
         assert "Total" in table and "Rp " in table
-        assert "Showing 8,500 of 8,500 invoices" in summary
+        assert "Showing 8.500 of 8.500 invoices" in summary
 
         page.screenshot(path=str(SCREENSHOT))
 
