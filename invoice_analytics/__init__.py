@@ -57,10 +57,10 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         plot_top_overdue,
     )
     from invoice_analytics.display.filtering import filter_invoices
-    from invoice_analytics.display.formatting import format_rupiah
+    from invoice_analytics.display.formatting import format_percent, format_rupiah, get_locale, set_locale
     from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
     from invoice_analytics.display.panel import FilterPanel
-    from invoice_analytics.display.tables import format_report_table
+    from invoice_analytics.display.tables import format_report_table, style_report
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
     from invoice_analytics.history._demo import demo_store
@@ -103,10 +103,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "with_observed_amount",
     ),
     "invoice_analytics.display.filtering": ("filter_invoices",),
-    "invoice_analytics.display.formatting": ("format_rupiah",),
+    "invoice_analytics.display.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
     "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),
     "invoice_analytics.display.panel": ("FilterPanel",),
-    "invoice_analytics.display.tables": ("format_report_table",),
+    "invoice_analytics.display.tables": ("format_report_table", "style_report"),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
     "invoice_analytics.pdf": ("write_pdf",),
@@ -158,8 +158,10 @@ __all__ = [
     "dso",
     "empty_frame",
     "filter_invoices",
+    "format_percent",
     "format_report_table",
     "format_rupiah",
+    "get_locale",
     "issue_month",
     "load_faspay",
     "load_invoices",
@@ -176,6 +178,8 @@ __all__ = [
     "plot_paid_ratio_by_month",
     "plot_top_overdue",
     "roll_rates",
+    "set_locale",
+    "style_report",
     "top_debtors",
     "with_observed_amount",
     "write_csv",

@@ -38,7 +38,7 @@ from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.ratios import paid_ratio
-from invoice_analytics.display.formatting import format_rupiah
+from invoice_analytics.display.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.export import write_excel
 from invoice_analytics.schema import JAKARTA
 
@@ -205,9 +205,9 @@ def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
     shown = table.astype(object)
     for name in table.columns:
         if name == "Paid ratio":
-            shown[name] = [f"{v:.1%}" if pd.notna(v) else "–" for v in table[name]]
+            shown[name] = [format_percent(v) for v in table[name]]
         elif name == "Invoices":
-            shown[name] = [f"{int(v):,}" for v in table[name]]
+            shown[name] = [format_count(int(v)) for v in table[name]]
         else:
             shown[name] = [format_rupiah(int(v)) if pd.notna(v) else "–" for v in table[name]]
     out: str = shown.to_string()

@@ -1,6 +1,8 @@
-"""Shared pytest configuration: markers."""
+"""Shared pytest configuration: markers, and the default number locale for every test."""
 
 from __future__ import annotations
+
+import pytest
 
 
 def pytest_configure(config):
@@ -8,3 +10,13 @@ def pytest_configure(config):
         "markers",
         "browser: drives JupyterLab in headless Chromium (select with -m browser, skip with -m 'not browser')",
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_locale():
+    """Every test starts in the default number locale (Indonesian) and leaves it so."""
+    from invoice_analytics.display import formatting
+
+    formatting.set_locale("id")
+    yield
+    formatting.set_locale("id")

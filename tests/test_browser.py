@@ -150,7 +150,7 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser):
         chart = page.locator(".ia-filter-panel .ia-chart img").first.get_attribute("src")
         assert "Open" in kpis and "Paid ratio" in kpis and "Rp " in kpis
         assert "Total" in table and "Rp " in table
-        assert "Showing 8,500 of 8,500 invoices" in summary
+        assert "Showing 8.500 of 8.500 invoices" in summary
 
         page.screenshot(path=str(SCREENSHOT))
 
@@ -164,8 +164,8 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser):
         )
         new_summary = _wait_for_change(page, ".ia-filter-panel .ia-summary", summary)
         assert new_kpis != kpis and new_table != table
-        assert "Showing 2,500 of 8,500 invoices" in new_summary
-        assert "Rp 220,467,600" in new_kpis  # the demo data's open Mayar balance
+        assert "Showing 2.500 of 8.500 invoices" in new_summary  # Indonesian numbers, the default
+        assert "Rp 220.467.600" in new_kpis  # the demo data's open Mayar balance
 
         # And the bucket scheme (the dropdown): the table gets the new columns.
         mayar_chart = page.locator(".ia-filter-panel .ia-chart img").first.get_attribute("src")

@@ -26,7 +26,7 @@ from invoice_analytics.display.charts import (
     plot_paid_ratio_by_month,
     plot_top_overdue,
 )
-from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter, set_locale
 from invoice_analytics.schema import empty_frame
 
 from _frames import frame
@@ -34,6 +34,12 @@ from _frames import frame
 AS_OF = pd.Timestamp("2024-06-30", tz="Asia/Jakarta")
 BUCKETS = ["Current", "1-30", "31-60", "61-90", ">90"]
 MONTHS = ["2024-01", "2024-02", "2024-03", "2024-04", "2024-05", "2024-06"]
+
+
+@pytest.fixture(autouse=True)
+def _english_numbers():
+    """These tests were written for English number formats; tests/test_locale.py covers Indonesian."""
+    set_locale("en")
 
 
 def make_frame(rows: list[dict]) -> pd.DataFrame:
@@ -134,7 +140,7 @@ def tick_texts(labels) -> list[str]:
         (350_000, "Rp 350K"),
         (1_234_567, "Rp 1.2M"),
         (1_250_000, "Rp 1.3M"),  # half up, not banker's rounding
-        (999_999, "Rp 1M"),
+        (999_999, "Rp 1.0M"),  # promoted, never "1000K"
         (4_500_000_000, "Rp 4.5B"),
         (-1_234_567, "-Rp 1.2M"),
         (np.int64(8_200_000), "Rp 8.2M"),
@@ -480,3 +486,37 @@ def test_text_from_data_is_drawn_literally():
     labels = [t.get_text().replace("\\$", "$") for t in ax.get_yticklabels()]
     assert labels == ["Untung$^$Jaya", "Rp$100 $x_1$"]
     assert all("$" not in t.get_text().replace("\\$", "") for t in ax.get_yticklabels())  # no math left
+
+
+def test_png_formatter_outside_ipython_registers_nothing():
+    assert charts._register_png_formatter() is False
+    assert charts._png_of(plot_aging(empty_frame())).startswith(b"\x89PNG")
+
+
+def test_plot_aging_shows_credits_below_zero():
+    rows = [*ROWS, inv("mayar", "M9", "my-d", "Delta Studio", "paid", "2024-05-01", "2024-05-31", 100_000, -150_000)]
+    ax = plot_aging(make_frame(rows), AS_OF)
+    assert tick_texts(ax.get_xticklabels()) == [*BUCKETS, "Credit"]
+    credit = [p for p in ax.patches if to_hex(p.get_facecolor()) == charts.CREDIT_COLOR]
+    assert [round(p.get_height()) for p in credit] == [-150_000]
+    assert "-Rp 150K" in texts(ax)
+    assert ax.get_ylim()[0] < -150_000
+    assert charts.CREDIT_COLOR not in [to_hex(c) for c in [*BUCKET_COLORS.values(), *PROVIDER_COLORS.values()]]
+
+
+def test_top_overdue_chart_matches_top_debtors_table():
+    """One customer key: the chart's bars are top_debtors' overdue amounts by (provider, customer_id)."""
+    from invoice_analytics.analytics.aging import top_debtors
+
+    rows = [*ROWS, inv("mayar", "M8", "my-z", "PT Alpha", "overdue", "2024-03-01", "2024-04-01", 900_000, 900_000)]
+    df = make_frame(rows)
+    ax = plot_top_overdue(df, AS_OF, n=10)
+    (bars,) = ax.containers
+    drawn = [round(p.get_width()) for p in bars.patches]
+    table = top_debtors(df, AS_OF, n=10, by=["provider", "customer_id"], sort_by="overdue_amount")
+    table = table[table["overdue_amount"] > 0]
+    assert drawn == table["overdue_amount"].tolist()
+    names = df.drop_duplicates(["provider", "customer_id"]).set_index(["provider", "customer_id"])["customer_name"]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert [label.split(" (")[0] for label in labels] == [names[key] for key in table.index]
+    assert "PT Alpha (faspay)" in labels and "PT Alpha (mayar) my-z" in labels  # same name, separate customers

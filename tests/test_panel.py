@@ -20,6 +20,7 @@ from invoice_analytics.display import charts
 from invoice_analytics.display import panel as widgets_module
 from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
+from invoice_analytics.display.formatting import set_locale
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.panel import FilterPanel
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
@@ -30,6 +31,12 @@ from _frames import frame
 
 AS_OF = "2024-03-31"
 RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
+
+
+@pytest.fixture(autouse=True)
+def _english_numbers():
+    """These tests were written for English number formats; tests/test_locale.py covers Indonesian."""
+    set_locale("en")
 
 
 def make_frame(rows: list[dict]) -> pd.DataFrame:

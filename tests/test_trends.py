@@ -357,7 +357,7 @@ def test_plot_aging_trend_draws_the_buckets(store):
     top = areas[len(BUCKETS) - 1].get_paths()[0].vertices[:, 1]
     assert top.max() == pytest.approx(1_870_000)
     assert areas[-1].get_paths()[0].vertices[:, 1].min() == pytest.approx(-60_000)
-    assert ax.yaxis.get_major_formatter()(1_500_000, 0) == "Rp 1.5M"
+    assert ax.yaxis.get_major_formatter()(1_500_000, 0) == "Rp 1,5 jt"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [*BUCKETS, "Credit"]
     assert ax.get_title() == "Outstanding by age, 2026-01-01 to 2026-01-10"
     jan1 = (dt.date(2026, 1, 1) - dt.date(1970, 1, 1)).days  # x is the Jakarta day number

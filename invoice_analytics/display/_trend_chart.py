@@ -66,7 +66,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     so the top of the stack is the open amount at each date; credits (the
     "Credit" column, when not all zero) are a grey area below zero. A trend
     by a key (a ``(date, key)`` index) is summed over the key first. The y
-    axis is in rupiah ("Rp 1.2M"), the x axis in dates.
+    axis is in rupiah ("Rp 1,2 jt"), the x axis in dates.
 
     Parameters
     ----------

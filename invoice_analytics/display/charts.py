@@ -3,8 +3,10 @@
 Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
 a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
 works headless and leaves no global state), and returns the axes. In a
-notebook, after ``%matplotlib inline``, show it with ``display(ax.figure)``
-(or end a cell with ``ax.figure``); save it with ``ax.figure.savefig``.
+notebook a cell ending with a chart shows it as a picture, with no
+``%matplotlib`` magic and no ``display`` call: importing this module inside
+IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
+(outside IPython it does nothing). Save a chart with ``ax.figure.savefig``.
 
 Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
 green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
@@ -24,6 +26,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -33,18 +36,24 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, PercentFormatter
+from matplotlib.ticker import FixedLocator
 
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
-from invoice_analytics.analytics.aging import aging_buckets, overdue_invoices
+from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, overdue_invoices
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
-from invoice_analytics.display.formatting import format_rupiah, rupiah_formatter
+from invoice_analytics.display.formatting import (
+    format_percent,
+    format_rupiah,
+    percent_formatter,
+    rupiah_formatter,
+)
 from invoice_analytics.schema import PROVIDER_DTYPE
 
 __all__ = [
     "BUCKET_COLORS",
+    "CREDIT_COLOR",
     "PROVIDER_COLORS",
     "bucket_colors",
     "plot_aging",
@@ -71,6 +80,9 @@ BUCKET_COLORS: dict[str, str] = {
 
 #: Colour of the overall line of :func:`plot_paid_ratio_by_month`.
 TOTAL_COLOR = "#333333"
+
+#: The aging chart's "Credit" bar (negative outstanding, below zero), apart from every bucket colour.
+CREDIT_COLOR = "#2a9d8f"
 
 _PROVIDERS: tuple[str, ...] = tuple(PROVIDER_DTYPE.categories)
 _NO_DATA_COLOR = "#808080"
@@ -114,6 +126,41 @@ def literal(text: str) -> str:
 def provider_color(provider: object) -> str:
     """The fixed colour of ``provider`` (grey for an unknown one)."""
     return PROVIDER_COLORS.get(str(provider), OTHER_COLOR)
+
+
+# ---------------------------------------------------------------------------
+# notebooks: a chart at the end of a cell shows as a picture
+
+
+def _png_of(obj: Axes | Figure) -> bytes:
+    """The PNG of an Axes' figure (or of a Figure), tight around what is drawn."""
+    from io import BytesIO
+
+    figure = obj.get_figure(root=True) if isinstance(obj, Axes) else obj
+    assert isinstance(figure, Figure)
+    buffer = BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _register_png_formatter() -> bool:
+    """Show ``Axes`` and ``Figure`` results as PNG in a running IPython; False elsewhere."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None or not hasattr(shell, "display_formatter"):
+        return False
+    formatter = shell.display_formatter.formatters.get("image/png")
+    if formatter is None:
+        return False
+    formatter.for_type(Axes, _png_of)
+    formatter.for_type(Figure, _png_of)
+    return True
+
+
+_register_png_formatter()
 
 
 # ---------------------------------------------------------------------------
@@ -166,18 +213,111 @@ def _month_range(months: pd.Index) -> pd.PeriodIndex:
     return pd.period_range(months.min(), months.max(), freq="M")
 
 
-def _set_month_ticks(ax: Axes, months: pd.PeriodIndex) -> None:
-    """A label per month up to 24 months; beyond, every 3rd, 6th or 12th month (so labels never overlap)."""
-    step = next((k for k in (1, 3, 6, 12) if len(months) / k <= 24), 24)
+_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
+#: Longest customer name drawn on an axis; longer ones end with "…".
+NAME_WIDTH = 32
+
+
+def _short(name: str, width: int = NAME_WIDTH) -> str:
+    """``name`` cut to ``width`` characters, the last one an ellipsis.
+
+    >>> _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20)
+    'PT Sumber Rejeki Ab…'
+    """
+    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
+
+
+def _set_month_ticks(ax: Axes, months: pd.Index, step: int = 1,
+                     labels: Sequence[str] | None = None) -> None:
+    """A label every ``step`` months (:func:`_fit_labels` widens it until none overlap)."""
+    names = list(labels) if labels is not None else [str(m) for m in months]
     x = np.arange(len(months))
-    ax.set_xticks(x[::step], [str(m) for m in months[::step]])
-    if step > 1:
-        ax.set_xticks(x, minor=True)
+    ax.set_xticks(x[::step], names[::step])
+    ax.set_xticks(x if step > 1 else [], minor=True)
     if len(months) > 6:
         ax.tick_params(axis="x", labelrotation=45)
         for label in ax.get_xticklabels():
             label.set_horizontalalignment("right")
             label.set_rotation_mode("anchor")
+
+
+#: Months before a run of at least this many empty months are folded when they are few ...
+FOLD_GAP_MONTHS = 6
+#: ... holding at most this share of the weight (amount or invoices) drawn.
+FOLD_SHARE = 0.10
+
+
+def _main_start(weights: pd.Series) -> pd.Period | None:
+    """The first month of the main period, when a few stray earlier months would stretch the axis.
+
+    ``weights`` (per month: the amount or the number of invoices) decide:
+    the months before a gap of at least :data:`FOLD_GAP_MONTHS` empty months
+    are folded when they hold at most :data:`FOLD_SHARE` of the total. The
+    latest such gap is chosen; None when nothing is folded.
+
+    >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
+    >>> str(_main_start(w)), _main_start(w.iloc[2:])
+    ('2023-01', None)
+    """
+    w = weights[weights > 0].sort_index()
+    if len(w) < 2:
+        return None
+    total = float(w.sum())
+    months = w.index
+    start = None
+    before = 0.0
+    for i in range(1, len(months)):
+        before += float(w.iloc[i - 1])
+        if before > FOLD_SHARE * total:
+            break
+        if (months[i] - months[i - 1]).n > FOLD_GAP_MONTHS:
+            start = months[i]
+    return start
+
+
+def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
+    from matplotlib.transforms import Bbox
+
+    assert isinstance(a, Bbox) and isinstance(b, Bbox)
+    return bool(a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
+
+
+def _fit_labels(ax: Axes, months: pd.Index | None = None,
+                month_labels: Sequence[str] | None = None) -> None:
+    """Lay the figure out, then thin what would overlap.
+
+    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
+    labels do not overlap once drawn. Value labels (the texts over bars and
+    points): kept in order, one dropped when it would overlap one kept (so a
+    crowded chart shows every other, or every few, values); a value label
+    that would cover a tick label is dropped too.
+    """
+    figure = ax.get_figure(root=True)
+    assert isinstance(figure, Figure)
+    if months is not None and len(months):
+        # No axis fits more than 24 month labels: start there, widen until none overlap.
+        for step in [k for k in _STEPS if len(months) / k <= 24]:
+            _set_month_ticks(ax, months, step, month_labels)
+            figure.draw_without_rendering()
+            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
+            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
+                break
+    for _ in range(3):  # hiding labels may move the layout a little: check again
+        figure.draw_without_rendering()
+        ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
+        kept: list[object] = [t.get_window_extent() for t in ticks if t.get_visible() and t.get_text()]
+        hidden = False
+        for text in ax.texts:
+            if not text.get_visible() or not text.get_text():
+                continue
+            box = text.get_window_extent()
+            if any(_overlap(box, other, pad=4.0) for other in kept):
+                text.set_visible(False)
+                hidden = True
+            else:
+                kept.append(box)
+        if not hidden:
+            break
 
 
 def _stacked_bars(
@@ -270,7 +410,10 @@ def plot_aging(
     bucket is one bar per provider present, stacked in :data:`PROVIDER_COLORS`;
     with ``stack=None`` one bar per bucket in its bucket colour. The total is
     printed above every bar (``Rp 0`` included). The y axis is in rupiah
-    ("Rp 1.2M"); every bucket has a bar position, empty ones included.
+    ("Rp 1,2 jt"); every bucket has a bar position, empty ones included.
+    Credits (:func:`~invoice_analytics.credit_invoices`, negative
+    outstanding) are one "Credit" bar below zero after the buckets, in
+    :data:`CREDIT_COLOR`, when there are any.
 
     Parameters
     ----------
@@ -328,7 +471,7 @@ def plot_aging(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['Current', '1-30', '31-60', '61-90', '>90']
     >>> [t.get_text() for t in ax.texts]  # the total above each bar
-    ['Rp 100K', 'Rp 0', 'Rp 250K', 'Rp 0', 'Rp 40K']
+    ['Rp 100 rb', 'Rp 0', 'Rp 250 rb', 'Rp 0', 'Rp 40 rb']
     >>> len(ax.patches)  # 5 buckets x 2 providers
     10
     >>> len(plot_aging(df, "2024-02-15", stack=None).patches)
@@ -367,10 +510,22 @@ def plot_aging(
         container = ax.bar(x, totals, 0.7, color=_palette(len(buckets)))
         _label_bars(ax, container, totals)
 
-    ax.set_xticks(np.arange(len(buckets)), [str(b) for b in buckets])
+    names = [str(b) for b in buckets]
+    credits = credit_invoices(df)
+    credit = int(_ints(credits["outstanding"]).sum()) if len(credits) else 0
+    if credit < 0:  # credits owed back: a bar below zero, in its own colour
+        position = len(buckets)
+        bar = ax.bar([position], [credit], 0.7, color=CREDIT_COLOR, label="Credit")
+        ax.bar_label(bar, labels=[format_rupiah(credit)], padding=3, fontsize="small")
+        ax.axhline(0, color=TOTAL_COLOR, linewidth=0.8)
+        names.append("Credit")
+    ax.set_xticks(np.arange(len(names)), names)
     ax.set_xlabel("Days past due")
     ax.set_ylabel("Outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
+    if credit < 0:
+        ax.set_ylim(credit * 1.25, max(ax.get_ylim()[1], -credit * 0.1))
+    _fit_labels(ax)
     return ax
 
 
@@ -438,7 +593,9 @@ def plot_top_overdue(
 
     See Also
     --------
-    top_debtors : The top customers as a table.
+    top_debtors : The top customers as a table;
+        ``top_debtors(df, as_of, by=["provider", "customer_id"], sort_by="overdue_amount")``
+        has the same customers and overdue amounts as the bars.
     overdue_invoices : The invoices drawn.
 
     Examples
@@ -452,7 +609,7 @@ def plot_top_overdue(
     >>> ax.get_title()
     'Top 5 overdue customers (as of 2024-02-15)'
     >>> [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
-    (['Budi', 'Ani'], ['Rp 250K', 'Rp 40K'])
+    (['Budi', 'Ani'], ['Rp 250 rb', 'Rp 40 rb'])
     >>> ax = plot_top_overdue(df, "2024-03-01")  # both Ani overdue: the provider tells them apart
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Budi', 'Ani (faspay)', 'Ani (mayar)']
@@ -501,7 +658,7 @@ def plot_top_overdue(
     bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
     container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
     _label_bars(ax, container, top["amount"].tolist())
-    ax.set_yticks(y, [literal(name) for name in names])
+    ax.set_yticks(y, [literal(_short(name)) for name in names])
     ax.invert_yaxis()  # largest at the top
     ax.set_xlabel("Overdue outstanding")
     _money_axis(ax, top["amount"].max(), "x")
@@ -512,6 +669,7 @@ def plot_top_overdue(
         title="Oldest overdue\ninvoice (days)",
         fontsize="small",
     )
+    _fit_labels(ax)
     return ax
 
 
@@ -578,10 +736,10 @@ def plot_paid_ratio_by_month(
     >>> ax.get_title()
     'Paid share of invoices by issue month'
     >>> [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
-    (['2024-01', '2024-02', '2024-03'], ['50%', '100%'])
+    (['2024-01', '2024-02', '2024-03'], ['50 %', '100 %'])
     >>> ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
     >>> [t.get_text() for t in ax.texts], [line.get_label() for line in ax.lines]
-    (['33%', '100%'], ['All providers', 'mayar'])
+    (['33 %', '100 %'], ['All providers', 'mayar'])
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
@@ -603,6 +761,12 @@ def plot_paid_ratio_by_month(
     if len(months_seen.dropna()) == 0:
         return _no_data(ax, "No billed amounts" if weight == "amount" else "No billed invoices")
     months = _month_range(months_seen)
+    xlabel = "Issue month"
+    start = _main_start(issue_month(df).value_counts())
+    if start is not None and start > months.min():  # a few stray early months: start at the main period
+        hidden = int((issue_month(df) < start).sum())
+        months = pd.period_range(start, months.max(), freq="M")
+        xlabel = f"Issue month (from {start}; {hidden:,} earlier invoice{'' if hidden == 1 else 's'} not shown)"
     x = np.arange(len(months))
 
     for name, ratios in series:
@@ -615,7 +779,7 @@ def plot_paid_ratio_by_month(
             for xi, yi in zip(x, y, strict=True):
                 if not np.isnan(yi):
                     ax.annotate(
-                        f"{yi:.0f}%",
+                        format_percent(yi / 100, decimals=0),
                         (xi, yi),
                         xytext=(0, 7),
                         textcoords="offset points",
@@ -632,13 +796,14 @@ def plot_paid_ratio_by_month(
     ax.set_xlim(-0.5, len(months) - 0.5)
     ax.set_ylim(-4, 112)  # room for 0 % markers and the 100 % labels
     ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=100, decimals=0))
-    ax.set_xlabel("Issue month")
+    ax.yaxis.set_major_formatter(percent_formatter(decimals=0))
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(f"Paid (% of {share})")
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     if by_provider:
         _legend_outside(ax)
+    _fit_labels(ax, months)
     return ax
 
 
@@ -710,7 +875,7 @@ def plot_outstanding_by_month(
     >>> [t.get_text() for t in ax.get_xticklabels()]
     ['2023-09', '2023-10', '2023-11', '2023-12', '2024-01']
     >>> [t.get_text() for t in ax.texts]
-    ['Rp 40K', 'Rp 0', 'Rp 0', 'Rp 250K', 'Rp 100K']
+    ['Rp 40 rb', 'Rp 0', 'Rp 0', 'Rp 250 rb', 'Rp 100 rb']
     >>> len(plot_outstanding_by_month(df, labels=False).texts)
     0
     """
@@ -732,15 +897,25 @@ def plot_outstanding_by_month(
         }
     )
     months = _month_range(pd.Index(frame["month"]))
+    start = _main_start(frame.groupby("month")["outstanding"].sum().abs())
+    xlabel = "Issue month"
+    names = [str(m) for m in months]
+    if start is not None:  # a few stray early months: one "earlier" bar, then the main period
+        early = frame["month"] < start
+        count, first = int(early.sum()), frame.loc[early, "month"].min()
+        frame = frame.assign(month=frame["month"].where(~early, first))
+        months = pd.period_range(first, months.max(), freq="M").delete(slice(1, (start - first).n))
+        names = [f"< {start}", *[str(m) for m in months[1:]]]
+        xlabel = f"Issue month (the first bar: {count:,} invoice{'' if count == 1 else 's'} issued before {start})"
     table = _sum_table(frame, "month", months, providers)
     if labels is None:
         labels = len(months) <= 12
     totals = _stacked_bars(ax, table, [provider_color(p) for p in providers], labels=labels)
-    _set_month_ticks(ax, months)
-    ax.set_xlabel("Issue month")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("Open outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
     _legend_outside(ax, title="Provider")
+    _fit_labels(ax, months, names)
     return ax
 
 

@@ -1,21 +1,52 @@
-"""Rupiah formatting for axis labels and tables.
+"""Rupiah and percentages as Indonesians (or English readers) read them.
 
-Money in this package is whole rupiah (``Int64``), so :func:`format_rupiah`
-takes integers (or integral floats, as matplotlib hands tick positions over)
-and refuses fractional rupiah. Missing values (``None``, ``pd.NA``, ``NaN``)
-format as an en dash.
+One switch, :func:`set_locale`, chooses how every table, chart axis, value
+label, KPI card, the panel and the command-line summary write numbers:
+``"id"`` (Indonesian, the default) or ``"en"``. :func:`get_locale` tells the
+current one. Money in this package is whole rupiah (``Int64``), so
+:func:`format_rupiah` takes integers (or integral floats, as matplotlib
+hands tick positions over) and refuses fractional rupiah. Missing values
+(``None``, ``pd.NA``, ``NaN``) format as an en dash.
 
-Compact form (English-style suffixes, one decimal by default, a trailing
-``.0`` dropped; halves round away from zero); full form with thousands
-separators. Examples under :func:`format_rupiah`:
+=========  ===============  ==========================================  =========
+locale     full             compact                                     percent
+=========  ===============  ==========================================  =========
+``"id"``   ``Rp 1.234.567``  ``Rp 250 rb``, ``Rp 575,4 jt``, ``Rp 2,01 M``,  ``65,1 %``
+                            ``Rp 1,2 T`` (ribu, juta, miliar, triliun)
+``"en"``   ``Rp 1,234,567``  ``Rp 250K``, ``Rp 575.4M``, ``Rp 2.0B``,      ``65.1%``
+                            ``Rp 1.2T``
+=========  ===============  ==========================================  =========
+
+The compact rule (the amount is divided by its unit, 1,000 to 10^12, and
+rounded half away from zero):
+
+* ``"id"``: at least three significant digits and at least one decimal
+  (``decimals = max(1, 3 - integer digits)``), trailing zeros dropped:
+  575,4 jt; 2,01 M; 1,2 T; 250 rb; 12,5 jt.
+* ``"en"``: one decimal, trailing zeros dropped, but an amount that is not
+  an exact whole number of units keeps one decimal even when it is zero
+  (``2.0B`` says "about two billion"; ``250K`` and ``2B`` are exact).
+* An explicit ``decimals=`` replaces the number of decimals in both.
+* An amount that would round to 1000 of a unit is promoted to the next unit
+  (999,999 is ``Rp 1 jt`` / ``Rp 1.0M``, never ``1000 rb``).
+
+The suffixes and separators are a small table here rather than CLDR data
+(Babel): Babel's compact currency formats round to a fixed number of
+fractional digits rather than significant digits, do not promote at unit
+boundaries, write ``IDR`` rather than ``Rp`` in English and no space after
+``Rp`` in Indonesian, so its output would need rewriting anyway, and it
+would be one more dependency for two locales.
 
 >>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
-('Rp 1.2M', 'Rp 1,234,567')
+('Rp 1,23 jt', 'Rp 1.234.567')
+>>> format_rupiah(1_234_567, locale="en"), format_percent(0.651, locale="en")
+('Rp 1.2M', '65.1%')
 """
 
 from __future__ import annotations
 
 import numbers
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -23,17 +54,82 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.ticker import FuncFormatter
 
-__all__ = ["MISSING", "format_rupiah", "rupiah_formatter"]
+__all__ = [
+    "LOCALES",
+    "MISSING",
+    "format_count",
+    "format_number",
+    "format_percent",
+    "format_rupiah",
+    "get_locale",
+    "percent_formatter",
+    "rupiah_formatter",
+    "set_locale",
+]
 
 #: What a missing amount formats as (an en dash).
 MISSING = "\u2013"
 
-_UNITS: tuple[tuple[int, str], ...] = (
-    (10**12, "T"),
-    (10**9, "B"),
-    (10**6, "M"),
-    (10**3, "K"),
-)
+
+@dataclass(frozen=True)
+class _Locale:
+    thousands: str
+    decimal: str
+    units: tuple[tuple[int, str], ...]  # largest first: (unit, suffix with its space)
+    percent: str  # between the number and "%"
+    keep_zero_decimal: bool  # "2.0B" (en) rather than "2 M" (id) for an inexact amount
+    min_significant: int  # decimals = max(1, min_significant - integer digits)
+
+
+_TABLE: dict[str, _Locale] = {
+    "id": _Locale(".", ",", ((10**12, " T"), (10**9, " M"), (10**6, " jt"), (10**3, " rb")),
+                  " %", keep_zero_decimal=False, min_significant=3),
+    "en": _Locale(",", ".", ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")),
+                  "%", keep_zero_decimal=True, min_significant=0),
+}
+#: The locales :func:`set_locale` accepts (``"id_ID"``, ``"en_US"``... name the same).
+LOCALES: tuple[str, ...] = tuple(_TABLE)
+_current = "id"
+
+
+def _normalise(locale: str | None) -> str:
+    if locale is None:
+        return _current
+    if not isinstance(locale, str):
+        raise TypeError(f"locale must be a str, got {locale!r}")
+    key = locale.replace("-", "_").split("_")[0].lower()
+    if key not in _TABLE:
+        raise ValueError(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}")
+    return key
+
+
+def set_locale(locale: str) -> None:
+    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"``.
+
+    Changes every table, chart, KPI card, the panel and the command-line
+    summary drawn afterwards (charts already drawn keep their labels).
+    ``"id_ID"`` and ``"en_US"`` (any region) are accepted too.
+
+    >>> set_locale("en"); format_rupiah(575_400_000)
+    'Rp 575.4M'
+    >>> set_locale("id"); format_rupiah(575_400_000), get_locale()
+    ('Rp 575,4 jt', 'id')
+    >>> set_locale("fr")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown locale 'fr'; choose one of id, en
+    """
+    global _current
+    _current = _normalise(locale)
+
+
+def get_locale() -> str:
+    """The current number locale, ``"id"`` or ``"en"`` (see :func:`set_locale`).
+
+    >>> get_locale()
+    'id'
+    """
+    return _current
 
 
 def _as_int(value: object) -> int:
@@ -48,35 +144,54 @@ def _as_int(value: object) -> int:
     return int(as_float)
 
 
-def _compact(magnitude: int, decimals: int) -> str:
-    """``magnitude`` (>= 0) with a K/M/B/T suffix, rounded half up."""
-    scale = 10**decimals
-    for index, (unit, suffix) in enumerate(_UNITS):
+def _grouped(magnitude: int, loc: _Locale) -> str:
+    return f"{magnitude:,}".replace(",", loc.thousands)
+
+
+def _scaled(magnitude: int, unit: int, decimals: int | None, loc: _Locale) -> tuple[int, int]:
+    """(``magnitude / unit`` times ``10**places`` rounded half up, ``places``)."""
+    if decimals is None:
+        digits = len(str(magnitude // unit))
+        places = max(1, loc.min_significant - digits)
+    else:
+        places = decimals
+    scale = 10**places
+    return (magnitude * scale * 2 + unit) // (unit * 2), places
+
+
+def _compact(magnitude: int, decimals: int | None, loc: _Locale) -> str:
+    """``magnitude`` (>= 0) with the locale's unit suffix."""
+    units = loc.units
+    for index, (unit, suffix) in enumerate(units):
         if magnitude < unit:
             continue
-        scaled = (magnitude * scale * 2 + unit) // (unit * 2)  # round half up
-        # 999_999 -> "1000K": promote to the next unit up instead.
-        if scaled >= 1000 * scale and index > 0:
-            bigger, bigger_suffix = _UNITS[index - 1]
-            scaled = (magnitude * scale * 2 + bigger) // (bigger * 2)
-            suffix = bigger_suffix
-        whole, fraction = divmod(scaled, scale)
-        text = str(whole)
-        if fraction:
-            text += "." + f"{fraction:0{decimals}d}".rstrip("0")
+        scaled, places = _scaled(magnitude, unit, decimals, loc)
+        if scaled >= 1000 * 10**places and index > 0:  # "1000 rb": promote to the next unit
+            unit, suffix = units[index - 1]
+            scaled, places = _scaled(magnitude, unit, decimals, loc)
+        whole, fraction = divmod(scaled, 10**places)
+        text = _grouped(whole, loc)
+        digits = f"{fraction:0{places}d}" if places else ""
+        kept = digits.rstrip("0")
+        if loc.keep_zero_decimal and magnitude % unit and digits and not kept:
+            kept = "0"  # "2.0B": about two billion, not exactly
+        digits = kept
+        if digits:
+            text += loc.decimal + digits
         return text + suffix
     return str(magnitude)
 
 
-def format_rupiah(value: object, *, compact: bool = True, decimals: int = 1) -> str:
-    """Format a whole-rupiah amount: ``"Rp 1.2M"`` (compact) or ``"Rp 1,234,567"``.
+def format_rupiah(value: object, *, compact: bool = True, decimals: int | None = None,
+                  locale: str | None = None) -> str:
+    """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact) or ``"Rp 1.234.567"``.
 
-    ``decimals`` is the most decimals a compact amount shows (trailing zeros
-    are dropped); missing values give ``"–"``. The compact form uses
-    English-style suffixes (K, M, B, T), drops a trailing ``.0`` and rounds
-    halves away from zero; an amount that would round to "1000K" shows as
-    "1M" instead (likewise from M to B and from B to T). A negative amount
-    is prefixed with ``-``.
+    The compact rule is the module's (see :mod:`.formatting`): in Indonesian
+    at least three significant digits and one decimal, trailing zeros
+    dropped; in English one decimal, kept unless the amount is a whole
+    number of units. Halves round away from zero; an amount that would
+    round to 1000 of a unit shows in the next unit up. A negative amount is
+    prefixed with ``-``; missing values give ``"–"``.
 
     Parameters
     ----------
@@ -85,10 +200,13 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int = 1) -> 
         matplotlib hands tick positions over). ``None``, ``pd.NA`` and
         ``NaN`` are missing.
     compact : bool, default True
-        ``"Rp 1.2M"`` when true; ``"Rp 1,234,567"`` (every digit, thousands
-        separated) when false.
-    decimals : int, default 1
-        The most decimals the compact form shows.
+        ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit,
+        thousands separated) when false.
+    decimals : int or None, default None
+        The decimals the compact form shows (trailing zeros dropped as the
+        locale does); None follows the locale's rule.
+    locale : str or None, default None
+        ``"id"`` or ``"en"``; None is the current one (:func:`get_locale`).
 
     Returns
     -------
@@ -99,51 +217,37 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int = 1) -> 
     Raises
     ------
     ValueError
-        When ``value`` is a float with a fraction (rupiah are whole).
+        When ``value`` is a float with a fraction (rupiah are whole), or the
+        locale is unknown.
     TypeError
         When ``value`` is not a number (a str, a bool, ...).
 
     See Also
     --------
+    set_locale : Chooses the locale for everything drawn.
     format_report_table : An aging report as an HTML table, in full rupiah.
 
     Examples
     --------
-    Compact form:
-
-    >>> format_rupiah(1_234_567)
-    'Rp 1.2M'
-    >>> format_rupiah(350_000)
-    'Rp 350K'
-    >>> format_rupiah(4_500_000_000)
-    'Rp 4.5B'
-    >>> format_rupiah(2_000_000_000_000)
-    'Rp 2T'
-    >>> format_rupiah(950)
-    'Rp 950'
-    >>> format_rupiah(0)
-    'Rp 0'
-    >>> format_rupiah(-1_234_567)
-    '-Rp 1.2M'
-    >>> format_rupiah(999_999)          # rounds up into the next unit
-    'Rp 1M'
-    >>> format_rupiah(1_250_000, decimals=2)
-    'Rp 1.25M'
-
-    Full form, with thousands separators:
-
-    >>> format_rupiah(1_234_567, compact=False)
-    'Rp 1,234,567'
-    >>> format_rupiah(-50_000, compact=False)
-    '-Rp 50,000'
+    >>> [format_rupiah(v) for v in (250_000, 575_400_000, 2_010_000_000, 1_200_000_000_000)]
+    ['Rp 250 rb', 'Rp 575,4 jt', 'Rp 2,01 M', 'Rp 1,2 T']
+    >>> [format_rupiah(v, locale="en") for v in (250_000, 575_400_000, 2_010_000_000, 1_200_000_000_000)]
+    ['Rp 250K', 'Rp 575.4M', 'Rp 2.0B', 'Rp 1.2T']
+    >>> format_rupiah(999_999), format_rupiah(999_999, locale="en")  # promoted, never "1000 rb"
+    ('Rp 1 jt', 'Rp 1.0M')
+    >>> format_rupiah(950), format_rupiah(0), format_rupiah(-1_234_567)
+    ('Rp 950', 'Rp 0', '-Rp 1,23 jt')
+    >>> format_rupiah(1_250_000, decimals=1, locale="en")   # half up
+    'Rp 1.3M'
+    >>> format_rupiah(1_234_567, compact=False), format_rupiah(-50_000, compact=False, locale="en")
+    ('Rp 1.234.567', '-Rp 50,000')
 
     Missing values and non-integers:
 
-    >>> import pandas as pd
     >>> format_rupiah(pd.NA), format_rupiah(None), format_rupiah(float("nan"))
     ('–', '–', '–')
     >>> format_rupiah(2.5e6)            # an integral float is fine
-    'Rp 2.5M'
+    'Rp 2,5 jt'
     >>> format_rupiah(1.5)
     Traceback (most recent call last):
     ...
@@ -153,33 +257,94 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int = 1) -> 
     ...
     TypeError: rupiah must be a whole number, got '1000'
     """
+    loc = _TABLE[_normalise(locale)]
     if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
         return MISSING
     amount = _as_int(value)
     sign = "-" if amount < 0 else ""
     magnitude = abs(amount)
-    body = _compact(magnitude, decimals) if compact else f"{magnitude:,}"
+    body = _compact(magnitude, decimals, loc) if compact else _grouped(magnitude, loc)
     return f"{sign}Rp {body}"
 
 
-def rupiah_formatter(*, compact: bool = True, decimals: int = 2) -> FuncFormatter:
+def format_percent(ratio: object, *, decimals: int = 1, locale: str | None = None) -> str:
+    """A ratio (0.651) as a percentage: ``"65,1 %"`` (id) or ``"65.1%"`` (en).
+
+    >>> format_percent(0.651), format_percent(0.651, locale="en"), format_percent(1, decimals=0)
+    ('65,1 %', '65.1%', '100 %')
+    >>> format_percent(None)
+    '–'
+    """
+    loc = _TABLE[_normalise(locale)]
+    if ratio is None or (not isinstance(ratio, (str, bytes)) and pd.isna(ratio)):
+        return MISSING
+    if isinstance(ratio, bool) or not isinstance(ratio, numbers.Real):
+        raise TypeError(f"a ratio must be a number, got {ratio!r}")
+    return format_number(float(ratio) * 100, decimals=decimals, locale=locale) + loc.percent
+
+
+def format_number(value: object, *, decimals: int = 1, locale: str | None = None) -> str:
+    """A plain number (days, a rate) in the locale: ``"1.234,5"`` / ``"1,234.5"``.
+
+    >>> format_number(1234.5), format_number(1234.5, locale="en"), format_number(None)
+    ('1.234,5', '1,234.5', '–')
+    """
+    loc = _TABLE[_normalise(locale)]
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
+        return MISSING
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"expected a number, got {value!r}")
+    text = f"{float(value):,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", loc.decimal).replace("\0", loc.thousands)
+
+
+def format_count(n: int, *, locale: str | None = None) -> str:
+    """A count with the locale's thousands separator: ``"1.234"`` / ``"1,234"``.
+
+    >>> format_count(1234), format_count(1234, locale="en")
+    ('1.234', '1,234')
+    """
+    return _grouped(int(n), _TABLE[_normalise(locale)]) if n >= 0 else "-" + format_count(-n, locale=locale)
+
+
+def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
+                     locale: str | None = None) -> FuncFormatter:
     """A matplotlib tick formatter that labels positions as rupiah.
 
     Tick positions are rounded to whole rupiah; two decimals by default so
-    ticks 2.5 apart stay distinct (``Rp 1.25M``, ``Rp 1.5M``).
+    ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``). The
+    locale is read when the formatter is made (None = the current one).
 
     >>> fmt = rupiah_formatter()
     >>> [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)]
-    ['Rp 0', 'Rp 250K', 'Rp 1.25M', 'Rp 1.5M', '-Rp 2B']
-    >>> rupiah_formatter(compact=False)(1234567.4)
+    ['Rp 0', 'Rp 250 rb', 'Rp 1,25 jt', 'Rp 1,5 jt', '-Rp 2 M']
+    >>> rupiah_formatter(compact=False, locale="en")(1234567.4)
     'Rp 1,234,567'
     """
 
     from matplotlib.ticker import FuncFormatter
 
+    fixed = _normalise(locale)
+
     def _format(x: float, pos: int | None = None) -> str:
         if pd.isna(x):
             return MISSING
-        return format_rupiah(round(x), compact=compact, decimals=decimals)
+        return format_rupiah(round(x), compact=compact, decimals=decimals, locale=fixed)
+
+    return FuncFormatter(_format)
+
+
+def percent_formatter(*, decimals: int = 0, locale: str | None = None) -> FuncFormatter:
+    """A matplotlib tick formatter for an axis in percent (0-100), in the locale.
+
+    >>> percent_formatter(locale="en")(40.0), percent_formatter(locale="id")(40.0)
+    ('40%', '40 %')
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    fixed = _normalise(locale)
+
+    def _format(x: float, pos: int | None = None) -> str:
+        return format_percent(x / 100, decimals=decimals, locale=fixed)
 
     return FuncFormatter(_format)

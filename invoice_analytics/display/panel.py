@@ -41,7 +41,8 @@ from invoice_analytics._dates import jakarta_date, jakarta_today
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
-from invoice_analytics.display.formatting import format_rupiah
+from invoice_analytics.display.formatting import format_count as _n
+from invoice_analytics.display.formatting import format_percent, format_rupiah
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import write_csv, write_excel
@@ -188,11 +189,11 @@ class FilterPanel:
     (['Budi', 'Budiman'], 250000)
     >>> print(panel)
     FilterPanel: 2 of 3 invoices, as of 2024-02-15, buckets 30/60/90
-    Open Rp 250,000 (1) · Overdue Rp 250,000 (1) · Credit Rp 0 (0) · Paid ratio 50.0%
+    Open Rp 250.000 (1) · Overdue Rp 250.000 (1) · Credit Rp 0 (0) · Paid ratio 50,0 %
     <BLANKLINE>
     customer_name Current 1-30      31-60 61-90  >90 Credit      Total
-             Budi    Rp 0 Rp 0 Rp 250,000  Rp 0 Rp 0   Rp 0 Rp 250,000
-            Total    Rp 0 Rp 0 Rp 250,000  Rp 0 Rp 0   Rp 0 Rp 250,000
+             Budi    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+            Total    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
     """
 
     def __init__(
@@ -465,7 +466,7 @@ class FilterPanel:
         self._draw_visible_chart()
         self.last_update_ms = (time.perf_counter() - start) * 1000
         self.summary.value = (
-            f'<span style="opacity:.8">Showing <b>{len(self._rows):,}</b> of {len(self._df):,} invoices'
+            f'<span style="opacity:.8">Showing <b>{_n(len(self._rows))}</b> of {_n(len(self._df))} invoices'
             f" · as of {as_of:%Y-%m-%d} · buckets {html.escape(self.scheme.value)}"
             f" · updated in {self.last_update_ms:,.0f} ms</span>"
         )
@@ -692,15 +693,15 @@ class FilterPanel:
         """
         k = self.kpis
         if not k:  # the last update failed
-            return f"FilterPanel: {len(self._df):,} invoices (not computed)"
-        ratio = "–" if k["paid_ratio"] is None else f"{k['paid_ratio']:.1%}"
+            return f"FilterPanel: {_n(len(self._df))} invoices (not computed)"
+        ratio = format_percent(k["paid_ratio"])
         return "\n".join(
             [
-                f"FilterPanel: {len(self._rows):,} of {len(self._df):,} invoices, "
+                f"FilterPanel: {_n(len(self._rows))} of {_n(len(self._df))} invoices, "
                 f"as of {self.as_of_date:%Y-%m-%d}, buckets {self.scheme.value}",
-                f"Open {format_rupiah(k['open_amount'], compact=False)} ({k['open_count']:,})"
-                f" · Overdue {format_rupiah(k['overdue_amount'], compact=False)} ({k['overdue_count']:,})"
-                f" · Credit {format_rupiah(k['credit_amount'], compact=False)} ({k['credit_count']:,})"
+                f"Open {format_rupiah(k['open_amount'], compact=False)} ({_n(k['open_count'])})"
+                f" · Overdue {format_rupiah(k['overdue_amount'], compact=False)} ({_n(k['overdue_count'])})"
+                f" · Credit {format_rupiah(k['credit_amount'], compact=False)} ({_n(k['credit_count'])})"
                 f" · Paid ratio {ratio}",
                 "",
                 format_report_text(self.report),

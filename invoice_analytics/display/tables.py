@@ -3,8 +3,8 @@
 >>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
 >>> print(format_report_text(report))
 customer_name    Total
-          Ani Rp 5,000
-        Total Rp 5,000
+          Ani Rp 5.000
+        Total Rp 5.000
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from invoice_analytics.analytics._rules import TOTAL
-from invoice_analytics.display.formatting import MISSING, format_rupiah
+from invoice_analytics.display.formatting import format_count, format_number, format_percent, format_rupiah
 
-__all__ = ["format_kpis_html", "format_report_table", "format_report_text"]
+__all__ = ["format_kpis_html", "format_report_table", "format_report_text", "style_report"]
 
 
 def _rp(value: object) -> str:
@@ -26,13 +26,13 @@ def _rp(value: object) -> str:
 
 
 def _count(n: int, word: str = "invoice") -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    return f"{format_count(n)} {word}{'' if n == 1 else 's'}"
 
 
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
     """KPI cards (open, overdue, credit, paid ratio) as an HTML fragment.
 
-    >>> "Rp 350,000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
+    >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
     ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
     ...     "credit_amount": 0, "credit_count": 0, "net_balance": 350_000,
     ...     "paid_ratio": None, "paid_count": 0, "counted_count": 0})
@@ -46,8 +46,8 @@ def format_kpis_html(kpis: Mapping[str, Any]) -> str:
          f"{_rp(kpis['oldest_amount'])}"),
         ("credit", "Credit", _rp(kpis["credit_amount"]),
          f"{_count(kpis['credit_count'])} · net {_rp(kpis['net_balance'])}"),
-        ("paid-ratio", "Paid ratio", MISSING if ratio is None else f"{ratio:.1%}",
-         f"{kpis['paid_count']:,} of {_count(kpis['counted_count'])}"),
+        ("paid-ratio", "Paid ratio", format_percent(ratio),
+         f"{format_count(kpis['paid_count'])} of {_count(kpis['counted_count'])}"),
     ]
     box = (
         "display:inline-block;min-width:12em;margin:0 .6em .4em 0;padding:.4em .8em;"
@@ -114,7 +114,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     >>> report = pd.DataFrame({"1-30": [1_500_000, 1_500_000], "Total": [1_500_000, 1_500_000]},
     ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
     >>> table = format_report_table(report)
-    >>> "Rp 1,500,000" in table, table.count("<tr")
+    >>> "Rp 1.500.000" in table, table.count("<tr")
     (True, 3)
 
     From :func:`~invoice_analytics.aging_report`, at most one customer shown:
@@ -125,7 +125,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> table = format_report_table(aging_report(df, "2024-02-15"), max_rows=1)
-    >>> table.count("<tr"), "… 2 more" in table, "Rp 390,000" in table
+    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table
     (4, True, True)
     >>> format_report_table(aging_report(df.iloc[:0]))
     '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
@@ -153,7 +153,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     if rest:
         rows.append(
             f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
-            f"… {rest:,} more (export for the full table)</td></tr>"
+            f"… {format_count(rest)} more (export for the full table)</td></tr>"
         )
     if has_total:
         rows.append(row(TOTAL, report.iloc[-1].tolist(), "font-weight:600;border-top:1px solid"))
@@ -171,8 +171,8 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
     >>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
     >>> print(format_report_text(report))
     customer_name    Total
-              Ani Rp 5,000
-            Total Rp 5,000
+              Ani Rp 5.000
+            Total Rp 5.000
     """
     if len(report) == 0:
         return "No open invoices or credits."
@@ -182,5 +182,92 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
     text.insert(0, key, [_label(i) for i in rows.index])
     out: str = text.to_string(index=False)
     if len(rows) < len(report):
-        out += f"\n… {len(report) - len(rows):,} more rows"
+        out += f"\n… {format_count(len(report) - len(rows))} more rows"
     return out
+
+
+def _is_total(label: object) -> bool:
+    return label == TOTAL or (isinstance(label, tuple) and len(label) > 0 and label[0] == TOTAL)
+
+
+def _column_kind(name: object, values: pd.Series) -> str:
+    """"percent", "count", "number" or "money" for a report column."""
+    text = str(name).lower()
+    if any(word in text for word in ("ratio", "share", "rate", "pct", "percent")):
+        return "percent"
+    if any(word in text for word in ("count", "invoices", "days", "dso")):
+        return "count" if pd.api.types.is_integer_dtype(values) else "number"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return "text"
+    if pd.api.types.is_integer_dtype(values) or bool((values.dropna() % 1 == 0).all()):
+        return "money"
+    return "number"
+
+
+def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
+    """A report as a pandas Styler for notebooks: figures as a finance team reads them.
+
+    Money columns (whole numbers) in full rupiah (:func:`format_rupiah`,
+    ``compact=False``), ratio and share columns (a name with "ratio",
+    "share", "rate" or "pct") as percents, counts with thousands separators,
+    all in the locale (None = :func:`get_locale`); the "Total" row bold; the
+    index (the customer or provider names) sticky while the table scrolls
+    sideways, and the horizontal scroll bar visible. Numbers stay numbers:
+    only the display is formatted (``styler.data`` is the report).
+
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or
+        ``top_debtors(df)``.
+    locale : str or None, default None
+        ``"id"`` or ``"en"``; None is the current one.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        Shown as an HTML table at the end of a notebook cell; ``.to_html()``
+        gives the HTML.
+
+    Examples
+    --------
+    >>> report = pd.DataFrame({"Total": [1_500_000, 1_500_000], "paid_ratio": [0.651, 0.651]},
+    ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
+    >>> html_text = style_report(report).to_html()
+    >>> "Rp 1.500.000" in html_text, "65,1 %" in html_text, "font-weight: bold" in html_text
+    (True, True, True)
+    """
+    from invoice_analytics.display.formatting import _normalise  # one locale for the whole table
+
+    fixed = _normalise(locale)
+    formatters: dict[object, Any] = {}
+    for name in report.columns:
+        kind = _column_kind(name, report[name])
+        if kind == "money":
+            formatters[name] = lambda v: format_rupiah(v, compact=False, locale=fixed)
+        elif kind == "percent":
+            formatters[name] = lambda v: format_percent(v, locale=fixed)
+        elif kind == "count":
+            formatters[name] = lambda v: "–" if pd.isna(v) else format_count(int(v), locale=fixed)
+        elif kind == "number":
+            formatters[name] = lambda v: format_number(v, locale=fixed)
+    styler = report.style.format(formatters, na_rep="–")
+    styler = styler.format_index(_label, axis=0)
+    total_rows = [label for label in report.index if _is_total(label)]
+    if total_rows:
+        styler = styler.apply(
+            lambda row: ["font-weight: bold; border-top: 1px solid" if _is_total(row.name) else ""] * len(row),
+            axis=1,
+        )
+        styler = styler.map_index(lambda label: "font-weight: bold" if _is_total(label) else "", axis=0)
+    styler = styler.set_sticky(axis="index")
+    styler = styler.set_table_styles(
+        [
+            {"selector": "", "props": "display: block; overflow-x: scroll; max-width: 100%;"},
+            {"selector": "td", "props": "text-align: right; white-space: nowrap; "
+                                        "font-variant-numeric: tabular-nums; padding: 2px 8px;"},
+            {"selector": "th", "props": "white-space: nowrap; padding: 2px 8px;"},
+        ],
+        overwrite=False,
+    )
+    return styler
