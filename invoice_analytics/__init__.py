@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
         MAYAR_PRODUCTION_URL,
@@ -85,6 +86,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.display.tables": ("format_report_table",),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
+    "invoice_analytics.history": ("InvoiceStore", "RefreshResult"),
     "invoice_analytics.providers": (
         "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
     ),
@@ -108,9 +110,11 @@ __all__ = [
     "ExportWarning",
     "FilterPanel",
     "InvoiceAPIError",
+    "InvoiceStore",
     "MissingCredentialsError",
     "PagingWarning",
     "RateLimitError",
+    "RefreshResult",
     "ResponseError",
     "ServerError",
     "TransportError",
