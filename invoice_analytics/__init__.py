@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table, style_report
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.history._demo import demo_store
     from invoice_analytics.history._trends import (
         aging_trend,
@@ -109,6 +110,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.display.tables": ("format_report_table", "style_report"),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
+    "invoice_analytics.history": ("InvoiceStore", "RefreshResult"),
     "invoice_analytics.pdf": ("write_pdf",),
     "invoice_analytics.providers": (
         "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
@@ -136,10 +138,12 @@ __all__ = [
     "ExportWarning",
     "FilterPanel",
     "InvoiceAPIError",
+    "InvoiceStore",
     "MissingCredentialsError",
     "PagingWarning",
     "PastAsOfWarning",
     "RateLimitError",
+    "RefreshResult",
     "ResponseError",
     "ServerError",
     "TransportError",

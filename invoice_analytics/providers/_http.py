@@ -433,9 +433,17 @@ class Caller:
         body, failure, problem = self._read_chunks(response)
         if failure is not None:
             response.close()
+        else:  # the body as requests' own `.content` would hold it (scrubbed), for any wrapper that reads it
+            response._content = self.scrub_bytes(body)
+            response._content_consumed = True  # type: ignore[attr-defined]  # requests sets it in .content
         return body, failure, problem
 
     def _read_chunks(self, response: requests.Response) -> tuple[bytes, type[InvoiceAPIError] | None, str | None]:
+        if response.raw is None:  # a response made in memory (a replayed answer): its body is all there
+            whole = response.content or b""
+            if len(whole) > self.max_response_bytes:
+                return b"", ResponseError, f"the answer is larger than max_response_bytes={self.max_response_bytes}"
+            return whole, None, None
         deadline = time.monotonic() + self.timeout
         chunks: list[bytes] = []
         size = 0

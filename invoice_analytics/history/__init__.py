@@ -1,0 +1,28 @@
+"""Invoice history: a store of every version of every invoice, refreshed incrementally.
+
+:class:`InvoiceStore` keeps what each refresh observed in a directory of
+Parquet files (readable by DuckDB, Spark, any Parquet reader) and answers
+"what is current" and "what was known at a date" with the loaders' typed
+frame; :class:`RefreshResult` says what a refresh did.
+"""
+
+from invoice_analytics.history._errors import (
+    NotObservedError,
+    RefreshFallbackWarning,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+)
+from invoice_analytics.history._result import ProviderRefresh, RefreshResult
+from invoice_analytics.history._store import InvoiceStore
+
+__all__ = [
+    "InvoiceStore",
+    "NotObservedError",
+    "ProviderRefresh",
+    "RefreshFallbackWarning",
+    "RefreshResult",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+]

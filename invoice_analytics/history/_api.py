@@ -1,0 +1,222 @@
+"""The two providers as a refresh uses them: whole loads, and the single pages of the incremental steps (private).
+
+Whole lists go through the public loaders (:func:`~invoice_analytics.load_faspay`,
+:func:`~invoice_analytics.load_mayar`) with every safeguard of theirs; the
+incremental steps need single pages (Faspay's first page for a status's
+total, a customer's or a month's paid invoices; Mayar's newest pages and a
+jump to one ``createdAt``), asked here with the loaders' own plumbing (typed
+errors, redaction, the cursor rule, the page checks). Every request of both
+goes through one :class:`~._transport.RecordingSession` per provider.
+This module is the only one that imports the providers' private helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pandas as pd
+
+from invoice_analytics._dates import jakarta_today
+from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
+from invoice_analytics.history._transport import PendingAnswers, RecordingSession
+from invoice_analytics.providers._credentials import BearerAuth, FaspaySignatureAuth, Secret, credential
+from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, make_session
+from invoice_analytics.providers._paging import FaspayPage, MayarCursor
+from invoice_analytics.providers._payload import PageProblem, payload_words
+from invoice_analytics.providers.faspay import (
+    DEFAULT_END_DAYS_AHEAD,
+    DEFAULT_START,
+    FASPAY_DEV_URL,
+    FASPAY_PATH,
+    FASPAY_STATUS_CODES,
+    _checked_page,
+    _signature,
+    load_faspay,
+)
+from invoice_analytics.providers.mayar import (
+    MAYAR_PAGE_SIZE,
+    MAYAR_PATH,
+    MAYAR_PRODUCTION_URL,
+    _check,
+    load_mayar,
+    mayar_origin,
+)
+
+__all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
+
+#: The ``load_faspay`` arguments a store refresh takes (its filters would make the list partial).
+FASPAY_OPTIONS = frozenset({"username", "password", "signature", "base_url", "session", "timeout", "max_workers",
+                            "max_retries", "backoff_factor"})
+#: The ``load_mayar`` arguments a store refresh takes.
+MAYAR_OPTIONS = frozenset({"api_key", "base_url", "session", "timeout", "rate_limit_per_minute", "max_retries",
+                           "backoff_factor"})
+
+
+def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: frozenset[str]) -> dict[str, Any]:
+    given = dict(options or {})
+    refused = sorted(set(given) - allowed)
+    if refused:
+        raise ValueError(
+            f"{provider}: {refused} cannot be passed to a store refresh (the store keeps the whole account); "
+            f"it takes {sorted(allowed)}"
+        )
+    return given
+
+
+class FaspayAPI:
+    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals."""
+
+    def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
+                 progress: bool | None) -> None:
+        kw = _checked_options("faspay", options, FASPAY_OPTIONS)
+        secrets = _signature(kw.get("username"), kw.get("password"), kw.get("signature"))  # Secrets: shown as ***
+        self._signature = secrets[0]
+        self._auth = FaspaySignatureAuth(secrets[0])  # the signature goes into each body as it is sent
+        self.origin = check_origin(kw.get("base_url") or FASPAY_DEV_URL, "faspay")
+        self.url = self.origin + FASPAY_PATH
+        self.timeout = float(kw.get("timeout", 30))
+        self.max_workers = int(kw.get("max_workers", 4))
+        given = kw.get("session")
+        self._own = given is None
+        self._inner = given if given is not None else make_session(
+            int(kw.get("max_retries", 5)), pool_size=max(self.max_workers, 4),
+            backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
+        self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe)
+        self.caller = Caller("faspay", self.session, timeout=self.timeout, secrets=secrets)
+        self.progress = progress
+        self.start = DEFAULT_START
+        self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
+        #: status code -> total_data over the whole window, as last announced
+        self.totals: dict[int, int] = {}
+        #: the largest page seen (Faspay's page size is not documented)
+        self.page_size = 0
+
+    def _observe(self, fields: dict[str, Any], payload: dict[str, Any]) -> None:
+        try:
+            page, pages = int(fields.get("page", 0)), int(payload.get("total_pages", 0))
+            if page < pages:
+                self.page_size = max(self.page_size, len(payload["data"]))
+            whole = (fields.get("start_period") == self.start.isoformat()
+                     and fields.get("end_period") == self.end.isoformat()
+                     and fields.get("customer_id") is None and fields.get("due_date") is None)
+            if whole:
+                self.totals[int(fields["status"])] = int(payload["total_data"])
+        except (TypeError, ValueError, KeyError):
+            pass  # the loader's own checks report a bad page
+
+    def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
+        """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay`."""
+        return load_faspay(signature=self._signature.reveal(), base_url=self.origin, session=self.session,
+                           timeout=self.timeout, max_workers=self.max_workers, statuses=statuses,
+                           start=self.start, end=self.end, progress=self.progress)
+
+    def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
+             end: dt.date | None = None) -> FaspayPage:
+        """One checked page of one status, over the whole window or a narrower one."""
+        body: dict[str, Any] = {  # the signature is added as the request is sent
+            "start_period": (start or self.start).isoformat(),
+            "end_period": (end or self.end).isoformat(),
+            "status": str(code),
+            "page": page,
+        }
+        if customer_id is not None:
+            body["customer_id"] = customer_id
+        request = (f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
+                   + (f" customer_id={customer_id}" if customer_id is not None else "")
+                   + (f" period {body['start_period']}..{body['end_period']}" if start or end else ""))
+        payload = self.caller.get_json(self.url, request, json=body, auth=self._auth)
+        return _checked_page(self.caller, request, payload, code, 0, first=page == 1)
+
+    def query(self, code: int, *, customer_id: str | None = None, start: dt.date | None = None,
+              end: dt.date | None = None) -> list[dict[str, Any]]:
+        """Every row of one status under a filter, page by page (a pass whose total moved is run once more)."""
+        rows: dict[str, dict[str, Any]] = {}
+        for _attempt in range(2):
+            first = self.page(code, 1, customer_id=customer_id, start=start, end=end)
+            pages = [first] + [self.page(code, n, customer_id=customer_id, start=start, end=end)
+                               for n in range(2, first.total_pages + 1)]
+            for kept in (k for p in pages for k in p.rows):
+                rows[kept.row["invoice_no"]] = kept.row
+            if len({p.total_data for p in pages}) == 1 and len(rows) >= first.total_data:
+                break
+        return list(rows.values())
+
+    @property
+    def requests(self) -> int:
+        return self.session.sent
+
+    @property
+    def replayed(self) -> int:
+        return self.session.replayed
+
+    def close(self) -> None:
+        if self._own:
+            self._inner.close()
+
+
+class MayarAPI:
+    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``."""
+
+    def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
+                 progress: bool | None) -> None:
+        kw = _checked_options("mayar", options, MAYAR_OPTIONS)
+        key = credential(kw.get("api_key"), provider="mayar", name="api_key") or credential(
+            os.environ.get("MAYAR_API_KEY"), provider="mayar", name="MAYAR_API_KEY")
+        if key is None:
+            raise MissingCredentialsError("mayar", "InvoiceStore.refresh", None,
+                                          detail="no credential: pass api_key or set MAYAR_API_KEY")
+        self._key: Secret = key
+        self._auth = BearerAuth(key)  # the Authorization header is added as each request is sent
+        self.origin = mayar_origin(kw.get("base_url") or MAYAR_PRODUCTION_URL)
+        self.url = self.origin + MAYAR_PATH
+        self.timeout = float(kw.get("timeout", 30))
+        given = kw.get("session")
+        self._own = given is None
+        self._inner = given if given is not None else make_session(
+            int(kw.get("max_retries", 5)), backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
+        per_minute = kw.get("rate_limit_per_minute", 20)
+        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=per_minute)
+        self.caller = Caller("mayar", self.session, timeout=self.timeout, secrets=[key])
+        self.progress = progress
+
+    def load(self, status: str | None = None) -> pd.DataFrame:
+        """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session)."""
+        return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
+                          rate_limit_per_minute=None, status=status, progress=self.progress)
+
+    def pages(self, starting_after: int | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The unfiltered list's pages, newest first, from ``createdAt < starting_after`` (None: the newest),
+        with the loader's cursor rule; yields (rows, has_more). Stop iterating to stop asking."""
+        cursor = MayarCursor()
+        cursor.cursor = starting_after
+        headers = {"Accept": "application/json"}
+        while not cursor.done:
+            after = cursor.params()
+            request = f"GET {MAYAR_PATH}" + (f" (startingAfter={after['startingAfter']})" if after else " page 1")
+            payload = self.caller.get_json(self.url, request, params={"limit": MAYAR_PAGE_SIZE, **after},
+                                           headers=headers, auth=self._auth)
+            data, has_more = _check(self.caller, request, payload)
+            seen = len(cursor.warnings)
+            try:
+                cursor.take(data, has_more=has_more, source=request)
+            except PageProblem as problem:
+                raise self.caller.error(ResponseError, request, payload_words(payload), detail=str(problem)) from None
+            for message in cursor.warnings[seen:]:
+                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=3)
+            yield data, has_more
+
+    @property
+    def requests(self) -> int:
+        return self.session.sent
+
+    @property
+    def replayed(self) -> int:
+        return self.session.replayed
+
+    def close(self) -> None:
+        if self._own:
+            self._inner.close()

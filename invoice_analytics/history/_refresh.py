@@ -1,0 +1,332 @@
+"""The refresh of one provider: its whole list now, incrementally where the APIs allow (private).
+
+Neither API has an ``updatedAt``, a change feed or a deletion marker, so an
+incremental refresh rests on assumptions about how invoices move; it checks
+them where it can and runs a full reconciliation (with a
+:class:`~invoice_analytics.history.RefreshFallbackWarning` saying why)
+whenever a check fails.
+
+**Mayar** (newest first by ``createdAt``, filter ``status``):
+
+1. New invoices: the unfiltered list's first pages, down to the newest
+   ``createdAt`` already known, that millisecond included (several invoices
+   can share it: the cursor re-reads the boundary millisecond).
+2. The open ones: the whole ``status=active`` list.
+3. Invoices known as open (or of an unknown status) that are in neither:
+   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1 on
+   the unfiltered list, whose first page holds them whatever their status
+   now; a page resolves every such invoice down to its oldest ``createdAt``.
+
+Assumptions: a new invoice's ``createdAt`` is not older than the newest
+already known (checked: an unknown invoice older than that is a failure);
+paid and closed invoices do not change while they stay paid or closed (not
+checkable: a ``full=True`` refresh reconciles them); an invoice that leaves
+every list is deleted (a failure, since deleted paid invoices would go
+unnoticed).
+
+**Faspay** (one status code per call, filters ``customer_id`` and the period
+window):
+
+1. Page 1 of Paid (2) and Cancelled (3) over the whole window: their
+   ``total_data``, and their newest rows (before step 2, so that an invoice
+   paid while the open lists are read is not counted twice).
+2. The open statuses (draft 0, unpaid 1, overdue 4, partially paid 5,
+   proforma 7): their whole lists, by the loader.
+3. Invoices known as open that are in neither: looked for in Paid, then
+   Cancelled, by the queries of :mod:`._plan` (per customer or per month).
+4. The count check: the invoices the store now places in Paid or Cancelled
+   must number exactly the two ``total_data``. More listed than known: the
+   recent months of both lists are read (invoices created already paid); if
+   the counts still differ, or fewer are listed than known (deletions), a
+   full reconciliation.
+
+Assumptions: an invoice is in exactly one status list; paid and cancelled
+invoices do not change while they stay so (a move back to an open status is
+seen in step 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._combine import combine
+from invoice_analytics._dates import jakarta_today
+from invoice_analytics.history._api import FaspayAPI, MayarAPI
+from invoice_analytics.history._errors import RefreshFallbackWarning
+from invoice_analytics.history._plan import plan_queries
+from invoice_analytics.providers._paging import created_ms
+from invoice_analytics.providers._payload import PageProblem
+from invoice_analytics.providers.faspay import FASPAY_STATUS_CODES, faspay_frame
+from invoice_analytics.providers.mayar import MAYAR_PAGE_SIZE, mayar_frame
+
+__all__ = ["FASPAY_FINAL_CODES", "FASPAY_OPEN_CODES", "Outcome", "refresh_faspay", "refresh_mayar"]
+
+FASPAY_OPEN_CODES = [0, 1, 4, 5, 7]
+FASPAY_FINAL_CODES = [2, 3]
+_FASPAY_FINAL = ("paid", "cancelled")
+_MAYAR_FINAL = ("paid", "closed")
+
+
+@dataclass
+class Outcome:
+    """One provider's whole list now, how it was obtained, and what a full load costs."""
+
+    state: pd.DataFrame
+    mode: str
+    full_requests: int
+    note: str = ""
+
+
+class _NeedFull(Exception):
+    """An assumption of the incremental refresh failed; the text says which."""
+
+
+class _ListAll(Exception):
+    """Finishing incrementally would cost more than listing the rest in full; ``open`` is what was read."""
+
+    def __init__(self, why: str, open_frame: pd.DataFrame) -> None:
+        super().__init__(why)
+        self.open_frame = open_frame
+
+
+def _overlay(known: pd.DataFrame, observed: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """``known`` with every observed row laid over it, the latest observation of an invoice winning."""
+    stacked = combine(known, *observed)
+    return stacked.drop_duplicates("invoice_id", keep="last").reset_index(drop=True)
+
+
+def _fallback(provider: str, reason: str) -> None:
+    warnings.warn(f"{provider}: the incremental refresh fell back to a full reconciliation: {reason}",
+                  RefreshFallbackWarning, stacklevel=4)
+
+
+# -- Mayar ---------------------------------------------------------------------------------------
+
+
+def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
+    """Mayar's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
+    note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    if not note:
+        try:
+            state = _mayar_incremental(api, known)
+            return Outcome(state, "incremental", _mayar_full_requests(len(state)))
+        except _ListAll as cheaper:
+            before = api.requests + api.replayed
+            state = api.load()
+            return Outcome(state, "full", api.requests + api.replayed - before, str(cheaper))
+        except _NeedFull as why:
+            note = str(why)
+            _fallback("mayar", note)
+    before = api.requests + api.replayed
+    state = api.load()
+    return Outcome(state, "full", api.requests + api.replayed - before, note)
+
+
+def _mayar_full_requests(invoices: int) -> int:
+    """Pages of a full Mayar load: 50 on the first, then 49 new per page (each re-reads its boundary)."""
+    return 1 + math.ceil(max(invoices - MAYAR_PAGE_SIZE, 0) / (MAYAR_PAGE_SIZE - 1))
+
+
+def _jumps(targets: list[int], created: np.ndarray) -> int:
+    """The cursor jumps that find invoices created at ``targets`` (ms) in a list created at ``created``:
+    a jump's page holds the 50 newest invoices at or before its target."""
+    order = np.sort(created)  # ascending
+    remaining = sorted(targets, reverse=True)
+    jumps = i = 0
+    while i < len(remaining):
+        top = remaining[i]
+        position = int(np.searchsorted(order, top, side="right"))  # invoices at or before top: order[:position]
+        floor = order[max(position - MAYAR_PAGE_SIZE, 0)] if position else top
+        jumps += 1
+        i += 1
+        while i < len(remaining) and remaining[i] > floor:
+            i += 1
+    return jumps
+
+
+def _ms(row: dict[str, Any]) -> int | None:
+    try:
+        return created_ms(row)
+    except PageProblem:
+        return None  # the frame builder reports it
+
+
+def _known_ms(known: pd.DataFrame) -> dict[str, int]:
+    stamps = known["issued_at"].array.asi8
+    valid = ~known["issued_at"].isna().to_numpy()
+    ids = known["invoice_id"].astype(str).to_numpy()
+    return {i: int(us) // 1000 for i, us, ok in zip(ids, stamps, valid, strict=True) if ok}
+
+
+def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
+    created = _known_ms(known)
+    if not created:
+        raise _NeedFull("no known invoice has a createdAt to page down from")
+    newest = max(created.values())
+
+    def check_order(rows: Iterable[dict[str, Any]], skip: set[str]) -> None:
+        for row in rows:
+            ms = _ms(row)
+            if row["id"] not in created and row["id"] not in skip and ms is not None and ms < newest:
+                raise _NeedFull(f"invoice {row['id']} appeared with createdAt {ms}, older than the newest known "
+                                f"({newest}): the list is not in creation order, or the invoice came back")
+
+    # 1. new invoices: the first pages, down to the newest known millisecond included
+    first: dict[str, dict[str, Any]] = {}
+    for data, _more in api.pages():
+        first.update((row["id"], row) for row in data)
+        stamps = [ms for ms in map(_ms, data) if ms is not None]
+        if not stamps or min(stamps) < newest:
+            break
+    check_order(first.values(), set())
+    # 2. the open invoices
+    active = api.load("active")
+    active_ids = set(active["invoice_id"].astype(str))
+    check_order(({"id": i, "createdAt": ms} for i, ms in _known_ms(active).items()), set(first))
+    # 3. the known open ones in neither: one jump into the unfiltered list per group
+    open_known = known[~known["provider_status"].isin(_MAYAR_FINAL).fillna(False).to_numpy(dtype=bool)]
+    settled = active_ids | {i for i, row in first.items() if row.get("status") != "active"}
+    unresolved = {i: created[i] for i in open_known["invoice_id"].astype(str) if i not in settled}
+    missing = [i for i in list(unresolved) if i not in created]
+    if missing:
+        raise _NeedFull(f"invoice {missing[0]} left the active list and has no createdAt to look it up by")
+    whole = _mayar_full_requests(len(known))
+    if _jumps(list(unresolved.values()), np.array(list(created.values()), dtype=np.int64)) >= whole:
+        raise _ListAll(f"finding the {len(unresolved)} invoices that left the active list would cost more "
+                       f"requests than a full load ({whole})", active)
+    jumped: dict[str, dict[str, Any]] = {}
+    vanished: list[str] = []
+    while unresolved:
+        top = max(unresolved.values())
+        for data, more in api.pages(top + 1):
+            jumped.update((row["id"], row) for row in data)
+            stamps = [ms for ms in map(_ms, data) if ms is not None]
+            oldest = min(stamps) if stamps else None
+            for invoice, ms in list(unresolved.items()):
+                if invoice in jumped:
+                    del unresolved[invoice]
+                elif not more or (oldest is not None and ms > oldest):
+                    vanished.append(invoice)
+                    del unresolved[invoice]
+            if all(ms < top for ms in unresolved.values()):
+                break
+        vanished += [i for i, ms in unresolved.items() if ms >= top]  # the list ended above them
+        unresolved = {i: ms for i, ms in unresolved.items() if ms < top}
+    check_order(jumped.values(), set(first) | active_ids)
+    if vanished:
+        raise _NeedFull(f"invoice {vanished[0]} left the active list and is in no list any more "
+                        f"({len(vanished)} such): deleted or moved, and deleted paid invoices would go unnoticed")
+    observed = [mayar_frame(list(first.values())), active, mayar_frame(list(jumped.values()))]
+    return _overlay(known, observed)
+
+
+# -- Faspay --------------------------------------------------------------------------------------
+
+
+def refresh_faspay(api: FaspayAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
+    """Faspay's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
+    note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    if not note:
+        try:
+            state = _faspay_incremental(api, known)
+            return Outcome(state, "incremental", _faspay_full_requests(api))
+        except _ListAll as cheaper:  # the open statuses are read: list Paid and Cancelled, a full reconciliation
+            finals = api.load(FASPAY_FINAL_CODES)
+            state = combine(cheaper.open_frame, finals).drop_duplicates("invoice_id", keep="last")
+            return Outcome(state.reset_index(drop=True), "full", _faspay_full_requests(api), str(cheaper))
+        except _NeedFull as why:
+            note = str(why)
+            _fallback("faspay", note)
+    before = api.requests + api.replayed
+    state = api.load()
+    return Outcome(state, "full", api.requests + api.replayed - before, note)
+
+
+def _faspay_full_requests(api: FaspayAPI) -> int:
+    """Pages of a full Faspay load from the announced totals: per status, its pages and the re-check of page 1."""
+    size = api.page_size or max([*api.totals.values(), 1])  # no page was full: every list fits on one
+    return sum(max(1, math.ceil(api.totals.get(code, 0) / size)) + 1 for code in FASPAY_STATUS_CODES)
+
+
+class _Seen:
+    """Faspay observations in order, each invoice's latest one winning, with the kind of list it came from."""
+
+    def __init__(self) -> None:
+        self.frames: list[pd.DataFrame] = []
+        self.final: dict[str, bool] = {}
+
+    def add(self, frame: pd.DataFrame, *, final: bool) -> None:
+        self.frames.append(frame)
+        self.final.update(dict.fromkeys(frame["invoice_id"].astype(str), final))
+
+
+def _faspay_incremental(api: FaspayAPI, known: pd.DataFrame) -> pd.DataFrame:
+    seen = _Seen()
+    # 1. page 1 of Paid and Cancelled: their totals (first: an invoice that moves out of an open status
+    #    while the open lists are read is then not counted in them, so it cannot be counted twice)
+    firsts = [api.page(code, 1) for code in FASPAY_FINAL_CODES]
+    listed_final = sum(page.total_data for page in firsts)
+    seen.add(faspay_frame([kept.row for page in firsts for kept in page.rows]), final=True)
+    # 2. the open statuses, whole
+    open_frame = api.load(FASPAY_OPEN_CODES)
+    seen.add(open_frame, final=False)
+    # 3. the invoices that left the open statuses
+    final_known = known["status"].isin(_FASPAY_FINAL).fillna(False).to_numpy(dtype=bool)
+    left = known[~final_known & ~known["invoice_id"].astype(str).isin(seen.final).to_numpy(dtype=bool)]
+    page_size = api.page_size or 10**9
+    for code in FASPAY_FINAL_CODES:
+        if left.empty:
+            break
+        in_list = known[(known["status"] == FASPAY_STATUS_CODES[code]).fillna(False).to_numpy(dtype=bool)]
+        plan = plan_queries(left, in_list, page_size)
+        listing = sum(max(1, math.ceil(page.total_data / page_size)) + 1 for page in firsts)
+        if code == FASPAY_FINAL_CODES[0] and sum(pages for _q, _ids, pages in plan) >= listing:
+            raise _ListAll(f"finding the {len(left)} invoices that left the open statuses would cost more "
+                           f"requests than listing Paid and Cancelled ({listing})", open_frame)
+        rows = [row for query, _ids, _pages in plan
+                for row in api.query(code, customer_id=query.customer_id, start=query.start, end=query.end)]
+        found = faspay_frame(rows)
+        seen.add(found, final=True)
+        left = left[~left["invoice_id"].isin(found["invoice_id"]).to_numpy(dtype=bool)]
+    if not left.empty:
+        ids = left["invoice_id"].astype(str).tolist()
+        raise _NeedFull(f"{len(ids)} invoice(s) left the open statuses and are neither Paid nor Cancelled "
+                        f"(first: {ids[0]}): deleted, or moved again during the refresh")
+    # 4. the count check
+    state = _overlay(known, seen.frames)
+    accounted = _placed_final(state, seen.final)
+    if accounted < listed_final:
+        seen.add(faspay_frame([row for code in FASPAY_FINAL_CODES
+                               for row in api.query(code, start=_recent_start(state))]), final=True)
+        state = _overlay(known, seen.frames)
+        accounted = _placed_final(state, seen.final)
+    if accounted != listed_final:
+        why = "some were deleted" if accounted > listed_final else (
+            "some were created already paid or cancelled, outside the recent months")
+        raise _NeedFull(f"Faspay lists {listed_final} paid or cancelled invoices, the store accounts for "
+                        f"{accounted}: {why}")
+    return state
+
+
+def _placed_final(state: pd.DataFrame, final: dict[str, bool]) -> int:
+    """How many invoices of ``state`` sit in Paid or Cancelled: by their latest observation, else (not
+    observed: only invoices known as paid or cancelled are left unobserved) by their known status."""
+    ids = state["invoice_id"].astype(str)
+    observed = np.array([final.get(i) for i in ids], dtype=object)
+    known_final = state["status"].isin(_FASPAY_FINAL).fillna(False).to_numpy(dtype=bool)
+    return int(np.where(observed == None, known_final, observed == True).sum())  # noqa: E711,E712
+
+
+def _recent_start(state: pd.DataFrame) -> dt.date:
+    """The first day of the month before the newest invoice date (not after today)."""
+    newest = state["issued_at"].max()
+    anchor = min(newest.date(), jakarta_today()) if pd.notna(newest) else jakarta_today()
+    return (anchor.replace(day=1) - dt.timedelta(days=1)).replace(day=1)

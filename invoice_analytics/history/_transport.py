@@ -1,0 +1,215 @@
+"""Every answer of a refresh checkpointed, and replayed when an interrupted refresh is resumed (private).
+
+A refresh sends all its requests through a :class:`RecordingSession`. Each
+good answer (HTTP 200 with the provider's success shape) is written at once,
+atomically, under ``_pending/answers/`` of the store, keyed by a hash of the
+request without its credentials (method, origin and path, query, JSON body
+minus the signature). When a refresh is interrupted (an error, Ctrl-C, a
+killed process) these files stay; the next refresh of the same store state
+replays them, the n-th request with a key getting the n-th answer recorded
+for it, and asks the network only for the rest. A committed refresh deletes
+them. Answers hold only what the providers sent back: no credential.
+
+The session also counts the requests it really sent and paces one
+provider's requests to a per-minute limit across every load of a refresh.
+
+>>> request_key("GET", "https://api.mayar.id/hl/v2/invoices", {"limit": 50}, None) == request_key(
+...     "GET", "https://api.mayar.id/hl/v2/invoices", {"limit": "50"}, None)
+True
+>>> a = request_key("GET", "https://x.test/list", None, {"signature": "s1", "page": 1})
+>>> a == request_key("GET", "https://x.test/list", None, {"signature": "s2", "page": 1})
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import threading
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from invoice_analytics.history._files import atomic_write
+from invoice_analytics.providers._pacing import MinuteRateLimiter
+
+__all__ = ["PendingAnswers", "RecordingSession", "good_payload", "request_key"]
+
+#: Request fields never part of a key (nor written anywhere).
+SECRET_FIELDS = frozenset({"signature", "password", "username", "api_key", "apiKey"})
+_META = "meta.json"
+_ANSWERS = "answers"
+_PENDING_VERSION = 1
+
+
+def request_key(method: str, url: str, params: Any, body: Any) -> str:
+    """A hash naming a request without its credentials."""
+    parts = urlsplit(url)
+    query = sorted((str(k), str(v)) for k, v in dict(params or {}).items() if k not in SECRET_FIELDS)
+    fields = {str(k): v for k, v in dict(body or {}).items() if k not in SECRET_FIELDS}
+    text = json.dumps([method.upper(), f"{parts.scheme}://{parts.netloc}{parts.path}", query, fields],
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def good_payload(provider: str, payload: Any) -> bool:
+    """Whether a JSON answer is a successful list page worth keeping."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("data"), list):
+        return False
+    if provider == "faspay":
+        return str(payload.get("response_code")) == "00"
+    words = payload.get("messages", payload.get("message"))
+    status = payload.get("statusCode")
+    return "hasMore" in payload and str(words).lower() != "failed" and str(status) in ("200", "201", "None")
+
+
+class PendingAnswers:
+    """The answers of an unfinished refresh of one store state, under ``directory`` (thread-safe)."""
+
+    def __init__(self, directory: Path, base_generation: int) -> None:
+        self.directory = directory
+        self.base_generation = base_generation
+        self._answers: defaultdict[str, deque[bytes]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self._seq = 0
+        self.loaded = 0
+
+    @classmethod
+    def open(cls, directory: Path, base_generation: int, max_age: float) -> PendingAnswers:
+        """The answers left for this store state if younger than ``max_age`` seconds; else a fresh area."""
+        pending = cls(directory, base_generation)
+        meta = _read_json(directory / _META)
+        fresh = (
+            isinstance(meta, dict)
+            and meta.get("version") == _PENDING_VERSION
+            and meta.get("base_generation") == base_generation
+            and isinstance(meta.get("created"), (int, float))
+            and 0 <= time.time() - meta["created"] <= max_age
+        )
+        if fresh:
+            pending._load()
+        else:
+            pending.clear()
+            atomic_write(directory / _META, json.dumps(
+                {"version": _PENDING_VERSION, "base_generation": base_generation, "created": time.time()}
+            ).encode(), durable=False)
+        return pending
+
+    def _load(self) -> None:
+        folder = self.directory / _ANSWERS
+        files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+        for path in files:
+            doc = _read_json(path)
+            if not isinstance(doc, dict) or not isinstance(doc.get("key"), str) or not isinstance(
+                    doc.get("body"), str):
+                path.unlink(missing_ok=True)  # a torn or foreign file: not an answer
+                continue
+            self._answers[doc["key"]].append(doc["body"].encode())
+            self._seq = max(self._seq, int(path.name.split("-", 1)[0]))
+            self.loaded += 1
+
+    def take(self, key: str) -> bytes | None:
+        """The next recorded answer to this request, or None (then ask the network)."""
+        with self._lock:
+            queue = self._answers.get(key)
+            return queue.popleft() if queue else None
+
+    def record(self, key: str, provider: str, body: bytes) -> None:
+        """Keep one good answer (written atomically before the caller sees it)."""
+        with self._lock:
+            self._seq += 1
+            seq = self._seq
+        document = {"key": key, "provider": provider, "body": body.decode("utf-8")}
+        atomic_write(self.directory / _ANSWERS / f"{seq:08d}-{key[:16]}.json",
+                     json.dumps(document, ensure_ascii=False).encode(), durable=False)
+
+    def clear(self) -> None:
+        """Forget every answer (after a commit, or when they belong to another store state)."""
+        with self._lock:
+            self._answers.clear()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+class RecordingSession(requests.Session):
+    """A session that replays pending answers, records new ones, counts and paces (see the module docstring).
+
+    It sends through ``inner`` (whose adapters do the retries); closing it does not close ``inner``.
+    ``on_answer(fields, payload)`` sees every good answer, replayed or not, with the request's query or
+    JSON body minus credentials.
+    """
+
+    def __init__(
+        self,
+        inner: requests.Session,
+        provider: str,
+        pending: PendingAnswers | None,
+        *,
+        per_minute: int | None = None,
+        on_answer: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.inner = inner
+        self.provider = provider
+        self.pending = pending
+        self.limiter = MinuteRateLimiter(per_minute)
+        self.on_answer = on_answer
+        self.sent = 0
+        self.replayed = 0
+        self._count_lock = threading.Lock()
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        method_s = method.decode() if isinstance(method, bytes) else method
+        url_s = url.decode() if isinstance(url, bytes) else url
+        fields = {**dict(kwargs.get("params") or {}), **dict(kwargs.get("json") or {})}
+        key = request_key(method_s, url_s, kwargs.get("params"), kwargs.get("json"))
+        body = self.pending.take(key) if self.pending is not None else None
+        if body is not None:
+            response = _replayed(url_s, body)
+            with self._count_lock:
+                self.replayed += 1
+        else:
+            self.limiter.wait()
+            response = self.inner.request(method_s, url_s, *args, **kwargs)
+            with self._count_lock:
+                self.sent += 1
+        payload = _payload(response) if response.status_code == 200 else None
+        if payload is not None and good_payload(self.provider, payload):
+            if body is None and self.pending is not None:
+                self.pending.record(key, self.provider, response.content)
+            if self.on_answer is not None:
+                self.on_answer({k: v for k, v in fields.items() if k not in SECRET_FIELDS}, payload)
+        return response
+
+    def close(self) -> None:
+        super().close()
+
+
+def _payload(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _replayed(url: str, body: bytes) -> requests.Response:
+    response = requests.Response()
+    response.status_code = 200
+    response._content = body
+    response.headers["Content-Type"] = "application/json"
+    response.encoding = "utf-8"
+    response.reason = "OK (resumed)"
+    response.url = url
+    return response

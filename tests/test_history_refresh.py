@@ -1,0 +1,153 @@
+"""The incremental refresh: exact against a full load, cheap, and falling back to full when it must."""
+
+from __future__ import annotations
+
+import random
+import warnings
+
+import pytest
+
+import invoice_analytics as ia
+from invoice_analytics.history import InvoiceStore, RefreshFallbackWarning
+
+from _stores import (
+    apply,
+    assert_same,
+    at,
+    during,
+    expected,
+    fresh_load,
+    new_faspay,
+    options,
+    random_changes,
+    row_hashes,
+    small_emulator,
+)
+
+
+def refreshed(emu, tmp_path, **kw):
+    store = InvoiceStore(tmp_path)
+    store.refresh(**options(emu), observed_at=at(0), **kw)
+    return store
+
+
+def sent(emu, since: int, provider: str | None = None) -> int:
+    return sum(1 for r in list(emu.requests)[since:] if provider in (None, r.provider) and r.status_code == 200)
+
+
+@pytest.mark.parametrize("cursor", ["strict", "inclusive"])
+def test_new_invoices_sharing_the_newest_millisecond_are_found(tmp_path, cursor):
+    with small_emulator(0, 120, mayar_cursor=cursor) as emu:
+        store = refreshed(emu, tmp_path)
+        newest = max(int(r["createdAt"]) for r in emu.mayar.invoices)
+        template = dict(emu.mayar.invoices[0])
+        for i in range(3):  # created in the newest known millisecond, after the last refresh
+            emu.add_mayar_invoice({**template, "id": f"tie-{i}", "createdAt": newest, "status": "paid"})
+        for i in range(60):  # and more than a page newer than it, so the tie sits on the second page
+            emu.add_mayar_invoice({**template, "id": f"later-{i}", "createdAt": newest + 1 + i // 3})
+        result = store.refresh(**options(emu), observed_at=at(1))
+        assert result["mayar"].mode == "incremental" and result["mayar"].new == 63
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_faspay_invoices_created_already_paid_are_counted_in(tmp_path):
+    with small_emulator(60, 0) as emu:
+        store = refreshed(emu, tmp_path)
+        apply(emu, (6, 1, 1))  # a new Cancelled invoice of this month: on page 1 of Cancelled
+        result = store.refresh(**options(emu), observed_at=at(1))
+        assert result["faspay"].mode == "incremental" and result["faspay"].new == 1
+        new_faspay(emu, 2, 0, "Paid", old=True)  # a new Paid invoice of March 2025: the count check misses it
+        with pytest.warns(RefreshFallbackWarning, match="created already paid or cancelled"):
+            result = store.refresh(**options(emu), observed_at=at(2))
+        assert result["faspay"].mode == "full" and result["faspay"].new == 1
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_moves_back_to_open_are_seen(tmp_path):
+    with small_emulator() as emu:
+        store = refreshed(emu, tmp_path)
+        apply(emu, (3, 0, 0))  # a Faspay payment reversed: Paid back to Unpaid
+        apply(emu, (10, 0, 0))  # a Mayar invoice paid or closed, active again
+        result = store.refresh(**options(emu), observed_at=at(1))
+        assert result.mode == "incremental" and result.changed == 2
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_an_unknown_older_invoice_is_a_fallback(tmp_path):
+    with small_emulator(0, 120) as emu:
+        store = refreshed(emu, tmp_path)
+        oldest = min(int(r["createdAt"]) for r in emu.mayar.invoices)
+        emu.add_mayar_invoice({**emu.mayar.invoices[5], "id": "backdated", "createdAt": oldest + 5, "status": "active"})
+        with pytest.warns(RefreshFallbackWarning, match="older than the newest known"):
+            result = store.refresh(**options(emu), observed_at=at(1))
+        assert result["mayar"].mode == "full" and result["mayar"].new == 1
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_many_changes_switch_to_a_full_listing(tmp_path):
+    with small_emulator(200, 150) as emu:
+        for row in emu.faspay.invoices[::2]:
+            emu.update_faspay_invoice(row["invoice_no"], invoice_status="Unpaid", outstanding_amount=1000)
+        store = refreshed(emu, tmp_path)
+        for row in emu.faspay.invoices[::2]:  # 100 payments: looking each up costs more than listing Paid
+            emu.update_faspay_invoice(row["invoice_no"], invoice_status="Paid", outstanding_amount=0)
+        random_changes(emu, 0.3, random.Random(3))  # Mayar: 23 of 150 leave the active list
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RefreshFallbackWarning)  # cheaper, not a failed assumption
+            result = store.refresh(**options(emu), observed_at=at(1))
+        assert result.mode == "full", result
+        assert all("would cost more requests than" in p.note for p in result), result
+        assert result["faspay"].requests <= result["faspay"].full_requests + 5
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_changes_during_a_refresh_are_neither_lost_nor_invented(tmp_path):
+    with small_emulator() as emu:
+        store = refreshed(emu, tmp_path)
+        snapshots = [expected(emu)]
+        plan = {("faspay", 2): (0, 4, 0), ("faspay", 6): (5, 0, 1), ("faspay", 9): (3, 1, 0),
+                ("mayar", 1): (12, 0, 0), ("mayar", 2): (8, 2, 0), ("mayar", 3): (9, 3, 0)}
+        emu.on_request = during(emu, plan, snapshots)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            store.refresh(**options(emu), observed_at=at(1))
+        emu.on_request = None
+        assert len(snapshots) == 7
+        allowed = [row_hashes(s) for s in snapshots]
+        got = row_hashes(store.current())
+        for key, value in got.items():
+            assert any(s.get(key) == value for s in allowed), key
+        for key in set().union(*allowed) - set(got):
+            assert any(key not in s for s in allowed), key
+        store.refresh(**options(emu), observed_at=at(2))
+        assert_same(store.current(), fresh_load(emu))
+
+
+def test_a_refresh_costs_the_open_and_new_pages_not_the_account(tmp_path):
+    """The sample accounts (6,000 + 2,500 invoices), 1 % of each changed: requests against a full load's."""
+    with ia.Emulator(mayar_rate_limit_per_minute=None) as emu:
+        kw = {"faspay": emu.faspay_kwargs, "mayar": {**emu.mayar_kwargs, "rate_limit_per_minute": None},
+              "progress": False}
+        store = InvoiceStore(tmp_path)
+        store.refresh(**kw, observed_at=at(0))
+        mark = len(emu.requests)
+        quiet = store.refresh(**kw, observed_at=at(1))
+        assert quiet.changed == quiet.new == quiet.gone == 0 and quiet.mode == "incremental"
+        assert quiet.requests == sent(emu, mark)
+        changed = random_changes(emu, 0.01, random.Random(11))
+        assert changed == {"faspay": 60, "mayar": 26}  # 1 % of 6,000 and of 2,500
+        mark = len(emu.requests)
+        result = store.refresh(**kw, observed_at=at(2))
+        assert result.mode == "incremental", result
+        for provider in ("faspay", "mayar"):
+            assert result[provider].requests == sent(emu, mark, provider)
+        mark = len(emu.requests)
+        assert_same(store.current(), fresh_load(emu))
+        for provider in ("faspay", "mayar"):
+            full = sent(emu, mark, provider)
+            part = result[provider]
+            print(f"{provider}: {part.requests} requests incremental, {full} full (estimated {part.full_requests}); "
+                  f"nothing changed: {quiet[provider].requests}")
+            assert abs(part.full_requests - full) <= 0.03 * full
+            assert part.requests <= 0.55 * full
+            assert quiet[provider].requests <= 0.3 * full
