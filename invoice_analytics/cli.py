@@ -134,6 +134,17 @@ def _parser() -> argparse.ArgumentParser:
                         help="days after issue an invoice without due date is due, every provider (default 0)")
     report.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
                         help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
+    report.add_argument("--store", type=Path, default=None, metavar="DIR",
+                        help="read the invoices from a history store (as known on --as-of) instead of loading them")
+    refresh = commands.add_parser("refresh", help="refresh a history store: one summary line, exit 0 or 1 (cron)")
+    refresh.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store's directory")
+    refresh.add_argument("--provider", action="append", choices=("faspay", "mayar"),
+                         help="only this provider (repeatable); default: every provider with credentials set")
+    refresh.add_argument("--full", action="store_true", help="a full reconciliation instead of an incremental one")
+    refresh.add_argument("--demo", action="store_true",
+                         help="build a demo store at DIR: the sample data, then six simulated months")
+    refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
+    refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -160,10 +171,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     try:
-        return _report(args)
+        return _refresh(args) if args.command == "refresh" else _report(args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
-        print(f"invoice-analytics report: error: {exc}", file=sys.stderr)
+        print(f"invoice-analytics {args.command}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    """One refresh of the store at ``--store`` (or a demo store built there): one summary line."""
+    from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.history._demo import demo_store
+    from invoice_analytics.sources import check_environment, origin_options
+
+    if args.demo:
+        store = demo_store(args.store)
+        print(f"{args.store}: demo store built, {len(store.refreshes())} provider refreshes")
+        return 0
+    check_environment()  # a misspelled or half-set credential: an error, never a silent skip
+    store = InvoiceStore(args.store)
+    faspay, mayar = origin_options(args.faspay_url, args.mayar_url)
+    result = store.refresh(args.provider, full=args.full, faspay=faspay or None, mayar=mayar or None,
+                           progress=False)
+    print(f"{args.store}: {result}")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -183,14 +213,24 @@ def _report(args: argparse.Namespace) -> int:
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
     demo: bool | None = True if args.demo else None
-    if not args.demo:
+    if not args.demo and args.store is None:
         check_environment()  # a misspelled or half-set credential: an error, never the sample data
         missing = [p for p in wanted if p not in configured_providers()]
         if args.provider and missing:
             raise ValueError(f"no credentials set for {', '.join(missing)} (see the README), or use --demo")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
-        df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
+    if args.store is not None:  # the invoices as known on --as-of (default: the last refresh)
+        from invoice_analytics.history import InvoiceStore
+
+        store = InvoiceStore(args.store)
+        df = store.as_of(args.as_of) if args.as_of else store.current()
+        if args.provider:
+            df = df[df["provider"].isin(args.provider).to_numpy(dtype=bool)]
+        present = [p for p in PROVIDERS if (df["provider"] == p).any()]
+        df.attrs["source"] = f"history store {args.store} ({', '.join(present)})"
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
+            df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
     is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)

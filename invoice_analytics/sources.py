@@ -32,7 +32,7 @@ from invoice_analytics.errors import DemoDataWarning, MissingCredentialsError
 from invoice_analytics.providers import load_faspay, load_mayar
 
 __all__ = ["DEMO_SOURCE", "KNOWN_VARIABLES", "PROVIDERS", "check_environment", "configured_providers",
-           "load_invoices", "provider_variables"]
+           "load_invoices", "origin_options", "provider_variables"]
 
 PROVIDERS = ("faspay", "mayar")
 #: ``attrs["source"]`` of a frame of sample data.
@@ -250,13 +250,22 @@ def load_invoices(
         frame.attrs["as_of"] = AS_OF  # the sample statuses are those seen on this date
         frame.attrs["source"] = DEMO_SOURCE
         return frame
-    faspay_base_url = faspay_base_url or os.environ.get("FASPAY_BASE_URL", "").strip() or None
-    mayar_base_url = mayar_base_url or os.environ.get("MAYAR_BASE_URL", "").strip() or None
-    faspay_kw = {"base_url": faspay_base_url} if faspay_base_url else {}
-    mayar_kw = {"base_url": mayar_base_url} if mayar_base_url else {}
+    faspay_kw, mayar_kw = origin_options(faspay_base_url, mayar_base_url)
     frame = _load(wanted, faspay_kw, mayar_kw, progress)
     frame.attrs["source"] = ", ".join(p for p in PROVIDERS if p in wanted)
     return frame
+
+
+def origin_options(faspay_base_url: str | None, mayar_base_url: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The loaders' ``base_url`` keyword arguments: the given origins, else ``FASPAY_BASE_URL`` /
+    ``MAYAR_BASE_URL``, else none (each loader's default).
+
+    >>> origin_options("https://faspay.example", None)[0]
+    {'base_url': 'https://faspay.example'}
+    """
+    faspay = faspay_base_url or os.environ.get("FASPAY_BASE_URL", "").strip() or None
+    mayar = mayar_base_url or os.environ.get("MAYAR_BASE_URL", "").strip() or None
+    return ({"base_url": faspay} if faspay else {}), ({"base_url": mayar} if mayar else {})
 
 
 def _load(

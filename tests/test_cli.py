@@ -117,3 +117,33 @@ def test_serve_on_a_port_in_use_or_an_unknown_host_is_one_line():
             assert run.returncode == 1, run.stderr
             assert run.stderr.count("\n") == 1 and "cannot serve on" in run.stderr
             assert "Traceback" not in run.stderr
+
+
+def test_refresh_then_report_from_the_store(tmp_path, monkeypatch, capsys):
+    from invoice_analytics.emulator import (
+        DEMO_FASPAY_PASSWORD,
+        DEMO_FASPAY_USERNAME,
+        DEMO_MAYAR_API_KEY,
+        Emulator,
+        _samples,
+    )
+
+    with Emulator(_samples.faspay_reference_rows(), _samples.mayar_reference_rows(),
+                  mayar_rate_limit_per_minute=None) as emu:
+        for name, value in {"FASPAY_USERNAME": DEMO_FASPAY_USERNAME, "FASPAY_PASSWORD": DEMO_FASPAY_PASSWORD,
+                            "MAYAR_API_KEY": DEMO_MAYAR_API_KEY, "FASPAY_BASE_URL": emu.url,
+                            "MAYAR_BASE_URL": emu.url}.items():
+            monkeypatch.setenv(name, value)
+        store = tmp_path / "store"
+        assert main(["refresh", "--store", str(store)]) == 0
+        first = capsys.readouterr().out
+        assert first.count("\n") == 1 and "faspay full" in first and "mayar full" in first
+        emu.update_faspay_invoice(_samples.faspay_reference_rows()[0]["invoice_no"], outstanding_amount=5)
+        assert main(["refresh", "--store", str(store)]) == 0
+        second = capsys.readouterr().out
+        assert second.count("\n") == 1 and "faspay incremental" in second and "1 changed" in second
+    out = tmp_path / "from-store.xlsx"  # the emulator is gone: the report reads the store only
+    assert main(["report", "--store", str(store), "--out", str(out)]) == 0
+    assert out.exists() and f"invoices from history store {store} (faspay, mayar)" in capsys.readouterr().out
+    assert main(["refresh", "--store", str(tmp_path / "other"), "--provider", "mayar"]) == 1  # no server now
+    assert capsys.readouterr().err.startswith("invoice-analytics refresh: error: mayar:")
