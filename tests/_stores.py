@@ -80,7 +80,7 @@ def _serial(emu: Emulator) -> int:
     return next(_serials.setdefault(emu, itertools.count()))
 
 
-_reopened: weakref.WeakKeyDictionary[Emulator, set[str]] = weakref.WeakKeyDictionary()  # made active again
+_reopened: weakref.WeakKeyDictionary[Emulator, set[str]] = weakref.WeakKeyDictionary()  # made open again
 
 
 def _faspay(emu: Emulator, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -93,6 +93,13 @@ def _mayar(emu: Emulator, statuses: tuple[str, ...]) -> list[dict[str, Any]]:
 
 def _pick(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
     return rows[n % len(rows)] if rows else None
+
+
+def _settled_before(emu: Emulator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Leave out invoices made open again after being paid: paying or closing them again would, to a refresh
+    that saw them paid, be a paid invoice changing while it stays paid (invisible by design, see the README)."""
+    again = _reopened.get(emu, set())
+    return [r for r in rows if r.get("invoice_no", r.get("id")) not in again]
 
 
 def new_faspay(emu: Emulator, n: int, variant: int, status: str, old: bool) -> None:
@@ -115,15 +122,17 @@ def _new_mayar(emu: Emulator, n: int, variant: int) -> None:
 
 
 def _apply(emu: Emulator, kind: str, n: int, variant: int) -> None:
-    if kind == "faspay_pay" and (r := _pick(_faspay(emu, ("Unpaid", "Overdue", "Partial Paid")), n)):
+    if kind == "faspay_pay" and (r := _pick(_settled_before(emu, _faspay(emu, ("Unpaid", "Overdue", "Partial Paid"))),
+                                            n)):
         emu.update_faspay_invoice(r["invoice_no"], invoice_status="Paid",
                                   outstanding_amount=-100 * (variant % 3) if variant % 5 == 0 else 0)
     elif kind == "faspay_partial" and (r := _pick(_faspay(emu, ("Unpaid", "Overdue")), n)):
         emu.update_faspay_invoice(r["invoice_no"], invoice_status="Partial Paid", outstanding_amount=1000 + variant)
-    elif kind == "faspay_cancel" and (r := _pick(_faspay(emu, FASPAY_OPEN), n)):
+    elif kind == "faspay_cancel" and (r := _pick(_settled_before(emu, _faspay(emu, FASPAY_OPEN)), n)):
         emu.update_faspay_invoice(r["invoice_no"], invoice_status="Cancelled")
     elif kind == "faspay_reverse" and (r := _pick(_faspay(emu, ("Paid",)), n)):
         emu.update_faspay_invoice(r["invoice_no"], invoice_status="Unpaid", outstanding_amount=5000 + variant)
+        _reopened.setdefault(emu, set()).add(r["invoice_no"])
     elif kind == "faspay_overdue" and (r := _pick(_faspay(emu, ("Unpaid", "Draft", "Proforma")), n)):
         emu.set_faspay_status(r["invoice_no"], "Overdue")
     elif kind == "faspay_new":
@@ -132,10 +141,10 @@ def _apply(emu: Emulator, kind: str, n: int, variant: int) -> None:
         new_faspay(emu, n, variant, ("Paid", "Cancelled")[variant % 2], old=False)
     elif kind == "faspay_remove" and emu.faspay.invoices:
         emu.remove_faspay_invoice(sorted(r["invoice_no"] for r in emu.faspay.invoices)[n % len(emu.faspay.invoices)])
-    elif kind == "mayar_pay" and (r := _pick(_mayar(emu, ("active",)), n)):
+    elif kind == "mayar_pay" and (r := _pick(_settled_before(emu, _mayar(emu, ("active",))), n)):
         paid = {"id": f"p{n}", "status": "paid", "extraData": None}
         emu.update_mayar_invoice(r["id"], status="paid", transactions=[*r["transactions"], paid])
-    elif kind == "mayar_close" and (r := _pick(_mayar(emu, ("active",)), n)):
+    elif kind == "mayar_close" and (r := _pick(_settled_before(emu, _mayar(emu, ("active",))), n)):
         emu.update_mayar_invoice(r["id"], status="closed")
     elif kind == "mayar_reopen" and (r := _pick(_mayar(emu, ("paid", "closed")), n)):
         emu.update_mayar_invoice(r["id"], status="active")
@@ -144,11 +153,8 @@ def _apply(emu: Emulator, kind: str, n: int, variant: int) -> None:
         emu.update_mayar_invoice(r["id"], amount=int(r["amount"]) + 100 * (1 + variant % 5))
     elif kind == "mayar_new":
         _new_mayar(emu, n, variant)
-    elif kind == "mayar_remove_open":
-        # not one reopened since it was paid: to a refresh that saw it paid, that is a paid invoice deleted
-        reopened = _reopened.get(emu, set())
-        if r := _pick([r for r in _mayar(emu, ("active",)) if r["id"] not in reopened], n):
-            emu.remove_mayar_invoice(r["id"])
+    elif kind == "mayar_remove_open" and (r := _pick(_settled_before(emu, _mayar(emu, ("active",))), n)):
+        emu.remove_mayar_invoice(r["id"])  # not one reopened: to a refresh that saw it paid, a paid one deleted
 
 
 #: Every provider-side change an incremental refresh must see. Not among them (see the README): changes

@@ -27,14 +27,15 @@ unnoticed).
 **Faspay** (one status code per call, filters ``customer_id`` and the period
 window):
 
-1. Page 1 of Paid (2) and Cancelled (3) over the whole window: their
-   ``total_data``, and their newest rows (before step 2, so that an invoice
-   paid while the open lists are read is not counted twice).
-2. The open statuses (draft 0, unpaid 1, overdue 4, partially paid 5,
-   proforma 7): their whole lists, by the loader.
-3. Invoices known as open that are in neither: looked for in Paid, then
-   Cancelled, by the queries of :mod:`._plan` (per customer or per month).
-4. The count check: the invoices the store now places in Paid or Cancelled
+1. Page 1 of Paid (2) and Cancelled (3) over the whole window (their
+   ``total_data`` and newest rows), the open statuses' whole lists (draft 0,
+   unpaid 1, overdue 4, partially paid 5, proforma 7; by the loader), then
+   page 1 of Paid and Cancelled again: when these changed meanwhile (an
+   invoice moved while the open lists were read), the step is run again (at
+   most three times), so that the totals hold for what the open lists showed.
+2. Invoices known as open that are in none of these: looked for in Paid,
+   then Cancelled, by the queries of :mod:`._plan` (per customer or per month).
+3. The count check: the invoices the store now places in Paid or Cancelled
    must number exactly the two ``total_data``. More listed than known: the
    recent months of both lists are read (invoices created already paid); if
    the counts still differ, or fewer are listed than known (deletions), a
@@ -62,7 +63,7 @@ from invoice_analytics._dates import jakarta_today
 from invoice_analytics.history._api import FaspayAPI, MayarAPI
 from invoice_analytics.history._errors import RefreshFallbackWarning
 from invoice_analytics.history._plan import plan_queries
-from invoice_analytics.providers._paging import created_ms
+from invoice_analytics.providers._paging import MAX_PASSES, FaspayPage, created_ms
 from invoice_analytics.providers._payload import PageProblem
 from invoice_analytics.providers.faspay import FASPAY_STATUS_CODES, faspay_frame
 from invoice_analytics.providers.mayar import MAYAR_PAGE_SIZE, mayar_frame
@@ -269,16 +270,22 @@ class _Seen:
 
 
 def _faspay_incremental(api: FaspayAPI, known: pd.DataFrame) -> pd.DataFrame:
-    seen = _Seen()
-    # 1. page 1 of Paid and Cancelled: their totals (first: an invoice that moves out of an open status
-    #    while the open lists are read is then not counted in them, so it cannot be counted twice)
-    firsts = [api.page(code, 1) for code in FASPAY_FINAL_CODES]
+    # 1. page 1 of Paid and Cancelled, the open statuses whole, page 1 of Paid and Cancelled again: until
+    #    Paid and Cancelled did not change meanwhile (then their totals hold for what the open lists showed)
+    for _attempt in range(MAX_PASSES):
+        seen = _Seen()
+        firsts = [api.page(code, 1) for code in FASPAY_FINAL_CODES]
+        seen.add(faspay_frame([kept.row for page in firsts for kept in page.rows]), final=True)
+        open_frame = api.load(FASPAY_OPEN_CODES)
+        seen.add(open_frame, final=False)
+        again = [api.page(code, 1) for code in FASPAY_FINAL_CODES]
+        if _fingerprint(again) == _fingerprint(firsts):
+            seen.add(faspay_frame([kept.row for page in again for kept in page.rows]), final=True)
+            break
+    else:
+        raise _NeedFull(f"Paid or Cancelled changed while the open statuses were read, {MAX_PASSES} times")
     listed_final = sum(page.total_data for page in firsts)
-    seen.add(faspay_frame([kept.row for page in firsts for kept in page.rows]), final=True)
-    # 2. the open statuses, whole
-    open_frame = api.load(FASPAY_OPEN_CODES)
-    seen.add(open_frame, final=False)
-    # 3. the invoices that left the open statuses
+    # 2. the invoices that left the open statuses
     final_known = known["status"].isin(_FASPAY_FINAL).fillna(False).to_numpy(dtype=bool)
     left = known[~final_known & ~known["invoice_id"].astype(str).isin(seen.final).to_numpy(dtype=bool)]
     page_size = api.page_size or 10**9
@@ -300,7 +307,7 @@ def _faspay_incremental(api: FaspayAPI, known: pd.DataFrame) -> pd.DataFrame:
         ids = left["invoice_id"].astype(str).tolist()
         raise _NeedFull(f"{len(ids)} invoice(s) left the open statuses and are neither Paid nor Cancelled "
                         f"(first: {ids[0]}): deleted, or moved again during the refresh")
-    # 4. the count check
+    # 3. the count check
     state = _overlay(known, seen.frames)
     accounted = _placed_final(state, seen.final)
     if accounted < listed_final:
@@ -314,6 +321,11 @@ def _faspay_incremental(api: FaspayAPI, known: pd.DataFrame) -> pd.DataFrame:
         raise _NeedFull(f"Faspay lists {listed_final} paid or cancelled invoices, the store accounts for "
                         f"{accounted}: {why}")
     return state
+
+
+def _fingerprint(pages: list[FaspayPage]) -> list[tuple[int, list[str]]]:
+    """Each page's total and invoice numbers."""
+    return [(page.total_data, [kept.row["invoice_no"] for kept in page.rows]) for page in pages]
 
 
 def _placed_final(state: pd.DataFrame, final: dict[str, bool]) -> int:
