@@ -24,8 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from invoice_analytics._warn import warn_caller
 from invoice_analytics.errors import ResponseError, UnknownStatusWarning
-from invoice_analytics.providers._payload import caller_level
 from invoice_analytics.schema import (
     DATETIME_DTYPE,
     JAKARTA,
@@ -370,7 +370,7 @@ def warn_unknown_statuses(provider: str, values: Sequence[str]) -> None:
         "(the raw value is kept in provider_status)"
     )
     warning.values = sorted(values)
-    warnings.warn(warning, stacklevel=caller_level())
+    warn_caller(warning)
 
 
 #: Frames of more rows are built this many rows at a time, so that the

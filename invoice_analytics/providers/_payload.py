@@ -19,16 +19,13 @@ invoice_analytics.providers._payload.PageProblem: 'data' is not a list of object
 from __future__ import annotations
 
 import json
-import os
-import sys
-import warnings
 from collections.abc import Iterable
-from types import FrameType
 from typing import Any
 
+from invoice_analytics._warn import warn_caller
 from invoice_analytics.errors import DuplicateInvoiceWarning
 
-__all__ = ["PageProblem", "caller_level", "page_rows", "payload_words", "require_keys", "whole_number"]
+__all__ = ["PageProblem", "page_rows", "payload_words", "require_keys", "whole_number"]
 
 #: The provider whose rows carry this id key (for messages, when the caller does not say).
 _PROVIDER_OF_ID = {"invoice_no": "faspay", "id": "mayar"}
@@ -119,7 +116,7 @@ def _one_copy_each(data: list[dict[str, Any]], id_key: str, provider: str) -> li
         warning = DuplicateInvoiceWarning(f"{provider}: invoice {'; invoice '.join(named)}{more}; "
                                           "the last copy is kept")
         warning.ids = list(differing)
-        warnings.warn(warning, stacklevel=caller_level())
+        warn_caller(warning)
     return [row for index, row in enumerate(data) if last[row[id_key]] == index]
 
 
@@ -131,19 +128,6 @@ def _same(a: Any, b: Any) -> bool:
         return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
     except (TypeError, ValueError):
         return False
-
-
-def caller_level() -> int:
-    """The ``stacklevel`` that points a warning at the first frame outside this package.
-
-    Call it in the function that calls :func:`warnings.warn`.
-    """
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame: FrameType | None = sys._getframe(1)
-    level = 1  # 1 = the function that calls warnings.warn
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def whole_number(value: Any, what: str) -> int:
