@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
+import requests
 
 from invoice_analytics._dates import jakarta_today
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
@@ -67,7 +68,27 @@ def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: 
     return given
 
 
-class FaspayAPI:
+class _ProviderAPI:
+    """What both providers' refresh APIs share: the recording session, its counts, closing what they own."""
+
+    session: RecordingSession
+    _inner: requests.Session
+    _own: bool
+
+    @property
+    def requests(self) -> int:
+        return self.session.sent
+
+    @property
+    def replayed(self) -> int:
+        return self.session.replayed
+
+    def close(self) -> None:
+        if self._own:
+            self._inner.close()
+
+
+class FaspayAPI(_ProviderAPI):
     """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
@@ -145,20 +166,8 @@ class FaspayAPI:
                 break
         return list(rows.values())
 
-    @property
-    def requests(self) -> int:
-        return self.session.sent
 
-    @property
-    def replayed(self) -> int:
-        return self.session.replayed
-
-    def close(self) -> None:
-        if self._own:
-            self._inner.close()
-
-
-class MayarAPI:
+class MayarAPI(_ProviderAPI):
     """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
@@ -208,15 +217,3 @@ class MayarAPI:
             for message in cursor.warnings[seen:]:
                 warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=3)
             yield data, has_more
-
-    @property
-    def requests(self) -> int:
-        return self.session.sent
-
-    @property
-    def replayed(self) -> int:
-        return self.session.replayed
-
-    def close(self) -> None:
-        if self._own:
-            self._inner.close()
