@@ -42,7 +42,7 @@ CHILD = textwrap.dedent("""
         os.replace = replace
     print("ready", flush=True)
     sys.stdin.readline()
-    result = InvoiceStore(path).refresh(**arguments)
+    result = InvoiceStore(path, checkpoint_factor=0).refresh(**arguments)  # a checkpoint at every refresh
     print(json.dumps({"renames": calls, "result": repr(result)}), flush=True)
 """)
 
@@ -177,8 +177,10 @@ def _finish(store: InvoiceStore, emu, n: int) -> None:
     """A following refresh completes correctly and leaves no stray file."""
     store.refresh(**options(emu), observed_at=at(n))
     assert_same(store.current(), fresh_load(emu))
-    listed = {f["path"] for f in json.loads((store.path / "_manifest.json").read_text())["files"]}
-    assert {p.relative_to(store.path).as_posix() for p in store.path.glob("provider=*/*")} == listed
+    manifest = json.loads((store.path / "_manifest.json").read_text())
+    listed = {f["path"] for f in manifest["files"] + manifest["checkpoints"]}
+    present = [*store.path.glob("provider=*/*"), *store.path.glob("_checkpoints/provider=*/*")]
+    assert {p.relative_to(store.path).as_posix() for p in present} == listed
     assert not list(store.path.glob("**/*.tmp")) and not (store.path / "_pending").exists()
 
 
@@ -224,7 +226,9 @@ def test_killed_at_every_kind_of_write_the_store_is_before_or_after(tmp_path):
         process = child(counting, emu, at(1), {"at": 0, "when": "never"})
         go(process)
         out, err = process.communicate(timeout=120)
-        renames = json.loads(out.splitlines()[-1])["renames"]  # pending answers, data files, then the manifest
+        # pending answers, data files, checkpoints (renames - 2 and - 1), then the manifest
+        renames = json.loads(out.splitlines()[-1])["renames"]
+        assert len(list(counting.glob("_checkpoints/provider=*/*.parquet"))) == 2
         assert renames > 5, err
         states = []
         for n, when in [(1, "after"), (renames // 2, "before"), (renames - 2, "before"), (renames - 2, "after"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -177,7 +178,7 @@ def test_the_layout_is_partitioned_parquet_with_a_versioned_manifest(emu, tmp_pa
     manifest = json.loads((tmp_path / "_manifest.json").read_text())
     assert manifest["format"] == "invoice-analytics-history" and manifest["format_version"] == 1
     assert manifest["generation"] == 2
-    assert sorted(p.parent.name for p in tmp_path.glob("**/*.parquet")) == [
+    assert sorted(p.parent.name for p in tmp_path.glob("provider=*/*.parquet")) == [
         "provider=faspay", "provider=faspay", "provider=mayar"]  # a refresh without change writes no file
     assert not (tmp_path / "_pending").exists()
     manifest["format_version"] = 99
@@ -290,7 +291,7 @@ def assert_duckdb_equals(got: pd.DataFrame, want: pd.DataFrame) -> None:
 
 
 def test_duckdb_reads_the_directory_with_the_readme_sql(emu, tmp_path):
-    store = InvoiceStore(tmp_path)
+    store = InvoiceStore(tmp_path, checkpoint_factor=0)  # the store reads checkpoints, DuckDB the versions
     store.refresh(**options(emu), observed_at=at(0))
     for step, change in enumerate([(0, 1, 0), (8, 2, 0), (12, 5, 1), (13, 0, 0), (7, 9, 0), (6, 3, 3)],
                                   start=1):
@@ -321,3 +322,75 @@ def test_duckdb_reads_the_directory_with_the_readme_sql(emu, tmp_path):
     assert_duckdb_equals(query(committed_only(readme_sql("current", tmp_path), tmp_path)), store.current())
     assert_duckdb_equals(query(committed_only(readme_sql("as of", tmp_path, at(3)), tmp_path)), store.as_of(at(3)))
     assert_same(InvoiceStore(tmp_path).current(), fresh_load(emu))  # the store reads only the manifest's files
+
+
+def _refreshed(emu, store: InvoiceStore, steps: int) -> list[pd.Timestamp]:
+    store.refresh(**options(emu), observed_at=at(0))
+    for step, change in enumerate([(0, 1, 0), (8, 2, 0), (12, 5, 1), (13, 0, 0), (7, 9, 0), (6, 3, 3)][:steps],
+                                  start=1):
+        apply(emu, change)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RefreshFallbackWarning)
+            store.refresh(**options(emu), observed_at=at(step))
+    return [at(i) + pd.Timedelta(minutes=m) for i in range(steps + 1) for m in (0, 30)]
+
+
+def _without_checkpoints(root: Path, copy: Path) -> InvoiceStore:
+    shutil.copytree(root, copy)
+    manifest = json.loads((copy / "_manifest.json").read_text())
+    manifest["checkpoints"] = []
+    (copy / "_manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(copy / "_checkpoints", ignore_errors=True)
+    return InvoiceStore(copy)
+
+
+def test_checkpoints_change_no_answer_and_follow_the_rule(emu, tmp_path):
+    store = InvoiceStore(tmp_path / "store", checkpoint_factor=0.001)
+    times = _refreshed(emu, store, 6)
+    manifest = json.loads((tmp_path / "store" / "_manifest.json").read_text())
+    made = [(entry["provider"], entry["refresh"]) for entry in manifest["checkpoints"]]
+    # the rule: a checkpoint when the rows appended since the last one exceed factor x the invoices listed
+    files = [(e["provider"], e["refresh"], e["rows"]) for e in manifest["files"]]
+    for provider in ("faspay", "mayar"):
+        listed = {r["refresh"]: r["new"] + r["changed"] + r["unchanged"] for r in manifest["refreshes"]
+                  if r["provider"] == provider}
+        last, due = 0, []
+        for _, refresh, _rows in (f for f in files if f[0] == provider):
+            since = sum(n for p, r, n in files if p == provider and last < r <= refresh)
+            if since > 0.001 * listed[refresh]:
+                due.append(refresh)
+                last = refresh
+        assert [r for p, r in made if p == provider] == due
+    assert len(made) >= 4 and len({r for _, r in made}) >= 3  # several refreshes checkpoint
+    assert sorted(p.relative_to(tmp_path / "store").parts[:2] for p in (tmp_path / "store").glob("_checkpoints/*/*"))\
+        == sorted(("_checkpoints", f"provider={p}") for p, _ in made)
+    plain = _without_checkpoints(tmp_path / "store", tmp_path / "plain")
+    assert_same(store.current(), plain.current())
+    for when in times:
+        assert_same(store.as_of(when), plain.as_of(when))
+    pd.testing.assert_frame_equal(store.history(), plain.history())
+    # an incremental refresh from a checkpointed state equals one from the versions alone
+    apply(emu, (3, 2, 1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RefreshFallbackWarning)
+        one = store.refresh(**options(emu), observed_at=at(7))
+        two = plain.refresh(**options(emu), observed_at=at(7))
+    assert (one.new, one.changed, one.unchanged, one.gone) == (two.new, two.changed, two.unchanged, two.gone)
+    assert_same(store.current(), fresh_load(emu))
+    assert_same(plain.current(), fresh_load(emu))
+
+
+def test_a_damaged_or_orphan_checkpoint(emu, tmp_path):
+    store = InvoiceStore(tmp_path, checkpoint_factor=0)
+    _refreshed(emu, store, 1)
+    victim = next(tmp_path.glob("_checkpoints/provider=mayar/*.parquet"))
+    orphan = victim.with_name("checkpoint-000099-00000000.parquet")
+    orphan.write_bytes(victim.read_bytes())
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    with pytest.raises(StoreCorruptError, match=victim.name):
+        InvoiceStore(tmp_path).current()
+    victim.write_bytes(data)
+    apply(emu, (1, 1, 0))
+    store.refresh(**options(emu), observed_at=at(2))
+    assert not orphan.exists() and victim.exists()  # what no manifest lists is the remains of a killed refresh

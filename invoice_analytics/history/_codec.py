@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from invoice_analytics.schema import DATETIME_DTYPE, PROVIDER_DTYPE, STRING_DTYPE
 
@@ -101,13 +102,15 @@ def from_storage(table: pa.Table, provider: str) -> pd.DataFrame:
 
 
 def _from_arrow(array: pa.Array, dtype: Any) -> Any:
-    if isinstance(dtype, pd.CategoricalDtype):
-        values = STRING_DTYPE.__from_arrow__(array.cast(pa.large_string()))
-        present = pd.unique(values[~values.isna()])
+    if isinstance(dtype, pd.CategoricalDtype):  # dictionary-encoded in Arrow: one lookup per distinct value
+        encoded = pc.dictionary_encode(array.cast(pa.string()))
+        present = encoded.dictionary.to_pylist()
         known = list(dtype.categories)
         extra = sorted(str(v) for v in present if v not in set(known))
-        return pd.Categorical(values.to_numpy(dtype=object, na_value=None),
-                              categories=known + extra, ordered=dtype.ordered)
+        position = {value: code for code, value in enumerate(known + extra)}
+        lookup = np.array([position[v] for v in present] + [-1], dtype=np.int64)  # -1: missing
+        indices = encoded.indices.fill_null(len(present)).to_numpy(zero_copy_only=False)
+        return pd.Categorical.from_codes(lookup[indices], categories=known + extra, ordered=dtype.ordered)
     if isinstance(dtype, pd.PeriodDtype):
         stamps = pd.Series(array.cast(pa.timestamp("s")).to_numpy(zero_copy_only=False))
         return stamps.dt.to_period(dtype.freq).array

@@ -7,6 +7,8 @@ Layout of a store directory::
     _pending/                              answers of an unfinished refresh (see ._transport)
     provider=faspay/part-000001-1a2b3c4d.parquet
     provider=mayar/part-000001-5e6f7a8b.parquet
+    _checkpoints/provider=mayar/checkpoint-000120-9c0d1e2f.parquet
+                                           the state at a refresh (see below)
 
 Every file is written to a temporary name in its directory, flushed to disk
 and renamed over its final name (``os.replace``). Data files are never
@@ -15,6 +17,16 @@ replacing the manifest, which lists every committed file with its size and
 SHA-256. Readers read the manifest once and then only the files it lists, so
 they never see a refresh in part; files not in the manifest are the remains
 of an interrupted refresh, removed by the next one.
+
+A *checkpoint* is a derived file: a provider's latest event of every invoice
+still listed at one refresh (the rows as they are in the data files, with
+their ``valid_from``, ``change`` and ``refresh``). Reading the state at a
+time then needs the last checkpoint at or before it and the data files
+after that checkpoint, not the whole history. Checkpoints live under
+``_checkpoints/`` (outside the ``provider=*/`` partitions, so a glob over
+those still sees each version once), are listed apart in the manifest
+(``checkpoints``, which a reader that does not know them ignores: the format
+version is unchanged) and are written and committed like data files.
 
 >>> import tempfile
 >>> root = Path(tempfile.mkdtemp())
@@ -42,6 +54,7 @@ import pyarrow.parquet as pq
 from invoice_analytics.history._errors import StoreCorruptError
 
 __all__ = [
+    "CHECKPOINT_DIR",
     "FORMAT",
     "FORMAT_VERSION",
     "LOCK_NAME",
@@ -63,6 +76,7 @@ FORMAT_VERSION = 1
 MANIFEST_NAME = "_manifest.json"
 LOCK_NAME = "_refresh.lock"
 PENDING_DIR = "_pending"
+CHECKPOINT_DIR = "_checkpoints"
 _TMP_SUFFIX = ".tmp"
 
 
@@ -80,11 +94,13 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The committed state: generation (= number of the last refresh), data files, the refresh log."""
+    """The committed state: generation (= number of the last refresh), data files, the refresh log,
+    checkpoints."""
 
     generation: int = 0
     files: tuple[FileEntry, ...] = ()
     refreshes: tuple[dict[str, Any], ...] = field(default=())
+    checkpoints: tuple[FileEntry, ...] = ()
 
     def to_json(self) -> bytes:
         doc = {
@@ -93,6 +109,7 @@ class Manifest:
             "generation": self.generation,
             "files": [vars(entry) for entry in self.files],
             "refreshes": list(self.refreshes),
+            "checkpoints": [vars(entry) for entry in self.checkpoints],
         }
         return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -118,6 +135,7 @@ def read_manifest(root: Path) -> Manifest:
             generation=int(doc["generation"]),
             files=tuple(FileEntry(**entry) for entry in doc["files"]),
             refreshes=tuple(doc["refreshes"]),
+            checkpoints=tuple(FileEntry(**entry) for entry in doc.get("checkpoints", [])),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreCorruptError(f"{path}: the store's manifest is unreadable: {exc}") from None
@@ -163,13 +181,16 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_data_file(root: Path, provider: str, refresh: int, table: pa.Table) -> FileEntry:
-    """Write one provider's new rows of one refresh as a Parquet file (not yet committed)."""
+def write_data_file(root: Path, provider: str, refresh: int, table: pa.Table, *, durable: bool = True,
+                    checkpoint: bool = False) -> FileEntry:
+    """Write one provider's new rows of one refresh (or its ``checkpoint``) as a Parquet file, not yet
+    committed (``durable``: flushed to disk)."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
-    relative = f"provider={provider}/part-{refresh:06d}-{uuid.uuid4().hex[:8]}.parquet"
-    atomic_write(root / relative, data)
+    name = f"checkpoint-{refresh:06d}" if checkpoint else f"part-{refresh:06d}"
+    relative = f"{CHECKPOINT_DIR + '/' if checkpoint else ''}provider={provider}/{name}-{uuid.uuid4().hex[:8]}.parquet"
+    atomic_write(root / relative, data, durable=durable)
     return FileEntry(relative, provider, refresh, table.num_rows, len(data), hashlib.sha256(data).hexdigest())
 
 
@@ -192,8 +213,9 @@ def read_data_file(root: Path, entry: FileEntry) -> pa.Table:
 
 
 def remove_orphans(root: Path, manifest: Manifest) -> list[Path]:
-    """Delete what an interrupted refresh left: data files the manifest does not list, temporary files."""
-    listed = {entry.path for entry in manifest.files}
+    """Delete what an interrupted refresh left: data files and checkpoints the manifest does not list,
+    temporary files."""
+    listed = {entry.path for entry in manifest.files + manifest.checkpoints}
     removed = []
     for path in _candidates(root):
         relative = path.relative_to(root).as_posix()
@@ -206,8 +228,12 @@ def remove_orphans(root: Path, manifest: Manifest) -> list[Path]:
 def _candidates(root: Path) -> Iterator[Path]:
     if not root.is_dir():
         return
-    for path in root.iterdir():
+    for path in [*root.iterdir(), *_partitions(root / CHECKPOINT_DIR)]:
         if path.is_file() and path.name.endswith(_TMP_SUFFIX):
             yield path
         elif path.is_dir() and path.name.startswith("provider="):
             yield from (p for p in path.iterdir() if p.is_file())
+
+
+def _partitions(directory: Path) -> list[Path]:
+    return list(directory.iterdir()) if directory.is_dir() else []

@@ -28,11 +28,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from invoice_analytics.history._codec import data_columns
 from invoice_analytics.schema import DATETIME_DTYPE
 
-__all__ = ["Diff", "diff", "event_rows", "latest", "versions"]
+__all__ = ["Diff", "diff", "event_rows", "latest", "latest_rows", "versions"]
 
 
 @dataclass
@@ -99,6 +101,28 @@ def latest(events: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:
         events = events[(events["valid_from"] <= when).to_numpy(dtype=bool)]
     last = _ordered(events).drop_duplicates("invoice_id", keep="last")
     return last[(last["change"] != "gone").to_numpy(dtype=bool)]
+
+
+def latest_rows(table: pa.Table, when: pd.Timestamp | None) -> pa.Table:
+    """:func:`latest` on stored rows (an Arrow table), before any conversion to pandas: cheaper when most
+    rows are older versions.
+
+    >>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
+    >>> stamps = pa.array(t[[0, 1, 0, 2]].as_unit("us").asi8, pa.timestamp("us", tz="Asia/Jakarta"))
+    >>> rows = pa.table({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
+    ...                  "valid_from": stamps, "change": ["new", "changed", "new", "gone"]})
+    >>> latest_rows(rows, None)["status"].to_pylist(), latest_rows(rows, t[1])["status"].to_pylist()
+    (['paid'], ['open', 'paid'])
+    """
+    if when is not None:
+        bound = pa.scalar(when.value // 1000, pa.timestamp("us", tz=str(when.tz)))
+        table = table.filter(pc.less_equal(table["valid_from"], bound))
+    order = pc.sort_indices(table, sort_keys=[("valid_from", "ascending")])  # stable: ties keep file order
+    ids = pd.array(table["invoice_id"].take(order), dtype="string[pyarrow]")
+    last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
+    kept = order.filter(pa.array(last))
+    rows = table.take(kept)
+    return rows.filter(pc.not_equal(rows["change"], "gone"))
 
 
 def versions(events: pd.DataFrame, refreshed_at: pd.Series) -> pd.DataFrame:

@@ -36,7 +36,7 @@ from invoice_analytics.history._files import (
 )
 from invoice_analytics.history._refresh import Outcome, refresh_faspay, refresh_mayar
 from invoice_analytics.history._result import ProviderRefresh, RefreshResult
-from invoice_analytics.history._scd import diff, event_rows, latest, versions
+from invoice_analytics.history._scd import diff, event_rows, latest, latest_rows, versions
 from invoice_analytics.history._transport import PendingAnswers
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, STRING_DTYPE
 from invoice_analytics.sources import PROVIDERS, configured_providers
@@ -59,6 +59,12 @@ _REFRESH_COLUMNS: dict[str, Any] = {
     "note": STRING_DTYPE,
     "refresh": "Int64",
 }
+
+
+def _last_checkpoint(manifest: Manifest, provider: str, last: int) -> FileEntry | None:
+    """The provider's newest checkpoint of a refresh numbered ``last`` or less."""
+    return max((e for e in manifest.checkpoints if e.provider == provider and e.refresh <= last),
+               key=lambda e: e.refresh, default=None)
 
 
 def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
@@ -107,6 +113,14 @@ class InvoiceStore:
         Seconds a refresh waits for another one to finish.
     resume_within : float, default 3600
         Seconds during which an interrupted refresh's answers are reused.
+    checkpoint_factor : float, default 2
+        A refresh also writes a checkpoint of its provider's state (every
+        invoice's latest version) when the versions appended since the last
+        checkpoint exceed this many times the invoices listed; reading the
+        state at any time then reads one checkpoint and at most that many
+        versions per invoice, however long the history. Checkpoints add at
+        most ``1 / checkpoint_factor`` to the store's size; ``math.inf``
+        writes none (0: one at every refresh that changed something).
 
     Examples
     --------
@@ -126,8 +140,9 @@ class InvoiceStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 60.0,
-                 resume_within: float = 3600.0) -> None:
+                 resume_within: float = 3600.0, checkpoint_factor: float = 2.0) -> None:
         self.path = Path(path)
+        self.checkpoint_factor = checkpoint_factor
         self.lock_timeout = lock_timeout
         self.resume_within = resume_within
         self._tables: dict[str, pa.Table] = {}  # committed files never change: read each once
@@ -145,13 +160,35 @@ class InvoiceStore:
     # -- reading -------------------------------------------------------------------------------
 
     def _events(self, manifest: Manifest, provider: str) -> pd.DataFrame:
-        tables = [self._table(entry) for entry in manifest.files if entry.provider == provider]
-        if not tables:
+        """Every event of ``provider``: the rows of all its data files."""
+        return self._read([entry for entry in manifest.files if entry.provider == provider], provider)
+
+    def _state(self, manifest: Manifest, provider: str, at: pd.Timestamp | None) -> pd.DataFrame:
+        """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped.
+
+        Read from the provider's last checkpoint at or before ``at`` and the data files after it (all its
+        data files up to ``at`` when there is none), so the cost follows the invoices, not the history.
+        """
+        last = max((int(r["refresh"]) for r in manifest.refreshes if r["provider"] == provider
+                    and (at is None or pd.Timestamp(r["observed_at"]) <= at)), default=0)
+        checkpoint = _last_checkpoint(manifest, provider, last)
+        since = checkpoint.refresh if checkpoint is not None else 0
+        entries = [entry for entry in manifest.files if entry.provider == provider and since < entry.refresh <= last]
+        chosen = entries if checkpoint is None else [checkpoint, *entries]
+        if not chosen:
+            return self._read([], provider)
+        return from_storage(latest_rows(self._concat(chosen), at), provider)
+
+    def _read(self, entries: list[FileEntry], provider: str) -> pd.DataFrame:
+        if not entries:
             empty = reference_frame(provider)
             for name, dtype in STORE_COLUMNS.items():
                 empty[name] = pd.Series([], dtype=dtype)
             return empty
-        return from_storage(pa.concat_tables(tables, promote_options="permissive"), provider)
+        return from_storage(self._concat(entries), provider)
+
+    def _concat(self, entries: list[FileEntry]) -> pa.Table:
+        return pa.concat_tables([self._table(entry) for entry in entries], promote_options="permissive")
 
     def _table(self, entry: FileEntry) -> pa.Table:
         table = self._tables.get(entry.path)
@@ -197,8 +234,7 @@ class InvoiceStore:
             When a file of the store is missing or damaged (the message names it).
         """
         manifest = self._nonempty()
-        frames = [latest(self._events(manifest, p), None).drop(columns=list(STORE_COLUMNS))
-                  for p in self._providers(manifest)]
+        frames = [self._state(manifest, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(manifest)]
         return self._typed(frames, pd.Timestamp(manifest.refreshes[-1]["observed_at"]).tz_convert(JAKARTA))
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
@@ -234,7 +270,7 @@ class InvoiceStore:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
         frames = []
         for provider in self._providers(manifest):
-            rows = latest(self._events(manifest, provider), at).drop(columns=list(STORE_COLUMNS))
+            rows = self._state(manifest, provider, at).drop(columns=list(STORE_COLUMNS))
             issued = rows["issued_at"]
             frames.append(rows[(issued.isna() | (issued <= at)).to_numpy(dtype=bool)])
         return self._typed(frames, at)
@@ -346,6 +382,16 @@ class InvoiceStore:
         finally:
             lock.release()
 
+    def _checkpoint_due(self, manifest: Manifest, provider: str, appended: int, invoices: int) -> bool:
+        """Whether this refresh writes a checkpoint: when the rows a reader of the state would read after
+        the last one (this refresh's included) exceed ``checkpoint_factor`` times the invoices listed."""
+        if not appended:
+            return False
+        since = _last_checkpoint(manifest, provider, manifest.generation)
+        after = since.refresh if since is not None else 0
+        rows = appended + sum(e.rows for e in manifest.files if e.provider == provider and e.refresh > after)
+        return rows > self.checkpoint_factor * invoices
+
     @staticmethod
     def _wanted(providers: str | Iterable[str] | None, faspay: Mapping[str, Any] | None,
                 mayar: Mapping[str, Any] | None) -> list[str]:
@@ -377,9 +423,11 @@ class InvoiceStore:
         held = set(self._providers(manifest))
         results: dict[str, ProviderRefresh] = {}
         rows: dict[str, pd.DataFrame] = {}
+        checkpoints: dict[str, pd.DataFrame] = {}
         for provider in wanted:
             began = time.monotonic()
-            known = latest(self._events(manifest, provider), None).drop(columns=list(STORE_COLUMNS))
+            known_events = self._state(manifest, provider, None)
+            known = known_events.drop(columns=list(STORE_COLUMNS))
             api = (FaspayAPI if provider == "faspay" else MayarAPI)(options[provider], pending, progress)
             try:
                 base = known if provider in held else None
@@ -389,12 +437,17 @@ class InvoiceStore:
                 api.close()
             found = diff(known, outcome.state, provider)
             rows[provider] = event_rows(found, outcome.state, observed, number)
+            if self._checkpoint_due(manifest, provider, len(rows[provider]), len(outcome.state)):
+                checkpoints[provider] = latest(combine(known_events, rows[provider]), None)
             results[provider] = ProviderRefresh(
                 provider, outcome.mode, found.new, found.changed, found.unchanged, len(found.gone),
                 api.requests, outcome.full_requests, round(time.monotonic() - began, 3), api.replayed,
                 outcome.note)
         files = [write_data_file(self.path, p, number, to_storage(frame)) for p, frame in rows.items() if len(frame)]
+        made = tuple(write_data_file(self.path, p, number, to_storage(frame[list(rows[p].columns)]), checkpoint=True)
+                     for p, frame in checkpoints.items())
         records = [result.record(number, observed) for result in results.values()]
-        write_manifest(self.path, Manifest(number, manifest.files + tuple(files), manifest.refreshes + tuple(records)))
+        write_manifest(self.path, Manifest(number, manifest.files + tuple(files), manifest.refreshes + tuple(records),
+                                           manifest.checkpoints + made))
         pending.clear()
         return RefreshResult(observed, number, results, round(time.monotonic() - started, 3))
