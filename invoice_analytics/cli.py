@@ -15,9 +15,12 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
+
+if TYPE_CHECKING:
+    from invoice_analytics._types import Terms
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -136,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
     report.add_argument("--store", type=Path, default=None, metavar="DIR",
                         help="read the invoices from a history store (as known on --as-of) instead of loading them")
+    report.add_argument("--history", action="store_true",
+                        help="also the aging trend at each month end and days to pay, from --store, or with "
+                             "--demo from a demo store (the sample data, then six simulated months)")
     refresh = commands.add_parser("refresh", help="refresh a history store: one summary line, exit 0 or 1 (cron)")
     refresh.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store's directory")
     refresh.add_argument("--provider", action="append", choices=("faspay", "mayar"),
@@ -213,6 +219,8 @@ def _report(args: argparse.Namespace) -> int:
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
     demo: bool | None = True if args.demo else None
+    if args.history and not args.demo and args.store is None:
+        raise ValueError("--history reads a history store: give --store DIR, or --demo for a demo store")
     if not args.demo and args.store is None:
         check_environment()  # a misspelled or half-set credential: an error, never the sample data
         missing = [p for p in wanted if p not in configured_providers()]
@@ -249,8 +257,39 @@ def _report(args: argparse.Namespace) -> int:
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
-    print(f"\nWrote {args.out}, {chart}" + (f" and {args.pdf}" if args.pdf else ""))
+    trend_chart = _history(args, edges, terms) if args.history else None
+    print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
+          + (f" and {trend_chart or args.pdf}" if trend_chart or args.pdf else ""))
     return 0
+
+
+def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Path:
+    """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
+    import tempfile
+
+    from invoice_analytics.display._trend_chart import plot_aging_trend
+    from invoice_analytics.export import atomic_path
+    from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.history._demo import DEMO_DAYS, demo_store
+    from invoice_analytics.history._summary import history_summary, month_end_trend
+
+    trend_chart: Path = args.out.with_name(args.out.stem + "-trend.png")
+    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
+        if args.store is not None:
+            store, title = InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}"
+            print(f"\nHistory store {args.store}")
+        else:
+            store, title = demo_store(scratch), "Open amount by aging bucket (DEMO DATA, simulated)"
+            print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
+                  "(made-up figures, dated after the sample)")
+        trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
+        print(history_summary(store, trend))
+        ax = plot_aging_trend(trend, title=title)
+        figure = ax.get_figure(root=True)
+        assert figure is not None  # plot_aging_trend draws on a new figure
+        with atomic_path(trend_chart) as temporary:
+            figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+    return trend_chart
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import pytest
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.cli import main
 from invoice_analytics.errors import DemoDataWarning
+from invoice_analytics.history import InvoiceStore
 from invoice_analytics.export import RUPIAH_FORMAT
 from invoice_analytics.sources import load_invoices
 
@@ -147,3 +148,15 @@ def test_refresh_then_report_from_the_store(tmp_path, monkeypatch, capsys):
     assert out.exists() and f"invoices from history store {store} (faspay, mayar)" in capsys.readouterr().out
     assert main(["refresh", "--store", str(tmp_path / "other"), "--provider", "mayar"]) == 1  # no server now
     assert capsys.readouterr().err.startswith("invoice-analytics refresh: error: mayar:")
+    # --history: the store's trend at each month end (here its one refresh day) and days to pay, and a chart
+    assert main(["report", "--store", str(store), "--out", str(out), "--history"]) == 0
+    text = capsys.readouterr().out
+    refreshed = InvoiceStore(store).refreshes()["observed_at"].max().date().isoformat()
+    trend = text.split("as known then:\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert trend[0].split() == ["Current", "1-30", "31-60", "61-90", ">90", "Credit", "Total"]
+    assert len(trend) == 2 and trend[1].startswith(refreshed)
+    assert "Days to pay: no invoice was seen open and then paid yet." in text
+    chart = tmp_path / "from-store-trend.png"
+    assert text.rstrip().endswith(f"and {chart}") and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["report", "--history", "--out", str(out)]) == 1
+    assert "--history reads a history store: give --store DIR, or --demo" in capsys.readouterr().err

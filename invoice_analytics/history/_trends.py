@@ -48,7 +48,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import NAT, day_numbers, days_to_timestamps, jakarta_date, month_ordinals
-from invoice_analytics._types import AsOf, Basis, By
+from invoice_analytics._types import AsOf, Basis, By, Terms
 from invoice_analytics.analytics._groupby import (
     by_names,
     empty_index,
@@ -287,7 +287,7 @@ def aging_trend(
     by: By = None,
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
 ) -> pd.DataFrame:
     """Outstanding per aging bucket at each of several dates, as the store saw it then.
 
@@ -390,7 +390,7 @@ def roll_rates(
     end: AsOf,
     *,
     edges: Iterable[int] = DEFAULT_EDGES,
-    terms_days: int = 0,
+    terms_days: Terms = 0,
 ) -> pd.DataFrame:
     """Where the open amount of each aging bucket at ``start`` is at ``end``.
 
@@ -423,8 +423,9 @@ def roll_rates(
         state at the end of the day.
     edges : Iterable[int], default DEFAULT_EDGES
         Bucket edges in days past due, as for the aging report.
-    terms_days : int, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar), as for the
+    terms_days : int, mapping or str, default 0
+        Payment terms of an invoice without ``due_at`` (Mayar): days, days
+        by provider (``{"mayar": 14}``) or a column of terms, as for the
         aging report.
 
     Returns
