@@ -39,9 +39,10 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator
 
 from invoice_analytics._dates import jakarta_date
-from invoice_analytics._types import AsOf, Basis, Weight
-from invoice_analytics.analytics._rules import DEFAULT_EDGES
-from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, overdue_invoices
+from invoice_analytics._types import AsOf, Basis, Terms, Weight
+from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
+from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, top_debtors
+from invoice_analytics.analytics.customers import customer_label
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.display.formatting import (
     format_percent,
@@ -172,6 +173,30 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
         return ax
     fig = Figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+#: The line a chart of the sample data adds under its title (``df.attrs["source"] == "demo"``).
+DEMO_LINE = "DEMO DATA (embedded sample invoices)"
+
+
+def is_demo(df: pd.DataFrame) -> bool:
+    """Whether ``df`` holds the embedded sample data (``attrs["source"] == "demo"``)."""
+    from invoice_analytics.sources import DEMO_SOURCE
+
+    return bool(df.attrs.get("source") == DEMO_SOURCE)
+
+
+def _set_title(ax: Axes, df: pd.DataFrame, text: str) -> None:
+    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data.
+
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["source"] = "demo"
+    >>> ax = _new_axes(None, (4, 3))
+    >>> _set_title(ax, frame, "Aging")
+    >>> ax.get_title()
+    'Aging\nDEMO DATA (embedded sample invoices)'
+    """
+    ax.set_title(f"{text}\n{DEMO_LINE}" if is_demo(df) else text)
 
 
 def _no_data(ax: Axes, text: str = "No invoices") -> Axes:
@@ -397,7 +422,7 @@ def plot_aging(
     *,
     edges: Sequence[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     stack: str | None = "provider",
     ax: Axes | None = None,
     title: str | None = None,
@@ -428,9 +453,10 @@ def plot_aging(
         Aging bucket edges in days, strictly increasing integers >= 1.
     basis : {"due", "issued"}, default "due"
         Age from the due date or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``.
+        after ``issued_at``; a mapping gives days by provider
+        (``{"mayar": 14}``), a str names a column of days.
     stack : {"provider", None}, default "provider"
         Stack each bucket's bar by provider, or draw one bar per bucket.
     ax : matplotlib.axes.Axes or None, default None
@@ -483,7 +509,7 @@ def plot_aging(
     if stack not in ("provider", None):
         raise ValueError(f"stack must be 'provider' or None, got {stack!r}")
     ax = _new_axes(ax, (8, 4.5))
-    ax.set_title(title or f"Outstanding by age (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Outstanding by age (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
     aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
@@ -536,26 +562,34 @@ def plot_top_overdue(
     n: int = 10,
     edges: Sequence[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
     """Horizontal bars of the ``n`` customers with the most overdue outstanding.
 
     Overdue = open invoices (:func:`~invoice_analytics.aging_buckets`) at least
-    one day past due. A customer is a (provider, customer_id) pair, labelled
-    with its name (the provider is appended when two shown customers share a
-    name). Largest at the top; each bar is labelled with its amount and
-    coloured by the bucket of the customer's oldest overdue invoice. Ties of
-    amount are ordered by name. The x axis is in rupiah; the legend names the
-    buckets shown.
+    one day past due. The bars are the rows of
+    ``top_debtors(df, as_of, n=n, sort_by="overdue_amount")`` that have an
+    overdue amount: the same customers, amounts and order as the table. A
+    customer is the one key of every table
+    (:func:`~invoice_analytics.customer_key`: ``(provider, customer_id)``, an
+    invoice without a customer id going to its provider's customer of that
+    name), labelled with its name (the provider is appended when two shown
+    customers share a name, then the customer id). Largest at the top; each
+    bar is labelled with its amount and coloured by the bucket of the
+    customer's oldest overdue invoice. Ties of amount are ordered as the
+    table orders them (by name, customer id, provider). The x axis is in
+    rupiah; the legend names the buckets shown. For the sample data
+    (``df.attrs["source"] == "demo"``) the title has a second line, "DEMO
+    DATA (embedded sample invoices)", as every chart's has.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``customer_id``,
-        ``customer_name``, ``status``, ``outstanding``, ``issued_at`` and
-        ``due_at`` (unless ``basis="issued"``).
+        Invoices in the core schema. Needs ``provider``, ``invoice_id``,
+        ``customer_id``, ``customer_name``, ``status``, ``outstanding``,
+        ``issued_at`` and ``due_at`` (unless ``basis="issued"``).
     as_of : date-like or None, default None
         The date to age at, as for the analytics (a str, date, datetime or
         Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
@@ -566,9 +600,10 @@ def plot_top_overdue(
         They decide the bar colours.
     basis : {"due", "issued"}, default "due"
         Age from the due date or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``.
+        after ``issued_at``; a mapping gives days by provider
+        (``{"mayar": 14}``), a str names a column of days.
     ax : matplotlib.axes.Axes or None, default None
         Draw on these axes; None draws on a new
         :class:`~matplotlib.figure.Figure` (never pyplot's).
@@ -594,13 +629,14 @@ def plot_top_overdue(
     See Also
     --------
     top_debtors : The top customers as a table;
-        ``top_debtors(df, as_of, by=["provider", "customer_id"], sort_by="overdue_amount")``
-        has the same customers and overdue amounts as the bars.
+        ``top_debtors(df, as_of, n=n, sort_by="overdue_amount")`` has the
+        same customers and overdue amounts as the bars.
     overdue_invoices : The invoices drawn.
 
     Examples
     --------
     >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
+    ...                    "invoice_id": ["F1", "M1", "M2"],
     ...                    "customer_id": ["C1", "C2", "C3"], "customer_name": ["Ani", "Budi", "Ani"],
     ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
     ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
@@ -621,56 +657,54 @@ def plot_top_overdue(
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n!r}")
     ax = _new_axes(ax, (8, max(2.5, 0.45 * n + 1.2)))
-    ax.set_title(title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
-    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
-    if len(overdue) == 0:
+    edges = check_edges(edges)
+    check_basis(basis)
+    # The table's rows, ranked as the table ranks them: the bars are top_debtors' figures.
+    top = top_debtors(df, as_of, n=n, basis=basis, terms_days=terms_days, sort_by="overdue_amount")
+    top = top[top["overdue_amount"].to_numpy() > 0]
+    if len(top) == 0:
         return _no_data(ax, "No overdue invoices")
 
-    buckets = list(overdue["bucket"].cat.categories)
+    buckets = bucket_labels(edges)
     colors = _palette(len(buckets))
-    frame = pd.DataFrame(
-        {
-            "provider": overdue["provider"].astype(str).to_numpy(),
-            "key": overdue["customer_id"].fillna(overdue["customer_name"]).fillna("").astype(str).to_numpy(),
-            "name": overdue["customer_name"].fillna(overdue["customer_id"]).fillna("(unknown customer)")
-            .astype(str).to_numpy(),
-            "amount": overdue["outstanding"].astype("Int64").to_numpy(dtype="int64", na_value=0),
-            "bucket": overdue["bucket"].cat.codes.to_numpy(),
-        }
-    )
-    top = (
-        frame.groupby(["provider", "key"], sort=False)
-        .agg(amount=("amount", "sum"), name=("name", "first"), oldest=("bucket", "max"))
-        .reset_index()
-        .sort_values(["amount", "name"], ascending=[False, True], kind="stable")
-        .head(n)
-        .reset_index(drop=True)
-    )
-    names = top["name"]
-    clash = names.duplicated(keep=False)
-    names = names.where(~clash, names + " (" + top["provider"] + ")")
-    clash = names.duplicated(keep=False)
-    names = names.where(~clash, names + " " + top["key"])
-
+    oldest = bucket_codes(top["oldest_days_past_due"].to_numpy(dtype="int64", na_value=0), edges)
+    amounts = top["overdue_amount"].to_numpy(dtype="int64")
     y = np.arange(len(top))
-    bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
-    container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
-    _label_bars(ax, container, top["amount"].tolist())
-    ax.set_yticks(y, [literal(_short(name)) for name in names])
+    container = ax.barh(y, amounts, 0.7, color=[colors[c] for c in oldest])
+    _label_bars(ax, container, amounts.tolist())
+    ax.set_yticks(y, [literal(_short(name)) for name in _bar_names(top.index)])
     ax.invert_yaxis()  # largest at the top
     ax.set_xlabel("Overdue outstanding")
-    _money_axis(ax, top["amount"].max(), "x")
-    shown = sorted({c for c in top["oldest"] if c >= 0})
+    _money_axis(ax, float(amounts.max()), "x")
     _legend_outside(
         ax,
-        handles=[Patch(color=colors[c], label=str(buckets[c])) for c in shown],
+        handles=[Patch(color=colors[c], label=str(buckets[c])) for c in sorted(set(oldest.tolist()))],
         title="Oldest overdue\ninvoice (days)",
         fontsize="small",
     )
     _fit_labels(ax)
     return ax
+
+
+def _bar_names(customers: pd.Index) -> list[str]:
+    """A label per customer (levels ``customer_name, customer_id, provider``): its name; the
+    provider is added where two shown customers share a name, then the customer id.
+
+    >>> _bar_names(pd.MultiIndex.from_tuples([("Ani", "C1", "faspay"), ("Ani", "m-1", "mayar"),
+    ...                                        ("Ani", "C2", "faspay"), (None, None, "faspay")]))
+    ['Ani (faspay) C1', 'Ani (mayar)', 'Ani (faspay) C2', '(unknown customer)']
+    """
+    keys = list(customers)
+    names = pd.Series([customer_label(k) for k in keys], dtype=object)
+    providers = pd.Series([str(k[2]) for k in keys], dtype=object)
+    ids = pd.Series(["" if not isinstance(k[1], str) else k[1] for k in keys], dtype=object)
+    labelled = names.where(~names.duplicated(keep=False), names + " (" + providers + ")")
+    clash = labelled.duplicated(keep=False)
+    labelled = labelled.where(~clash, labelled + " " + ids)
+    return [str(v).rstrip() for v in labelled]
 
 
 def plot_paid_ratio_by_month(
@@ -745,7 +779,7 @@ def plot_paid_ratio_by_month(
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
     ax = _new_axes(ax, (8, 4.5))
     share = "invoices" if weight == "count" else "billed amount"
-    ax.set_title(title or f"Paid share of {share} by issue month")
+    _set_title(ax, df, title or f"Paid share of {share} by issue month")
     if len(df) == 0:
         return _no_data(ax)
 
@@ -880,7 +914,7 @@ def plot_outstanding_by_month(
     0
     """
     ax = _new_axes(ax, (9, 4.5))
-    ax.set_title(title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
     aged = aging_buckets(df, as_of, basis="issued")  # only its open rows are used
