@@ -36,7 +36,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Terms, Weight
@@ -312,7 +312,9 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
     """Lay the figure out, then thin what would overlap.
 
     Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
-    labels do not overlap once drawn. Value labels (the texts over bars and
+    labels do not overlap once drawn. A value axis along x (the rupiah of
+    horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
+    labels do not overlap. Value labels (the texts over bars and
     points): kept in order, one dropped when it would overlap one kept (so a
     crowded chart shows every other, or every few, values); a value label
     that would cover a tick label is dropped too.
@@ -327,6 +329,14 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
                 break
+    if months is None and not isinstance(ax.xaxis.get_major_locator(), FixedLocator):
+        # A value axis along x (rupiah labels are wide): fewer ticks until their labels do not overlap.
+        for nbins in (7, 5, 4, 3, 2):
+            figure.draw_without_rendering()
+            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
+                break
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins))
     for _ in range(3):  # hiding labels may move the layout a little: check again
         figure.draw_without_rendering()
         ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
