@@ -120,6 +120,18 @@ def test_top_overdue_rupiah_axis_does_not_overlap(locale, largest):
     assert len([t for t in ax.get_xticklabels() if t.get_text()]) >= 3
 
 
+def test_a_small_credit_keeps_its_label():
+    """A credit bar tiny beside the buckets still shows its amount, clear of the "Credit" tick."""
+    rows = [
+        {"invoice_id": "F1", "status": "overdue", "due_at": "2024-01-01", "outstanding": 861_100_000},
+        {"invoice_id": "F2", "status": "paid", "due_at": "2024-01-01", "outstanding": -35_300_000},
+    ]
+    ax = plot_aging(frame(*rows), "2024-06-30")
+    assert_no_overlap(ax)
+    shown = [text for text, _ in drawn_labels(ax)]
+    assert "-Rp 35,3 jt" in shown and "Credit" in shown
+
+
 def test_aging_labels_do_not_overlap():
     assert_no_overlap(plot_aging(invoices(12), AS_OF))
 

@@ -559,8 +559,9 @@ def plot_aging(
     ax.set_xlabel("Days past due")
     ax.set_ylabel("Outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
-    if credit < 0:
-        ax.set_ylim(credit * 1.25, max(ax.get_ylim()[1], -credit * 0.1))
+    if credit < 0:  # room below the credit bar for its label, however small the bar is beside the others
+        top = max(ax.get_ylim()[1], -credit * 0.1)
+        ax.set_ylim(min(credit * 1.25, credit - 0.1 * (top - credit)), top)
     _fit_labels(ax)
     return ax
 
