@@ -56,20 +56,27 @@ Load each provider's invoice list, look at the shared schema, and combine them.
         new_markdown_cell("""\
 ## 1. Load each provider
 
-`ia.load_invoices(provider)` returns that provider's whole invoice list as a
-typed DataFrame (paging, retries and rate limits are handled for you). With
-credentials, only the configured providers are loaded; a provider without
-credentials gets an empty frame with the same columns."""),
+`ia.load_faspay()` and `ia.load_mayar()` return each provider's whole invoice
+list as a typed DataFrame (paging, retries and rate limits are handled for
+you), reading the credentials from the environment. Without credentials,
+`ia.load_invoices(provider, demo=True)` loads the same from the embedded
+emulator; sample data always says so: a `DemoDataWarning` and
+`df.attrs["source"] == "demo"` (and "DEMO DATA" in every chart and file made
+from it). A provider without credentials gets an empty frame here, with the
+same columns."""),
         new_code_cell('''\
 def load(provider: str) -> pd.DataFrame:
-    if DEMO or provider in configured:
-        return ia.load_invoices(provider, demo=DEMO, progress=False)
+    if DEMO:
+        return ia.load_invoices(provider, demo=True, progress=False)
+    if provider in configured:
+        loader = ia.load_faspay if provider == "faspay" else ia.load_mayar
+        return loader(progress=False)
     return ia.empty_frame()  # no credentials for this provider
 
 faspay = load("faspay")
 mayar = load("mayar")
-print(f"Faspay Billing: {len(faspay):,} invoices, {faspay.shape[1]} columns")
-print(f"Mayar:          {len(mayar):,} invoices, {mayar.shape[1]} columns")'''),
+print(f"Faspay Billing: {len(faspay):,} invoices, {faspay.shape[1]} columns, source {faspay.attrs.get('source')!r}")
+print(f"Mayar:          {len(mayar):,} invoices, {mayar.shape[1]} columns, source {mayar.attrs.get('source')!r}")'''),
         new_markdown_cell("""\
 ## 2. The shared core schema
 
@@ -104,16 +111,29 @@ df.dtypes[core]'''),
         new_code_cell('''\
 summary = df.groupby(["provider", "status"], observed=True).agg(
     invoices=("invoice_id", "size"), outstanding=("outstanding", "sum"))
-summary.assign(outstanding=summary["outstanding"].map(lambda v: ia.format_rupiah(v, compact=False)))'''),
+ia.style_report(summary)  # rupiah and counts in the number locale (ia.set_locale("id"), the default)'''),
+        new_markdown_cell("""\
+**Customers.** Customer ids are each provider's own: a customer is a
+`(provider, customer_id)` pair, shown with its name (an invoice without an id
+belongs to its provider's customer of that name). Every table and chart of the
+toolkit groups customers by this one key; `ia.customer_key(df)` gives it for
+each invoice."""),
+        new_code_cell('''\
+keys = ia.customer_key(df)
+print(f"{len(keys.drop_duplicates()):,} customers; {df['customer_name'].nunique():,} distinct names")
+keys.drop_duplicates().head()'''),
         new_markdown_cell("""\
 The one-call shortcut, `ia.load_invoices()`, does all of the above: every
-configured provider (or the emulator), combined."""),
+configured provider (or, with no `FASPAY_*` / `MAYAR_*` variable set, the
+emulator), combined, with `attrs["source"]` naming where it came from."""),
         new_code_cell('''\
 everything = ia.load_invoices(progress=False)
-print(f"ia.load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()))'''),
+print(f"ia.load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()),
+      "source:", repr(everything.attrs["source"]))'''),
         new_markdown_cell("""\
-Next: `02_aging_report.ipynb` (who owes what, and how late) and
-`03_dashboard.ipynb` (an interactive filter panel)."""),
+Next: `02_aging_report.ipynb` (who owes what, and how late: tables, charts,
+Excel and PDF), `03_dashboard.ipynb` (an interactive filter panel) and
+`04_history.ipynb` (a history store: aging as of past dates, trends)."""),
     ]
 
 
