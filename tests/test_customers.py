@@ -136,3 +136,17 @@ def test_workbook_and_pdf_use_the_key(invoices, tmp_path):
     assert cells[0, 2].get_text().get_text() == "Provider"
     assert shown == [(n if isinstance(n, str) else "(unknown customer)", i if isinstance(i, str) else "", p)
                      for n, i, p in top.index]
+
+
+def test_history_trends_take_the_key_too():
+    """``by="customer"`` reaches the history analytics (they name their index after ``by``)."""
+    from test_trends import scenario
+
+    from invoice_analytics.history._trends import aging_trend
+
+    trend = aging_trend(scenario(), ["2026-01-04"], by="customer")
+    assert trend.index.names == ["date", *LEVELS]
+    total = aging_trend(scenario(), ["2026-01-04"])
+    assert trend["Total"].sum() == total["Total"].sum()
+    empty = aging_trend(scenario(), ["2025-01-01"], by="customer")
+    assert len(empty) == 0 and empty.index.names == ["date", *LEVELS]

@@ -30,9 +30,12 @@ _EXACT = 2**53
 
 
 def by_names(by: By) -> list[Hashable]:
-    """``by`` as a list of keys (empty for None)."""
+    """``by`` as a list of the result's index names (empty for None; the customer key's three levels
+    for ``"customer"``)."""
     if by is None:
         return []
+    if isinstance(by, str) and by == CUSTOMER:
+        return list(CUSTOMER_LEVELS)
     if isinstance(by, (list, tuple)):
         if not by:
             raise ValueError("by must name at least one column")
@@ -50,7 +53,7 @@ def require_by(df: pd.DataFrame, by: By, func: str) -> None:
     if _is_customer(df, by):
         require(df, ["provider", "customer_id", "customer_name"], func)
         return
-    names = by_names(by)
+    names = [by] if isinstance(by, str) and by == CUSTOMER else by_names(by)  # a real "customer" column
     require(df, [n for n in names if not (n == ISSUE_MONTH and n not in df.columns)], func)
     if ISSUE_MONTH in names and ISSUE_MONTH not in df.columns:
         require(df, ["issued_at"], func)
@@ -108,7 +111,7 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
     """
     if _is_customer(df, by):
         return customer_groups(df, rows)
-    names = by_names(by)
+    names = [by] if isinstance(by, str) and by == CUSTOMER else by_names(by)  # a real "customer" column
     if not names:
         return np.zeros(len(rows), dtype=np.int64), pd.Index([TOTAL] if len(rows) else [])
     parts = [_factorize(df, name, rows) for name in names]
@@ -157,7 +160,7 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 def empty_index(by: By) -> pd.Index:
     """A zero-length index named like the grouped result would be."""
-    names = list(CUSTOMER_LEVELS) if isinstance(by, str) and by == CUSTOMER else by_names(by)
+    names = by_names(by)
     if not names:
         return pd.Index([], dtype=object)
     if len(names) == 1:
