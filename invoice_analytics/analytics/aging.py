@@ -730,10 +730,17 @@ def top_debtors(
     Ani     390000
     Name: open_amount, dtype: int64
     """
+    require(df, ["invoice_id"], "top_debtors")
+    return rank_debtors(df, as_of, n=n, by=by, basis=basis, terms_days=terms_days, sort_by=sort_by)
+
+
+def rank_debtors(df: pd.DataFrame, as_of: AsOf, *, n: int, by: By, basis: Basis, terms_days: Terms,
+                 sort_by: SortBy, func: str = "top_debtors") -> pd.DataFrame:
+    """:func:`top_debtors`, also for a frame without ``invoice_id`` (its ``oldest_invoice_id`` is then
+    missing): the rows :func:`~invoice_analytics.plot_top_overdue` draws."""
     if sort_by not in ("open_amount", "overdue_amount"):
         raise ValueError(f"sort_by must be 'open_amount' or 'overdue_amount', not {sort_by!r}")
-    require(df, ["invoice_id"], "top_debtors")
-    counts = _open_and_overdue(df, "top_debtors", as_of, by, terms_days, basis)
+    counts = _open_and_overdue(df, func, as_of, by, terms_days, basis)
     rows, days, due, late, group, index = counts.rows, counts.days, counts.due, counts.late, counts.group, counts.index
     g = len(index)
     columns = {**counts.columns, "_group": np.arange(g)}
@@ -751,8 +758,11 @@ def top_debtors(
     pick = oldest[top]  # position among rows, -1 when nothing is overdue
     has = pick >= 0
     safe = np.where(has, pick, 0)
-    ids = df["invoice_id"].array.take(np.where(has, rows[safe], -1), allow_fill=True)
-    ranked["oldest_invoice_id"] = pd.Series(ids, index=ranked.index)
+    if "invoice_id" in df.columns:
+        ids = df["invoice_id"].array.take(np.where(has, rows[safe], -1), allow_fill=True)
+        ranked["oldest_invoice_id"] = pd.Series(ids, index=ranked.index)
+    else:
+        ranked["oldest_invoice_id"] = pd.Series([None] * len(ranked), index=ranked.index, dtype="string")
     ranked["oldest_due_date"] = days_to_timestamps(due[safe], has).set_axis(ranked.index)
     ranked["oldest_days_past_due"] = pd.arrays.IntegerArray(days[safe], ~has)
     return ranked

@@ -41,8 +41,8 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Terms, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
-from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, top_debtors
-from invoice_analytics.analytics.customers import customer_label
+from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
+from invoice_analytics.analytics.customers import CUSTOMER, customer_label
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.display.formatting import (
     format_percent,
@@ -598,9 +598,9 @@ def plot_top_overdue(
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``invoice_id``,
-        ``customer_id``, ``customer_name``, ``status``, ``outstanding``,
-        ``issued_at`` and ``due_at`` (unless ``basis="issued"``).
+        Invoices in the core schema. Needs ``provider``, ``customer_id``,
+        ``customer_name``, ``status``, ``outstanding``, ``issued_at`` and
+        ``due_at`` (unless ``basis="issued"``).
     as_of : date-like or None, default None
         The date to age at, as for the analytics (a str, date, datetime or
         Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
@@ -647,7 +647,6 @@ def plot_top_overdue(
     Examples
     --------
     >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
-    ...                    "invoice_id": ["F1", "M1", "M2"],
     ...                    "customer_id": ["C1", "C2", "C3"], "customer_name": ["Ani", "Budi", "Ani"],
     ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
     ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
@@ -674,7 +673,8 @@ def plot_top_overdue(
     edges = check_edges(edges)
     check_basis(basis)
     # The table's rows, ranked as the table ranks them: the bars are top_debtors' figures.
-    top = top_debtors(df, as_of, n=n, basis=basis, terms_days=terms_days, sort_by="overdue_amount")
+    top = rank_debtors(df, as_of, n=n, by=CUSTOMER, basis=basis, terms_days=terms_days, sort_by="overdue_amount",
+                       func="plot_top_overdue")
     top = top[top["overdue_amount"].to_numpy() > 0]
     if len(top) == 0:
         return _no_data(ax, "No overdue invoices")
