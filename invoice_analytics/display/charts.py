@@ -11,7 +11,9 @@ IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
 Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
 green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
 default edges, :func:`bucket_colors` for any edges). An empty frame gives an
-axes with a centred "No invoices".
+axes with a centred "No invoices". A frame of the sample data
+(``df.attrs["source"] == "demo"``) adds a second title line, :data:`DEMO_LINE`,
+to every chart, whatever ``title`` is given.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
