@@ -79,8 +79,9 @@ def _whole_frame_groups(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return group, label_rows
 
 
-def customer_groups(df: pd.DataFrame, rows: np.ndarray, func: str = "customer_groups") -> tuple[
-        np.ndarray, pd.MultiIndex]:
+def customer_groups(
+    df: pd.DataFrame, rows: np.ndarray, func: str = "customer_groups"
+) -> tuple[np.ndarray, pd.MultiIndex]:
     """Customer code per selected row (0..g-1) and the index of those g customers.
 
     The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a
