@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         top_debtors,
     )
     from invoice_analytics.analytics.collections import collections_list, customer_statement
+    from invoice_analytics.analytics.customers import customer_key
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -93,6 +94,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
     "invoice_analytics.analytics.collections": ("collections_list", "customer_statement"),
+    "invoice_analytics.analytics.customers": ("customer_key",),
     "invoice_analytics._combine": ("combine",),
     "invoice_analytics.display.charts": (
         "plot_aging", "plot_outstanding_by_month", "plot_paid_ratio_by_month", "plot_top_overdue",
@@ -156,6 +158,7 @@ __all__ = [
     "combine",
     "configured_providers",
     "credit_invoices",
+    "customer_key",
     "customer_statement",
     "days_to_pay",
     "demo_store",

@@ -244,8 +244,7 @@ def _report(args: argparse.Namespace) -> int:
     as_of = args.as_of or jakarta_date(None)
     terms = _terms(args)
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
-    # plot_aging passes terms_days through to aging_buckets, which takes a mapping too (its annotation says int)
-    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)  # type: ignore[arg-type]
+    ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
     figure = ax.get_figure(root=True)
     assert figure is not None  # plot_aging draws on a new figure
     with atomic_path(chart) as temporary:

@@ -31,6 +31,7 @@ from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import top_debtors
+from invoice_analytics.analytics.customers import customer_label
 from invoice_analytics.export import atomic_path
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ def write_pdf(
 
     Page 1: the title block (report, as-of date, basis, terms, bucket edges,
     source, generated at), the summary by provider and the aging chart.
-    Page 2: the top customers by open amount (with customer id and their
-    oldest overdue invoice) and the conventions.
+    Page 2: the top customers by open amount (the one customer key of
+    every table: name, customer id and provider; with their oldest overdue
+    invoice) and the conventions.
 
     Parameters
     ----------
@@ -151,8 +153,7 @@ def _first_page(df: pd.DataFrame, day: dt.date, lines: list[str], edges: Sequenc
     figure.text(0.04, 0.70, "Summary by provider", fontsize=11, weight="bold")
     figure.text(0.04, 0.68, table, fontsize=7.5, family="monospace", va="top", parse_math=False)
     ax = figure.add_axes((0.08, 0.08, 0.76, 0.40))  # room on the right for the legend
-    # plot_aging passes terms_days through to aging_buckets, which takes a mapping too (its annotation says int)
-    plot_aging(df, day, edges=edges, basis=basis, terms_days=terms_days, ax=ax)  # type: ignore[arg-type]
+    plot_aging(df, day, edges=edges, basis=basis, terms_days=terms_days, ax=ax)
     return figure
 
 
@@ -164,18 +165,18 @@ def _second_page(df: pd.DataFrame, day: dt.date, lines: list[str], terms_days: T
 
     figure = Figure(figsize=A4_LANDSCAPE)
     _header(figure, lines[:1] + lines[1:2])
-    top = top_debtors(df, day, n=15, by=["customer_name", "customer_id"], terms_days=terms_days)
+    top = top_debtors(df, day, n=15, terms_days=terms_days)  # the one customer key: name, id, provider
     figure.text(0.04, 0.86, "Top customers by open amount", fontsize=11, weight="bold")
     rows = []
-    for key, row in top.iterrows():
-        name, customer_id = key if isinstance(key, tuple) else (key, "")
+    for (name, customer_id, provider), row in top.iterrows():
         days = row["oldest_days_past_due"]
-        rows.append([str(name)[:40], str(customer_id), format_rupiah(int(row["open_amount"])),
-                     format_rupiah(int(row["overdue_amount"])), "" if pd.isna(days) else str(int(days))])
+        rows.append([customer_label((name, None, provider))[:40], "" if pd.isna(customer_id) else str(customer_id),
+                     str(provider), format_rupiah(int(row["open_amount"])), format_rupiah(int(row["overdue_amount"])),
+                     "" if pd.isna(days) else str(int(days))])
     if rows:
         ax = figure.add_axes((0.04, 0.45, 0.92, 0.39))
         ax.axis("off")
-        shown = ax.table(cellText=rows, colLabels=["Customer", "Customer ID", "Open", "Overdue",
+        shown = ax.table(cellText=rows, colLabels=["Customer", "Customer ID", "Provider", "Open", "Overdue",
                                                    "Oldest days past due"], loc="upper left", cellLoc="left")
         shown.auto_set_font_size(False)
         shown.set_fontsize(7.5)

@@ -1,7 +1,7 @@
 """The aging report workbook and terminal summary behind ``invoice-analytics report``.
 
 Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report` by
-customer name, customer id and provider), "Overdue invoices" (open invoices
+the one customer key, ``by="customer"``: customer name, customer id and provider), "Overdue invoices" (open invoices
 1+ days past due, oldest first), "Paid ratio by month"
 (:func:`~invoice_analytics.paid_ratio` by issue month, by count and by
 amount) and "Notes" (the conventions). Each starts with a title block (report,
@@ -37,6 +37,7 @@ from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
+from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.display.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.export import write_excel
@@ -48,8 +49,6 @@ __all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "source_text", "summary_table", "
 #: The columns of the "Overdue invoices" sheet.
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
                     "outstanding", "days_past_due", "bucket"]
-#: The aging report's key: a customer id beside every customer name (ids are per provider).
-_CUSTOMER_KEY = ["customer_name", "customer_id", "provider"]
 
 #: Column name -> the header a reader sees, for every sheet finance files (one place).
 HEADERS: dict[str, str] = {
@@ -150,7 +149,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
     overdue = _as_dates(overdue, ["issued_at", "due_at"])
     sheets = {
-        "Aging by customer": aging_report(df, as_of, by=_CUSTOMER_KEY, edges=edges, basis=basis,
+        "Aging by customer": aging_report(df, as_of, by=CUSTOMER, edges=edges, basis=basis,
                                           terms_days=terms_days),
         "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),

@@ -56,20 +56,27 @@ Load each provider's invoice list, look at the shared schema, and combine them.
         new_markdown_cell("""\
 ## 1. Load each provider
 
-`ia.load_invoices(provider)` returns that provider's whole invoice list as a
-typed DataFrame (paging, retries and rate limits are handled for you). With
-credentials, only the configured providers are loaded; a provider without
-credentials gets an empty frame with the same columns."""),
+`ia.load_faspay()` and `ia.load_mayar()` return each provider's whole invoice
+list as a typed DataFrame (paging, retries and rate limits are handled for
+you), reading the credentials from the environment. Without credentials,
+`ia.load_invoices(provider, demo=True)` loads the same from the embedded
+emulator; sample data always says so: a `DemoDataWarning` and
+`df.attrs["source"] == "demo"` (and "DEMO DATA" in every chart and file made
+from it). A provider without credentials gets an empty frame here, with the
+same columns."""),
         new_code_cell('''\
 def load(provider: str) -> pd.DataFrame:
-    if DEMO or provider in configured:
-        return ia.load_invoices(provider, demo=DEMO, progress=False)
+    if DEMO:
+        return ia.load_invoices(provider, demo=True, progress=False)
+    if provider in configured:
+        loader = ia.load_faspay if provider == "faspay" else ia.load_mayar
+        return loader(progress=False)
     return ia.empty_frame()  # no credentials for this provider
 
 faspay = load("faspay")
 mayar = load("mayar")
-print(f"Faspay Billing: {len(faspay):,} invoices, {faspay.shape[1]} columns")
-print(f"Mayar:          {len(mayar):,} invoices, {mayar.shape[1]} columns")'''),
+print(f"Faspay Billing: {len(faspay):,} invoices, {faspay.shape[1]} columns, source {faspay.attrs.get('source')!r}")
+print(f"Mayar:          {len(mayar):,} invoices, {mayar.shape[1]} columns, source {mayar.attrs.get('source')!r}")'''),
         new_markdown_cell("""\
 ## 2. The shared core schema
 
@@ -104,17 +111,37 @@ df.dtypes[core]'''),
         new_code_cell('''\
 summary = df.groupby(["provider", "status"], observed=True).agg(
     invoices=("invoice_id", "size"), outstanding=("outstanding", "sum"))
-summary.assign(outstanding=summary["outstanding"].map(lambda v: ia.format_rupiah(v, compact=False)))'''),
+ia.style_report(summary)  # rupiah and counts in the number locale (ia.set_locale("id"), the default)'''),
+        new_markdown_cell("""\
+**Customers.** Customer ids are each provider's own: a customer is a
+`(provider, customer_id)` pair, shown with its name (an invoice without an id
+belongs to its provider's customer of that name). Every table and chart of the
+toolkit groups customers by this one key; `ia.customer_key(df)` gives it for
+each invoice."""),
+        new_code_cell('''\
+keys = ia.customer_key(df)
+print(f"{len(keys.drop_duplicates()):,} customers; {df['customer_name'].nunique():,} distinct names")
+keys.drop_duplicates().head()'''),
         new_markdown_cell("""\
 The one-call shortcut, `ia.load_invoices()`, does all of the above: every
-configured provider (or the emulator), combined."""),
+configured provider (or, with no `FASPAY_*` / `MAYAR_*` variable set, the
+emulator), combined, with `attrs["source"]` naming where it came from."""),
         new_code_cell('''\
 everything = ia.load_invoices(progress=False)
-print(f"ia.load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()))'''),
+print(f"ia.load_invoices(): {len(everything):,} invoices from", sorted(everything["provider"].unique()),
+      "source:", repr(everything.attrs["source"]))'''),
         new_markdown_cell("""\
-Next: `02_aging_report.ipynb` (who owes what, and how late) and
-`03_dashboard.ipynb` (an interactive filter panel)."""),
+Next: `02_aging_report.ipynb` (who owes what, and how late: tables, charts,
+Excel and PDF), `03_dashboard.ipynb` (an interactive filter panel) and
+`04_history.ipynb` (a history store: aging as of past dates, trends)."""),
     ]
+
+
+TERMS_CELL = '''\
+# Payment terms per provider: Mayar invoices carry no due date, so they are due 14 days after issue
+# here (0 would make every open Mayar invoice overdue the day after it was issued). Faspay invoices
+# have their own due dates; the terms apply only where the due date is missing.
+TERMS = {"mayar": 14}'''
 
 
 def aging() -> list:
@@ -122,21 +149,33 @@ def aging() -> list:
         new_markdown_cell("""\
 # Aging report: who owes what, and how late
 
-Buckets of open invoices by days past due, credits, overdue amounts by
-customer, charts, and an export to CSV and Excel.
+Buckets of open invoices by days past due, credits, the customers owing most,
+who to chase first, one customer's statement, charts, and the files finance
+keeps: CSV, an Excel workbook and a printable PDF.
 
 """ + SOURCE_NOTE),
         new_code_cell(SOURCE_CELL),
         new_code_cell(AS_OF_CELL),
         new_markdown_cell("""\
+## Number formats and payment terms
+
+Figures are written as Indonesians read them (`ia.set_locale("id")`, the
+default): `Rp 1.234.567` in full, `Rp 575,4 jt` compact, `65,1 %`.
+`ia.set_locale("en")` switches every table, chart and summary to English.
+Mayar invoices have no due date: give the terms you really grant, per provider."""),
+        new_code_cell('''\
+ia.set_locale("id")
+print(ia.get_locale(), ia.format_rupiah(575_400_000), ia.format_rupiah(1_234_567, compact=False),
+      ia.format_percent(0.651))'''),
+        new_code_cell(TERMS_CELL),
+        new_markdown_cell("""\
 ## 1. Buckets
 
 An invoice is **open** when its `outstanding` is positive and its status is
 not draft, cancelled or proforma. Its days past due count calendar days in
-Asia/Jakarta from the due date to `AS_OF`. Mayar invoices have no due date:
-they are due on issue (`terms_days=0`) unless you pass other terms."""),
+Asia/Jakarta from the due date (Mayar: the issue date plus `TERMS`) to `AS_OF`."""),
         new_code_cell('''\
-aged = ia.aging_buckets(df, AS_OF)
+aged = ia.aging_buckets(df, AS_OF, terms_days=TERMS)
 aged[["provider", "invoice_id", "customer_name", "due_at", "outstanding", "days_past_due", "bucket"]].head()'''),
         new_code_cell('''\
 by_bucket = aged.groupby("bucket", observed=False)["outstanding"].sum()
@@ -146,15 +185,20 @@ by_bucket.map(lambda v: ia.format_rupiah(v, compact=False))'''),
 
 One row per customer, one column per bucket, then **Credit** (negative
 outstanding) and **Total** (the net balance), sorted by Total; the last row
-sums everything. Amounts are exact integer rupiah."""),
+sums everything. Amounts are exact integer rupiah.
+
+A **customer** is a provider's customer id, shown with its name
+(`by="customer"`): two ids sharing a name stay two rows, and an invoice
+without an id belongs to its provider's customer of that name. Every table,
+chart and file below uses this one key (`ia.customer_key(df)` gives it per invoice)."""),
         new_code_cell('''\
-report = ia.aging_report(df, AS_OF)
+report = ia.aging_report(df, AS_OF, by="customer", terms_days=TERMS)
 display(HTML(ia.format_report_table(report, max_rows=15)))'''),
         new_markdown_cell("""\
 Other bucket edges and other row keys (a column, a list of columns, or the
 virtual `"issue_month"`):"""),
         new_code_cell('''\
-ia.aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120))'''),
+ia.style_report(ia.aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120), terms_days=TERMS))'''),
         new_markdown_cell("""\
 ## 3. Credits
 
@@ -165,44 +209,76 @@ credit_rows = ia.credit_invoices(df)
 print(f"{len(credit_rows):,} credits, {ia.format_rupiah(credit_rows['outstanding'].sum(), compact=False)} in total")
 credit_rows[["provider", "invoice_id", "customer_name", "status", "outstanding"]].head()'''),
         new_markdown_cell("""\
-## 4. Overdue by customer
+## 4. Who owes most, and who to chase first
 
-Overdue = open and at least one day past due."""),
+Overdue = open and at least one day past due. `top_debtors` ranks the
+customers (here by overdue amount) with their oldest overdue invoice; the
+chart below draws the same customers and amounts."""),
         new_code_cell('''\
-overdue = ia.overdue_totals(df, AS_OF, by="customer_name")
-overdue.head(10)'''),
+top = ia.top_debtors(df, AS_OF, n=10, sort_by="overdue_amount", terms_days=TERMS)
+ia.style_report(top)'''),
         new_code_cell('''\
-ia.top_debtors(df, AS_OF, n=10, sort_by="overdue_amount")'''),
-        new_code_cell('''\
-ia.average_days_past_due(df, AS_OF, by="provider")'''),
+ia.plot_top_overdue(df, AS_OF, n=10, terms_days=TERMS)'''),
         new_markdown_cell("""\
-## 5. Charts
+The collections list: per customer, the invoices at least `min_days` past due,
+the oldest one, and the contact the provider gives (Mayar's email and phone)."""),
+        new_code_cell('''\
+chase = ia.collections_list(df, AS_OF, min_days=30, terms_days=TERMS)
+print(f"{len(chase):,} customers with invoices 30+ days past due")
+chase.head(10)'''),
+        new_markdown_cell("""\
+## 5. One customer's statement
+
+Pass a row label of any table by customer (`(name, customer id, provider)`),
+or `(provider, customer_id)`: the open invoices, oldest due date first, then the
+credits, then the net total."""),
+        new_code_cell('''\
+customer = top.index[0]
+print("Statement of", customer)
+statement = ia.customer_statement(df, customer, AS_OF, terms_days=TERMS)
+statement'''),
+        new_markdown_cell("""\
+## 6. Charts
 
 Every chart function draws on a new matplotlib figure (or the `ax` you give)
-and returns the axes."""),
+and returns the axes; a cell ending with one shows it. Charts of the demo data
+say "DEMO DATA" under their title."""),
         new_code_cell('''\
-display(ia.plot_aging(df, AS_OF).figure)
-display(ia.plot_top_overdue(df, AS_OF, n=10).figure)'''),
+display(ia.plot_aging(df, AS_OF, terms_days=TERMS).figure)
+display(ia.plot_outstanding_by_month(df, AS_OF).figure)'''),
         new_markdown_cell("""\
-## 6. Export
+The same chart in English number formats (then back to Indonesian):"""),
+        new_code_cell('''\
+ia.set_locale("en")
+display(ia.plot_aging(df, AS_OF, terms_days=TERMS).figure)
+ia.set_locale("id")'''),
+        new_markdown_cell("""\
+## 7. Export
 
-To CSV (rupiah as plain integers) and to Excel (rupiah stay numbers, with a
+CSV (rupiah as plain integers), an Excel workbook (rupiah stay numbers, with a
 rupiah number format; datetimes become Jakarta wall time, since Excel has no
-time zones). Excel needs openpyxl: `pip install 'invoice-analytics[excel]'`.
+time zones; a title block and a print setup on every sheet) and a printable
+PDF (A4 landscape: summary by provider, the aging chart, the top customers,
+the conventions). Excel needs openpyxl: `pip install 'invoice-analytics[excel]'`.
 Files go to `out/`, which git ignores."""),
         new_code_cell('''\
 from pathlib import Path
 
 out = Path("out")
 ia.write_csv(out / "aging_report.csv", report)
+title = ["Accounts receivable aging", f"As of {AS_OF} (Asia/Jakarta)", f"Terms: {TERMS}",
+         "Source: " + ("DEMO DATA (embedded sample invoices)" if DEMO else ", ".join(configured))]
 try:
     path = ia.write_excel(out / "aging_report.xlsx",
-                       {"Aging report": report, "Overdue by customer": overdue, "Credits": credit_rows})
+                          {"Aging by customer": report, "Top debtors": top, "Collections": chase,
+                           "Statement": statement, "Credits": credit_rows},
+                          title=title, print_setup=True)
     print("wrote", out / "aging_report.csv", "and", path)
 except ImportError as exc:
-    print(exc)'''),
+    print(exc)
+print("wrote", ia.write_pdf(df, out / "aging_report.pdf", AS_OF, terms_days=TERMS))'''),
         new_code_cell('''\
-pd.read_csv(out / "aging_report.csv", index_col=0).tail(3)'''),
+pd.read_csv(out / "aging_report.csv", index_col=[0, 1, 2]).tail(3)'''),
     ]
 
 

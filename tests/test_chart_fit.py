@@ -102,6 +102,36 @@ def test_long_customer_names_fit():
     assert fig.bbox.x0 == 0
 
 
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("largest", [149_911_700, 2_019_213_000, 87_000])
+def test_top_overdue_rupiah_axis_does_not_overlap(locale, largest):
+    """The rupiah ticks along x are wide ("Rp 120 jt"): fewer of them, never overlapping."""
+    from invoice_analytics.display.formatting import set_locale
+
+    set_locale(locale)
+    rows = [
+        {"provider": "faspay", "invoice_id": f"F{i}", "customer_id": f"C{i}",
+         "customer_name": f"PT. Mulia Logistik Tbk {i}", "status": "overdue", "issued_at": "2024-01-01",
+         "due_at": "2024-02-01" if i % 2 else "2024-05-01", "outstanding": largest // (i + 1)}
+        for i in range(10)
+    ]
+    ax = plot_top_overdue(frame(*rows), "2024-06-30")
+    assert_no_overlap(ax)
+    assert len([t for t in ax.get_xticklabels() if t.get_text()]) >= 3
+
+
+def test_a_small_credit_keeps_its_label():
+    """A credit bar tiny beside the buckets still shows its amount, clear of the "Credit" tick."""
+    rows = [
+        {"invoice_id": "F1", "status": "overdue", "due_at": "2024-01-01", "outstanding": 861_100_000},
+        {"invoice_id": "F2", "status": "paid", "due_at": "2024-01-01", "outstanding": -35_300_000},
+    ]
+    ax = plot_aging(frame(*rows), "2024-06-30")
+    assert_no_overlap(ax)
+    shown = [text for text, _ in drawn_labels(ax)]
+    assert "-Rp 35,3 jt" in shown and "Credit" in shown
+
+
 def test_aging_labels_do_not_overlap():
     assert_no_overlap(plot_aging(invoices(12), AS_OF))
 

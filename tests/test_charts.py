@@ -505,18 +505,71 @@ def test_plot_aging_shows_credits_below_zero():
 
 
 def test_top_overdue_chart_matches_top_debtors_table():
-    """One customer key: the chart's bars are top_debtors' overdue amounts by (provider, customer_id)."""
+    """One customer key: the bars drawn are top_debtors' rows (default key), amounts, order and names."""
     from invoice_analytics.analytics.aging import top_debtors
 
-    rows = [*ROWS, inv("mayar", "M8", "my-z", "PT Alpha", "overdue", "2024-03-01", "2024-04-01", 900_000, 900_000)]
+    rows = [
+        *ROWS,
+        # the same name as fa-a's customer, another id of the same provider: another customer
+        inv("faspay", "F8", "fa-z", "PT Alpha", "overdue", "2024-03-01", "2024-04-01", None, 900_000),  # 90
+        # no customer id: the faspay customer of that name, apart from the one with an id
+        inv("faspay", "F9", None, "Toko Gamma", "overdue", "2024-05-01", "2024-06-05", None, 250_000),  # 25
+        inv("faspay", "F10", None, "Toko Gamma", "unpaid", "2024-05-02", "2024-06-10", None, 50_000),  # 20
+        # neither id nor name
+        inv("mayar", "M10", None, None, "unpaid", "2024-05-01", "2024-05-31", 70_000, 70_000),  # 30
+    ]
     df = make_frame(rows)
-    ax = plot_top_overdue(df, AS_OF, n=10)
+    ax = plot_top_overdue(df, AS_OF, n=20)
+    render(ax)
     (bars,) = ax.containers
     drawn = [round(p.get_width()) for p in bars.patches]
-    table = top_debtors(df, AS_OF, n=10, by=["provider", "customer_id"], sort_by="overdue_amount")
-    table = table[table["overdue_amount"] > 0]
-    assert drawn == table["overdue_amount"].tolist()
-    names = df.drop_duplicates(["provider", "customer_id"]).set_index(["provider", "customer_id"])["customer_name"]
+    table = top_debtors(df, AS_OF, n=20, sort_by="overdue_amount")
+    assert table.index.names == ["customer_name", "customer_id", "provider"]
+    overdue = table[table["overdue_amount"] > 0]
+    assert drawn == overdue["overdue_amount"].tolist()
+    assert drawn == [7_000_000, 3_000_000, 2_500_000, 1_600_000, 900_000, 800_000, 600_000, 300_000, 70_000]
+    # the largest bar is drawn at the top, as the table's first row
+    ys = [ax.transData.transform((0, p.get_y() + p.get_height() / 2))[1] for p in bars.patches]
+    assert ys == sorted(ys, reverse=True)
     labels = [t.get_text() for t in ax.get_yticklabels()]
-    assert [label.split(" (")[0] for label in labels] == [names[key] for key in table.index]
-    assert "PT Alpha (faspay)" in labels and "PT Alpha (mayar) my-z" in labels  # same name, separate customers
+    assert labels == [
+        "Toko Gamma (faspay) fa-c", "CV Beta", "PT Alpha (faspay) fa-a", "Delta Studio", "PT Alpha (faspay) fa-z",
+        "Eko", "PT Alpha (mayar)", "Toko Gamma (faspay)", "(unknown customer)",
+    ]
+    names = overdue.index.get_level_values("customer_name")[:-1].tolist()
+    assert [label.split(" (")[0] for label in labels[:-1]] == names
+    without_id = overdue.index[-2]
+    assert without_id[0] == "Toko Gamma" and pd.isna(without_id[1]) and without_id[2] == "faspay"
+    assert overdue.loc[[without_id], "overdue_count"].tolist() == [2]  # F9 and F10, apart from fa-c's F4
+    assert texts(ax) == [format_rupiah(a) for a in drawn]
+
+
+def test_charts_of_demo_data_say_so():
+    """Every chart of the sample data says DEMO DATA under its title (read back from the drawn text)."""
+    from invoice_analytics.display._trend_chart import plot_aging_trend
+
+    df = make_frame(ROWS)
+    demo = df.copy()
+    demo.attrs["source"] = "demo"
+    idx = pd.DatetimeIndex(["2024-06-01", "2024-06-30"], name="date").tz_localize("Asia/Jakarta")
+    trend = pd.DataFrame({"Current": [5, 3], "1-30": [2, 4], "31-60": [0, 0], "61-90": [0, 0], ">90": [0, 1],
+                          "Credit": [0, 0], "Total": [7, 8]}, index=idx)
+    demo_trend = trend.copy()
+    demo_trend.attrs["source"] = "demo"
+    draws = [
+        lambda f: plot_aging(f, AS_OF),
+        lambda f: plot_aging(f, AS_OF, title="Mine"),
+        lambda f: plot_top_overdue(f, AS_OF),
+        lambda f: plot_paid_ratio_by_month(f),
+        lambda f: plot_outstanding_by_month(f, AS_OF),
+        lambda f: plot_aging(f.iloc[:0], AS_OF),  # no invoices: still named
+    ]
+    for draw in draws:
+        shown = draw(demo)
+        render(shown)
+        assert shown.get_title().splitlines()[-1] == "DEMO DATA (embedded sample invoices)"
+        assert "DEMO DATA" not in draw(df).get_title()
+    for shown in (plot_aging_trend(demo_trend), plot_aging_trend(demo_trend.iloc[:0])):
+        render(shown)
+        assert shown.get_title().endswith("\nDEMO DATA (embedded sample invoices)")
+    assert "DEMO DATA" not in plot_aging_trend(trend).get_title()

@@ -85,6 +85,7 @@ def test_notebook_runs(path, tmp_path, no_credentials):
     if path.stem.startswith("02"):
         assert (tmp_path / "out" / "aging_report.csv").exists()
         assert (tmp_path / "out" / "aging_report.xlsx").exists()
+        assert (tmp_path / "out" / "aging_report.pdf").read_bytes().startswith(b"%PDF-")
     if path.stem.startswith("04"):
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     if path.stem.startswith("03"):

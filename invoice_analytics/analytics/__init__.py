@@ -15,6 +15,7 @@ from invoice_analytics.analytics.aging import (
     overdue_totals,
     top_debtors,
 )
+from invoice_analytics.analytics.customers import customer_key
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "aging_report",
     "average_days_past_due",
     "credit_invoices",
+    "customer_key",
     "issue_month",
     "overdue_invoices",
     "overdue_totals",

@@ -1,7 +1,8 @@
 """The exact, fast group-by engine of the analytics (private).
 
 ``by`` takes a column, a list of columns (a MultiIndex), the virtual
-``"issue_month"`` key (the Jakarta month of ``issued_at``), or None for a
+``"issue_month"`` key (the Jakarta month of ``issued_at``), the virtual
+``"customer"`` key (:mod:`.customers`), or None for a
 single row labelled "Total"; missing key values form their own group.  Sums
 of rupiah are exact integers (never through a lossy float).
 
@@ -21,6 +22,7 @@ import pyarrow as pa
 from invoice_analytics._dates import NAT, month_ordinals
 from invoice_analytics._types import By
 from invoice_analytics.analytics._rules import ISSUE_MONTH, TOTAL, require
+from invoice_analytics.analytics.customers import CUSTOMER, CUSTOMER_LEVELS, customer_groups
 
 __all__ = ["by_names", "empty_index", "exact_sums", "finish", "group_codes", "ratios", "require_by"]
 
@@ -28,9 +30,12 @@ _EXACT = 2**53
 
 
 def by_names(by: By) -> list[Hashable]:
-    """``by`` as a list of keys (empty for None)."""
+    """``by`` as a list of the result's index names (empty for None; the customer key's three levels
+    for ``"customer"``)."""
     if by is None:
         return []
+    if isinstance(by, str) and by == CUSTOMER:
+        return list(CUSTOMER_LEVELS)
     if isinstance(by, (list, tuple)):
         if not by:
             raise ValueError("by must name at least one column")
@@ -38,9 +43,17 @@ def by_names(by: By) -> list[Hashable]:
     return [by]
 
 
+def _is_customer(df: pd.DataFrame, by: By) -> bool:
+    """``by`` is the virtual customer key (``"customer"`` and no such column)."""
+    return isinstance(by, str) and by == CUSTOMER and CUSTOMER not in df.columns
+
+
 def require_by(df: pd.DataFrame, by: By, func: str) -> None:
-    """Every ``by`` key is a column of ``df`` or the virtual ``"issue_month"``."""
-    names = by_names(by)
+    """Every ``by`` key is a column of ``df`` or a virtual one (``"issue_month"``, ``"customer"``)."""
+    if _is_customer(df, by):
+        require(df, ["provider", "customer_id", "customer_name"], func)
+        return
+    names = [by] if isinstance(by, str) and by == CUSTOMER else by_names(by)  # a real "customer" column
     require(df, [n for n in names if not (n == ISSUE_MONTH and n not in df.columns)], func)
     if ISSUE_MONTH in names and ISSUE_MONTH not in df.columns:
         require(df, ["issued_at"], func)
@@ -96,7 +109,9 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
     own group.  ``by=None`` gives one group labelled ``"Total"`` (none when no
     rows are selected).  Group order is arbitrary (callers sort).
     """
-    names = by_names(by)
+    if _is_customer(df, by):
+        return customer_groups(df, rows)
+    names = [by] if isinstance(by, str) and by == CUSTOMER else by_names(by)  # a real "customer" column
     if not names:
         return np.zeros(len(rows), dtype=np.int64), pd.Index([TOTAL] if len(rows) else [])
     parts = [_factorize(df, name, rows) for name in names]
@@ -166,14 +181,14 @@ def finish(
     ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None."""
     frame = pd.DataFrame(columns, index=index)
     if len(frame) == 0:
-        frame.index = empty_index(by)
+        frame.index = empty_index(by) if index.nlevels == 1 else empty_index(list(index.names))
         return frame
     if by is not None:
         frame = frame.sort_index(na_position="last", kind="stable")
         if sort_by:
             frame = frame.sort_values(list(sort_by), ascending=False, kind="stable")
         if totals is not None:
-            names = by_names(by)
+            names = list(frame.index.names)
             label: Any = TOTAL if len(names) == 1 else (TOTAL, *([""] * (len(names) - 1)))
             if len(names) == 1:
                 total_index = pd.Index([label], name=names[0])

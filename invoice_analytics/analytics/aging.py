@@ -51,6 +51,7 @@ from invoice_analytics.analytics._rules import (
     require,
     select_rows,
 )
+from invoice_analytics.analytics.customers import CUSTOMER
 
 __all__ = [
     "aging_buckets",
@@ -86,10 +87,11 @@ class _OpenCounts:
     columns: dict[str, np.ndarray]
 
 
-def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: Terms) -> _OpenCounts:
+def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_days: Terms,
+                      basis: Basis = "due") -> _OpenCounts:
     day = as_of_day(as_of)
-    rows, amounts = _rows(df, func, sign="open", by=by, day=day)
-    days, due, known = due_and_age(df, rows, day, "due", terms_days)
+    rows, amounts = _rows(df, func, sign="open", by=by, basis=basis, day=day)
+    days, due, known = due_and_age(df, rows, day, basis, terms_days)
     late = overdue_mask(days, known)
     group, index = group_codes(df, by, rows)
     n = len(index)
@@ -320,7 +322,9 @@ def aging_report(
         converted; only the calendar date counts.
     by : Hashable, list of Hashable or None, default "customer_name"
         The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
+        "customer" (``(provider, customer_id)``, indexed by name, id and
+        provider: see :func:`~invoice_analytics.customer_key`), or None for
         one row labelled "Total". Missing key values form their own group.
     edges : Iterable[int], default DEFAULT_EDGES
         Bucket edges in days past due, strictly increasing integers >= 1.
@@ -431,7 +435,9 @@ def overdue_totals(
         converted; only the calendar date counts.
     by : Hashable, list of Hashable or None, default None
         The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
+        "customer" (``(provider, customer_id)``, indexed by name, id and
+        provider: see :func:`~invoice_analytics.customer_key`), or None for
         one row labelled "Total". Missing key values form their own group.
     terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
@@ -525,7 +531,9 @@ def average_days_past_due(
         converted; only the calendar date counts.
     by : Hashable, list of Hashable or None, default None
         The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
+        "customer" (``(provider, customer_id)``, indexed by name, id and
+        provider: see :func:`~invoice_analytics.customer_key`), or None for
         one row labelled "Total". Missing key values form their own group.
     basis : {"due", "issued"}, default "due"
         Age from the due date (``due_at``, else ``issued_at + terms_days``)
@@ -610,7 +618,8 @@ def top_debtors(
     as_of: AsOf = None,
     *,
     n: int = 10,
-    by: By = "customer_name",
+    by: By = CUSTOMER,
+    basis: Basis = "due",
     terms_days: Terms = 0,
     sort_by: SortBy = "open_amount",
 ) -> pd.DataFrame:
@@ -624,9 +633,14 @@ def top_debtors(
     with the most days past due; first in frame order on ties),
     ``oldest_due_date`` (its due date, Jakarta midnight), and
     ``oldest_days_past_due`` (``Int64``); the last three are missing for a
-    customer with nothing overdue.  Credits are ignored.  Use
-    ``by=["provider", "customer_id"]`` to tell apart same-named customers.
-    Invoices are aged from their due date (``basis="due"``).
+    customer with nothing overdue.  Credits are ignored.  A customer is a
+    ``(provider, customer_id)`` pair (``by="customer"``, the default), shown
+    with its name: the rows are indexed by ``(customer_name, customer_id,
+    provider)``, so two customers of one name are two rows, and an invoice
+    without a customer id counts for its provider's customer of that name
+    (:func:`~invoice_analytics.customer_key`). The same customers and
+    amounts as :func:`~invoice_analytics.plot_top_overdue` (with
+    ``sort_by="overdue_amount"``).
 
     Parameters
     ----------
@@ -642,11 +656,16 @@ def top_debtors(
         converted; only the calendar date counts.
     n : int, default 10
         How many customers (keyword only); 0 or less gives none.
-    by : Hashable, list of Hashable or None, default "customer_name"
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
-        one row labelled "Total". Missing key values form their own group.
-        No "Total" row is appended.
+    by : Hashable, list of Hashable or None, default "customer"
+        The row key: the virtual "customer" (``(provider, customer_id)``,
+        indexed by name, id and provider: see
+        :func:`~invoice_analytics.customer_key`), a column, a list of columns
+        (a MultiIndex), the virtual "issue_month" (the Asia/Jakarta month of
+        ``issued_at``), or None for one row labelled "Total". Missing key
+        values form their own group. No "Total" row is appended.
+    basis : {"due", "issued"}, default "due"
+        Age from the due date (``due_at``, else ``issued_at + terms_days``)
+        or from ``issued_at``.
     terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at`` (Mayar has no due
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
@@ -671,8 +690,9 @@ def top_debtors(
         When ``df`` lacks a column it needs (a ``by`` column included); the
         message names them.
     ValueError
-        When ``sort_by`` is not "open_amount" or "overdue_amount", ``by`` is
-        an empty list, or ``as_of`` is not a date.
+        When ``sort_by`` is not "open_amount" or "overdue_amount", ``basis``
+        is not "due" or "issued", ``by`` is an empty list, or ``as_of`` is
+        not a date.
 
     See Also
     --------
@@ -682,29 +702,45 @@ def top_debtors(
     Examples
     --------
     >>> df = pd.DataFrame({
-    ...     "invoice_id": ["A1", "A2", "B1"],
-    ...     "customer_name": ["Ani", "Ani", "Budi"],
-    ...     "status": ["unpaid", "overdue", "unpaid"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3),
-    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", "2024-03-01"]),
-    ...     "outstanding": [100_000, 250_000, 500_000],
+    ...     "invoice_id": ["A1", "A2", "B1", "A3"],
+    ...     "provider": ["faspay", "faspay", "faspay", "mayar"],
+    ...     "customer_id": ["C1", "C1", "C2", "m-7"],
+    ...     "customer_name": ["Ani", "Ani", "Budi", "Ani"],
+    ...     "status": ["unpaid", "overdue", "unpaid", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
+    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", "2024-03-01", "2024-02-01"]),
+    ...     "outstanding": [100_000, 250_000, 500_000, 40_000],
     ... })
     >>> top = top_debtors(df, "2024-02-15", n=2)
-    >>> top[["open_amount", "oldest_invoice_id", "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
-                   open_amount oldest_invoice_id  oldest_days_past_due
+    >>> top[["open_amount", "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
+                                        open_amount  oldest_days_past_due
+    customer_name customer_id provider
+    Budi          C2          faspay         500000                  <NA>
+    Ani           C1          faspay         350000                    36
+    >>> top["oldest_invoice_id"].tolist()
+    [nan, 'A2']
+    >>> top_debtors(df, "2024-02-15", sort_by="overdue_amount")["overdue_amount"].tolist()
+    [350000, 40000, 0]
+
+    Any other key, e.g. the name alone (one row for both Ani):
+
+    >>> top_debtors(df, "2024-02-15", by="customer_name")["open_amount"]
     customer_name
-    Budi                500000               NaN                  <NA>
-    Ani                 350000                A2                    36
-    >>> top_debtors(df, "2024-02-15", sort_by="overdue_amount")["overdue_amount"]
-    customer_name
-    Ani     350000
-    Budi         0
-    Name: overdue_amount, dtype: int64
+    Budi    500000
+    Ani     390000
+    Name: open_amount, dtype: int64
     """
+    require(df, ["invoice_id"], "top_debtors")
+    return rank_debtors(df, as_of, n=n, by=by, basis=basis, terms_days=terms_days, sort_by=sort_by)
+
+
+def rank_debtors(df: pd.DataFrame, as_of: AsOf, *, n: int, by: By, basis: Basis, terms_days: Terms,
+                 sort_by: SortBy, func: str = "top_debtors") -> pd.DataFrame:
+    """:func:`top_debtors`, also for a frame without ``invoice_id`` (its ``oldest_invoice_id`` is then
+    missing): the rows :func:`~invoice_analytics.plot_top_overdue` draws."""
     if sort_by not in ("open_amount", "overdue_amount"):
         raise ValueError(f"sort_by must be 'open_amount' or 'overdue_amount', not {sort_by!r}")
-    require(df, ["invoice_id"], "top_debtors")
-    counts = _open_and_overdue(df, "top_debtors", as_of, by, terms_days)
+    counts = _open_and_overdue(df, func, as_of, by, terms_days, basis)
     rows, days, due, late, group, index = counts.rows, counts.days, counts.due, counts.late, counts.group, counts.index
     g = len(index)
     columns = {**counts.columns, "_group": np.arange(g)}
@@ -722,8 +758,11 @@ def top_debtors(
     pick = oldest[top]  # position among rows, -1 when nothing is overdue
     has = pick >= 0
     safe = np.where(has, pick, 0)
-    ids = df["invoice_id"].array.take(np.where(has, rows[safe], -1), allow_fill=True)
-    ranked["oldest_invoice_id"] = pd.Series(ids, index=ranked.index)
+    if "invoice_id" in df.columns:
+        ids = df["invoice_id"].array.take(np.where(has, rows[safe], -1), allow_fill=True)
+        ranked["oldest_invoice_id"] = pd.Series(ids, index=ranked.index)
+    else:
+        ranked["oldest_invoice_id"] = pd.Series([None] * len(ranked), index=ranked.index, dtype="string")
     ranked["oldest_due_date"] = days_to_timestamps(due[safe], has).set_axis(ranked.index)
     ranked["oldest_days_past_due"] = pd.arrays.IntegerArray(days[safe], ~has)
     return ranked

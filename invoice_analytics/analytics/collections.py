@@ -39,6 +39,7 @@ from invoice_analytics.analytics._rules import (
     require,
     select_rows,
 )
+from invoice_analytics.analytics.customers import CUSTOMER_LEVELS, customer_groups, customer_key
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["COLLECTIONS_COLUMNS", "STATEMENT_COLUMNS", "collections_list", "customer_statement"]
@@ -61,12 +62,26 @@ def _due_dates(days: np.ndarray, known: np.ndarray) -> pd.Series:
     return out
 
 
-def _customer_rows(df: pd.DataFrame, customer: str | tuple[str, str]) -> np.ndarray:
-    """Mask of the customer's rows: ``(provider, customer_id)`` or a customer name (trimmed, case-folded)."""
+def _customer_rows(df: pd.DataFrame, customer: str | tuple[object, ...]) -> np.ndarray:
+    """Mask of the customer's rows: a key (:func:`~.customers.customer_key`), or a customer name
+    (trimmed, case-folded, every provider)."""
     if isinstance(customer, tuple):
-        provider, customer_id = customer
-        mask = (df["provider"].astype(object) == provider) & (df["customer_id"].astype(object) == customer_id)
-        what = f"provider {provider!r} and customer_id {customer_id!r}"
+        if len(customer) == 2:  # (provider, customer_id)
+            provider, customer_id = customer
+            keys = customer_key(df)
+            mask = (keys["provider"].astype(object) == provider) & (keys["customer_id"].astype(object) == customer_id)
+            what = f"provider {provider!r} and customer_id {customer_id!r}"
+        elif len(customer) == len(CUSTOMER_LEVELS):  # a row label of a table by customer
+            keys = customer_key(df)
+            mask = pd.Series(True, index=df.index)
+            for level, value in zip(CUSTOMER_LEVELS, customer, strict=True):
+                column = keys[level].astype(object)
+                missing = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+                mask &= column.isna() if missing else column == value
+            what = f"customer {customer!r}"
+        else:
+            raise ValueError(f"customer must be a name, (provider, customer_id) or (customer_name, customer_id, "
+                             f"provider), not {customer!r}")
     else:
         wanted = str(customer).strip().casefold()
         names = df["customer_name"].astype(object).map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
@@ -80,7 +95,7 @@ def _customer_rows(df: pd.DataFrame, customer: str | tuple[str, str]) -> np.ndar
 
 def customer_statement(
     df: pd.DataFrame,
-    customer: str | tuple[str, str],
+    customer: str | tuple[object, ...],
     as_of: AsOf = None,
     *,
     terms_days: Terms = 0,
@@ -92,10 +107,14 @@ def customer_statement(
     ----------
     df : pandas.DataFrame
         A loader's frame or ``combine(...)`` of both.
-    customer : str or tuple of (str, str)
-        ``(provider, customer_id)`` for one customer of one provider, or a
-        customer name (trimmed and case-folded; every provider's customers of
-        that name).
+    customer : str or tuple
+        One customer: ``(provider, customer_id)``, or a row label of a table
+        by customer (``(customer_name, customer_id, provider)``, as
+        :func:`~invoice_analytics.top_debtors` and
+        :func:`~invoice_analytics.aging_report` with ``by="customer"`` give
+        it: the way to name a customer without a customer id); or a
+        customer name (trimmed and case-folded; every provider's customers
+        of that name).
     as_of : str, date, datetime, Timestamp or None, default None
         The statement date (None: today in Asia/Jakarta).
     terms_days : int, mapping or str, default 0
@@ -170,7 +189,9 @@ def collections_list(
 ) -> pd.DataFrame:
     """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
 
-    One row per ``(provider, customer_id)`` with such an invoice: their
+    One row per customer (``(provider, customer_id)``; an invoice without a
+    customer id counts for its provider's customer of that name: see
+    :func:`~invoice_analytics.customer_key`) with such an invoice: their
     count and amount, the oldest of them (invoice, due date, days past due)
     and the contact the provider gives (Mayar's ``customer_email`` and
     ``customer_mobile``, from the customer's most recent invoice that has
@@ -218,30 +239,31 @@ def collections_list(
     days, due, known = due_and_age(df, rows, day, "due", terms_days)
     late = known & (days >= int(min_days))
     rows, amounts, days, due = rows[late], amounts[late], days[late], due[late]
-    late_rows = pd.DataFrame({
-        "provider": df["provider"].take(rows).astype(object).to_numpy(),
-        "customer_id": df["customer_id"].take(rows).astype(object).to_numpy(),
-        "customer_name": df["customer_name"].take(rows).astype(object).to_numpy(),
-        "invoice_id": df["invoice_id"].take(rows).astype(object).to_numpy(),
-        "amount": amounts.astype(np.int64), "days": days.astype(np.int64), "due": due.astype(np.int64),
-    })
-    if late_rows.empty:
+    if len(rows) == 0:
         empty = pd.DataFrame({c: pd.Series(dtype=object) for c in COLLECTIONS_COLUMNS})
         empty[["overdue_count", "overdue_amount"]] = empty[["overdue_count", "overdue_amount"]].astype(np.int64)
         empty["oldest_days_past_due"] = empty["oldest_days_past_due"].astype("Int64")
         empty["oldest_due_date"] = empty["oldest_due_date"].astype("datetime64[us]")
         return empty
-    key = ["provider", "customer_id"]
+    group, customers = customer_groups(df, rows, "collections_list")
+    late_rows = pd.DataFrame({
+        "group": group, "invoice_id": df["invoice_id"].take(rows).astype(object).to_numpy(),
+        "amount": amounts.astype(np.int64), "days": days.astype(np.int64), "due": due.astype(np.int64),
+    })
     late_rows = late_rows.sort_values(["days", "invoice_id"], ascending=[False, True], kind="stable")
-    grouped = late_rows.groupby(key, sort=False, dropna=False)
-    out = grouped.agg(customer_name=("customer_name", "first"), overdue_count=("amount", "size"),
-                      overdue_amount=("amount", "sum"), oldest_invoice_id=("invoice_id", "first"),
-                      oldest_due=("due", "first"), oldest_days_past_due=("days", "first")).reset_index()
+    grouped = late_rows.groupby("group", sort=True)
+    out = grouped.agg(overdue_count=("amount", "size"), overdue_amount=("amount", "sum"),
+                      oldest_invoice_id=("invoice_id", "first"), oldest_due=("due", "first"),
+                      oldest_days_past_due=("days", "first"))
+    for level in CUSTOMER_LEVELS:
+        out[level] = customers.get_level_values(level).astype(object).to_numpy()
+    out = out.reset_index(drop=True)
     out["oldest_due_date"] = _due_dates(out.pop("oldest_due").to_numpy(), np.ones(len(out), dtype=bool))
     out["oldest_days_past_due"] = out["oldest_days_past_due"].astype("Int64")
     out["overdue_amount"] = out["overdue_amount"].astype(np.int64)
     out["overdue_count"] = out["overdue_count"].astype(np.int64)
     contacts = _contacts(df)
+    key = ["provider", "customer_id", "customer_name"]
     out = out.merge(contacts, on=key, how="left") if contacts is not None else out
     for name in ("customer_email", "customer_mobile"):
         if name not in out:
@@ -256,13 +278,13 @@ def _whole_days(value: object) -> bool:
 
 
 def _contacts(df: pd.DataFrame) -> pd.DataFrame | None:
-    """Per ``(provider, customer_id)``: the email and phone of the most recent invoice that has each."""
+    """Per customer (:func:`~.customers.customer_key`): the email and phone of its most recent invoice
+    that has each."""
     present = [c for c in ("customer_email", "customer_mobile") if c in df.columns]
     if not present:
         return None
-    frame = df[["provider", "customer_id", "issued_at", *present]].copy()
-    frame["provider"] = frame["provider"].astype(object)
-    frame["customer_id"] = frame["customer_id"].astype(object)
+    keys = customer_key(df).astype(object)
+    frame = pd.concat([keys, df[["issued_at", *present]]], axis=1)
     frame = frame.sort_values("issued_at", ascending=False, kind="stable", na_position="last")
-    picked = frame.groupby(["provider", "customer_id"], sort=False, dropna=False)[present].first()
+    picked = frame.groupby(["provider", "customer_id", "customer_name"], sort=False, dropna=False)[present].first()
     return picked.reset_index()

@@ -16,7 +16,14 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from invoice_analytics.analytics._rules import CREDIT, TOTAL, bucket_labels
-from invoice_analytics.display.charts import _legend_outside, _new_axes, _no_data, bucket_colors, literal
+from invoice_analytics.display.charts import (
+    _legend_outside,
+    _new_axes,
+    _no_data,
+    _set_title,
+    bucket_colors,
+    literal,
+)
 from invoice_analytics.display.formatting import rupiah_formatter
 from invoice_analytics.schema import JAKARTA
 
@@ -76,7 +83,9 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     ax : matplotlib.axes.Axes or None, default None
         Draw on these axes; None draws on a new Figure.
     title : str or None, default None
-        None gives "Outstanding by age, <first date> to <last date>".
+        None gives "Outstanding by age, <first date> to <last date>". A trend
+        of the sample data (``trend.attrs["source"] == "demo"``) adds a
+        second line, "DEMO DATA (embedded sample invoices)".
 
     Returns
     -------
@@ -99,7 +108,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     """
     ax = _new_axes(ax, (9, 4.5))
     if len(trend) == 0:
-        ax.set_title(title or "Outstanding by age")
+        _set_title(ax, trend, title or "Outstanding by age")
         return _no_data(ax, "No history")
     if isinstance(trend.index, pd.MultiIndex):
         trend = trend.groupby(level=0, sort=True).sum()
@@ -131,6 +140,6 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     first, last = dates[0].date().isoformat(), dates[-1].date().isoformat()
-    ax.set_title(title or (f"Outstanding by age, {first}" + (f" to {last}" if last != first else "")))
+    _set_title(ax, trend, title or (f"Outstanding by age, {first}" + (f" to {last}" if last != first else "")))
     _legend_outside(ax, title="Days past due")
     return ax

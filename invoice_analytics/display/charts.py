@@ -11,7 +11,9 @@ IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
 Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
 green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
 default edges, :func:`bucket_colors` for any edges). An empty frame gives an
-axes with a centred "No invoices".
+axes with a centred "No invoices". A frame of the sample data
+(``df.attrs["source"] == "demo"``) adds a second title line, :data:`DEMO_LINE`,
+to every chart, whatever ``title`` is given.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
@@ -36,12 +38,13 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator
+from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from invoice_analytics._dates import jakarta_date
-from invoice_analytics._types import AsOf, Basis, Weight
-from invoice_analytics.analytics._rules import DEFAULT_EDGES
-from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, overdue_invoices
+from invoice_analytics._types import AsOf, Basis, Terms, Weight
+from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
+from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
+from invoice_analytics.analytics.customers import CUSTOMER, customer_label
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.display.formatting import (
     format_percent,
@@ -174,6 +177,30 @@ def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
     return fig.add_subplot()
 
 
+#: The line a chart of the sample data adds under its title (``df.attrs["source"] == "demo"``).
+DEMO_LINE = "DEMO DATA (embedded sample invoices)"
+
+
+def is_demo(df: pd.DataFrame) -> bool:
+    """Whether ``df`` holds the embedded sample data (``attrs["source"] == "demo"``)."""
+    from invoice_analytics.sources import DEMO_SOURCE
+
+    return bool(df.attrs.get("source") == DEMO_SOURCE)
+
+
+def _set_title(ax: Axes, df: pd.DataFrame, text: str) -> None:
+    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data.
+
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["source"] = "demo"
+    >>> ax = _new_axes(None, (4, 3))
+    >>> _set_title(ax, frame, "Aging")
+    >>> ax.get_title()
+    'Aging\nDEMO DATA (embedded sample invoices)'
+    """
+    ax.set_title(f"{text}\n{DEMO_LINE}" if is_demo(df) else text)
+
+
 def _no_data(ax: Axes, text: str = "No invoices") -> Axes:
     ax.text(
         0.5,
@@ -287,7 +314,9 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
     """Lay the figure out, then thin what would overlap.
 
     Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
-    labels do not overlap once drawn. Value labels (the texts over bars and
+    labels do not overlap once drawn. A value axis along x (the rupiah of
+    horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
+    labels do not overlap. Value labels (the texts over bars and
     points): kept in order, one dropped when it would overlap one kept (so a
     crowded chart shows every other, or every few, values); a value label
     that would cover a tick label is dropped too.
@@ -302,6 +331,14 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
                 break
+    if months is None and not isinstance(ax.xaxis.get_major_locator(), FixedLocator):
+        # A value axis along x (rupiah labels are wide): fewer ticks until their labels do not overlap.
+        for nbins in (7, 5, 4, 3, 2):
+            figure.draw_without_rendering()
+            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
+            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
+                break
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins))
     for _ in range(3):  # hiding labels may move the layout a little: check again
         figure.draw_without_rendering()
         ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
@@ -397,7 +434,7 @@ def plot_aging(
     *,
     edges: Sequence[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     stack: str | None = "provider",
     ax: Axes | None = None,
     title: str | None = None,
@@ -428,9 +465,10 @@ def plot_aging(
         Aging bucket edges in days, strictly increasing integers >= 1.
     basis : {"due", "issued"}, default "due"
         Age from the due date or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``.
+        after ``issued_at``; a mapping gives days by provider
+        (``{"mayar": 14}``), a str names a column of days.
     stack : {"provider", None}, default "provider"
         Stack each bucket's bar by provider, or draw one bar per bucket.
     ax : matplotlib.axes.Axes or None, default None
@@ -483,7 +521,7 @@ def plot_aging(
     if stack not in ("provider", None):
         raise ValueError(f"stack must be 'provider' or None, got {stack!r}")
     ax = _new_axes(ax, (8, 4.5))
-    ax.set_title(title or f"Outstanding by age (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Outstanding by age (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
     aged = aging_buckets(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
@@ -523,8 +561,9 @@ def plot_aging(
     ax.set_xlabel("Days past due")
     ax.set_ylabel("Outstanding")
     _money_axis(ax, totals.max(initial=0), "y")
-    if credit < 0:
-        ax.set_ylim(credit * 1.25, max(ax.get_ylim()[1], -credit * 0.1))
+    if credit < 0:  # room below the credit bar for its label, however small the bar is beside the others
+        top = max(ax.get_ylim()[1], -credit * 0.1)
+        ax.set_ylim(min(credit * 1.25, credit - 0.1 * (top - credit)), top)
     _fit_labels(ax)
     return ax
 
@@ -536,19 +575,27 @@ def plot_top_overdue(
     n: int = 10,
     edges: Sequence[int] = DEFAULT_EDGES,
     basis: Basis = "due",
-    terms_days: int = 0,
+    terms_days: Terms = 0,
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
     """Horizontal bars of the ``n`` customers with the most overdue outstanding.
 
     Overdue = open invoices (:func:`~invoice_analytics.aging_buckets`) at least
-    one day past due. A customer is a (provider, customer_id) pair, labelled
-    with its name (the provider is appended when two shown customers share a
-    name). Largest at the top; each bar is labelled with its amount and
-    coloured by the bucket of the customer's oldest overdue invoice. Ties of
-    amount are ordered by name. The x axis is in rupiah; the legend names the
-    buckets shown.
+    one day past due. The bars are the rows of
+    ``top_debtors(df, as_of, n=n, sort_by="overdue_amount")`` that have an
+    overdue amount: the same customers, amounts and order as the table. A
+    customer is the one key of every table
+    (:func:`~invoice_analytics.customer_key`: ``(provider, customer_id)``, an
+    invoice without a customer id going to its provider's customer of that
+    name), labelled with its name (the provider is appended when two shown
+    customers share a name, then the customer id). Largest at the top; each
+    bar is labelled with its amount and coloured by the bucket of the
+    customer's oldest overdue invoice. Ties of amount are ordered as the
+    table orders them (by name, customer id, provider). The x axis is in
+    rupiah; the legend names the buckets shown. For the sample data
+    (``df.attrs["source"] == "demo"``) the title has a second line, "DEMO
+    DATA (embedded sample invoices)", as every chart's has.
 
     Parameters
     ----------
@@ -566,9 +613,10 @@ def plot_top_overdue(
         They decide the bar colours.
     basis : {"due", "issued"}, default "due"
         Age from the due date or from ``issued_at``.
-    terms_days : int, default 0
+    terms_days : int, mapping or str, default 0
         Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``.
+        after ``issued_at``; a mapping gives days by provider
+        (``{"mayar": 14}``), a str names a column of days.
     ax : matplotlib.axes.Axes or None, default None
         Draw on these axes; None draws on a new
         :class:`~matplotlib.figure.Figure` (never pyplot's).
@@ -594,8 +642,8 @@ def plot_top_overdue(
     See Also
     --------
     top_debtors : The top customers as a table;
-        ``top_debtors(df, as_of, by=["provider", "customer_id"], sort_by="overdue_amount")``
-        has the same customers and overdue amounts as the bars.
+        ``top_debtors(df, as_of, n=n, sort_by="overdue_amount")`` has the
+        same customers and overdue amounts as the bars.
     overdue_invoices : The invoices drawn.
 
     Examples
@@ -621,56 +669,55 @@ def plot_top_overdue(
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n!r}")
     ax = _new_axes(ax, (8, max(2.5, 0.45 * n + 1.2)))
-    ax.set_title(title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Top {n} overdue customers (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
-    overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
-    if len(overdue) == 0:
+    edges = check_edges(edges)
+    check_basis(basis)
+    # The table's rows, ranked as the table ranks them: the bars are top_debtors' figures.
+    top = rank_debtors(df, as_of, n=n, by=CUSTOMER, basis=basis, terms_days=terms_days, sort_by="overdue_amount",
+                       func="plot_top_overdue")
+    top = top[top["overdue_amount"].to_numpy() > 0]
+    if len(top) == 0:
         return _no_data(ax, "No overdue invoices")
 
-    buckets = list(overdue["bucket"].cat.categories)
+    buckets = bucket_labels(edges)
     colors = _palette(len(buckets))
-    frame = pd.DataFrame(
-        {
-            "provider": overdue["provider"].astype(str).to_numpy(),
-            "key": overdue["customer_id"].fillna(overdue["customer_name"]).fillna("").astype(str).to_numpy(),
-            "name": overdue["customer_name"].fillna(overdue["customer_id"]).fillna("(unknown customer)")
-            .astype(str).to_numpy(),
-            "amount": overdue["outstanding"].astype("Int64").to_numpy(dtype="int64", na_value=0),
-            "bucket": overdue["bucket"].cat.codes.to_numpy(),
-        }
-    )
-    top = (
-        frame.groupby(["provider", "key"], sort=False)
-        .agg(amount=("amount", "sum"), name=("name", "first"), oldest=("bucket", "max"))
-        .reset_index()
-        .sort_values(["amount", "name"], ascending=[False, True], kind="stable")
-        .head(n)
-        .reset_index(drop=True)
-    )
-    names = top["name"]
-    clash = names.duplicated(keep=False)
-    names = names.where(~clash, names + " (" + top["provider"] + ")")
-    clash = names.duplicated(keep=False)
-    names = names.where(~clash, names + " " + top["key"])
-
+    oldest = bucket_codes(top["oldest_days_past_due"].to_numpy(dtype="int64", na_value=0), edges)
+    amounts = top["overdue_amount"].to_numpy(dtype="int64")
     y = np.arange(len(top))
-    bar_colors = [colors[c] if c >= 0 else OTHER_COLOR for c in top["oldest"]]
-    container = ax.barh(y, top["amount"].to_numpy(), 0.7, color=bar_colors)
-    _label_bars(ax, container, top["amount"].tolist())
-    ax.set_yticks(y, [literal(_short(name)) for name in names])
+    container = ax.barh(y, amounts, 0.7, color=[colors[c] for c in oldest])
+    _label_bars(ax, container, amounts.tolist())
+    ax.set_yticks(y, [literal(_short(name)) for name in _bar_names(top.index)])
     ax.invert_yaxis()  # largest at the top
     ax.set_xlabel("Overdue outstanding")
-    _money_axis(ax, top["amount"].max(), "x")
-    shown = sorted({c for c in top["oldest"] if c >= 0})
+    _money_axis(ax, float(amounts.max()), "x")
     _legend_outside(
         ax,
-        handles=[Patch(color=colors[c], label=str(buckets[c])) for c in shown],
+        handles=[Patch(color=colors[c], label=str(buckets[c])) for c in sorted(set(oldest.tolist()))],
         title="Oldest overdue\ninvoice (days)",
         fontsize="small",
     )
     _fit_labels(ax)
     return ax
+
+
+def _bar_names(customers: pd.Index) -> list[str]:
+    """A label per customer (levels ``customer_name, customer_id, provider``): its name; the
+    provider is added where two shown customers share a name, then the customer id.
+
+    >>> _bar_names(pd.MultiIndex.from_tuples([("Ani", "C1", "faspay"), ("Ani", "m-1", "mayar"),
+    ...                                        ("Ani", "C2", "faspay"), (None, None, "faspay")]))
+    ['Ani (faspay) C1', 'Ani (mayar)', 'Ani (faspay) C2', '(unknown customer)']
+    """
+    keys = list(customers)
+    names = pd.Series([customer_label(k) for k in keys], dtype=object)
+    providers = pd.Series([str(k[2]) for k in keys], dtype=object)
+    ids = pd.Series(["" if not isinstance(k[1], str) else k[1] for k in keys], dtype=object)
+    labelled = names.where(~names.duplicated(keep=False), names + " (" + providers + ")")
+    clash = labelled.duplicated(keep=False)
+    labelled = labelled.where(~clash, labelled + " " + ids)
+    return [str(v).rstrip() for v in labelled]
 
 
 def plot_paid_ratio_by_month(
@@ -745,7 +792,7 @@ def plot_paid_ratio_by_month(
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
     ax = _new_axes(ax, (8, 4.5))
     share = "invoices" if weight == "count" else "billed amount"
-    ax.set_title(title or f"Paid share of {share} by issue month")
+    _set_title(ax, df, title or f"Paid share of {share} by issue month")
     if len(df) == 0:
         return _no_data(ax)
 
@@ -880,7 +927,7 @@ def plot_outstanding_by_month(
     0
     """
     ax = _new_axes(ax, (9, 4.5))
-    ax.set_title(title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
+    _set_title(ax, df, title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
     if len(df) == 0:
         return _no_data(ax)
     aged = aging_buckets(df, as_of, basis="issued")  # only its open rows are used

@@ -64,10 +64,21 @@ def format_kpis_html(kpis: Mapping[str, Any]) -> str:
     return '<div class="ia-kpis">' + "".join(parts) + "</div>"
 
 
+def _missing(value: object) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
 def _label(value: object) -> str:
+    """A row label as text: a missing key "(no name)"; a tuple's parts joined by " / ", its missing
+    parts after the first left out (a customer without an id: "Ani / faspay").
+
+    >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
+    ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
+    """
     if isinstance(value, tuple):
-        return " / ".join(_label(v) for v in value if v != "")
-    return "(no name)" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+        parts = [v for i, v in enumerate(value) if v != "" and (i == 0 or not _missing(v))]
+        return " / ".join(_label(v) for v in parts)
+    return "(no name)" if _missing(value) else str(value)
 
 
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
