@@ -12,8 +12,8 @@ import pytest
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.cli import main
 from invoice_analytics.errors import DemoDataWarning
-from invoice_analytics.history import InvoiceStore
 from invoice_analytics.export import RUPIAH_FORMAT
+from invoice_analytics.history import InvoiceStore
 from invoice_analytics.sources import load_invoices
 
 AS_OF = "2026-11-21"
