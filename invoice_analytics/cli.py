@@ -234,7 +234,8 @@ def _report(args: argparse.Namespace) -> int:
         if args.provider:
             df = df[df["provider"].isin(args.provider).to_numpy(dtype=bool)]
         present = [p for p in PROVIDERS if (df["provider"] == p).any()]
-        df.attrs["source"] = f"history store {args.store} ({', '.join(present)})"
+        if df.attrs.get("source") != DEMO_SOURCE:  # a demo store stays DEMO DATA
+            df.attrs["source"] = f"history store {args.store} ({', '.join(present)})"
     else:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
@@ -278,7 +279,7 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
             store, title = InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}"
             print(f"\nHistory store {args.store}")
         else:
-            store, title = demo_store(scratch), "Open amount by aging bucket (DEMO DATA, simulated)"
+            store, title = demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)"
             print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
                   "(made-up figures, dated after the sample)")
         trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)

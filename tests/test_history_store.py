@@ -48,6 +48,7 @@ def test_current_equals_a_fresh_full_load_after_full_and_incremental_refreshes(e
     first = store.refresh(**options(emu), observed_at=at(0))
     assert first.mode == "full" and first.new == len(expected(emu)) and first["faspay"].note == "first refresh"
     assert_same(store.current(), fresh_load(emu))
+    assert store.current().attrs["source"] == fresh_load(emu).attrs.get("source", "faspay, mayar")
     for change in [(0, 1, 0), (1, 2, 0), (8, 3, 0), (12, 0, 1), (5, 4, 2)]:  # pay, partial, pay, new...
         apply(emu, change)
     second = store.refresh(**options(emu), observed_at=at(1))

@@ -69,11 +69,16 @@ def demo_store(
     from invoice_analytics.emulator._clock import DEFAULT_CLOCK_SEED, simulate
     from invoice_analytics.emulator._samples import AS_OF
     from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.history._files import Manifest, read_manifest, write_manifest
+    from invoice_analytics.sources import DEMO_SOURCE
 
     if days < 0 or every < 1:
         raise ValueError(f"days must be >= 0 and every >= 1, not days={days!r}, every={every!r}")
     where = Path(path) if path is not None else Path(tempfile.mkdtemp(prefix="invoice-analytics-demo-"))
     store = InvoiceStore(where)
+    if read_manifest(where).refreshes:
+        raise ValueError(f"{where} already holds a store's refreshes: give demo_store an empty directory")
+    write_manifest(where, Manifest(source=DEMO_SOURCE))  # its frames say attrs["source"] == "demo"
     last = AS_OF + dt.timedelta(days=days)
     with Emulator(mayar_rate_limit_per_minute=None) as emu:
         options: dict[str, Any] = {

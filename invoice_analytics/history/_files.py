@@ -101,6 +101,7 @@ class Manifest:
     files: tuple[FileEntry, ...] = ()
     refreshes: tuple[dict[str, Any], ...] = field(default=())
     checkpoints: tuple[FileEntry, ...] = ()
+    source: str = ""  # "demo" for a store of demo data, else empty
 
     def to_json(self) -> bytes:
         doc = {
@@ -110,6 +111,7 @@ class Manifest:
             "files": [vars(entry) for entry in self.files],
             "refreshes": list(self.refreshes),
             "checkpoints": [vars(entry) for entry in self.checkpoints],
+            **({"source": self.source} if self.source else {}),
         }
         return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode()
 
@@ -136,6 +138,7 @@ def read_manifest(root: Path) -> Manifest:
             files=tuple(FileEntry(**entry) for entry in doc["files"]),
             refreshes=tuple(doc["refreshes"]),
             checkpoints=tuple(FileEntry(**entry) for entry in doc.get("checkpoints", [])),
+            source=str(doc.get("source", "")),
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise StoreCorruptError(f"{path}: the store's manifest is unreadable: {exc}") from None

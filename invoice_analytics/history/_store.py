@@ -201,12 +201,13 @@ class InvoiceStore:
         present = {record["provider"] for record in manifest.refreshes}
         return [p for p in PROVIDERS if p in present]
 
-    @staticmethod
-    def _typed(frames: list[pd.DataFrame], known_at: pd.Timestamp) -> pd.DataFrame:
+    @classmethod
+    def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest) -> pd.DataFrame:
         frame = combine(*frames)
         frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
                                   na_position="last", kind="stable").reset_index(drop=True)
         frame.attrs["as_of"] = known_at
+        frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
         return frame
 
     def _nonempty(self) -> Manifest:
@@ -224,7 +225,8 @@ class InvoiceStore:
             What ``ia.combine(ia.load_faspay(...), ia.load_mayar(...))`` gave at
             the last refresh (same columns, dtypes and values; the providers
             the store holds), by provider, newest first; ``attrs["as_of"]``
-            is the last refresh's time.
+            is the last refresh's time, ``attrs["source"]`` the providers
+            (as ``load_invoices`` says them) or "demo" for a demo store.
 
         Raises
         ------
@@ -235,7 +237,7 @@ class InvoiceStore:
         """
         manifest = self._nonempty()
         frames = [self._state(manifest, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(manifest)]
-        return self._typed(frames, pd.Timestamp(manifest.refreshes[-1]["observed_at"]).tz_convert(JAKARTA))
+        return self._typed(frames, pd.Timestamp(manifest.refreshes[-1]["observed_at"]).tz_convert(JAKARTA), manifest)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
         """The invoices as known at ``when``: each in its latest version observed at or before it.
@@ -273,7 +275,7 @@ class InvoiceStore:
             rows = self._state(manifest, provider, at).drop(columns=list(STORE_COLUMNS))
             issued = rows["issued_at"]
             frames.append(rows[(issued.isna() | (issued <= at)).to_numpy(dtype=bool)])
-        return self._typed(frames, at)
+        return self._typed(frames, at, manifest)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:
         """Every version of every invoice (or of ``invoice_ids``), oldest first per invoice.
@@ -448,6 +450,6 @@ class InvoiceStore:
                      for p, frame in checkpoints.items())
         records = [result.record(number, observed) for result in results.values()]
         write_manifest(self.path, Manifest(number, manifest.files + tuple(files), manifest.refreshes + tuple(records),
-                                           manifest.checkpoints + made))
+                                           manifest.checkpoints + made, manifest.source))
         pending.clear()
         return RefreshResult(observed, number, results, round(time.monotonic() - started, 3))

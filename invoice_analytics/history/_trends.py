@@ -326,7 +326,8 @@ def aging_trend(
         Indexed by ``date`` (Jakarta midnight, ``datetime64[us,
         Asia/Jakarta]``), then the ``by`` keys; columns the bucket labels,
         "Credit" and "Total", all ``int64``. With ``by=None`` every date has a
-        row (zeros when nothing was open).
+        row (zeros when nothing was open). ``attrs["source"]`` is the
+        store's ("demo" for a demo store), so a chart of it says DEMO DATA.
 
     Raises
     ------
@@ -359,16 +360,18 @@ def aging_trend(
         days_to_timestamps(np.array([_day_number(d) for d in days], dtype=np.int64), np.ones(len(days), dtype=bool)),
         name=DATE,
     )
-    reports = [
-        aging_report(_snapshot(store, d), d, by=by, edges=edges, basis=basis, terms_days=terms_days, totals=False)
-        for d in days
-    ]
+    snapshots = [_snapshot(store, d) for d in days]
+    reports = [aging_report(snapshot, d, by=by, edges=edges, basis=basis, terms_days=terms_days, totals=False)
+               for snapshot, d in zip(snapshots, days, strict=True)]
+    source = {"source": snapshots[-1].attrs["source"]} if snapshots and "source" in snapshots[-1].attrs else {}
     if by is None:
         values = np.zeros((len(days), len(labels)), dtype=np.int64)
         for i, report in enumerate(reports):
             if len(report):
                 values[i] = report[labels].to_numpy(dtype=np.int64)[0]
-        return pd.DataFrame(values, index=stamps, columns=labels)
+        frame = pd.DataFrame(values, index=stamps, columns=labels)
+        frame.attrs.update(source)
+        return frame
     names = [DATE, *by_names(by)]
     nonempty = [(s, r) for s, r in zip(stamps, reports, strict=True) if len(r)]
     if not nonempty:
@@ -377,7 +380,9 @@ def aging_trend(
         return pd.DataFrame({label: pd.Series([], dtype=np.int64) for label in labels}, index=index)
     trend = pd.concat([r[labels] for _, r in nonempty], keys=[s for s, _ in nonempty], names=[DATE])
     trend.index = trend.index.set_names(names)
-    return trend.astype(np.int64)
+    trend = trend.astype(np.int64)
+    trend.attrs.update(source)
+    return trend
 
 
 # ---------------------------------------------------------------------------
