@@ -66,15 +66,9 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.export import write_csv, write_excel
     from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.history._demo import demo_store
-    from invoice_analytics.history._trends import (
-        aging_trend,
-        days_to_pay,
-        dso,
-        observed_amount,
-        payment_windows,
-        roll_rates,
-        with_observed_amount,
-    )
+    from invoice_analytics.history._dso import dso, observed_amount, with_observed_amount
+    from invoice_analytics.history._payments import days_to_pay, payment_windows
+    from invoice_analytics.history._trends import aging_trend, roll_rates
     from invoice_analytics.pdf import write_pdf
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
@@ -101,10 +95,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "invoice_analytics.display._trend_chart": ("plot_aging_trend",),
     "invoice_analytics.history._demo": ("demo_store",),
-    "invoice_analytics.history._trends": (
-        "aging_trend", "days_to_pay", "dso", "observed_amount", "payment_windows", "roll_rates",
-        "with_observed_amount",
-    ),
+    "invoice_analytics.history._trends": ("aging_trend", "roll_rates"),
+    "invoice_analytics.history._payments": ("days_to_pay", "payment_windows"),
+    "invoice_analytics.history._dso": ("dso", "observed_amount", "with_observed_amount"),
     "invoice_analytics.display.filtering": ("filter_invoices",),
     "invoice_analytics.display.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
     "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),

@@ -32,15 +32,9 @@ from invoice_analytics import paid_ratio
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.display._trend_chart import plot_aging_trend
 from invoice_analytics.display.charts import bucket_colors
-from invoice_analytics.history._trends import (
-    aging_trend,
-    days_to_pay,
-    dso,
-    observed_amount,
-    payment_windows,
-    roll_rates,
-    with_observed_amount,
-)
+from invoice_analytics.history._dso import dso, observed_amount, with_observed_amount
+from invoice_analytics.history._payments import days_to_pay, payment_windows
+from invoice_analytics.history._trends import aging_trend, roll_rates
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA
 
 from _frames import frame

@@ -14,7 +14,9 @@ import pandas as pd
 from invoice_analytics._types import Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.display.formatting import format_count, format_number, format_rupiah
-from invoice_analytics.history._trends import HistoryLike, aging_trend, days_to_pay
+from invoice_analytics.history._observed import HistoryLike
+from invoice_analytics.history._payments import days_to_pay
+from invoice_analytics.history._trends import aging_trend
 
 __all__ = ["history_summary", "month_end_trend", "month_ends"]
 
