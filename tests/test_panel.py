@@ -185,7 +185,7 @@ def test_render_chart(invoices, title):
 #: directly with :mod:`charts`, and the start of its axes title.
 TAB_CHARTS = {
     "Aging": (lambda df, as_of, edges: charts.plot_aging(df, as_of, edges=edges), "Outstanding by age ("),
-    "Top overdue": (lambda df, as_of, edges: charts.plot_top_overdue(df, as_of, edges=edges),
+    "Top past due": (lambda df, as_of, edges: charts.plot_top_overdue(df, as_of, edges=edges),
                     "Top 10 overdue customers ("),
     "Open by month": (lambda df, as_of, edges: charts.plot_outstanding_by_month(df, as_of),
                       "Open outstanding by issue month ("),
@@ -212,8 +212,9 @@ def test_panel_tabs_show_the_chart_their_title_names(invoices):
     # not the default edges, so that the edges reach the charts that use them; a low dpi draws fast
     panel = FilterPanel(invoices, as_of=AS_OF, scheme="15/30/45/60", dpi=30)
     titles = panel.chart_tabs.titles
-    assert set(titles) == set(TAB_CHARTS)
-    for index, title in enumerate(titles):
+    assert titles[-1] == "Statement"  # after the charts
+    assert set(titles[:-1]) == set(TAB_CHARTS)
+    for index, title in enumerate(titles[:-1]):
         panel.chart_tabs.selected_index = index
         shown = png_of(panel.chart_tabs.children[index])
         assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
@@ -313,7 +314,7 @@ def test_as_of_and_scheme(panel):
 
 
 def test_other_charts_drawn_when_their_tab_opens(panel):
-    assert panel.chart_tabs.titles == tuple(CHARTS)
+    assert panel.chart_tabs.titles == (*CHARTS, "Statement")
     assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
     panel.chart_tabs.selected_index = 3
     first = png_of(panel.chart_outputs["Paid ratio"])
