@@ -776,9 +776,9 @@ class FilterPanel:
         if getattr(self, "_syncing_customers", False):
             return
         self.download.value = ""  # the workbook holds the statement: an offered one is out of date
-        self._guarded(self._draw_statement)
         if change["new"] is not None:
-            self.chart_tabs.selected_index = len(CHARTS)  # open the statement
+            self.chart_tabs.selected_index = len(CHARTS)  # open the statement tab
+        self._guarded(self._draw_statement)
 
     def show_statement(self, provider: str, customer_id: str) -> pd.DataFrame | None:
         """Choose a customer, as the Statement control does: their statement fills the Statement tab.
