@@ -72,6 +72,8 @@ STATEMENT_TAB = "Statement"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv"
 _NO_CUSTOMER = "(choose a customer)"
+_NO_STATEMENT = {"text/html": "<em>Choose a customer in the Statement list above the figures to see their open "
+                              "invoices and credits here.</em>", "text/plain": "No customer chosen."}
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
@@ -197,8 +199,9 @@ class FilterPanel:
         Provider -> its payment terms in days (0 to :data:`MAX_TERMS_DAYS`),
         for invoices without a due date; read together as :attr:`terms_days`.
     statement_customer : ipywidgets.Dropdown
-        The customer whose statement the "Statement" tab shows: None or
-        ``(provider, customer_id)``, labelled with the name.
+        The customer whose statement the "Statement" tab shows:
+        ``(provider, customer_id)``, labelled with the name, or ``()`` (the
+        first option, "(choose a customer)") for none.
     reset_button, all_providers_button, excel_button, csv_button : ipywidgets.Button
         :meth:`reset`, :meth:`select_all_providers`, and
         :meth:`offer_download` of the workbook or the report's CSV.
@@ -382,7 +385,7 @@ class FilterPanel:
         ).add_class("ia-export-csv")
         self.download = W.HTML().add_class("ia-download")
         self.statement_customer = W.Dropdown(
-            options=[(_NO_CUSTOMER, None)], value=None, description="Statement",
+            options=[(_NO_CUSTOMER, ())], value=(), description="Statement",
             tooltip="Choose a customer to see their open invoices and credits in the Statement tab",
             style={"description_width": "initial"}, layout=W.Layout(width="24em"),
         ).add_class("ia-statement-customer")
@@ -397,9 +400,7 @@ class FilterPanel:
             children=[*self.chart_outputs.values(), self.statement_output], titles=[*CHARTS, STATEMENT_TAB],
         )
         self.chart_tabs.add_class("ia-charts")
-        _show(self.statement_output, _html_bundle(
-            "<em>Choose a customer under the filters (Statement) to see their open invoices and credits.</em>",
-            "No customer chosen."))
+        _show(self.statement_output, _NO_STATEMENT)
 
         label = "font-size:var(--jp-widgets-font-size,13px);line-height:1.6"
         controls = W.HBox(
@@ -614,7 +615,7 @@ class FilterPanel:
                 getattr(self, name).value = value
             for provider, box in self.terms.items():
                 box.value = self._default_terms[provider]
-            self.statement_customer.value = None
+            self.statement_customer.value = ()
             self.chart_tabs.selected_index = 0
         self.download.value = ""
 
@@ -759,7 +760,7 @@ class FilterPanel:
             for p, c, n in keys.itertuples(index=False)
         }
         order = sorted(names, key=lambda k: (names[k].casefold(), k))
-        options: list[tuple[str, tuple[str, str] | None]] = [(_NO_CUSTOMER, None)]
+        options: list[tuple[str, tuple[str, ...]]] = [(_NO_CUSTOMER, ())]
         options += [(f"{names[k]} · {k[0]} {k[1]}", k) for k in order]
         self._customer_names = names
         if list(self.statement_customer.options) == options:
@@ -768,7 +769,7 @@ class FilterPanel:
         self._syncing_customers = True
         try:
             self.statement_customer.options = options
-            self.statement_customer.value = chosen if chosen in names else None
+            self.statement_customer.value = chosen if chosen in names else ()
         finally:
             self._syncing_customers = False
 
@@ -776,7 +777,7 @@ class FilterPanel:
         if getattr(self, "_syncing_customers", False):
             return
         self.download.value = ""  # the workbook holds the statement: an offered one is out of date
-        if change["new"] is not None:
+        if change["new"]:
             self.chart_tabs.selected_index = len(CHARTS)  # open the statement tab
         self._guarded(self._draw_statement)
 
@@ -814,11 +815,9 @@ class FilterPanel:
         if key == self._statement_key:
             return
         self._statement_key = key
-        if chosen is None:
+        if not chosen:
             self.statement = None
-            _show(self.statement_output, _html_bundle(
-                "<em>Choose a customer under the filters (Statement) to see their open invoices and credits.</em>",
-                "No customer chosen."))
+            _show(self.statement_output, _NO_STATEMENT)
             return
         provider, customer_id = chosen
         name = self._customer_names.get(chosen, "(no name)")
@@ -1043,7 +1042,7 @@ class FilterPanel:
 
     def _statement_label(self) -> str:
         chosen = self.statement_customer.value
-        if chosen is None:
+        if not chosen:
             return ""
         return f"{self._customer_names.get(chosen, '(no name)')} ({chosen[0]} {chosen[1]})"
 

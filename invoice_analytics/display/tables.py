@@ -63,19 +63,21 @@ def format_kpis_html(kpis: Mapping[str, Any]) -> str:
         ("paid-ratio", "Paid ratio", format_percent(ratio),
          f"{format_count(kpis['paid_count'])} of {_count(kpis['counted_count'])}"),
     ]
+    # the cards share a row (wrapping only when even their values do not fit); a long detail wraps in its card
     box = (
-        "display:inline-block;min-width:12em;margin:0 .6em .4em 0;padding:.4em .8em;"
-        "border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;vertical-align:top"
+        "flex:1 1 9em;max-width:18em;padding:.4em .8em;"
+        "border:1px solid var(--jp-border-color2,#ddd);border-radius:4px"
     )
     parts = [
         f'<div class="ia-kpi ia-kpi-{key}" style="{box}" title="{_KPI_HINTS.get(key, "")}">'
         f'<div style="font-size:.85em;opacity:.75">{title}</div>'
-        f'<div class="ia-kpi-value" style="font-size:1.3em;font-weight:600;'
+        f'<div class="ia-kpi-value" style="font-size:1.3em;font-weight:600;white-space:nowrap;'
         f'font-variant-numeric:tabular-nums">{value}</div>'
         f'<div style="font-size:.8em;opacity:.75">{detail}</div></div>'
         for key, title, value, detail in cards
     ]
-    return '<div class="ia-kpis">' + "".join(parts) + "</div>"
+    return '<div class="ia-kpis" style="display:flex;flex-wrap:wrap;gap:.4em .6em;margin-bottom:.4em">' + "".join(
+        parts) + "</div>"
 
 
 def _label(value: object) -> str:
