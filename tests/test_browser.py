@@ -157,11 +157,13 @@ MEASURE_TABLE = """() => {
     const total = heads[heads.length - 1];
     const name = box.querySelector('tbody th.ia-name');
     const view = box.closest('.jp-WindowedPanel-outer') || document.documentElement;
-    const r = (e) => { const b = e.getBoundingClientRect(); return {left: b.left, right: b.right, top: b.top}; };
+    const r = (e) => { const b = e.getBoundingClientRect();
+                       return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
     return {
         total_text: total.innerText, box: r(box), total: r(total), name: r(name), view: r(view),
-        viewport: window.innerWidth, scroll_width: box.scrollWidth, client_width: box.clientWidth,
-        scrollbar_height: box.offsetHeight - box.clientHeight - 0,
+        viewport: window.innerWidth, viewport_height: window.innerHeight,
+        scroll_width: box.scrollWidth, client_width: box.clientWidth,
+        scrollbar_height: box.offsetHeight - box.clientHeight,
         overflow_x: getComputedStyle(box).overflowX, name_position: getComputedStyle(name).position,
     };
 }"""
@@ -209,6 +211,12 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser, tmp_path):
             assert m["scrollbar_height"] > 0, "the horizontal scroll bar is not visible"
             assert m["box"]["right"] <= m["viewport"] + 1, "the table's box itself runs off the page"
             assert m["name_position"] == "sticky"
+            # the whole box fits in the window: its scroll bar is on screen together with the names
+            page.evaluate("() => document.querySelector('.ia-filter-panel .ia-report')"
+                          ".scrollIntoView({block: 'nearest'})")
+            m = page.evaluate(MEASURE_TABLE)
+            assert m["view"]["top"] - 1 <= m["box"]["top"]
+            assert m["box"]["bottom"] <= min(m["view"]["bottom"], m["viewport_height"]) + 1
             page.evaluate("() => { const b = document.querySelector('.ia-filter-panel .ia-report');"
                           " b.scrollLeft = b.scrollWidth; }")
             scrolled = page.evaluate(MEASURE_TABLE)

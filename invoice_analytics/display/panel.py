@@ -941,7 +941,7 @@ class FilterPanel:
             f'<span style="opacity:.8">Showing <b>{_n(len(self._rows))}</b> of {_n(len(self._df))} invoices'
             f" · as of {as_of:%Y-%m-%d} · buckets {html.escape(self.scheme.value)}"
             f" · terms {html.escape(self._terms_text())}"
-            f" · updated in {self.last_update_ms:,.0f} ms</span>"
+            f' · <span title="time the last update took">{self.last_update_ms:,.0f} ms</span></span>'
         )
 
     def _chart_key(self, title: str) -> tuple[object, ...]:

@@ -92,6 +92,7 @@ _BACKGROUND = "background:var(--jp-layout-color0,#fff)"
 _NAME_CELL = f"padding:2px 8px;text-align:left;white-space:nowrap;position:sticky;left:0;z-index:1;{_BACKGROUND}"
 _NAME_TEXT = "display:inline-block;max-width:16em;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom"
 _STICKY_TOP = f"position:sticky;top:0;z-index:2;{_BACKGROUND}"
+_STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff))"
 #: The Total row stays in view at the bottom of the box.
 _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-index:2;{_BACKGROUND}"
 
@@ -180,7 +181,9 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
                 f'<span style="{_NAME_TEXT}">{html.escape(label)}</span></th>{tds}</tr>')
 
     values = shown.to_numpy(dtype=object)
-    rows = [row(_label(label), vals) for label, vals in zip(shown.index, values, strict=True)]
+    # a pinned name cell needs its own background: JupyterLab stripes even rows, so the names follow
+    rows = [row(_label(label), vals, "", f";background:{_STRIPE}" if i % 2 else "")
+            for i, (label, vals) in enumerate(zip(shown.index, values, strict=True))]
     if rest:
         rows.append(
             f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
@@ -189,7 +192,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     if has_total:
         rows.append(row(TOTAL, report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
     return (
-        '<div class="ia-report" style="max-height:32em;max-width:100%;overflow:auto">'
+        '<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
         '<table style="border-collapse:separate;border-spacing:0">'
         f'<thead><tr><th class="ia-name" style="{_NAME_CELL};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
         f"{head}</tr></thead>"
