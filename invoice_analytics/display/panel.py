@@ -1,10 +1,14 @@
 """An interactive invoice dashboard for Jupyter: :class:`FilterPanel`.
 
-Controls (provider, status, customer search, issue-date range, ``as_of`` and
-bucket scheme) on top; under them the KPIs, the aging report table (rupiah,
-thousands separated) and the charts, redrawn on every change. The work is
-done by the plain functions of :mod:`invoice_analytics.display` (filtering,
-KPIs, tables, charts) and :mod:`invoice_analytics.export`.
+A header ("DEMO DATA" for sample data), controls (provider, the provider's
+status, customer search, issue-date range, ``as_of``, bucket scheme and
+payment terms) and buttons (Reset, All providers, a customer's statement,
+Export Excel and Export CSV as browser downloads) on top; under them the
+KPIs, the aging report table (rupiah, thousands separated) and the tabs of
+the charts and of the statement, redrawn on every change. The work is done
+by the plain functions of :mod:`invoice_analytics.display` (filtering, KPIs,
+tables, charts), :func:`~invoice_analytics.customer_statement` and
+:mod:`invoice_analytics.export` (every file is written by its writers).
 
 In a notebook the panel displays itself as a widget; elsewhere (a terminal,
 a script, a static render) it shows a text or HTML summary.
