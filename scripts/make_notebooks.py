@@ -287,9 +287,10 @@ def dashboard() -> list:
         new_markdown_cell("""\
 # Exploratory dashboard
 
-`FilterPanel` puts filters (provider, status, customer search, issue dates),
-the aging date and the bucket scheme on top of the KPIs, the aging report
-and the charts; everything below the controls follows every change.
+`FilterPanel` puts filters (provider, the provider's status, customer search,
+issue dates), the aging date, the bucket scheme and the payment terms on top
+of the KPIs, the aging report, the charts and a customer's statement;
+everything below the controls follows every change.
 
 """ + SOURCE_NOTE),
         new_code_cell(SOURCE_CELL),
@@ -297,9 +298,20 @@ and the charts; everything below the controls follows every change.
         new_markdown_cell("""\
 ## The panel
 
-Select several providers or statuses with Ctrl/Cmd-click; the customer search
-(a case-insensitive part of the name or id) applies on Enter. Only the chart
-of the open tab is redrawn on a change; the other tabs are drawn when opened."""),
+Select several providers or statuses with Ctrl/Cmd-click. **Provider status**
+is the status each provider reports (its own "overdue" flag is one of them);
+**Past due** (the KPI card and the "Top past due" tab) is computed here: open
+and at least one day after the due date. The customer search (a
+case-insensitive part of the name or id) applies on Enter. **Terms** are the
+days from issue to due for invoices without a due date (every Mayar invoice;
+0 = due on issue).
+
+The buttons: **Reset** puts every control back, **All providers** selects
+them all, **Statement** opens a customer's open invoices and credits in the
+Statement tab, **Export Excel** / **Export CSV** make the file and show a
+link that saves it from the browser (the link goes as soon as a control
+changes, so a saved file always matches what is shown). Only the chart of
+the open tab is redrawn on a change; the other tabs are drawn when opened."""),
         new_code_cell('''\
 panel = ia.FilterPanel(df, as_of=AS_OF)
 panel'''),
@@ -315,6 +327,17 @@ panel.kpis'''),
         new_code_cell('''\
 panel.report.head()'''),
         new_markdown_cell("""\
+The panel is driven from code the same way: set a control's `.value`
+(`panel.terms["mayar"].value = 14`, `panel.statement_customer.value =
+("mayar", customer_id)`) or click a button (`panel.reset_button.click()`).
+The Statement tab shows `ia.customer_statement` (every open invoice and
+credit of the customer, whatever the filters); here for the first customer
+in its list:"""),
+        new_code_cell('''\
+label, (provider, customer_id) = panel.statement_customer.options[1]
+print(label)
+ia.customer_statement(df, (provider, customer_id), AS_OF)'''),
+        new_markdown_cell("""\
 The same filters as a plain function, for scripts and reports:"""),
         new_code_cell('''\
 late_faspay = ia.filter_invoices(df, providers=["faspay"], statuses=["overdue", "partially_paid"])
@@ -329,9 +352,12 @@ display(ia.plot_outstanding_by_month(panel.filtered, AS_OF).figure)'''),
         new_markdown_cell("""\
 ## Export what is shown
 
-CSV: the aging report (or `what="invoices"` for the filtered rows). Excel: the
-report, the KPIs, the filters and the filtered invoices in one workbook
-(needs `pip install 'invoice-analytics[excel]'`). Files go to `out/`."""),
+The Export buttons hand the files to the browser; from code they are written
+to a path. CSV: the aging report (or `what="invoices"` for the filtered
+rows). Excel: the report, the KPIs, the filters (with the terms and the data
+source) and the filtered invoices in one workbook, plus the statement when a
+customer is chosen (needs `pip install 'invoice-analytics[excel]'`). Files go
+to `out/`."""),
         new_code_cell('''\
 print("wrote", panel.export_csv("out/dashboard_report.csv"))
 try:

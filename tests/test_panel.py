@@ -185,7 +185,7 @@ def test_render_chart(invoices, title):
 #: directly with :mod:`charts`, and the start of its axes title.
 TAB_CHARTS = {
     "Aging": (lambda df, as_of, edges: charts.plot_aging(df, as_of, edges=edges), "Outstanding by age ("),
-    "Top overdue": (lambda df, as_of, edges: charts.plot_top_overdue(df, as_of, edges=edges),
+    "Top past due": (lambda df, as_of, edges: charts.plot_top_overdue(df, as_of, edges=edges),
                     "Top 10 overdue customers ("),
     "Open by month": (lambda df, as_of, edges: charts.plot_outstanding_by_month(df, as_of),
                       "Open outstanding by issue month ("),
@@ -212,8 +212,9 @@ def test_panel_tabs_show_the_chart_their_title_names(invoices):
     # not the default edges, so that the edges reach the charts that use them; a low dpi draws fast
     panel = FilterPanel(invoices, as_of=AS_OF, scheme="15/30/45/60", dpi=30)
     titles = panel.chart_tabs.titles
-    assert set(titles) == set(TAB_CHARTS)
-    for index, title in enumerate(titles):
+    assert titles[-1] == "Statement"  # after the charts
+    assert set(titles[:-1]) == set(TAB_CHARTS)
+    for index, title in enumerate(titles[:-1]):
         panel.chart_tabs.selected_index = index
         shown = png_of(panel.chart_tabs.children[index])
         assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
@@ -313,7 +314,7 @@ def test_as_of_and_scheme(panel):
 
 
 def test_other_charts_drawn_when_their_tab_opens(panel):
-    assert panel.chart_tabs.titles == tuple(CHARTS)
+    assert panel.chart_tabs.titles == (*CHARTS, "Statement")
     assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
     panel.chart_tabs.selected_index = 3
     first = png_of(panel.chart_outputs["Paid ratio"])
@@ -499,3 +500,234 @@ def test_panel_over_a_store_shows_the_figures_known_at_each_date():
         panel.customer.value = "budi"
         panel.as_of.value = dt.date(2024, 3, 20)
         assert panel.kpis["open_amount"] == 300 and len(panel.filtered) == 1  # the filter holds across dates
+
+
+# --------------------------------------------------------------------------- header, terms, buttons, statement
+
+
+def widget_texts(widget) -> str:
+    """The descriptions, placeholders and HTML of a widget tree, as one text."""
+    parts = [str(getattr(widget, name, "") or "") for name in ("description", "placeholder", "value")
+             if isinstance(getattr(widget, name, None), str)]
+    for child in getattr(widget, "children", ()):
+        parts.append(widget_texts(child))
+    return "\n".join(parts)
+
+
+def data_of(link_html: str) -> tuple[str, bytes]:
+    """The file name and the bytes of the download link the panel offers."""
+    name = link_html.split('download="', 1)[1].split('"', 1)[0]
+    href = link_html.split('href="', 1)[1].split('"', 1)[0]
+    return name, base64.b64decode(href.split(";base64,", 1)[1])
+
+
+def test_demo_data_is_named_in_the_header_the_summary_and_the_file_names(invoices):
+    plain = FilterPanel(invoices, as_of=AS_OF, dpi=30)
+    assert "DEMO DATA" not in plain.header.value and not plain.is_demo
+    assert plain.download_name("excel") == "aging_2024-03-31.xlsx"
+    demo = invoices.copy()
+    demo.attrs["source"] = "demo"
+    panel = FilterPanel(demo, as_of=AS_OF, dpi=30)
+    assert panel.is_demo and "DEMO DATA" in panel.header.value and "ia-demo-badge" in panel.header.value
+    assert repr(panel).startswith("DEMO DATA")
+    assert panel.download_name("csv") == "DEMO_aging_report_2024-03-31.csv"
+    assert "DEMO DATA" in panel._repr_html_()
+    live = invoices.copy()
+    live.attrs["source"] = "faspay, mayar"
+    assert "source: faspay, mayar" in FilterPanel(live, as_of=AS_OF, dpi=30).header.value
+
+
+def test_status_is_the_providers_and_past_due_is_computed(panel):
+    texts = widget_texts(panel.widget)
+    assert "Provider status" in texts
+    assert "overdue" in panel.status.options  # the provider's own flag, one of its values
+    assert "Past due" in panel.kpi_html.value and "Overdue" not in panel.kpi_html.value
+    assert "Top past due" in panel.chart_tabs.titles
+    assert "Past due Rp 7,300,000 (4)" in repr(panel)
+    assert panel.kpi_frame()["kpi"].str.startswith("Past due").sum() == 2
+
+
+def test_terms_control_ages_invoices_without_a_due_date(panel, invoices):
+    assert set(panel.terms) == {"faspay", "mayar"} and panel.terms_days == 0
+    chart = png_of(panel.chart_outputs["Aging"])
+    panel.terms["mayar"].value = 14  # M1, issued 03-20, is due 04-03: no longer past due
+    terms = {"faspay": 0, "mayar": 14}
+    assert panel.terms_days == terms
+    assert panel.kpis == panel_kpis(invoices, AS_OF, terms_days=terms)
+    assert panel.kpis["overdue_amount"] == 7_300_000 - 500_000
+    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, terms_days=terms))
+    assert png_of(panel.chart_outputs["Aging"]) != chart
+    assert "terms faspay 0, mayar 14 days" in panel.summary.value
+    settings = dict(panel._settings_frame().to_numpy())
+    assert settings["terms where no due date"] == "faspay 0, mayar 14 days"
+    panel.terms["faspay"].value = 14  # the same for all: one number
+    assert panel.terms_days == 14
+    same = FilterPanel(invoices, as_of=AS_OF, terms_days={"mayar": 14}, dpi=30)
+    assert same.terms_days == terms and same.kpis == panel_kpis(invoices, AS_OF, terms_days=terms)
+    assert FilterPanel(invoices, as_of=AS_OF, terms_days=7, dpi=30).terms["faspay"].value == 7
+
+
+@pytest.mark.parametrize("terms", [-1, 1.5, "terms", {"mayar": -2}, 40_000])
+def test_terms_rejected(invoices, terms):
+    with pytest.raises(ValueError, match="terms"):
+        FilterPanel(invoices, as_of=AS_OF, terms_days=terms)
+
+
+def test_all_providers_button(panel, invoices):
+    panel.provider.value = ("mayar",)
+    assert len(panel.filtered) == 4
+    panel.all_providers_button.click()
+    assert panel.provider.value == panel.provider.options
+    assert panel.filtered is invoices
+
+
+def test_reset_button_restores_every_control_in_one_update(panel, invoices, monkeypatch):
+    first = {"kpis": panel.kpis, "report": panel.report, "table": html_of(panel.table_output)}
+    defaults = {name: getattr(panel, name).value
+                for name in ("provider", "status", "customer", "issued_from", "issued_to", "as_of", "scheme")}
+    with panel.hold():
+        panel.provider.value = ("faspay",)
+        panel.status.value = ("overdue",)
+        panel.customer.value = "budi"
+        panel.issued_from.value = dt.date(2023, 1, 1)
+        panel.issued_to.value = dt.date(2024, 2, 1)
+        panel.as_of.value = dt.date(2024, 4, 30)
+        panel.scheme.value = "15/30/45/60"
+        panel.terms["mayar"].value = 30
+    panel.statement_customer.value = ("faspay", "C2")
+    panel.csv_button.click()
+    assert len(panel.filtered) == 1 and panel.statement is not None and panel.download.value
+    calls = []
+    real = widgets_module.aging_report
+    monkeypatch.setattr(widgets_module, "aging_report", lambda *a, **k: calls.append(1) or real(*a, **k))
+    panel.reset_button.click()
+    assert calls == [1]  # one update
+    assert {name: getattr(panel, name).value for name in defaults} == defaults
+    assert panel.terms_days == 0 and panel.statement_customer.value == () and panel.statement is None
+    assert panel.chart_tabs.selected_index == 0 and panel.download.value == ""
+    assert panel.filtered is invoices and panel.kpis == first["kpis"]
+    pd.testing.assert_frame_equal(panel.report, first["report"])
+    assert html_of(panel.table_output) == first["table"]
+
+
+def test_export_buttons_offer_the_files_as_downloads(panel, tmp_path):
+    import openpyxl
+
+    panel.provider.value = ("faspay",)
+    panel.excel_button.click()
+    assert 'class="ia-download-link"' in panel.download.value
+    xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert f'href="data:{xlsx_type};base64,' in panel.download.value
+    name, data = data_of(panel.download.value)
+    assert name == "aging_2024-03-31.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Aging report", "KPIs", "Filters", "Invoices"]
+    assert [c.value for c in book["Invoices"]["B"]][1:] == panel.filtered["invoice_id"].tolist()
+    written = openpyxl.load_workbook(panel.export_excel(tmp_path / "same.xlsx"))
+    for sheet in book.sheetnames:  # the same workbook as export_excel writes
+        assert [[c.value for c in r] for r in book[sheet].iter_rows()] == \
+               [[c.value for c in r] for r in written[sheet].iter_rows()]
+
+    panel.csv_button.click()
+    name, data = data_of(panel.download.value)
+    assert name == "aging_report_2024-03-31.csv" and 'href="data:text/csv;charset=utf-8;base64,' in panel.download.value
+    assert data == panel.export_csv(tmp_path / "same.csv").read_bytes()
+    assert data.decode().splitlines()[-1].startswith("Total,")
+
+    panel.scheme.value = "15/30/45/60"  # any change: the offered file no longer matches, so it goes
+    assert panel.download.value == ""
+    with pytest.raises(ValueError, match="kind"):
+        panel.offer_download("pdf")
+
+
+def test_export_button_says_why_a_file_is_not_offered(panel, monkeypatch):
+    monkeypatch.setattr(widgets_module, "DOWNLOAD_LIMIT", 10)
+    assert panel.offer_download("csv") is None
+    assert "too large" in panel.download.value and 'panel.export_csv(&quot;out/' in panel.download.value
+    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    panel.excel_button.click()
+    assert "ia-download-error" in panel.download.value and "invoice-analytics[excel]" in panel.download.value
+    assert "<a " not in panel.download.value
+
+
+def test_choosing_a_customer_opens_their_statement(panel, invoices):
+    from invoice_analytics.analytics.collections import customer_statement
+
+    options = dict((value, label) for label, value in panel.statement_customer.options)
+    assert options[()] == "(choose a customer)" and panel.statement_customer.value == ()
+    assert options[("faspay", "C1")] == "PT Ani Jaya · faspay C1"
+    assert options[("mayar", "m-1")] == "Ani Wijaya · mayar m-1"
+    assert panel.statement is None and "Choose a customer" in html_of(panel.statement_output)
+
+    panel.provider.value = ("mayar",)  # the statement is the customer's whole account, whatever the filters
+    panel.statement_customer.value = ("faspay", "C1")
+    assert panel.chart_tabs.selected_index == len(CHARTS)  # the Statement tab opens
+    pd.testing.assert_frame_equal(panel.statement, customer_statement(invoices, ("faspay", "C1"), AS_OF))
+    assert panel.statement["invoice_id"].tolist() == ["F2", "F1", "Total"]
+    shown = html_of(panel.statement_output)
+    assert "Statement of <b>PT Ani Jaya</b> (faspay C1) as of 2024-03-31" in shown
+    assert "Rp 3,500,000" in shown and "2024-01-31" in shown and "Provider status" in shown
+
+    panel.as_of.value = dt.date(2024, 4, 30)  # the statement follows the date, the buckets and the terms
+    panel.scheme.value = "15/30/45/60"
+    assert panel.statement["bucket"].tolist()[:2] == [">60", "16-30"]
+    panel.statement_customer.value = ("mayar", "m-1")
+    panel.terms["mayar"].value = 30
+    expected = customer_statement(invoices, ("mayar", "m-1"), "2024-04-30", terms_days={"faspay": 0, "mayar": 30},
+                                  edges=(15, 30, 45, 60))
+    pd.testing.assert_frame_equal(panel.statement, expected)
+
+    book = panel.export_bytes("excel")  # the workbook holds the statement shown
+    import openpyxl
+
+    sheets = openpyxl.load_workbook(io.BytesIO(book))
+    assert sheets.sheetnames[-1] == "Statement"
+    assert dict((r[0].value, r[1].value) for r in sheets["Filters"].iter_rows(min_row=2))["statement of"] == \
+        "Ani Wijaya (mayar m-1)"
+
+    assert panel.show_statement("faspay", "C2") is panel.statement
+    assert panel.statement_customer.value == ("faspay", "C2")
+    with pytest.raises(KeyError, match="no customer"):
+        panel.show_statement("faspay", "nobody")
+    panel.statement_customer.value = ()
+    assert panel.statement is None and "Choose a customer" in html_of(panel.statement_output)
+
+
+def test_search_applies_on_enter_and_says_so(panel):
+    assert panel.customer.continuous_update is False  # typing alone changes nothing: Enter (or leaving) applies
+    assert "Enter" in panel.customer.placeholder and "Enter" in panel.customer.tooltip
+
+
+def test_format_statement_table_marks_what_does_not_apply():
+    from invoice_analytics.display.tables import format_statement_table
+
+    statement = pd.DataFrame({
+        "invoice_id": ["<I1>", "C9", "Total"], "provider": ["mayar", "mayar", None],
+        "customer_id": ["m-1"] * 2 + [None], "customer_name": ["Ani"] * 2 + [None],
+        "status": ["unpaid", "paid", None],
+        "issued_at": pd.to_datetime(["2024-01-05", "2024-01-06", None]),
+        "due_date": pd.to_datetime(["2024-01-05", None, None]),
+        "days_past_due": pd.array([86, None, None], dtype="Int64"),
+        "bucket": pd.Categorical([">60", "Credit", None]), "outstanding": [500_000, -20_000, 480_000],
+    })
+    table = format_statement_table(statement)
+    assert "&lt;I1&gt;" in table and "<I1>" not in table
+    # the credit's due date and days; the Total row's provider, status, dates, days and bucket
+    assert table.count("–") == 2 + 6
+    assert "-Rp 20,000" in table and "Rp 480,000" in table
+    with pytest.raises(KeyError, match="bucket"):
+        format_statement_table(statement.drop(columns="bucket"))
+
+
+def test_statement_over_a_store_follows_the_date():
+    first = frame({"customer_id": "A", "customer_name": "Ani", "due_at": "2024-01-31", "outstanding": 100})
+    later = frame({"customer_id": "A", "customer_name": "Ani", "due_at": "2024-01-31", "outstanding": 100},
+                  {"customer_id": "C", "customer_name": "Citra", "issued_at": "2024-03-02", "due_at": "2024-04-01",
+                   "outstanding": 50})
+    store = DatedFrames({dt.date(2024, 2, 15): first, dt.date(2024, 3, 15): later})
+    panel = FilterPanel(store, dpi=30)
+    panel.statement_customer.value = ("faspay", "C")
+    assert panel.statement is not None and panel.statement["outstanding"].tolist() == [50, 50]
+    panel.as_of.value = dt.date(2024, 2, 20)  # Citra was not a customer yet: no longer offered
+    assert ("faspay", "C") not in [v for _, v in panel.statement_customer.options]
+    assert panel.statement_customer.value == () and panel.statement is None

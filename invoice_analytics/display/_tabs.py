@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from invoice_analytics._types import AsOf
+from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.display import charts
 
@@ -29,12 +29,13 @@ class ChartSpec:
     name: str
     uses_as_of: bool
     uses_edges: bool
+    uses_terms: bool = False
 
 
 #: Tab title -> chart: every chart of the panel, first one drawn by default.
 CHARTS: dict[str, ChartSpec] = {
-    "Aging": ChartSpec("plot_aging", True, True),
-    "Top overdue": ChartSpec("plot_top_overdue", True, True),
+    "Aging": ChartSpec("plot_aging", True, True, True),
+    "Top past due": ChartSpec("plot_top_overdue", True, True, True),
     "Open by month": ChartSpec("plot_outstanding_by_month", True, False),
     "Paid ratio": ChartSpec("plot_paid_ratio_by_month", False, False),
 }
@@ -46,8 +47,12 @@ def draw_chart(
     *,
     as_of: AsOf = None,
     edges: Iterable[int] = DEFAULT_EDGES,
+    terms_days: Terms = 0,
 ) -> Figure:
     """Draw the chart of tab ``title`` (a key of :data:`CHARTS`) on a new figure.
+
+    ``terms_days`` (a number of days, or a mapping by provider) goes to the
+    charts that age invoices; the others ignore it.
 
     >>> from invoice_analytics.schema import empty_frame
     >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0]
@@ -60,6 +65,8 @@ def draw_chart(
     kwargs: dict[str, Any] = {}
     if spec.uses_edges:
         kwargs["edges"] = tuple(edges)
+    if spec.uses_terms and terms_days != 0:  # the aging charts take a mapping too (aging_buckets does)
+        kwargs["terms_days"] = terms_days
     ax = plot(df, as_of, **kwargs) if spec.uses_as_of else plot(df, **kwargs)
     figure: Figure = ax.figure
     return figure
@@ -71,9 +78,10 @@ def render_chart(
     *,
     as_of: AsOf = None,
     edges: Iterable[int] = DEFAULT_EDGES,
+    terms_days: Terms = 0,
     dpi: int = 96,
 ) -> bytes:
     """:func:`draw_chart` as PNG bytes (matplotlib's Agg; no pyplot state is touched)."""
     buf = io.BytesIO()
-    draw_chart(df, title, as_of=as_of, edges=edges).savefig(buf, format="png", dpi=dpi)
+    draw_chart(df, title, as_of=as_of, edges=edges, terms_days=terms_days).savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from invoice_analytics._types import AsOf
+from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_labels, check_edges
 from invoice_analytics.analytics.aging import aging_report, credit_invoices, overdue_totals
 from invoice_analytics.analytics.ratios import paid_ratio
@@ -31,11 +31,15 @@ BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
 
 
 
-def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = DEFAULT_EDGES) -> dict[str, Any]:
+def panel_kpis(
+    df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = DEFAULT_EDGES, terms_days: Terms = 0,
+) -> dict[str, Any]:
     """Headline figures of ``df`` as plain Python numbers.
 
     Keys: ``invoices`` (rows), ``open_count`` / ``open_amount``,
-    ``overdue_count`` / ``overdue_amount`` (>= 1 day past due),
+    ``overdue_count`` / ``overdue_amount`` (open and >= 1 day past due,
+    computed: not the providers' "overdue" status; the panel calls it
+    "Past due"),
     ``oldest_label`` / ``oldest_amount`` (the last bucket, e.g. ">90"),
     ``credit_count`` / ``credit_amount`` (<= 0), ``net_balance`` (open +
     credit), ``counted_count`` / ``paid_count`` / ``paid_ratio`` (share of
@@ -43,8 +47,8 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
 
     The conventions are the analytics' (:func:`~invoice_analytics.aging_report`):
     invoices are aged from their due date, an invoice without ``due_at`` is
-    due on its issue date (no payment terms), and credits are counted
-    apart from the open amount.
+    due ``terms_days`` after its issue date (0: on its issue date), and
+    credits are counted apart from the open amount.
 
     Parameters
     ----------
@@ -58,6 +62,10 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
     edges : Iterable[int], default DEFAULT_EDGES
         The aging bucket edges (keyword only); ``oldest_*`` is about the last
         bucket, e.g. ">90" for the default ``(30, 60, 90)``.
+    terms_days : int, mapping or str, default 0
+        Payment terms of an invoice without ``due_at`` (keyword only): whole
+        days for all, a mapping of them by provider like ``{"mayar": 14}``,
+        or a column name (see :func:`~invoice_analytics.aging_buckets`).
 
     Returns
     -------
@@ -71,8 +79,8 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
     KeyError
         When ``df`` lacks a column it needs; the message names them.
     ValueError
-        When ``edges`` are not strictly increasing integers >= 1, or
-        ``as_of`` is not a date.
+        When ``edges`` are not strictly increasing integers >= 1,
+        ``as_of`` is not a date, or ``terms_days`` are not whole days >= 0.
 
     See Also
     --------
@@ -96,12 +104,14 @@ def panel_kpis(df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = D
     '>120'
     >>> panel_kpis(df.iloc[:0], "2024-02-15")["paid_ratio"] is None
     True
+    >>> panel_kpis(df.assign(due_at=pd.NaT), "2024-02-15", terms_days=60)["overdue_amount"]  # due 2024-03-01
+    0
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)
     with np.errstate(divide="ignore", invalid="ignore"):
-        totals = _only_row(overdue_totals(df, as_of, by=None))
-        buckets = _only_row(aging_report(df, as_of, by=None, edges=edges))
+        totals = _only_row(overdue_totals(df, as_of, by=None, terms_days=terms_days))
+        buckets = _only_row(aging_report(df, as_of, by=None, edges=edges, terms_days=terms_days))
         ratio = _only_row(paid_ratio(df, totals=False))
     credit_rows = credit_invoices(df)
     credit_amount = int(credit_rows["outstanding"].sum()) if len(credit_rows) else 0

@@ -1,10 +1,14 @@
 """An interactive invoice dashboard for Jupyter: :class:`FilterPanel`.
 
-Controls (provider, status, customer search, issue-date range, ``as_of`` and
-bucket scheme) on top; under them the KPIs, the aging report table (rupiah,
-thousands separated) and the charts, redrawn on every change. The work is
-done by the plain functions of :mod:`invoice_analytics.display` (filtering,
-KPIs, tables, charts) and :mod:`invoice_analytics.export`.
+A header ("DEMO DATA" for sample data), controls (provider, the provider's
+status, customer search, issue-date range, ``as_of``, bucket scheme and
+payment terms) and buttons (Reset, All providers, a customer's statement,
+Export Excel and Export CSV as browser downloads) on top; under them the
+KPIs, the aging report table (rupiah, thousands separated) and the tabs of
+the charts and of the statement, redrawn on every change. The work is done
+by the plain functions of :mod:`invoice_analytics.display` (filtering, KPIs,
+tables, charts), :func:`~invoice_analytics.customer_statement` and
+:mod:`invoice_analytics.export` (every file is written by its writers).
 
 In a notebook the panel displays itself as a widget; elsewhere (a terminal,
 a script, a static render) it shows a text or HTML summary.
@@ -26,9 +30,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,20 +43,41 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import jakarta_date, jakarta_today
+from invoice_analytics.analytics._rules import check_terms
 from invoice_analytics.analytics.aging import aging_report
+from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
 from invoice_analytics.display.formatting import format_count as _n
 from invoice_analytics.display.formatting import format_percent, format_rupiah
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
-from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
+from invoice_analytics.display.tables import (
+    format_kpis_html,
+    format_report_table,
+    format_report_text,
+    format_statement_table,
+)
 from invoice_analytics.export import write_csv, write_excel
 from invoice_analytics.history._trends import HistoryLike
+from invoice_analytics.sources import DEMO_SOURCE
 
 __all__ = ["FilterPanel"]
 
 #: Chart images kept per chart (by filters, as_of and scheme).
 CHART_CACHE_SIZE = 16
+#: The largest file the export buttons offer as a browser download (bytes); a larger one is written with
+#: :meth:`FilterPanel.export_excel` / :meth:`FilterPanel.export_csv` to a path instead.
+DOWNLOAD_LIMIT = 25_000_000
+#: The most payment terms the terms boxes take, in days (as the command line's ``--terms-days``).
+MAX_TERMS_DAYS = 36_500
+#: The title of the tab showing a customer's statement, after the charts' tabs.
+STATEMENT_TAB = "Statement"
+#: Media types of the downloads.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_TYPE = "text/csv"
+_NO_CUSTOMER = "(choose a customer)"
+_NO_STATEMENT = {"text/html": "<em>Choose a customer in the Statement list above the figures to see their open "
+                              "invoices and credits here.</em>", "text/plain": "No customer chosen."}
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
@@ -66,6 +92,19 @@ def _in_kernel() -> bool:
         return False
     ip = get_ipython()
     return ip is not None and getattr(ip, "kernel", None) is not None
+
+
+def _css_name(text: str) -> str:
+    """``text`` as a CSS class name part (letters, digits and dashes)."""
+    return "".join(c if c.isalnum() else "-" for c in text.lower())
+
+
+def _html_bundle(html_text: str, text: str) -> dict[str, Any]:
+    return {"text/html": html_text, "text/plain": text}
+
+
+def _error_html(text: str) -> str:
+    return f'<span class="ia-download-error" style="color:#c62828">{html.escape(text)}</span>'
 
 
 def _show(out: W.Output, bundle: dict[str, Any]) -> None:
@@ -85,19 +124,30 @@ def _show(out: W.Output, bundle: dict[str, Any]) -> None:
 
 
 class FilterPanel:
-    """Filter controls, KPIs, aging report table and charts over an invoice frame.
+    """Filter controls, KPIs, aging report table, charts and a customer's statement over an invoice frame.
 
     ``df``: a frame in the core schema (one provider's or ``combine``-d).
     ``as_of``: the initial aging date (None = today in Asia/Jakarta).
     ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
+    ``terms_days``: the initial payment terms of invoices without a due date.
     ``by``: the report's row key. ``max_rows``: report rows shown (the
     exports hold them all). ``dpi``: chart resolution.
 
     Drive it from code by setting the controls' ``.value`` (``provider``,
     ``status``, ``customer``, ``issued_from``, ``issued_to``, ``as_of``,
-    ``scheme``); group several changes in ``with panel.hold():`` to update
-    once. Read ``filtered``, ``report`` and ``kpis``; export with
-    :meth:`export_csv` / :meth:`export_excel`.
+    ``scheme``, ``terms[provider]``, ``statement_customer``) and clicking
+    its buttons (``reset_button.click()``...); group several changes in
+    ``with panel.hold():`` to update once. Read ``filtered``, ``report``,
+    ``kpis`` and ``statement``; export with :meth:`export_csv` /
+    :meth:`export_excel` (to a path) or the Export buttons (a download in
+    the browser, :meth:`offer_download`).
+
+    The status filter is the *provider's* status (labelled "Provider
+    status": a provider's own "overdue" flag is one of its values); "Past
+    due" (the KPI card and the "Top past due" tab) is computed: open and at
+    least one day after the due date, or after the issue date plus the
+    terms where there is no due date. The header reads "DEMO DATA" when the
+    frame is the embedded sample data (``df.attrs["source"] == "demo"``).
 
     Only the chart of the open tab is drawn on a change; the others are drawn
     when their tab is opened (or by :meth:`draw_all_charts`). Chart images
@@ -122,6 +172,11 @@ class FilterPanel:
         The initial bucket scheme, a key of
         :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES` ("30/60/90",
         "30/60/90/120" or "15/30/45/60").
+    terms_days : int or mapping of str to int, default 0
+        The initial payment terms of invoices without a due date (every
+        Mayar invoice): whole days for every provider, or a mapping by
+        provider like ``{"mayar": 14}`` (providers not named get 0). One box
+        per provider shows them.
     by : str, default "customer_name"
         The column the report has one row per.
     max_rows : int, default 25
@@ -133,19 +188,34 @@ class FilterPanel:
     Attributes
     ----------
     provider, status : ipywidgets.SelectMultiple
-        The providers and statuses kept (all selected at first; a missing
-        value is offered as "(missing)").
+        The providers and the provider's statuses kept (all selected at
+        first; a missing value is offered as "(missing)").
     customer : ipywidgets.Text
-        Part of a customer's name or id, case-insensitive (applied on Enter).
+        Part of a customer's name or id, case-insensitive (applied on Enter
+        or when the box loses focus, as its placeholder says).
     issued_from, issued_to : ipywidgets.DatePicker
         Inclusive bounds of the issue date (empty: no bound).
     as_of : ipywidgets.DatePicker
         The aging date (empty: today in Asia/Jakarta).
     scheme : ipywidgets.Dropdown
         The bucket scheme.
+    terms : dict of str to ipywidgets.BoundedIntText
+        Provider -> its payment terms in days (0 to :data:`MAX_TERMS_DAYS`),
+        for invoices without a due date; read together as :attr:`terms_days`.
+    statement_customer : ipywidgets.Dropdown
+        The customer whose statement the "Statement" tab shows:
+        ``(provider, customer_id)``, labelled with the name, or ``()`` (the
+        first option, "(choose a customer)") for none.
+    reset_button, all_providers_button, excel_button, csv_button : ipywidgets.Button
+        :meth:`reset`, :meth:`select_all_providers`, and
+        :meth:`offer_download` of the workbook or the report's CSV.
+    download : ipywidgets.HTML
+        The link saving the last export (empty once a control changes).
+    header : ipywidgets.HTML
+        The title line ("DEMO DATA" for sample data).
     widget : ipywidgets.VBox
-        The whole panel: controls, summary line, KPI cards, report table and
-        chart tabs.
+        The whole panel: header, controls, buttons, summary line, KPI cards,
+        report table and the chart and statement tabs.
     filtered : pandas.DataFrame
         The invoices passing the filters (every column, index labels kept).
     report : pandas.DataFrame
@@ -153,14 +223,19 @@ class FilterPanel:
         (:func:`~invoice_analytics.aging_report` by ``by``, every row).
     kpis : dict
         The KPIs of the filtered invoices (:func:`~invoice_analytics.panel_kpis`).
+    statement : pandas.DataFrame or None
+        The chosen customer's :func:`~invoice_analytics.customer_statement`
+        (of every invoice of theirs, whatever the filters), None when no
+        customer is chosen.
     last_update_ms : float
         How long the last update took, in milliseconds.
 
     Raises
     ------
     ValueError
-        When ``scheme`` is not a key of ``BUCKET_SCHEMES`` or ``as_of`` is
-        not a date.
+        When ``scheme`` is not a key of ``BUCKET_SCHEMES``, ``as_of`` is not
+        a date, or ``terms_days`` are not whole days from 0 to
+        :data:`MAX_TERMS_DAYS` (or a mapping of them by provider).
     KeyError
         When ``df`` lacks one of the core columns above, or (outside a
         kernel) ``by`` is not a column of ``df``.
@@ -189,11 +264,17 @@ class FilterPanel:
     (['Budi', 'Budiman'], 250000)
     >>> print(panel)
     FilterPanel: 2 of 3 invoices, as of 2024-02-15, buckets 30/60/90
-    Open Rp 250.000 (1) · Overdue Rp 250.000 (1) · Credit Rp 0 (0) · Paid ratio 50,0 %
+    Open Rp 250.000 (1) · Past due Rp 250.000 (1) · Credit Rp 0 (0) · Paid ratio 50,0 %
     <BLANKLINE>
     customer_name Current 1-30      31-60 61-90  >90 Credit      Total
              Budi    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
             Total    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+    >>> panel.reset_button.click()  # every control back to its first value
+    >>> len(panel.filtered), panel.customer.value
+    (3, '')
+    >>> panel.terms["faspay"].value = 30  # invoices without a due date: due 30 days after issue
+    >>> panel.terms_days
+    {'faspay': 30, 'mayar': 0}
     """
 
     def __init__(
@@ -202,12 +283,19 @@ class FilterPanel:
         *,
         as_of: object = None,
         scheme: str = "30/60/90",
+        terms_days: int | Mapping[str, int] = 0,
         by: str = "customer_name",
         max_rows: int = 25,
         dpi: int = 96,
     ) -> None:
         if scheme not in BUCKET_SCHEMES:
             raise ValueError(f"scheme must be one of {list(BUCKET_SCHEMES)}, not {scheme!r}")
+        terms = check_terms(terms_days)
+        if isinstance(terms, str):
+            raise ValueError(f"the panel's terms are whole days or a mapping of them by provider, not a column "
+                             f"name ({terms!r})")
+        if (max(terms.values(), default=0) if isinstance(terms, Mapping) else terms) > MAX_TERMS_DAYS:
+            raise ValueError(f"terms_days must be at most {MAX_TERMS_DAYS} days, not {terms_days!r}")
         self._store: HistoryLike | None = None
         dates: tuple[dt.date, dt.date] | None = None
         if not isinstance(df, pd.DataFrame):  # a history store: each date shows what was known then
@@ -224,8 +312,10 @@ class FilterPanel:
         self._pending: set[str] = set()
         self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
         self._chart_shown: dict[str, tuple[object, ...]] = {}
+        self._statement_key: tuple[object, ...] | None = None
         self.report: pd.DataFrame = pd.DataFrame()
         self.kpis: dict[str, Any] = {}
+        self.statement: pd.DataFrame | None = None
         self.last_update_ms: float = 0.0
 
         status_options = list(self._index.statuses)
@@ -237,56 +327,122 @@ class FilterPanel:
         wide = {"description_width": "6em"}
         self.provider = W.SelectMultiple(
             options=provider_options, value=tuple(provider_options), rows=max(2, len(provider_options)),
-            description="Provider", style=wide, layout=W.Layout(width="15em"),
+            layout=W.Layout(width="10em"), tooltip="Ctrl/Cmd-click to keep several",
         )
         self.status = W.SelectMultiple(
             options=status_options, value=tuple(status_options), rows=min(8, max(2, len(status_options))),
-            description="Status", style=wide, layout=W.Layout(width="17em"),
+            layout=W.Layout(width="11em"),
+            tooltip="The status the provider reports (its own 'overdue' flag included); Ctrl/Cmd-click for several",
         )
         self.customer = W.Text(
-            placeholder="name or id contains…", description="Customer", continuous_update=False,
-            style=wide, layout=W.Layout(width="20em"),
+            placeholder="name or id, then Enter", description="Customer", continuous_update=False,
+            tooltip="Part of a customer's name or id (any case); applied on Enter or on leaving the box",
+            style=wide, layout=W.Layout(width="19em"),
         )
-        self.issued_from = W.DatePicker(description="Issued from", style=wide, layout=W.Layout(width="20em"))
-        self.issued_to = W.DatePicker(description="Issued to", style=wide, layout=W.Layout(width="20em"))
+        self.issued_from = W.DatePicker(description="Issued from", style=wide, layout=W.Layout(width="19em"))
+        self.issued_to = W.DatePicker(description="Issued to", style=wide, layout=W.Layout(width="19em"))
         self.as_of = W.DatePicker(
             value=jakarta_date(as_of), description="As of", style=wide,
-            layout=W.Layout(width="18em"),
+            layout=W.Layout(width="17em"),
         )
         if dates is not None:  # the as-of control moves through the dates the store covers
             self.as_of.min, self.as_of.max = dates
         self.scheme = W.Dropdown(
             options=list(BUCKET_SCHEMES), value=scheme, description="Buckets", style=wide,
-            layout=W.Layout(width="18em"),
+            layout=W.Layout(width="17em"),
         )
+        named = dict(terms) if isinstance(terms, Mapping) else {}
+        term_providers = [p for p in provider_options if p != MISSING_LABEL]
+        term_providers += [p for p in named if p not in term_providers]
+        self.terms: dict[str, W.BoundedIntText] = {
+            p: W.BoundedIntText(
+                value=named.get(p, 0) if isinstance(terms, Mapping) else terms, min=0, max=MAX_TERMS_DAYS,
+                description=p, style={"description_width": "initial"}, layout=W.Layout(width="8.3em"),
+                tooltip=f"Days from issue to due for {p} invoices without a due date",
+            ).add_class(f"ia-terms-{_css_name(p)}")
+            for p in term_providers
+        }
         for name in (*_FILTERS, "as_of", "scheme"):
             getattr(self, name).add_class(f"ia-{name.replace('_', '-')}")
+        self._defaults: dict[str, Any] = {
+            name: getattr(self, name).value for name in (*_FILTERS, "as_of", "scheme")
+        }
+        self._default_terms = {p: w.value for p, w in self.terms.items()}
+
+        self.header = W.HTML(self._header_html()).add_class("ia-header")
+        self.reset_button = W.Button(
+            description="Reset", icon="undo", tooltip="Every control back to its first value",
+            layout=W.Layout(width="auto"),
+        ).add_class("ia-reset")
+        self.all_providers_button = W.Button(
+            description="All providers", icon="check-square", tooltip="Select every provider",
+            layout=W.Layout(width="auto"),
+        ).add_class("ia-all-providers")
+        self.excel_button = W.Button(
+            description="Export Excel", icon="download", tooltip="The report, KPIs, filters, invoices "
+            "(and the statement shown) as a workbook: click, then save the link that appears",
+            layout=W.Layout(width="auto"),
+        ).add_class("ia-export-excel")
+        self.csv_button = W.Button(
+            description="Export CSV", icon="download", tooltip="The aging report shown (every row) as CSV: "
+            "click, then save the link that appears", layout=W.Layout(width="auto"),
+        ).add_class("ia-export-csv")
+        self.download = W.HTML().add_class("ia-download")
+        self.statement_customer = W.Dropdown(
+            options=[(_NO_CUSTOMER, ())], value=(), description="Statement",
+            tooltip="Choose a customer to see their open invoices and credits in the Statement tab",
+            style={"description_width": "initial"}, layout=W.Layout(width="24em"),
+        ).add_class("ia-statement-customer")
+        self._customer_options()
 
         self.summary = W.HTML().add_class("ia-summary")
         self.kpi_html = W.HTML().add_class("ia-kpis-widget")
         self.table_output = W.Output().add_class("ia-table")
         self.chart_outputs = {title: W.Output().add_class("ia-chart") for title in CHARTS}
-        self.chart_tabs = W.Tab(children=list(self.chart_outputs.values()), titles=list(CHARTS))
+        self.statement_output = W.Output().add_class("ia-statement")
+        self.chart_tabs = W.Tab(
+            children=[*self.chart_outputs.values(), self.statement_output], titles=[*CHARTS, STATEMENT_TAB],
+        )
         self.chart_tabs.add_class("ia-charts")
+        _show(self.statement_output, _NO_STATEMENT)
 
+        label = "font-size:var(--jp-widgets-font-size,13px);line-height:1.6"
         controls = W.HBox(
             [
-                self.provider,
-                self.status,
+                W.VBox([W.HTML(f'<span style="{label}">Provider</span>'), self.provider]),
+                W.VBox([W.HTML(f'<span style="{label}" title="{html.escape(self.status.tooltip or "")}">'
+                               "Provider status</span>"), self.status]),
                 W.VBox([self.customer, self.issued_from, self.issued_to]),
-                W.VBox([self.as_of, self.scheme]),
+                W.VBox([
+                    self.as_of, self.scheme,
+                    W.HTML(f'<span style="{label}" title="Days from issue to due, for invoices without a due date '
+                           f'(every Mayar invoice)">Terms, days (no due date)</span>'),
+                    W.HBox(list(self.terms.values())),
+                ]),
             ],
-            layout=W.Layout(flex_flow="row wrap", align_items="flex-start"),
+            layout=W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 1em"),
+        )
+        buttons = W.HBox(
+            [self.reset_button, self.all_providers_button, self.statement_customer, self.excel_button,
+             self.csv_button, self.download],
+            layout=W.Layout(flex_flow="row wrap", align_items="center"),
         )
         self.widget = W.VBox(
-            [controls, self.summary, self.kpi_html, self.table_output, self.chart_tabs]
+            [self.header, controls, buttons, self.summary, self.kpi_html, self.table_output, self.chart_tabs]
         ).add_class("ia-filter-panel")
 
         for name in _FILTERS:
             getattr(self, name).observe(self._on_filter, names="value")
         self.as_of.observe(self._on_setting, names="value")
         self.scheme.observe(self._on_setting, names="value")
+        for box in self.terms.values():
+            box.observe(self._on_setting, names="value")
+        self.statement_customer.observe(self._on_customer, names="value")
         self.chart_tabs.observe(self._on_tab, names="selected_index")
+        self.reset_button.on_click(lambda _: self._guarded(self.reset))
+        self.all_providers_button.on_click(lambda _: self._guarded(self.select_all_providers))
+        self.excel_button.on_click(lambda _: self._guarded(lambda: self.offer_download("excel")))
+        self.csv_button.on_click(lambda _: self._guarded(lambda: self.offer_download("csv")))
         self.refresh()
 
     # ------------------------------------------------------------------ state
@@ -374,6 +530,323 @@ class FilterPanel:
             "issued_to": self.issued_to.value,
         }
 
+    @property
+    def terms_days(self) -> int | dict[str, int]:
+        """The payment terms of the terms boxes, as the analytics take them.
+
+        Invoices without a due date (every Mayar invoice) are due this many
+        days after issue.
+
+        Returns
+        -------
+        int or dict of str to int
+            One number of days when every provider's box says the same,
+            else provider -> days.
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15", terms_days={"mayar": 14})
+        >>> panel.terms_days  # a box per provider: faspay's says 0
+        {'faspay': 0, 'mayar': 14}
+        >>> panel.terms["mayar"].value = 0
+        >>> panel.terms_days
+        0
+        """
+        days = {p: int(box.value) for p, box in self.terms.items()}
+        if len(set(days.values())) <= 1:
+            return next(iter(days.values()), 0)
+        return days
+
+    def _terms_key(self) -> object:
+        terms = self.terms_days
+        return tuple(sorted(terms.items())) if isinstance(terms, dict) else terms
+
+    def _terms_text(self) -> str:
+        terms = self.terms_days
+        if isinstance(terms, dict):
+            return ", ".join(f"{p} {d}" for p, d in terms.items()) + " days"
+        return "0 days (due on issue)" if terms == 0 else f"{terms} days"
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the frame shown is the embedded sample data (``attrs["source"] == "demo"``).
+
+        Returns
+        -------
+        bool
+            Whether the header reads "DEMO DATA".
+        """
+        return bool(self._df.attrs.get("source") == DEMO_SOURCE)
+
+    def _header_html(self) -> str:
+        source = self._df.attrs.get("source")
+        if self.is_demo:
+            note = (
+                '<span class="ia-demo-badge" style="background:#c62828;color:#fff;font-weight:700;'
+                'letter-spacing:.06em;padding:1px 8px;border-radius:3px;margin-left:.8em">DEMO DATA</span>'
+                '<span style="margin-left:.6em">made-up sample invoices from the embedded emulator, '
+                "not real figures</span>"
+            )
+        elif source:
+            note = f'<span style="margin-left:.8em;opacity:.75">source: {html.escape(str(source))}</span>'
+        elif self._store is not None:
+            note = '<span style="margin-left:.8em;opacity:.75">source: a history store</span>'
+        else:
+            note = ""
+        return f'<div style="margin:.2em 0 .5em"><b style="font-size:1.15em">Invoice aging</b>{note}</div>'
+
+    # ------------------------------------------------------------------ buttons
+
+    def reset(self) -> None:
+        """Every control back to its first value (the Reset button), in one update.
+
+        Providers and statuses all selected, no customer text, no issue
+        dates, the first ``as_of``, scheme and terms, no statement, the
+        first tab.
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
+        >>> panel.customer.value, panel.scheme.value = "ani", "15/30/45/60"
+        >>> panel.reset()
+        >>> panel.customer.value, panel.scheme.value, str(panel.as_of.value)
+        ('', '30/60/90', '2024-02-15')
+        """
+        with self.hold():
+            for name, value in self._defaults.items():
+                getattr(self, name).value = value
+            for provider, box in self.terms.items():
+                box.value = self._default_terms[provider]
+            self.statement_customer.value = ()
+            self.chart_tabs.selected_index = 0
+        self.download.value = ""
+
+    def select_all_providers(self) -> None:
+        """Select every provider (the "All providers" button)."""
+        self.provider.value = tuple(self.provider.options)
+
+    def download_name(self, kind: str) -> str:
+        """The file name a download of ``kind`` gets: ``aging_<as_of>.xlsx`` or ``aging_report_<as_of>.csv``.
+
+        Sample data are named ``DEMO_...``, so a demo file is never taken
+        for a real one.
+
+        Parameters
+        ----------
+        kind : {"excel", "csv"}
+            The export.
+
+        Returns
+        -------
+        str
+            The file name.
+
+        Raises
+        ------
+        ValueError
+            When ``kind`` is neither "excel" nor "csv".
+        """
+        if kind not in ("excel", "csv"):
+            raise ValueError(f"kind must be 'excel' or 'csv', not {kind!r}")
+        prefix = "DEMO_" if self.is_demo else ""
+        if kind == "excel":
+            return f"{prefix}aging_{self.as_of_date:%Y-%m-%d}.xlsx"
+        return f"{prefix}aging_report_{self.as_of_date:%Y-%m-%d}.csv"
+
+    def export_bytes(self, kind: str) -> bytes:
+        """The Excel workbook (:meth:`export_excel`) or the report's CSV (:meth:`export_csv`) as bytes.
+
+        Written by :mod:`invoice_analytics.export` to a temporary directory
+        (removed afterwards) and read back.
+
+        Parameters
+        ----------
+        kind : {"excel", "csv"}
+            The export.
+
+        Returns
+        -------
+        bytes
+            The file's content.
+
+        Raises
+        ------
+        ValueError
+            When ``kind`` is neither "excel" nor "csv".
+        ImportError
+            For "excel", when openpyxl is not installed.
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> FilterPanel(empty_frame(), as_of="2024-02-15").export_bytes("csv")
+        b'customer_name,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
+        """
+        name = self.download_name(kind)
+        with tempfile.TemporaryDirectory(prefix="ia-panel-") as folder:
+            path = Path(folder) / name
+            if kind == "excel":
+                self.export_excel(path)
+            else:
+                self.export_csv(path)
+            return path.read_bytes()
+
+    def offer_download(self, kind: str) -> bytes | None:
+        """Make an export and offer it as a link the browser saves (the Export Excel / Export CSV buttons).
+
+        The link (``<a download=... href="data:...">`` in :attr:`download`)
+        appears next to the buttons; clicking it saves the file. It is
+        removed when any control changes, so a saved file always matches
+        the figures shown. A file over :data:`DOWNLOAD_LIMIT` bytes, or a
+        workbook without openpyxl, is not offered: the message says what to
+        do instead.
+
+        Parameters
+        ----------
+        kind : {"excel", "csv"}
+            The export.
+
+        Returns
+        -------
+        bytes or None
+            The file offered, or None when it was not.
+
+        Raises
+        ------
+        ValueError
+            When ``kind`` is neither "excel" nor "csv".
+
+        Examples
+        --------
+        >>> from invoice_analytics.schema import empty_frame
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
+        >>> data = panel.offer_download("csv")
+        >>> 'download="aging_report_2024-02-15.csv"' in panel.download.value
+        True
+        """
+        name = self.download_name(kind)
+        self.download.value = f'<span class="ia-download-pending">Preparing {html.escape(name)}…</span>'
+        try:
+            data = self.export_bytes(kind)
+        except (ImportError, OSError) as exc:
+            self.download.value = _error_html(str(exc))
+            return None
+        if len(data) > DOWNLOAD_LIMIT:
+            method = "export_excel" if kind == "excel" else "export_csv"
+            self.download.value = _error_html(
+                f"{name} is {len(data) / 1e6:,.0f} MB, too large to hand to the browser: write it with "
+                f'panel.{method}("out/{name}")'
+            )
+            return None
+        media = XLSX_TYPE if kind == "excel" else f"{CSV_TYPE};charset=utf-8"
+        encoded = base64.b64encode(data).decode("ascii")
+        size = f"{len(data) / 1024:,.0f} KB" if len(data) >= 1024 else f"{len(data)} bytes"
+        self.download.value = (
+            f'<a class="ia-download-link" download="{html.escape(name)}" href="data:{media};base64,{encoded}" '
+            'style="display:inline-block;padding:2px 10px;border:1px solid var(--jp-brand-color1,#1976d2);'
+            'border-radius:3px;color:var(--jp-brand-color1,#1976d2);text-decoration:none;margin-left:.4em">'
+            f"⤓ Save {html.escape(name)}</a>"
+            f'<span style="margin-left:.5em;opacity:.7">{size}</span>'
+        )
+        return data
+
+    # ------------------------------------------------------------------ statement
+
+    def _customer_options(self) -> None:
+        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name."""
+        keys = self._df[["provider", "customer_id", "customer_name"]].astype(object)
+        keys = keys[keys["provider"].notna() & keys["customer_id"].notna()]
+        keys = keys.drop_duplicates(["provider", "customer_id"], keep="last")
+        names = {
+            (str(p), str(c)): n if isinstance(n, str) and n.strip() else "(no name)"
+            for p, c, n in keys.itertuples(index=False)
+        }
+        order = sorted(names, key=lambda k: (names[k].casefold(), k))
+        options: list[tuple[str, tuple[str, ...]]] = [(_NO_CUSTOMER, ())]
+        options += [(f"{names[k]} · {k[0]} {k[1]}", k) for k in order]
+        self._customer_names = names
+        if list(self.statement_customer.options) == options:
+            return
+        chosen = self.statement_customer.value
+        self._syncing_customers = True
+        try:
+            self.statement_customer.options = options
+            self.statement_customer.value = chosen if chosen in names else ()
+        finally:
+            self._syncing_customers = False
+
+    def _on_customer(self, change: dict[str, Any]) -> None:
+        if getattr(self, "_syncing_customers", False):
+            return
+        self.download.value = ""  # the workbook holds the statement: an offered one is out of date
+        if change["new"]:
+            self.chart_tabs.selected_index = len(CHARTS)  # open the statement tab
+        self._guarded(self._draw_statement)
+
+    def show_statement(self, provider: str, customer_id: str) -> pd.DataFrame | None:
+        """Choose a customer, as the Statement control does: their statement fills the Statement tab.
+
+        Parameters
+        ----------
+        provider : str
+            The customer's provider, e.g. "mayar".
+        customer_id : str
+            Their id at that provider.
+
+        Returns
+        -------
+        pandas.DataFrame or None
+            :attr:`statement` (None when the customer has no invoice in the
+            frame known on the ``as_of`` date).
+
+        Raises
+        ------
+        KeyError
+            When the frame has no such customer.
+        """
+        key = (str(provider), str(customer_id))
+        if key not in self._customer_names:
+            raise KeyError(f"no customer {customer_id!r} of provider {provider!r} in the panel's invoices")
+        self.statement_customer.value = key
+        return self.statement
+
+    def _draw_statement(self) -> None:
+        """Show the chosen customer's statement (every open invoice and credit, whatever the filters)."""
+        chosen = self.statement_customer.value
+        key = (self._frame_version, chosen, self.as_of_date, self.edges, self._terms_key())
+        if key == self._statement_key:
+            return
+        self._statement_key = key
+        if not chosen:
+            self.statement = None
+            _show(self.statement_output, _NO_STATEMENT)
+            return
+        provider, customer_id = chosen
+        name = self._customer_names.get(chosen, "(no name)")
+        who = f"{name} ({provider} {customer_id})"
+        try:
+            self.statement = customer_statement(self._df, chosen, self.as_of_date, terms_days=self.terms_days,
+                                                edges=self.edges)
+        except KeyError as exc:  # on a store's earlier date the customer may not exist yet
+            self.statement = None
+            _show(self.statement_output, _html_bundle(
+                f"<em>No statement of {html.escape(who)}: {html.escape(str(exc))}</em>", f"No statement: {exc}"))
+            return
+        total = int(self.statement["outstanding"].iloc[-1])
+        head = (
+            f'<div class="ia-statement-title" style="margin:.3em 0">Statement of <b>{html.escape(name)}</b> '
+            f"({html.escape(provider)} {html.escape(customer_id)}) as of {self.as_of_date:%Y-%m-%d} · "
+            f"net {format_rupiah(total, compact=False)} · buckets {html.escape(self.scheme.value)} · "
+            f"terms {html.escape(self._terms_text())}"
+            '<br><span style="opacity:.7">Every open invoice and credit of this customer, whatever the '
+            "filters above; days past due are computed from the due date.</span></div>"
+        )
+        text = (f"Statement of {who} as of {self.as_of_date:%Y-%m-%d}: {len(self.statement) - 1} open "
+                f"invoices or credits, net {format_rupiah(total, compact=False)}")
+        _show(self.statement_output, _html_bundle(head + format_statement_table(self.statement), text))
+
     @contextmanager
     def hold(self) -> Iterator[FilterPanel]:
         """Group several control changes into one update at the end.
@@ -438,8 +911,10 @@ class FilterPanel:
 
     def _do_update(self, refilter: bool) -> None:
         start = time.perf_counter()
+        self.download.value = ""  # an offered file no longer matches what is shown
         if self._store is not None and self.as_of_date != self._frame_day:
             self._set_frame(self._store.as_of(self.as_of_date), self.as_of_date)
+            self._customer_options()
         if refilter or self._filter_key is None:
             filters = self.filters()
             key = tuple(sorted((k, str(v)) for k, v in filters.items()))
@@ -453,10 +928,10 @@ class FilterPanel:
                     self._rows = np.flatnonzero(self._index.mask(**filters))
                     self._filtered_work = self._work.take(self._rows)
                     self._filtered_full = None
-        as_of, edges = self.as_of_date, self.edges
+        as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
         frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges)
-        self.kpis = panel_kpis(frame, as_of, edges=edges)
+        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
+        self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
         self.kpi_html.value = format_kpis_html(self.kpis)
         _show(
             self.table_output,
@@ -464,11 +939,13 @@ class FilterPanel:
              "text/plain": format_report_text(self.report)},
         )
         self._draw_visible_chart()
+        self._draw_statement()
         self.last_update_ms = (time.perf_counter() - start) * 1000
         self.summary.value = (
             f'<span style="opacity:.8">Showing <b>{_n(len(self._rows))}</b> of {_n(len(self._df))} invoices'
             f" · as of {as_of:%Y-%m-%d} · buckets {html.escape(self.scheme.value)}"
-            f" · updated in {self.last_update_ms:,.0f} ms</span>"
+            f" · terms {html.escape(self._terms_text())}"
+            f' · <span title="time the last update took">{self.last_update_ms:,.0f} ms</span></span>'
         )
 
     def _chart_key(self, title: str) -> tuple[object, ...]:
@@ -478,6 +955,7 @@ class FilterPanel:
             self._filter_key,
             self.as_of_date if spec.uses_as_of else None,
             self.edges if spec.uses_edges else None,
+            self._terms_key() if spec.uses_terms else None,
         )
 
     def chart_png(self, title: str) -> bytes:
@@ -513,7 +991,7 @@ class FilterPanel:
         png = cache.get(key)
         if png is None:
             png = render_chart(self._filtered_work, title, as_of=self.as_of_date, edges=self.edges,
-                               dpi=self._dpi)
+                               terms_days=self.terms_days, dpi=self._dpi)
             cache[key] = png
             while len(cache) > CHART_CACHE_SIZE:
                 cache.popitem(last=False)
@@ -533,7 +1011,7 @@ class FilterPanel:
 
     def _draw_visible_chart(self) -> None:
         index = self.chart_tabs.selected_index
-        if index is not None:
+        if index is not None and index < len(CHARTS):  # after the charts: the statement, drawn by itself
             self.chart_png(list(CHARTS)[index])
 
     def draw_all_charts(self) -> dict[str, bytes]:
@@ -559,8 +1037,18 @@ class FilterPanel:
             ("as of", str(self.as_of_date)),
             ("buckets", self.scheme.value),
             ("invoices shown", f"{len(self._rows)} of {len(self._df)}"),
+            ("terms where no due date", self._terms_text()),
+            ("statement of", self._statement_label()),
+            ("source", "DEMO DATA (made-up sample invoices)" if self.is_demo
+             else str(self._df.attrs.get("source") or "not recorded")),
         ]
         return pd.DataFrame(rows, columns=["setting", "value"])
+
+    def _statement_label(self) -> str:
+        chosen = self.statement_customer.value
+        if not chosen:
+            return ""
+        return f"{self._customer_names.get(chosen, '(no name)')} ({chosen[0]} {chosen[1]})"
 
     def kpi_frame(self) -> pd.DataFrame:
         """The KPIs as a table: ``kpi``, ``invoice_count``, ``amount`` (rupiah), ``ratio``.
@@ -568,7 +1056,7 @@ class FilterPanel:
         Returns
         -------
         pandas.DataFrame
-            Eight rows (Open, Overdue, Overdue in the last bucket, Credit,
+            Eight rows (Open, Past due, Past due in the last bucket, Credit,
             Net balance, Paid ratio, Counted invoices, Invoices shown);
             ``kpi`` text, ``invoice_count`` and ``amount`` ``Int64``,
             ``ratio`` ``Float64``, missing where a figure does not apply.
@@ -576,8 +1064,8 @@ class FilterPanel:
         k = self.kpis
         rows = [
             ("Open", k["open_count"], k["open_amount"], None),
-            ("Overdue", k["overdue_count"], k["overdue_amount"], None),
-            (f"Overdue {k['oldest_label']} days", None, k["oldest_amount"], None),
+            ("Past due (open, >= 1 day after due)", k["overdue_count"], k["overdue_amount"], None),
+            (f"Past due {k['oldest_label']} days", None, k["oldest_amount"], None),
             ("Credit", k["credit_count"], k["credit_amount"], None),
             ("Net balance", None, k["net_balance"], None),
             ("Paid ratio (paid of counted)", k["paid_count"], None, k["paid_ratio"]),
@@ -670,15 +1158,15 @@ class FilterPanel:
         >>> book.sheetnames, book["Filters"]["B7"].value
         (['Aging report', 'KPIs', 'Filters', 'Invoices'], '2024-02-15')
         """
-        return write_excel(
-            path,
-            {
-                "Aging report": self.report,
-                "KPIs": self.kpi_frame(),
-                "Filters": self._settings_frame(),
-                "Invoices": self.filtered,
-            },
-        )
+        sheets = {
+            "Aging report": self.report,
+            "KPIs": self.kpi_frame(),
+            "Filters": self._settings_frame(),
+            "Invoices": self.filtered,
+        }
+        if self.statement is not None:
+            sheets["Statement"] = self.statement
+        return write_excel(path, sheets)
 
     # ------------------------------------------------------------------ display
 
@@ -688,8 +1176,9 @@ class FilterPanel:
         Returns
         -------
         str
-            A header line (invoices shown, ``as_of``, scheme), a KPI line,
-            and the first rows of the report (see the class example).
+            A header line (invoices shown, ``as_of``, scheme; "DEMO DATA"
+            first for sample data), a KPI line, and the first rows of the
+            report (see the class example).
         """
         k = self.kpis
         if not k:  # the last update failed
@@ -697,10 +1186,11 @@ class FilterPanel:
         ratio = format_percent(k["paid_ratio"])
         return "\n".join(
             [
+                *(["DEMO DATA (made-up sample invoices)"] if self.is_demo else []),
                 f"FilterPanel: {_n(len(self._rows))} of {_n(len(self._df))} invoices, "
                 f"as of {self.as_of_date:%Y-%m-%d}, buckets {self.scheme.value}",
                 f"Open {format_rupiah(k['open_amount'], compact=False)} ({_n(k['open_count'])})"
-                f" · Overdue {format_rupiah(k['overdue_amount'], compact=False)} ({_n(k['overdue_count'])})"
+                f" · Past due {format_rupiah(k['overdue_amount'], compact=False)} ({_n(k['overdue_count'])})"
                 f" · Credit {format_rupiah(k['credit_amount'], compact=False)} ({_n(k['credit_count'])})"
                 f" · Paid ratio {ratio}",
                 "",
@@ -714,7 +1204,7 @@ class FilterPanel:
     def _repr_html_(self) -> str:
         """A static snapshot (where widgets cannot render)."""
         return (
-            f'<div class="ia-filter-panel-static">{self.summary.value}{self.kpi_html.value}'
+            f'<div class="ia-filter-panel-static">{self.header.value}{self.summary.value}{self.kpi_html.value}'
             f"{format_report_table(self.report, max_rows=self._max_rows)}</div>"
         )
 

@@ -18,7 +18,7 @@ import pandas as pd
 from invoice_analytics.analytics._rules import TOTAL
 from invoice_analytics.display.formatting import format_count, format_number, format_percent, format_rupiah
 
-__all__ = ["format_kpis_html", "format_report_table", "format_report_text", "style_report"]
+__all__ = ["format_kpis_html", "format_report_table", "format_report_text", "format_statement_table", "style_report"]
 
 
 def _rp(value: object) -> str:
@@ -29,8 +29,22 @@ def _count(n: int, word: str = "invoice") -> str:
     return f"{format_count(n)} {word}{'' if n == 1 else 's'}"
 
 
+#: Tooltips of the KPI cards.
+_KPI_HINTS = {
+    "open": "Counted invoices with a positive outstanding",
+    "overdue": "Open invoices at least one day after their due date (or issue date plus terms), "
+               "as of the chosen date; computed here, not the provider's own 'overdue' status",
+    "credit": "Invoices with a negative outstanding (overpayments)",
+    "paid-ratio": "Paid invoices of the counted ones (draft, cancelled and proforma are not counted)",
+}
+
+
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
-    """KPI cards (open, overdue, credit, paid ratio) as an HTML fragment.
+    """KPI cards (open, past due, credit, paid ratio) as an HTML fragment.
+
+    "Past due" is computed: open invoices at least one day after their due
+    date (``overdue_*`` of :func:`~invoice_analytics.panel_kpis`), not the
+    providers' own "overdue" status.
 
     >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
     ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
@@ -41,7 +55,7 @@ def format_kpis_html(kpis: Mapping[str, Any]) -> str:
     ratio = kpis["paid_ratio"]
     cards = [
         ("open", "Open", _rp(kpis["open_amount"]), _count(kpis["open_count"])),
-        ("overdue", "Overdue", _rp(kpis["overdue_amount"]),
+        ("overdue", "Past due", _rp(kpis["overdue_amount"]),
          f"{_count(kpis['overdue_count'])} · {html.escape(kpis['oldest_label'])} days: "
          f"{_rp(kpis['oldest_amount'])}"),
         ("credit", "Credit", _rp(kpis["credit_amount"]),
@@ -49,19 +63,21 @@ def format_kpis_html(kpis: Mapping[str, Any]) -> str:
         ("paid-ratio", "Paid ratio", format_percent(ratio),
          f"{format_count(kpis['paid_count'])} of {_count(kpis['counted_count'])}"),
     ]
+    # the cards share a row (wrapping only when even their values do not fit); a long detail wraps in its card
     box = (
-        "display:inline-block;min-width:12em;margin:0 .6em .4em 0;padding:.4em .8em;"
-        "border:1px solid var(--jp-border-color2,#ddd);border-radius:4px;vertical-align:top"
+        "flex:1 1 9em;max-width:18em;padding:.4em .8em;"
+        "border:1px solid var(--jp-border-color2,#ddd);border-radius:4px"
     )
     parts = [
-        f'<div class="ia-kpi ia-kpi-{key}" style="{box}">'
+        f'<div class="ia-kpi ia-kpi-{key}" style="{box}" title="{_KPI_HINTS.get(key, "")}">'
         f'<div style="font-size:.85em;opacity:.75">{title}</div>'
-        f'<div class="ia-kpi-value" style="font-size:1.3em;font-weight:600;'
+        f'<div class="ia-kpi-value" style="font-size:1.3em;font-weight:600;white-space:nowrap;'
         f'font-variant-numeric:tabular-nums">{value}</div>'
         f'<div style="font-size:.8em;opacity:.75">{detail}</div></div>'
         for key, title, value, detail in cards
     ]
-    return '<div class="ia-kpis">' + "".join(parts) + "</div>"
+    return '<div class="ia-kpis" style="display:flex;flex-wrap:wrap;gap:.4em .6em;margin-bottom:.4em">' + "".join(
+        parts) + "</div>"
 
 
 def _missing(value: object) -> bool:
@@ -81,6 +97,17 @@ def _label(value: object) -> str:
     return "(no name)" if _missing(value) else str(value)
 
 
+#: The report table's name column stays in view while the table scrolls sideways (at most 16em wide,
+#: the full name in its tooltip); its header row stays in view while it scrolls down.
+_BACKGROUND = "background:var(--jp-layout-color0,#fff)"
+_NAME_CELL = f"padding:2px 8px;text-align:left;white-space:nowrap;position:sticky;left:0;z-index:1;{_BACKGROUND}"
+_NAME_TEXT = "display:inline-block;max-width:16em;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom"
+_STICKY_TOP = f"position:sticky;top:0;z-index:2;{_BACKGROUND}"
+_STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff))"
+#: The Total row stays in view at the bottom of the box.
+_TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-index:2;{_BACKGROUND}"
+
+
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
@@ -92,6 +119,10 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     Every cell is formatted as rupiah (:func:`format_rupiah`, full form), so
     the report's columns must all be money; the row key's names head the
     first column (joined by " / "), and a missing key shows as "(no name)".
+    The table scrolls inside its box: sideways with the name column pinned
+    at the left (names longer than 16em are cut, whole in their tooltip),
+    and down with the header row pinned at the top and the Total row at
+    the bottom.
 
     Parameters
     ----------
@@ -152,27 +183,115 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
     columns = list(report.columns)
     cell = "padding:2px 8px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
-    head = "".join(f'<th style="{cell}">{html.escape(str(c))}</th>' for c in columns)
+    head = "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
 
-    def row(label: str, values: Sequence[object], style: str = "") -> str:
-        tds = "".join(f'<td style="{cell}">{_rp(v)}</td>' for v in values)
-        return (f'<tr style="{style}"><th style="padding:2px 8px;text-align:left;white-space:nowrap">'
-                f"{html.escape(label)}</th>{tds}</tr>")
+    def row(label: str, values: Sequence[object], style: str = "", name_style: str = "") -> str:
+        # the style goes on every cell: with separate borders (which sticky cells need) a row's border is not drawn
+        tds = "".join(f'<td style="{cell};{style}">{_rp(v)}</td>' for v in values)
+        return (f'<tr><th class="ia-name" style="{_NAME_CELL};{style}{name_style}" title="{html.escape(label)}">'
+                f'<span style="{_NAME_TEXT}">{html.escape(label)}</span></th>{tds}</tr>')
 
     values = shown.to_numpy(dtype=object)
-    rows = [row(_label(label), vals) for label, vals in zip(shown.index, values, strict=True)]
+    # a pinned name cell needs its own background: JupyterLab stripes even rows, so the names follow
+    rows = [row(_label(label), vals, "", f";background:{_STRIPE}" if i % 2 else "")
+            for i, (label, vals) in enumerate(zip(shown.index, values, strict=True))]
     if rest:
         rows.append(
             f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
             f"… {format_count(rest)} more (export for the full table)</td></tr>"
         )
     if has_total:
-        rows.append(row(TOTAL, report.iloc[-1].tolist(), "font-weight:600;border-top:1px solid"))
+        rows.append(row(TOTAL, report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
     return (
-        '<div class="ia-report" style="max-height:32em;overflow:auto">'
-        '<table style="border-collapse:collapse">'
-        f'<thead><tr><th style="padding:2px 8px;text-align:left">{html.escape(key)}</th>{head}</tr></thead>'
+        '<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
+        '<table style="border-collapse:separate;border-spacing:0">'
+        f'<thead><tr><th class="ia-name" style="{_NAME_CELL};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
+        f"{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+#: The columns of a statement shown, and their headings.
+_STATEMENT_HEADINGS = {"invoice_id": "Invoice", "provider": "Provider", "status": "Provider status",
+                       "issued_at": "Issued", "due_date": "Due", "days_past_due": "Days past due",
+                       "bucket": "Bucket", "outstanding": "Outstanding"}
+
+
+def format_statement_table(statement: pd.DataFrame) -> str:
+    """A customer's statement as an HTML table: one row per open invoice or credit, then the Total.
+
+    Parameters
+    ----------
+    statement : pandas.DataFrame
+        From :func:`~invoice_analytics.customer_statement`: its last row is
+        the Total (``invoice_id`` "Total", the net ``outstanding``).
+
+    Returns
+    -------
+    str
+        An HTML fragment (a scrollable ``<div class="ia-statement-table">``
+        holding a ``<table>``): invoice, provider, the provider's status,
+        issue and due dates (YYYY-MM-DD), days past due (negative: not due
+        yet), bucket and outstanding in rupiah; "–" where a value does not
+        apply. A statement with nothing open reads "No open invoices or
+        credits." instead.
+
+    Raises
+    ------
+    KeyError
+        When ``statement`` lacks one of the columns above.
+
+    See Also
+    --------
+    customer_statement : Makes the statement.
+    FilterPanel : Shows it when a customer is chosen.
+
+    Examples
+    --------
+    >>> from invoice_analytics import customer_statement
+    >>> df = pd.DataFrame({"provider": ["faspay"] * 2, "invoice_id": ["I1", "I2"], "customer_id": ["C1"] * 2,
+    ...     "customer_name": ["Ani"] * 2, "status": ["unpaid", "overdue"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 2).tz_localize("Asia/Jakarta"),
+    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10"]).tz_localize("Asia/Jakarta"),
+    ...     "outstanding": [200_000, 100_000]})
+    >>> table = format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15"))
+    >>> table.count("<tr"), "2024-01-10" in table, "Rp 300.000" in table
+    (4, True, True)
+    >>> format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15").iloc[-1:])
+    '<div class="ia-statement-table ia-empty"><em>No open invoices or credits.</em></div>'
+    """
+    missing = [c for c in _STATEMENT_HEADINGS if c not in statement.columns]
+    if missing:
+        raise KeyError(f"a statement needs the column(s) {missing}")
+    if len(statement) <= 1:
+        return '<div class="ia-statement-table ia-empty"><em>No open invoices or credits.</em></div>'
+    cell = "padding:2px 8px;white-space:nowrap"
+    number = f"{cell};text-align:right;font-variant-numeric:tabular-nums"
+    right = {"days_past_due", "outstanding"}
+    head = "".join(f'<th style="{number if c in right else cell}">{h}</th>' for c, h in _STATEMENT_HEADINGS.items())
+
+    def text(column: str, value: object) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return "–"
+        if column == "outstanding":
+            return _rp(value)
+        if column in ("issued_at", "due_date"):
+            return f"{pd.Timestamp(value):%Y-%m-%d}"
+        if column == "days_past_due":
+            return format_count(int(value))  # type: ignore[call-overload]
+        return html.escape(str(value))
+
+    rows = []
+    for i, record in enumerate(statement[list(_STATEMENT_HEADINGS)].itertuples(index=False)):
+        total = i == len(statement) - 1
+        style = "font-weight:600;border-top:1px solid" if total else ""
+        tds = "".join(f'<td style="{number if c in right else cell};{style}">{text(c, v)}</td>'
+                      for c, v in zip(_STATEMENT_HEADINGS, record, strict=True))
+        rows.append(f"<tr>{tds}</tr>")
+    return (
+        '<div class="ia-statement-table" style="max-height:24em;max-width:100%;overflow:auto">'
+        '<table style="border-collapse:collapse">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
