@@ -173,11 +173,13 @@ class InvoiceStore:
                     and (at is None or pd.Timestamp(r["observed_at"]) <= at)), default=0)
         checkpoint = _last_checkpoint(manifest, provider, last)
         since = checkpoint.refresh if checkpoint is not None else 0
-        entries = [entry for entry in manifest.files if entry.provider == provider and since < entry.refresh <= last]
+        entries = sorted((entry for entry in manifest.files if entry.provider == provider
+                          and since < entry.refresh <= last), key=lambda entry: entry.refresh)
         chosen = entries if checkpoint is None else [checkpoint, *entries]
         if not chosen:
             return self._read([], provider)
-        return from_storage(latest_rows(self._concat(chosen), at), provider)
+        # an invoice is at most once in a checkpoint and in each file, and files follow their refreshes
+        return from_storage(latest_rows(self._concat(chosen), at, in_order=True), provider)
 
     def _read(self, entries: list[FileEntry], provider: str) -> pd.DataFrame:
         if not entries:
