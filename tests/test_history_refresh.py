@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import random
+import re
 import warnings
 
 import pytest
 
 import invoice_analytics as ia
 from invoice_analytics.history import InvoiceStore, RefreshFallbackWarning
+from invoice_analytics.history import _transport as transport_module
+from invoice_analytics.providers import mayar as mayar_module
+from invoice_analytics.providers._pacing import MinuteRateLimiter
 
 from _stores import (
     apply,
@@ -151,3 +156,65 @@ def test_a_refresh_costs_the_open_and_new_pages_not_the_account(tmp_path):
             assert abs(part.full_requests - full) <= 0.03 * full
             assert part.requests <= 0.55 * full
             assert quiet[provider].requests <= 0.3 * full
+
+
+class _FakeClock:
+    """A clock that moves only when slept on (the pacing then never really sleeps)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.pauses: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+def _bar_lines(err: str, provider: str) -> list[str]:
+    """The states a tqdm bar went through (its redraws), in order."""
+    return [part.strip() for part in re.split(r"[\r\n]", err) if part.strip().startswith(f"{provider}:")]
+
+
+def test_refresh_progress_says_it_waits_for_the_rate_limit_and_ends_on_the_invoices(monkeypatch, capsys,
+                                                                                     tmp_path):
+    """Through store.refresh (full, then incremental): while Mayar's pacing holds a request back the bar
+    says so and for how long; its last count is the invoices of the account, its pages the requests."""
+    clock = _FakeClock()
+    monkeypatch.setattr(transport_module, "MinuteRateLimiter",
+                        functools.partial(MinuteRateLimiter, clock=clock, sleep=clock.sleep))
+    with small_emulator(0, 230) as emu:
+        mayar = {**emu.mayar_kwargs, "rate_limit_per_minute": 2, "max_retries": 1, "backoff_factor": 0}
+        store = InvoiceStore(tmp_path)
+        for i in range(2):
+            if i:
+                active = next(r for r in emu.mayar.invoices if r["status"] == "active")
+                emu.update_mayar_invoice(active["id"], status="paid")
+                newest = max(int(r["createdAt"]) for r in emu.mayar.invoices)
+                emu.add_mayar_invoice({**emu.mayar.invoices[0], "id": "new-one", "createdAt": newest + 1})
+            capsys.readouterr()
+            clock.pauses.clear()
+            result = store.refresh(mayar=mayar, progress=True, observed_at=at(i))["mayar"]
+            lines = _bar_lines(capsys.readouterr().err, "mayar")
+            assert result.mode == ("full", "incremental")[i] and result.requests >= 3
+            # 2 requests a minute on a clock that stands still between them: every odd request after the first
+            # waits a whole minute, and the bar said so before each wait
+            assert clock.pauses == [60.0] * ((result.requests - 1) // 2)
+            assert sum("waiting 60 s for the rate limit" in line for line in lines) == len(clock.pauses)
+            last = lines[-1]
+            assert re.search(rf"\b{result.requests}page\b", last)
+            invoices = int(re.search(r"(\d+) invoices\]", last).group(1))
+            assert invoices == len(store.current()) == len(emu.mayar.invoices)
+
+
+def test_load_mayar_progress_ends_on_the_invoices_loaded(monkeypatch, capsys):
+    clock = _FakeClock()
+    monkeypatch.setattr(mayar_module, "MinuteRateLimiter",
+                        functools.partial(MinuteRateLimiter, clock=clock, sleep=clock.sleep))
+    with small_emulator(0, 230) as emu:
+        df = ia.load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=2, progress=True, backoff_factor=0)
+    lines = _bar_lines(capsys.readouterr().err, "mayar")
+    assert clock.pauses and sum("waiting 60 s for the rate limit" in line for line in lines) == len(clock.pauses)
+    assert int(re.search(r"(\d+) invoices\]", lines[-1]).group(1)) == len(df) == 230

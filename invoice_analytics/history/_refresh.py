@@ -115,20 +115,24 @@ def _fallback(provider: str, reason: str) -> None:
 def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Mayar's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
     note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    outcome: Outcome | None = None
     if not note:
         try:
             state = _mayar_incremental(api, known)
-            return Outcome(state, "incremental", _mayar_full_requests(len(state)))
+            outcome = Outcome(state, "incremental", _mayar_full_requests(len(state)))
         except _ListAll as cheaper:
             before = api.requests + api.replayed
             state = api.load()
-            return Outcome(state, "full", api.requests + api.replayed - before, str(cheaper))
+            outcome = Outcome(state, "full", api.requests + api.replayed - before, str(cheaper))
         except _NeedFull as why:
             note = str(why)
             _fallback("mayar", note)
-    before = api.requests + api.replayed
-    state = api.load()
-    return Outcome(state, "full", api.requests + api.replayed - before, note)
+    if outcome is None:
+        before = api.requests + api.replayed
+        state = api.load()
+        outcome = Outcome(state, "full", api.requests + api.replayed - before, note)
+    api.finish(len(outcome.state))
+    return outcome
 
 
 def _mayar_full_requests(invoices: int) -> int:
@@ -235,20 +239,24 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
 def refresh_faspay(api: FaspayAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Faspay's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
     note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    outcome: Outcome | None = None
     if not note:
         try:
             state = _faspay_incremental(api, known)
-            return Outcome(state, "incremental", _faspay_full_requests(api))
+            outcome = Outcome(state, "incremental", _faspay_full_requests(api))
         except _ListAll as cheaper:  # the open statuses are read: list Paid and Cancelled, a full reconciliation
             finals = api.load(FASPAY_FINAL_CODES)
             state = combine(cheaper.open_frame, finals).drop_duplicates("invoice_id", keep="last")
-            return Outcome(state.reset_index(drop=True), "full", _faspay_full_requests(api), str(cheaper))
+            outcome = Outcome(state.reset_index(drop=True), "full", _faspay_full_requests(api), str(cheaper))
         except _NeedFull as why:
             note = str(why)
             _fallback("faspay", note)
-    before = api.requests + api.replayed
-    state = api.load()
-    return Outcome(state, "full", api.requests + api.replayed - before, note)
+    if outcome is None:
+        before = api.requests + api.replayed
+        state = api.load()
+        outcome = Outcome(state, "full", api.requests + api.replayed - before, note)
+    api.finish(len(outcome.state))
+    return outcome
 
 
 def _faspay_full_requests(api: FaspayAPI) -> int:
