@@ -40,6 +40,7 @@ import pandas as pd
 from invoice_analytics.emulator import Emulator
 from invoice_analytics.emulator._clock import Rates, simulate
 from invoice_analytics.history import InvoiceStore
+from invoice_analytics.providers.faspay import DEFAULT_START
 
 START = dt.date(2024, 11, 4)  # a Monday
 DAYS = 728  # 104 weeks: the account's history before the first refresh
@@ -113,6 +114,30 @@ def change(emu: Emulator, provider: str, rates: Rates, share: float, first_day: 
     return day, kinds, len(changed)
 
 
+def breakdown(provider: str, log: list[dict[str, Any]], newest_ms: int) -> collections.Counter[str]:
+    """Where an incremental refresh's requests went, from the emulator's log of them."""
+    steps: collections.Counter[str] = collections.Counter()
+    for params in log:
+        if provider == "mayar":
+            after = int(params.get("startingAfter") or 0)
+            steps["active list" if params.get("status") == "active" else
+                  "new invoices (list top)" if not after or after > newest_ms + 1 else
+                  "resolution (cursor jumps)" if not params.get("status") else f"{params['status']} list"] += 1
+            continue
+        status, whole = int(params["status"]), str(params.get("start_period")) == str(DEFAULT_START)
+        if status not in (2, 3):
+            steps["open lists (0, 1, 4, 5, 7)"] += 1
+        elif params.get("customer_id"):
+            steps["resolution by customer"] += 1
+        elif whole:
+            steps["totals (page 1 of Paid, Cancelled)"] += 1
+        elif str(params.get("end_period")) > f"{dt.date.today() + dt.timedelta(days=1)}":
+            steps["count check (recent months)"] += 1
+        else:
+            steps["resolution by month"] += 1
+    return steps
+
+
 def options(emu: Emulator, provider: str) -> dict[str, Any]:
     if provider == "faspay":
         return {"faspay": emu.faspay_kwargs}
@@ -133,10 +158,13 @@ def run(provider: str, scenario: str, invoices: int, share: float) -> dict[str, 
     with emu, tempfile.TemporaryDirectory() as here, tempfile.TemporaryDirectory() as there:
         store = InvoiceStore(here)
         first = store.refresh(**options(emu, provider), progress=False, observed_at=f"{last_day} 23:00")[provider]
+        newest_ms = max((int(r["createdAt"]) for r in rows), default=0) if provider == "mayar" else 0
         day, kinds, changed = change(emu, provider, rates, share, last_day + dt.timedelta(days=1), SEED)
+        logged = len(emu.requests)
         t0 = time.perf_counter()
         second = store.refresh(**options(emu, provider), progress=False, observed_at=f"{day} 23:00")[provider]
         incremental_s = time.perf_counter() - t0
+        steps = breakdown(provider, [r.params for r in list(emu.requests)[logged:]], newest_ms)
         t0 = time.perf_counter()
         fresh_store = InvoiceStore(there)
         fresh = fresh_store.refresh(**options(emu, provider), progress=False, observed_at=f"{day} 23:00")[provider]
@@ -147,7 +175,7 @@ def run(provider: str, scenario: str, invoices: int, share: float) -> dict[str, 
         "provider": provider, "scenario": scenario, "invoices": size, "open": open_now, "young": young,
         "days": (day - last_day).days, "changed": changed, "kinds": kinds, "first": first.requests,
         "mode": second.mode, "note": second.note, "requests": second.requests, "estimate": second.full_requests,
-        "full": fresh.requests, "incremental_s": incremental_s, "full_s": full_s, "after": len(want),
+        "full": fresh.requests, "steps": steps, "incremental_s": incremental_s, "full_s": full_s, "after": len(want),
         "built_s": built, "total_s": time.perf_counter() - started,
     }
 
@@ -179,7 +207,8 @@ def main() -> None:
                   f"{r['requests']} requests ({r['incremental_s']:.1f} s here) against a full load's "
                   f"{r['full']} ({r['full_s']:.1f} s here; the refresh estimated {r['estimate']}); "
                   f"store.current() == a fresh full load of {r['after']:,}: checked "
-                  f"[{r['total_s']:.0f} s in all]\n", flush=True)
+                  f"[{r['total_s']:.0f} s in all]")
+            print("  its requests: " + ", ".join(f"{k} {v}" for k, v in r["steps"].most_common()) + "\n", flush=True)
     print("| scenario | provider | invoices | open | changed | incremental | full | ratio "
           f"| minutes at {PER_MINUTE}/min (incremental / full) |")
     print("|---|---|---|---|---|---|---|---|---|")

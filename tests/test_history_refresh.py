@@ -158,6 +158,50 @@ def test_a_refresh_costs_the_open_and_new_pages_not_the_account(tmp_path):
             assert quiet[provider].requests <= 0.3 * full
 
 
+@pytest.mark.parametrize("cursor", ["strict", "inclusive"])
+@pytest.mark.filterwarnings("ignore::invoice_analytics.errors.UnknownStatusWarning")
+def test_invoices_that_left_the_active_list_are_found_in_paid_then_closed_then_anywhere(tmp_path, cursor):
+    """Mayar: paid ones by jumps into the paid list (a tie straddling its pages included), closed ones into the
+    closed list, one of an unknown status into the unfiltered list; the store then equals a fresh load."""
+    with small_emulator(0, 300, mayar_cursor=cursor) as emu:
+        active = sorted((r for r in emu.mayar.invoices if r["status"] == "active"), key=lambda r: -int(r["createdAt"]))
+        tied = active[len(active) // 2]
+        ms = int(tied["createdAt"])
+        assert tied["id"] > "000-tie-99" and not any(ms < int(r["createdAt"]) <= ms + 1000 for r in emu.mayar.invoices)
+        # above it in the paid list: one to be paid (ms + 1000), 40 paid, then 20 paid sharing its millisecond and
+        # listed before it: the jump's first page ends inside the tie, and it is on the next page
+        jumper = {**tied, "id": "jumper", "createdAt": ms + 1000, "link": "jumper"}
+        emu.add_mayar_invoice(jumper)
+        for k in range(40):
+            emu.add_mayar_invoice({**tied, "id": f"filler-{k}", "createdAt": ms + 1 + k, "status": "paid",
+                                   "link": f"filler{k}"})
+        for k in range(20):
+            emu.add_mayar_invoice({**tied, "id": f"000-tie-{k:02d}", "status": "paid", "link": f"tie{k}"})
+        store = refreshed(emu, tmp_path)
+        closed, odd = active[-1], active[-4]  # old ones: not on the unfiltered list's first page
+        for r in (jumper, tied):
+            payment = {"id": "t", "status": "paid", "extraData": None}
+            emu.update_mayar_invoice(r["id"], status="paid", transactions=[*r["transactions"], payment])
+        emu.update_mayar_invoice(closed["id"], status="closed")
+        emu.update_mayar_invoice(odd["id"], status="refunded")  # a status the documentation does not list
+        mark = len(emu.requests)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RefreshFallbackWarning)
+            result = store.refresh(**options(emu), observed_at=at(1))["mayar"]
+        assert result.mode == "incremental", result
+        assert_same(store.current(), expected(emu))
+        asked = [r.params for r in list(emu.requests)[mark:] if r.provider == "mayar"]
+        jumps = {status: sum(1 for p in asked if p.get("status") == status and "startingAfter" in p)
+                 for status in ("paid", "closed", None)}
+        assert jumps["paid"] >= 2 and jumps["closed"] >= 1
+        # the jump's second page re-reads the tie's millisecond (the loader's cursor rule)
+        assert any(p.get("status") == "paid" and p.get("startingAfter") in (str(ms), str(ms + 1)) for p in asked)
+        assert any(p.get("startingAfter") == str(int(odd["createdAt"]) + 1) and "status" not in p for p in asked)
+        current = store.current().set_index("invoice_id")
+        assert current.loc[odd["id"], "provider_status"] == "refunded"
+        assert current.loc[tied["id"], "provider_status"] == "paid"
+
+
 class _FakeClock:
     """A clock that moves only when slept on (the pacing then never really sleeps)."""
 

@@ -207,16 +207,20 @@ class MayarAPI(_ProviderAPI):
         return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
                           rate_limit_per_minute=None, status=status, progress=False)
 
-    def pages(self, starting_after: int | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """The unfiltered list's pages, newest first, from ``createdAt < starting_after`` (None: the newest),
-        with the loader's cursor rule; yields (rows, has_more). Stop iterating to stop asking."""
+    def pages(self, starting_after: int | None = None, *,
+              status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
+        starting_after`` (None: the newest), with the loader's cursor rule; yields (rows, has_more). Stop
+        iterating to stop asking."""
         cursor = MayarCursor()
         cursor.cursor = starting_after
         headers = {"Accept": "application/json"}
+        filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
         while not cursor.done:
             after = cursor.params()
-            request = f"GET {MAYAR_PATH}" + (f" (startingAfter={after['startingAfter']})" if after else " page 1")
-            payload = self.caller.get_json(self.url, request, params={"limit": MAYAR_PAGE_SIZE, **after},
+            request = (f"GET {MAYAR_PATH}" + ("" if status is None else f" status={status}")
+                       + (f" (startingAfter={after['startingAfter']})" if after else " page 1"))
+            payload = self.caller.get_json(self.url, request, params={**filters, **after},
                                            headers=headers, auth=self._auth)
             data, has_more = _check(self.caller, request, payload)
             seen = len(cursor.warnings)

@@ -13,9 +13,12 @@ whenever a check fails.
    can share it: the cursor re-reads the boundary millisecond).
 2. The open ones: the whole ``status=active`` list.
 3. Invoices known as open (or of an unknown status) that are in neither:
-   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1 on
-   the unfiltered list, whose first page holds them whatever their status
-   now; a page resolves every such invoice down to its oldest ``createdAt``.
+   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1,
+   into the ``status=paid`` list (where most go; a page of it spans more
+   invoices than an unfiltered one), then for those it did not hold the
+   ``status=closed`` list, then for the rest the unfiltered list, whose page
+   holds them whatever their status now; a page settles every such invoice
+   down to its oldest ``createdAt``.
 
 Assumptions: a new invoice's ``createdAt`` is not older than the newest
 already known (checked: an unknown invoice older than that is a failure);
@@ -196,7 +199,7 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
     active = api.load("active")
     active_ids = set(active["invoice_id"].astype(str))
     check_order(({"id": i, "createdAt": ms} for i, ms in _known_ms(active).items()), set(first))
-    # 3. the known open ones in neither: one jump into the unfiltered list per group
+    # 3. the known open ones in neither: jumps into the paid list, the closed one, then the unfiltered one
     open_known = known[~known["provider_status"].isin(_MAYAR_FINAL).fillna(False).to_numpy(dtype=bool)]
     settled = active_ids | {i for i, row in first.items() if row.get("status") != "active"}
     unresolved = {i: created[i] for i in open_known["invoice_id"].astype(str) if i not in settled}
@@ -208,29 +211,41 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
         raise _ListAll(f"finding the {len(unresolved)} invoices that left the active list would cost more "
                        f"requests than a full load ({whole})", active)
     jumped: dict[str, dict[str, Any]] = {}
-    vanished: list[str] = []
-    while unresolved:
-        top = max(unresolved.values())
-        for data, more in api.pages(top + 1):
-            jumped.update((row["id"], row) for row in data)
-            stamps = [ms for ms in map(_ms, data) if ms is not None]
-            oldest = min(stamps) if stamps else None
-            for invoice, ms in list(unresolved.items()):
-                if invoice in jumped:
-                    del unresolved[invoice]
-                elif not more or (oldest is not None and ms > oldest):
-                    vanished.append(invoice)
-                    del unresolved[invoice]
-            if all(ms < top for ms in unresolved.values()):
-                break
-        vanished += [i for i, ms in unresolved.items() if ms >= top]  # the list ended above them
-        unresolved = {i: ms for i, ms in unresolved.items() if ms < top}
+    for status in (*_MAYAR_FINAL, None):  # paid first (where most go), then closed, then whatever status
+        unresolved = _look_up(api, unresolved, status, jumped)
+    vanished = list(unresolved)
     check_order(jumped.values(), set(first) | active_ids)
     if vanished:
         raise _NeedFull(f"invoice {vanished[0]} left the active list and is in no list any more "
                         f"({len(vanished)} such): deleted or moved, and deleted paid invoices would go unnoticed")
     observed = [mayar_frame(list(first.values())), active, mayar_frame(list(jumped.values()))]
     return _overlay(known, observed)
+
+
+def _look_up(api: MayarAPI, targets: dict[str, int], status: str | None,
+             seen: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Look for invoices (id -> createdAt) in the list of ``status`` (None: unfiltered) by cursor jumps,
+    each page settling every target down to its oldest ``createdAt``; the rows read go into ``seen``.
+    Returns the targets that are not in that list."""
+    remaining, absent, listed = dict(targets), dict[str, int](), set[str]()
+    while remaining:
+        top = max(remaining.values())
+        for data, more in api.pages(top + 1, status=status):
+            seen.update((row["id"], row) for row in data)
+            listed.update(row["id"] for row in data)
+            stamps = [ms for ms in map(_ms, data) if ms is not None]
+            oldest = min(stamps) if stamps else None
+            for invoice, ms in list(remaining.items()):
+                if invoice in listed:
+                    del remaining[invoice]
+                elif not more or (oldest is not None and ms > oldest):
+                    absent[invoice] = ms
+                    del remaining[invoice]
+            if all(ms < top for ms in remaining.values()):
+                break
+        absent.update((i, ms) for i, ms in remaining.items() if ms >= top)  # the list ended above them
+        remaining = {i: ms for i, ms in remaining.items() if ms < top}
+    return absent
 
 
 # -- Faspay --------------------------------------------------------------------------------------
