@@ -158,6 +158,13 @@ def test_a_refresh_costs_the_open_and_new_pages_not_the_account(tmp_path):
             assert quiet[provider].requests <= 0.3 * full
 
 
+def _mayar_jumps(emu, since: int) -> dict[str | None, int]:
+    """The cursor jumps a refresh made into each Mayar list since request ``since`` (None: unfiltered)."""
+    asked = [r.params for r in list(emu.requests)[since:] if r.provider == "mayar"]
+    return {status: sum(1 for p in asked if p.get("status") == status and "startingAfter" in p)
+            for status in ("paid", "closed", None)}
+
+
 @pytest.mark.parametrize("cursor", ["strict", "inclusive"])
 @pytest.mark.filterwarnings("ignore::invoice_analytics.errors.UnknownStatusWarning")
 def test_invoices_that_left_the_active_list_are_found_in_paid_then_closed_then_anywhere(tmp_path, cursor):
@@ -177,9 +184,19 @@ def test_invoices_that_left_the_active_list_are_found_in_paid_then_closed_then_a
                                    "link": f"filler{k}"})
         for k in range(20):
             emu.add_mayar_invoice({**tied, "id": f"000-tie-{k:02d}", "status": "paid", "link": f"tie{k}"})
+        # older than all: 10 invoices to be paid, 45 active ones after each: a page of the unfiltered list per
+        # paid one, one page of the paid list for all (so the paid and closed lists are the cheaper way)
+        oldest = min(int(r["createdAt"]) for r in emu.mayar.invoices)
+        sparse = []
+        for k in range(10):
+            for j in range(46):
+                row = {**tied, "id": f"old-{k}-{j}", "createdAt": oldest - 1_000_000 * (k + 1) - 1000 * j,
+                       "link": f"old{k}x{j}", "status": "active"}
+                emu.add_mayar_invoice(row)
+                sparse += [row] if j == 0 else []
         store = refreshed(emu, tmp_path)
         closed, odd = active[-1], active[-4]  # old ones: not on the unfiltered list's first page
-        for r in (jumper, tied):
+        for r in (jumper, tied, *sparse):
             payment = {"id": "t", "status": "paid", "extraData": None}
             emu.update_mayar_invoice(r["id"], status="paid", transactions=[*r["transactions"], payment])
         emu.update_mayar_invoice(closed["id"], status="closed")
@@ -190,16 +207,31 @@ def test_invoices_that_left_the_active_list_are_found_in_paid_then_closed_then_a
             result = store.refresh(**options(emu), observed_at=at(1))["mayar"]
         assert result.mode == "incremental", result
         assert_same(store.current(), expected(emu))
+        jumps = _mayar_jumps(emu, mark)
+        # jumper and the tie (2 pages), the 10 sparse ones (1 page, where the unfiltered list takes 10), closed and
+        # odd (absent, settled by those pages or their own)
+        assert 3 <= jumps["paid"] <= 5 and 1 <= jumps["closed"] <= 2 and jumps[None] == 1  # odd's, whatever status
         asked = [r.params for r in list(emu.requests)[mark:] if r.provider == "mayar"]
-        jumps = {status: sum(1 for p in asked if p.get("status") == status and "startingAfter" in p)
-                 for status in ("paid", "closed", None)}
-        assert jumps["paid"] >= 2 and jumps["closed"] >= 1
         # the jump's second page re-reads the tie's millisecond (the loader's cursor rule)
         assert any(p.get("status") == "paid" and p.get("startingAfter") in (str(ms), str(ms + 1)) for p in asked)
         assert any(p.get("startingAfter") == str(int(odd["createdAt"]) + 1) and "status" not in p for p in asked)
         current = store.current().set_index("invoice_id")
         assert current.loc[odd["id"], "provider_status"] == "refunded"
-        assert current.loc[tied["id"], "provider_status"] == "paid"
+        assert (current.loc[[tied["id"], *(r["id"] for r in sparse)], "provider_status"] == "paid").all()
+
+
+def test_invoices_that_left_the_active_list_far_apart_are_found_in_the_unfiltered_list(tmp_path):
+    """When the paid and closed lists would not cost fewer jumps, only the unfiltered list is jumped into."""
+    with small_emulator(0, 300) as emu:
+        store = refreshed(emu, tmp_path)
+        active = sorted((r for r in emu.mayar.invoices if r["status"] == "active"), key=lambda r: -int(r["createdAt"]))
+        emu.update_mayar_invoice(active[-1]["id"], status="paid")
+        emu.update_mayar_invoice(active[len(active) // 2]["id"], status="closed")
+        mark = len(emu.requests)
+        result = store.refresh(**options(emu), observed_at=at(1))["mayar"]
+        assert result.mode == "incremental"
+        assert_same(store.current(), expected(emu))
+        assert _mayar_jumps(emu, mark) == {"paid": 0, "closed": 0, None: 2}
 
 
 class _FakeClock:

@@ -18,7 +18,9 @@ whenever a check fails.
    invoices than an unfiltered one), then for those it did not hold the
    ``status=closed`` list, then for the rest the unfiltered list, whose page
    holds them whatever their status now; a page settles every such invoice
-   down to its oldest ``createdAt``.
+   down to its oldest ``createdAt``. When the jumps into the two lists, even
+   counted as if every invoice were looked for in both, would not be fewer
+   than into the unfiltered list alone, only the latter are made.
 
 Assumptions: a new invoice's ``createdAt`` is not older than the newest
 already known (checked: an unknown invoice older than that is a failure);
@@ -199,7 +201,8 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
     active = api.load("active")
     active_ids = set(active["invoice_id"].astype(str))
     check_order(({"id": i, "createdAt": ms} for i, ms in _known_ms(active).items()), set(first))
-    # 3. the known open ones in neither: jumps into the paid list, the closed one, then the unfiltered one
+    # 3. the known open ones in neither: jumps into the paid list, the closed one, then the unfiltered one, or
+    #    into the unfiltered one only, whichever is expected to cost less
     open_known = known[~known["provider_status"].isin(_MAYAR_FINAL).fillna(False).to_numpy(dtype=bool)]
     settled = active_ids | {i for i, row in first.items() if row.get("status") != "active"}
     unresolved = {i: created[i] for i in open_known["invoice_id"].astype(str) if i not in settled}
@@ -207,11 +210,16 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise _NeedFull(f"invoice {missing[0]} left the active list and has no createdAt to look it up by")
     whole = _mayar_full_requests(len(known))
-    if _jumps(list(unresolved.values()), np.array(list(created.values()), dtype=np.int64)) >= whole:
+    targets = list(unresolved.values())
+    direct = _jumps(targets, np.array(list(created.values()), dtype=np.int64))
+    by_status = sum(_jumps(targets, _known_created(known, created, status, targets)) for status in _MAYAR_FINAL)
+    if min(direct, by_status) >= whole:
         raise _ListAll(f"finding the {len(unresolved)} invoices that left the active list would cost more "
                        f"requests than a full load ({whole})", active)
     jumped: dict[str, dict[str, Any]] = {}
-    for status in (*_MAYAR_FINAL, None):  # paid first (where most go), then closed, then whatever status
+    # paid first (where most go), then closed, then whatever status: when even a pessimistic estimate of that
+    # (every invoice looked for in both lists) costs fewer jumps than the unfiltered list's
+    for status in (*_MAYAR_FINAL, None) if by_status < direct else (None,):
         unresolved = _look_up(api, unresolved, status, jumped)
     vanished = list(unresolved)
     check_order(jumped.values(), set(first) | active_ids)
@@ -220,6 +228,12 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
                         f"({len(vanished)} such): deleted or moved, and deleted paid invoices would go unnoticed")
     observed = [mayar_frame(list(first.values())), active, mayar_frame(list(jumped.values()))]
     return _overlay(known, observed)
+
+
+def _known_created(known: pd.DataFrame, created: dict[str, int], status: str, targets: list[int]) -> np.ndarray:
+    """The ``createdAt`` of the invoices known in the list of ``status``, and of ``targets`` (as if there)."""
+    ids = known.loc[(known["provider_status"] == status).fillna(False).to_numpy(dtype=bool), "invoice_id"]
+    return np.array([created[i] for i in ids.astype(str) if i in created] + targets, dtype=np.int64)
 
 
 def _look_up(api: MayarAPI, targets: dict[str, int], status: str | None,
