@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import random
 import re
 import warnings
@@ -232,6 +233,26 @@ def test_invoices_that_left_the_active_list_far_apart_are_found_in_the_unfiltere
         assert result.mode == "incremental"
         assert_same(store.current(), expected(emu))
         assert _mayar_jumps(emu, mark) == {"paid": 0, "closed": 0, None: 2}
+
+
+@pytest.mark.parametrize("cursor", ["strict", "inclusive"])
+def test_the_active_list_is_read_below_the_new_invoices_only(tmp_path, cursor):
+    """New active invoices are on the first pages: the active list is read from the newest known one down."""
+    with small_emulator(0, 300, mayar_cursor=cursor) as emu:
+        store = refreshed(emu, tmp_path)
+        newest = max(int(r["createdAt"]) for r in emu.mayar.invoices)
+        template = next(r for r in emu.mayar.invoices if r["status"] == "active")
+        for k in range(120):  # two and a half pages of new invoices, most of them open
+            emu.add_mayar_invoice({**template, "id": f"new-{k:03d}", "createdAt": newest + 1 + k // 3,
+                                   "status": "paid" if k % 5 == 0 else "active", "link": f"new{k}"})
+        mark = len(emu.requests)
+        result = store.refresh(**options(emu), observed_at=at(1))["mayar"]
+        assert result.mode == "incremental"
+        assert_same(store.current(), expected(emu))
+        active = [r.params for r in list(emu.requests)[mark:] if r.params.get("status") == "active"]
+        assert active[0]["startingAfter"] == str(newest + 1)
+        open_known = sum(1 for r in emu.mayar.invoices if r["status"] == "active" and int(r["createdAt"]) <= newest)
+        assert len(active) == math.ceil((open_known + 1) / 50)  # (the loader's cursor re-reads a boundary row)
 
 
 class _FakeClock:

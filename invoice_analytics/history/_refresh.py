@@ -11,7 +11,9 @@ whenever a check fails.
 1. New invoices: the unfiltered list's first pages, down to the newest
    ``createdAt`` already known, that millisecond included (several invoices
    can share it: the cursor re-reads the boundary millisecond).
-2. The open ones: the whole ``status=active`` list.
+2. The open ones: the ``status=active`` list from the newest known
+   ``createdAt`` down (a cursor jump; the active invoices above it are new,
+   and on the pages of step 1).
 3. Invoices known as open (or of an unknown status) that are in neither:
    one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1,
    into the ``status=paid`` list (where most go; a page of it spans more
@@ -197,10 +199,13 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
         if not stamps or min(stamps) < newest:
             break
     check_order(first.values(), set())
-    # 2. the open invoices
-    active = api.load("active")
-    active_ids = set(active["invoice_id"].astype(str))
-    check_order(({"id": i, "createdAt": ms} for i, ms in _known_ms(active).items()), set(first))
+    # 2. the open invoices, from the newest known millisecond down (those above it are on the first pages)
+    listed: dict[str, dict[str, Any]] = {}
+    for data, _more in api.pages(newest + 1, status="active"):
+        listed.update((row["id"], row) for row in data)
+    active = mayar_frame(list(listed.values()))
+    active_ids = set(listed)
+    check_order(listed.values(), set(first))
     # 3. the known open ones in neither: jumps into the paid list, the closed one, then the unfiltered one, or
     #    into the unfiltered one only, whichever is expected to cost less
     open_known = known[~known["provider_status"].isin(_MAYAR_FINAL).fillna(False).to_numpy(dtype=bool)]
