@@ -1,22 +1,24 @@
 """History refresh benchmark: an incremental refresh of a 60,000-invoice account against a full load.
 
-    python benchmarks/bench_refresh.py [--invoices 60000] [--changed 0.01] [--scenario typical]
+    python benchmarks/bench_refresh.py [--invoices 60000] [--changed 0.01] [--scenario all] [--provider all]
 
-For each provider and each scenario of payment behaviour, the embedded
-emulator simulates two years of business (``emulator._clock.simulate``: 400
-customers billed unevenly, invoices issued every day, paid, part paid,
-cancelled, turning overdue, at the rates of :class:`~invoice_analytics.
-emulator._clock.Rates`) until the account holds about ``--invoices``
-invoices. Its open invoices are then what such a business has open: most of
+For each provider and each scenario of payment behaviour (``SCENARIOS``: the
+simulation's default rates, and slower payers), the embedded emulator
+simulates two years of business (``emulator._clock.simulate``: 400 customers
+billed unevenly, invoices issued every day, paid, part paid, cancelled,
+turning overdue, at the rates of ``emulator._clock.Rates``) until the account
+holds about ``--invoices`` invoices. Its open invoices are then what such a business has open: most of
 the last month or two, plus a tail of old overdue ones and forgotten drafts.
 
 A store refreshes once (a full load), the simulation goes on day by day until
-``--changed`` of the invoices are new or changed (the simulation's own mix of
-new invoices, payments, part payments, cancellations and dunning, printed),
+``--changed`` of the invoices are new or changed (whole days, so somewhat
+more; the simulation's own mix of new invoices, payments, part payments,
+cancellations and dunning, printed),
 and the store refreshes again (incremental). A second, empty store then
 refreshes from the same state: a full load, whose requests are counted, not
 estimated, and whose frame the incremental refresh's ``store.current()`` must
-equal (asserted: the benchmark cannot print a cheap but wrong figure).
+equal (asserted: the benchmark cannot print a cheap but wrong figure). Where
+the incremental refresh's requests went is read from the emulator's log.
 
 The emulator runs without Mayar's rate limit (and the refresh without pacing)
 so the benchmark takes minutes, not hours; the minutes printed are the
