@@ -160,9 +160,26 @@ def test_empty_accounts_get_customers_of_their_own():
     assert all(r["customer_name"] for r in emu.faspay.invoices)
 
 
+def test_empty_accounts_given_customers_bill_them_unevenly():
+    emu = Emulator([], [])
+    simulate(emu, START, 60, seed=9, customers=200, rates=Rates(faspay_per_weekday=60, mayar_per_weekday=60))
+    faspay = collections.Counter(r["customer_id"] for r in emu.faspay.invoices)
+    mayar = collections.Counter(r["customer"]["id"] for r in emu.mayar.invoices)
+    assert 40 < len(faspay) <= 200 and 40 < len(mayar) <= 200  # far more than the default 40 and 30
+    for counts in (faspay, mayar):  # a few customers are billed far more often than the typical one
+        busiest, typical = counts.most_common(1)[0][1], sorted(counts.values())[len(counts) // 2]
+        assert busiest >= 5 * typical
+    again = Emulator([], [])
+    simulate(again, START, 60, seed=9, customers=200, rates=Rates(faspay_per_weekday=60, mayar_per_weekday=60))
+    assert again.faspay.invoices == emu.faspay.invoices and again.mayar.invoices == emu.mayar.invoices
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="days"):
         simulate(Emulator([], []), START, -1)
+    for customers in (0, 2.5, True):
+        with pytest.raises(ValueError, match="customers"):
+            simulate(Emulator([], []), START, 1, customers=customers)
     with pytest.raises(ValueError, match="start"):
         simulate(Emulator([], []), "soon", 1)
     with pytest.raises(ValueError, match="at most 1"):

@@ -462,3 +462,37 @@ def test_invoices_can_be_updated_and_removed_between_loads():
     assert (faspay.loc[first, "outstanding"], faspay.loc[first, "status"]) == (123, "unpaid")
     assert faspay_rows[1]["invoice_no"] not in faspay.index and len(faspay) == len(faspay_rows) - 1
     assert mayar.loc[mayar_rows[0]["id"], "status"] == "paid" and len(mayar) == len(mayar_rows) - 1
+
+
+@pytest.mark.parametrize("rule", ["strict", "inclusive"])
+def test_mayar_pages_follow_every_change_of_the_data(rule):
+    """The newest-first orders are computed once per state: every kind of change is seen by the next page."""
+    rows = [mayar_row(1_000 + (i // 3), f"i{i:03d}", ("active", "paid", "closed")[i % 3]) for i in range(120)]
+
+    def expected(records, status, cursor, search=None, limit=50):
+        keep = [r for r in records if (cursor is None or r["createdAt"] < cursor or
+                                       (rule == "inclusive" and r["createdAt"] == cursor))
+                and (status is None or r["status"] == status)
+                and (search is None or search in r["customer"]["email"])]
+        return sorted(keep, key=lambda r: (-r["createdAt"], r["id"]))[:limit]
+
+    def check(emulator):
+        records = list(emulator.mayar.invoices)
+        for status in (None, "active", "paid", "closed", "other"):
+            for cursor in (None, 2_000, 1_030, 1_029, 1_000, 999):
+                params = {"limit": 50, "status": status, "startingAfter": cursor}
+                got = mayar(emulator, **{k: v for k, v in params.items() if v is not None}).json()
+                want = expected(records, status, cursor, limit=51)
+                assert got["data"] == want[:50] and got["hasMore"] == (len(want) > 50)
+        got = mayar(emulator, limit=5, search="i01", startingAfter=1_030).json()["data"]
+        assert got == expected(records, None, 1_030, search="i01", limit=5)
+
+    with Emulator([], rows, mayar_rate_limit_per_minute=None, mayar_cursor=rule) as emulator:
+        check(emulator)
+        emulator.update_mayar_invoice("i010", status="paid")
+        emulator.add_mayar_invoice(mayar_row(1_015, "new", "active"))
+        emulator.remove_mayar_invoice("i050")
+        check(emulator)
+        with emulator._lock:  # a record replaced in the list, as the simulated clock does
+            emulator.mayar.invoices[7] = {**emulator.mayar.invoices[7], "status": "closed", "createdAt": 1_031}
+        check(emulator)

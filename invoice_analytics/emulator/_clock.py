@@ -24,7 +24,10 @@ two accounts day by day from ``start``. Each simulated day, in this order:
    continuing the account's own sequences; Mayar rows with ``createdAt`` a
    moment of that day (WIB business hours), status "active" (or "paid" the same
    day: a payment link paid at once), for the account's existing customers
-   (weighted by how often they were billed).
+   (weighted by how often they were billed). An empty account gets a customer
+   base of its own: 40 Faspay and 30 Mayar customers billed alike, or
+   ``customers`` of each whose activity varies as in the sample data (a few
+   customers billed far more often than most).
 
 3. ``on_day(day)`` is called after the day's changes, outside the emulator's
    lock (a history store refreshes there, over HTTP, with ``observed_at`` =
@@ -209,11 +212,12 @@ def _round100(value: float) -> int:
 class _Clock:
     """The simulation's state between days: customers, id sequences, caches."""
 
-    def __init__(self, emu: Emulator, seed: int, rates: Rates) -> None:
+    def __init__(self, emu: Emulator, seed: int, rates: Rates, customers: int | None = None) -> None:
         self.emu = emu
         self.rates = rates
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
+        self.customers = customers
         self._day_cache: dict[str, int] = {}
         self._ms_day_cache: dict[int, int] = {}
         with emu._lock:
@@ -241,13 +245,13 @@ class _Clock:
             out = _int(r.get("outstanding_amount"))
             if out is not None and out > 0 and r.get("invoice_status") in ("Unpaid", "Overdue", "Draft", "Proforma"):
                 amounts.setdefault(customer, []).append(out)
-        if not counts:  # an empty account: a small customer base of its own
+        if not counts:  # an empty account: a customer base of its own
             taken: set[str] = set()
-            for n in range(40):
+            for n in range(self.customers or 40):
                 make = _samples._company if self.rng.random() < 0.6 else _samples._person
                 counts[(100 + 7 * n, _samples._unique(make, self.rng, taken))] = 1
         self.faspay_customers = list(counts)
-        self.faspay_weights = list(counts.values())
+        self.faspay_weights = self._activity(list(counts.values()), rows)
         every = sorted(a for values in amounts.values() for a in values)
         fallback = every[len(every) // 2] if every else 2_750_000  # the sample data's median
         self.faspay_typical = {c: sorted(v)[len(v) // 2] for c, v in amounts.items()}
@@ -266,12 +270,19 @@ class _Clock:
                 self.links.add(str(r["link"]))
         if not counts:
             taken: set[str] = set()
-            for _ in range(30):
+            for _ in range(self.customers or 30):
                 customer = _samples._mayar_customer(self.rng, taken)
                 self.mayar_customer_by_id[customer["id"]] = customer
                 counts[customer["id"]] = 1
         self.mayar_customers = list(counts)
-        self.mayar_weights = list(counts.values())
+        self.mayar_weights = self._activity(list(counts.values()), rows)
+
+    def _activity(self, counts: list[int], rows: list[dict[str, Any]]) -> list[float]:
+        """How often each customer is billed: as so far, or (an empty account given ``customers``) a
+        Pareto-distributed activity, as the sample data's customers have."""
+        if rows or self.customers is None:
+            return [float(c) for c in counts]
+        return [self.rng.paretovariate(1.3) for _ in counts]
 
     # -- helpers ---------------------------------------------------------------------
 
@@ -472,6 +483,7 @@ def simulate(
     seed: int = DEFAULT_CLOCK_SEED,
     rates: Rates | None = None,
     on_day: Callable[[dt.date], object] | None = None,
+    customers: int | None = None,
 ) -> list[DayEvents]:
     """Advance ``emu``'s two accounts ``days`` simulated days from ``start`` (see the module docstring).
 
@@ -496,6 +508,11 @@ def simulate(
         record an observation time late in ``day`` (e.g. ``f"{day} 23:00"``):
         the day's Mayar invoices are created during the day, and a time before
         their ``createdAt`` would observe invoices not yet issued.
+    customers : int or None, default None
+        The customers of an account that starts empty (each provider's),
+        billed with the varied activity of the sample data's; None: 40 Faspay
+        and 30 Mayar customers billed alike. An account with invoices keeps
+        its customers, weighted by how often they were billed.
 
     Returns
     -------
@@ -505,7 +522,8 @@ def simulate(
     Raises
     ------
     ValueError
-        When ``days`` is negative or ``start`` is not a date.
+        When ``days`` is negative, ``start`` is not a date or ``customers``
+        is not a whole number >= 1.
 
     Examples
     --------
@@ -519,8 +537,10 @@ def simulate(
     """
     if int(days) != days or days < 0:
         raise ValueError(f"days must be a whole number >= 0, got {days!r}")
+    if customers is not None and (isinstance(customers, bool) or int(customers) != customers or customers < 1):
+        raise ValueError(f"customers must be a whole number >= 1 or None, got {customers!r}")
     first = jakarta_date(start, name="start")
-    clock = _Clock(emu, seed, rates or Rates())
+    clock = _Clock(emu, seed, rates or Rates(), None if customers is None else int(customers))
     out: list[DayEvents] = []
     for offset in range(int(days)):
         day = first + dt.timedelta(days=offset)

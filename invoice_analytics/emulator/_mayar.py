@@ -4,12 +4,20 @@ Bearer key, newest first, at most 50 a page, a ``startingAfter`` cursor read
 as ``createdAt < cursor`` ("strict") or ``<=`` ("inclusive"), and the rate
 limit of 20 requests a minute per client IP, refused with a 429 and a
 ``Retry-After`` computed by the loader's own sliding window.
+
+The newest-first order (and each status's) is computed once per state of the
+data and a page found by bisection, so a page costs the same in an account of
+60,000 invoices as in one of 60. A state is the list of record objects:
+records are replaced, never changed in place (as :meth:`MayarAPI.update` and
+the simulated clock do), so a changed record is a new object.
 """
 
 from __future__ import annotations
 
+import bisect
 import hmac
 import math
+import operator
 import threading
 import time
 from collections import OrderedDict
@@ -39,6 +47,10 @@ class MayarAPI:
         self.cursor = cursor
         self._lock = lock
         self._windows: OrderedDict[str, SlidingWindow] = OrderedDict()
+        #: the records the orders below were computed from, and each order: status (None: every
+        #: status) -> (rows newest first, their negated createdAt)
+        self._source: list[dict[str, Any]] = []
+        self._orders: dict[str | None, tuple[list[dict[str, Any]], list[int]]] = {}
 
     def add(self, record: dict[str, Any]) -> None:
         with self._lock:
@@ -83,17 +95,16 @@ class MayarAPI:
         status, search = query.get("status") or None, (query.get("search") or "").lower()
 
         with self._lock:
-            records = list(self.invoices)
-        inclusive = self.cursor == "inclusive"
-        rows = [
-            r
-            for r in records
-            if (cursor is None or int(r["createdAt"]) < cursor or (inclusive and int(r["createdAt"]) == cursor))
-            and (status is None or r.get("status") == status)
-            and (not search or search in _text(r))
-        ]
-        rows.sort(key=lambda r: (-int(r["createdAt"]), str(r.get("id"))))
-        page, more = rows[:limit], len(rows) > limit
+            rows, keys = self._order(status)
+        start = 0
+        if cursor is not None:  # keys are -createdAt, ascending: "strict" skips createdAt >= cursor
+            start = (bisect.bisect_left if self.cursor == "inclusive" else bisect.bisect_right)(keys, -cursor)
+        found: list[dict[str, Any]] = []
+        for r in rows[start:] if not search else (r for r in rows[start:] if search in _text(r)):
+            found.append(r)
+            if len(found) > limit:
+                break
+        page, more = found[:limit], len(found) > limit
         return json_reply(200, {
             "statusCode": 200,
             "messages": "success",
@@ -101,6 +112,20 @@ class MayarAPI:
             "hasMore": more,
             "nextStartingAfter": str(page[-1]["createdAt"]) if more else None,
         })
+
+    def _order(self, status: str | None) -> tuple[list[dict[str, Any]], list[int]]:
+        """The rows of ``status`` (None: all) newest first and their negated ``createdAt``; under the lock."""
+        records = self.invoices
+        same = len(records) == len(self._source) and all(map(operator.is_, records, self._source))
+        if not same or None not in self._orders:
+            self._source = list(records)
+            ordered = sorted(self._source, key=lambda r: (-int(r["createdAt"]), str(r.get("id"))))
+            self._orders = {None: (ordered, [-int(r["createdAt"]) for r in ordered])}
+        if status not in self._orders:
+            every, keys = self._orders[None]
+            picked = [i for i, r in enumerate(every) if r.get("status") == status]
+            self._orders[status] = ([every[i] for i in picked], [keys[i] for i in picked])
+        return self._orders[status]
 
     def _rate_limited(self, client: str) -> Reply | None:
         """A 429 when ``client`` is over the limit in the sliding minute; refused requests do not count."""

@@ -28,6 +28,7 @@ from invoice_analytics.providers._credentials import BearerAuth, FaspaySignature
 from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, make_session
 from invoice_analytics.providers._paging import FaspayPage, MayarCursor
 from invoice_analytics.providers._payload import PageProblem, payload_words
+from invoice_analytics.providers._progress import Progress
 from invoice_analytics.providers.faspay import (
     DEFAULT_END_DAYS_AHEAD,
     DEFAULT_START,
@@ -69,9 +70,11 @@ def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: 
 
 
 class _ProviderAPI:
-    """What both providers' refresh APIs share: the recording session, its counts, closing what they own."""
+    """What both providers' refresh APIs share: the recording session, its counts, the refresh's progress
+    bar (one per provider, over every request of the refresh), closing what they own."""
 
     session: RecordingSession
+    bar: Progress
     _inner: requests.Session
     _own: bool
 
@@ -83,7 +86,12 @@ class _ProviderAPI:
     def replayed(self) -> int:
         return self.session.replayed
 
+    def finish(self, invoices: int) -> None:
+        """End the progress bar on the invoices the refresh found in the account."""
+        self.bar.finish(f"{invoices} invoices")
+
     def close(self) -> None:
+        self.bar.close()
         if self._own:
             self._inner.close()
 
@@ -106,9 +114,9 @@ class FaspayAPI(_ProviderAPI):
         self._inner = given if given is not None else make_session(
             int(kw.get("max_retries", 5)), pool_size=max(self.max_workers, 4),
             backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
-        self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe)
+        self.bar = Progress("faspay", progress)
+        self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe, progress=self.bar)
         self.caller = Caller("faspay", self.session, timeout=self.timeout, secrets=secrets)
-        self.progress = progress
         self.start = DEFAULT_START
         self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
         #: status code -> total_data over the whole window, as last announced
@@ -130,10 +138,11 @@ class FaspayAPI(_ProviderAPI):
             pass  # the loader's own checks report a bad page
 
     def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
-        """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay`."""
+        """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay` (its
+        requests step the refresh's bar, not a bar of their own)."""
         return load_faspay(signature=self._signature.reveal(), base_url=self.origin, session=self.session,
                            timeout=self.timeout, max_workers=self.max_workers, statuses=statuses,
-                           start=self.start, end=self.end, progress=self.progress)
+                           start=self.start, end=self.end, progress=False)
 
     def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
              end: dt.date | None = None) -> FaspayPage:
@@ -188,25 +197,30 @@ class MayarAPI(_ProviderAPI):
         self._inner = given if given is not None else make_session(
             int(kw.get("max_retries", 5)), backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
         per_minute = kw.get("rate_limit_per_minute", 20)
-        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=per_minute)
+        self.bar = Progress("mayar", progress)
+        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=per_minute, progress=self.bar)
         self.caller = Caller("mayar", self.session, timeout=self.timeout, secrets=[key])
-        self.progress = progress
 
     def load(self, status: str | None = None) -> pd.DataFrame:
-        """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session)."""
+        """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session;
+        its requests step the refresh's bar, not a bar of their own)."""
         return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
-                          rate_limit_per_minute=None, status=status, progress=self.progress)
+                          rate_limit_per_minute=None, status=status, progress=False)
 
-    def pages(self, starting_after: int | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """The unfiltered list's pages, newest first, from ``createdAt < starting_after`` (None: the newest),
-        with the loader's cursor rule; yields (rows, has_more). Stop iterating to stop asking."""
+    def pages(self, starting_after: int | None = None, *,
+              status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
+        starting_after`` (None: the newest), with the loader's cursor rule; yields (rows, has_more). Stop
+        iterating to stop asking."""
         cursor = MayarCursor()
         cursor.cursor = starting_after
         headers = {"Accept": "application/json"}
+        filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
         while not cursor.done:
             after = cursor.params()
-            request = f"GET {MAYAR_PATH}" + (f" (startingAfter={after['startingAfter']})" if after else " page 1")
-            payload = self.caller.get_json(self.url, request, params={"limit": MAYAR_PAGE_SIZE, **after},
+            request = (f"GET {MAYAR_PATH}" + ("" if status is None else f" status={status}")
+                       + (f" (startingAfter={after['startingAfter']})" if after else " page 1"))
+            payload = self.caller.get_json(self.url, request, params={**filters, **after},
                                            headers=headers, auth=self._auth)
             data, has_more = _check(self.caller, request, payload)
             seen = len(cursor.warnings)

@@ -11,11 +11,18 @@ whenever a check fails.
 1. New invoices: the unfiltered list's first pages, down to the newest
    ``createdAt`` already known, that millisecond included (several invoices
    can share it: the cursor re-reads the boundary millisecond).
-2. The open ones: the whole ``status=active`` list.
+2. The open ones: the ``status=active`` list from the newest known
+   ``createdAt`` down (a cursor jump; the active invoices above it are new,
+   and on the pages of step 1).
 3. Invoices known as open (or of an unknown status) that are in neither:
-   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1 on
-   the unfiltered list, whose first page holds them whatever their status
-   now; a page resolves every such invoice down to its oldest ``createdAt``.
+   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1,
+   into the ``status=paid`` list (where most go; a page of it spans more
+   invoices than an unfiltered one), then for those it did not hold the
+   ``status=closed`` list, then for the rest the unfiltered list, whose page
+   holds them whatever their status now; a page settles every such invoice
+   down to its oldest ``createdAt``. When the jumps into the two lists, even
+   counted as if every invoice were looked for in both, would not be fewer
+   than into the unfiltered list alone, only the latter are made.
 
 Assumptions: a new invoice's ``createdAt`` is not older than the newest
 already known (checked: an unknown invoice older than that is a failure);
@@ -115,20 +122,24 @@ def _fallback(provider: str, reason: str) -> None:
 def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Mayar's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
     note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    outcome: Outcome | None = None
     if not note:
         try:
             state = _mayar_incremental(api, known)
-            return Outcome(state, "incremental", _mayar_full_requests(len(state)))
+            outcome = Outcome(state, "incremental", _mayar_full_requests(len(state)))
         except _ListAll as cheaper:
             before = api.requests + api.replayed
             state = api.load()
-            return Outcome(state, "full", api.requests + api.replayed - before, str(cheaper))
+            outcome = Outcome(state, "full", api.requests + api.replayed - before, str(cheaper))
         except _NeedFull as why:
             note = str(why)
             _fallback("mayar", note)
-    before = api.requests + api.replayed
-    state = api.load()
-    return Outcome(state, "full", api.requests + api.replayed - before, note)
+    if outcome is None:
+        before = api.requests + api.replayed
+        state = api.load()
+        outcome = Outcome(state, "full", api.requests + api.replayed - before, note)
+    api.finish(len(outcome.state))
+    return outcome
 
 
 def _mayar_full_requests(invoices: int) -> int:
@@ -188,11 +199,15 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
         if not stamps or min(stamps) < newest:
             break
     check_order(first.values(), set())
-    # 2. the open invoices
-    active = api.load("active")
-    active_ids = set(active["invoice_id"].astype(str))
-    check_order(({"id": i, "createdAt": ms} for i, ms in _known_ms(active).items()), set(first))
-    # 3. the known open ones in neither: one jump into the unfiltered list per group
+    # 2. the open invoices, from the newest known millisecond down (those above it are on the first pages)
+    listed: dict[str, dict[str, Any]] = {}
+    for data, _more in api.pages(newest + 1, status="active"):
+        listed.update((row["id"], row) for row in data)
+    active = mayar_frame(list(listed.values()))
+    active_ids = set(listed)
+    check_order(listed.values(), set(first))
+    # 3. the known open ones in neither: jumps into the paid list, the closed one, then the unfiltered one, or
+    #    into the unfiltered one only, whichever is expected to cost less
     open_known = known[~known["provider_status"].isin(_MAYAR_FINAL).fillna(False).to_numpy(dtype=bool)]
     settled = active_ids | {i for i, row in first.items() if row.get("status") != "active"}
     unresolved = {i: created[i] for i in open_known["invoice_id"].astype(str) if i not in settled}
@@ -200,27 +215,18 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise _NeedFull(f"invoice {missing[0]} left the active list and has no createdAt to look it up by")
     whole = _mayar_full_requests(len(known))
-    if _jumps(list(unresolved.values()), np.array(list(created.values()), dtype=np.int64)) >= whole:
+    targets = list(unresolved.values())
+    direct = _jumps(targets, np.array(list(created.values()), dtype=np.int64))
+    by_status = sum(_jumps(targets, _known_created(known, created, status, targets)) for status in _MAYAR_FINAL)
+    if min(direct, by_status) >= whole:
         raise _ListAll(f"finding the {len(unresolved)} invoices that left the active list would cost more "
                        f"requests than a full load ({whole})", active)
     jumped: dict[str, dict[str, Any]] = {}
-    vanished: list[str] = []
-    while unresolved:
-        top = max(unresolved.values())
-        for data, more in api.pages(top + 1):
-            jumped.update((row["id"], row) for row in data)
-            stamps = [ms for ms in map(_ms, data) if ms is not None]
-            oldest = min(stamps) if stamps else None
-            for invoice, ms in list(unresolved.items()):
-                if invoice in jumped:
-                    del unresolved[invoice]
-                elif not more or (oldest is not None and ms > oldest):
-                    vanished.append(invoice)
-                    del unresolved[invoice]
-            if all(ms < top for ms in unresolved.values()):
-                break
-        vanished += [i for i, ms in unresolved.items() if ms >= top]  # the list ended above them
-        unresolved = {i: ms for i, ms in unresolved.items() if ms < top}
+    # paid first (where most go), then closed, then whatever status: when even a pessimistic estimate of that
+    # (every invoice looked for in both lists) costs fewer jumps than the unfiltered list's
+    for status in (*_MAYAR_FINAL, None) if by_status < direct else (None,):
+        unresolved = _look_up(api, unresolved, status, jumped)
+    vanished = list(unresolved)
     check_order(jumped.values(), set(first) | active_ids)
     if vanished:
         raise _NeedFull(f"invoice {vanished[0]} left the active list and is in no list any more "
@@ -229,26 +235,62 @@ def _mayar_incremental(api: MayarAPI, known: pd.DataFrame) -> pd.DataFrame:
     return _overlay(known, observed)
 
 
+def _known_created(known: pd.DataFrame, created: dict[str, int], status: str, targets: list[int]) -> np.ndarray:
+    """The ``createdAt`` of the invoices known in the list of ``status``, and of ``targets`` (as if there)."""
+    ids = known.loc[(known["provider_status"] == status).fillna(False).to_numpy(dtype=bool), "invoice_id"]
+    return np.array([created[i] for i in ids.astype(str) if i in created] + targets, dtype=np.int64)
+
+
+def _look_up(api: MayarAPI, targets: dict[str, int], status: str | None,
+             seen: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Look for invoices (id -> createdAt) in the list of ``status`` (None: unfiltered) by cursor jumps,
+    each page settling every target down to its oldest ``createdAt``; the rows read go into ``seen``.
+    Returns the targets that are not in that list."""
+    remaining, absent, listed = dict(targets), dict[str, int](), set[str]()
+    while remaining:
+        top = max(remaining.values())
+        for data, more in api.pages(top + 1, status=status):
+            seen.update((row["id"], row) for row in data)
+            listed.update(row["id"] for row in data)
+            stamps = [ms for ms in map(_ms, data) if ms is not None]
+            oldest = min(stamps) if stamps else None
+            for invoice, ms in list(remaining.items()):
+                if invoice in listed:
+                    del remaining[invoice]
+                elif not more or (oldest is not None and ms > oldest):
+                    absent[invoice] = ms
+                    del remaining[invoice]
+            if all(ms < top for ms in remaining.values()):
+                break
+        absent.update((i, ms) for i, ms in remaining.items() if ms >= top)  # the list ended above them
+        remaining = {i: ms for i, ms in remaining.items() if ms < top}
+    return absent
+
+
 # -- Faspay --------------------------------------------------------------------------------------
 
 
 def refresh_faspay(api: FaspayAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Faspay's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
     note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    outcome: Outcome | None = None
     if not note:
         try:
             state = _faspay_incremental(api, known)
-            return Outcome(state, "incremental", _faspay_full_requests(api))
+            outcome = Outcome(state, "incremental", _faspay_full_requests(api))
         except _ListAll as cheaper:  # the open statuses are read: list Paid and Cancelled, a full reconciliation
             finals = api.load(FASPAY_FINAL_CODES)
             state = combine(cheaper.open_frame, finals).drop_duplicates("invoice_id", keep="last")
-            return Outcome(state.reset_index(drop=True), "full", _faspay_full_requests(api), str(cheaper))
+            outcome = Outcome(state.reset_index(drop=True), "full", _faspay_full_requests(api), str(cheaper))
         except _NeedFull as why:
             note = str(why)
             _fallback("faspay", note)
-    before = api.requests + api.replayed
-    state = api.load()
-    return Outcome(state, "full", api.requests + api.replayed - before, note)
+    if outcome is None:
+        before = api.requests + api.replayed
+        state = api.load()
+        outcome = Outcome(state, "full", api.requests + api.replayed - before, note)
+    api.finish(len(outcome.state))
+    return outcome
 
 
 def _faspay_full_requests(api: FaspayAPI) -> int:

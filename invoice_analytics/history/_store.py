@@ -340,7 +340,9 @@ class InvoiceStore:
             and an incremental one falls back to full by itself, with a
             :class:`RefreshFallbackWarning`, when its checks fail.
         progress : bool or None, default None
-            The loaders' progress bars (None: when interactive).
+            A progress bar per provider over all of its requests (None: when interactive), saying
+            while Mayar's pacing holds a request back that it waits for the rate limit and how long,
+            and at the end how many invoices the account holds.
         faspay, mayar : Mapping or None, default None
             Keyword arguments of :func:`~invoice_analytics.load_faspay` and
             :func:`~invoice_analytics.load_mayar`: credentials, ``base_url``,

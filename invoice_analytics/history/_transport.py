@@ -10,8 +10,10 @@ replays them, the n-th request with a key getting the n-th answer recorded
 for it, and asks the network only for the rest. A committed refresh deletes
 them. Answers hold only what the providers sent back: no credential.
 
-The session also counts the requests it really sent and paces one
-provider's requests to a per-minute limit across every load of a refresh.
+The session also counts the requests it really sent, paces one provider's
+requests to a per-minute limit across every load of a refresh, and steps the
+refresh's progress bar once per answer (saying, while the pacing holds a
+request back, that it waits for the rate limit and how long).
 
 >>> request_key("GET", "https://api.mayar.id/hl/v2/invoices", {"limit": 50}, None) == request_key(
 ...     "GET", "https://api.mayar.id/hl/v2/invoices", {"limit": "50"}, None)
@@ -38,6 +40,7 @@ import requests
 
 from invoice_analytics.history._files import atomic_write
 from invoice_analytics.providers._pacing import MinuteRateLimiter
+from invoice_analytics.providers._progress import Progress
 
 __all__ = ["PendingAnswers", "RecordingSession", "good_payload", "request_key"]
 
@@ -148,7 +151,8 @@ class RecordingSession(requests.Session):
 
     It sends through ``inner`` (whose adapters do the retries); closing it does not close ``inner``.
     ``on_answer(fields, payload)`` sees every good answer, replayed or not, with the request's query or
-    JSON body minus credentials.
+    JSON body minus credentials. ``progress`` is stepped once per answer (its text: the rows read so
+    far) and told of every pause of the pacing.
     """
 
     def __init__(
@@ -159,15 +163,19 @@ class RecordingSession(requests.Session):
         *,
         per_minute: int | None = None,
         on_answer: Callable[[dict[str, Any], dict[str, Any]], None] | None = None,
+        progress: Progress | None = None,
     ) -> None:
         super().__init__()
         self.inner = inner
         self.provider = provider
         self.pending = pending
-        self.limiter = MinuteRateLimiter(per_minute)
+        self.progress = progress
+        self.limiter = MinuteRateLimiter(per_minute, on_wait=None if progress is None else progress.waiting)
         self.on_answer = on_answer
         self.sent = 0
         self.replayed = 0
+        #: the rows of the good answers so far
+        self.rows = 0
         self._count_lock = threading.Lock()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
@@ -191,6 +199,10 @@ class RecordingSession(requests.Session):
                 self.pending.record(key, self.provider, response.content)
             if self.on_answer is not None:
                 self.on_answer({k: v for k, v in fields.items() if k not in SECRET_FIELDS}, payload)
+            with self._count_lock:
+                self.rows += len(payload["data"])
+        if self.progress is not None:
+            self.progress.step(f"{self.rows} rows read")
         return response
 
     def close(self) -> None:

@@ -45,25 +45,37 @@ class Progress:
                 self._bar.total = self.total
                 self._bar.refresh()
 
+    def _open(self, done: int) -> None:
+        """Show the bar (under the lock), ``done`` requests already made."""
+        if self._bar is None and self.enabled:
+            from tqdm.auto import tqdm
+
+            self._bar = tqdm(total=self.total, desc=self.provider, unit=self.unit, initial=done)
+
     def step(self, postfix: str | None = None) -> None:
         with self._lock:
             self.requests += 1
             if not self.enabled:
                 return
-            if self._bar is None and self.requests >= 2:
-                from tqdm.auto import tqdm
-
-                self._bar = tqdm(total=self.total, desc=self.provider, unit=self.unit, initial=self.requests - 1)
+            if self.requests >= 2:
+                self._open(self.requests - 1)
             if self._bar is not None:
                 self._bar.update(1)
                 if postfix:
                     self._bar.set_postfix_str(postfix, refresh=False)
 
     def waiting(self, seconds: float) -> None:
-        """Say on the bar that the load waits ``seconds`` for the rate limit."""
+        """Say on the bar that the load waits ``seconds`` for the rate limit (a wait shows the bar)."""
         with self._lock:
+            self._open(self.requests)
             if self._bar is not None:
                 self._bar.set_postfix_str(f"waiting {seconds:.0f} s for the rate limit")
+
+    def finish(self, postfix: str) -> None:
+        """The bar's last word (e.g. the invoices loaded), shown before it is closed."""
+        with self._lock:
+            if self._bar is not None:
+                self._bar.set_postfix_str(postfix)
 
     def close(self) -> None:
         if self._bar is not None:

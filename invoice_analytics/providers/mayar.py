@@ -272,12 +272,12 @@ def load_mayar(
                     f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
             limiter.wait()
             payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers, auth=auth)
-            bar.step(f"{len(cursor.rows)} invoices")
             data, has_more = _check(caller, request, payload)
             seen = len(cursor.warnings)
             problem = _take(cursor, data, has_more, request)
             if problem is not None:
                 raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
+            bar.step(f"{len(cursor.rows)} invoices")  # after the page is taken: the last count is the load's
             for message in cursor.warnings[seen:]:
                 warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=2)
     finally:
