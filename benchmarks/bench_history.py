@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -134,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     ok = as_of_section(args.dir / f"store-{args.versions}-{args.invoices}", args.versions, args.invoices, args.repeat)
     storage_section(args.dir)
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0 if ok else 1
 
 
