@@ -16,6 +16,7 @@ def test_a_demo_store_says_demo_data_in_its_frames_trend_and_chart(tmp_path):
     trend = ia.aging_trend(store, ["2026-11-25", "2026-12-05"])
     assert trend.attrs["source"] == "demo"
     assert "DEMO DATA" in ia.plot_aging_trend(trend).get_title()
+    assert ia.FilterPanel(store).text_summary().startswith("DEMO DATA")
     again = ia.InvoiceStore(tmp_path / "demo")  # opened later, from its directory alone
     assert again.current().attrs["source"] == "demo"
     with pytest.raises(ValueError, match="already holds a store's refreshes"):
