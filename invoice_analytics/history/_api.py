@@ -35,15 +35,15 @@ from invoice_analytics.providers.faspay import (
     FASPAY_DEV_URL,
     FASPAY_PATH,
     FASPAY_STATUS_CODES,
-    _checked_page,
-    _signature,
+    checked_faspay_page,
+    faspay_secrets,
     load_faspay,
 )
 from invoice_analytics.providers.mayar import (
     MAYAR_PAGE_SIZE,
     MAYAR_PATH,
     MAYAR_PRODUCTION_URL,
-    _check,
+    checked_mayar_page,
     load_mayar,
     mayar_origin,
 )
@@ -102,7 +102,7 @@ class FaspayAPI(_ProviderAPI):
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("faspay", options, FASPAY_OPTIONS)
-        secrets = _signature(kw.get("username"), kw.get("password"), kw.get("signature"))  # Secrets: shown as ***
+        secrets = faspay_secrets(kw.get("username"), kw.get("password"), kw.get("signature"))  # Secrets: shown as ***
         self._signature = secrets[0]
         self._auth = FaspaySignatureAuth(secrets[0])  # the signature goes into each body as it is sent
         self.origin = check_origin(kw.get("base_url") or FASPAY_DEV_URL, "faspay")
@@ -159,7 +159,7 @@ class FaspayAPI(_ProviderAPI):
                    + (f" customer_id={customer_id}" if customer_id is not None else "")
                    + (f" period {body['start_period']}..{body['end_period']}" if start or end else ""))
         payload = self.caller.get_json(self.url, request, json=body, auth=self._auth)
-        return _checked_page(self.caller, request, payload, code, 0, first=page == 1)
+        return checked_faspay_page(self.caller, request, payload, code, 0, first=page == 1)
 
     def query(self, code: int, *, customer_id: str | None = None, start: dt.date | None = None,
               end: dt.date | None = None) -> list[dict[str, Any]]:
@@ -222,7 +222,7 @@ class MayarAPI(_ProviderAPI):
                        + (f" (startingAfter={after['startingAfter']})" if after else " page 1"))
             payload = self.caller.get_json(self.url, request, params={**filters, **after},
                                            headers=headers, auth=self._auth)
-            data, has_more = _check(self.caller, request, payload)
+            data, has_more = checked_mayar_page(self.caller, request, payload)
             seen = len(cursor.warnings)
             try:
                 cursor.take(data, has_more=has_more, source=request)

@@ -75,7 +75,9 @@ __all__ = [
     "FASPAY_PATH",
     "FASPAY_STATUS_CODES",
     "FASPAY_STATUS_LABELS",
+    "checked_faspay_page",
     "faspay_frame",
+    "faspay_secrets",
     "faspay_signature",
     "load_faspay",
 ]
@@ -305,7 +307,7 @@ def load_faspay(
     ...         print(err.request, "->", err.server_message)
     GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
     """
-    secrets = _signature(username, password, signature)  # (signature, password): Secrets, shown as ***
+    secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
     del password, signature  # no local of a failed load's traceback holds a credential
     url = check_origin(base_url, "faspay") + FASPAY_PATH
     codes = _codes(statuses)
@@ -448,7 +450,7 @@ class _Sweeper:
                                        auth=self.auth)
         arrival = self.sweep.arrival()
         self.progress.step(f"status {code} page {page}")
-        checked = _checked_page(self.caller, request, payload, code, arrival, first=page == 1)
+        checked = checked_faspay_page(self.caller, request, payload, code, arrival, first=page == 1)
         if page == 1:
             self.budget.announce(code, checked.total_pages)
         return checked
@@ -458,9 +460,10 @@ def _request(code: int, page: int) -> str:
     return f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
 
 
-def _checked_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int, *,
-                  first: bool) -> FaspayPage:
-    """The page's rows, total_data and total_pages, or a typed error for a failure or a bad shape."""
+def checked_faspay_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int, *,
+                        first: bool) -> FaspayPage:
+    """The page's rows, total_data and total_pages, or a typed error for a failure or a bad shape
+    (also the history store's check of the single pages it asks for)."""
     message = payload_words(payload)
     if "response_code" in payload and str(payload["response_code"]) != "00":
         words = message if message is not None else f"response_code {payload['response_code']}"
@@ -596,8 +599,9 @@ _FIELDS = {
 }
 
 
-def _signature(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:
-    """The checked signature to send and the password it came from (to scrub), each in a :class:`Secret`.
+def faspay_secrets(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:
+    """The checked signature to send and the password it came from (to scrub), each in a :class:`Secret`
+    (the loader's and the history store's one reading of the credential arguments).
 
     Arguments first (``signature``, else ``username`` + ``password``), then the environment.
     """

@@ -64,6 +64,7 @@ __all__ = [
     "MAYAR_PATH",
     "MAYAR_PRODUCTION_URL",
     "MAYAR_SANDBOX_URL",
+    "checked_mayar_page",
     "load_mayar",
     "mayar_frame",
     "mayar_origin",
@@ -272,7 +273,7 @@ def load_mayar(
                     f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
             limiter.wait()
             payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers, auth=auth)
-            data, has_more = _check(caller, request, payload)
+            data, has_more = checked_mayar_page(caller, request, payload)
             seen = len(cursor.warnings)
             problem = _take(cursor, data, has_more, request)
             if problem is not None:
@@ -320,8 +321,9 @@ def mayar_origin(base_url: str) -> str:
     return check_origin(_ORIGINS.get(base_url, base_url), "mayar")
 
 
-def _check(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """The page's rows and hasMore, or a typed error for a failure or a bad shape."""
+def checked_mayar_page(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """The page's rows and hasMore, or a typed error for a failure or a bad shape (the loader's and the
+    history store's)."""
     words = payload_words(payload)
     status_code = payload.get("statusCode")
     if (words is not None and words.lower() == "failed") or (
