@@ -22,7 +22,7 @@ a script, a static render) it shows a text or HTML summary.
 (2, 350000)
 >>> panel.provider.value = ("mayar",)  # every view follows the control
 >>> len(panel.filtered), panel.kpis["open_amount"], panel.report.index.tolist()
-(1, 100000, ['Budi', 'Total'])
+(1, 100000, [('Budi', 'C2', 'mayar'), ('Total', '', '')])
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from invoice_analytics._dates import jakarta_date, jakarta_today
 from invoice_analytics.analytics._rules import check_terms
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
+from invoice_analytics.analytics.customers import CUSTOMER, customer_key
 from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
 from invoice_analytics.display.formatting import format_count as _n
@@ -130,7 +131,8 @@ class FilterPanel:
     ``as_of``: the initial aging date (None = today in Asia/Jakarta).
     ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
     ``terms_days``: the initial payment terms of invoices without a due date.
-    ``by``: the report's row key. ``max_rows``: report rows shown (the
+    ``by``: the report's row key (the customer: provider and customer id,
+    shown with the name). ``max_rows``: report rows shown (the
     exports hold them all). ``dpi``: chart resolution.
 
     Drive it from code by setting the controls' ``.value`` (``provider``,
@@ -177,8 +179,11 @@ class FilterPanel:
         Mayar invoice): whole days for every provider, or a mapping by
         provider like ``{"mayar": 14}`` (providers not named get 0). One box
         per provider shows them.
-    by : str, default "customer_name"
-        The column the report has one row per.
+    by : str, default "customer"
+        The report's row key: the virtual "customer" (provider and customer
+        id, shown with the name: the key of the "Top past due" chart and of
+        the Statement list, see :func:`~invoice_analytics.customer_key`), or
+        a column (e.g. "customer_name" to group by the name alone).
     max_rows : int, default 25
         Report rows shown in the table, before its "Total" row (the exports
         hold them all).
@@ -238,7 +243,7 @@ class FilterPanel:
         :data:`MAX_TERMS_DAYS` (or a mapping of them by provider).
     KeyError
         When ``df`` lacks one of the core columns above, or (outside a
-        kernel) ``by`` is not a column of ``df``.
+        kernel) ``by`` is neither "customer" nor a column of ``df``.
 
     See Also
     --------
@@ -255,8 +260,8 @@ class FilterPanel:
     >>> panel = FilterPanel(df, as_of="2024-02-15")
     >>> panel.kpis["open_amount"], panel.kpis["overdue_amount"]
     (350000, 250000)
-    >>> panel.report["Total"].to_dict()
-    {'Budi': 250000, 'Ani': 100000, 'Total': 350000}
+    >>> panel.report["Total"].to_dict()  # one row per customer: name, customer id, provider
+    {('Budi', 'C2', 'mayar'): 250000, ('Ani', 'C1', 'faspay'): 100000, ('Total', '', ''): 350000}
     >>> with panel.hold():  # two changes, one update
     ...     panel.provider.value = ("mayar",)
     ...     panel.customer.value = "budi"
@@ -266,9 +271,9 @@ class FilterPanel:
     FilterPanel: 2 of 3 invoices, as of 2024-02-15, buckets 30/60/90
     Open Rp 250.000 (1) · Past due Rp 250.000 (1) · Credit Rp 0 (0) · Paid ratio 50,0 %
     <BLANKLINE>
-    customer_name Current 1-30      31-60 61-90  >90 Credit      Total
-             Budi    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
-            Total    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+    customer_name customer_id provider Current 1-30      31-60 61-90  >90 Credit      Total
+             Budi          C2    mayar    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+            Total                         Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
     >>> panel.reset_button.click()  # every control back to its first value
     >>> len(panel.filtered), panel.customer.value
     (3, '')
@@ -284,7 +289,7 @@ class FilterPanel:
         as_of: object = None,
         scheme: str = "30/60/90",
         terms_days: int | Mapping[str, int] = 0,
-        by: str = "customer_name",
+        by: str = CUSTOMER,
         max_rows: int = 25,
         dpi: int = 96,
     ) -> None:
@@ -682,7 +687,7 @@ class FilterPanel:
         --------
         >>> from invoice_analytics.schema import empty_frame
         >>> FilterPanel(empty_frame(), as_of="2024-02-15").export_bytes("csv")
-        b'customer_name,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
+        b'customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
         """
         name = self.download_name(kind)
         with tempfile.TemporaryDirectory(prefix="ia-panel-") as folder:
@@ -755,10 +760,15 @@ class FilterPanel:
     # ------------------------------------------------------------------ statement
 
     def _customer_options(self) -> None:
-        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name."""
-        keys = self._df[["provider", "customer_id", "customer_name"]].astype(object)
+        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name.
+
+        The customers and names of the report table and the charts
+        (:func:`~invoice_analytics.customer_key`: a customer's latest name);
+        customers without an id have no statement.
+        """
+        keys = customer_key(self._df)[["provider", "customer_id", "customer_name"]].astype(object)
         keys = keys[keys["provider"].notna() & keys["customer_id"].notna()]
-        keys = keys.drop_duplicates(["provider", "customer_id"], keep="last")
+        keys = keys.drop_duplicates(["provider", "customer_id"])
         names = {
             (str(p), str(c)): n if isinstance(n, str) and n.strip() else "(no name)"
             for p, c, n in keys.itertuples(index=False)
@@ -1112,9 +1122,9 @@ class FilterPanel:
         ...                    "due_at": pd.to_datetime(["2024-01-31"]), "outstanding": [100_000]})
         >>> panel = FilterPanel(df, as_of="2024-02-15")
         >>> print(panel.export_csv(Path(tempfile.mkdtemp()) / "report.csv").read_text(), end="")
-        customer_name,Current,1-30,31-60,61-90,>90,Credit,Total
-        Ani,0,100000,0,0,0,0,100000
-        Total,0,100000,0,0,0,0,100000
+        customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total
+        Ani,C1,mayar,0,100000,0,0,0,0,100000
+        Total,,,0,100000,0,0,0,0,100000
         """
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")
