@@ -742,6 +742,25 @@ def test_report_table_top_past_due_chart_and_statement_list_share_the_customer_k
         assert int(statement["outstanding"].iloc[-1]) == row["Total"]
 
 
+def test_report_by_customer_shows_customers_without_an_id_or_a_name():
+    from invoice_analytics.display.tables import style_report
+
+    df = make_frame([
+        inv("faspay", "F1", None, "Ani", "overdue", "2024-01-01", "2024-01-31", None, 300_000),
+        inv("mayar", "M1", None, None, "unpaid", "2024-03-01", None, 120_000, 120_000),
+        inv("mayar", "M2", "m-1", "Budi", "unpaid", "2024-03-01", None, 50_000, 50_000),
+    ])
+    panel = FilterPanel(df, as_of=AS_OF, dpi=30)
+    assert panel.report["Total"].tolist() == [300_000, 120_000, 50_000, 470_000]
+    keys = [" ".join(line.split("Rp")[0].split()) for line in format_report_text(panel.report).splitlines()]
+    assert keys == ["customer_name customer_id provider Current 1-30 31-60 61-90 >90 Credit Total",
+                    "Ani – faspay", "(no name) – mayar", "Budi m-1 mayar", "Total"]
+    table = html_of(panel.table_output)
+    assert 'title="(no name)"' in table and ">–</td>" in table
+    assert "Rp 470,000" in style_report(panel.report).to_html()  # a missing key part renders
+    assert [label for label, _ in panel.statement_customer.options] == ["(choose a customer)", "Budi · mayar m-1"]
+
+
 def test_search_applies_on_enter_and_says_so(panel):
     assert panel.customer.continuous_update is False  # typing alone changes nothing: Enter (or leaving) applies
     assert "Enter" in panel.customer.placeholder and "Enter" in panel.customer.tooltip

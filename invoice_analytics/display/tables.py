@@ -90,9 +90,10 @@ def _label(value: object) -> str:
 
     >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
     ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
-    """
+    >>> _label((pd.NA, pd.NA, "mayar"))
+    '(no name) / mayar'"""
     if isinstance(value, tuple):
-        parts = [v for i, v in enumerate(value) if v != "" and (i == 0 or not _missing(v))]
+        parts = [v for i, v in enumerate(value) if (i == 0 and _missing(v)) or (not _missing(v) and v != "")]
         return " / ".join(_label(v) for v in parts)
     return "(no name)" if _missing(value) else str(value)
 
@@ -105,12 +106,14 @@ def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
 
     >>> _key_parts(("Ani", None, "faspay"), 3), _key_parts(("Total", "", ""), 3), _key_parts(None, 1)
     (('Ani', ['–', 'faspay']), ('Total', ['', '']), ('(no name)', []))
+    >>> _key_parts((pd.NA, pd.NA, "mayar"), 3)  # a customer without a name or an id
+    ('(no name)', ['–', 'mayar'])
     """
     if levels <= 1:
         return _label(label), []
     parts = list(label) if isinstance(label, tuple) else [label]
     parts += [""] * (levels - len(parts))
-    rest = ["" if v == "" else "–" if _missing(v) else str(v) for v in parts[1:levels]]
+    rest = ["–" if _missing(v) else str(v) for v in parts[1:levels]]
     return _label(parts[0]), rest
 
 
@@ -199,9 +202,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     """
     if len(report) == 0:
         return '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
-    has_total = report.index[-1] == TOTAL or (
-        isinstance(report.index[-1], tuple) and report.index[-1][0] == TOTAL
-    )
+    has_total = _is_total(report.index[-1])
     body = report.iloc[:-1] if has_total else report
     shown = body if max_rows is None else body.iloc[:max_rows]
     rest = len(body) - len(shown)
@@ -349,7 +350,13 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    return label == TOTAL or (isinstance(label, tuple) and len(label) > 0 and label[0] == TOTAL)
+    """The label of a Total row: "Total", or a tuple starting with it (a missing key part is not).
+
+    >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
+    (True, False, False)
+    """
+    first = label[0] if isinstance(label, tuple) and len(label) > 0 else label
+    return isinstance(first, str) and first == TOTAL
 
 
 def _column_kind(name: object, values: pd.Series) -> str:
