@@ -319,7 +319,9 @@ panel'''),
 ## What the panel shows, as data
 
 `panel.filtered` is the filtered invoice frame (every column), `panel.report`
-the aging report shown, `panel.kpis` the KPI figures. They follow the controls:
+the aging report shown (one row per customer: name, customer id and provider,
+the customers of the "Top past due" tab and of the Statement list),
+`panel.kpis` the KPI figures. They follow the controls:
 re-run these cells after changing a filter."""),
         new_code_cell('''\
 print(f"{len(panel.filtered):,} of {len(df):,} invoices selected")

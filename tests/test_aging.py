@@ -150,7 +150,7 @@ def test_credits_get_their_own_column_and_net_the_total() -> None:
         due_days_ago(5, customer_name="Citra", outstanding=70_000),
         due_days_ago(5, customer_name="Citra", outstanding=-70_000),
     )
-    report = aging_report(df, AS_OF)
+    report = aging_report(df, AS_OF, by="customer_name")  # one customer id: the names group
     assert report.index.tolist() == ["Ani", "Citra", "Budi", "Total"]
     assert report.loc["Ani"].tolist() == [0, 500_000, 0, 0, 0, -120_000, 380_000]
     assert report.loc["Budi"].tolist() == [0, 0, 0, 0, 0, -30_000, -30_000]
@@ -231,7 +231,7 @@ def test_naive_and_nanosecond_datetimes_and_plain_dtypes() -> None:
         }
     )
     assert aging_buckets(df, AS_OF)["days_past_due"].tolist() == [1]
-    assert aging_report(df, AS_OF).loc["Ani", "1-30"] == 10
+    assert aging_report(df, AS_OF, by="customer_name").loc["Ani", "1-30"] == 10
 
 
 def test_dates_before_1964_use_the_historical_offset() -> None:
@@ -251,11 +251,11 @@ def test_report_sorted_by_total_descending_ties_by_name_missing_name_kept() -> N
         due_days_ago(1, customer_name=None, outstanding=200),
         due_days_ago(1, customer_name="Ani", outstanding=100),
     )
-    report = aging_report(df, AS_OF)
+    report = aging_report(df, AS_OF, by="customer_name")
     assert report.index[:-1].fillna("<missing>").tolist() == ["Budi", "<missing>", "Ani", "Citra", "Dewi"]
     assert report["Total"].tolist() == [300, 200, 100, 100, 100, 800]
     assert report.index.name == "customer_name"
-    no_totals = aging_report(df, AS_OF, totals=False)
+    no_totals = aging_report(df, AS_OF, by="customer_name", totals=False)
     assert len(no_totals) == 5 and "Total" not in no_totals.index
 
 
@@ -445,12 +445,18 @@ def test_both_providers_combined() -> None:
     )
     both = combine(f, m)
     assert len(both) == 9 and str(both["provider"].dtype) == "category"
-    report = aging_report(both, AS_OF)
-    assert report.index.tolist() == ["PT Maju", "CV Jaya", "Toko Sinar", "Total"]
-    assert report.loc["PT Maju"].tolist() == [500_000, 1_700_000, 0, 0, 0, 0, 2_200_000]
-    assert report.loc["CV Jaya"].tolist() == [0, 0, 0, 0, 750_000, -100_000, 650_000]
-    assert report.loc["Toko Sinar"].tolist() == [0, 0, 300_000, 0, 0, 0, 300_000]
-    assert report.loc["Total"].tolist() == [500_000, 1_700_000, 300_000, 0, 750_000, -100_000, 3_150_000]
+    report = aging_report(both, AS_OF)  # by customer: PT Maju at faspay and at Mayar are two customers
+    assert report.index.names == ["customer_name", "customer_id", "provider"]
+    assert report.index.tolist() == [("PT Maju", "F1", "faspay"), ("CV Jaya", "F2", "faspay"),
+                                     ("Toko Sinar", "m-2", "mayar"), ("PT Maju", "m-1", "mayar"), ("Total", "", "")]
+    assert report.loc[("PT Maju", "F1", "faspay")].tolist() == [500_000, 1_500_000, 0, 0, 0, 0, 2_000_000]
+    assert report.loc[("PT Maju", "m-1", "mayar")].tolist() == [0, 200_000, 0, 0, 0, 0, 200_000]
+    assert report.loc[("CV Jaya", "F2", "faspay")].tolist() == [0, 0, 0, 0, 750_000, -100_000, 650_000]
+    assert report.loc[("Toko Sinar", "m-2", "mayar")].tolist() == [0, 0, 300_000, 0, 0, 0, 300_000]
+    assert report.loc[("Total", "", "")].tolist() == [500_000, 1_700_000, 300_000, 0, 750_000, -100_000, 3_150_000]
+    by_name = aging_report(both, AS_OF, by="customer_name")  # by the name alone: one PT Maju row
+    assert by_name.index.tolist() == ["PT Maju", "CV Jaya", "Toko Sinar", "Total"]
+    assert by_name.loc["PT Maju"].tolist() == [500_000, 1_700_000, 0, 0, 0, 0, 2_200_000]
     by_provider = overdue_totals(both, AS_OF, by="provider")
     assert by_provider.index.tolist() == ["faspay", "mayar", "Total"]
     assert by_provider["open_amount"].tolist() == [2_750_000, 500_000, 3_250_000]
@@ -488,17 +494,20 @@ def test_a_past_as_of_leaves_out_later_invoices_and_warns_that_balances_are_toda
     from invoice_analytics.errors import PastAsOfWarning
 
     df = frame(
-        {"customer_name": "Ani", "issued_at": "2024-01-01", "due_at": "2024-01-31", "outstanding": 100},
-        {"customer_name": "Budi", "issued_at": "2024-03-15", "due_at": "2024-04-14", "outstanding": 700},
+        {"customer_id": "C1", "customer_name": "Ani", "issued_at": "2024-01-01", "due_at": "2024-01-31",
+         "outstanding": 100},
+        {"customer_id": "C2", "customer_name": "Budi", "issued_at": "2024-03-15", "due_at": "2024-04-14",
+         "outstanding": 700},
     )
+    ani, budi, total = ("Ani", "C1", "faspay"), ("Budi", "C2", "faspay"), ("Total", "", "")
     with pytest.warns(PastAsOfWarning, match="balances are not those of that date") as caught:
         report = aging_report(df, "2024-02-29")
-    assert report.index.tolist() == ["Ani", "Total"]  # Budi's invoice did not exist yet
+    assert report.index.tolist() == [ani, total]  # Budi's invoice did not exist yet
     assert caught[0].filename == __file__  # pointed at the caller's line
     # a frame whose balances are those known on that date (as a store's as_of gives) does not warn
     snapshot = df.copy()
     snapshot.attrs["as_of"] = "2024-02-29"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert aging_report(snapshot, "2024-02-29").index.tolist() == ["Ani", "Total"]
-        assert aging_report(df, None).index.tolist() == ["Budi", "Ani", "Total"]  # today: all
+        assert aging_report(snapshot, "2024-02-29").index.tolist() == [ani, total]
+        assert aging_report(df, None).index.tolist() == [budi, ani, total]  # today: all

@@ -279,23 +279,30 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser, tmp_path):
         assert settings["source"].startswith("DEMO DATA")
         assert book["Invoices"].max_row == 8_500 + 1
         report = book["Aging report"]
-        assert [c.value for c in report[1]][-2:] == ["Credit", "Total"]
+        heading = [c.value for c in report[1]]
+        assert heading[:3] == ["customer_name", "customer_id", "provider"]  # one row per customer
+        assert heading[-2:] == ["Credit", "Total"]
         assert report.cell(report.max_row, 1).value == "Total"
 
         csv = _download(page, "ia-export-csv", tmp_path)
         assert csv.name == "DEMO_aging_report_2026-11-21.csv"
         lines = csv.read_text(encoding="utf-8").splitlines()
-        assert lines[0].startswith("customer_name,Current,1-30") and lines[0].endswith(">120,Credit,Total")
-        assert lines[-1].split(",")[0] == "Total" and len(lines) == report.max_row
-        total_cells = [c.value for c in report[report.max_row]][1:]
-        assert lines[-1].split(",")[1:] == [str(v) for v in total_cells]  # the same figures
+        assert lines[0].startswith("customer_name,customer_id,provider,Current,1-30")
+        assert lines[0].endswith(">120,Credit,Total")
+        assert lines[-1].split(",")[:3] == ["Total", "", ""] and len(lines) == report.max_row
+        total_cells = [c.value for c in report[report.max_row]][3:]
+        assert lines[-1].split(",")[3:] == [str(v) for v in total_cells]  # the same figures
 
-        # Choose a customer: their statement opens in the Statement tab.
-        first_name = page.locator(".ia-filter-panel .ia-table tbody th.ia-name").first.get_attribute("title")
+        # Choose the table's first customer (name, customer id, provider): the Statement list holds
+        # the same customer, and their statement opens in the Statement tab.
+        first_row = page.locator(".ia-filter-panel .ia-table tbody tr").first
+        first_name = first_row.locator("th.ia-name").get_attribute("title")
+        customer_id, provider = (t.strip() for t in first_row.locator("td.ia-key").all_inner_texts())
         chooser = page.locator(".ia-filter-panel .ia-statement-customer select").first
         labels = [t.replace("\xa0", " ") for t in chooser.evaluate("s => Array.from(s.options, o => o.label)")]
-        index = next((i for i, t in enumerate(labels) if t.startswith(f"{first_name} · ")), None)
-        assert index is not None, (first_name, labels[:5])
+        wanted = f"{first_name} · {provider} {customer_id}"
+        index = next((i for i, t in enumerate(labels) if t == wanted), None)
+        assert index is not None, (wanted, labels[:5])
         chooser.select_option(index=index)
         title = _wait_for_text(page, ".ia-filter-panel .ia-statement .ia-statement-title", first_name)
         assert "Statement of" in title and "as of 2026-11-21" in title

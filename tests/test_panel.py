@@ -30,6 +30,8 @@ from invoice_analytics.schema import empty_frame
 from _frames import frame
 
 AS_OF = "2024-03-31"
+#: The Total row of a report by customer (name, customer id, provider).
+TOTAL_ROW = ("Total", "", "")
 RUPIAH_FORMAT = '"Rp" #,##0;-"Rp" #,##0'
 
 
@@ -264,8 +266,8 @@ def test_provider_filter_updates_everything(panel, invoices):
     table = html_of(panel.table_output)
     assert table != table_before
     assert "Ani Wijaya" in table and "PT Ani Jaya" not in table
-    assert list(panel.report.index) == ["Ani Wijaya", "Eka", "Total"]
-    assert panel.report.loc["Total", "Total"] == 750_000
+    assert list(panel.report.index) == [("Ani Wijaya", "m-1", "mayar"), ("Eka", "m-3", "mayar"), TOTAL_ROW]
+    assert panel.report.loc[TOTAL_ROW, "Total"] == 750_000
     assert png_of(panel.chart_outputs["Aging"]) != chart_before
     assert len(panel.chart_outputs["Aging"].outputs) == 1  # replaced, not appended
     assert "Showing <b>4</b> of 11" in panel.summary.value
@@ -304,7 +306,7 @@ def test_as_of_and_scheme(panel):
     panel.scheme.value = "30/60/90/120"
     assert panel.edges == (30, 60, 90, 120)
     assert list(panel.report.columns) == ["Current", "1-30", "31-60", "61-90", "91-120", ">120", "Credit", "Total"]
-    assert panel.report.loc["CV Budi Makmur", ">120"] == 4_000_000  # 151 days
+    assert panel.report.loc[("CV Budi Makmur", "C2", "faspay"), ">120"] == 4_000_000  # 151 days
     assert "&gt;120" in html_of(panel.table_output)
     panel.scheme.value = "15/30/45/60"
     assert panel.kpis["oldest_label"] == ">60"
@@ -359,7 +361,8 @@ def test_exports_read_back(panel, tmp_path):
     panel.provider.value = ("faspay",)
     panel.scheme.value = "15/30/45/60"
     csv_path = panel.export_csv(tmp_path / "out" / "report.csv")
-    back = pd.read_csv(csv_path, index_col=0)
+    back = pd.read_csv(csv_path, index_col=[0, 1, 2], keep_default_na=False)  # the Total row's id is blank
+    assert back.index.names == ["customer_name", "customer_id", "provider"]
     assert back.index.tolist() == panel.report.index.tolist()
     assert (back.to_numpy() == panel.report.to_numpy()).all()
     assert back.dtypes.map(lambda d: d.kind).eq("i").all()  # integers, not formatted text
@@ -371,7 +374,8 @@ def test_exports_read_back(panel, tmp_path):
     xlsx = panel.export_excel(tmp_path / "panel.xlsx")
     sheets = pd.read_excel(xlsx, sheet_name=None)
     assert list(sheets) == ["Aging report", "KPIs", "Filters", "Invoices"]
-    report = sheets["Aging report"].set_index("customer_name")
+    key = ["customer_name", "customer_id", "provider"]
+    report = sheets["Aging report"].fillna(dict.fromkeys(key, "")).set_index(key)
     assert report.index.tolist() == panel.report.index.tolist()
     assert report.dtypes.map(lambda d: d.kind).eq("i").all()
     assert (report.to_numpy() == panel.report.to_numpy()).all()
@@ -389,7 +393,8 @@ def test_exports_read_back(panel, tmp_path):
 
     book = openpyxl.load_workbook(xlsx)
     sheet = book["Aging report"]
-    assert sheet["B2"].number_format == RUPIAH_FORMAT and isinstance(sheet["B2"].value, int)
+    assert [sheet["A2"].value, sheet["B2"].value, sheet["C2"].value] == ["CV Budi Makmur", "C2", "faspay"]
+    assert sheet["D2"].number_format == RUPIAH_FORMAT and isinstance(sheet["D2"].value, int)
     header = [c.value for c in book["Invoices"][1]]
     out_cell = book["Invoices"].cell(row=2, column=header.index("outstanding") + 1)
     assert out_cell.number_format == RUPIAH_FORMAT and isinstance(out_cell.value, int)
@@ -496,7 +501,7 @@ def test_panel_over_a_store_shows_the_figures_known_at_each_date():
         assert panel.kpis["open_amount"] == 350 and panel.kpis["invoices"] == 3
         panel.as_of.value = dt.date(2024, 2, 20)  # back in time: Ani still owed, Citra not issued yet
         assert panel.kpis["open_amount"] == 400 and panel.kpis["invoices"] == 2
-        assert panel.report.loc["Total", "Total"] == 400
+        assert panel.report.loc[TOTAL_ROW, "Total"] == 400
         panel.customer.value = "budi"
         panel.as_of.value = dt.date(2024, 3, 20)
         assert panel.kpis["open_amount"] == 300 and len(panel.filtered) == 1  # the filter holds across dates
@@ -691,6 +696,69 @@ def test_choosing_a_customer_opens_their_statement(panel, invoices):
         panel.show_statement("faspay", "nobody")
     panel.statement_customer.value = ()
     assert panel.statement is None and "Choose a customer" in html_of(panel.statement_output)
+
+
+def test_report_table_top_past_due_chart_and_statement_list_share_the_customer_key():
+    # "Ani" is two faspay customers (C1, C2) and one Mayar customer; C2 was renamed from "Ani Lama"
+    shared = make_frame([
+        inv("faspay", "F1", "C1", "Ani", "overdue", "2024-01-01", "2024-01-31", None, 300_000),  # 60 days
+        inv("faspay", "F2", "C2", "Ani Lama", "overdue", "2024-01-15", "2024-02-14", None, 200_000),  # 46
+        inv("faspay", "F3", "C2", "Ani", "unpaid", "2024-02-20", "2024-03-01", None, 50_000),  # 30
+        inv("mayar", "M1", "m-9", "Ani", "unpaid", "2024-03-01", None, 120_000, 120_000),  # 30
+        inv("faspay", "F4", "C3", "Budi", "overdue", "2024-02-01", "2024-03-02", None, 400_000),  # 29
+    ])
+    panel = FilterPanel(shared, as_of=AS_OF, dpi=30)
+    customers = [("Budi", "C3", "faspay"), ("Ani", "C1", "faspay"), ("Ani", "C2", "faspay"), ("Ani", "m-9", "mayar")]
+    amounts = [400_000, 300_000, 250_000, 120_000]
+
+    # the report table (and its exports): one row per customer, the name shown with the id and provider
+    assert panel.report.index.names == ["customer_name", "customer_id", "provider"]
+    assert panel.report.index[:-1].tolist() == customers and panel.report.index[-1] == TOTAL_ROW
+    assert panel.report["Total"].iloc[:-1].tolist() == amounts
+    assert format_report_text(panel.report).splitlines()[1].split()[:3] == ["Budi", "C3", "faspay"]
+    table = html_of(panel.table_output)
+    assert table.count('<th class="ia-name"') == len(customers) + 2  # heading, customers, Total
+    assert ">customer_id</th>" in table and ">provider</th>" in table
+    assert panel.export_bytes("csv").decode().splitlines()[3] == "Ani,C2,faspay,0,50000,200000,0,0,0,250000"
+    by_name = aging_report(shared, AS_OF, by="customer_name")  # the name alone merges and splits customers
+    assert by_name["Total"].to_dict() == {"Ani": 470_000, "Budi": 400_000, "Ani Lama": 200_000, "Total": 1_070_000}
+
+    # the "Top past due" tab: the same customers, amounts and order (every invoice here is past due)
+    ax = draw_chart(panel.filtered, "Top past due", as_of=panel.as_of_date, edges=panel.edges,
+                    terms_days=panel.terms_days).axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Budi", "Ani (faspay) C1", "Ani (faspay) C2", "Ani (mayar)"]
+    assert [int(bar.get_width()) for bar in ax.patches[:len(labels)]] == amounts
+
+    # the Statement list: the same customers, keyed by (provider, customer id), named as in the table
+    options = {value: label for label, value in panel.statement_customer.options if value}
+    assert sorted(options) == sorted((p, c) for _, c, p in customers)
+    assert {value: label.split(" · ")[0] for value, label in options.items()} == {
+        (p, c): name for name, c, p in customers}  # C2 is "Ani" (its latest name) everywhere
+    for name, customer_id, provider in customers:
+        statement = panel.show_statement(provider, customer_id)
+        assert statement is not None
+        row = panel.report.loc[(name, customer_id, provider)]
+        assert int(statement["outstanding"].iloc[-1]) == row["Total"]
+
+
+def test_report_by_customer_shows_customers_without_an_id_or_a_name():
+    from invoice_analytics.display.tables import style_report
+
+    df = make_frame([
+        inv("faspay", "F1", None, "Ani", "overdue", "2024-01-01", "2024-01-31", None, 300_000),
+        inv("mayar", "M1", None, None, "unpaid", "2024-03-01", None, 120_000, 120_000),
+        inv("mayar", "M2", "m-1", "Budi", "unpaid", "2024-03-01", None, 50_000, 50_000),
+    ])
+    panel = FilterPanel(df, as_of=AS_OF, dpi=30)
+    assert panel.report["Total"].tolist() == [300_000, 120_000, 50_000, 470_000]
+    keys = [" ".join(line.split("Rp")[0].split()) for line in format_report_text(panel.report).splitlines()]
+    assert keys == ["customer_name customer_id provider Current 1-30 31-60 61-90 >90 Credit Total",
+                    "Ani – faspay", "(no name) – mayar", "Budi m-1 mayar", "Total"]
+    table = html_of(panel.table_output)
+    assert 'title="(no name)"' in table and ">–</td>" in table
+    assert "Rp 470,000" in style_report(panel.report).to_html()  # a missing key part renders
+    assert [label for label, _ in panel.statement_customer.options] == ["(choose a customer)", "Budi · mayar m-1"]
 
 
 def test_search_applies_on_enter_and_says_so(panel):

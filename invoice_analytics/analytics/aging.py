@@ -21,8 +21,9 @@ function here:
   days, right-inclusive ranges "1-30", "31-60", "61-90", then ">90".
 * **Overdue**: open with days past due >= 1.
 * Amounts are exact integer rupiah (``int64``: sums never have missing
-  values); grouped results are indexed by ``by`` (a column, a list of columns,
-  the virtual ``"issue_month"``, or None for one row labelled "Total"); missing
+  values); grouped results are indexed by ``by`` (the virtual ``"customer"``,
+  :mod:`.customers`; a column, a list of columns, the virtual
+  ``"issue_month"``, or None for one row labelled "Total"); missing
   key values form their own group; an input with nothing to report gives an
   empty frame with the right columns.  No function mutates its input.
 """
@@ -291,7 +292,7 @@ def aging_report(
     df: pd.DataFrame,
     as_of: AsOf = None,
     *,
-    by: By = "customer_name",
+    by: By = CUSTOMER,
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
     terms_days: Terms = 0,
@@ -320,11 +321,13 @@ def aging_report(
         ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
         Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
         converted; only the calendar date counts.
-    by : Hashable, list of Hashable or None, default "customer_name"
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
-        "customer" (``(provider, customer_id)``, indexed by name, id and
-        provider: see :func:`~invoice_analytics.customer_key`), or None for
+    by : Hashable, list of Hashable or None, default "customer"
+        The row key: the virtual "customer" (``(provider, customer_id)``,
+        indexed by name, id and provider: see
+        :func:`~invoice_analytics.customer_key`; the key of every customer
+        table and chart), a column (e.g. "customer_name" to group by the
+        name alone), a list of columns (a MultiIndex), the virtual
+        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
         one row labelled "Total". Missing key values form their own group.
     edges : Iterable[int], default DEFAULT_EDGES
         Bucket edges in days past due, strictly increasing integers >= 1.
@@ -367,25 +370,35 @@ def aging_report(
 
     Examples
     --------
+    One row per customer (provider and customer id, shown with the name):
+
     >>> df = pd.DataFrame({
-    ...     "customer_name": ["Ani", "Ani", "Budi", "Budi", "Citra"],
-    ...     "status": ["unpaid", "overdue", "unpaid", "paid", "draft"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 5),
-    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", None, None, None]),
-    ...     "outstanding": [100_000, 250_000, 75_000, -5_000, 999],
+    ...     "provider": ["faspay", "faspay", "mayar", "mayar", "mayar", "faspay"],
+    ...     "customer_id": ["C1", "C1", "M7", "M7", "M8", "C2"],
+    ...     "customer_name": ["Ani", "Ani", "Budi", "Budi", "Citra", "Ani"],
+    ...     "status": ["unpaid", "overdue", "unpaid", "paid", "draft", "unpaid"],
+    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 6),
+    ...     "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", None, None, None, "2024-02-01"]),
+    ...     "outstanding": [100_000, 250_000, 75_000, -5_000, 999, 20_000],
     ... })
     >>> aging_report(df, "2024-02-15")[["1-30", "31-60", "Credit", "Total"]]  # doctest: +NORMALIZE_WHITESPACE
-                     1-30   31-60  Credit   Total
-    customer_name
-    Ani            100000  250000       0  350000
-    Budi                0   75000   -5000   70000
-    Total          100000  325000   -5000  420000
+                                         1-30   31-60  Credit   Total
+    customer_name customer_id provider
+    Ani           C1          faspay   100000  250000       0  350000
+    Budi          M7          mayar         0   75000   -5000   70000
+    Ani           C2          faspay    20000       0       0   20000
+    Total                              120000  325000   -5000  440000
+
+    By the name alone (the two customers named Ani in one row):
+
+    >>> aging_report(df, "2024-02-15", by="customer_name")["Total"].to_dict()
+    {'Ani': 370000, 'Budi': 70000, 'Total': 440000}
 
     One row for everything, with other edges:
 
     >>> aging_report(df, "2024-02-15", by=None, edges=[60])
            Current    1-60  >60  Credit   Total
-    Total        0  425000    0   -5000  420000
+    Total        0  445000    0   -5000  440000
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from invoice_analytics.analytics._rules import CREDIT, TOTAL, bucket_labels
-from invoice_analytics.display.charts import (
+from invoice_analytics.display._chart_parts import (
     _legend_outside,
     _new_axes,
     _no_data,

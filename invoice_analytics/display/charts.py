@@ -13,7 +13,9 @@ green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
 default edges, :func:`bucket_colors` for any edges). An empty frame gives an
 axes with a centred "No invoices". A frame of the sample data
 (``df.attrs["source"] == "demo"``) adds a second title line, :data:`DEMO_LINE`,
-to every chart, whatever ``title`` is given.
+to every chart, whatever ``title`` is given. The colours, axes, ticks and
+labels every chart is drawn with live in the private ``_chart_parts``
+module; this one holds the charts.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
@@ -27,32 +29,58 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import pairwise
-from typing import Literal
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.container import BarContainer
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator, MaxNLocator
+from matplotlib.ticker import FixedLocator
 
-from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Basis, Terms, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
 from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
 from invoice_analytics.analytics.customers import CUSTOMER, customer_label
 from invoice_analytics.analytics.ratios import issue_month, paid_ratio
+from invoice_analytics.display._chart_parts import BUCKET_COLORS as BUCKET_COLORS
+from invoice_analytics.display._chart_parts import (
+    CREDIT_COLOR,
+    PROVIDER_COLORS,
+    TOTAL_COLOR,
+    _as_of_text,
+    _fit_labels,
+    _ints,
+    _label_bars,
+    _legend_outside,
+    _main_start,
+    _money_axis,
+    _month_range,
+    _new_axes,
+    _no_data,
+    _palette,
+    _providers_in,
+    _set_month_ticks,
+    _set_title,
+    _short,
+    _stacked_bars,
+    _sum_table,
+    literal,
+    provider_color,
+)
+from invoice_analytics.display._chart_parts import DEMO_LINE as DEMO_LINE
+from invoice_analytics.display._chart_parts import FOLD_GAP_MONTHS as FOLD_GAP_MONTHS
+from invoice_analytics.display._chart_parts import FOLD_SHARE as FOLD_SHARE
+from invoice_analytics.display._chart_parts import NAME_WIDTH as NAME_WIDTH
+from invoice_analytics.display._chart_parts import OTHER_COLOR as OTHER_COLOR
+from invoice_analytics.display._chart_parts import _png_of as _png_of
+from invoice_analytics.display._chart_parts import _register_png_formatter as _register_png_formatter
+from invoice_analytics.display._chart_parts import bucket_colors as bucket_colors
+from invoice_analytics.display._chart_parts import is_demo as is_demo
 from invoice_analytics.display.formatting import (
     format_percent,
     format_rupiah,
     percent_formatter,
-    rupiah_formatter,
 )
-from invoice_analytics.schema import PROVIDER_DTYPE
 
 __all__ = [
     "BUCKET_COLORS",
@@ -66,363 +94,8 @@ __all__ = [
     "provider_color",
 ]
 
-#: One fixed colour per provider, used by every chart.
-PROVIDER_COLORS: dict[str, str] = {"faspay": "#1f5fa8", "mayar": "#8e44ad"}
-
-#: Colour for a provider outside :data:`PROVIDER_COLORS` (should not happen).
-OTHER_COLOR = "#7f7f7f"
-
-#: Bucket label -> colour for the default edges (30, 60, 90), green to red.
-BUCKET_COLORS: dict[str, str] = {
-    "Current": "#2e7d32",
-    "1-30": "#9ccc65",
-    "31-60": "#fbc02d",
-    "61-90": "#f57c00",
-    ">90": "#c62828",
-}
-
-#: Colour of the overall line of :func:`plot_paid_ratio_by_month`.
-TOTAL_COLOR = "#333333"
-
-#: The aging chart's "Credit" bar (negative outstanding, below zero), apart from every bucket colour.
-CREDIT_COLOR = "#2a9d8f"
-
-_PROVIDERS: tuple[str, ...] = tuple(PROVIDER_DTYPE.categories)
-_NO_DATA_COLOR = "#808080"
-
-
-def _palette(n: int) -> list[str]:
-    """``n`` colours from green (position 0) to red (position ``n - 1``)."""
-    anchors = list(BUCKET_COLORS.values())
-    if n == len(anchors):
-        return anchors
-    if n <= 1:
-        return anchors[:n]
-    rgb = np.array([to_rgb(c) for c in anchors])
-    stops = np.linspace(0.0, 1.0, len(anchors))
-    points = np.linspace(0.0, 1.0, n)
-    channels = [np.interp(points, stops, rgb[:, i]) for i in range(3)]
-    return [to_hex((float(r), float(g), float(b))) for r, g, b in zip(*channels, strict=True)]
-
-
-def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
-    """The bucket colours for aging ``edges``, in bucket order (green to red).
-
-    There are ``len(edges) + 2`` buckets: "Current", one per interval, and
-    the open-ended last one. The default edges give :data:`BUCKET_COLORS`.
-
-    >>> bucket_colors((30,))
-    ['#2e7d32', '#fbc02d', '#c62828']
-    """
-    return _palette(len(edges) + 2)
-
-
-def literal(text: str) -> str:
-    r"""Text from data, escaped so that matplotlib draws it as written (``$`` does not start math).
-
-    >>> print(literal("Untung$^$Jaya"))
-    Untung\$^\$Jaya
-    """
-    return text.replace("$", r"\$")
-
-
-def provider_color(provider: object) -> str:
-    """The fixed colour of ``provider`` (grey for an unknown one)."""
-    return PROVIDER_COLORS.get(str(provider), OTHER_COLOR)
-
-
-# ---------------------------------------------------------------------------
-# notebooks: a chart at the end of a cell shows as a picture
-
-
-def _png_of(obj: Axes | Figure) -> bytes:
-    """The PNG of an Axes' figure (or of a Figure), tight around what is drawn."""
-    from io import BytesIO
-
-    figure = obj.get_figure(root=True) if isinstance(obj, Axes) else obj
-    assert isinstance(figure, Figure)
-    buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-    return buffer.getvalue()
-
-
-def _register_png_formatter() -> bool:
-    """Show ``Axes`` and ``Figure`` results as PNG in a running IPython; False elsewhere."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    if shell is None or not hasattr(shell, "display_formatter"):
-        return False
-    formatter = shell.display_formatter.formatters.get("image/png")
-    if formatter is None:
-        return False
-    formatter.for_type(Axes, _png_of)
-    formatter.for_type(Figure, _png_of)
-    return True
-
-
+#: In IPython a chart at the end of a cell shows as a picture (see the module docstring).
 _register_png_formatter()
-
-
-# ---------------------------------------------------------------------------
-# helpers
-
-
-def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    if ax is not None:
-        return ax
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig.add_subplot()
-
-
-#: The line a chart of the sample data adds under its title (``df.attrs["source"] == "demo"``).
-DEMO_LINE = "DEMO DATA (embedded sample invoices)"
-
-
-def is_demo(df: pd.DataFrame) -> bool:
-    """Whether ``df`` holds the embedded sample data (``attrs["source"] == "demo"``)."""
-    from invoice_analytics.sources import DEMO_SOURCE
-
-    return bool(df.attrs.get("source") == DEMO_SOURCE)
-
-
-def _set_title(ax: Axes, df: pd.DataFrame, text: str) -> None:
-    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data.
-
-    >>> frame = pd.DataFrame()
-    >>> frame.attrs["source"] = "demo"
-    >>> ax = _new_axes(None, (4, 3))
-    >>> _set_title(ax, frame, "Aging")
-    >>> ax.get_title()
-    'Aging\nDEMO DATA (embedded sample invoices)'
-    """
-    ax.set_title(f"{text}\n{DEMO_LINE}" if is_demo(df) else text)
-
-
-def _no_data(ax: Axes, text: str = "No invoices") -> Axes:
-    ax.text(
-        0.5,
-        0.5,
-        text,
-        transform=ax.transAxes,
-        ha="center",
-        va="center",
-        fontsize="x-large",
-        color=_NO_DATA_COLOR,
-    )
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return ax
-
-
-def _ints(values: pd.Series) -> np.ndarray:
-    """Rupiah sums as a plain int64 array (missing -> 0)."""
-    ints: np.ndarray = pd.Series(values).astype("Int64").to_numpy(dtype="int64", na_value=0)
-    return ints
-
-
-def _providers_in(frame: pd.DataFrame) -> list[str]:
-    """Providers present in ``frame``, in the fixed provider order."""
-    present = {str(p) for p in frame["provider"].dropna().unique()}
-    known = [p for p in _PROVIDERS if p in present]
-    return known + sorted(present - set(known))
-
-
-def _as_of_text(as_of: AsOf) -> str:
-    """The Jakarta date ``as_of`` stands for (None = today), as the analytics read it."""
-    return jakarta_date(as_of).isoformat()
-
-
-def _month_range(months: pd.Index) -> pd.PeriodIndex:
-    months = months.dropna()
-    return pd.period_range(months.min(), months.max(), freq="M")
-
-
-_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120)
-#: Longest customer name drawn on an axis; longer ones end with "…".
-NAME_WIDTH = 32
-
-
-def _short(name: str, width: int = NAME_WIDTH) -> str:
-    """``name`` cut to ``width`` characters, the last one an ellipsis.
-
-    >>> _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20)
-    'PT Sumber Rejeki Ab…'
-    """
-    return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
-
-
-def _set_month_ticks(ax: Axes, months: pd.Index, step: int = 1,
-                     labels: Sequence[str] | None = None) -> None:
-    """A label every ``step`` months (:func:`_fit_labels` widens it until none overlap)."""
-    names = list(labels) if labels is not None else [str(m) for m in months]
-    x = np.arange(len(months))
-    ax.set_xticks(x[::step], names[::step])
-    ax.set_xticks(x if step > 1 else [], minor=True)
-    if len(months) > 6:
-        ax.tick_params(axis="x", labelrotation=45)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-            label.set_rotation_mode("anchor")
-
-
-#: Months before a run of at least this many empty months are folded when they are few ...
-FOLD_GAP_MONTHS = 6
-#: ... holding at most this share of the weight (amount or invoices) drawn.
-FOLD_SHARE = 0.10
-
-
-def _main_start(weights: pd.Series) -> pd.Period | None:
-    """The first month of the main period, when a few stray earlier months would stretch the axis.
-
-    ``weights`` (per month: the amount or the number of invoices) decide:
-    the months before a gap of at least :data:`FOLD_GAP_MONTHS` empty months
-    are folded when they hold at most :data:`FOLD_SHARE` of the total. The
-    latest such gap is chosen; None when nothing is folded.
-
-    >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
-    >>> str(_main_start(w)), _main_start(w.iloc[2:])
-    ('2023-01', None)
-    """
-    w = weights[weights > 0].sort_index()
-    if len(w) < 2:
-        return None
-    total = float(w.sum())
-    months = w.index
-    start = None
-    before = 0.0
-    for i in range(1, len(months)):
-        before += float(w.iloc[i - 1])
-        if before > FOLD_SHARE * total:
-            break
-        if (months[i] - months[i - 1]).n > FOLD_GAP_MONTHS:
-            start = months[i]
-    return start
-
-
-def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
-    from matplotlib.transforms import Bbox
-
-    assert isinstance(a, Bbox) and isinstance(b, Bbox)
-    return bool(a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
-
-
-def _fit_labels(ax: Axes, months: pd.Index | None = None,
-                month_labels: Sequence[str] | None = None) -> None:
-    """Lay the figure out, then thin what would overlap.
-
-    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
-    labels do not overlap once drawn. A value axis along x (the rupiah of
-    horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
-    labels do not overlap. Value labels (the texts over bars and
-    points): kept in order, one dropped when it would overlap one kept (so a
-    crowded chart shows every other, or every few, values); a value label
-    that would cover a tick label is dropped too.
-    """
-    figure = ax.get_figure(root=True)
-    assert isinstance(figure, Figure)
-    if months is not None and len(months):
-        # No axis fits more than 24 month labels: start there, widen until none overlap.
-        for step in [k for k in _STEPS if len(months) / k <= 24]:
-            _set_month_ticks(ax, months, step, month_labels)
-            figure.draw_without_rendering()
-            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
-            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
-                break
-    if months is None and not isinstance(ax.xaxis.get_major_locator(), FixedLocator):
-        # A value axis along x (rupiah labels are wide): fewer ticks until their labels do not overlap.
-        for nbins in (7, 5, 4, 3, 2):
-            figure.draw_without_rendering()
-            boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
-            if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
-                break
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins))
-    for _ in range(3):  # hiding labels may move the layout a little: check again
-        figure.draw_without_rendering()
-        ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
-        kept: list[object] = [t.get_window_extent() for t in ticks if t.get_visible() and t.get_text()]
-        hidden = False
-        for text in ax.texts:
-            if not text.get_visible() or not text.get_text():
-                continue
-            box = text.get_window_extent()
-            if any(_overlap(box, other, pad=4.0) for other in kept):
-                text.set_visible(False)
-                hidden = True
-            else:
-                kept.append(box)
-        if not hidden:
-            break
-
-
-def _stacked_bars(
-    ax: Axes,
-    table: pd.DataFrame,
-    colors: Sequence[str],
-    *,
-    labels: bool,
-    width: float = 0.7,
-) -> np.ndarray:
-    """Bars of ``table`` (rows = x positions, columns = stacked series).
-
-    Draws one bar container per column (every row, zero heights included)
-    and, when ``labels``, the compact rupiah total above each stack. Returns
-    the totals.
-    """
-    x = np.arange(len(table))
-    bottom = np.zeros(len(table), dtype="int64")
-    container = None
-    for column, color in zip(table.columns, colors, strict=True):
-        heights = _ints(table[column])
-        container = ax.bar(
-            x,
-            heights,
-            width,
-            bottom=bottom,
-            color=color,
-            label=literal(str(column)),
-            edgecolor="white",
-            linewidth=0.5,
-        )
-        bottom = bottom + heights
-    if labels and container is not None:
-        _label_bars(ax, container, bottom)
-    return bottom
-
-
-def _label_bars(ax: Axes, container: BarContainer, amounts: Iterable[int]) -> None:
-    """Compact rupiah ``amounts`` at the end of each bar of ``container``."""
-    ax.bar_label(container, labels=[format_rupiah(a) for a in amounts], padding=3, fontsize="small")
-
-
-def _sum_table(
-    frame: pd.DataFrame, row: str, rows: Sequence[object], providers: list[str]
-) -> pd.DataFrame:
-    """Exact int64 sums of ``outstanding`` per ``row`` value (in ``rows`` order,
-    missing ones 0) and provider (columns, in ``providers`` order)."""
-    sums = frame.groupby([row, "provider"], sort=False)["outstanding"].sum()
-    table = sums.unstack("provider", fill_value=0)
-    return table.reindex(index=rows, columns=providers, fill_value=0)
-
-
-def _money_axis(ax: Axes, largest: float, axis: Literal["x", "y"] = "y") -> None:
-    """Rupiah ticks from 0, with room past ``largest`` for the value labels."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(rupiah_formatter())
-    top = float(largest) * (1.12 if axis == "y" else 1.2) if largest > 0 else 1.0
-    if axis == "y":
-        ax.set_ylim(0, top)
-    else:
-        ax.set_xlim(0, top)
-    ax.grid(axis=axis, alpha=0.3)
-    ax.set_axisbelow(True)
-
-
-def _legend_outside(ax: Axes, **kwargs: object) -> None:
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, **kwargs)
-
 
 # ---------------------------------------------------------------------------
 # charts

@@ -8,7 +8,11 @@ KPIs, the aging report table (rupiah, thousands separated) and the tabs of
 the charts and of the statement, redrawn on every change. The work is done
 by the plain functions of :mod:`invoice_analytics.display` (filtering, KPIs,
 tables, charts), :func:`~invoice_analytics.customer_statement` and
-:mod:`invoice_analytics.export` (every file is written by its writers).
+:mod:`invoice_analytics.export` (every file is written by its writers). The
+panel's parts live in private modules, one job each: ``_controls`` (the
+widgets and their layout), ``_downloads`` (file names and the ``data:`` links
+of the Export buttons), ``_statement_area`` (the Statement list and tab) and
+``_output`` (showing a bundle in an Output widget); this module wires them.
 
 In a notebook the panel displays itself as a widget; elsewhere (a terminal,
 a script, a static render) it shows a text or HTML summary.
@@ -22,7 +26,7 @@ a script, a static render) it shows a text or HTML summary.
 (2, 350000)
 >>> panel.provider.value = ("mayar",)  # every view follows the control
 >>> len(panel.filtered), panel.kpis["open_amount"], panel.report.index.tolist()
-(1, 100000, ['Budi', 'Total'])
+(1, 100000, [('Budi', 'C2', 'mayar'), ('Total', '', '')])
 """
 
 from __future__ import annotations
@@ -30,10 +34,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import tempfile
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,17 +49,26 @@ from invoice_analytics._dates import jakarta_date, jakarta_today
 from invoice_analytics.analytics._rules import check_terms
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
+from invoice_analytics.analytics.customers import CUSTOMER
+from invoice_analytics.display import _downloads as downloads
+from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, panel_layout
+from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
+from invoice_analytics.display._downloads import CSV_TYPE as CSV_TYPE
+from invoice_analytics.display._downloads import XLSX_TYPE as XLSX_TYPE
+from invoice_analytics.display._output import in_kernel, show
+from invoice_analytics.display._statement_area import (
+    NO_CUSTOMER,
+    NO_STATEMENT,
+    customer_choices,
+    no_statement_bundle,
+    statement_bundle,
+)
 from invoice_analytics.display._tabs import CHARTS, render_chart
-from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
+from invoice_analytics.display.filtering import FilterIndex
 from invoice_analytics.display.formatting import format_count as _n
 from invoice_analytics.display.formatting import format_percent, format_rupiah
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
-from invoice_analytics.display.tables import (
-    format_kpis_html,
-    format_report_table,
-    format_report_text,
-    format_statement_table,
-)
+from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import write_csv, write_excel
 from invoice_analytics.history._trends import HistoryLike
 from invoice_analytics.sources import DEMO_SOURCE
@@ -68,59 +80,11 @@ CHART_CACHE_SIZE = 16
 #: The largest file the export buttons offer as a browser download (bytes); a larger one is written with
 #: :meth:`FilterPanel.export_excel` / :meth:`FilterPanel.export_csv` to a path instead.
 DOWNLOAD_LIMIT = 25_000_000
-#: The most payment terms the terms boxes take, in days (as the command line's ``--terms-days``).
-MAX_TERMS_DAYS = 36_500
 #: The title of the tab showing a customer's statement, after the charts' tabs.
 STATEMENT_TAB = "Statement"
-#: Media types of the downloads.
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_TYPE = "text/csv"
-_NO_CUSTOMER = "(choose a customer)"
-_NO_STATEMENT = {"text/html": "<em>Choose a customer in the Statement list above the figures to see their open "
-                              "invoices and credits here.</em>", "text/plain": "No customer chosen."}
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
-_FILTERS = ("provider", "status", "customer", "issued_from", "issued_to")
-
-
-def _in_kernel() -> bool:
-    """True inside a running IPython kernel (where Output widgets capture)."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-        return False
-    ip = get_ipython()
-    return ip is not None and getattr(ip, "kernel", None) is not None
-
-
-def _css_name(text: str) -> str:
-    """``text`` as a CSS class name part (letters, digits and dashes)."""
-    return "".join(c if c.isalnum() else "-" for c in text.lower())
-
-
-def _html_bundle(html_text: str, text: str) -> dict[str, Any]:
-    return {"text/html": html_text, "text/plain": text}
-
-
-def _error_html(text: str) -> str:
-    return f'<span class="ia-download-error" style="color:#c62828">{html.escape(text)}</span>'
-
-
-def _show(out: W.Output, bundle: dict[str, Any]) -> None:
-    """Replace what ``out`` shows with one display bundle, without flicker.
-
-    In a kernel: ``clear_output(wait=True)`` then display (the old content
-    stays until the new one arrives). Elsewhere the outputs are set directly.
-    """
-    if _in_kernel():
-        from IPython.display import clear_output, display
-
-        with out:
-            clear_output(wait=True)
-            display(bundle, raw=True)
-    else:
-        out.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
 
 
 class FilterPanel:
@@ -130,7 +94,8 @@ class FilterPanel:
     ``as_of``: the initial aging date (None = today in Asia/Jakarta).
     ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
     ``terms_days``: the initial payment terms of invoices without a due date.
-    ``by``: the report's row key. ``max_rows``: report rows shown (the
+    ``by``: the report's row key (the customer: provider and customer id,
+    shown with the name). ``max_rows``: report rows shown (the
     exports hold them all). ``dpi``: chart resolution.
 
     Drive it from code by setting the controls' ``.value`` (``provider``,
@@ -177,8 +142,11 @@ class FilterPanel:
         Mayar invoice): whole days for every provider, or a mapping by
         provider like ``{"mayar": 14}`` (providers not named get 0). One box
         per provider shows them.
-    by : str, default "customer_name"
-        The column the report has one row per.
+    by : str, default "customer"
+        The report's row key: the virtual "customer" (provider and customer
+        id, shown with the name: the key of the "Top past due" chart and of
+        the Statement list, see :func:`~invoice_analytics.customer_key`), or
+        a column (e.g. "customer_name" to group by the name alone).
     max_rows : int, default 25
         Report rows shown in the table, before its "Total" row (the exports
         hold them all).
@@ -238,7 +206,7 @@ class FilterPanel:
         :data:`MAX_TERMS_DAYS` (or a mapping of them by provider).
     KeyError
         When ``df`` lacks one of the core columns above, or (outside a
-        kernel) ``by`` is not a column of ``df``.
+        kernel) ``by`` is neither "customer" nor a column of ``df``.
 
     See Also
     --------
@@ -255,8 +223,8 @@ class FilterPanel:
     >>> panel = FilterPanel(df, as_of="2024-02-15")
     >>> panel.kpis["open_amount"], panel.kpis["overdue_amount"]
     (350000, 250000)
-    >>> panel.report["Total"].to_dict()
-    {'Budi': 250000, 'Ani': 100000, 'Total': 350000}
+    >>> panel.report["Total"].to_dict()  # one row per customer: name, customer id, provider
+    {('Budi', 'C2', 'mayar'): 250000, ('Ani', 'C1', 'faspay'): 100000, ('Total', '', ''): 350000}
     >>> with panel.hold():  # two changes, one update
     ...     panel.provider.value = ("mayar",)
     ...     panel.customer.value = "budi"
@@ -266,9 +234,9 @@ class FilterPanel:
     FilterPanel: 2 of 3 invoices, as of 2024-02-15, buckets 30/60/90
     Open Rp 250.000 (1) · Past due Rp 250.000 (1) · Credit Rp 0 (0) · Paid ratio 50,0 %
     <BLANKLINE>
-    customer_name Current 1-30      31-60 61-90  >90 Credit      Total
-             Budi    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
-            Total    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+    customer_name customer_id provider Current 1-30      31-60 61-90  >90 Credit      Total
+             Budi          C2    mayar    Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
+            Total                         Rp 0 Rp 0 Rp 250.000  Rp 0 Rp 0   Rp 0 Rp 250.000
     >>> panel.reset_button.click()  # every control back to its first value
     >>> len(panel.filtered), panel.customer.value
     (3, '')
@@ -284,7 +252,7 @@ class FilterPanel:
         as_of: object = None,
         scheme: str = "30/60/90",
         terms_days: int | Mapping[str, int] = 0,
-        by: str = "customer_name",
+        by: str = CUSTOMER,
         max_rows: int = 25,
         dpi: int = 96,
     ) -> None:
@@ -318,81 +286,20 @@ class FilterPanel:
         self.statement: pd.DataFrame | None = None
         self.last_update_ms: float = 0.0
 
-        status_options = list(self._index.statuses)
-        if (self._index.status_codes < 0).any():
-            status_options.append(MISSING_LABEL)
-        provider_options = list(self._index.providers)
-        if (self._index.provider_codes < 0).any():
-            provider_options.append(MISSING_LABEL)
-        wide = {"description_width": "6em"}
-        self.provider = W.SelectMultiple(
-            options=provider_options, value=tuple(provider_options), rows=max(2, len(provider_options)),
-            layout=W.Layout(width="10em"), tooltip="Ctrl/Cmd-click to keep several",
-        )
-        self.status = W.SelectMultiple(
-            options=status_options, value=tuple(status_options), rows=min(8, max(2, len(status_options))),
-            layout=W.Layout(width="11em"),
-            tooltip="The status the provider reports (its own 'overdue' flag included); Ctrl/Cmd-click for several",
-        )
-        self.customer = W.Text(
-            placeholder="name or id, then Enter", description="Customer", continuous_update=False,
-            tooltip="Part of a customer's name or id (any case); applied on Enter or on leaving the box",
-            style=wide, layout=W.Layout(width="19em"),
-        )
-        self.issued_from = W.DatePicker(description="Issued from", style=wide, layout=W.Layout(width="19em"))
-        self.issued_to = W.DatePicker(description="Issued to", style=wide, layout=W.Layout(width="19em"))
-        self.as_of = W.DatePicker(
-            value=jakarta_date(as_of), description="As of", style=wide,
-            layout=W.Layout(width="17em"),
-        )
-        if dates is not None:  # the as-of control moves through the dates the store covers
-            self.as_of.min, self.as_of.max = dates
-        self.scheme = W.Dropdown(
-            options=list(BUCKET_SCHEMES), value=scheme, description="Buckets", style=wide,
-            layout=W.Layout(width="17em"),
-        )
-        named = dict(terms) if isinstance(terms, Mapping) else {}
-        term_providers = [p for p in provider_options if p != MISSING_LABEL]
-        term_providers += [p for p in named if p not in term_providers]
-        self.terms: dict[str, W.BoundedIntText] = {
-            p: W.BoundedIntText(
-                value=named.get(p, 0) if isinstance(terms, Mapping) else terms, min=0, max=MAX_TERMS_DAYS,
-                description=p, style={"description_width": "initial"}, layout=W.Layout(width="8.3em"),
-                tooltip=f"Days from issue to due for {p} invoices without a due date",
-            ).add_class(f"ia-terms-{_css_name(p)}")
-            for p in term_providers
-        }
-        for name in (*_FILTERS, "as_of", "scheme"):
-            getattr(self, name).add_class(f"ia-{name.replace('_', '-')}")
+        controls = build_controls(self._index, as_of=jakarta_date(as_of), dates=dates, scheme=scheme, terms=terms)
+        self.provider, self.status, self.customer = controls.provider, controls.status, controls.customer
+        self.issued_from, self.issued_to = controls.issued_from, controls.issued_to
+        self.as_of, self.scheme, self.terms = controls.as_of, controls.scheme, controls.terms
         self._defaults: dict[str, Any] = {
-            name: getattr(self, name).value for name in (*_FILTERS, "as_of", "scheme")
+            name: getattr(self, name).value for name in (*FILTERS, "as_of", "scheme")
         }
         self._default_terms = {p: w.value for p, w in self.terms.items()}
 
         self.header = W.HTML(self._header_html()).add_class("ia-header")
-        self.reset_button = W.Button(
-            description="Reset", icon="undo", tooltip="Every control back to its first value",
-            layout=W.Layout(width="auto"),
-        ).add_class("ia-reset")
-        self.all_providers_button = W.Button(
-            description="All providers", icon="check-square", tooltip="Select every provider",
-            layout=W.Layout(width="auto"),
-        ).add_class("ia-all-providers")
-        self.excel_button = W.Button(
-            description="Export Excel", icon="download", tooltip="The report, KPIs, filters, invoices "
-            "(and the statement shown) as a workbook: click, then save the link that appears",
-            layout=W.Layout(width="auto"),
-        ).add_class("ia-export-excel")
-        self.csv_button = W.Button(
-            description="Export CSV", icon="download", tooltip="The aging report shown (every row) as CSV: "
-            "click, then save the link that appears", layout=W.Layout(width="auto"),
-        ).add_class("ia-export-csv")
-        self.download = W.HTML().add_class("ia-download")
-        self.statement_customer = W.Dropdown(
-            options=[(_NO_CUSTOMER, ())], value=(), description="Statement",
-            tooltip="Choose a customer to see their open invoices and credits in the Statement tab",
-            style={"description_width": "initial"}, layout=W.Layout(width="24em"),
-        ).add_class("ia-statement-customer")
+        buttons = build_buttons(NO_CUSTOMER)
+        self.reset_button, self.all_providers_button = buttons.reset, buttons.all_providers
+        self.excel_button, self.csv_button, self.download = buttons.excel, buttons.csv, buttons.download
+        self.statement_customer = buttons.statement_customer
         self._customer_options()
 
         self.summary = W.HTML().add_class("ia-summary")
@@ -404,34 +311,11 @@ class FilterPanel:
             children=[*self.chart_outputs.values(), self.statement_output], titles=[*CHARTS, STATEMENT_TAB],
         )
         self.chart_tabs.add_class("ia-charts")
-        _show(self.statement_output, _NO_STATEMENT)
+        show(self.statement_output, NO_STATEMENT)
+        self.widget = panel_layout(controls, buttons, header=self.header, summary=self.summary,
+                                   kpis=self.kpi_html, table=self.table_output, tabs=self.chart_tabs)
 
-        label = "font-size:var(--jp-widgets-font-size,13px);line-height:1.6"
-        controls = W.HBox(
-            [
-                W.VBox([W.HTML(f'<span style="{label}">Provider</span>'), self.provider]),
-                W.VBox([W.HTML(f'<span style="{label}" title="{html.escape(self.status.tooltip or "")}">'
-                               "Provider status</span>"), self.status]),
-                W.VBox([self.customer, self.issued_from, self.issued_to]),
-                W.VBox([
-                    self.as_of, self.scheme,
-                    W.HTML(f'<span style="{label}" title="Days from issue to due, for invoices without a due date '
-                           f'(every Mayar invoice)">Terms, days (no due date)</span>'),
-                    W.HBox(list(self.terms.values())),
-                ]),
-            ],
-            layout=W.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 1em"),
-        )
-        buttons = W.HBox(
-            [self.reset_button, self.all_providers_button, self.statement_customer, self.excel_button,
-             self.csv_button, self.download],
-            layout=W.Layout(flex_flow="row wrap", align_items="center"),
-        )
-        self.widget = W.VBox(
-            [self.header, controls, buttons, self.summary, self.kpi_html, self.table_output, self.chart_tabs]
-        ).add_class("ia-filter-panel")
-
-        for name in _FILTERS:
+        for name in FILTERS:
             getattr(self, name).observe(self._on_filter, names="value")
         self.as_of.observe(self._on_setting, names="value")
         self.scheme.observe(self._on_setting, names="value")
@@ -648,12 +532,7 @@ class FilterPanel:
         ValueError
             When ``kind`` is neither "excel" nor "csv".
         """
-        if kind not in ("excel", "csv"):
-            raise ValueError(f"kind must be 'excel' or 'csv', not {kind!r}")
-        prefix = "DEMO_" if self.is_demo else ""
-        if kind == "excel":
-            return f"{prefix}aging_{self.as_of_date:%Y-%m-%d}.xlsx"
-        return f"{prefix}aging_report_{self.as_of_date:%Y-%m-%d}.csv"
+        return downloads.download_name(kind, self.as_of_date, demo=self.is_demo)
 
     def export_bytes(self, kind: str) -> bytes:
         """The Excel workbook (:meth:`export_excel`) or the report's CSV (:meth:`export_csv`) as bytes.
@@ -682,16 +561,11 @@ class FilterPanel:
         --------
         >>> from invoice_analytics.schema import empty_frame
         >>> FilterPanel(empty_frame(), as_of="2024-02-15").export_bytes("csv")
-        b'customer_name,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
+        b'customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
         """
         name = self.download_name(kind)
-        with tempfile.TemporaryDirectory(prefix="ia-panel-") as folder:
-            path = Path(folder) / name
-            if kind == "excel":
-                self.export_excel(path)
-            else:
-                self.export_csv(path)
-            return path.read_bytes()
+        write: Callable[[Path], Path] = self.export_excel if kind == "excel" else self.export_csv
+        return downloads.export_to_bytes(name, write)
 
     def offer_download(self, kind: str) -> bytes | None:
         """Make an export and offer it as a link the browser saves (the Export Excel / Export CSV buttons).
@@ -727,45 +601,28 @@ class FilterPanel:
         True
         """
         name = self.download_name(kind)
-        self.download.value = f'<span class="ia-download-pending">Preparing {html.escape(name)}…</span>'
+        self.download.value = downloads.pending_html(name)
         try:
             data = self.export_bytes(kind)
         except (ImportError, OSError) as exc:
-            self.download.value = _error_html(str(exc))
+            self.download.value = downloads.error_html(str(exc))
             return None
         if len(data) > DOWNLOAD_LIMIT:
-            method = "export_excel" if kind == "excel" else "export_csv"
-            self.download.value = _error_html(
-                f"{name} is {len(data) / 1e6:,.0f} MB, too large to hand to the browser: write it with "
-                f'panel.{method}("out/{name}")'
-            )
+            self.download.value = downloads.too_large_html(name, len(data), kind)
             return None
-        media = XLSX_TYPE if kind == "excel" else f"{CSV_TYPE};charset=utf-8"
-        encoded = base64.b64encode(data).decode("ascii")
-        size = f"{len(data) / 1024:,.0f} KB" if len(data) >= 1024 else f"{len(data)} bytes"
-        self.download.value = (
-            f'<a class="ia-download-link" download="{html.escape(name)}" href="data:{media};base64,{encoded}" '
-            'style="display:inline-block;padding:2px 10px;border:1px solid var(--jp-brand-color1,#1976d2);'
-            'border-radius:3px;color:var(--jp-brand-color1,#1976d2);text-decoration:none;margin-left:.4em">'
-            f"⤓ Save {html.escape(name)}</a>"
-            f'<span style="margin-left:.5em;opacity:.7">{size}</span>'
-        )
+        self.download.value = downloads.link_html(name, kind, data)
         return data
 
     # ------------------------------------------------------------------ statement
 
     def _customer_options(self) -> None:
-        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name."""
-        keys = self._df[["provider", "customer_id", "customer_name"]].astype(object)
-        keys = keys[keys["provider"].notna() & keys["customer_id"].notna()]
-        keys = keys.drop_duplicates(["provider", "customer_id"], keep="last")
-        names = {
-            (str(p), str(c)): n if isinstance(n, str) and n.strip() else "(no name)"
-            for p, c, n in keys.itertuples(index=False)
-        }
-        order = sorted(names, key=lambda k: (names[k].casefold(), k))
-        options: list[tuple[str, tuple[str, ...]]] = [(_NO_CUSTOMER, ())]
-        options += [(f"{names[k]} · {k[0]} {k[1]}", k) for k in order]
+        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name.
+
+        The customers and names of the report table and the charts
+        (:func:`~invoice_analytics.customer_key`: a customer's latest name);
+        customers without an id have no statement.
+        """
+        options, names = customer_choices(self._df)
         self._customer_names = names
         if list(self.statement_customer.options) == options:
             return
@@ -821,31 +678,20 @@ class FilterPanel:
         self._statement_key = key
         if not chosen:
             self.statement = None
-            _show(self.statement_output, _NO_STATEMENT)
+            show(self.statement_output, NO_STATEMENT)
             return
         provider, customer_id = chosen
         name = self._customer_names.get(chosen, "(no name)")
-        who = f"{name} ({provider} {customer_id})"
         try:
             self.statement = customer_statement(self._df, chosen, self.as_of_date, terms_days=self.terms_days,
                                                 edges=self.edges)
         except KeyError as exc:  # on a store's earlier date the customer may not exist yet
             self.statement = None
-            _show(self.statement_output, _html_bundle(
-                f"<em>No statement of {html.escape(who)}: {html.escape(str(exc))}</em>", f"No statement: {exc}"))
+            show(self.statement_output, no_statement_bundle(f"{name} ({provider} {customer_id})", exc))
             return
-        total = int(self.statement["outstanding"].iloc[-1])
-        head = (
-            f'<div class="ia-statement-title" style="margin:.3em 0">Statement of <b>{html.escape(name)}</b> '
-            f"({html.escape(provider)} {html.escape(customer_id)}) as of {self.as_of_date:%Y-%m-%d} · "
-            f"net {format_rupiah(total, compact=False)} · buckets {html.escape(self.scheme.value)} · "
-            f"terms {html.escape(self._terms_text())}"
-            '<br><span style="opacity:.7">Every open invoice and credit of this customer, whatever the '
-            "filters above; days past due are computed from the due date.</span></div>"
-        )
-        text = (f"Statement of {who} as of {self.as_of_date:%Y-%m-%d}: {len(self.statement) - 1} open "
-                f"invoices or credits, net {format_rupiah(total, compact=False)}")
-        _show(self.statement_output, _html_bundle(head + format_statement_table(self.statement), text))
+        show(self.statement_output, statement_bundle(
+            self.statement, name=name, provider=provider, customer_id=customer_id, as_of=self.as_of_date,
+            scheme=self.scheme.value, terms=self._terms_text()))
 
     @contextmanager
     def hold(self) -> Iterator[FilterPanel]:
@@ -899,7 +745,7 @@ class FilterPanel:
         try:
             work()
         except Exception as exc:
-            if not _in_kernel():
+            if not in_kernel():
                 raise
             self.summary.value = (
                 '<span style="color:#c62828">Update failed: '
@@ -933,7 +779,7 @@ class FilterPanel:
         self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
         self.kpi_html.value = format_kpis_html(self.kpis)
-        _show(
+        show(
             self.table_output,
             {"text/html": format_report_table(self.report, max_rows=self._max_rows),
              "text/plain": format_report_text(self.report)},
@@ -998,7 +844,7 @@ class FilterPanel:
         cache.move_to_end(key)
         if self._chart_shown.get(title) != key:
             self._chart_shown[title] = key
-            _show(self.chart_outputs[title], {
+            show(self.chart_outputs[title], {
                 "image/png": base64.b64encode(png).decode("ascii"),
                 "text/plain": f"<{title} chart>",
             })
@@ -1112,9 +958,9 @@ class FilterPanel:
         ...                    "due_at": pd.to_datetime(["2024-01-31"]), "outstanding": [100_000]})
         >>> panel = FilterPanel(df, as_of="2024-02-15")
         >>> print(panel.export_csv(Path(tempfile.mkdtemp()) / "report.csv").read_text(), end="")
-        customer_name,Current,1-30,31-60,61-90,>90,Credit,Total
-        Ani,0,100000,0,0,0,0,100000
-        Total,0,100000,0,0,0,0,100000
+        customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total
+        Ani,C1,mayar,0,100000,0,0,0,0,100000
+        Total,,,0,100000,0,0,0,0,100000
         """
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")

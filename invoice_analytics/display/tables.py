@@ -90,11 +90,35 @@ def _label(value: object) -> str:
 
     >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
     ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
-    """
+    >>> _label((pd.NA, pd.NA, "mayar"))
+    '(no name) / mayar'"""
     if isinstance(value, tuple):
-        parts = [v for i, v in enumerate(value) if v != "" and (i == 0 or not _missing(v))]
+        parts = [v for i, v in enumerate(value) if (i == 0 and _missing(v)) or (not _missing(v) and v != "")]
         return " / ".join(_label(v) for v in parts)
     return "(no name)" if _missing(value) else str(value)
+
+
+def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
+    """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each.
+
+    A missing first part reads "(no name)", a missing other part "–"; the
+    Total row's other parts are blank.
+
+    >>> _key_parts(("Ani", None, "faspay"), 3), _key_parts(("Total", "", ""), 3), _key_parts(None, 1)
+    (('Ani', ['–', 'faspay']), ('Total', ['', '']), ('(no name)', []))
+    >>> _key_parts((pd.NA, pd.NA, "mayar"), 3)  # a customer without a name or an id
+    ('(no name)', ['–', 'mayar'])
+    """
+    if levels <= 1:
+        return _label(label), []
+    parts = list(label) if isinstance(label, tuple) else [label]
+    parts += [""] * (levels - len(parts))
+    rest = ["–" if _missing(v) else str(v) for v in parts[1:levels]]
+    return _label(parts[0]), rest
+
+
+def _level_names(index: pd.Index) -> list[str]:
+    return ["" if n is None else str(n) for n in index.names]
 
 
 #: The report table's name column stays in view while the table scrolls sideways (at most 16em wide,
@@ -117,10 +141,12 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     counting the rest; the "Total" row is always shown last. A last row
     labelled "Total" (or ``("Total", ...)``) is taken as the totals row.
     Every cell is formatted as rupiah (:func:`format_rupiah`, full form), so
-    the report's columns must all be money; the row key's names head the
-    first column (joined by " / "), and a missing key shows as "(no name)".
-    The table scrolls inside its box: sideways with the name column pinned
-    at the left (names longer than 16em are cut, whole in their tooltip),
+    the report's columns must all be money. The row key heads the first
+    columns: its first level (the customer's name) pinned at the left, then
+    one text column per other level (a customer's id and provider), a
+    missing name showing as "(no name)" and a missing id as "–". The table
+    scrolls inside its box: sideways with the name column pinned at the
+    left (names longer than 16em are cut, whole in their tooltip),
     and down with the header row pinned at the top and the Total row at
     the bottom.
 
@@ -159,49 +185,54 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     >>> "Rp 1.500.000" in table, table.count("<tr")
     (True, 3)
 
-    From :func:`~invoice_analytics.aging_report`, at most one customer shown:
+    From :func:`~invoice_analytics.aging_report` (one row per customer: the
+    name pinned, then its id and provider), at most one customer shown:
 
     >>> from invoice_analytics import aging_report
-    >>> df = pd.DataFrame({"customer_name": ["Ani", "Budi", "Citra"], "status": ["unpaid"] * 3,
+    >>> df = pd.DataFrame({"provider": ["faspay", "faspay", "mayar"], "customer_id": ["C1", "C2", "M1"],
+    ...                    "customer_name": ["Ani", "Budi", "Citra"], "status": ["unpaid"] * 3,
     ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> table = format_report_table(aging_report(df, "2024-02-15"), max_rows=1)
-    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table
-    (4, True, True)
+    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table, ">customer_id</th>" in table
+    (4, True, True, True)
     >>> format_report_table(aging_report(df.iloc[:0]))
     '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
     """
     if len(report) == 0:
         return '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
-    has_total = report.index[-1] == TOTAL or (
-        isinstance(report.index[-1], tuple) and report.index[-1][0] == TOTAL
-    )
+    has_total = _is_total(report.index[-1])
     body = report.iloc[:-1] if has_total else report
     shown = body if max_rows is None else body.iloc[:max_rows]
     rest = len(body) - len(shown)
-    key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
+    levels = report.index.nlevels
+    key, *other_keys = _level_names(report.index)
     columns = list(report.columns)
     cell = "padding:2px 8px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
-    head = "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
+    text_cell = "padding:2px 8px;text-align:left;white-space:nowrap"
+    head = "".join(f'<th class="ia-key" style="{text_cell};{_STICKY_TOP}">{html.escape(k)}</th>' for k in other_keys)
+    head += "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
 
-    def row(label: str, values: Sequence[object], style: str = "", name_style: str = "") -> str:
+    def row(label: object, values: Sequence[object], style: str = "", name_style: str = "") -> str:
+        name, parts = _key_parts(label, levels)
         # the style goes on every cell: with separate borders (which sticky cells need) a row's border is not drawn
+        keys = "".join(f'<td class="ia-key" style="{text_cell};{style}">{html.escape(p)}</td>' for p in parts)
         tds = "".join(f'<td style="{cell};{style}">{_rp(v)}</td>' for v in values)
-        return (f'<tr><th class="ia-name" style="{_NAME_CELL};{style}{name_style}" title="{html.escape(label)}">'
-                f'<span style="{_NAME_TEXT}">{html.escape(label)}</span></th>{tds}</tr>')
+        return (f'<tr><th class="ia-name" style="{_NAME_CELL};{style}{name_style}" title="{html.escape(name)}">'
+                f'<span style="{_NAME_TEXT}">{html.escape(name)}</span></th>{keys}{tds}</tr>')
 
     values = shown.to_numpy(dtype=object)
     # a pinned name cell needs its own background: JupyterLab stripes even rows, so the names follow
-    rows = [row(_label(label), vals, "", f";background:{_STRIPE}" if i % 2 else "")
+    rows = [row(label, vals, "", f";background:{_STRIPE}" if i % 2 else "")
             for i, (label, vals) in enumerate(zip(shown.index, values, strict=True))]
     if rest:
         rows.append(
-            f'<tr><td colspan="{len(columns) + 1}" style="padding:2px 8px;opacity:.7">'
+            f'<tr><td colspan="{len(columns) + levels}" style="padding:2px 8px;opacity:.7">'
             f"… {format_count(rest)} more (export for the full table)</td></tr>"
         )
     if has_total:
-        rows.append(row(TOTAL, report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
+        rows.append(row(report.index[-1], report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
     return (
         '<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
         '<table style="border-collapse:separate;border-spacing:0">'
@@ -307,9 +338,11 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
     if len(report) == 0:
         return "No open invoices or credits."
     rows = report if len(report) <= max_rows + 1 else pd.concat([report.iloc[:max_rows], report.iloc[-1:]])
-    key = " / ".join(str(n) for n in report.index.names if n is not None) or ""
+    levels = report.index.nlevels
+    parts = [_key_parts(label, levels) for label in rows.index]
     text = rows.map(_rp).reset_index(drop=True)
-    text.insert(0, key, [_label(i) for i in rows.index])
+    for i, key in enumerate(_level_names(report.index)):
+        text.insert(i, key, [name if i == 0 else rest[i - 1] for name, rest in parts], allow_duplicates=True)
     out: str = text.to_string(index=False)
     if len(rows) < len(report):
         out += f"\n… {format_count(len(report) - len(rows))} more rows"
@@ -317,7 +350,13 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    return label == TOTAL or (isinstance(label, tuple) and len(label) > 0 and label[0] == TOTAL)
+    """The label of a Total row: "Total", or a tuple starting with it (a missing key part is not).
+
+    >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
+    (True, False, False)
+    """
+    first = label[0] if isinstance(label, tuple) and len(label) > 0 else label
+    return isinstance(first, str) and first == TOTAL
 
 
 def _column_kind(name: object, values: pd.Series) -> str:
