@@ -145,6 +145,11 @@ def _register_png_formatter() -> bool:
     return True
 
 
+#: In IPython a chart at the end of a cell shows as a picture, whichever chart module drew it
+#: (charts.py or _trend_chart.py: both import this module).
+_register_png_formatter()
+
+
 
 
 # ---------------------------------------------------------------------------

@@ -94,8 +94,7 @@ __all__ = [
     "provider_color",
 ]
 
-#: In IPython a chart at the end of a cell shows as a picture (see the module docstring).
-_register_png_formatter()
+# In IPython a chart at the end of a cell shows as a picture: registered when _chart_parts is imported.
 
 # ---------------------------------------------------------------------------
 # charts
