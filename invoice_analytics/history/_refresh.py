@@ -134,6 +134,12 @@ def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> O
         except _NeedFull as why:
             note = str(why)
             _fallback("mayar", note)
+    return _finished(api, outcome, note)
+
+
+def _finished(api: FaspayAPI | MayarAPI, outcome: Outcome | None, note: str) -> Outcome:
+    """``outcome``, or a full load (``note`` says why) when there is none; the progress bar closed on the
+    invoices loaded."""
     if outcome is None:
         before = api.requests + api.replayed
         state = api.load()
@@ -285,12 +291,7 @@ def refresh_faspay(api: FaspayAPI, known: pd.DataFrame | None, *, full: bool) ->
         except _NeedFull as why:
             note = str(why)
             _fallback("faspay", note)
-    if outcome is None:
-        before = api.requests + api.replayed
-        state = api.load()
-        outcome = Outcome(state, "full", api.requests + api.replayed - before, note)
-    api.finish(len(outcome.state))
-    return outcome
+    return _finished(api, outcome, note)
 
 
 def _faspay_full_requests(api: FaspayAPI) -> int:
