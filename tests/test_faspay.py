@@ -8,7 +8,6 @@ import warnings
 
 import pandas as pd
 import pytest
-from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
@@ -27,6 +26,7 @@ from invoice_analytics.emulator import DEMO_FASPAY_PASSWORD, DEMO_FASPAY_USERNAM
 from invoice_analytics.providers.faspay import faspay_frame, faspay_signature
 from invoice_analytics.schema import CORE_SCHEMA
 
+from _proxy import refusing_proxy
 from _raw import faspay_row, reference_response
 
 # backoff_factor=0: retries go at once (no real sleeps); injected 429s say Retry-After: 0 (retry_after=0)

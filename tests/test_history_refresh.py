@@ -16,6 +16,7 @@ from invoice_analytics.history import _transport as transport_module
 from invoice_analytics.providers import mayar as mayar_module
 from invoice_analytics.providers._pacing import MinuteRateLimiter
 
+from _clock import FakeClock
 from _stores import (
     apply,
     assert_same,
@@ -255,21 +256,6 @@ def test_the_active_list_is_read_below_the_new_invoices_only(tmp_path, cursor):
         assert len(active) == math.ceil((open_known + 1) / 50)  # (the loader's cursor re-reads a boundary row)
 
 
-class _FakeClock:
-    """A clock that moves only when slept on (the pacing then never really sleeps)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.pauses: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.now += seconds
-
-
 def _bar_lines(err: str, provider: str) -> list[str]:
     """The states a tqdm bar went through (its redraws), in order."""
     return [part.strip() for part in re.split(r"[\r\n]", err) if part.strip().startswith(f"{provider}:")]
@@ -279,7 +265,7 @@ def test_refresh_progress_says_it_waits_for_the_rate_limit_and_ends_on_the_invoi
                                                                                      tmp_path):
     """Through store.refresh (full, then incremental): while Mayar's pacing holds a request back the bar
     says so and for how long; its last count is the invoices of the account, its pages the requests."""
-    clock = _FakeClock()
+    clock = FakeClock(now=1000.0)
     monkeypatch.setattr(transport_module, "MinuteRateLimiter",
                         functools.partial(MinuteRateLimiter, clock=clock, sleep=clock.sleep))
     with small_emulator(0, 230) as emu:
@@ -307,7 +293,7 @@ def test_refresh_progress_says_it_waits_for_the_rate_limit_and_ends_on_the_invoi
 
 
 def test_load_mayar_progress_ends_on_the_invoices_loaded(monkeypatch, capsys):
-    clock = _FakeClock()
+    clock = FakeClock(now=1000.0)
     monkeypatch.setattr(mayar_module, "MinuteRateLimiter",
                         functools.partial(MinuteRateLimiter, clock=clock, sleep=clock.sleep))
     with small_emulator(0, 230) as emu:

@@ -7,7 +7,6 @@ import logging
 
 import pandas as pd
 import pytest
-from _proxy import refusing_proxy
 
 from invoice_analytics import (
     AuthenticationError,
@@ -27,6 +26,7 @@ from invoice_analytics.providers._pacing import MinuteRateLimiter
 from invoice_analytics.providers.mayar import EXTRA_SCHEMA, MAYAR_SANDBOX_URL
 from invoice_analytics.schema import CORE_SCHEMA
 
+from _proxy import refusing_proxy
 from _raw import mayar_row, reference_response
 
 # backoff_factor=0: retries go at once (no real sleeps); injected 429s say Retry-After: 0 (retry_after=0)

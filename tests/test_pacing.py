@@ -10,21 +10,7 @@ from hypothesis import strategies as st
 
 from invoice_analytics.providers._pacing import MinuteRateLimiter, SlidingWindow
 
-
-class FakeClock:
-    """A clock that moves only when slept on; records every pause."""
-
-    def __init__(self, now: float = 100.0) -> None:
-        self.now = now
-        self.pauses: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.pauses.append(seconds)
-        self.now += seconds
-
+from _clock import FakeClock
 
 # --------------------------------------------------------------------------- SlidingWindow
 
