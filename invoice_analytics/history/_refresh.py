@@ -121,7 +121,7 @@ def _fallback(provider: str, reason: str) -> None:
 
 def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Mayar's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
-    note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    note = _why_full(known, full)
     outcome: Outcome | None = None
     if not note:
         try:
@@ -135,6 +135,11 @@ def refresh_mayar(api: MayarAPI, known: pd.DataFrame | None, *, full: bool) -> O
             note = str(why)
             _fallback("mayar", note)
     return _finished(api, outcome, note)
+
+
+def _why_full(known: pd.DataFrame | None, full: bool) -> str:
+    """Why this refresh must load everything, or "" when it can be incremental."""
+    return "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
 
 
 def _finished(api: FaspayAPI | MayarAPI, outcome: Outcome | None, note: str) -> Outcome:
@@ -278,7 +283,7 @@ def _look_up(api: MayarAPI, targets: dict[str, int], status: str | None,
 
 def refresh_faspay(api: FaspayAPI, known: pd.DataFrame | None, *, full: bool) -> Outcome:
     """Faspay's whole list now: incrementally from ``known`` (the store's current versions), else in full."""
-    note = "first refresh" if known is None else "full=True" if full else "no invoice known" if known.empty else ""
+    note = _why_full(known, full)
     outcome: Outcome | None = None
     if not note:
         try:

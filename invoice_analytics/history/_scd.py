@@ -103,29 +103,25 @@ def latest(events: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:
     return last[(last["change"] != "gone").to_numpy(dtype=bool)]
 
 
-def latest_rows(table: pa.Table, when: pd.Timestamp | None, *, in_order: bool = False) -> pa.Table:
+def latest_rows(table: pa.Table, when: pd.Timestamp | None) -> pa.Table:
     """:func:`latest` on stored rows (an Arrow table), before any conversion to pandas: cheaper when most
-    rows are older versions. ``in_order``: each invoice's rows already come in ``valid_from`` order (as
-    a checkpoint followed by the data files after it, oldest first, do), so no sort is needed.
+    rows are older versions. Each invoice's rows must come in ``valid_from`` order, as a checkpoint
+    followed by the data files after it, oldest first, do: its last row is its latest. The rows kept
+    stay in table order.
 
     >>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
     >>> stamps = pa.array(t[[0, 1, 0, 2]].as_unit("us").asi8, pa.timestamp("us", tz="Asia/Jakarta"))
     >>> rows = pa.table({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
     ...                  "valid_from": stamps, "change": ["new", "changed", "new", "gone"]})
     >>> latest_rows(rows, None)["status"].to_pylist(), latest_rows(rows, t[1])["status"].to_pylist()
-    (['paid'], ['open', 'paid'])
-    >>> latest_rows(rows, None, in_order=True)["status"].to_pylist()
-    ['paid']
+    (['paid'], ['paid', 'open'])
     """
     if when is not None:
         bound = pa.scalar(when.value // 1000, pa.timestamp("us", tz=str(when.tz)))
         table = table.filter(pc.less_equal(table["valid_from"], bound))
-    order = (pa.array(np.arange(table.num_rows)) if in_order  # stable: ties keep file order
-             else pc.sort_indices(table, sort_keys=[("valid_from", "ascending")]))
-    ids = pd.array(table["invoice_id"].take(order), dtype="string[pyarrow]")
+    ids = pd.array(table["invoice_id"], dtype="string[pyarrow]")
     last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
-    kept = order.filter(pa.array(last))
-    rows = table.take(kept)
+    rows = table.filter(pa.array(last))
     return rows.filter(pc.not_equal(rows["change"], "gone"))
 
 

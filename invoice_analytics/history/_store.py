@@ -179,7 +179,7 @@ class InvoiceStore:
         if not chosen:
             return self._read([], provider)
         # an invoice is at most once in a checkpoint and in each file, and files follow their refreshes
-        return from_storage(latest_rows(self._concat(chosen), at, in_order=True), provider)
+        return from_storage(latest_rows(self._concat(chosen), at), provider)
 
     def _read(self, entries: list[FileEntry], provider: str) -> pd.DataFrame:
         if not entries:
