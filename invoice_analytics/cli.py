@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, NoReturn
 from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from invoice_analytics._types import Terms
+    from invoice_analytics.history._observed import HistoryLike
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -206,7 +209,6 @@ def _report(args: argparse.Namespace) -> int:
     from invoice_analytics._dates import jakarta_date
     from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
-    from invoice_analytics.export import atomic_path
     from invoice_analytics.report import summary_table, write_workbook
     from invoice_analytics.sources import (
         DEMO_SOURCE,
@@ -246,10 +248,7 @@ def _report(args: argparse.Namespace) -> int:
     terms = _terms(args)
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
-    figure = ax.get_figure(root=True)
-    assert figure is not None  # plot_aging draws on a new figure
-    with atomic_path(chart) as temporary:
-        figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+    _save_png(ax, chart)
     if args.pdf:
         from invoice_analytics.pdf import write_pdf
 
@@ -267,29 +266,41 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
     """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
     import tempfile
 
-    from invoice_analytics.display._trend_chart import plot_aging_trend
-    from invoice_analytics.export import atomic_path
     from invoice_analytics.history import InvoiceStore
     from invoice_analytics.history._demo import DEMO_DAYS, demo_store
+
+    if args.store is not None:
+        print(f"\nHistory store {args.store}")
+        return _store_history(InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}",
+                              args, edges, terms)
+    print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
+          "(made-up figures, dated after the sample)")
+    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
+        return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
+                              args, edges, terms)
+
+
+def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],
+                   terms: Terms) -> Path:
+    """Print the store's month-end trend and days to pay; write the trend chart beside ``--out``."""
+    from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.history._summary import history_summary, month_end_trend
 
+    trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
+    print(history_summary(store, trend))
     trend_chart: Path = args.out.with_name(args.out.stem + "-trend.png")
-    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
-        if args.store is not None:
-            store, title = InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}"
-            print(f"\nHistory store {args.store}")
-        else:
-            store, title = demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)"
-            print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
-                  "(made-up figures, dated after the sample)")
-        trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
-        print(history_summary(store, trend))
-        ax = plot_aging_trend(trend, title=title)
-        figure = ax.get_figure(root=True)
-        assert figure is not None  # plot_aging_trend draws on a new figure
-        with atomic_path(trend_chart) as temporary:
-            figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
+    _save_png(plot_aging_trend(trend, title=title), trend_chart)
     return trend_chart
+
+
+def _save_png(ax: Axes, path: Path) -> None:
+    """The figure of a chart function's ``ax`` (drawn on a new figure) as a PNG at ``path``, atomically."""
+    from invoice_analytics.export import atomic_path
+
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # the chart functions draw on a new figure
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120, bbox_inches="tight")
 
 
 if __name__ == "__main__":
