@@ -46,6 +46,15 @@ def refresh_time(number: int) -> pd.Timestamp:
     return START + pd.Timedelta(days=number - 1)
 
 
+def _record(provider: str, number: int, change: np.ndarray, *, unchanged: int) -> dict[str, object]:
+    """The manifest's record of refresh ``number`` (0-based) of ``provider``, which wrote rows ``change``."""
+    return {"observed_at": refresh_time(number + 1).isoformat(), "provider": provider,
+            "mode": "incremental" if number else "full", "requests": 0, "full_requests": 0,
+            "new": int((change == "new").sum()), "changed": int((change == "changed").sum()),
+            "unchanged": unchanged, "gone": int((change == "gone").sum()), "seconds": 0.0, "resumed": 0,
+            "note": "synthetic", "refresh": number + 1}
+
+
 def _plan(rng: np.random.Generator, invoices: int, versions: int, refreshes: int) -> tuple[np.ndarray, np.ndarray]:
     """(invoice, refresh) of every version, unique pairs, about ``versions`` of them, sorted by refresh."""
     first = rng.integers(0, refreshes // 2, invoices)
@@ -159,12 +168,7 @@ def build_store(root: Path, *, invoices: int = 200_000, versions: int = 10_000_0
                 table = _table(provider, schemas[provider], invoice[lo:hi], number, change[lo:hi], version[lo:hi])
                 files.append(write_data_file(root, provider, number + 1, table, durable=False))
             listed[provider] += int((change[lo:hi] == "new").sum() - (change[lo:hi] == "gone").sum())
-            records.append({"observed_at": refresh_time(number + 1).isoformat(), "provider": provider,
-                            "mode": "incremental" if number else "full", "requests": 0, "full_requests": 0,
-                            "new": int((change[lo:hi] == "new").sum()),
-                            "changed": int((change[lo:hi] == "changed").sum()),
-                            "unchanged": 0, "gone": int((change[lo:hi] == "gone").sum()), "seconds": 0.0,
-                            "resumed": 0, "note": "synthetic", "refresh": number + 1})
+            records.append(_record(provider, number, change[lo:hi], unchanged=0))
         after = Manifest(number + 1, tuple(files), tuple(records), tuple(checkpoints))
         for provider in per_provider:
             if store._checkpoint_due(before, provider, appended[provider], listed[provider]):
@@ -204,11 +208,7 @@ def build_daily_store(root: Path, snapshots: Path, *, invoices: int = 60_000, da
             pq.write_table(whole.drop_columns(list(STORE_COLUMNS)), snapshots / f"{provider}-{number:03d}.parquet",
                            compression="zstd")
             snapshot_rows += invoices
-            records.append({"observed_at": refresh_time(number + 1).isoformat(), "provider": provider,
-                            "mode": "incremental" if number else "full", "requests": 0, "full_requests": 0,
-                            "new": int((change == "new").sum()), "changed": int((change == "changed").sum()),
-                            "unchanged": invoices - len(moved), "gone": 0, "seconds": 0.0, "resumed": 0,
-                            "note": "synthetic", "refresh": number + 1})
+            records.append(_record(provider, number, change, unchanged=invoices - len(moved)))
     write_manifest(root, Manifest(days, tuple(files), tuple(records)))
     return versions, snapshot_rows
 
