@@ -50,6 +50,9 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     )
     from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.analytics.customers import customer_key
+    from invoice_analytics.analytics.dso import dso, observed_amount, with_observed_amount
+    from invoice_analytics.analytics.payments import days_to_pay, payment_windows
+    from invoice_analytics.analytics.trends import aging_trend, roll_rates
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -58,17 +61,14 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         plot_top_overdue,
     )
     from invoice_analytics.display.filtering import filter_invoices
-    from invoice_analytics.display.formatting import format_percent, format_rupiah, get_locale, set_locale
     from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
     from invoice_analytics.display.panel import FilterPanel
     from invoice_analytics.display.tables import format_report_table, style_report
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
+    from invoice_analytics.formatting import format_percent, format_rupiah, get_locale, set_locale
     from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.history._demo import demo_store
-    from invoice_analytics.history._dso import dso, observed_amount, with_observed_amount
-    from invoice_analytics.history._payments import days_to_pay, payment_windows
-    from invoice_analytics.history._trends import aging_trend, roll_rates
     from invoice_analytics.pdf import write_pdf
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
@@ -95,11 +95,11 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "invoice_analytics.display._trend_chart": ("plot_aging_trend",),
     "invoice_analytics.history._demo": ("demo_store",),
-    "invoice_analytics.history._trends": ("aging_trend", "roll_rates"),
-    "invoice_analytics.history._payments": ("days_to_pay", "payment_windows"),
-    "invoice_analytics.history._dso": ("dso", "observed_amount", "with_observed_amount"),
+    "invoice_analytics.analytics.trends": ("aging_trend", "roll_rates"),
+    "invoice_analytics.analytics.payments": ("days_to_pay", "payment_windows"),
+    "invoice_analytics.analytics.dso": ("dso", "observed_amount", "with_observed_amount"),
     "invoice_analytics.display.filtering": ("filter_invoices",),
-    "invoice_analytics.display.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
+    "invoice_analytics.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
     "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),
     "invoice_analytics.display.panel": ("FilterPanel",),
     "invoice_analytics.display.tables": ("format_report_table", "style_report"),

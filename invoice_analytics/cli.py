@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from invoice_analytics._types import Terms
-    from invoice_analytics.history._observed import HistoryLike
+    from invoice_analytics.analytics._observed import HistoryLike
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -210,13 +210,8 @@ def _report(args: argparse.Namespace) -> int:
     from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
     from invoice_analytics.report import summary_table, write_workbook
-    from invoice_analytics.sources import (
-        DEMO_SOURCE,
-        PROVIDERS,
-        check_environment,
-        configured_providers,
-        load_invoices,
-    )
+    from invoice_analytics.schema import DEMO_SOURCE, PROVIDERS
+    from invoice_analytics.sources import check_environment, configured_providers, load_invoices
 
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
     wanted = args.provider or list(PROVIDERS)
@@ -283,8 +278,8 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],
                    terms: Terms) -> Path:
     """Print the store's month-end trend and days to pay; write the trend chart beside ``--out``."""
+    from invoice_analytics._history_summary import history_summary, month_end_trend
     from invoice_analytics.display._trend_chart import plot_aging_trend
-    from invoice_analytics.history._summary import history_summary, month_end_trend
 
     trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
     print(history_summary(store, trend))

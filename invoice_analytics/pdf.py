@@ -161,7 +161,7 @@ def _second_page(df: pd.DataFrame, day: dt.date, lines: list[str], terms_days: T
                  notes: list[tuple[str, str]]) -> Figure:
     from matplotlib.figure import Figure
 
-    from invoice_analytics.display.formatting import format_rupiah
+    from invoice_analytics.formatting import format_rupiah
 
     figure = Figure(figsize=A4_LANDSCAPE)
     _header(figure, lines[:1] + lines[1:2])

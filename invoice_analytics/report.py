@@ -39,8 +39,8 @@ from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
-from invoice_analytics.display.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.export import write_excel
+from invoice_analytics.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "source_text", "summary_table", "terms_text", "title_lines",

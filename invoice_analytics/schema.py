@@ -48,8 +48,10 @@ __all__ = [
     "CORE_SCHEMA",
     "CURRENCY_DTYPE",
     "DATETIME_DTYPE",
+    "DEMO_SOURCE",
     "JAKARTA",
     "MONEY_DTYPE",
+    "PROVIDERS",
     "PROVIDER_DTYPE",
     "STATUSES",
     "STATUS_DTYPE",
@@ -74,7 +76,11 @@ STATUSES: tuple[str, ...] = (
 STRING_DTYPE = pd.StringDtype("pyarrow")
 MONEY_DTYPE = pd.Int64Dtype()
 DATETIME_DTYPE = pd.DatetimeTZDtype(unit="us", tz=JAKARTA)
-PROVIDER_DTYPE = pd.CategoricalDtype(["faspay", "mayar"])
+#: The providers, in the order every report lists them.
+PROVIDERS: tuple[str, ...] = ("faspay", "mayar")
+#: ``attrs["source"]`` of a frame of sample data.
+DEMO_SOURCE = "demo"
+PROVIDER_DTYPE = pd.CategoricalDtype(list(PROVIDERS))
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 CURRENCY_DTYPE = pd.CategoricalDtype(["IDR"])
 

@@ -15,7 +15,7 @@ def pytest_configure(config):
 @pytest.fixture(autouse=True)
 def _default_locale():
     """Every test starts in the default number locale (Indonesian) and leaves it so."""
-    from invoice_analytics.display import formatting
+    from invoice_analytics import formatting
 
     formatting.set_locale("id")
     yield

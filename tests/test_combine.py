@@ -7,8 +7,7 @@ import pandas as pd
 from invoice_analytics import CORE_SCHEMA, combine, empty_frame
 from invoice_analytics.providers.faspay import faspay_frame
 from invoice_analytics.providers.mayar import EXTRA_SCHEMA, mayar_frame
-
-from _raw import reference_response
+from tests.support.raw import reference_response
 
 
 def test_faspay_and_mayar_keep_every_dtype():

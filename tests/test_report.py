@@ -13,8 +13,7 @@ openpyxl = pytest.importorskip("openpyxl")
 from invoice_analytics._combine import combine  # noqa: E402
 from invoice_analytics.export import RUPIAH_FORMAT  # noqa: E402
 from invoice_analytics.report import HEADERS, write_workbook  # noqa: E402
-
-from _frames import faspay, mayar  # noqa: E402
+from tests.support.frames import faspay, mayar  # noqa: E402
 
 AS_OF = "2024-02-15"
 TOP = 10  # sheet name, 7 title lines, a blank row, then the header

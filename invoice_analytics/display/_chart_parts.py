@@ -26,7 +26,7 @@ from matplotlib.ticker import FixedLocator, MaxNLocator
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
-from invoice_analytics.display.formatting import (
+from invoice_analytics.formatting import (
     format_rupiah,
     rupiah_formatter,
 )
@@ -169,7 +169,7 @@ DEMO_LINE = "DEMO DATA (embedded sample invoices)"
 
 def is_demo(df: pd.DataFrame) -> bool:
     """Whether ``df`` holds the embedded sample data (``attrs["source"] == "demo"``)."""
-    from invoice_analytics.sources import DEMO_SOURCE
+    from invoice_analytics.schema import DEMO_SOURCE
 
     return bool(df.attrs.get("source") == DEMO_SOURCE)
 

@@ -21,8 +21,8 @@ import pandas as pd
 
 from invoice_analytics.analytics.customers import customer_key
 from invoice_analytics.display._output import html_bundle
-from invoice_analytics.display.formatting import format_rupiah
 from invoice_analytics.display.tables import format_statement_table
+from invoice_analytics.formatting import format_rupiah
 
 __all__ = ["NO_CUSTOMER", "NO_STATEMENT", "customer_choices", "no_statement_bundle", "statement_bundle"]
 

@@ -1,6 +1,6 @@
 """The aging trend as a chart: a stacked area of the buckets over the dates (private).
 
-Draws what :func:`~invoice_analytics.history._trends.aging_trend` returns, on
+Draws what :func:`~invoice_analytics.analytics.trends.aging_trend` returns, on
 the ``ax`` given or on a new :class:`~matplotlib.figure.Figure` (never
 pyplot's), in the bucket colours of every other chart.
 """
@@ -24,7 +24,7 @@ from invoice_analytics.display._chart_parts import (
     bucket_colors,
     literal,
 )
-from invoice_analytics.display.formatting import rupiah_formatter
+from invoice_analytics.formatting import rupiah_formatter
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["CREDIT_COLOR", "plot_aging_trend"]

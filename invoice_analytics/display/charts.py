@@ -76,7 +76,7 @@ from invoice_analytics.display._chart_parts import _png_of as _png_of
 from invoice_analytics.display._chart_parts import _register_png_formatter as _register_png_formatter
 from invoice_analytics.display._chart_parts import bucket_colors as bucket_colors
 from invoice_analytics.display._chart_parts import is_demo as is_demo
-from invoice_analytics.display.formatting import (
+from invoice_analytics.formatting import (
     format_percent,
     format_rupiah,
     percent_formatter,

@@ -50,6 +50,7 @@ from invoice_analytics.analytics._rules import check_terms
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.analytics.customers import CUSTOMER
+from invoice_analytics.analytics.trends import HistoryLike
 from invoice_analytics.display import _downloads as downloads
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, panel_layout
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
@@ -65,13 +66,12 @@ from invoice_analytics.display._statement_area import (
 )
 from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import FilterIndex
-from invoice_analytics.display.formatting import format_count as _n
-from invoice_analytics.display.formatting import format_percent, format_rupiah
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import write_csv, write_excel
-from invoice_analytics.history._trends import HistoryLike
-from invoice_analytics.sources import DEMO_SOURCE
+from invoice_analytics.formatting import format_count as _n
+from invoice_analytics.formatting import format_percent, format_rupiah
+from invoice_analytics.schema import DEMO_SOURCE
 
 __all__ = ["FilterPanel"]
 

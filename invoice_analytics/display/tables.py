@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from invoice_analytics.analytics._rules import TOTAL
-from invoice_analytics.display.formatting import format_count, format_number, format_percent, format_rupiah
+from invoice_analytics.formatting import format_count, format_number, format_percent, format_rupiah
 
 __all__ = ["format_kpis_html", "format_report_table", "format_report_text", "format_statement_table", "style_report"]
 
@@ -406,7 +406,7 @@ def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     >>> "Rp 1.500.000" in html_text, "65,1 %" in html_text, "font-weight: bold" in html_text
     (True, True, True)
     """
-    from invoice_analytics.display.formatting import _normalise  # one locale for the whole table
+    from invoice_analytics.formatting import _normalise  # one locale for the whole table
 
     fixed = _normalise(locale)
     formatters: dict[object, Any] = {}

@@ -70,7 +70,7 @@ def demo_store(
     from invoice_analytics.emulator._samples import AS_OF
     from invoice_analytics.history import InvoiceStore
     from invoice_analytics.history._files import Manifest, read_manifest, write_manifest
-    from invoice_analytics.sources import DEMO_SOURCE
+    from invoice_analytics.schema import DEMO_SOURCE
 
     if days < 0 or every < 1:
         raise ValueError(f"days must be >= 0 and every >= 1, not days={days!r}, every={every!r}")

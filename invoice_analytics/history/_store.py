@@ -38,8 +38,8 @@ from invoice_analytics.history._refresh import Outcome, refresh_faspay, refresh_
 from invoice_analytics.history._result import ProviderRefresh, RefreshResult
 from invoice_analytics.history._scd import diff, event_rows, latest, latest_rows, versions
 from invoice_analytics.history._transport import PendingAnswers
-from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, STRING_DTYPE
-from invoice_analytics.sources import PROVIDERS, configured_providers
+from invoice_analytics.providers._environment import configured_providers
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, PROVIDERS, STRING_DTYPE
 
 __all__ = ["InvoiceStore"]
 

@@ -1,0 +1,316 @@
+"""History analytics of balances: DSO by countback, and Faspay amounts observed (private).
+
+Conventions: see :mod:`._observed` (dates, states of a version, observation times).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import NAT, jakarta_date, month_ordinals
+from invoice_analytics._types import AsOf, By
+from invoice_analytics.analytics._groupby import (
+    empty_index,
+    exact_sums,
+    finish,
+    group_codes,
+    require_by,
+)
+from invoice_analytics.analytics._observed import (
+    _KEYS,
+    _OPEN,
+    HistoryLike,
+    _ExampleStore,  # noqa: F401  (the examples' store)
+    _keys,
+    _snapshot,
+    _states,
+)
+from invoice_analytics.analytics._rules import (
+    counted_mask,
+    money,
+    require,
+)
+
+__all__ = ["dso", "observed_amount", "with_observed_amount"]
+
+# ---------------------------------------------------------------------------
+# DSO
+
+
+def _countback(
+    receivables: np.ndarray, sales: np.ndarray, days: np.ndarray
+) -> tuple[pd.arrays.FloatingArray, np.ndarray, np.ndarray, np.ndarray]:
+    """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
+
+    ``sales[g, k]`` is the amount billed k months back (k = 0: the as_of
+    month up to as_of), ``days[k]`` that month's days counted.
+
+    >>> d, m, b, lb = _countback(np.array([150, 0, 999]), np.array([[100, 100], [5, 5], [1, 1]]), np.array([10, 30]))
+    >>> d.tolist(), m.tolist(), b.tolist(), lb.tolist()
+    ([25.0, 0.0, 40.0], [2, 0, 2], [200, 0, 2], [False, False, True])
+    """
+    cum = np.cumsum(sales, axis=1)
+    before = cum - sales
+    cum_days = np.cumsum(days)
+    days_before = cum_days - days
+    reached = cum >= receivables[:, None]
+    has = reached.any(axis=1)
+    k = np.argmax(reached, axis=1)
+    rows = np.arange(len(receivables))
+    month_sales = sales[rows, k]
+    fraction = (receivables - before[rows, k]) / np.where(month_sales == 0, 1, month_sales)
+    dso = np.where(has, days_before[k] + days[k] * fraction, cum_days[-1])
+    zero = receivables <= 0
+    dso = np.where(zero, 0.0, dso)
+    months = np.where(zero, 0, np.where(has, k + 1, len(days))).astype(np.int64)
+    billed = np.where(zero, 0, np.where(has, cum[rows, k], cum[:, -1])).astype(np.int64)
+    lower = ~zero & ~has
+    return pd.arrays.FloatingArray(dso.astype(np.float64), np.zeros(len(dso), dtype=bool)), months, billed, lower
+
+
+def dso(
+    store: HistoryLike,
+    as_of: AsOf,
+    *,
+    months: int = 3,
+    by: By = None,
+    observed_amounts: bool = False,
+    totals: bool = True,
+) -> pd.DataFrame:
+    """Days sales outstanding at ``as_of`` by the countback method.
+
+    What the store knew at the end of ``as_of`` gives the receivables ``R``
+    (outstanding of the open invoices) and the sales ``S_k`` (sum of
+    ``amount`` of the invoices issued in the calendar month k months before
+    ``as_of``'s, status not draft, cancelled or proforma; k = 0 is ``as_of``'s
+    month up to ``as_of``, whose days ``D_0`` are its day of the month;
+    ``D_k`` is the length of month k). Walking back, whole months are
+    subtracted while the balance outlasts them, then the fraction of the last
+    month::
+
+        K   = the first k with S_0 + ... + S_k >= R
+        DSO = D_0 + ... + D_{K-1} + D_K * (R - (S_0 + ... + S_{K-1})) / S_K
+
+    At most ``months`` months are walked; when ``R`` outlasts them all, DSO is
+    their total days and ``is_lower_bound`` is True (the true DSO is
+    longer). ``R = 0`` gives 0.
+
+    ``R`` and ``S`` cover the same invoices: those with a known ``amount``.
+    Faspay lists carry no amount, so by default this is **Mayar's DSO**
+    (Faspay invoices are left out of both). With ``observed_amounts=True``
+    missing amounts are filled by :func:`with_observed_amount` (the largest
+    outstanding the store saw while the invoice was open, using everything
+    the store saw, also after ``as_of``): every open Faspay invoice then
+    counts in ``R``, but the sales miss Faspay invoices never seen open (paid
+    before the store's first refresh or between two refreshes) and
+    understate those paid in part before being seen, so a Faspay DSO is an
+    overestimate.
+
+    Parameters
+    ----------
+    store : HistoryLike
+        The invoice history.
+    as_of : date-like
+        An Asia/Jakarta calendar day (its end is read).
+    months : int, default 3
+        The most months walked back, ``as_of``'s own month counted as the
+        first.
+    by : Hashable, list of Hashable or None, default None
+        Groups (e.g. "provider"), each with its own countback; None: one row
+        "Total".
+    observed_amounts : bool, default False
+        Fill missing amounts from :func:`observed_amount` (see above).
+    totals : bool, default True
+        Append a "Total" row (the countback of everything) to a grouped
+        result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``by``; columns ``receivables`` (``int64``),
+        ``dso_days`` (``Float64``), ``months_counted`` (``int64``: months
+        whose sales were used, 0 when ``R = 0``), ``billed_amount``
+        (``int64``: the sales of those months) and ``is_lower_bound``
+        (``bool``). Groups with nothing open and nothing billed in the
+        months walked have no row.
+
+    Raises
+    ------
+    ValueError
+        When ``months`` is not a whole number >= 1 or ``as_of`` is not a date.
+    KeyError
+        When the store's frame lacks a column needed.
+
+    Examples
+    --------
+    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing
+    was billed in January: 3 days of January, then all of December's 31.
+    With the observed amounts, F2's 50,000 is open too and December billed
+    F1's 1,000,000 as well:
+
+    >>> store = _ExampleStore()
+    >>> dso(store, "2026-01-03")  # doctest: +NORMALIZE_WHITESPACE
+           receivables  dso_days  months_counted  billed_amount  is_lower_bound
+    Total       100000      34.0               2         100000           False
+    >>> round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4)
+    7.2273
+    """
+    if int(months) != months or months < 1:
+        raise ValueError(f"months must be a whole number >= 1, got {months!r}")
+    months = int(months)
+    day = jakarta_date(as_of)
+    frame = _snapshot(store, day)
+    require(frame, ["status", "outstanding", "amount", "issued_at"], "dso")
+    require_by(frame, by, "dso")
+    if observed_amounts:
+        frame = with_observed_amount(frame, store)
+    amount, amount_missing = money(frame["amount"])
+    outstanding, out_missing = money(frame["outstanding"])
+    usable = counted_mask(frame["status"])
+    if amount_missing is not None:
+        usable &= ~amount_missing
+    open_ = outstanding > 0
+    if out_missing is not None:
+        open_ &= ~out_missing
+    this_month = int(np.datetime64(day, "M").astype(np.int64))
+    issued_month = month_ordinals(frame["issued_at"])
+    back = np.where(issued_month == NAT, -1, this_month - issued_month)
+    in_window = (back >= 0) & (back < months)
+    rows = np.flatnonzero(usable & (open_ | in_window))
+    first = np.datetime64(day, "M") - np.arange(months)
+    days = ((first + 1).astype("datetime64[D]") - first.astype("datetime64[D]")).astype(np.int64)
+    days[0] = day.day
+
+    def countback(codes: np.ndarray, n: int) -> dict[str, Any]:
+        r = rows[open_[rows]]
+        receivables = exact_sums(codes[open_[rows]], outstanding[r], n)
+        w = in_window[rows]
+        sales = exact_sums(codes[w] * months + back[rows[w]], amount[rows[w]], n * months).reshape(n, months)
+        d, m, b, lower = _countback(receivables, sales, days)
+        return {"receivables": receivables, "dso_days": d, "months_counted": m, "billed_amount": b,
+                "is_lower_bound": lower}
+
+    group, index = group_codes(frame, by, rows)
+    columns = countback(group, len(index))
+    grand = None
+    if totals and by is not None:
+        overall = countback(np.zeros(len(rows), dtype=np.int64), 1)
+        grand = {k: v[0] for k, v in overall.items()}
+    if len(index) == 0:
+        index = empty_index(by)
+    return finish(index, columns, by=by, totals=grand)
+
+
+# ---------------------------------------------------------------------------
+# observed amounts
+
+
+def observed_amount(store: HistoryLike) -> pd.Series:
+    """The largest outstanding the store saw while each invoice was open: a lower bound of its amount.
+
+    Faspay lists carry no invoice amount. An open invoice's outstanding is
+    what is left to pay, never more than the amount (a part payment only
+    lowers it), so the largest outstanding seen over the invoice's open
+    versions bounds its amount from below; it equals the amount when the
+    invoice was seen open before any part payment (with daily refreshes,
+    the usual case). Invoices never seen open (paid, cancelled or drafted in
+    every version the store holds) have no bound.
+
+    Parameters
+    ----------
+    store : HistoryLike
+        The invoice history.
+
+    Returns
+    -------
+    pandas.Series
+        ``Int64`` named "observed_amount", indexed by (``provider``,
+        ``invoice_id``), one entry per invoice ever seen open, sorted.
+
+    Raises
+    ------
+    KeyError
+        When ``history()`` lacks a column needed.
+
+    Examples
+    --------
+    >>> observed_amount(_ExampleStore()).tolist()  # F1, F2 (first seen before its part payment), M1
+    [1000000, 200000, 100000]
+    """
+    history = store.history()
+    require(history, [*_KEYS, "status", "outstanding"], "observed_amount")
+    rows = np.flatnonzero(_states(history) == _OPEN)
+    group, index = group_codes(history, _KEYS, rows)
+    out, _ = money(history["outstanding"])
+    largest = np.zeros(len(index), dtype=np.int64)
+    np.maximum.at(largest, group, out[rows])
+    if len(index) == 0:
+        index = pd.MultiIndex.from_arrays([history[k].iloc[:0].array for k in _KEYS], names=_KEYS)
+    bound = pd.Series(pd.array(largest, dtype="Int64"), index=index, name="observed_amount")
+    return bound.sort_index()
+
+
+def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
+    """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
+
+    A copy of ``df`` where every missing ``amount`` of an invoice the store
+    saw open is the largest outstanding seen then (a lower bound of the true
+    amount), and a bool column ``amount_is_lower_bound`` says which rows were
+    filled. Known amounts are kept. With it, amount-weighted figures
+    (``paid_ratio(..., weight="amount")``, :func:`dso`) cover the Faspay
+    invoices the store saw open; they understate what was billed (invoices
+    never seen open stay without an amount, and an invoice first seen after a
+    part payment is bounded below its amount).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or
+        ``store.as_of(...)``).
+    store : HistoryLike
+        The invoice history.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df``'s columns (``amount`` as ``Int64``) and index, plus
+        ``amount_is_lower_bound`` (``bool``).
+
+    Raises
+    ------
+    KeyError
+        When ``df`` or ``history()`` lacks a column needed.
+
+    Examples
+    --------
+    >>> store = _ExampleStore()
+    >>> now = with_observed_amount(store.as_of(pd.Timestamp("2026-01-05 23:00", tz="Asia/Jakarta")), store)
+    >>> now[["invoice_id", "amount", "amount_is_lower_bound"]]
+      invoice_id   amount  amount_is_lower_bound
+    1         F1  1000000                   True
+    3         F2   200000                   True
+    5         M1   100000                  False
+    """
+    require(df, [*_KEYS, "amount"], "with_observed_amount")
+    bound = observed_amount(store)
+    out = df.copy()
+    amount = out["amount"].astype("Int64")
+    missing = amount.isna().to_numpy()
+    filled = np.zeros(len(out), dtype=bool)
+    if missing.any() and len(bound):
+        rows = np.flatnonzero(missing)
+        bound_keys = pd.MultiIndex.from_arrays(
+            [bound.index.get_level_values(k).astype("string").array for k in _KEYS], names=_KEYS
+        )
+        where = bound_keys.get_indexer(_keys(out, rows))
+        hit = where >= 0
+        values = amount.to_numpy(dtype=np.int64, na_value=0)
+        values[rows[hit]] = bound.to_numpy(dtype=np.int64, na_value=0)[where[hit]]
+        filled[rows[hit]] = True
+        amount = pd.Series(pd.arrays.IntegerArray(values, missing & ~filled), index=out.index, name="amount")
+    out["amount"] = amount
+    out["amount_is_lower_bound"] = filled
+    return out

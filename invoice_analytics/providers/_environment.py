@@ -1,0 +1,112 @@
+"""The credentials in the environment: which providers are configured, and what is misspelled.
+
+Only the variables' names are read here, never sent; the loaders read the
+values themselves (:mod:`._credentials`).
+"""
+
+from __future__ import annotations
+
+import os
+
+from invoice_analytics.errors import MissingCredentialsError
+from invoice_analytics.schema import PROVIDERS
+
+__all__ = ["KNOWN_VARIABLES", "check_environment", "configured_providers", "provider_variables"]
+
+#: The environment variables the toolkit reads; any other ``FASPAY_*`` / ``MAYAR_*`` is refused.
+KNOWN_VARIABLES: tuple[str, ...] = (
+    "FASPAY_USERNAME", "FASPAY_PASSWORD", "FASPAY_SIGNATURE", "FASPAY_BASE_URL",
+    "MAYAR_API_KEY", "MAYAR_BASE_URL",
+)
+_PREFIXES = ("FASPAY_", "MAYAR_")
+
+
+def _is_set(name: str) -> bool:
+    return bool(os.environ.get(name, "").strip())  # the loaders strip credentials too
+
+
+def provider_variables() -> list[str]:
+    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment.
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k", "HOME": "/"}, clear=True):
+    ...     provider_variables()
+    ['MAYAR_API_KEY']
+    """
+    return sorted(n for n in os.environ if n.upper().startswith(_PREFIXES) and _is_set(n))
+
+
+def check_environment() -> None:
+    """Refuse a partly set or misspelled credential, naming it (never its value).
+
+    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a
+    ``FASPAY_*`` or ``MAYAR_*`` variable the toolkit does not read (see
+    :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
+    ``FASPAY_PASSWORD`` (or the reverse).
+
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_APIKEY": "secret"}, clear=True):
+    ...     check_environment()
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.MissingCredentialsError: mayar: environment: unknown variable(s) MAYAR_APIKEY \
+(known: MAYAR_API_KEY, MAYAR_BASE_URL); nothing was loaded, and the sample data is not used in their place
+    """
+    for provider, prefix in zip(PROVIDERS, _PREFIXES, strict=True):
+        unknown = [n for n in provider_variables() if n.upper().startswith(prefix) and n not in KNOWN_VARIABLES]
+        if unknown:
+            known = ", ".join(n for n in KNOWN_VARIABLES if n.startswith(prefix))
+            raise MissingCredentialsError(
+                provider, "environment", None,
+                detail=f"unknown variable(s) {', '.join(unknown)} (known: {known}); nothing was loaded, "
+                "and the sample data is not used in their place")
+    user, password = _is_set("FASPAY_USERNAME"), _is_set("FASPAY_PASSWORD")
+    if user != password:
+        have, lack = ("FASPAY_USERNAME", "FASPAY_PASSWORD") if user else ("FASPAY_PASSWORD", "FASPAY_USERNAME")
+        raise MissingCredentialsError(
+            "faspay", "environment", None,
+            detail=f"{have} is set but {lack} is not; set both (or FASPAY_SIGNATURE alone)")
+
+
+def configured_providers() -> list[str]:
+    """The providers whose credentials are set in the environment.
+
+    Faspay counts as configured when ``FASPAY_USERNAME`` and
+    ``FASPAY_PASSWORD`` are both set, or ``FASPAY_SIGNATURE`` is; Mayar when
+    ``MAYAR_API_KEY`` is. An empty value (or only whitespace) counts as unset. Only the names are
+    looked at: nothing is sent and the credentials are not checked.
+
+    Returns
+    -------
+    list of str
+        A sublist of ``["faspay", "mayar"]``, in that order; empty when no
+        credentials are set.
+
+    See Also
+    --------
+    load_invoices : Loads these providers, or the embedded emulator when none.
+
+    Examples
+    --------
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k"}):
+    ...     "mayar" in configured_providers()
+    True
+    >>> env = {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}
+    >>> with mock.patch.dict(os.environ, env, clear=True):
+    ...     configured_providers()
+    ['faspay', 'mayar']
+    >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "MAYAR_API_KEY": ""}, clear=True):
+    ...     configured_providers()
+    []
+    """
+    is_set = _is_set
+    found = []
+    if (is_set("FASPAY_USERNAME") and is_set("FASPAY_PASSWORD")) or is_set("FASPAY_SIGNATURE"):
+        found.append("faspay")
+    if is_set("MAYAR_API_KEY"):
+        found.append("mayar")
+    return found

@@ -1,0 +1,35 @@
+"""The demo history store: named as demo data in every frame and chart drawn from it."""
+
+from __future__ import annotations
+
+import pytest
+
+import invoice_analytics as ia
+from invoice_analytics._history_summary import history_summary, month_end_trend
+from invoice_analytics.history._demo import demo_store
+
+
+def test_a_demo_store_says_demo_data_in_its_frames_trend_and_chart(tmp_path):
+    store = demo_store(tmp_path / "demo", days=14, every=7)
+    assert store.current().attrs["source"] == "demo"
+    assert store.as_of("2026-11-30").attrs["source"] == "demo"
+    trend = ia.aging_trend(store, ["2026-11-25", "2026-12-05"])
+    assert trend.attrs["source"] == "demo"
+    assert "DEMO DATA" in ia.plot_aging_trend(trend).get_title()
+    assert ia.FilterPanel(store).text_summary().startswith("DEMO DATA")
+    again = ia.InvoiceStore(tmp_path / "demo")  # opened later, from its directory alone
+    assert again.current().attrs["source"] == "demo"
+    with pytest.raises(ValueError, match="already holds a store's refreshes"):
+        demo_store(tmp_path / "demo", days=7)
+
+
+def test_history_summary_reads_the_trend_at_month_ends(tmp_path):
+    store = demo_store(tmp_path, days=45, every=7)
+    trend = month_end_trend(store)
+    assert [str(d.date()) for d in trend.index] == ["2026-11-30", "2026-12-31", "2027-01-05"]
+    for day in ("2026-11-30", "2026-12-31"):  # each row is the aging report of what was known that day
+        report = ia.aging_report(store.as_of(day), day)
+        assert trend.loc[day].to_dict() == report.loc[("Total", "", ""), trend.columns].astype(int).to_dict()
+    text = history_summary(store, trend)
+    assert "8 refresh days from 2026-11-21 to 2027-01-05" in text  # 1 + ceil(45 / 7)
+    assert "Days to pay (" in text and "median" in text
