@@ -9,7 +9,7 @@
    and checkpoint rule, so it is an ``InvoiceStore`` directory like any
    other. For three dates, ``InvoiceStore(dir).as_of(d)`` (a new store
    object: it reads its files; then again on the same object, the files
-   already read) against DuckDB running the README's "as of" SQL on the
+   already read) against DuckDB running the guide's "as of" SQL on the
    same files from a fresh connection (into a pandas frame, ``.df()``): the
    best of ``--repeat`` each, the ratio, and a check that both return the
    same invoices with the same outstanding (it exits non-zero if not). For
@@ -47,8 +47,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def readme_sql(root: Path, when: str) -> str:
-    """The README's "as of" query on ``root`` at the end of the day ``when`` (Jakarta)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## History\n", 1)[1]
+    """The guide's "as of" query on ``root`` at the end of the day ``when`` (Jakarta)."""
+    text = (ROOT / "docs" / "guide" / "duckdb-spark.md").read_text(encoding="utf-8")
     sql = text.split("```sql\n-- as of\n", 1)[1].split("```", 1)[0]
     return sql.replace("'invoice-history/", f"'{root}/").replace("2026-10-31", when)
 
@@ -82,7 +82,7 @@ def as_of_section(root: Path, versions: int, invoices: int, repeat: int) -> bool
           f"({checkpoint_rows:,} rows, {size(root / '_checkpoints') / 2**20:,.0f} MiB, "
           f"+{size(root / '_checkpoints') / data_bytes:.0%})\n")
     print(f"{'as of':12s} {'invoices':>9s} {'ours (new store)':>17s} {'ours (files read)':>18s} "
-          f"{'DuckDB, README SQL':>19s} {'ours / DuckDB':>14s}")
+          f"{'DuckDB, guide SQL':>19s} {'ours / DuckDB':>14s}")
     ok = True
     for number in (60, 160, 250):
         when = day(number).isoformat()

@@ -1,7 +1,7 @@
 """invoice_analytics: Faspay Billing and Mayar invoice lists as typed pandas DataFrames.
 
 The public API is ``import invoice_analytics as ia``: every name an analyst
-uses is here, listed in ``__all__`` and in the README's API tables. Only the
+uses is here, listed in ``__all__`` and in the documentation's API reference. Only the
 exceptions are imported with the package; every other name is imported on
 first use (PEP 562), so ``import invoice_analytics`` and the command line
 start fast, and matplotlib, ipywidgets and openpyxl load only for the charts,

@@ -99,6 +99,7 @@ CORE_SCHEMA: dict[str, object] = {
     "currency": CURRENCY_DTYPE,
 }
 
+#: The core column names, in the order every loader returns them.
 CORE_COLUMNS: tuple[str, ...] = tuple(CORE_SCHEMA)
 
 

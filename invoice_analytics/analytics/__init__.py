@@ -2,7 +2,7 @@
 
 Pure, vectorised functions over a loader's frame or ``ia.combine(...)`` of
 several; the conventions (open, credit, overdue, buckets, ``as_of``) are
-written once in :mod:`._rules` and listed in the README.
+written once in :mod:`._rules` and listed in the guide's analytics page.
 """
 
 from invoice_analytics.analytics._rules import DEFAULT_EDGES

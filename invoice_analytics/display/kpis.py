@@ -22,7 +22,6 @@ from invoice_analytics.analytics.ratios import paid_ratio
 __all__ = ["BUCKET_SCHEMES", "panel_kpis"]
 
 #: Bucket schemes offered by the panel: label -> aging edges (days); the first is the default.
-#: Bucket schemes offered by the panel: label -> aging edges (days).
 BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
     "30/60/90": DEFAULT_EDGES,
     "30/60/90/120": (30, 60, 90, 120),

@@ -97,8 +97,8 @@ class InvoiceStore:
     The directory holds ``provider=faspay/`` and ``provider=mayar/`` with
     append-only Parquet files (one per provider per refresh that saw a
     change) and ``_manifest.json``, which commits each refresh and lists the
-    files; any Parquet reader can read it (see the README's History section
-    for DuckDB and Spark). A refresh takes a file lock, so a second one waits
+    files; any Parquet reader can read it (see the guide's page on
+    DuckDB and Spark). A refresh takes a file lock, so a second one waits
     up to ``lock_timeout`` seconds and then fails; readers need no lock and
     never see a refresh in part. A refresh killed at any point leaves the
     store as it was; the answers it had fetched (under ``_pending/``) are
@@ -327,7 +327,7 @@ class InvoiceStore:
         mayar: Mapping[str, Any] | None = None,
         observed_at: str | dt.date | dt.datetime | pd.Timestamp | None = None,
     ) -> RefreshResult:
-        """Observe the providers now and append what changed; incremental unless ``full`` (see the README).
+        """Observe the providers now and append what changed; incremental unless ``full`` (see the guide).
 
         Parameters
         ----------

@@ -70,7 +70,9 @@ __all__ = [
     "mayar_origin",
 ]
 
+#: Mayar's production origin (the default ``base_url``).
 MAYAR_PRODUCTION_URL = "https://api.mayar.id"
+#: Mayar's sandbox origin (``base_url="sandbox"`` picks it).
 MAYAR_SANDBOX_URL = "https://api.mayar.club"
 MAYAR_PATH = "/hl/v2/invoices"
 MAYAR_PAGE_SIZE = 50

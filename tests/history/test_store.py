@@ -251,21 +251,22 @@ def test_dtypes_round_trip_the_whole_sample(tmp_path):
         assert_same(store.current(), fresh_load(emu))
 
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-README_WHEN = "2026-10-31 23:59:59.999999+07:00"
+#: The guide page that gives the DuckDB SQL (its queries are run here as written).
+SQL_PAGE = Path(__file__).resolve().parents[2] / "docs" / "guide" / "duckdb-spark.md"
+SQL_WHEN = "2026-10-31 23:59:59.999999+07:00"
 
 
 def readme_sql(name: str, root: Path, when: pd.Timestamp | None = None) -> str:
-    """The README's DuckDB query ``-- name``, on ``root``, at ``when``."""
-    text = README.read_text(encoding="utf-8").split("\n## History\n", 1)[1]
+    """The guide's DuckDB query ``-- name``, on ``root``, at ``when``."""
+    text = SQL_PAGE.read_text(encoding="utf-8")
     sql = text.split(f"```sql\n-- {name}\n", 1)[1].split("```", 1)[0]
     sql = sql.replace("'invoice-history/", f"'{root}/")
-    return sql if when is None else sql.replace(README_WHEN, when.isoformat(sep=" "))
+    return sql if when is None else sql.replace(SQL_WHEN, when.isoformat(sep=" "))
 
 
 def committed_only(sql: str, root: Path) -> str:
-    """The README's variant reading only committed files."""
-    text = README.read_text(encoding="utf-8")
+    """The guide's variant reading only committed files."""
+    text = SQL_PAGE.read_text(encoding="utf-8")
     clause = text.split("add\n`", 1)[1].split("`", 1)[0].replace("'invoice-history/", f"'{root}/")
     assert clause.startswith("WHERE refresh <=")
     if "WHERE" in sql:
@@ -291,7 +292,7 @@ def assert_duckdb_equals(got: pd.DataFrame, want: pd.DataFrame) -> None:
         assert pd.to_datetime(got[column], utc=True).equals(want[column].dt.tz_convert("UTC"))
 
 
-def test_duckdb_reads_the_directory_with_the_readme_sql(emu, tmp_path):
+def test_duckdb_reads_the_directory_with_the_guide_sql(emu, tmp_path):
     store = InvoiceStore(tmp_path, checkpoint_factor=0)  # the store reads checkpoints, DuckDB the versions
     store.refresh(**options(emu), observed_at=at(0))
     for step, change in enumerate([(0, 1, 0), (8, 2, 0), (12, 5, 1), (13, 0, 0), (7, 9, 0), (6, 3, 3)],
