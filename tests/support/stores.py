@@ -97,7 +97,7 @@ def _pick(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
 
 def _settled_before(emu: Emulator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Leave out invoices made open again after being paid: paying or closing them again would, to a refresh
-    that saw them paid, be a paid invoice changing while it stays paid (invisible by design, see the README)."""
+    that saw them paid, be a paid invoice changing while it stays paid (invisible by design, see docs/guide/history.md)."""
     again = _reopened.get(emu, set())
     return [r for r in rows if r.get("invoice_no", r.get("id")) not in again]
 
@@ -157,7 +157,7 @@ def _apply(emu: Emulator, kind: str, n: int, variant: int) -> None:
         emu.remove_mayar_invoice(r["id"])  # not one reopened: to a refresh that saw it paid, a paid one deleted
 
 
-#: Every provider-side change an incremental refresh must see. Not among them (see the README): changes
+#: Every provider-side change an incremental refresh must see. Not among them (see docs/guide/history.md): changes
 #: to paid or cancelled invoices that stay so; deleted paid or closed Mayar invoices; Faspay invoices
 #: created already paid with an old date (the count check sees them, unless a deletion cancels them out).
 KINDS = ("faspay_pay", "faspay_partial", "faspay_cancel", "faspay_reverse", "faspay_overdue", "faspay_new",
