@@ -97,7 +97,7 @@ def _pick(rows: list[dict[str, Any]], n: int) -> dict[str, Any] | None:
 
 def _settled_before(emu: Emulator, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Leave out invoices made open again after being paid: paying or closing them again would, to a refresh
-    that saw them paid, be a paid invoice changing while it stays paid (invisible by design, see docs/guide/history.md)."""
+    that saw them paid, be a paid invoice changing while it stays paid (invisible by design: docs/guide/history.md)."""
     again = _reopened.get(emu, set())
     return [r for r in rows if r.get("invoice_no", r.get("id")) not in again]
 
