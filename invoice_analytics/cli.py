@@ -154,7 +154,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="build a demo store at DIR: the sample data, then six simulated months")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
-    serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
+    serve = commands.add_parser("serve", help="serve both providers' APIs locally from the sample data")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
     serve.add_argument("--rate-limit", type=_whole("--rate-limit", 0, 100_000), default=20,

@@ -3,7 +3,7 @@
 The embedded default means a notebook or a report runs offline with no
 credentials: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is in the
 environment (or ``demo=True``), a local :class:`~invoice_analytics.emulator.Emulator` serving
-``data-samples/`` is started on 127.0.0.1, both providers are loaded from it
+the package's sample data is started on 127.0.0.1, both providers are loaded from it
 over HTTP, and it is stopped again. Sample data is always named: a
 :class:`~invoice_analytics.errors.DemoDataWarning` and ``attrs["source"] ==
 "demo"``. A partly set or misspelled credential is a
@@ -54,7 +54,7 @@ def load_invoices(
     The real APIs when credentials are set, else the embedded emulator
     (:class:`~invoice_analytics.emulator.Emulator`), started on 127.0.0.1
     for the load and stopped again; it serves the sample data of
-    ``data-samples/`` without a rate limit. Real loads use the credentials
+    the package's sample data without a rate limit. Real loads use the credentials
     of the environment (see :func:`~invoice_analytics.load_faspay` and
     :func:`~invoice_analytics.load_mayar`). Faspay is loaded first, then
     Mayar, whatever the order of ``providers``.

@@ -1,8 +1,8 @@
-"""Write the sample datasets in ``data-samples/`` from :mod:`invoice_analytics.emulator._samples`.
+"""Write the sample datasets (package data, ``invoice_analytics/emulator/samples/``) from ``emulator._samples``.
 
 Run from anywhere: ``python scripts/generate_samples.py``. The output is
 deterministic (fixed seed, fixed dates), so rerunning it changes nothing
-unless the generators change; ``tests/test_emulator.py`` checks that.
+unless the generators change; ``tests/emulator/test_server.py`` checks that.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from invoice_analytics.emulator import _samples
 
-OUT = Path(__file__).resolve().parents[1] / "data-samples"
+OUT = Path(__file__).resolve().parents[1] / "invoice_analytics" / "emulator" / "samples"
 
 
 def _write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     (OUT / "faspay-reference-response.json").write_text(_samples.FASPAY_REFERENCE_RESPONSE, encoding="utf-8")
     (OUT / "mayar-reference-response.json").write_text(_samples.MAYAR_REFERENCE_RESPONSE, encoding="utf-8")
     for path in sorted(OUT.glob("*.json")):
-        print(f"wrote {path.relative_to(OUT.parent)} ({path.stat().st_size:,} bytes)")
+        print(f"wrote {path.relative_to(OUT.parents[2])} ({path.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one
 status code per call) and Mayar ``GET /hl/v2/invoices`` (Bearer key,
 ``createdAt`` cursor, 20 requests a minute per IP) answer as the reference
-pages describe, over the sample datasets in ``data-samples/`` (or generated in
-memory when the package is installed without them). Tests can inject faults,
+pages describe, over the sample datasets shipped in the package (``emulator/samples/``,
+package data). Tests can inject faults,
 add latency, mutate the data mid-sweep, and read a log of every request.
 
 >>> import requests
@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
-from invoice_analytics.emulator import _samples
 from invoice_analytics.emulator._faspay import FaspayAPI, faspay_request
 from invoice_analytics.emulator._mayar import MayarAPI
 from invoice_analytics.emulator._replies import Reply, json_reply
@@ -63,7 +62,8 @@ MAX_BODY = 1 << 20
 #: Requests kept in :attr:`Emulator.requests` (the oldest are forgotten first).
 REQUEST_LOG_SIZE = 100_000
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "data-samples"
+#: The sample datasets, package data (written by ``scripts/generate_samples.py``).
+SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 _PROVIDERS = {FASPAY_PATH: "faspay", MAYAR_PATH: "mayar"}
 
 
@@ -83,9 +83,7 @@ class RequestRecord:
 @functools.cache
 def _default_dataset(provider: str) -> tuple[dict[str, Any], ...]:
     path = SAMPLES_DIR / f"{provider}-invoices.json"
-    if path.is_file():
-        return tuple(json.loads(path.read_text(encoding="utf-8")))
-    return tuple(_samples.generate_faspay() if provider == "faspay" else _samples.generate_mayar())
+    return tuple(json.loads(path.read_text(encoding="utf-8")))
 
 
 def _content_length(value: str | None) -> int | None:
@@ -124,7 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
 class Emulator:
     """Both providers' invoice-list APIs on one local origin (see the module docstring).
 
-    ``None`` datasets load ``data-samples/*.json`` (or generate them); ``[]`` is an
+    ``None`` datasets load the package's sample datasets (``samples/*.json``); ``[]`` is an
     empty account. ``url`` and the ``*_kwargs`` are available once started.
     ``retry_after`` is the ``Retry-After`` of an injected 429 (0: retry at once).
 
@@ -401,7 +399,7 @@ class Emulator:
         Parameters
         ----------
         record : dict
-            The row as Faspay sends it (see ``data-samples/``); it is listed
+            The row as Faspay sends it (see ``emulator/samples/``); it is listed
             under its ``invoice_status`` label (e.g. "Unpaid") and by its
             ``invoice_date``.
         """
@@ -452,7 +450,7 @@ class Emulator:
         Parameters
         ----------
         record : dict
-            The row as Mayar sends it (see ``data-samples/``); it needs a
+            The row as Mayar sends it (see ``emulator/samples/``); it needs a
             ``createdAt`` (epoch milliseconds), by which the list is ordered
             and paged.
         """

@@ -25,7 +25,7 @@ from invoice_analytics.emulator import (
 from invoice_analytics.providers.faspay import FASPAY_PATH, FASPAY_STATUS_LABELS, faspay_signature
 from invoice_analytics.providers.mayar import MAYAR_PATH
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "invoice_analytics" / "emulator" / "samples"  # package data
 SIGNATURE = faspay_signature(DEMO_FASPAY_USERNAME, DEMO_FASPAY_PASSWORD)
 FULL_RANGE = {"start_period": "2023-01-01", "end_period": "2026-12-31"}
 

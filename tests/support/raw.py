@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[2] / "data-samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "invoice_analytics" / "emulator" / "samples"  # package data
 
 
 def faspay_row(i: int, *, status: str = "Unpaid", outstanding: int | str | None = 100_000, day: int = 1,
@@ -44,5 +44,5 @@ def mayar_row(i: int, created_ms: int, *, status: str = "active", amount: int | 
 
 
 def reference_response(provider: str) -> dict:
-    """The sample response printed on a provider's reference page (kept verbatim in data-samples/)."""
+    """The sample response printed on a provider's reference page (kept verbatim in the package's samples)."""
     return json.loads((SAMPLES / f"{provider}-reference-response.json").read_text())
