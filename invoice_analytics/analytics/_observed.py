@@ -4,7 +4,7 @@ The analytics themselves are in :mod:`.trends` (``aging_trend``, ``roll_rates``)
 :mod:`.payments` (``payment_windows``, ``days_to_pay``) and :mod:`.dso` (``dso``,
 ``observed_amount``, ``with_observed_amount``).
 
-Proposed public names (for ``ia.<name>`` and the README's API table):
+Proposed public names (for ``ia.<name>`` and the API reference):
 
 ==========================  ===========================================================================
 ``aging_trend``             outstanding per aging bucket (+ Credit, Total) at each of several dates
