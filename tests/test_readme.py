@@ -63,3 +63,9 @@ def test_readme_links_point_to_files():
     assert targets, "the README links into the documentation"
     missing = [target for target in targets if not (ROOT / target).exists()]
     assert missing == []
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "docs").glob("*/*.md")) + sorted((ROOT / "docs").glob("*.md")),
+                         ids=lambda page: str(page.relative_to(ROOT)))
+def test_documentation_pages_render_without_a_broken_table(page):
+    assert broken_table_rows(render(page.read_text(encoding="utf-8"))) == []
