@@ -165,8 +165,8 @@ def write_excel(
     written to a temporary file beside ``path`` and renamed into place, so a
     failed export leaves no partial file.
 
-    Each sheet has a bold header row (frozen, with an autofilter), bold
-    "Total" rows and columns sized to their contents; periods and tuple labels are written as text. The parent
+    Each sheet has a bold header row (frozen, with an autofilter), a bold
+    last "Total" row and columns sized to their contents; periods and tuple labels are written as text. The parent
     directory is created when missing; an existing file is overwritten.
 
     Parameters
@@ -284,7 +284,7 @@ def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, widt
     for cell in sheet[top]:
         cell.font = bold
     last = sheet.max_row
-    for row in sheet.iter_rows(min_row=top + 1, max_row=last):
+    for row in sheet.iter_rows(min_row=max(top + 1, last), max_row=last):  # the totals row is the last one
         if row and row[0].value == "Total":
             for cell in row:
                 cell.font = bold

@@ -150,7 +150,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     overdue = _as_dates(overdue, ["issued_at", "due_at"])
     sheets = {
         "Aging by customer": aging_report(df, as_of, by=CUSTOMER, edges=edges, basis=basis,
-                                          terms_days=terms_days),
+                                          terms_days=terms_days, totals=True),
         "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),
         "Notes": pd.DataFrame(NOTES, columns=["topic", "convention"]),
@@ -191,10 +191,11 @@ def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
     >>> print(summary_table(empty_frame(), "2026-11-21"))
     No invoices.
     """
-    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days)
+    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
+                          totals=True)
     if report.empty:
         return "No invoices."
-    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days)
+    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
     ratio = paid_ratio(df, by="provider", totals=True)
     counts = df.groupby("provider", observed=True).size()
     table = report.copy()

@@ -296,7 +296,7 @@ def aging_report(
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Accounts-receivable aging: open amounts per bucket, credits and net balance per ``by``.
 
@@ -341,7 +341,7 @@ def aging_report(
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
         receipt. A mapping gives days by provider (``{"mayar": 14}``, the
         others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
+    totals : bool, default False
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
 
@@ -387,12 +387,16 @@ def aging_report(
     Ani           C1          faspay   100000  250000       0  350000
     Budi          M7          mayar         0   75000   -5000   70000
     Ani           C2          faspay    20000       0       0   20000
-    Total                              120000  325000   -5000  440000
+
+    With the grand totals as a last row (as ``pivot_table``'s ``margins``):
+
+    >>> aging_report(df, "2024-02-15", totals=True)["Total"].tolist()
+    [350000, 70000, 20000, 440000]
 
     By the name alone (the two customers named Ani in one row):
 
     >>> aging_report(df, "2024-02-15", by="customer_name")["Total"].to_dict()
-    {'Ani': 370000, 'Budi': 70000, 'Total': 440000}
+    {'Ani': 370000, 'Budi': 70000}
 
     One row for everything, with other edges:
 
@@ -425,7 +429,7 @@ def overdue_totals(
     *,
     by: By = None,
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Open and overdue (days past due >= 1) counts and amounts per ``by``.
 
@@ -457,7 +461,7 @@ def overdue_totals(
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
         receipt. A mapping gives days by provider (``{"mayar": 14}``, the
         others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
+    totals : bool, default False
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
 
@@ -519,7 +523,7 @@ def average_days_past_due(
     by: By = None,
     basis: Basis = "due",
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Outstanding-weighted average days past due of the open invoices.
 
@@ -556,7 +560,7 @@ def average_days_past_due(
         date): it is due ``terms_days`` after ``issued_at``; 0 means due on
         receipt. A mapping gives days by provider (``{"mayar": 14}``, the
         others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
+    totals : bool, default False
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) holding the grand totals; there is none when ``by`` is None.
 

@@ -78,7 +78,7 @@ def dso(
     months: int = 3,
     by: By = None,
     observed_amounts: bool = False,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
@@ -123,7 +123,7 @@ def dso(
         "Total".
     observed_amounts : bool, default False
         Fill missing amounts from :func:`observed_amount` (see above).
-    totals : bool, default True
+    totals : bool, default False
         Append a "Total" row (the countback of everything) to a grouped
         result.
 

@@ -67,7 +67,7 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
 
 
 def paid_ratio(
-    df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = True
+    df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = False
 ) -> pd.DataFrame:
     """Share of the counted invoices that are paid, per ``by``.
 
@@ -82,7 +82,7 @@ def paid_ratio(
     Counts and amounts are ``int64``; ``paid_ratio`` is ``Float64``, ``<NA>``
     when nothing was billed (Faspay lists carry no amount).  Rows are sorted
     by the key (missing last); ``by=None`` gives one row labelled "Total";
-    ``totals`` (default True) appends a "Total" row to a grouped result.
+    ``totals`` (default False) appends a "Total" row to a grouped result.
 
     Parameters
     ----------
@@ -96,7 +96,7 @@ def paid_ratio(
         labelled "Total". Missing key values form their own group.
     weight : {"count", "amount"}, default "count"
         Count invoices, or weigh them by rupiah.
-    totals : bool, default True
+    totals : bool, default False
         Append a final row labelled "Total" (``("Total", "")`` for a list
         ``by``) with the overall ratio; there is none when ``by`` is None.
 
@@ -139,7 +139,7 @@ def paid_ratio(
     >>> paid_ratio(df, weight="amount")
            billed_amount  paid_amount  paid_ratio
     Total         400000       250000       0.625
-    >>> paid_ratio(df, by="status", weight="amount")  # doctest: +NORMALIZE_WHITESPACE
+    >>> paid_ratio(df, by="status", weight="amount", totals=True)  # doctest: +NORMALIZE_WHITESPACE
                     billed_amount  paid_amount  paid_ratio
     status
     paid                   100000       100000         1.0

@@ -776,7 +776,7 @@ class FilterPanel:
                     self._filtered_full = None
         as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
         frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
+        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
         self.kpi_html.value = format_kpis_html(self.kpis)
         show(
