@@ -157,7 +157,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
-    write_excel(path, sheets, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
+    write_excel(sheets=sheets, path=path, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
                 money={"Notes": []})
     return sheets
 

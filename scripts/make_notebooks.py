@@ -267,14 +267,13 @@ Files go to `out/`, which git ignores."""),
 from pathlib import Path
 
 out = Path("out")
-ia.write_csv(out / "aging_report.csv", report)
+ia.write_csv(report, out / "aging_report.csv")
 title = ["Accounts receivable aging", f"As of {AS_OF} (Asia/Jakarta)", f"Terms: {TERMS}",
          "Source: " + ("DEMO DATA (embedded sample invoices)" if DEMO else ", ".join(configured))]
 try:
-    path = ia.write_excel(out / "aging_report.xlsx",
-                          {"Aging by customer": report, "Top debtors": top, "Collections": chase,
+    path = ia.write_excel({"Aging by customer": report, "Top debtors": top, "Collections": chase,
                            "Statement": statement, "Credits": credit_rows},
-                          title=title, print_setup=True)
+                          out / "aging_report.xlsx", title=title, print_setup=True)
     print("wrote", out / "aging_report.csv", "and", path)
 except ImportError as exc:
     print(exc)

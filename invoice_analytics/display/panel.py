@@ -965,8 +965,8 @@ class FilterPanel:
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")
         if what == "report":
-            return write_csv(path, self.report)
-        return write_csv(path, self.filtered)
+            return write_csv(frame=self.report, path=path)
+        return write_csv(frame=self.filtered, path=path)
 
     def export_excel(self, path: str | Path) -> Path:
         """Write what is shown to one workbook.
@@ -1012,7 +1012,7 @@ class FilterPanel:
         }
         if self.statement is not None:
             sheets["Statement"] = self.statement
-        return write_excel(path, sheets)
+        return write_excel(sheets=sheets, path=path)
 
     # ------------------------------------------------------------------ display
 
