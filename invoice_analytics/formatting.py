@@ -2,8 +2,9 @@
 
 One switch, :func:`set_locale`, chooses how every table, chart axis, value
 label, KPI card, the panel and the command-line summary write numbers:
-``"id"`` (Indonesian, the default) or ``"en"``. :func:`get_locale` tells the
-current one. Money in this package is whole rupiah (``Int64``), so
+``"id"`` (Indonesian, the default) or ``"en"``; ``with number_locale("en"):``
+chooses it for a block only. :func:`get_locale` tells the current one.
+Money in this package is whole rupiah (``Int64``), so
 :func:`format_rupiah` takes integers (or integral floats, as matplotlib
 hands tick positions over) and refuses fractional rupiah. Missing values
 (``None``, ``pd.NA``, ``NaN``) format as an en dash.
@@ -46,6 +47,9 @@ would be one more dependency for two locales.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,6 +66,7 @@ __all__ = [
     "format_percent",
     "format_rupiah",
     "get_locale",
+    "number_locale",
     "percent_formatter",
     "rupiah_formatter",
     "set_locale",
@@ -90,11 +95,13 @@ _TABLE: dict[str, _Locale] = {
 #: The locales :func:`set_locale` accepts (``"id_ID"``, ``"en_US"``... name the same).
 LOCALES: tuple[str, ...] = tuple(_TABLE)
 _current = "id"
+#: The locale of a ``with number_locale(...)`` block: per thread and per asyncio task, None outside one.
+_block: ContextVar[str | None] = ContextVar("invoice_analytics_number_locale", default=None)
 
 
 def _normalise(locale: str | None) -> str:
     if locale is None:
-        return _current
+        return get_locale()
     if not isinstance(locale, str):
         raise TypeError(f"locale must be a str, got {locale!r}")
     key = locale.replace("-", "_").split("_")[0].lower()
@@ -124,12 +131,55 @@ def set_locale(locale: str) -> None:
 
 
 def get_locale() -> str:
-    """The current number locale, ``"id"`` or ``"en"`` (see :func:`set_locale`).
+    """The current number locale, ``"id"`` or ``"en"`` (see :func:`set_locale` and :func:`number_locale`).
 
     >>> get_locale()
     'id'
     """
-    return _current
+    return _block.get() or _current
+
+
+@contextmanager
+def number_locale(locale: str) -> Iterator[str]:
+    """Write numbers the ``locale`` way inside a ``with`` block, then as before.
+
+    The previous locale comes back when the block ends, an exception
+    included. The choice belongs to the running thread (and asyncio task):
+    other threads keep theirs. Blocks nest. :func:`set_locale` inside a
+    block changes the default that applies after it.
+
+    Parameters
+    ----------
+    locale : str
+        ``"id"`` or ``"en"`` (``"id_ID"``, ``"en_US"``... name the same).
+
+    Yields
+    ------
+    str
+        The locale in force inside the block (``"id"`` or ``"en"``).
+
+    Raises
+    ------
+    ValueError
+        When ``locale`` is not a known locale (before the block runs).
+
+    See Also
+    --------
+    set_locale : Choose the locale from now on.
+
+    Examples
+    --------
+    >>> with number_locale("en"):
+    ...     format_rupiah(575_400_000)
+    'Rp 575.4M'
+    >>> format_rupiah(575_400_000), get_locale()
+    ('Rp 575,4 jt', 'id')
+    """
+    token = _block.set(_normalise(locale))
+    try:
+        yield _block.get() or _current
+    finally:
+        _block.reset(token)
 
 
 def _as_int(value: object) -> int:

@@ -130,3 +130,41 @@ def test_style_report_bolds_only_the_totals_row_not_a_customer_named_total() -> 
         [("Total", "", "")], names=index.names))])
     html_text = style_report(with_totals).to_html()
     assert html_text.count("border-top: 1px solid") == 1
+
+
+def test_number_locale_is_a_context_manager_that_restores_the_locale() -> None:
+    ia.set_locale("id")
+    with ia.number_locale("en_US") as chosen:
+        assert chosen == "en" and ia.get_locale() == "en"
+        assert format_rupiah(1_234_567, compact=False) == "Rp 1,234,567"
+        with ia.number_locale("id"):  # blocks nest
+            assert format_percent(0.651) == "65,1 %"
+        assert ia.get_locale() == "en"
+    assert ia.get_locale() == "id"
+    with pytest.raises(RuntimeError, match="boom"), ia.number_locale("en"):
+        raise RuntimeError("boom")
+    assert ia.get_locale() == "id"  # restored on error too
+    with pytest.raises(ValueError, match="unknown locale 'fr'"), ia.number_locale("fr"):
+        pass
+    assert ia.get_locale() == "id"
+
+
+def test_number_locale_belongs_to_its_thread() -> None:
+    import threading
+
+    seen: dict[str, str] = {}
+    inside, done = threading.Event(), threading.Event()
+
+    def other() -> None:
+        inside.wait()
+        seen["other"] = format_rupiah(1_234_567, compact=False)
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with ia.number_locale("en"):
+        inside.set()
+        done.wait()
+        seen["this"] = format_rupiah(1_234_567, compact=False)
+    thread.join()
+    assert seen == {"other": "Rp 1.234.567", "this": "Rp 1,234,567"}
