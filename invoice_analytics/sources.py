@@ -85,7 +85,9 @@ def load_invoices(
         The loaded frames stacked by :func:`~invoice_analytics.combine`: the
         core columns, then Faspay's ``period`` and Mayar's own columns.
         ``attrs["source"]`` is ``"demo"`` for sample data, else the providers
-        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``).
+        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data
+        has ``attrs["as_of"]``, the ISO date its statuses were seen. Every
+        attr is JSON (``to_parquet`` saves the frame).
 
     Raises
     ------
@@ -152,7 +154,7 @@ def load_invoices(
         with Emulator(mayar_rate_limit_per_minute=None) as emu:
             mayar_kw = {**emu.mayar_kwargs, "rate_limit_per_minute": None}
             frame = _load(wanted, emu.faspay_kwargs, mayar_kw, progress)
-        frame.attrs["as_of"] = AS_OF  # the sample statuses are those seen on this date
+        frame.attrs["as_of"] = AS_OF.isoformat()  # the sample statuses are those seen on this date (ISO text: JSON)
         frame.attrs["source"] = DEMO_SOURCE
         return frame
     faspay_kw, mayar_kw = origin_options(faspay_base_url, mayar_base_url)

@@ -208,7 +208,7 @@ class InvoiceStore:
         frame = combine(*frames)
         frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
                                   na_position="last", kind="stable").reset_index(drop=True)
-        frame.attrs["as_of"] = known_at
+        frame.attrs["as_of"] = known_at.isoformat()  # ISO text: attrs stay JSON, so to_parquet can save the frame
         frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
         return frame
 
@@ -227,7 +227,7 @@ class InvoiceStore:
             What ``ia.combine(ia.load_faspay(...), ia.load_mayar(...))`` gave at
             the last refresh (same columns, dtypes and values; the providers
             the store holds), by provider, newest first; ``attrs["as_of"]``
-            is the last refresh's time, ``attrs["source"]`` the providers
+            is the last refresh's time (ISO text), ``attrs["source"]`` the providers
             (as ``load_invoices`` says them) or "demo" for a demo store.
 
         Raises
@@ -257,7 +257,7 @@ class InvoiceStore:
         Returns
         -------
         pandas.DataFrame
-            The typed frame, ``attrs["as_of"]`` = ``when``.
+            The typed frame, ``attrs["as_of"]`` = ``when`` (ISO text, Asia/Jakarta).
 
         Raises
         ------
