@@ -55,17 +55,13 @@ basis : {"due", "issued"}, default "due"
     Age from the due date (``due_at``, else ``issued_at + terms_days``)
     or from ``issued_at``."""
 
-_BY_KEYS = """\
-    a column, a list of columns (a MultiIndex), the virtual
-    "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
-    one row labelled "Total". Missing key values form their own group."""
-
 _BY_NONE = """\
 by : Hashable, list of Hashable or None, default None
-    The row key: the virtual "customer" (``(provider, customer_id)``,
-    indexed by name, id and provider: see
-    :func:`~invoice_analytics.customer_key`),
-""" + _BY_KEYS
+    The row key: a column, a list of columns (a MultiIndex), the virtual
+    "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
+    "customer" (``(provider, customer_id)``, indexed by name, id and
+    provider: see :func:`~invoice_analytics.customer_key`), or None for
+    one row labelled "Total". Missing key values form their own group."""
 
 _BY_CUSTOMER = """\
 by : Hashable, list of Hashable or None, default "customer"
@@ -73,8 +69,9 @@ by : Hashable, list of Hashable or None, default "customer"
     indexed by name, id and provider: see
     :func:`~invoice_analytics.customer_key`; the key of every customer
     table and chart), a column (e.g. "customer_name" to group by the
-    name alone),
-""" + _BY_KEYS
+    name alone), a list of columns (a MultiIndex), the virtual
+    "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
+    one row labelled "Total". Missing key values form their own group."""
 
 _TOTALS = """\
 totals : bool, default False
@@ -87,21 +84,21 @@ df : pandas.DataFrame
     Invoices in the core schema: one loader's frame or
     :func:`~invoice_analytics.combine` of several. Needs ``status``,
     ``outstanding``, ``issued_at``, ``due_at`` (unless ``basis="issued"``)
-    and the ``by`` columns."""
+    and, for a grouped result, the ``by`` columns."""
 
 _STORE = """\
-store : InvoiceStore or HistoryLike
+store : HistoryLike
     The invoice history: an :class:`~invoice_analytics.InvoiceStore`, or
-    anything with its ``history()`` and ``refreshes()``."""
+    anything with its ``as_of``, ``history`` and ``refreshes``."""
 
 _RAISES_AGING = """\
 KeyError
     When ``df`` lacks a column it needs (a ``by`` column included); the
     message names them.
 ValueError
-    When an argument is out of range: ``basis`` not "due" or "issued",
-    ``edges`` not strictly increasing integers >= 1, ``by`` an empty list,
-    ``as_of`` not a date (for the functions that take them)."""
+    When ``basis`` is not "due" or "issued", ``edges`` are not strictly
+    increasing integers >= 1, ``by`` is an empty list, or ``as_of`` is not
+    a date (of the arguments the function takes)."""
 
 _EXCEPTION_PARAMETERS = """\
 Parameters

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import day_numbers
+from invoice_analytics._docs import doc
 from invoice_analytics._types import By
 from invoice_analytics.analytics._groupby import (
     finish,
@@ -45,6 +46,7 @@ _WINDOW_COLUMNS = (
 )
 
 
+@doc()
 def payment_windows(store: HistoryLike) -> pd.DataFrame:
     """For each invoice seen open and later seen settled, the window in which it was paid.
 
@@ -66,9 +68,7 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history; ``history()`` needs the core columns and
-        ``valid_from`` and ``last_seen``.
+    {store}
 
     Returns
     -------
@@ -150,6 +150,7 @@ def _empty_windows(history: pd.DataFrame) -> pd.DataFrame:
 _STATISTICS = {"median": 0.5, "p90": 0.9}
 
 
+@doc()
 def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
     """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
 
@@ -170,8 +171,7 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> p
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history.
+    {store}
     by : Hashable, list of Hashable or None, default None
         A column of :func:`payment_windows` (``provider``,
         ``customer_name``...), a list, "issue_month", or None for one row

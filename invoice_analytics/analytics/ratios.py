@@ -1,10 +1,4 @@
-"""Paid ratios: how much of what we billed has been paid.
-
-Counted invoices are those whose status is not draft, cancelled or proforma
-(a missing status counts).  ``by`` takes a column, a list of columns, or the
-virtual key ``"issue_month"``: the Asia/Jakarta calendar month of
-``issued_at`` as a monthly ``Period`` (see :func:`issue_month`).  Missing key
-values form their own group.
+"""Paid ratios: how much of what we billed has been paid (counted invoices and ``by`` keys: :doc:`/guide/conventions`).
 """
 
 from __future__ import annotations
@@ -13,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import month_ordinals
+from invoice_analytics._docs import doc
 from invoice_analytics._types import By, Weight
 from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
 from invoice_analytics.analytics._rules import ISSUE_MONTH, counted_mask, money, paid_mask, require
@@ -66,6 +61,7 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     )
 
 
+@doc()
 def paid_ratio(
     df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = False
 ) -> pd.DataFrame:
@@ -90,15 +86,10 @@ def paid_ratio(
         Invoices in the core schema. Needs ``status``; with
         ``weight="amount"`` also ``amount`` and ``outstanding``; and the
         ``by`` columns (``issued_at`` for ``"issue_month"``).
-    by : Hashable, list of Hashable or None, default None
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (see :func:`issue_month`), or None for one row
-        labelled "Total". Missing key values form their own group.
+    {by_none}
     weight : {"count", "amount"}, default "count"
         Count invoices, or weigh them by rupiah.
-    totals : bool, default False
-        Append a final row labelled "Total" (``("Total", "")`` for a list
-        ``by``) with the overall ratio; there is none when ``by`` is None.
+    {totals}
 
     Returns
     -------
