@@ -127,9 +127,15 @@ _CONVENTIONS = """\
 The conventions (open, credit, days past due, buckets, overdue, the
 group keys) are stated once in :doc:`/guide/conventions`."""
 
+_AX = """\
+ax : matplotlib.axes.Axes or None, default None
+    Draw on these axes; None draws on a new
+    :class:`~matplotlib.figure.Figure` (never pyplot's)."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
+    "ax": _AX,
     "basis": _BASIS,
     "by_customer": _BY_CUSTOMER,
     "by_none": _BY_NONE,

@@ -55,6 +55,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from invoice_analytics._docs import doc
+
 if TYPE_CHECKING:
     from matplotlib.ticker import FuncFormatter
 
@@ -232,6 +234,7 @@ def _compact(magnitude: int, decimals: int | None, loc: _Locale) -> str:
     return str(magnitude)
 
 
+@doc()
 def format_rupiah(value: object, *, compact: bool = True, decimals: int | None = None,
                   locale: str | None = None) -> str:
     """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact) or ``"Rp 1.234.567"``.
@@ -255,8 +258,7 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     decimals : int or None, default None
         The decimals the compact form shows (trailing zeros dropped as the
         locale does); None follows the locale's rule.
-    locale : str or None, default None
-        ``"id"`` or ``"en"``; None is the current one (:func:`get_locale`).
+    {locale}
 
     Returns
     -------

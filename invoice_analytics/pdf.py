@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from invoice_analytics._dates import jakarta_date
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import top_debtors
@@ -53,6 +54,7 @@ def page_count(data: bytes) -> int:
     return len(_PAGE.findall(data))
 
 
+@doc()
 def write_pdf(
     df: pd.DataFrame,
     path: str | Path,
@@ -81,11 +83,8 @@ def write_pdf(
         The aging date (None: today in Asia/Jakarta).
     edges : Sequence[int], default (30, 60, 90)
         Bucket edges in days.
-    basis : {"due", "issued"}, default "due"
-        Age from the due or the issue date.
-    terms_days : int, mapping or str, default 0
-        Payment terms where there is no due date (see
-        :func:`~invoice_analytics.aging_buckets`).
+    {basis}
+    {terms_days}
     source : str or None, default None
         Where the figures come from; None reads ``df.attrs["source"]``
         ("DEMO DATA" for the sample data).

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from invoice_analytics._docs import doc
 from invoice_analytics.analytics._rules import TOTAL
 from invoice_analytics.formatting import format_count, format_number, format_percent, format_rupiah
 
@@ -378,6 +379,7 @@ def _column_kind(name: object, values: pd.Series) -> str:
     return "number"
 
 
+@doc()
 def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     """A report as a pandas Styler for notebooks: figures as a finance team reads them.
 
@@ -394,8 +396,7 @@ def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     report : pandas.DataFrame
         e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or
         ``top_debtors(df)``.
-    locale : str or None, default None
-        ``"id"`` or ``"en"``; None is the current one.
+    {locale}
 
     Returns
     -------
