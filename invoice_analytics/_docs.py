@@ -125,7 +125,7 @@ locale : str or None, default None
 
 _CONVENTIONS = """\
 The conventions (open, credit, days past due, buckets, overdue, the
-group keys) are stated once in :doc:`/guide/conventions`."""
+group keys) are stated once in the "Conventions" of :doc:`/guide/analytics`."""
 
 _AX = """\
 ax : matplotlib.axes.Axes or None, default None

@@ -4,7 +4,7 @@ The analytics themselves are in :mod:`.trends` (``aging_trend``, ``roll_rates``)
 (``payment_windows``, ``days_to_pay``) and :mod:`.dso` (``dso``, ``observed_amount``,
 ``with_observed_amount``); each takes a store (anything with the three methods of
 :class:`HistoryLike`) and only reads it. The conventions (a date is the end of that Jakarta day, the
-states of a version in :func:`_states`, observation times) are in :doc:`/guide/conventions`.
+states of a version in :func:`_states`, observation times) are in the "Conventions" of :doc:`/guide/history-analytics`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""The business rules of the analytics, each written once (private); stated in :doc:`/guide/conventions`.
+"""The business rules of the analytics, each written once (private).
+
+They are stated in the "Conventions" of :doc:`/guide/analytics`.
 
 >>> bucket_labels(DEFAULT_EDGES)
 ['Current', '1-30', '31-60', '61-90', '>90']

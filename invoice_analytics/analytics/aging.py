@@ -1,7 +1,7 @@
 """Accounts-receivable aging: who owes us what, and how late is it.
 
 Open, credit, days past due, buckets, overdue, ``as_of`` and the ``by`` keys follow the analytics
-conventions, stated once in :doc:`/guide/conventions`. No function mutates its input.
+conventions, stated once in the "Conventions" of :doc:`/guide/analytics`. No function mutates its input.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """From totals to invoices: a customer's statement, and the list of who to chase first.
 
-Both follow the aging conventions (:doc:`/guide/conventions`) and return plain frames that
+Both follow the aging conventions (the "Conventions" of :doc:`/guide/analytics`) and return plain frames that
 :func:`~invoice_analytics.write_excel` and :func:`~invoice_analytics.write_csv` export as they are.
 """
 

@@ -1,8 +1,9 @@
 """One customer key for every table and chart: the provider and the customer id, shown with the name.
 
 A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`,
-``(customer_name, customer_id, provider)``; the rules are in :doc:`/guide/conventions`. Every grouped table takes it as
-``by="customer"`` through :func:`customer_groups`.
+``(customer_name, customer_id, provider)``; the rules are in the "Conventions" of
+:doc:`/guide/analytics`. Every grouped table takes it as ``by="customer"`` through
+:func:`customer_groups`.
 """
 
 from __future__ import annotations

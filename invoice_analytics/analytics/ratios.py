@@ -1,4 +1,6 @@
-"""Paid ratios: how much of what we billed has been paid (counted invoices and ``by`` keys: :doc:`/guide/conventions`).
+"""Paid ratios: how much of what we billed has been paid.
+
+Counted invoices and the ``by`` keys: the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from __future__ import annotations
