@@ -132,6 +132,38 @@ ax : matplotlib.axes.Axes or None, default None
     Draw on these axes; None draws on a new
     :class:`~matplotlib.figure.Figure` (never pyplot's)."""
 
+_LOADER_SESSION = """\
+session : requests.Session or None, default None
+    A session used as given (its adapters decide retries); by default
+    one with urllib3 retries of 429, 5xx and dropped connections up to
+    ``max_retries``, closed after the load. Redirects are never
+    followed, whichever session is used."""
+
+_LOADER_TIMEOUT = """\
+timeout : float, default 30
+    Seconds to connect, to wait for an answer's headers, and for its
+    whole body once they came (the body is read against that deadline)."""
+
+_LOADER_RETRIES = """\
+max_retries : int, default 5
+    Retries of the default session.
+backoff_factor : float, default 0.5
+    The default session waits ``backoff_factor * 2 ** (retry - 1)``
+    seconds between retries (at most 30), or what a 429's
+    ``Retry-After`` says."""
+
+_LOADER_LIMITS = """\
+max_wait : float, default 120
+    The longest ``Retry-After`` (seconds) the default session waits out;
+    a longer one fails the load at once with a
+    :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
+max_response_bytes : int, default 33554432 (32 MiB)
+    The largest answer read, once decompressed; a larger one is a
+    :class:`~invoice_analytics.errors.ResponseError`.
+progress : bool or None, default None
+    None shows a tqdm bar when interactive and the load takes more than
+    one request; True always, False never."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -143,6 +175,10 @@ TEXTS: dict[str, str] = {
     "df": _DF,
     "edges": _EDGES,
     "exception_parameters": _EXCEPTION_PARAMETERS,
+    "loader_limits": _LOADER_LIMITS,
+    "loader_retries": _LOADER_RETRIES,
+    "loader_session": _LOADER_SESSION,
+    "loader_timeout": _LOADER_TIMEOUT,
     "locale": _LOCALE,
     "raises_aging": _RAISES_AGING,
     "store": _STORE,
