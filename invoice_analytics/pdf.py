@@ -6,14 +6,15 @@ on figures made without pyplot, written atomically (a temporary file beside
 42) and the document's title and subject name the source, "DEMO DATA" for
 the sample data.
 
->>> import tempfile, pathlib, warnings
->>> import invoice_analytics as ia
->>> with warnings.catch_warnings():
+>>> import tempfile, pathlib, warnings  # doctest: +SKIP
+>>> import invoice_analytics as ia  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore", ia.DemoDataWarning)
 ...     df = ia.load_invoices("mayar", demo=True, progress=False)
->>> path = write_pdf(df, pathlib.Path(tempfile.mkdtemp()) / "aging.pdf", "2026-11-21", terms_days={"mayar": 14})
->>> data = path.read_bytes()
->>> data[:5], page_count(data), b"DEMO DATA" in data
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "aging.pdf"  # doctest: +SKIP
+>>> path = write_pdf(df, out, "2026-11-21", terms_days={"mayar": 14})  # doctest: +SKIP
+>>> data = path.read_bytes()  # doctest: +SKIP
+>>> data[:5], page_count(data), b"DEMO DATA" in data  # doctest: +SKIP
 (b'%PDF-', 2, True)
 """
 

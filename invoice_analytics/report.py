@@ -10,19 +10,21 @@ to print. Rupiah stay numeric integers in the cells, shown with a rupiah
 number format, ratios as percents; due and issue dates are Excel dates, months
 real dates shown "Nov 2026".
 
->>> import tempfile, pathlib, warnings
->>> import invoice_analytics as ia
->>> with warnings.catch_warnings():
+>>> import tempfile, pathlib, warnings  # doctest: +SKIP
+>>> import invoice_analytics as ia  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore", ia.DemoDataWarning)
 ...     df = ia.load_invoices(demo=True, progress=False)
->>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"
->>> sheets = write_workbook(df, path, as_of="2026-11-21")
->>> import openpyxl  # read the file back: the sheets, and the grand total as a number
->>> book = openpyxl.load_workbook(path)
->>> aging = book["Aging by customer"]
->>> book.sheetnames, aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value
-(['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes'], 'Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"  # doctest: +SKIP
+>>> sheets = write_workbook(df, path, as_of="2026-11-21")  # doctest: +SKIP
+>>> import openpyxl  # read the file back: the sheets, and the grand total as a number  # doctest: +SKIP
+>>> book = openpyxl.load_workbook(path)  # doctest: +SKIP
+>>> aging = book["Aging by customer"]  # doctest: +SKIP
+>>> book.sheetnames  # doctest: +SKIP
+['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes']
+>>> aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value  # doctest: +SKIP
+('Total', 2019213000)
+>>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value  # doctest: +SKIP
 ('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Customer', 'PT. Mulia Logistik Tbk')
 """
 

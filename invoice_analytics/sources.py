@@ -10,11 +10,11 @@ over HTTP, and it is stopped again. Sample data is always named: a
 :class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback
 to the sample data.
 
->>> import warnings
->>> with warnings.catch_warnings():
+>>> import warnings  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore")
 ...     df = load_invoices(demo=True, progress=False)
->>> sorted(df["provider"].unique()), df.attrs["source"]
+>>> sorted(df["provider"].unique()), df.attrs["source"]  # doctest: +SKIP
 (['faspay', 'mayar'], 'demo')
 """
 
@@ -116,18 +116,18 @@ def load_invoices(
 
     Examples
     --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
+    >>> import warnings  # doctest: +SKIP
+    >>> with warnings.catch_warnings(record=True) as caught:  # doctest: +SKIP
     ...     warnings.simplefilter("always")
     ...     df = load_invoices(demo=True, progress=False)
-    >>> caught[0].category.__name__, df.attrs["source"]
+    >>> caught[0].category.__name__, df.attrs["source"]  # doctest: +SKIP
     ('DemoDataWarning', 'demo')
-    >>> df["provider"].value_counts().sort_index()
+    >>> df["provider"].value_counts().sort_index()  # doctest: +SKIP
     provider
     faspay    6000
     mayar     2500
     Name: count, dtype: int64
-    >>> load_invoices("stripe")
+    >>> load_invoices("stripe")  # doctest: +SKIP
     Traceback (most recent call last):
     ...
     ValueError: unknown provider(s) ['stripe']; choose from ['faspay', 'mayar']

@@ -124,18 +124,18 @@ class InvoiceStore:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from invoice_analytics.emulator import Emulator
-    >>> store = InvoiceStore(tempfile.mkdtemp())
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    >>> import tempfile  # doctest: +SKIP
+    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+    >>> store = InvoiceStore(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
     ...     first = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-21 09:00")
     ...     emu.set_faspay_status(emu.faspay.invoices[-1]["invoice_no"], "Cancelled")
     ...     second = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-22 09:00")
-    >>> first["faspay"].mode, first.new, second["faspay"].mode, second.changed
+    >>> first["faspay"].mode, first.new, second["faspay"].mode, second.changed  # doctest: +SKIP
     ('full', 6000, 'incremental', 1)
-    >>> second.requests < second.full_requests
+    >>> second.requests < second.full_requests  # doctest: +SKIP
     True
-    >>> len(store.current()), len(store.history()), len(store.refreshes())
+    >>> len(store.current()), len(store.history()), len(store.refreshes())  # doctest: +SKIP
     (6000, 6001, 2)
     """
 

@@ -10,10 +10,10 @@ either reading, and drops the invoices it has already seen by id.
 
 Example, against the embedded emulator:
 
->>> from invoice_analytics.emulator import Emulator
->>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+>>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+>>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
 ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
->>> df["provider"].unique().tolist(), df["invoice_id"].is_unique
+>>> df["provider"].unique().tolist(), df["invoice_id"].is_unique  # doctest: +SKIP
 (['mayar'], True)
 """
 
@@ -210,15 +210,15 @@ def load_mayar(
 
     Examples
     --------
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
     ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
     ...     paid = load_mayar(**emu.mayar_kwargs, status="paid", rate_limit_per_minute=None, progress=False)
-    >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()
+    >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()  # doctest: +SKIP
     (2500, True, ['name', 'description'])
-    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()
+    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()  # doctest: +SKIP
     [613, 1490, 397]
-    >>> len(paid), int(paid["outstanding"].sum())
+    >>> len(paid), int(paid["outstanding"].sum())  # doctest: +SKIP
     (1490, 0)
     """
     key = _api_key(api_key)
