@@ -1,42 +1,10 @@
 """Rupiah and percentages as Indonesians (or English readers) read them.
 
-One switch, :func:`set_locale`, chooses how every table, chart axis, value
-label, KPI card, the panel and the command-line summary write numbers:
-``"id"`` (Indonesian, the default) or ``"en"``; ``with number_locale("en"):``
-chooses it for a block only. :func:`get_locale` tells the current one.
-Money in this package is whole rupiah (``Int64``), so
-:func:`format_rupiah` takes integers (or integral floats, as matplotlib
-hands tick positions over) and refuses fractional rupiah. Missing values
-(``None``, ``pd.NA``, ``NaN``) format as an en dash.
-
-=========  ===============  ==========================================  =========
-locale     full             compact                                     percent
-=========  ===============  ==========================================  =========
-``"id"``   ``Rp 1.234.567``  ``Rp 250 rb``, ``Rp 575,4 jt``, ``Rp 2,01 M``,  ``65,1 %``
-                            ``Rp 1,2 T`` (ribu, juta, miliar, triliun)
-``"en"``   ``Rp 1,234,567``  ``Rp 250K``, ``Rp 575.4M``, ``Rp 2.0B``,      ``65.1%``
-                            ``Rp 1.2T``
-=========  ===============  ==========================================  =========
-
-The compact rule (the amount is divided by its unit, 1,000 to 10^12, and
-rounded half away from zero):
-
-* ``"id"``: at least three significant digits and at least one decimal
-  (``decimals = max(1, 3 - integer digits)``), trailing zeros dropped:
-  575,4 jt; 2,01 M; 1,2 T; 250 rb; 12,5 jt.
-* ``"en"``: one decimal, trailing zeros dropped, but an amount that is not
-  an exact whole number of units keeps one decimal even when it is zero
-  (``2.0B`` says "about two billion"; ``250K`` and ``2B`` are exact).
-* An explicit ``decimals=`` replaces the number of decimals in both.
-* An amount that would round to 1000 of a unit is promoted to the next unit
-  (999,999 is ``Rp 1 jt`` / ``Rp 1.0M``, never ``1000 rb``).
-
-The suffixes and separators are a small table here rather than CLDR data
-(Babel): Babel's compact currency formats round to a fixed number of
-fractional digits rather than significant digits, do not promote at unit
-boundaries, write ``IDR`` rather than ``Rp`` in English and no space after
-``Rp`` in Indonesian, so its output would need rewriting anyway, and it
-would be one more dependency for two locales.
+One switch, :func:`set_locale`, chooses how every table, chart axis, value label, KPI card, the panel
+and the command-line summary write numbers: ``"id"`` (Indonesian, the default) or ``"en"``;
+``with number_locale("en"):`` chooses it for a block only. Money is whole rupiah, so
+:func:`format_rupiah` refuses fractional rupiah; missing values format as an en dash. The table of
+both locales, the compact rule and why not Babel are in :doc:`/guide/charts-report`.
 
 >>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
 ('Rp 1,23 jt', 'Rp 1.234.567')

@@ -1,14 +1,7 @@
 """The aging report workbook and terminal summary behind ``invoice-analytics report``.
 
-Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report` by
-the one customer key, ``by="customer"``: customer name, customer id and provider), "Overdue invoices" (open invoices
-1+ days past due, oldest first), "Paid ratio by month"
-(:func:`~invoice_analytics.paid_ratio` by issue month, by count and by
-amount) and "Notes" (the conventions). Each starts with a title block (report,
-as-of date, basis, terms, bucket edges, source, generated at) and is set up
-to print. Rupiah stay numeric integers in the cells, shown with a rupiah
-number format, ratios as percents; due and issue dates are Excel dates, months
-real dates shown "Nov 2026".
+Sheets "Aging by customer", "Overdue invoices", "Paid ratio by month" and "Notes", each with a title
+block and set up to print, rupiah as numbers with a rupiah format: :doc:`/guide/charts-report`.
 
 >>> import tempfile, pathlib, warnings  # doctest: +SKIP
 >>> import invoice_analytics as ia  # doctest: +SKIP

@@ -1,14 +1,10 @@
 """One call for "all my invoices": the real APIs when configured, else the embedded emulator.
 
-The embedded default means a notebook or a report runs offline with no
-credentials: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is in the
-environment (or ``demo=True``), a local :class:`~invoice_analytics.emulator.Emulator` serving
-``data-samples/`` is started on 127.0.0.1, both providers are loaded from it
-over HTTP, and it is stopped again. Sample data is always named: a
-:class:`~invoice_analytics.errors.DemoDataWarning` and ``attrs["source"] ==
-"demo"``. A partly set or misspelled credential is a
-:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback
-to the sample data.
+With no ``FASPAY_*`` or ``MAYAR_*`` variable in the environment (or ``demo=True``) a local
+:class:`~invoice_analytics.emulator.Emulator` is started on 127.0.0.1, both providers are loaded from
+it over HTTP and it is stopped again, with a :class:`~invoice_analytics.errors.DemoDataWarning` and
+``attrs["source"] == "demo"``; a partly set or misspelled credential is a
+:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback (:doc:`/guide/loading`).
 
 >>> import warnings  # doctest: +SKIP
 >>> with warnings.catch_warnings():  # doctest: +SKIP

@@ -1,21 +1,11 @@
 """Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
 
-Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
-a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
-works headless and leaves no global state), and returns the axes. In a
-notebook a cell ending with a chart shows it as a picture, with no
-``%matplotlib`` magic and no ``display`` call: importing this module inside
-IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
-(outside IPython it does nothing). Save a chart with ``ax.figure.savefig``.
-
-Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
-green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
-default edges, :func:`bucket_colors` for any edges). An empty frame gives an
-axes with a centred "No invoices". A frame of the sample data
-(``df.attrs["source"] == "demo"``) adds a second title line, :data:`DEMO_LINE`,
-to every chart, whatever ``title`` is given. The colours, axes, ticks and
-labels every chart is drawn with live in the private ``_chart_parts``
-module; this one holds the charts.
+Every ``plot_*`` function draws on the ``ax`` it is given, or on a new
+:class:`matplotlib.figure.Figure` (never pyplot's), and returns the axes; in IPython a cell ending
+with a chart shows it as a picture. Colours are fixed (:data:`PROVIDER_COLORS`, :data:`BUCKET_COLORS`,
+:func:`bucket_colors`); an empty frame gives "No invoices"; sample data adds :data:`DEMO_LINE` to the
+title. The colours, axes, ticks and labels live in the private ``_chart_parts``; the charts are shown
+in :doc:`/guide/charts-report`.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
@@ -23,8 +13,6 @@ module; this one holds the charts.
 ['No invoices']
 >>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
 True
->>> len(bucket_colors((7, 14, 30, 60, 90)))
-7
 """
 
 from __future__ import annotations

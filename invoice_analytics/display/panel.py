@@ -1,21 +1,9 @@
-"""An interactive invoice dashboard for Jupyter: :class:`FilterPanel`.
+"""An interactive invoice dashboard for Jupyter: :class:`FilterPanel` (:doc:`/guide/panel`).
 
-A header ("DEMO DATA" for sample data), controls (provider, the provider's
-status, customer search, issue-date range, ``as_of``, bucket scheme and
-payment terms) and buttons (Reset, All providers, a customer's statement,
-Export Excel and Export CSV as browser downloads) on top; under them the
-KPIs, the aging report table (rupiah, thousands separated) and the tabs of
-the charts and of the statement, redrawn on every change. The work is done
-by the plain functions of :mod:`invoice_analytics.display` (filtering, KPIs,
-tables, charts), :func:`~invoice_analytics.customer_statement` and
-:mod:`invoice_analytics.export` (every file is written by its writers). The
-panel's parts live in private modules, one job each: ``_controls`` (the
-widgets and their layout), ``_downloads`` (file names and the ``data:`` links
-of the Export buttons), ``_statement_area`` (the Statement list and tab) and
-``_output`` (showing a bundle in an Output widget); this module wires them.
-
-In a notebook the panel displays itself as a widget; elsewhere (a terminal,
-a script, a static render) it shows a text or HTML summary.
+The work is done by the plain functions of :mod:`invoice_analytics.display`,
+:func:`~invoice_analytics.customer_statement` and :mod:`invoice_analytics.export`; the panel's
+parts live in private modules, one job each (``_controls``, ``_downloads``, ``_statement_area``,
+``_output``), and this module wires them. Outside a notebook it shows a text or HTML summary.
 
 >>> df = pd.DataFrame({"provider": ["faspay", "mayar"], "customer_id": ["C1", "C2"],
 ...     "customer_name": ["PT Ani", "Budi"], "status": ["overdue", "unpaid"],
