@@ -207,7 +207,7 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
                   locale: str | None = None) -> str:
     """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact) or ``"Rp 1.234.567"``.
 
-    The compact rule is the module's (see :mod:`.formatting`): in Indonesian
+    The compact rule (:doc:`/guide/charts-report`): in Indonesian
     at least three significant digits and one decimal, trailing zeros
     dropped; in English one decimal, kept unless the amount is a whole
     number of units. Halves round away from zero; an amount that would
