@@ -42,8 +42,9 @@ class InvoiceAPIError(Exception):
     Catch this to handle any failed load; the subclasses say what failed.
     The message reads ``"{provider}: {request}[: {detail}][: server said:
     {server_message}][ (HTTP {status_code})]"``, each optional part only when
-    it is known; the loaders scrub credentials from every part. Instances
-    pickle with every attribute.
+    it is known; the loaders scrub credentials from every part. Each
+    parameter is kept as the attribute of its name (None when not known);
+    instances pickle with every attribute.
 
     Parameters
     ----------
@@ -60,19 +61,6 @@ class InvoiceAPIError(Exception):
     detail : str or None, default None
         What the loader found wrong, e.g. ``"the answer is not valid JSON"``
         (keyword only).
-
-    Attributes
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None
-        The server's words, or None.
-    status_code : int or None
-        The HTTP status, or None.
-    detail : str or None
-        What the loader found wrong, or None.
 
     See Also
     --------

@@ -78,14 +78,6 @@ _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_a
 class FilterPanel:
     """Filter controls, KPIs, aging report table, charts and a customer's statement over an invoice frame.
 
-    ``df``: a frame in the core schema (one provider's or ``combine``-d).
-    ``as_of``: the initial aging date (None = today in Asia/Jakarta).
-    ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
-    ``terms_days``: the initial payment terms of invoices without a due date.
-    ``by``: the report's row key (the customer: provider and customer id,
-    shown with the name). ``max_rows``: report rows shown (the
-    exports hold them all). ``dpi``: chart resolution.
-
     Drive it from code by setting the controls' ``.value`` (``provider``,
     ``status``, ``customer``, ``issued_from``, ``issued_to``, ``as_of``,
     ``scheme``, ``terms[provider]``, ``statement_customer``) and clicking
