@@ -265,9 +265,9 @@ def _calls(frame: pd.DataFrame) -> dict[str, Callable[[], Any]]:
     con.register("invoices", frame)
     sql = duckdb_sql()
     return {
-        "aging_report": lambda: aging_report(frame, AS_OF),
-        "overdue_totals": lambda: overdue_totals(frame, AS_OF, by="customer_name"),
-        "paid_ratio": lambda: paid_ratio(frame, by="issue_month", weight="amount"),
+        "aging_report": lambda: aging_report(frame, AS_OF, totals=True),
+        "overdue_totals": lambda: overdue_totals(frame, AS_OF, by="customer_name", totals=True),
+        "paid_ratio": lambda: paid_ratio(frame, by="issue_month", weight="amount", totals=True),
         "duckdb": lambda: duckdb_aging(con, sql),
     }
 

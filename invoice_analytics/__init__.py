@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.display.tables import format_report_table, style_report
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
-    from invoice_analytics.formatting import format_percent, format_rupiah, get_locale, set_locale
+    from invoice_analytics.formatting import format_percent, format_rupiah, get_locale, number_locale, set_locale
     from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.history._demo import demo_store
     from invoice_analytics.pdf import write_pdf
@@ -99,7 +99,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.analytics.payments": ("days_to_pay", "payment_windows"),
     "invoice_analytics.analytics.dso": ("dso", "observed_amount", "with_observed_amount"),
     "invoice_analytics.display.filtering": ("filter_invoices",),
-    "invoice_analytics.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
+    "invoice_analytics.formatting": ("format_percent", "format_rupiah", "get_locale", "number_locale", "set_locale"),
     "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),
     "invoice_analytics.display.panel": ("FilterPanel",),
     "invoice_analytics.display.tables": ("format_report_table", "style_report"),
@@ -166,6 +166,7 @@ __all__ = [
     "load_faspay",
     "load_invoices",
     "load_mayar",
+    "number_locale",
     "observed_amount",
     "overdue_invoices",
     "overdue_totals",

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from invoice_analytics._docs import doc
+
 __all__ = [
     "AuthenticationError",
     "CredentialError",
@@ -40,8 +42,9 @@ class InvoiceAPIError(Exception):
     Catch this to handle any failed load; the subclasses say what failed.
     The message reads ``"{provider}: {request}[: {detail}][: server said:
     {server_message}][ (HTTP {status_code})]"``, each optional part only when
-    it is known; the loaders scrub credentials from every part. Instances
-    pickle with every attribute.
+    it is known; the loaders scrub credentials from every part. Each
+    parameter is kept as the attribute of its name (None when not known);
+    instances pickle with every attribute.
 
     Parameters
     ----------
@@ -58,19 +61,6 @@ class InvoiceAPIError(Exception):
     detail : str or None, default None
         What the loader found wrong, e.g. ``"the answer is not valid JSON"``
         (keyword only).
-
-    Attributes
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None
-        The server's words, or None.
-    status_code : int or None
-        The HTTP status, or None.
-    detail : str or None
-        What the loader found wrong, or None.
 
     See Also
     --------
@@ -140,6 +130,7 @@ def _rebuild(
     return cls(provider, request, server_message, status_code=status_code, detail=detail)
 
 
+@doc()
 class AuthenticationError(InvoiceAPIError):
     """The server refused the credential (HTTP 401/403, or Faspay's invalid signature).
 
@@ -148,36 +139,16 @@ class AuthenticationError(InvoiceAPIError):
     credential, or being unauthorised or forbidden. Its parameters and
     attributes are those of :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
-    ...     try:
-    ...         load_mayar(base_url=emu.url, api_key="wrong-key", rate_limit_per_minute=None, progress=False)
-    ...     except AuthenticationError as err:
-    ...         print(err)
+    >>> print(AuthenticationError("mayar", "GET /hl/v2/invoices page 1", "Unauthorized", status_code=401))
     mayar: GET /hl/v2/invoices page 1: server said: Unauthorized (HTTP 401)
     """
 
 
+@doc()
 class MissingCredentialsError(InvoiceAPIError, ValueError):
     """No credential was given, neither as an argument nor in the environment.
 
@@ -185,22 +156,7 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
     missing argument). Its parameters and attributes are those of
     :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
@@ -262,6 +218,7 @@ class CredentialError(InvoiceAPIError, ValueError):
     """
 
 
+@doc()
 class RateLimitError(InvoiceAPIError):
     """HTTP 429 persisted through every retry.
 
@@ -270,37 +227,17 @@ class RateLimitError(InvoiceAPIError):
     still a 429. Its parameters and attributes are those of
     :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
-    ...     emu.inject("429", provider="mayar")
-    ...     try:
-    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
-    ...     except RateLimitError as err:
-    ...         print(err.status_code, err.server_message)
-    429 Too Many Requests
+    >>> err = RateLimitError("mayar", "GET /hl/v2/invoices page 1", "Too Many Requests", status_code=429)
+    >>> err.status_code, err.server_message, isinstance(err, InvoiceAPIError)
+    (429, 'Too Many Requests', True)
     """
 
 
+@doc()
 class ServerError(InvoiceAPIError):
     """HTTP 5xx persisted through every retry.
 
@@ -309,37 +246,17 @@ class ServerError(InvoiceAPIError):
     is not retried). Its parameters and attributes are those of
     :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
-    ...     emu.inject("500", provider="mayar")
-    ...     try:
-    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
-    ...     except ServerError as err:
-    ...         print(err)
+    >>> print(ServerError("mayar", "GET /hl/v2/invoices page 1", "Internal Server Error", status_code=500,
+    ...                   detail="server error through every retry"))
     mayar: GET /hl/v2/invoices page 1: server error through every retry: server said: Internal Server Error (HTTP 500)
     """
 
 
+@doc()
 class TransportError(InvoiceAPIError):
     """The connection failed, dropped or timed out through every retry.
 
@@ -347,37 +264,17 @@ class TransportError(InvoiceAPIError):
     ``detail`` gives the reason. Its parameters and attributes are those of
     :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
-    ...     emu.inject("drop", provider="mayar")
-    ...     try:
-    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, max_retries=0, progress=False)
-    ...     except TransportError as err:
-    ...         print(err.detail.split(":")[0], err.status_code)
-    no answer after retries None
+    >>> err = TransportError("mayar", "GET /hl/v2/invoices page 1", detail="no answer after retries: timed out")
+    >>> err.detail.split(":")[0], err.status_code
+    ('no answer after retries', None)
     """
 
 
+@doc()
 class ResponseError(InvoiceAPIError):
     """The server answered, but with a failure, malformed JSON, missing keys or bad values.
 
@@ -388,40 +285,13 @@ class ResponseError(InvoiceAPIError):
     not fit its column (the detail names the invoice and the field). Its
     parameters and attributes are those of :class:`InvoiceAPIError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked, without credentials.
-    server_message : str or None, default None
-        The server's own words.
-    status_code : int or None, default None
-        The HTTP status of the answer.
-    detail : str or None, default None
-        What the loader found wrong.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
+    {exception_parameters}
 
     Examples
     --------
     >>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
     >>> str(err)
     'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
-
-    A failure the emulator sends as an HTTP 200 answer:
-
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
-    ...     emu.inject("failed", provider="mayar")
-    ...     try:
-    ...         load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    ...     except ResponseError as err:
-    ...         print(err)
-    mayar: GET /hl/v2/invoices page 1: the API reported a failure (statusCode 400): server said: failed
     """
 
 
@@ -440,17 +310,16 @@ class PagingWarning(UserWarning):
 
     Examples
     --------
+    Turn it into an error where a short load must not pass:
+
     >>> import warnings
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> rows = [{"id": f"inv-{i:02d}", "createdAt": 1768375011056, "status": "paid", "amount": 1000}
-    ...         for i in range(60)]
-    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
-    ...       warnings.catch_warnings(record=True) as caught):
-    ...     warnings.simplefilter("always")
-    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    >>> len(df), caught[0].category.__name__
-    (50, 'PagingWarning')
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", PagingWarning)
+    ...     try:
+    ...         warnings.warn("mayar: 50 of 60 invoices received", PagingWarning)
+    ...     except PagingWarning as err:
+    ...         print(err)
+    mayar: 50 of 60 invoices received
     """
 
 
@@ -467,18 +336,10 @@ class UnknownStatusWarning(UserWarning):
 
     Examples
     --------
-    >>> import warnings
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> rows = [{"id": "a", "createdAt": 1768375011056, "status": "expired", "amount": 1000}]
-    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
-    ...       warnings.catch_warnings(record=True) as caught):
-    ...     warnings.simplefilter("always")
-    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    >>> df["status"].isna().tolist(), df["provider_status"].tolist()
-    ([True], ['expired'])
-    >>> caught[0].category.__name__, caught[0].message.values
-    ('UnknownStatusWarning', ['expired'])
+    >>> warning = UnknownStatusWarning("mayar: unknown status 'expired'")
+    >>> warning.values = ["expired"]
+    >>> issubclass(UnknownStatusWarning, UserWarning), warning.values
+    (True, ['expired'])
     """
 
     #: The raw values not recognised, sorted (set by the loader that warns).
@@ -500,17 +361,10 @@ class DuplicateInvoiceWarning(UserWarning):
 
     Examples
     --------
-    >>> import warnings
-    >>> from invoice_analytics import load_mayar
-    >>> from invoice_analytics.emulator import Emulator
-    >>> rows = [{"id": "a", "createdAt": 1768375011056, "status": "active", "amount": amount}
-    ...         for amount in (1000, 2500)]
-    >>> with (Emulator([], rows, mayar_rate_limit_per_minute=None) as emu,
-    ...       warnings.catch_warnings(record=True) as caught):
-    ...     warnings.simplefilter("always")
-    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    >>> df["amount"].tolist(), caught[0].category.__name__, caught[0].message.ids
-    ([2500], 'DuplicateInvoiceWarning', ['a'])
+    >>> warning = DuplicateInvoiceWarning("mayar: page 1 holds invoice a twice (amount differs)")
+    >>> warning.ids = ["a"]
+    >>> issubclass(DuplicateInvoiceWarning, UserWarning), warning.ids
+    (True, ['a'])
     """
 
     #: The invoice ids whose copies differ (set by the loader that warns).

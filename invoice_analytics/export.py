@@ -141,8 +141,8 @@ def _money_columns(df: pd.DataFrame) -> list[str]:
 
 
 def write_excel(
-    path: str | Path,
     sheets: Mapping[str, pd.DataFrame],
+    path: str | Path,
     *,
     money: Mapping[str, Iterable[str]] | None = None,
     title: Sequence[str] | None = None,
@@ -165,17 +165,17 @@ def write_excel(
     written to a temporary file beside ``path`` and renamed into place, so a
     failed export leaves no partial file.
 
-    Each sheet has a bold header row (frozen, with an autofilter), bold
-    "Total" rows and columns sized to their contents; periods and tuple labels are written as text. The parent
+    Each sheet has a bold header row (frozen, with an autofilter), a bold
+    last "Total" row and columns sized to their contents; periods and tuple labels are written as text. The parent
     directory is created when missing; an existing file is overwritten.
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        The ``.xlsx`` file to write.
     sheets : Mapping[str, pandas.DataFrame]
         Sheet name -> frame, in sheet order. A frame's index is written as
         its first columns when any of its levels is named, else left out.
+    path : str or pathlib.Path
+        The ``.xlsx`` file to write.
     money : Mapping[str, Iterable[str]] or None, default None
         Sheet name -> the columns to show as rupiah, in place of the
         default guess for that sheet (an empty list: none).
@@ -214,7 +214,7 @@ def write_excel(
     >>> report = pd.DataFrame({"open_count": [2], "Total": [350_000],
     ...                        "paid_ratio": pd.array([0.5], dtype="Float64")},
     ...                       index=pd.Index(["Ani"], name="customer_name"))
-    >>> path = write_excel(Path(tempfile.mkdtemp()) / "out" / "aging.xlsx", {"Aging": report})
+    >>> path = write_excel({"Aging": report}, Path(tempfile.mkdtemp()) / "out" / "aging.xlsx")
     >>> sheet = openpyxl.load_workbook(path)["Aging"]
     >>> [cell.value for cell in sheet[1]]
     ['customer_name', 'open_count', 'Total', 'paid_ratio']
@@ -284,7 +284,7 @@ def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, widt
     for cell in sheet[top]:
         cell.font = bold
     last = sheet.max_row
-    for row in sheet.iter_rows(min_row=top + 1, max_row=last):
+    for row in sheet.iter_rows(min_row=max(top + 1, last), max_row=last):  # the totals row is the last one
         if row and row[0].value == "Total":
             for cell in row:
                 cell.font = bold
@@ -324,7 +324,7 @@ def neutralize_formula(value: object) -> object:
     return value
 
 
-def write_csv(path: str | Path, frame: pd.DataFrame, *, neutralize_formulas: bool = True) -> Path:
+def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: bool = True) -> Path:
     """Write ``frame`` to CSV (a named index becomes columns).
 
     Rupiah as integers, datetimes as Asia/Jakarta wall time with their offset
@@ -338,11 +338,11 @@ def write_csv(path: str | Path, frame: pd.DataFrame, *, neutralize_formulas: boo
 
     Parameters
     ----------
-    path : str or pathlib.Path
-        The ``.csv`` file to write.
     frame : pandas.DataFrame
         The rows to write. Its index is written as the first columns when any
         of its levels is named, else left out.
+    path : str or pathlib.Path
+        The ``.csv`` file to write.
     neutralize_formulas : bool, default True
         Prefix text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
         return with ``'``; False writes every value as it is.
@@ -360,13 +360,13 @@ def write_csv(path: str | Path, frame: pd.DataFrame, *, neutralize_formulas: boo
     Examples
     --------
     >>> import tempfile
-    >>> out = write_csv(Path(tempfile.mkdtemp()) / "a.csv", pd.DataFrame({"x": [1], "name": ["=1+1"]}))
+    >>> out = write_csv(pd.DataFrame({"x": [1], "name": ["=1+1"]}), Path(tempfile.mkdtemp()) / "a.csv")
     >>> out.read_text().splitlines()
     ['x,name', "1,'=1+1"]
     >>> df = pd.DataFrame({"invoice_id": ["A1", "A2"],
     ...                    "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta"),
     ...                    "outstanding": pd.array([5_000, None], dtype="Int64")})
-    >>> print(write_csv(Path(tempfile.mkdtemp()) / "invoices.csv", df).read_text(), end="")
+    >>> print(write_csv(df, Path(tempfile.mkdtemp()) / "invoices.csv").read_text(), end="")
     invoice_id,issued_at,outstanding
     A1,2024-01-31 23:30:00+07:00,5000
     A2,,

@@ -1,41 +1,10 @@
 """Rupiah and percentages as Indonesians (or English readers) read them.
 
-One switch, :func:`set_locale`, chooses how every table, chart axis, value
-label, KPI card, the panel and the command-line summary write numbers:
-``"id"`` (Indonesian, the default) or ``"en"``. :func:`get_locale` tells the
-current one. Money in this package is whole rupiah (``Int64``), so
-:func:`format_rupiah` takes integers (or integral floats, as matplotlib
-hands tick positions over) and refuses fractional rupiah. Missing values
-(``None``, ``pd.NA``, ``NaN``) format as an en dash.
-
-=========  ===============  ==========================================  =========
-locale     full             compact                                     percent
-=========  ===============  ==========================================  =========
-``"id"``   ``Rp 1.234.567``  ``Rp 250 rb``, ``Rp 575,4 jt``, ``Rp 2,01 M``,  ``65,1 %``
-                            ``Rp 1,2 T`` (ribu, juta, miliar, triliun)
-``"en"``   ``Rp 1,234,567``  ``Rp 250K``, ``Rp 575.4M``, ``Rp 2.0B``,      ``65.1%``
-                            ``Rp 1.2T``
-=========  ===============  ==========================================  =========
-
-The compact rule (the amount is divided by its unit, 1,000 to 10^12, and
-rounded half away from zero):
-
-* ``"id"``: at least three significant digits and at least one decimal
-  (``decimals = max(1, 3 - integer digits)``), trailing zeros dropped:
-  575,4 jt; 2,01 M; 1,2 T; 250 rb; 12,5 jt.
-* ``"en"``: one decimal, trailing zeros dropped, but an amount that is not
-  an exact whole number of units keeps one decimal even when it is zero
-  (``2.0B`` says "about two billion"; ``250K`` and ``2B`` are exact).
-* An explicit ``decimals=`` replaces the number of decimals in both.
-* An amount that would round to 1000 of a unit is promoted to the next unit
-  (999,999 is ``Rp 1 jt`` / ``Rp 1.0M``, never ``1000 rb``).
-
-The suffixes and separators are a small table here rather than CLDR data
-(Babel): Babel's compact currency formats round to a fixed number of
-fractional digits rather than significant digits, do not promote at unit
-boundaries, write ``IDR`` rather than ``Rp`` in English and no space after
-``Rp`` in Indonesian, so its output would need rewriting anyway, and it
-would be one more dependency for two locales.
+One switch, :func:`set_locale`, chooses how every table, chart axis, value label, KPI card, the panel
+and the command-line summary write numbers: ``"id"`` (Indonesian, the default) or ``"en"``;
+``with number_locale("en"):`` chooses it for a block only. Money is whole rupiah, so
+:func:`format_rupiah` refuses fractional rupiah; missing values format as an en dash. The table of
+both locales, the compact rule and why not Babel are in :doc:`/guide/charts-report`.
 
 >>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
 ('Rp 1,23 jt', 'Rp 1.234.567')
@@ -46,10 +15,15 @@ would be one more dependency for two locales.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from invoice_analytics._docs import doc
 
 if TYPE_CHECKING:
     from matplotlib.ticker import FuncFormatter
@@ -62,6 +36,7 @@ __all__ = [
     "format_percent",
     "format_rupiah",
     "get_locale",
+    "number_locale",
     "percent_formatter",
     "rupiah_formatter",
     "set_locale",
@@ -90,11 +65,13 @@ _TABLE: dict[str, _Locale] = {
 #: The locales :func:`set_locale` accepts (``"id_ID"``, ``"en_US"``... name the same).
 LOCALES: tuple[str, ...] = tuple(_TABLE)
 _current = "id"
+#: The locale of a ``with number_locale(...)`` block: per thread and per asyncio task, None outside one.
+_block: ContextVar[str | None] = ContextVar("invoice_analytics_number_locale", default=None)
 
 
 def _normalise(locale: str | None) -> str:
     if locale is None:
-        return _current
+        return get_locale()
     if not isinstance(locale, str):
         raise TypeError(f"locale must be a str, got {locale!r}")
     key = locale.replace("-", "_").split("_")[0].lower()
@@ -124,12 +101,55 @@ def set_locale(locale: str) -> None:
 
 
 def get_locale() -> str:
-    """The current number locale, ``"id"`` or ``"en"`` (see :func:`set_locale`).
+    """The current number locale, ``"id"`` or ``"en"`` (see :func:`set_locale` and :func:`number_locale`).
 
     >>> get_locale()
     'id'
     """
-    return _current
+    return _block.get() or _current
+
+
+@contextmanager
+def number_locale(locale: str) -> Iterator[str]:
+    """Write numbers the ``locale`` way inside a ``with`` block, then as before.
+
+    The previous locale comes back when the block ends, an exception
+    included. The choice belongs to the running thread (and asyncio task):
+    other threads keep theirs. Blocks nest. :func:`set_locale` inside a
+    block changes the default that applies after it.
+
+    Parameters
+    ----------
+    locale : str
+        ``"id"`` or ``"en"`` (``"id_ID"``, ``"en_US"``... name the same).
+
+    Yields
+    ------
+    str
+        The locale in force inside the block (``"id"`` or ``"en"``).
+
+    Raises
+    ------
+    ValueError
+        When ``locale`` is not a known locale (before the block runs).
+
+    See Also
+    --------
+    set_locale : Choose the locale from now on.
+
+    Examples
+    --------
+    >>> with number_locale("en"):
+    ...     format_rupiah(575_400_000)
+    'Rp 575.4M'
+    >>> format_rupiah(575_400_000), get_locale()
+    ('Rp 575,4 jt', 'id')
+    """
+    token = _block.set(_normalise(locale))
+    try:
+        yield _block.get() or _current
+    finally:
+        _block.reset(token)
 
 
 def _as_int(value: object) -> int:
@@ -182,11 +202,12 @@ def _compact(magnitude: int, decimals: int | None, loc: _Locale) -> str:
     return str(magnitude)
 
 
+@doc()
 def format_rupiah(value: object, *, compact: bool = True, decimals: int | None = None,
                   locale: str | None = None) -> str:
     """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact) or ``"Rp 1.234.567"``.
 
-    The compact rule is the module's (see :mod:`.formatting`): in Indonesian
+    The compact rule (:doc:`/guide/charts-report`): in Indonesian
     at least three significant digits and one decimal, trailing zeros
     dropped; in English one decimal, kept unless the amount is a whole
     number of units. Halves round away from zero; an amount that would
@@ -205,8 +226,7 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     decimals : int or None, default None
         The decimals the compact form shows (trailing zeros dropped as the
         locale does); None follows the locale's rule.
-    locale : str or None, default None
-        ``"id"`` or ``"en"``; None is the current one (:func:`get_locale`).
+    {locale}
 
     Returns
     -------

@@ -6,14 +6,15 @@ on figures made without pyplot, written atomically (a temporary file beside
 42) and the document's title and subject name the source, "DEMO DATA" for
 the sample data.
 
->>> import tempfile, pathlib, warnings
->>> import invoice_analytics as ia
->>> with warnings.catch_warnings():
+>>> import tempfile, pathlib, warnings  # doctest: +SKIP
+>>> import invoice_analytics as ia  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore", ia.DemoDataWarning)
 ...     df = ia.load_invoices("mayar", demo=True, progress=False)
->>> path = write_pdf(df, pathlib.Path(tempfile.mkdtemp()) / "aging.pdf", "2026-11-21", terms_days={"mayar": 14})
->>> data = path.read_bytes()
->>> data[:5], page_count(data), b"DEMO DATA" in data
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "aging.pdf"  # doctest: +SKIP
+>>> path = write_pdf(df, out, "2026-11-21", terms_days={"mayar": 14})  # doctest: +SKIP
+>>> data = path.read_bytes()  # doctest: +SKIP
+>>> data[:5], page_count(data), b"DEMO DATA" in data  # doctest: +SKIP
 (b'%PDF-', 2, True)
 """
 
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from invoice_analytics._dates import jakarta_date
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import top_debtors
@@ -53,6 +55,7 @@ def page_count(data: bytes) -> int:
     return len(_PAGE.findall(data))
 
 
+@doc()
 def write_pdf(
     df: pd.DataFrame,
     path: str | Path,
@@ -81,11 +84,8 @@ def write_pdf(
         The aging date (None: today in Asia/Jakarta).
     edges : Sequence[int], default (30, 60, 90)
         Bucket edges in days.
-    basis : {"due", "issued"}, default "due"
-        Age from the due or the issue date.
-    terms_days : int, mapping or str, default 0
-        Payment terms where there is no due date (see
-        :func:`~invoice_analytics.aging_buckets`).
+    {basis}
+    {terms_days}
     source : str or None, default None
         Where the figures come from; None reads ``df.attrs["source"]``
         ("DEMO DATA" for the sample data).

@@ -1,28 +1,23 @@
 """The aging report workbook and terminal summary behind ``invoice-analytics report``.
 
-Sheets: "Aging by customer" (:func:`~invoice_analytics.aging_report` by
-the one customer key, ``by="customer"``: customer name, customer id and provider), "Overdue invoices" (open invoices
-1+ days past due, oldest first), "Paid ratio by month"
-(:func:`~invoice_analytics.paid_ratio` by issue month, by count and by
-amount) and "Notes" (the conventions). Each starts with a title block (report,
-as-of date, basis, terms, bucket edges, source, generated at) and is set up
-to print. Rupiah stay numeric integers in the cells, shown with a rupiah
-number format, ratios as percents; due and issue dates are Excel dates, months
-real dates shown "Nov 2026".
+Sheets "Aging by customer", "Overdue invoices", "Paid ratio by month" and "Notes", each with a title
+block and set up to print, rupiah as numbers with a rupiah format: :doc:`/guide/charts-report`.
 
->>> import tempfile, pathlib, warnings
->>> import invoice_analytics as ia
->>> with warnings.catch_warnings():
+>>> import tempfile, pathlib, warnings  # doctest: +SKIP
+>>> import invoice_analytics as ia  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore", ia.DemoDataWarning)
 ...     df = ia.load_invoices(demo=True, progress=False)
->>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"
->>> sheets = write_workbook(df, path, as_of="2026-11-21")
->>> import openpyxl  # read the file back: the sheets, and the grand total as a number
->>> book = openpyxl.load_workbook(path)
->>> aging = book["Aging by customer"]
->>> book.sheetnames, aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value
-(['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes'], 'Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"  # doctest: +SKIP
+>>> sheets = write_workbook(df, path, as_of="2026-11-21")  # doctest: +SKIP
+>>> import openpyxl  # read the file back: the sheets, and the grand total as a number  # doctest: +SKIP
+>>> book = openpyxl.load_workbook(path)  # doctest: +SKIP
+>>> aging = book["Aging by customer"]  # doctest: +SKIP
+>>> book.sheetnames  # doctest: +SKIP
+['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes']
+>>> aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value  # doctest: +SKIP
+('Total', 2019213000)
+>>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value  # doctest: +SKIP
 ('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Customer', 'PT. Mulia Logistik Tbk')
 """
 
@@ -150,14 +145,14 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     overdue = _as_dates(overdue, ["issued_at", "due_at"])
     sheets = {
         "Aging by customer": aging_report(df, as_of, by=CUSTOMER, edges=edges, basis=basis,
-                                          terms_days=terms_days),
+                                          terms_days=terms_days, totals=True),
         "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),
         "Notes": pd.DataFrame(NOTES, columns=["topic", "convention"]),
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
-    write_excel(path, sheets, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
+    write_excel(sheets=sheets, path=path, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
                 money={"Notes": []})
     return sheets
 
@@ -191,10 +186,11 @@ def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
     >>> print(summary_table(empty_frame(), "2026-11-21"))
     No invoices.
     """
-    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days)
+    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
+                          totals=True)
     if report.empty:
         return "No invoices."
-    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days)
+    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
     ratio = paid_ratio(df, by="provider", totals=True)
     counts = df.groupby("provider", observed=True).size()
     table = report.copy()

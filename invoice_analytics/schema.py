@@ -1,33 +1,8 @@
-"""The shared core schema of every invoice frame: one place, one table.
+"""The shared core schema of every invoice frame: one place, one table (:data:`CORE_SCHEMA`).
 
-Every loader returns these columns first, in this order, with these dtypes,
-then its provider's remaining fields (typed, snake_cased):
-
-==================  =====================================  ==========================  =================================
-column              dtype                                  Faspay Billing              Mayar
-==================  =====================================  ==========================  =================================
-provider            category ("faspay", "mayar")           "faspay"                    "mayar"
-invoice_id          string (pyarrow)                       invoice_no                  id
-customer_id         string (pyarrow)                       customer_id                 customerId
-customer_name       string (pyarrow; NFC)                  customer_name               customer.name
-status              category (:data:`STATUSES`)            from the invoice_status     active->unpaid, paid->paid,
-                                                           label (folded)              closed->cancelled (folded)
-provider_status     string (pyarrow)                       invoice_status as sent      status as sent
-issued_at           datetime64[us, Asia/Jakarta]           invoice_date (naive = WIB)  createdAt (epoch ms, UTC)
-due_at              datetime64[us, Asia/Jakarta]           due_date (naive = WIB)      missing (NaT)
-amount              Int64 (rupiah)                         missing (<NA>)              amount
-outstanding         Int64 (rupiah; < 0 is a credit)        outstanding_amount          amount while active, else 0
-currency            category ("IDR")                       "IDR"                       "IDR"
-==================  =====================================  ==========================  =================================
-
-Conventions: rupiah are whole integers (``Int64``, never floats); datetimes
-are timezone-aware Asia/Jakarta (a fixed UTC+7) in microseconds, in the years
-2000 to 2100; a provider status is trimmed and case-folded once, and that one
-folded value gives ``status`` (and Mayar's ``outstanding``), while
-``provider_status`` keeps the text as sent; an unknown provider status leaves
-``status`` missing. ``customer_name`` is Unicode NFC-normalised, so a name
-spelt with composed or decomposed accents is one name; no other value is
-changed: one that cannot be read exactly fails the load.
+Every loader returns these columns first, in this order, with these dtypes, then its provider's
+remaining fields; the table of columns, dtypes and provider fields, and the conventions (integer
+rupiah, Asia/Jakarta datetimes, folded statuses, NFC names) are in :doc:`/guide/typed-frame`.
 
 >>> frame = empty_frame()
 >>> frame.columns[:4].tolist()

@@ -1,20 +1,16 @@
 """One call for "all my invoices": the real APIs when configured, else the embedded emulator.
 
-The embedded default means a notebook or a report runs offline with no
-credentials: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is in the
-environment (or ``demo=True``), a local :class:`~invoice_analytics.emulator.Emulator` serving
-the package's sample data is started on 127.0.0.1, both providers are loaded from it
-over HTTP, and it is stopped again. Sample data is always named: a
-:class:`~invoice_analytics.errors.DemoDataWarning` and ``attrs["source"] ==
-"demo"``. A partly set or misspelled credential is a
-:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback
-to the sample data.
+With no ``FASPAY_*`` or ``MAYAR_*`` variable in the environment (or ``demo=True``) a local
+:class:`~invoice_analytics.emulator.Emulator` is started on 127.0.0.1, both providers are loaded from
+it over HTTP and it is stopped again, with a :class:`~invoice_analytics.errors.DemoDataWarning` and
+``attrs["source"] == "demo"``; a partly set or misspelled credential is a
+:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback (:doc:`/guide/loading`).
 
->>> import warnings
->>> with warnings.catch_warnings():
+>>> import warnings  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
 ...     warnings.simplefilter("ignore")
 ...     df = load_invoices(demo=True, progress=False)
->>> sorted(df["provider"].unique()), df.attrs["source"]
+>>> sorted(df["provider"].unique()), df.attrs["source"]  # doctest: +SKIP
 (['faspay', 'mayar'], 'demo')
 """
 
@@ -54,7 +50,7 @@ def load_invoices(
     The real APIs when credentials are set, else the embedded emulator
     (:class:`~invoice_analytics.emulator.Emulator`), started on 127.0.0.1
     for the load and stopped again; it serves the sample data of
-    the package's sample data without a rate limit. Real loads use the credentials
+    ``data-samples/`` without a rate limit. Real loads use the credentials
     of the environment (see :func:`~invoice_analytics.load_faspay` and
     :func:`~invoice_analytics.load_mayar`). Faspay is loaded first, then
     Mayar, whatever the order of ``providers``.
@@ -85,7 +81,9 @@ def load_invoices(
         The loaded frames stacked by :func:`~invoice_analytics.combine`: the
         core columns, then Faspay's ``period`` and Mayar's own columns.
         ``attrs["source"]`` is ``"demo"`` for sample data, else the providers
-        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``).
+        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data
+        has ``attrs["as_of"]``, the ISO date its statuses were seen. Every
+        attr is JSON (``to_parquet`` saves the frame).
 
     Raises
     ------
@@ -114,18 +112,18 @@ def load_invoices(
 
     Examples
     --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
+    >>> import warnings  # doctest: +SKIP
+    >>> with warnings.catch_warnings(record=True) as caught:  # doctest: +SKIP
     ...     warnings.simplefilter("always")
     ...     df = load_invoices(demo=True, progress=False)
-    >>> caught[0].category.__name__, df.attrs["source"]
+    >>> caught[0].category.__name__, df.attrs["source"]  # doctest: +SKIP
     ('DemoDataWarning', 'demo')
-    >>> df["provider"].value_counts().sort_index()
+    >>> df["provider"].value_counts().sort_index()  # doctest: +SKIP
     provider
     faspay    6000
     mayar     2500
     Name: count, dtype: int64
-    >>> load_invoices("stripe")
+    >>> load_invoices("stripe")  # doctest: +SKIP
     Traceback (most recent call last):
     ...
     ValueError: unknown provider(s) ['stripe']; choose from ['faspay', 'mayar']
@@ -152,7 +150,7 @@ def load_invoices(
         with Emulator(mayar_rate_limit_per_minute=None) as emu:
             mayar_kw = {**emu.mayar_kwargs, "rate_limit_per_minute": None}
             frame = _load(wanted, emu.faspay_kwargs, mayar_kw, progress)
-        frame.attrs["as_of"] = AS_OF  # the sample statuses are those seen on this date
+        frame.attrs["as_of"] = AS_OF.isoformat()  # the sample statuses are those seen on this date (ISO text: JSON)
         frame.attrs["source"] = DEMO_SOURCE
         return frame
     faspay_kw, mayar_kw = origin_options(faspay_base_url, mayar_base_url)

@@ -184,21 +184,23 @@ by_bucket.map(lambda v: ia.format_rupiah(v, compact=False))'''),
 ## 2. The aging report by customer
 
 One row per customer, one column per bucket, then **Credit** (negative
-outstanding) and **Total** (the net balance), sorted by Total; the last row
-sums everything. Amounts are exact integer rupiah.
+outstanding) and **Total** (the net balance), sorted by Total; with
+`totals=True` a last row sums everything (as `pivot_table`'s `margins`: the
+default returns the customers' rows only). Amounts are exact integer rupiah.
 
 A **customer** is a provider's customer id, shown with its name
 (`by="customer"`): two ids sharing a name stay two rows, and an invoice
 without an id belongs to its provider's customer of that name. Every table,
 chart and file below uses this one key (`ia.customer_key(df)` gives it per invoice)."""),
         new_code_cell('''\
-report = ia.aging_report(df, AS_OF, by="customer", terms_days=TERMS)
+report = ia.aging_report(df, AS_OF, by="customer", terms_days=TERMS, totals=True)
 display(HTML(ia.format_report_table(report, max_rows=15)))'''),
         new_markdown_cell("""\
 Other bucket edges and other row keys (a column, a list of columns, or the
 virtual `"issue_month"`):"""),
         new_code_cell('''\
-ia.style_report(ia.aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120), terms_days=TERMS))'''),
+ia.style_report(ia.aging_report(df, AS_OF, by="provider", edges=(30, 60, 90, 120), terms_days=TERMS,
+                                totals=True))'''),
         new_markdown_cell("""\
 ## 3. Credits
 
@@ -265,14 +267,13 @@ Files go to `out/`, which git ignores."""),
 from pathlib import Path
 
 out = Path("out")
-ia.write_csv(out / "aging_report.csv", report)
+ia.write_csv(report, out / "aging_report.csv")
 title = ["Accounts receivable aging", f"As of {AS_OF} (Asia/Jakarta)", f"Terms: {TERMS}",
          "Source: " + ("DEMO DATA (embedded sample invoices)" if DEMO else ", ".join(configured))]
 try:
-    path = ia.write_excel(out / "aging_report.xlsx",
-                          {"Aging by customer": report, "Top debtors": top, "Collections": chase,
+    path = ia.write_excel({"Aging by customer": report, "Top debtors": top, "Collections": chase,
                            "Statement": statement, "Credits": credit_rows},
-                          title=title, print_setup=True)
+                          out / "aging_report.xlsx", title=title, print_setup=True)
     print("wrote", out / "aging_report.csv", "and", path)
 except ImportError as exc:
     print(exc)
@@ -409,7 +410,7 @@ dates = pd.to_datetime(store.refreshes()["observed_at"]).dt.date.unique()
 past, last = dates[len(dates) // 2], dates[-1]
 then = store.as_of(past)
 print(f"{len(then):,} invoices known on {past}; {len(store.current()):,} now")
-display(HTML(ia.format_report_table(ia.aging_report(then, past, by="provider"))))'''),
+display(HTML(ia.format_report_table(ia.aging_report(then, past, by="provider", totals=True))))'''),
         new_markdown_cell("""\
 ## The aging trend
 
@@ -428,9 +429,9 @@ Faspay lists carry none)."""),
         new_code_cell('''\
 ia.roll_rates(store, dates[-5], last)'''),
         new_code_cell('''\
-ia.days_to_pay(store, by="provider")'''),
+ia.days_to_pay(store, by="provider", totals=True)'''),
         new_code_cell('''\
-ia.dso(store, last, by="provider")'''),
+ia.dso(store, last, by="provider", totals=False)'''),
         new_markdown_cell("""\
 ## The panel over the store
 

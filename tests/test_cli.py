@@ -45,7 +45,7 @@ def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
                       "Credit", "Total"]
     with pytest.warns(DemoDataWarning):
         demo = load_invoices(demo=True, progress=False)
-    expected = aging_report(demo, AS_OF, edges=(30, 60, 90, 120), by="customer")
+    expected = aging_report(demo, AS_OF, edges=(30, 60, 90, 120), by="customer", totals=True)
     last = sheet.max_row
     assert sheet.cell(last, 1).value == "Total"
     assert sheet.cell(last, 11).value == int(expected["Total"].iloc[-1])  # numeric, exact rupiah

@@ -31,7 +31,7 @@ def cells(path, sheet=None):
 
 
 def test_no_workbook_cell_is_a_formula_built_from_data(tmp_path):
-    path = write_excel(tmp_path / "book.xlsx", {"Invoices": poisoned(), "Report": poisoned().set_index("invoice_id")})
+    path = write_excel({"Invoices": poisoned(), "Report": poisoned().set_index("invoice_id")}, tmp_path / "book.xlsx")
     for sheet in ("Invoices", "Report"):
         found = cells(path, sheet)
         assert not [c.coordinate for c in found if c.data_type == "f"]
@@ -44,34 +44,34 @@ def test_no_workbook_cell_is_a_formula_built_from_data(tmp_path):
 def test_control_characters_are_removed_with_a_warning_not_a_traceback(tmp_path):
     df = frame({"customer_name": "PT\x00 Untung\x1b Jaya\tTbk\nBaris"})
     with pytest.warns(ExportWarning, match="control characters"):
-        path = write_excel(tmp_path / "book.xlsx", {"Invoices": df})
+        path = write_excel({"Invoices": df}, tmp_path / "book.xlsx")
     assert "PT Untung Jaya\tTbk\nBaris" in {c.value for c in cells(path)}
 
 
 def test_text_longer_than_a_cell_is_cut_with_a_warning(tmp_path):
     df = frame({"customer_name": "x" * (EXCEL_CELL_LIMIT + 10)})
     with pytest.warns(ExportWarning, match="longer than an Excel cell"):
-        path = write_excel(tmp_path / "book.xlsx", {"Invoices": df})
+        path = write_excel({"Invoices": df}, tmp_path / "book.xlsx")
     assert max(len(str(c.value)) for c in cells(path)) == EXCEL_CELL_LIMIT
 
 
 def test_clean_text_gives_no_warning(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        write_excel(tmp_path / "book.xlsx", {"Invoices": frame({"customer_name": "PT Maju"})})
+        write_excel({"Invoices": frame({"customer_name": "PT Maju"})}, tmp_path / "book.xlsx")
 
 
 def test_a_failed_export_leaves_no_partial_file(tmp_path):
     target = tmp_path / "book.xlsx"
     target.write_bytes(b"the previous workbook")
     with pytest.raises(ValueError):  # openpyxl refuses a sheet title with '/'
-        write_excel(target, {"ok": frame({}), "bad/title": frame({})})
+        write_excel({"ok": frame({}), "bad/title": frame({})}, target)
     assert target.read_bytes() == b"the previous workbook"
     assert [p.name for p in tmp_path.iterdir()] == ["book.xlsx"]  # no temporary file left
 
 
 def test_csv_neutralises_formula_starts_by_default(tmp_path):
-    path = write_csv(tmp_path / "out.csv", poisoned())
+    path = write_csv(poisoned(), tmp_path / "out.csv")
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert back["customer_name"].tolist() == ["'" + EVIL, "'+62 812", "'-minus"]
     assert back["invoice_id"].tolist() == ["'=1+1", "'@SUM(A1)", "'\tTab"]
@@ -79,12 +79,12 @@ def test_csv_neutralises_formula_starts_by_default(tmp_path):
 
 
 def test_csv_raw_for_programs(tmp_path):
-    path = write_csv(tmp_path / "out.csv", poisoned(), neutralize_formulas=False)
+    path = write_csv(poisoned(), tmp_path / "out.csv", neutralize_formulas=False)
     back = pd.read_csv(path, dtype=str, keep_default_na=False)
     assert back["customer_name"].tolist() == [EVIL, "+62 812", "-minus"]
 
 
 def test_csv_index_is_neutralised_too(tmp_path):
     report = pd.DataFrame({"Total": [1]}, index=pd.Index(["=cmd|' /C calc'!A0"], name="customer_name"))
-    back = pd.read_csv(write_csv(tmp_path / "r.csv", report), dtype=str)
+    back = pd.read_csv(write_csv(report, tmp_path / "r.csv"), dtype=str)
     assert back["customer_name"].tolist() == ["'=cmd|' /C calc'!A0"]

@@ -79,7 +79,7 @@ def test_everything_drawn_follows_the_switch(locale):
     ratio = "50,0 %" if locale == "id" else "50.0%"
     kpis = format_kpis_html(ia.panel_kpis(df, "2024-03-31"))
     assert money in kpis and ratio in kpis
-    assert money in format_report_table(ia.aging_report(df, "2024-03-31"))
+    assert money in format_report_table(ia.aging_report(df, "2024-03-31", totals=True))
     assert compact in summary_table(df, "2024-03-31") and ratio in summary_table(df, "2024-03-31")
     ax = ia.plot_aging(df, "2024-03-31")
     assert compact in [t.get_text() for t in ax.texts]
@@ -94,7 +94,7 @@ def test_everything_drawn_follows_the_switch(locale):
 
 def test_style_report_html():
     df = _frame()
-    report = ia.aging_report(df, "2024-03-31")
+    report = ia.aging_report(df, "2024-03-31", totals=True)
     report["paid_ratio"] = [0.651] * len(report)
     html = style_report(report).to_html()
     assert "Rp 1.500.000" in html and "65,1 %" in html
@@ -114,7 +114,57 @@ def test_style_report_html():
 
 def test_style_report_other_reports():
     df = _frame()
-    ratios = ia.paid_ratio(df, by="provider")
+    ratios = ia.paid_ratio(df, by="provider", totals=True)
     html = style_report(ratios).to_html()
     assert "50,0 %" in html or "100,0 %" in html
     assert isinstance(style_report(pd.DataFrame({"x": [1]})).to_html(), str)
+
+
+def test_style_report_bolds_only_the_totals_row_not_a_customer_named_total() -> None:
+    index = pd.MultiIndex.from_tuples([("Total", "C9", "faspay"), ("Ani", "C1", "faspay")],
+                                      names=["customer_name", "customer_id", "provider"])
+    report = pd.DataFrame({"Total": [100, 50]}, index=index)
+    assert "font-weight: bold; border-top" not in style_report(report).to_html()
+    assert "position:sticky;bottom:0" not in format_report_table(report)
+    with_totals = pd.concat([report, pd.DataFrame({"Total": [150]}, index=pd.MultiIndex.from_tuples(
+        [("Total", "", "")], names=index.names))])
+    html_text = style_report(with_totals).to_html()
+    assert html_text.count("border-top: 1px solid") == 1
+
+
+def test_number_locale_is_a_context_manager_that_restores_the_locale() -> None:
+    ia.set_locale("id")
+    with ia.number_locale("en_US") as chosen:
+        assert chosen == "en" and ia.get_locale() == "en"
+        assert format_rupiah(1_234_567, compact=False) == "Rp 1,234,567"
+        with ia.number_locale("id"):  # blocks nest
+            assert format_percent(0.651) == "65,1 %"
+        assert ia.get_locale() == "en"
+    assert ia.get_locale() == "id"
+    with pytest.raises(RuntimeError, match="boom"), ia.number_locale("en"):
+        raise RuntimeError("boom")
+    assert ia.get_locale() == "id"  # restored on error too
+    with pytest.raises(ValueError, match="unknown locale 'fr'"), ia.number_locale("fr"):
+        pass
+    assert ia.get_locale() == "id"
+
+
+def test_number_locale_belongs_to_its_thread() -> None:
+    import threading
+
+    seen: dict[str, str] = {}
+    inside, done = threading.Event(), threading.Event()
+
+    def other() -> None:
+        inside.wait()
+        seen["other"] = format_rupiah(1_234_567, compact=False)
+        done.set()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with ia.number_locale("en"):
+        inside.set()
+        done.wait()
+        seen["this"] = format_rupiah(1_234_567, compact=False)
+    thread.join()
+    assert seen == {"other": "Rp 1.234.567", "this": "Rp 1,234,567"}

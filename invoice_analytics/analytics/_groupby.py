@@ -178,7 +178,8 @@ def finish(
 ) -> pd.DataFrame:
     """Assemble a grouped result: sort by the group key (missing last), then
     stably by ``sort_by`` descending; append ``totals`` as a row labelled
-    ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None."""
+    ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None
+    (a ValueError when a group has that label)."""
     frame = pd.DataFrame(columns, index=index)
     if len(frame) == 0:
         frame.index = empty_index(by) if index.nlevels == 1 else empty_index(list(index.names))
@@ -190,6 +191,11 @@ def finish(
         if totals is not None:
             names = list(frame.index.names)
             label: Any = TOTAL if len(names) == 1 else (TOTAL, *([""] * (len(names) - 1)))
+            if label in frame.index:  # as pandas' pivot_table margins: the totals row must be unambiguous
+                raise ValueError(
+                    f"a group is labelled {label!r}, the label of the totals row: pass totals=False or "
+                    'group by another key (the default by="customer" has the customer id and provider too)'
+                )
             if len(names) == 1:
                 total_index = pd.Index([label], name=names[0])
             else:

@@ -1,45 +1,10 @@
 """What the history analytics share: the store they read, dates as day ends, the states of a version (private).
 
-The analytics themselves are in :mod:`.trends` (``aging_trend``, ``roll_rates``),
-:mod:`.payments` (``payment_windows``, ``days_to_pay``) and :mod:`.dso` (``dso``,
-``observed_amount``, ``with_observed_amount``).
-
-Proposed public names (for ``ia.<name>`` and the API reference):
-
-==========================  ===========================================================================
-``aging_trend``             outstanding per aging bucket (+ Credit, Total) at each of several dates
-``roll_rates``              where the open amount of each bucket at one date is at a later date
-``payment_windows``         per invoice seen open then paid: the window in which it was paid
-``days_to_pay``             median and 90th percentile days from issue to payment, as ranges
-``dso``                     days sales outstanding by the countback method
-``observed_amount``         per invoice, the largest outstanding seen while open (an amount's lower bound)
-``with_observed_amount``    a frame with missing ``amount`` filled from that bound, flagged
-``HistoryLike``             the three store methods these functions use (a typing Protocol)
-``plot_aging_trend``        chart: a stacked area of the buckets over the dates (``display._trend_chart``)
-==========================  ===========================================================================
-
-Every function takes a store (anything with the three methods of
-:class:`HistoryLike`, such as ``InvoiceStore``) and only reads it.
-
-Conventions (beyond the analytics' own: open, credit, days past due, buckets,
-``by``, exact ``int64`` rupiah, ``Float64`` shares; see :mod:`..analytics._rules`):
-
-* **A date means the end of that Asia/Jakarta day.** The figure for date ``d``
-  is ``store.as_of(d 23:59:59.999999 WIB)``: the latest version of each
-  invoice observed on or before ``d``, invoices issued after ``d`` left out. A
-  date between two refreshes shows what the earlier refresh saw; nothing is
-  interpolated. Dates before the store's first refresh have no figures.
-* **States of an invoice version** (one rule, :func:`_states`): *excluded*
-  (status draft, cancelled or proforma: reported as "Cancelled"), else
-  *credit* (``outstanding < 0``), *open* (``outstanding > 0``, as in the
-  aging, whatever the status says), *paid* (``outstanding == 0``, or
-  ``outstanding`` missing with status "paid"), else *unknown* (``outstanding``
-  missing, status not paid). *Settled* = paid or credit.
-* **Observation times**: a version's ``valid_from`` is when it was first
-  seen, ``last_seen`` the last observation that confirmed it. A change
-  happened somewhere between the last observation of the old version and
-  the first of the new one; results built on that say so (payment windows,
-  days to pay as ranges).
+The analytics themselves are in :mod:`.trends` (``aging_trend``, ``roll_rates``), :mod:`.payments`
+(``payment_windows``, ``days_to_pay``) and :mod:`.dso` (``dso``, ``observed_amount``,
+``with_observed_amount``); each takes a store (anything with the three methods of
+:class:`HistoryLike`) and only reads it. The conventions (a date is the end of that Jakarta day, the
+states of a version in :func:`_states`, observation times) are in the "Conventions" of :doc:`/guide/history-analytics`.
 """
 
 from __future__ import annotations

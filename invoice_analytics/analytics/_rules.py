@@ -1,17 +1,6 @@
 """The business rules of the analytics, each written once (private).
 
-* **Counted** invoice: status not draft, cancelled or proforma (a missing
-  status counts like any other).  **Paid**: status "paid".
-* **Open**: counted and ``outstanding > 0``; **credit**: counted and
-  ``outstanding < 0``; a missing ``outstanding`` is neither.
-* **Due day**: ``due_at``'s Jakarta date, else ``issued_at``'s + the invoice's
-  terms (:func:`terms_for`: ``terms_days`` is a number of days for all, a
-  mapping by provider, or a column of days); ``basis="issued"`` ages from
-  ``issued_at`` instead.  **Days past due** =
-  ``as_of`` - due day, in Jakarta calendar days.
-* **Overdue**: open and at least one day past due (:func:`overdue_mask`).
-* **Buckets** from :data:`DEFAULT_EDGES` or any increasing edges:
-  "Current" (<= 0 days), "1-30", "31-60", "61-90", ">90".
+They are stated in the "Conventions" of :doc:`/guide/analytics`.
 
 >>> bucket_labels(DEFAULT_EDGES)
 ['Current', '1-30', '31-60', '61-90', '>90']

@@ -1,31 +1,7 @@
 """Accounts-receivable aging: who owes us what, and how late is it.
 
-Works on one loader's frame or on ``combine(...)`` of both, in the core
-schema (:mod:`invoice_analytics.schema`).  Conventions, shared by every
-function here:
-
-* **Open** invoice: ``outstanding > 0`` and status not draft, cancelled or
-  proforma (a missing status counts like any other status).  **Credit**:
-  ``outstanding < 0`` under the same status rule.  Draft, cancelled and
-  proforma invoices are never aged; a missing ``outstanding`` is neither.
-* **Days past due**: calendar days in Asia/Jakarta from the due date to
-  ``as_of`` (due today = 0; the time of day does not matter).  The due date is
-  ``due_at``, else ``issued_at + terms_days`` (Mayar has no due date; the
-  default 0 means due on receipt).  ``basis="issued"`` ages from ``issued_at``
-  instead.  An open invoice with neither date has unknown age
-  (``days_past_due`` is ``<NA>``): it is bucketed "Current" so that it still
-  counts in the balance, and it is never overdue.
-* **as_of**: None = today in Asia/Jakarta; a str, date, datetime or
-  Timestamp, naive = Asia/Jakarta.
-* **Buckets** from ``edges`` (default ``(30, 60, 90)``): "Current" for <= 0
-  days, right-inclusive ranges "1-30", "31-60", "61-90", then ">90".
-* **Overdue**: open with days past due >= 1.
-* Amounts are exact integer rupiah (``int64``: sums never have missing
-  values); grouped results are indexed by ``by`` (the virtual ``"customer"``,
-  :mod:`.customers`; a column, a list of columns, the virtual
-  ``"issue_month"``, or None for one row labelled "Total"); missing
-  key values form their own group; an input with nothing to report gives an
-  empty frame with the right columns.  No function mutates its input.
+Open, credit, days past due, buckets, overdue, ``as_of`` and the ``by`` keys follow the analytics
+conventions, stated once in the "Conventions" of :doc:`/guide/analytics`. No function mutates its input.
 """
 
 from __future__ import annotations
@@ -38,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import as_of_day, days_to_timestamps
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, By, SortBy, Terms
 from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
 from invoice_analytics.analytics._rules import (
@@ -105,6 +82,7 @@ def _open_and_overdue(df: pd.DataFrame, func: str, as_of: AsOf, by: By, terms_da
     return _OpenCounts(rows, days, due, late, group, index, columns)
 
 
+@doc()
 def aging_buckets(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -124,28 +102,11 @@ def aging_buckets(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Invoices in the core schema: one loader's frame or
-        :func:`~invoice_analytics.combine` of several. Needs ``status``,
-        ``outstanding``, ``issued_at`` and ``due_at`` (unless
-        ``basis="issued"``).
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
-    edges : Iterable[int], default DEFAULT_EDGES
-        Bucket edges in days past due, strictly increasing integers >= 1.
-        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
-        right-inclusive "1-30", "31-60", "61-90", then ">90".
-    basis : {"due", "issued"}, default "due"
-        Age from the due date (``due_at``, else ``issued_at + terms_days``)
-        or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
+    {df}
+    {as_of}
+    {edges}
+    {basis}
+    {terms_days}
 
     Returns
     -------
@@ -157,11 +118,7 @@ def aging_buckets(
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs; the message names them.
-    ValueError
-        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
-        increasing integers >= 1, or ``as_of`` is not a date.
+    {raises_aging}
 
     See Also
     --------
@@ -205,6 +162,7 @@ def aging_buckets(
     return result
 
 
+@doc()
 def overdue_invoices(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -221,28 +179,11 @@ def overdue_invoices(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Invoices in the core schema: one loader's frame or
-        :func:`~invoice_analytics.combine` of several. Needs ``status``,
-        ``outstanding``, ``issued_at`` and ``due_at`` (unless
-        ``basis="issued"``).
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
-    edges : Iterable[int], default DEFAULT_EDGES
-        Bucket edges in days past due, strictly increasing integers >= 1.
-        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
-        right-inclusive "1-30", "31-60", "61-90", then ">90".
-    basis : {"due", "issued"}, default "due"
-        Age from the due date (``due_at``, else ``issued_at + terms_days``)
-        or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
+    {df}
+    {as_of}
+    {edges}
+    {basis}
+    {terms_days}
 
     Returns
     -------
@@ -253,11 +194,7 @@ def overdue_invoices(
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs; the message names them.
-    ValueError
-        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
-        increasing integers >= 1, or ``as_of`` is not a date.
+    {raises_aging}
 
     See Also
     --------
@@ -288,6 +225,7 @@ def overdue_invoices(
     return aged[late].sort_values(["days_past_due", "outstanding"], ascending=False, kind="stable")
 
 
+@doc()
 def aging_report(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -296,7 +234,7 @@ def aging_report(
     edges: Iterable[int] = DEFAULT_EDGES,
     basis: Basis = "due",
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Accounts-receivable aging: open amounts per bucket, credits and net balance per ``by``.
 
@@ -311,39 +249,13 @@ def aging_report(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Invoices in the core schema: one loader's frame or
-        :func:`~invoice_analytics.combine` of several. Needs ``status``,
-        ``outstanding``, ``issued_at``, ``due_at`` (unless
-        ``basis="issued"``) and the ``by`` columns.
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
-    by : Hashable, list of Hashable or None, default "customer"
-        The row key: the virtual "customer" (``(provider, customer_id)``,
-        indexed by name, id and provider: see
-        :func:`~invoice_analytics.customer_key`; the key of every customer
-        table and chart), a column (e.g. "customer_name" to group by the
-        name alone), a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), or None for
-        one row labelled "Total". Missing key values form their own group.
-    edges : Iterable[int], default DEFAULT_EDGES
-        Bucket edges in days past due, strictly increasing integers >= 1.
-        The default ``(30, 60, 90)`` gives "Current" (<= 0 days), the
-        right-inclusive "1-30", "31-60", "61-90", then ">90".
-    basis : {"due", "issued"}, default "due"
-        Age from the due date (``due_at``, else ``issued_at + terms_days``)
-        or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
-        Append a final row labelled "Total" (``("Total", "")`` for a list
-        ``by``) holding the grand totals; there is none when ``by`` is None.
+    {df}
+    {as_of}
+    {by_customer}
+    {edges}
+    {basis}
+    {terms_days}
+    {totals}
 
     Returns
     -------
@@ -354,13 +266,7 @@ def aging_report(
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs (a ``by`` column included); the
-        message names them.
-    ValueError
-        When ``basis`` is not "due" or "issued", ``edges`` are not strictly
-        increasing integers >= 1, ``by`` is an empty list, or ``as_of`` is
-        not a date.
+    {raises_aging}
 
     See Also
     --------
@@ -387,12 +293,16 @@ def aging_report(
     Ani           C1          faspay   100000  250000       0  350000
     Budi          M7          mayar         0   75000   -5000   70000
     Ani           C2          faspay    20000       0       0   20000
-    Total                              120000  325000   -5000  440000
+
+    With the grand totals as a last row (as ``pivot_table``'s ``margins``):
+
+    >>> aging_report(df, "2024-02-15", totals=True)["Total"].tolist()
+    [350000, 70000, 20000, 440000]
 
     By the name alone (the two customers named Ani in one row):
 
     >>> aging_report(df, "2024-02-15", by="customer_name")["Total"].to_dict()
-    {'Ani': 370000, 'Budi': 70000, 'Total': 440000}
+    {'Ani': 370000, 'Budi': 70000}
 
     One row for everything, with other edges:
 
@@ -419,13 +329,14 @@ def aging_report(
     return finish(index, columns, by=by, sort_by=[TOTAL], totals=grand)
 
 
+@doc()
 def overdue_totals(
     df: pd.DataFrame,
     as_of: AsOf = None,
     *,
     by: By = None,
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Open and overdue (days past due >= 1) counts and amounts per ``by``.
 
@@ -437,29 +348,11 @@ def overdue_totals(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Invoices in the core schema: one loader's frame or
-        :func:`~invoice_analytics.combine` of several. Needs ``status``,
-        ``outstanding``, ``issued_at``, ``due_at`` and the ``by`` columns.
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
-    by : Hashable, list of Hashable or None, default None
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
-        "customer" (``(provider, customer_id)``, indexed by name, id and
-        provider: see :func:`~invoice_analytics.customer_key`), or None for
-        one row labelled "Total". Missing key values form their own group.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
-        Append a final row labelled "Total" (``("Total", "")`` for a list
-        ``by``) holding the grand totals; there is none when ``by`` is None.
+    {df}
+    {as_of}
+    {by_none}
+    {terms_days}
+    {totals}
 
     Returns
     -------
@@ -471,11 +364,7 @@ def overdue_totals(
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs (a ``by`` column included); the
-        message names them.
-    ValueError
-        When ``by`` is an empty list or ``as_of`` is not a date.
+    {raises_aging}
 
     See Also
     --------
@@ -512,6 +401,7 @@ def overdue_totals(
     )
 
 
+@doc()
 def average_days_past_due(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -519,7 +409,7 @@ def average_days_past_due(
     by: By = None,
     basis: Basis = "due",
     terms_days: Terms = 0,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Outstanding-weighted average days past due of the open invoices.
 
@@ -532,33 +422,12 @@ def average_days_past_due(
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        Invoices in the core schema: one loader's frame or
-        :func:`~invoice_analytics.combine` of several. Needs ``status``,
-        ``outstanding``, ``issued_at``, ``due_at`` (unless
-        ``basis="issued"``) and the ``by`` columns.
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
-    by : Hashable, list of Hashable or None, default None
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (the Asia/Jakarta month of ``issued_at``), the virtual
-        "customer" (``(provider, customer_id)``, indexed by name, id and
-        provider: see :func:`~invoice_analytics.customer_key`), or None for
-        one row labelled "Total". Missing key values form their own group.
-    basis : {"due", "issued"}, default "due"
-        Age from the due date (``due_at``, else ``issued_at + terms_days``)
-        or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
-    totals : bool, default True
-        Append a final row labelled "Total" (``("Total", "")`` for a list
-        ``by``) holding the grand totals; there is none when ``by`` is None.
+    {df}
+    {as_of}
+    {by_none}
+    {basis}
+    {terms_days}
+    {totals}
 
     Returns
     -------
@@ -571,12 +440,7 @@ def average_days_past_due(
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs (a ``by`` column included); the
-        message names them.
-    ValueError
-        When ``basis`` is not "due" or "issued", ``by`` is an empty list, or
-        ``as_of`` is not a date.
+    {raises_aging}
 
     See Also
     --------
@@ -626,6 +490,7 @@ def average_days_past_due(
     return finish(index, columns, by=by, sort_by=["open_amount"], totals=grand)
 
 
+@doc()
 def top_debtors(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -662,28 +527,12 @@ def top_debtors(
         :func:`~invoice_analytics.combine` of several. Needs ``invoice_id``,
         ``status``, ``outstanding``, ``issued_at``, ``due_at`` and the ``by``
         columns.
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta. Naive values are Asia/Jakarta wall time, aware ones are
-        converted; only the calendar date counts.
+    {as_of}
     n : int, default 10
         How many customers (keyword only); 0 or less gives none.
-    by : Hashable, list of Hashable or None, default "customer"
-        The row key: the virtual "customer" (``(provider, customer_id)``,
-        indexed by name, id and provider: see
-        :func:`~invoice_analytics.customer_key`), a column, a list of columns
-        (a MultiIndex), the virtual "issue_month" (the Asia/Jakarta month of
-        ``issued_at``), or None for one row labelled "Total". Missing key
-        values form their own group. No "Total" row is appended.
-    basis : {"due", "issued"}, default "due"
-        Age from the due date (``due_at``, else ``issued_at + terms_days``)
-        or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar has no due
-        date): it is due ``terms_days`` after ``issued_at``; 0 means due on
-        receipt. A mapping gives days by provider (``{"mayar": 14}``, the
-        others 0); a str names an Int64 column of each invoice's days.
+    {by_customer}
+    {basis}
+    {terms_days}
     sort_by : {"open_amount", "overdue_amount"}, default "open_amount"
         Rank by this amount, then by the other, both descending; ties keep
         the key order.

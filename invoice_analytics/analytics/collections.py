@@ -1,22 +1,7 @@
 """From totals to invoices: a customer's statement, and the list of who to chase first.
 
-Both follow the aging conventions (:mod:`._rules`): open = counted with
-``outstanding > 0``, credit = ``outstanding < 0``; days past due from the due
-date (``due_at``, else ``issued_at`` + the terms, see ``terms_days``). Both
-return plain frames that :func:`~invoice_analytics.write_excel` and
-:func:`~invoice_analytics.write_csv` export as they are.
-
->>> import pandas as pd
->>> df = pd.DataFrame({
-...     "provider": ["mayar", "mayar"], "invoice_id": ["A", "B"], "customer_id": ["C1", "C1"],
-...     "customer_name": ["Ani", "Ani"], "status": ["unpaid", "unpaid"],
-...     "issued_at": pd.to_datetime(["2024-01-01", "2024-02-10"]).tz_localize("Asia/Jakarta"),
-...     "due_at": pd.to_datetime([None, None]).tz_localize("Asia/Jakarta"),
-...     "outstanding": [100_000, 50_000], "customer_email": ["ani@example.id", None]})
->>> chase = collections_list(df, "2024-02-15", terms_days={"mayar": 14})  # B is due 02-24: not yet
->>> chase[["overdue_amount", "oldest_invoice_id", "oldest_days_past_due", "customer_email"]]
-   overdue_amount oldest_invoice_id  oldest_days_past_due  customer_email
-0          100000                 A                    31  ani@example.id
+Both follow the aging conventions (the "Conventions" of :doc:`/guide/analytics`) and return plain frames that
+:func:`~invoice_analytics.write_excel` and :func:`~invoice_analytics.write_csv` export as they are.
 """
 
 from __future__ import annotations
@@ -27,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import as_of_day
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import (
     CREDIT,
@@ -93,6 +79,7 @@ def _customer_rows(df: pd.DataFrame, customer: str | tuple[object, ...]) -> np.n
     return found
 
 
+@doc()
 def customer_statement(
     df: pd.DataFrame,
     customer: str | tuple[object, ...],
@@ -115,13 +102,9 @@ def customer_statement(
         it: the way to name a customer without a customer id); or a
         customer name (trimmed and case-folded; every provider's customers
         of that name).
-    as_of : str, date, datetime, Timestamp or None, default None
-        The statement date (None: today in Asia/Jakarta).
-    terms_days : int, mapping or str, default 0
-        Payment terms where there is no due date (see
-        :func:`~invoice_analytics.aging_buckets`).
-    edges : Iterable[int], default (30, 60, 90)
-        Bucket edges in days.
+    {as_of}
+    {terms_days}
+    {edges}
 
     Returns
     -------
@@ -180,6 +163,7 @@ def customer_statement(
     return out[STATEMENT_COLUMNS]
 
 
+@doc()
 def collections_list(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -202,14 +186,11 @@ def collections_list(
     ----------
     df : pandas.DataFrame
         A loader's frame or ``combine(...)`` of both.
-    as_of : str, date, datetime, Timestamp or None, default None
-        The date to age at (None: today in Asia/Jakarta).
+    {as_of}
     min_days : int, default 1
         The fewest days past due an invoice needs to be listed (1 = every
         overdue invoice).
-    terms_days : int, mapping or str, default 0
-        Payment terms where there is no due date (see
-        :func:`~invoice_analytics.aging_buckets`).
+    {terms_days}
 
     Returns
     -------

@@ -1,32 +1,9 @@
 """One customer key for every table and chart: the provider and the customer id, shown with the name.
 
-A customer is a ``(provider, customer_id)`` pair: customer ids are the
-providers' own, so two providers' "C1" are two customers, and two ids of one
-name are two customers. An invoice without a ``customer_id`` belongs to the
-customer of its provider and name (every nameless, id-less invoice of a
-provider to one unknown customer). The name shown is the one of the
-customer's most recently issued invoice that has a name (a renamed customer
-stays one customer).
-
-Every grouped table takes this key as ``by="customer"`` (the default of
-:func:`~invoice_analytics.aging_report` and
-:func:`~invoice_analytics.top_debtors`): rows are indexed by
-:data:`CUSTOMER_LEVELS`, ``(customer_name, customer_id, provider)``, the name
-first because it is what a reader looks for.
-:func:`~invoice_analytics.collections_list`,
-:func:`~invoice_analytics.customer_statement`, the charts, the report
-workbook and the PDF use the same key, through :func:`customer_groups`.
-
->>> df = pd.DataFrame({"provider": ["faspay", "faspay", "mayar", "faspay"],
-...                    "customer_id": ["C1", "C1", "C1", None],
-...                    "customer_name": ["Ani", "Ani Jaya", "Ani", "Ani"],
-...                    "issued_at": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-05", "2024-01-09"])})
->>> customer_key(df)
-  customer_name customer_id provider
-0      Ani Jaya          C1   faspay
-1      Ani Jaya          C1   faspay
-2           Ani          C1    mayar
-3           Ani         NaN   faspay
+A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`,
+``(customer_name, customer_id, provider)``; the rules are in the "Conventions" of
+:doc:`/guide/analytics`. Every grouped table takes it as ``by="customer"`` through
+:func:`customer_groups`.
 """
 
 from __future__ import annotations

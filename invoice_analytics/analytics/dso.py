@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import NAT, jakarta_date, month_ordinals
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, By
 from invoice_analytics.analytics._groupby import (
     empty_index,
@@ -71,6 +72,7 @@ def _countback(
     return pd.arrays.FloatingArray(dso.astype(np.float64), np.zeros(len(dso), dtype=bool)), months, billed, lower
 
 
+@doc()
 def dso(
     store: HistoryLike,
     as_of: AsOf,
@@ -78,7 +80,7 @@ def dso(
     months: int = 3,
     by: By = None,
     observed_amounts: bool = False,
-    totals: bool = True,
+    totals: bool = False,
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
@@ -111,8 +113,7 @@ def dso(
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history.
+    {store}
     as_of : date-like
         An Asia/Jakarta calendar day (its end is read).
     months : int, default 3
@@ -123,7 +124,7 @@ def dso(
         "Total".
     observed_amounts : bool, default False
         Fill missing amounts from :func:`observed_amount` (see above).
-    totals : bool, default True
+    totals : bool, default False
         Append a "Total" row (the countback of everything) to a grouped
         result.
 
@@ -208,6 +209,7 @@ def dso(
 # observed amounts
 
 
+@doc()
 def observed_amount(store: HistoryLike) -> pd.Series:
     """The largest outstanding the store saw while each invoice was open: a lower bound of its amount.
 
@@ -221,8 +223,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history.
+    {store}
 
     Returns
     -------
@@ -253,6 +254,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
     return bound.sort_index()
 
 
+@doc()
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
 
@@ -270,8 +272,7 @@ def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     df : pandas.DataFrame
         Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or
         ``store.as_of(...)``).
-    store : HistoryLike
-        The invoice history.
+    {store}
 
     Returns
     -------

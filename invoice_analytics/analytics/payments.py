@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import day_numbers
+from invoice_analytics._docs import doc
 from invoice_analytics._types import By
 from invoice_analytics.analytics._groupby import (
     finish,
@@ -45,6 +46,7 @@ _WINDOW_COLUMNS = (
 )
 
 
+@doc()
 def payment_windows(store: HistoryLike) -> pd.DataFrame:
     """For each invoice seen open and later seen settled, the window in which it was paid.
 
@@ -66,9 +68,7 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history; ``history()`` needs the core columns and
-        ``valid_from`` and ``last_seen``.
+    {store}
 
     Returns
     -------
@@ -150,7 +150,8 @@ def _empty_windows(history: pd.DataFrame) -> pd.DataFrame:
 _STATISTICS = {"median": 0.5, "p90": 0.9}
 
 
-def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = True) -> pd.DataFrame:
+@doc()
+def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
     """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
 
     Built on :func:`payment_windows`: each invoice's days to pay is only
@@ -170,13 +171,12 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = True) -> pd
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history.
+    {store}
     by : Hashable, list of Hashable or None, default None
         A column of :func:`payment_windows` (``provider``,
         ``customer_name``...), a list, "issue_month", or None for one row
         "Total".
-    totals : bool, default True
+    totals : bool, default False
         Append a "Total" row to a grouped result.
 
     Returns
@@ -199,7 +199,7 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = True) -> pd
 
     >>> days_to_pay(_ExampleStore()).loc["Total"].tolist()  # paid_count, then the ranges
     [2.0, 18.5, 20.5, 28.5, 30.5, 2.0]
-    >>> days_to_pay(_ExampleStore(), by="provider")["median_days_to_pay_low"].tolist()
+    >>> days_to_pay(_ExampleStore(), by="provider", totals=True)["median_days_to_pay_low"].tolist()
     [31.0, 6.0, 18.5]
     """
     windows = payment_windows(store)

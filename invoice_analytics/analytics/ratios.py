@@ -1,10 +1,6 @@
 """Paid ratios: how much of what we billed has been paid.
 
-Counted invoices are those whose status is not draft, cancelled or proforma
-(a missing status counts).  ``by`` takes a column, a list of columns, or the
-virtual key ``"issue_month"``: the Asia/Jakarta calendar month of
-``issued_at`` as a monthly ``Period`` (see :func:`issue_month`).  Missing key
-values form their own group.
+Counted invoices and the ``by`` keys: the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from __future__ import annotations
@@ -13,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import month_ordinals
+from invoice_analytics._docs import doc
 from invoice_analytics._types import By, Weight
 from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
 from invoice_analytics.analytics._rules import ISSUE_MONTH, counted_mask, money, paid_mask, require
@@ -66,8 +63,9 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     )
 
 
+@doc()
 def paid_ratio(
-    df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = True
+    df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = False
 ) -> pd.DataFrame:
     """Share of the counted invoices that are paid, per ``by``.
 
@@ -82,7 +80,7 @@ def paid_ratio(
     Counts and amounts are ``int64``; ``paid_ratio`` is ``Float64``, ``<NA>``
     when nothing was billed (Faspay lists carry no amount).  Rows are sorted
     by the key (missing last); ``by=None`` gives one row labelled "Total";
-    ``totals`` (default True) appends a "Total" row to a grouped result.
+    ``totals`` (default False) appends a "Total" row to a grouped result.
 
     Parameters
     ----------
@@ -90,15 +88,10 @@ def paid_ratio(
         Invoices in the core schema. Needs ``status``; with
         ``weight="amount"`` also ``amount`` and ``outstanding``; and the
         ``by`` columns (``issued_at`` for ``"issue_month"``).
-    by : Hashable, list of Hashable or None, default None
-        The row key: a column, a list of columns (a MultiIndex), the virtual
-        "issue_month" (see :func:`issue_month`), or None for one row
-        labelled "Total". Missing key values form their own group.
+    {by_none}
     weight : {"count", "amount"}, default "count"
         Count invoices, or weigh them by rupiah.
-    totals : bool, default True
-        Append a final row labelled "Total" (``("Total", "")`` for a list
-        ``by``) with the overall ratio; there is none when ``by`` is None.
+    {totals}
 
     Returns
     -------
@@ -139,7 +132,7 @@ def paid_ratio(
     >>> paid_ratio(df, weight="amount")
            billed_amount  paid_amount  paid_ratio
     Total         400000       250000       0.625
-    >>> paid_ratio(df, by="status", weight="amount")  # doctest: +NORMALIZE_WHITESPACE
+    >>> paid_ratio(df, by="status", weight="amount", totals=True)  # doctest: +NORMALIZE_WHITESPACE
                     billed_amount  paid_amount  paid_ratio
     status
     paid                   100000       100000         1.0

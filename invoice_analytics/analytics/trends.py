@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import days_to_timestamps, jakarta_date
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, By, Terms
 from invoice_analytics.analytics._groupby import (
     by_names,
@@ -75,6 +76,7 @@ def _trend_days(store: HistoryLike, dates: Iterable[AsOf] | AsOf) -> list[dt.dat
     return [d for d in wanted if _day_number(d) >= first]
 
 
+@doc()
 def aging_trend(
     store: HistoryLike,
     dates: Iterable[AsOf] | AsOf = None,
@@ -101,9 +103,7 @@ def aging_trend(
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history (``InvoiceStore`` or anything with ``as_of``,
-        ``history`` and ``refreshes``).
+    {store}
     dates : iterable of date-like, a date-like, or None, default None
         The dates (str, date, datetime, Timestamp, a ``pd.date_range``...);
         None: every day the store refreshed.
@@ -184,6 +184,7 @@ def aging_trend(
 # roll rates
 
 
+@doc()
 def roll_rates(
     store: HistoryLike,
     start: AsOf,
@@ -216,17 +217,12 @@ def roll_rates(
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history.
+    {store}
     start, end : date-like
         Asia/Jakarta calendar days, ``start <= end``; each reads the store's
         state at the end of the day.
-    edges : Iterable[int], default DEFAULT_EDGES
-        Bucket edges in days past due, as for the aging report.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (Mayar): days, days
-        by provider (``{"mayar": 14}``) or a column of terms, as for the
-        aging report.
+    {edges}
+    {terms_days}
 
     Returns
     -------

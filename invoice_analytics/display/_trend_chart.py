@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from invoice_analytics._docs import doc
 from invoice_analytics.analytics._rules import CREDIT, TOTAL, bucket_labels
 from invoice_analytics.display._chart_parts import (
     _legend_outside,
@@ -65,6 +66,7 @@ def _date_label(x: float, pos: int | None = None) -> str:
     return (_EPOCH + dt.timedelta(days=round(x))).isoformat()
 
 
+@doc()
 def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Outstanding per aging bucket over time: a stacked area, oldest bucket on top.
 
@@ -80,8 +82,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     trend : pandas.DataFrame
         The result of ``aging_trend``: indexed by ``date`` (then any keys),
         the bucket columns in order, then "Credit" and "Total".
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new Figure.
+    {ax}
     title : str or None, default None
         None gives "Outstanding by age, <first date> to <last date>". A trend
         of the sample data (``trend.attrs["source"] == "demo"``) adds a

@@ -1,21 +1,11 @@
 """Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
 
-Every ``plot_*`` function draws on the ``ax`` it is given, or on the axes of
-a new :class:`matplotlib.figure.Figure` (never pyplot's current figure, so it
-works headless and leaves no global state), and returns the axes. In a
-notebook a cell ending with a chart shows it as a picture, with no
-``%matplotlib`` magic and no ``display`` call: importing this module inside
-IPython registers a PNG formatter for matplotlib ``Axes`` and ``Figure``
-(outside IPython it does nothing). Save a chart with ``ax.figure.savefig``.
-
-Colours are fixed: :data:`PROVIDER_COLORS` per provider, and an ordered
-green-to-red palette per aging bucket position (:data:`BUCKET_COLORS` for the
-default edges, :func:`bucket_colors` for any edges). An empty frame gives an
-axes with a centred "No invoices". A frame of the sample data
-(``df.attrs["source"] == "demo"``) adds a second title line, :data:`DEMO_LINE`,
-to every chart, whatever ``title`` is given. The colours, axes, ticks and
-labels every chart is drawn with live in the private ``_chart_parts``
-module; this one holds the charts.
+Every ``plot_*`` function draws on the ``ax`` it is given, or on a new
+:class:`matplotlib.figure.Figure` (never pyplot's), and returns the axes; in IPython a cell ending
+with a chart shows it as a picture. Colours are fixed (:data:`PROVIDER_COLORS`, :data:`BUCKET_COLORS`,
+:func:`bucket_colors`); an empty frame gives "No invoices"; sample data adds :data:`DEMO_LINE` to the
+title. The colours, axes, ticks and labels live in the private ``_chart_parts``; the charts are shown
+in :doc:`/guide/charts-report`.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
@@ -23,8 +13,6 @@ module; this one holds the charts.
 ['No invoices']
 >>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
 True
->>> len(bucket_colors((7, 14, 30, 60, 90)))
-7
 """
 
 from __future__ import annotations
@@ -37,6 +25,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator
 
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, Terms, Weight
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
 from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
@@ -100,6 +89,7 @@ __all__ = [
 # charts
 
 
+@doc()
 def plot_aging(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -130,22 +120,13 @@ def plot_aging(
         Invoices in the core schema. Needs ``status``, ``outstanding``,
         ``issued_at``, ``due_at`` (unless ``basis="issued"``) and, with
         ``stack="provider"``, ``provider``.
-    as_of : date-like or None, default None
-        The date to age at, as for the analytics (a str, date, datetime or
-        Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
-    edges : Sequence[int], default DEFAULT_EDGES
-        Aging bucket edges in days, strictly increasing integers >= 1.
-    basis : {"due", "issued"}, default "due"
-        Age from the due date or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``; a mapping gives days by provider
-        (``{"mayar": 14}``), a str names a column of days.
+    {as_of}
+    {edges}
+    {basis}
+    {terms_days}
     stack : {"provider", None}, default "provider"
         Stack each bucket's bar by provider, or draw one bar per bucket.
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new
-        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    {ax}
     title : str or None, default None
         The axes title; None gives "Outstanding by age (as of YYYY-MM-DD)".
 
@@ -240,6 +221,7 @@ def plot_aging(
     return ax
 
 
+@doc()
 def plot_top_overdue(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -275,23 +257,15 @@ def plot_top_overdue(
         Invoices in the core schema. Needs ``provider``, ``customer_id``,
         ``customer_name``, ``status``, ``outstanding``, ``issued_at`` and
         ``due_at`` (unless ``basis="issued"``).
-    as_of : date-like or None, default None
-        The date to age at, as for the analytics (a str, date, datetime or
-        Timestamp; naive = Asia/Jakarta); None is today in Asia/Jakarta.
+    {as_of}
     n : int, default 10
         How many customers to show (at most), at least 1.
     edges : Sequence[int], default DEFAULT_EDGES
         Aging bucket edges in days, strictly increasing integers >= 1.
         They decide the bar colours.
-    basis : {"due", "issued"}, default "due"
-        Age from the due date or from ``issued_at``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at``: due ``terms_days``
-        after ``issued_at``; a mapping gives days by provider
-        (``{"mayar": 14}``), a str names a column of days.
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new
-        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    {basis}
+    {terms_days}
+    {ax}
     title : str or None, default None
         The axes title; None gives "Top {n} overdue customers (as of YYYY-MM-
         DD)".
@@ -392,6 +366,7 @@ def _bar_names(customers: pd.Index) -> list[str]:
     return [str(v).rstrip() for v in labelled]
 
 
+@doc()
 def plot_paid_ratio_by_month(
     df: pd.DataFrame,
     *,
@@ -421,9 +396,7 @@ def plot_paid_ratio_by_month(
         The share of invoices, or of the billed amount.
     by_provider : bool, default False
         Add a dashed line per provider.
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new
-        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    {ax}
     title : str or None, default None
         The axes title; None gives "Paid share of invoices by issue month" (or
         "of billed amount").
@@ -526,6 +499,7 @@ def plot_paid_ratio_by_month(
     return ax
 
 
+@doc()
 def plot_outstanding_by_month(
     df: pd.DataFrame,
     as_of: AsOf = None,
@@ -557,9 +531,7 @@ def plot_outstanding_by_month(
     labels : bool or None, default None
         Print each month's total above its bar; None: when there are at
         most 12 months.
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new
-        :class:`~matplotlib.figure.Figure` (never pyplot's).
+    {ax}
     title : str or None, default None
         The axes title; None gives "Open outstanding by issue month (as of
         YYYY-MM-DD)".

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_labels, check_edges
 from invoice_analytics.analytics.aging import aging_report, credit_invoices, overdue_totals
@@ -30,6 +31,7 @@ BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
 
 
 
+@doc()
 def panel_kpis(
     df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = DEFAULT_EDGES, terms_days: Terms = 0,
 ) -> dict[str, Any]:
@@ -54,17 +56,11 @@ def panel_kpis(
     df : pandas.DataFrame
         Invoices in the core schema. Needs ``status``, ``outstanding``,
         ``issued_at`` and ``due_at``.
-    as_of : date-like or None, default None
-        The date to age at: a str, ``datetime.date``, ``datetime.datetime``,
-        ``pandas.Timestamp`` or ``numpy.datetime64``; None is today in
-        Asia/Jakarta (naive values are Asia/Jakarta wall time).
+    {as_of}
     edges : Iterable[int], default DEFAULT_EDGES
         The aging bucket edges (keyword only); ``oldest_*`` is about the last
         bucket, e.g. ">90" for the default ``(30, 60, 90)``.
-    terms_days : int, mapping or str, default 0
-        Payment terms of an invoice without ``due_at`` (keyword only): whole
-        days for all, a mapping of them by provider like ``{"mayar": 14}``,
-        or a column name (see :func:`~invoice_analytics.aging_buckets`).
+    {terms_days}
 
     Returns
     -------

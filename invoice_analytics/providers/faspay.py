@@ -11,12 +11,12 @@ still differs from ``total_data`` it says so with a
 
 Example, against the embedded emulator:
 
->>> from invoice_analytics.emulator import Emulator
->>> with Emulator() as emu:
+>>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+>>> with Emulator() as emu:  # doctest: +SKIP
 ...     df = load_faspay(**emu.faspay_kwargs, progress=False)
->>> df.columns[:4].tolist()
+>>> df.columns[:4].tolist()  # doctest: +SKIP
 ['provider', 'invoice_id', 'customer_id', 'customer_name']
->>> df["invoice_id"].is_unique
+>>> df["invoice_id"].is_unique  # doctest: +SKIP
 True
 """
 
@@ -39,6 +39,7 @@ import pyarrow as pa
 import requests
 
 from invoice_analytics._dates import jakarta_date, jakarta_today
+from invoice_analytics._docs import doc
 from invoice_analytics.errors import (
     AuthenticationError,
     InvoiceAPIError,
@@ -140,6 +141,7 @@ def faspay_signature(username: str, password: str) -> str:
     return hashlib.sha1(md5.encode()).hexdigest()
 
 
+@doc()
 def load_faspay(
     *,
     username: str | None = None,
@@ -198,23 +200,12 @@ def load_faspay(
         The origin only (``scheme://host[:port]``); the loader appends the
         documented path. Production must be passed here. Plain http is
         refused unless the host is loopback.
-    session : requests.Session or None, default None
-        A session used as given (its adapters decide retries); by default
-        one with urllib3 retries of 429, 5xx and dropped connections up to
-        ``max_retries``, closed after the load. Redirects are never
-        followed, whichever session is used.
-    timeout : float, default 30
-        Seconds to connect, to wait for an answer's headers, and for its
-        whole body once they came (the body is read against that deadline).
+    {loader_session}
+    {loader_timeout}
     max_workers : int, default 4
         Page requests in flight at once, over every sweep (pages after the
         first of each sweep are fetched ``max_workers`` at a time).
-    max_retries : int, default 5
-        Retries of the default session.
-    backoff_factor : float, default 0.5
-        The default session waits ``backoff_factor * 2 ** (retry - 1)``
-        seconds between retries (at most 30), or what a 429's
-        ``Retry-After`` says.
+    {loader_retries}
     max_pages : int or None, default None
         The most page requests the load may send (the re-checks of page 1
         included); past it a
@@ -223,16 +214,7 @@ def load_faspay(
         status at most the pages its page 1 announced times the passes
         allowed (3 rounds of 3 passes), plus a re-check of page 1 each
         round.
-    max_wait : float, default 120
-        The longest ``Retry-After`` (seconds) the default session waits out;
-        a longer one fails the load at once with a
-        :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
-    max_response_bytes : int, default 33554432 (32 MiB)
-        The largest answer read, once decompressed; a larger one is a
-        :class:`~invoice_analytics.errors.ResponseError`.
-    progress : bool or None, default None
-        None shows a tqdm bar when interactive and the load takes more than
-        one request; True always, False never.
+    {loader_limits}
 
     Returns
     -------
@@ -287,20 +269,20 @@ def load_faspay(
 
     Examples
     --------
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator() as emu:
+    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+    >>> with Emulator() as emu:  # doctest: +SKIP
     ...     df = load_faspay(**emu.faspay_kwargs, progress=False)
     ...     overdue = load_faspay(**emu.faspay_kwargs, statuses=["overdue"], progress=False)
-    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all())
+    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all())  # doctest: +SKIP
     (6000, True, True)
-    >>> len(overdue), overdue["provider_status"].unique().tolist()
+    >>> len(overdue), overdue["provider_status"].unique().tolist()  # doctest: +SKIP
     (158, ['Overdue'])
-    >>> str(df["period"].dtype)
+    >>> str(df["period"].dtype)  # doctest: +SKIP
     'period[M]'
 
     A wrong credential:
 
-    >>> with Emulator() as emu:
+    >>> with Emulator() as emu:  # doctest: +SKIP
     ...     try:
     ...         load_faspay(base_url=emu.url, username="demo", password="wrong", statuses=[4], progress=False)
     ...     except AuthenticationError as err:

@@ -10,10 +10,10 @@ either reading, and drops the invoices it has already seen by id.
 
 Example, against the embedded emulator:
 
->>> from invoice_analytics.emulator import Emulator
->>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+>>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+>>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
 ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
->>> df["provider"].unique().tolist(), df["invoice_id"].is_unique
+>>> df["provider"].unique().tolist(), df["invoice_id"].is_unique  # doctest: +SKIP
 (['mayar'], True)
 """
 
@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import requests
 
+from invoice_analytics._docs import doc
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.providers import _columns as col
 from invoice_analytics.providers._credentials import BearerAuth, Secret, credential
@@ -99,6 +100,7 @@ EXTRA_SCHEMA: dict[str, object] = {
 }
 
 
+@doc()
 def load_mayar(
     *,
     api_key: str | None = None,
@@ -140,38 +142,18 @@ def load_mayar(
         The origin: :data:`MAYAR_PRODUCTION_URL` (default),
         :data:`MAYAR_SANDBOX_URL`, the shorthands "production"/"sandbox", or
         another ``scheme://host[:port]`` (plain http only on loopback).
-    session : requests.Session or None, default None
-        A session used as given (its adapters decide retries); by default
-        one with urllib3 retries of 429, 5xx and dropped connections up to
-        ``max_retries``, closed after the load. Redirects are never
-        followed, whichever session is used.
-    timeout : float, default 30
-        Seconds to connect, to wait for an answer's headers, and for its
-        whole body once they came (the body is read against that deadline).
+    {loader_session}
+    {loader_timeout}
     rate_limit_per_minute : int or None, default 20
         Requests are paced to at most this many in any sliding minute
         (Mayar allows 20 a minute); None: no pacing. A 429 still waits out
         its ``Retry-After``.
-    max_retries : int, default 5
-        Retries of the default session.
-    backoff_factor : float, default 0.5
-        The default session waits ``backoff_factor * 2 ** (retry - 1)``
-        seconds between retries (at most 30), or what a 429's
-        ``Retry-After`` says.
+    {loader_retries}
     max_pages : int or None, default None
         The most pages the load asks; when ``hasMore`` is still true past
         them, a :class:`~invoice_analytics.errors.ResponseError` says so.
         None: :data:`MAYAR_MAX_PAGES` (20,000 pages, 1,000,000 invoices).
-    max_wait : float, default 120
-        The longest ``Retry-After`` (seconds) the default session waits out;
-        a longer one fails the load at once with a
-        :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
-    max_response_bytes : int, default 33554432 (32 MiB)
-        The largest answer read, once decompressed; a larger one is a
-        :class:`~invoice_analytics.errors.ResponseError`.
-    progress : bool or None, default None
-        None shows a tqdm bar when interactive and the load takes more than
-        one request; True always, False never.
+    {loader_limits}
 
     Returns
     -------
@@ -230,15 +212,15 @@ def load_mayar(
 
     Examples
     --------
-    >>> from invoice_analytics.emulator import Emulator
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:
+    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
+    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
     ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
     ...     paid = load_mayar(**emu.mayar_kwargs, status="paid", rate_limit_per_minute=None, progress=False)
-    >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()
+    >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()  # doctest: +SKIP
     (2500, True, ['name', 'description'])
-    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()
+    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()  # doctest: +SKIP
     [613, 1490, 397]
-    >>> len(paid), int(paid["outstanding"].sum())
+    >>> len(paid), int(paid["outstanding"].sum())  # doctest: +SKIP
     (1490, 0)
     """
     key = _api_key(api_key)

@@ -115,7 +115,7 @@ def test_custom_edges() -> None:
 @pytest.mark.parametrize("edges", [(), (30, 30), (60, 30), (0, 30), (30.5, 60)])
 def test_bad_edges_are_refused(edges: tuple) -> None:
     with pytest.raises(ValueError, match="edges"):
-        aging_report(edge_frame(), AS_OF, edges=edges)
+        aging_report(edge_frame(), AS_OF, edges=edges, totals=True)
 
 
 # ---------------------------------------------------------------- open, credits, statuses
@@ -149,7 +149,7 @@ def test_credits_get_their_own_column_and_net_the_total() -> None:
         due_days_ago(5, customer_name="Citra", outstanding=70_000),
         due_days_ago(5, customer_name="Citra", outstanding=-70_000),
     )
-    report = aging_report(df, AS_OF, by="customer_name")  # one customer id: the names group
+    report = aging_report(df, AS_OF, by="customer_name", totals=True)  # one customer id: the names group
     assert report.index.tolist() == ["Ani", "Citra", "Budi", "Total"]
     assert report.loc["Ani"].tolist() == [0, 500_000, 0, 0, 0, -120_000, 380_000]
     assert report.loc["Budi"].tolist() == [0, 0, 0, 0, 0, -30_000, -30_000]
@@ -201,7 +201,7 @@ def test_basis_issued_ages_from_the_issue_date() -> None:
     assert report.loc["Total", ["1-30", "61-90"]].tolist() == [2, 1]
     assert average_days_past_due(df, AS_OF, basis="issued").loc["Total", "average_days_past_due"] == 50.0
     with pytest.raises(ValueError, match="basis"):
-        aging_report(df, AS_OF, basis="paid")
+        aging_report(df, AS_OF, basis="paid", totals=True)
 
 
 def test_unknown_age_is_current_and_never_overdue() -> None:
@@ -230,7 +230,7 @@ def test_naive_and_nanosecond_datetimes_and_plain_dtypes() -> None:
         }
     )
     assert aging_buckets(df, AS_OF)["days_past_due"].tolist() == [1]
-    assert aging_report(df, AS_OF, by="customer_name").loc["Ani", "1-30"] == 10
+    assert aging_report(df, AS_OF, by="customer_name", totals=True).loc["Ani", "1-30"] == 10
 
 
 def test_dates_before_1964_use_the_historical_offset() -> None:
@@ -250,7 +250,7 @@ def test_report_sorted_by_total_descending_ties_by_name_missing_name_kept() -> N
         due_days_ago(1, customer_name=None, outstanding=200),
         due_days_ago(1, customer_name="Ani", outstanding=100),
     )
-    report = aging_report(df, AS_OF, by="customer_name")
+    report = aging_report(df, AS_OF, by="customer_name", totals=True)
     assert report.index[:-1].fillna("<missing>").tolist() == ["Budi", "<missing>", "Ani", "Citra", "Dewi"]
     assert report["Total"].tolist() == [300, 200, 100, 100, 100, 800]
     assert report.index.name == "customer_name"
@@ -265,12 +265,12 @@ def test_by_list_gives_a_multiindex_with_a_total_row() -> None:
         due_days_ago(40, provider="mayar", customer_name="Ani", outstanding=50),
         due_days_ago(0, provider="faspay", customer_name="Budi", outstanding=30),
     )
-    report = aging_report(df, AS_OF, by=["provider", "customer_name"])
+    report = aging_report(df, AS_OF, by=["provider", "customer_name"], totals=True)
     assert report.index.names == ["provider", "customer_name"]
     assert report.index.tolist() == [("mayar", "Ani"), ("faspay", "Ani"), ("faspay", "Budi"), ("Total", "")]
     assert report["31-60"].tolist() == [300, 0, 0, 300]
     assert report["Total"].tolist() == [300, 100, 30, 430]
-    overdue = overdue_totals(df, AS_OF, by=("provider", "customer_name"))
+    overdue = overdue_totals(df, AS_OF, by=("provider", "customer_name"), totals=True)
     assert overdue.index.tolist() == [("mayar", "Ani"), ("faspay", "Ani"), ("faspay", "Budi"), ("Total", "")]
     assert overdue["overdue_count"].tolist() == [2, 1, 0, 3]
 
@@ -282,7 +282,7 @@ def test_by_a_categorical_keeps_missing_values_and_drops_unseen_categories() -> 
         due_days_ago(1, status="overdue", outstanding=1),
         due_days_ago(1, status="draft", outstanding=100),
     )
-    report = aging_report(df, AS_OF, by="status")
+    report = aging_report(df, AS_OF, by="status", totals=True)
     assert report.index[:-1].astype(object).fillna("<missing>").tolist() == ["<missing>", "overdue"]
     assert report["1-30"].tolist() == [7, 6, 13]
 
@@ -293,16 +293,16 @@ def test_by_issue_month_virtual_key() -> None:
         {"issued_at": "2024-02-01 00:10", "due_at": "2024-02-29", "outstanding": 2},
         {"issued_at": "2024-02-15", "due_at": "2024-03-30", "outstanding": 4},
     )
-    report = aging_report(df, AS_OF, by="issue_month")
+    report = aging_report(df, AS_OF, by="issue_month", totals=True)
     assert report.index.tolist() == [pd.Period("2024-02", "M"), pd.Period("2024-01", "M"), "Total"]
     assert report["Total"].tolist() == [6, 1, 7]
 
 
 def test_unknown_by_column_is_a_clear_error() -> None:
     with pytest.raises(KeyError, match="nope"):
-        aging_report(edge_frame(), AS_OF, by="nope")
+        aging_report(edge_frame(), AS_OF, by="nope", totals=True)
     with pytest.raises(KeyError, match="outstanding"):
-        aging_report(edge_frame().drop(columns="outstanding"), AS_OF)
+        aging_report(edge_frame().drop(columns="outstanding"), AS_OF, totals=True)
 
 
 def test_sums_are_exact_beyond_float_precision() -> None:
@@ -324,7 +324,7 @@ def test_overdue_totals_counts_amounts_and_share() -> None:
         due_days_ago(95, customer_name="Citra", outstanding=25),
         due_days_ago(95, customer_name="Citra", outstanding=-25),  # credit: not open
     )
-    result = overdue_totals(df, AS_OF, by="customer_name")
+    result = overdue_totals(df, AS_OF, by="customer_name", totals=True)
     assert result.columns.tolist() == ["open_count", "open_amount", "overdue_count", "overdue_amount", "overdue_share"]
     assert result.index.tolist() == ["Ani", "Citra", "Budi", "Total"]
     assert result["open_count"].tolist() == [2, 1, 1, 4]
@@ -349,7 +349,7 @@ def test_average_days_past_due_is_weighted_by_outstanding() -> None:
         due_days_ago(60, customer_name="Budi", outstanding=100),
         due_days_ago(-5, customer_name="Citra", outstanding=50),
     )
-    result = average_days_past_due(df, AS_OF, by="customer_name")
+    result = average_days_past_due(df, AS_OF, by="customer_name", totals=True)
     assert result.index.tolist() == ["Ani", "Budi", "Citra", "Total"]
     assert result["open_amount"].tolist() == [800, 100, 50, 950]
     assert result["average_days_past_due"].tolist() == [12.5, 60.0, 0.0, (1000 + 9000 + 6000) / 950]
@@ -409,20 +409,20 @@ def test_empty_frames_give_empty_results_with_the_right_columns() -> None:
     assert str(aged["days_past_due"].dtype) == "Int64"
     assert aged["bucket"].cat.categories.tolist() == LABELS
     for by in ("customer_name", None, ["provider", "customer_name"]):
-        report = aging_report(empty, AS_OF, by=by)
+        report = aging_report(empty, AS_OF, by=by, totals=True)
         assert report.columns.tolist() == REPORT_COLUMNS and len(report) == 0
         assert (report.dtypes == "int64").all()
     assert aging_report(empty, AS_OF, by=["provider", "customer_name"]).index.names == ["provider", "customer_name"]
     assert overdue_totals(empty, AS_OF).columns.tolist() == [
         "open_count", "open_amount", "overdue_count", "overdue_amount", "overdue_share"
     ]
-    assert len(overdue_totals(empty, AS_OF, by="customer_name")) == 0
+    assert len(overdue_totals(empty, AS_OF, by="customer_name", totals=True)) == 0
     assert average_days_past_due(empty, AS_OF).shape == (0, 4)
     assert top_debtors(empty, AS_OF, n=5).shape == (0, 7)
     assert credit_invoices(empty).shape == (0, 11)
     # nothing open: empty too
     paid_only = frame(due_days_ago(10, status="paid", outstanding=0))
-    assert aging_report(paid_only, AS_OF).empty and overdue_totals(paid_only, AS_OF).empty
+    assert aging_report(paid_only, AS_OF, totals=True).empty and overdue_totals(paid_only, AS_OF).empty
 
 
 def test_both_providers_combined() -> None:
@@ -444,7 +444,7 @@ def test_both_providers_combined() -> None:
     )
     both = combine(f, m)
     assert len(both) == 9 and str(both["provider"].dtype) == "category"
-    report = aging_report(both, AS_OF)  # by customer: PT Maju at faspay and at Mayar are two customers
+    report = aging_report(both, AS_OF, totals=True)  # by customer: PT Maju at faspay and at Mayar are two customers
     assert report.index.names == ["customer_name", "customer_id", "provider"]
     assert report.index.tolist() == [("PT Maju", "F1", "faspay"), ("CV Jaya", "F2", "faspay"),
                                      ("Toko Sinar", "m-2", "mayar"), ("PT Maju", "m-1", "mayar"), ("Total", "", "")]
@@ -453,10 +453,10 @@ def test_both_providers_combined() -> None:
     assert report.loc[("CV Jaya", "F2", "faspay")].tolist() == [0, 0, 0, 0, 750_000, -100_000, 650_000]
     assert report.loc[("Toko Sinar", "m-2", "mayar")].tolist() == [0, 0, 300_000, 0, 0, 0, 300_000]
     assert report.loc[("Total", "", "")].tolist() == [500_000, 1_700_000, 300_000, 0, 750_000, -100_000, 3_150_000]
-    by_name = aging_report(both, AS_OF, by="customer_name")  # by the name alone: one PT Maju row
+    by_name = aging_report(both, AS_OF, by="customer_name", totals=True)  # by the name alone: one PT Maju row
     assert by_name.index.tolist() == ["PT Maju", "CV Jaya", "Toko Sinar", "Total"]
     assert by_name.loc["PT Maju"].tolist() == [500_000, 1_700_000, 0, 0, 0, 0, 2_200_000]
-    by_provider = overdue_totals(both, AS_OF, by="provider")
+    by_provider = overdue_totals(both, AS_OF, by="provider", totals=True)
     assert by_provider.index.tolist() == ["faspay", "mayar", "Total"]
     assert by_provider["open_amount"].tolist() == [2_750_000, 500_000, 3_250_000]
     assert by_provider["overdue_amount"].tolist() == [2_250_000, 500_000, 2_750_000]
@@ -474,8 +474,8 @@ def test_functions_do_not_mutate_their_input() -> None:
     before = df.copy(deep=True)
     aged = aging_buckets(df, AS_OF)
     aged.loc[aged.index[0], "outstanding"] = 999
-    aging_report(df, AS_OF, by=["provider", "issue_month"])
-    overdue_totals(df, AS_OF, by="customer_name")
+    aging_report(df, AS_OF, by=["provider", "issue_month"], totals=True)
+    overdue_totals(df, AS_OF, by="customer_name", totals=True)
     average_days_past_due(df, AS_OF)
     top_debtors(df, AS_OF, n=3)
     listed = credit_invoices(df)
@@ -500,7 +500,7 @@ def test_a_past_as_of_leaves_out_later_invoices_and_warns_that_balances_are_toda
     )
     ani, budi, total = ("Ani", "C1", "faspay"), ("Budi", "C2", "faspay"), ("Total", "", "")
     with pytest.warns(PastAsOfWarning, match="balances are not those of that date") as caught:
-        report = aging_report(df, "2024-02-29")
+        report = aging_report(df, "2024-02-29", totals=True)
     assert report.index.tolist() == [ani, total]  # Budi's invoice did not exist yet
     assert caught[0].filename == __file__  # pointed at the caller's line
     # a frame whose balances are those known on that date (as a store's as_of gives) does not warn
@@ -508,5 +508,30 @@ def test_a_past_as_of_leaves_out_later_invoices_and_warns_that_balances_are_toda
     snapshot.attrs["as_of"] = "2024-02-29"
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert aging_report(snapshot, "2024-02-29").index.tolist() == [ani, total]
-        assert aging_report(df, None).index.tolist() == [budi, ani, total]  # today: all
+        assert aging_report(snapshot, "2024-02-29", totals=True).index.tolist() == [ani, total]
+        assert aging_report(df, None, totals=True).index.tolist() == [budi, ani, total]  # today: all
+
+
+# ---------------------------------------------------------------- totals are opt-in (pivot_table's margins)
+
+
+def test_grouped_results_hold_data_only_by_default() -> None:
+    df = frame(due_days_ago(10, customer_name="Ani", outstanding=100),
+               due_days_ago(40, customer_name="Budi", customer_id="C2", outstanding=250))
+    report = aging_report(df, AS_OF)
+    assert "Total" not in report.index.get_level_values(0)
+    assert report["Total"].sum() == 350  # not twice the grand total
+    assert aging_report(df, AS_OF, totals=True).iloc[-1]["Total"] == 350
+    for result in (overdue_totals(df, AS_OF, by="customer_name"),
+                   average_days_past_due(df, AS_OF, by="customer_name")):
+        assert result.index.tolist() == ["Budi", "Ani"]
+
+
+def test_a_customer_named_total_does_not_collide_with_the_totals_row() -> None:
+    df = frame(due_days_ago(10, customer_name="Total", customer_id="C9", outstanding=100),
+               due_days_ago(40, customer_name="Ani", outstanding=250))
+    assert aging_report(df, AS_OF, by="customer_name").index.tolist() == ["Ani", "Total"]  # a customer
+    report = aging_report(df, AS_OF, totals=True)  # the customer key: the totals row is ("Total", "", "")
+    assert report.index.tolist() == [("Ani", "C1", "faspay"), ("Total", "C9", "faspay"), ("Total", "", "")]
+    with pytest.raises(ValueError, match="label of the totals row"):
+        aging_report(df, AS_OF, by="customer_name", totals=True)

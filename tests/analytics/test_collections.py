@@ -104,10 +104,10 @@ def test_both_export_with_write_excel_and_write_csv(tmp_path) -> None:
     df = invoices()
     statement = customer_statement(df, "Ani", AS_OF)
     chase = collections_list(df, AS_OF)
-    path = write_excel(tmp_path / "c.xlsx", {"Statement": statement, "Collections": chase})
+    path = write_excel({"Statement": statement, "Collections": chase}, tmp_path / "c.xlsx")
     book = openpyxl.load_workbook(path)
     sheet = book["Statement"]
     assert sheet.cell(sheet.max_row, 1).value == "Total" and sheet.cell(sheet.max_row, 1).font.bold
     assert sheet.cell(2, STATEMENT_COLUMNS.index("due_date") + 1).value == dt.datetime(2024, 1, 1)  # M-1, on receipt
-    text = write_csv(tmp_path / "c.csv", chase).read_text()
+    text = write_csv(chase, tmp_path / "c.csv").read_text()
     assert text.splitlines()[0] == ",".join(COLLECTIONS_COLUMNS)

@@ -67,16 +67,16 @@ def test_the_key_of_each_invoice(invoices):
 
 
 def test_every_table_by_customer(invoices):
-    report = aging_report(invoices, AS_OF, by="customer")
+    report = aging_report(invoices, AS_OF, by="customer", totals=True)
     assert report.index.names == LEVELS
     assert report.index[-1] == ("Total", "", "")
     body = report.iloc[:-1]
     assert len(body) == 7  # Ani F1, Ani F2, Citra, Ani (no id), nameless, Dewi, Ani m-2
     assert report.loc[("Ani", "F2", "faspay"), "Total"] == 70_000 - 8_000
     assert int(body["Total"].sum()) == int(report["Total"].iloc[-1])
-    totals = overdue_totals(invoices, AS_OF, by="customer")
+    totals = overdue_totals(invoices, AS_OF, by="customer", totals=True)
     assert totals.index.names == LEVELS and totals.index[-1] == ("Total", "", "")
-    assert average_days_past_due(invoices, AS_OF, by="customer").index.names == LEVELS
+    assert average_days_past_due(invoices, AS_OF, by="customer", totals=True).index.names == LEVELS
     top = top_debtors(invoices, AS_OF, n=20)
     assert top.index.names == LEVELS
     assert set(top.index) == {k for k in body.index if report.loc[[k], OPEN_BUCKETS].sum(axis=1).item() > 0}
@@ -92,8 +92,8 @@ def key(*values: object) -> tuple[object, ...]:
 
 
 def test_empty_tables_by_customer():
-    for result in (aging_report(empty_frame(), AS_OF, by="customer"), top_debtors(empty_frame(), AS_OF),
-                   overdue_totals(empty_frame(), AS_OF, by="customer")):
+    for result in (aging_report(empty_frame(), AS_OF, by="customer", totals=True), top_debtors(empty_frame(), AS_OF),
+                   overdue_totals(empty_frame(), AS_OF, by="customer", totals=True)):
         assert len(result) == 0 and result.index.names == LEVELS
 
 
@@ -124,7 +124,8 @@ def test_workbook_and_pdf_use_the_key(invoices, tmp_path):
     from invoice_analytics.report import write_workbook
 
     sheets = write_workbook(invoices, tmp_path / "aging.xlsx", AS_OF)
-    pd.testing.assert_frame_equal(sheets["Aging by customer"], aging_report(invoices, AS_OF, by="customer"))
+    expected = aging_report(invoices, AS_OF, by="customer", totals=True)
+    pd.testing.assert_frame_equal(sheets["Aging by customer"], expected)
     # the PDF's top customers: the rows of top_debtors, drawn as a table (read back from the figure)
     figure = _second_page(invoices, dt.date(2024, 3, 31), ["Aging", "As of"], 0, [])
     (table,) = [t for ax in figure.axes for t in ax.tables]

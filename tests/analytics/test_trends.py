@@ -268,7 +268,7 @@ def test_days_to_pay_ranges(store):
     total = days_to_pay(store)
     # minima [3, 6, 31, 32], maxima [8, 8, 32, 33], windows [1, 1, 2, 5]
     assert total.loc["Total"].tolist() == pytest.approx([4, 18.5, 20.0, 31.7, 32.7, 1.5])
-    by = days_to_pay(store, by="provider")
+    by = days_to_pay(store, by="provider", totals=True)
     # faspay minima [3, 31, 32] maxima [8, 32, 33] windows [1, 1, 5]; mayar M1 alone
     assert by.loc["faspay"].tolist() == pytest.approx([3, 31.0, 32.0, 31.8, 32.8, 1.0])
     assert by.loc["mayar"].tolist() == pytest.approx([1, 6.0, 8.0, 6.0, 8.0, 2.0])
@@ -321,7 +321,7 @@ def test_dso_countback_mayar_only(store):
 
 
 def test_dso_with_observed_amounts(store):
-    got = dso(store, "2026-01-04", by="provider", observed_amounts=True)
+    got = dso(store, "2026-01-04", by="provider", observed_amounts=True, totals=True)
     # faspay: R = F2 + F3 + F4 = 1,000,000; Jan: F3 300,000; Dec: F1 1,000,000 + F6 70,000
     assert got.loc["faspay", "dso_days"] == pytest.approx(4 + 31 * 700_000 / 1_070_000)
     assert got.loc["mayar", "dso_days"] == pytest.approx(4 + 31 * 100_000 / 140_000)
@@ -439,7 +439,7 @@ def test_end_to_end_with_the_emulator_clock():
     assert len(paid_at_once) > 5
     assert not paid_at_once & set(pw["invoice_id"])
 
-    stats = days_to_pay(store, by="provider")
+    stats = days_to_pay(store, by="provider", totals=True)
     assert set(stats.index) == {"faspay", "mayar", "Total"}
     gap = stats["median_days_to_pay_high"] - stats["median_days_to_pay_low"]
     assert ((gap >= 0) & (gap <= 1)).all()
@@ -448,6 +448,6 @@ def test_end_to_end_with_the_emulator_clock():
     sums = rr.loc[rr["start_amount"] > 0, BUCKETS + OUTCOMES].sum(axis=1).astype(float)
     assert sums.to_numpy() == pytest.approx(1.0)
 
-    both = dso(store, days[-1], by="provider", observed_amounts=True)
+    both = dso(store, days[-1], by="provider", observed_amounts=True, totals=True)
     assert both.loc["faspay", "dso_days"] > 0 and both.loc["mayar", "dso_days"] > 0
-    assert "faspay" not in dso(store, days[-1], by="provider").index  # no Faspay amounts without the bound
+    assert "faspay" not in dso(store, days[-1], by="provider", totals=True).index  # no Faspay amounts without the bound

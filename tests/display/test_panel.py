@@ -156,7 +156,7 @@ def test_panel_kpis_empty():
 
 
 def test_format_report_table(invoices):
-    report = aging_report(invoices, AS_OF)
+    report = aging_report(invoices, AS_OF, totals=True)
     table = format_report_table(report)
     for text in ("PT Ani Jaya", "CV Budi Makmur", "Rp 3,850,000", "Rp 2,500,000", "-Rp 150,000",
                  "Rp 8,500,000", "&gt;90", "Credit"):
@@ -167,11 +167,11 @@ def test_format_report_table(invoices):
     assert "… 4 more" in short
     assert short.count("<tr") == 1 + 2 + 1 + 1  # header, 2 rows, "more", Total
     assert short.rindex("Rp 8,500,000") > short.index("… 4 more")  # Total stays last
-    assert "No open invoices" in format_report_table(aging_report(empty_frame(), AS_OF))
+    assert "No open invoices" in format_report_table(aging_report(empty_frame(), AS_OF, totals=True))
 
 
 def test_format_report_text(invoices):
-    text = format_report_text(aging_report(invoices, AS_OF), max_rows=2)
+    text = format_report_text(aging_report(invoices, AS_OF, totals=True), max_rows=2)
     assert "CV Budi Makmur" in text and "Rp 8,500,000" in text and "… 4 more rows" in text
 
 
@@ -233,7 +233,7 @@ def test_excel_ready(invoices):
 def test_write_excel_requires_openpyxl(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "openpyxl", None)
     with pytest.raises(ImportError, match=r"pip install 'invoice-analytics\[excel\]'"):
-        write_excel(tmp_path / "x.xlsx", {"a": pd.DataFrame({"x": [1]})})
+        write_excel({"a": pd.DataFrame({"x": [1]})}, tmp_path / "x.xlsx")
 
 
 # --------------------------------------------------------------------------- the panel
@@ -246,7 +246,7 @@ def test_panel_initial_state(panel, invoices):
     assert panel.as_of.value == dt.date(2024, 3, 31)
     assert panel.filtered is invoices
     assert panel.kpis == panel_kpis(invoices, AS_OF)
-    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF))
+    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, totals=True))
     assert "Rp 8,650,000" in panel.kpi_html.value and "22.2%" in panel.kpi_html.value
     assert "Rp 8,500,000" in html_of(panel.table_output)
     assert png_of(panel.chart_outputs["Aging"]).startswith(b"\x89PNG")
@@ -450,7 +450,7 @@ def test_panel_on_a_large_frame_is_consistent():
     panel.customer.value = "customer 1"
     expected = filter_invoices(frame, customer="customer 1")
     pd.testing.assert_frame_equal(panel.filtered, expected)
-    pd.testing.assert_frame_equal(panel.report, aging_report(expected, AS_OF))
+    pd.testing.assert_frame_equal(panel.report, aging_report(expected, AS_OF, totals=True))
     assert panel.kpis == panel_kpis(expected, AS_OF, edges=(30, 60, 90))
 
 
@@ -559,7 +559,7 @@ def test_terms_control_ages_invoices_without_a_due_date(panel, invoices):
     assert panel.terms_days == terms
     assert panel.kpis == panel_kpis(invoices, AS_OF, terms_days=terms)
     assert panel.kpis["overdue_amount"] == 7_300_000 - 500_000
-    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, terms_days=terms))
+    pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, terms_days=terms, totals=True))
     assert png_of(panel.chart_outputs["Aging"]) != chart
     assert "terms faspay 0, mayar 14 days" in panel.summary.value
     settings = dict(panel._settings_frame().to_numpy())
@@ -719,7 +719,7 @@ def test_report_table_top_past_due_chart_and_statement_list_share_the_customer_k
     assert table.count('<th class="ia-name"') == len(customers) + 2  # heading, customers, Total
     assert ">customer_id</th>" in table and ">provider</th>" in table
     assert panel.export_bytes("csv").decode().splitlines()[3] == "Ani,C2,faspay,0,50000,200000,0,0,0,250000"
-    by_name = aging_report(shared, AS_OF, by="customer_name")  # the name alone merges and splits customers
+    by_name = aging_report(shared, AS_OF, by="customer_name", totals=True)  # the name alone merges and splits customers
     assert by_name["Total"].to_dict() == {"Ani": 470_000, "Budi": 400_000, "Ani Lama": 200_000, "Total": 1_070_000}
 
     # the "Top past due" tab: the same customers, amounts and order (every invoice here is past due)

@@ -28,7 +28,7 @@ def test_history_summary_reads_the_trend_at_month_ends(tmp_path):
     trend = month_end_trend(store)
     assert [str(d.date()) for d in trend.index] == ["2026-11-30", "2026-12-31", "2027-01-05"]
     for day in ("2026-11-30", "2026-12-31"):  # each row is the aging report of what was known that day
-        report = ia.aging_report(store.as_of(day), day)
+        report = ia.aging_report(store.as_of(day), day, totals=True)
         assert trend.loc[day].to_dict() == report.loc[("Total", "", ""), trend.columns].astype(int).to_dict()
     text = history_summary(store, trend)
     assert "8 refresh days from 2026-11-21 to 2027-01-05" in text  # 1 + ceil(45 / 7)

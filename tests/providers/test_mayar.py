@@ -368,6 +368,6 @@ def test_composed_and_decomposed_names_are_one_customer_in_the_aging_report():
         both = combine(load_faspay(**emu.faspay_kwargs, statuses=[1], progress=False),
                        load_mayar(**emu.mayar_kwargs, **FAST))
     assert both["customer_name"].tolist() == [composed, composed]
-    report = aging_report(both, as_of="2026-03-01", by="customer_name")
+    report = aging_report(both, as_of="2026-03-01", by="customer_name", totals=True)
     assert report.index.tolist() == [composed, "Total"]
     assert report.loc[composed, "Total"] == 500_000
