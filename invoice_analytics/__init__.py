@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.analytics.backtest import backtest_forecast
     from invoice_analytics.analytics.behaviour import payment_behaviour
     from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.analytics.customers import customer_key
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.analytics.forecast import expected_payments, forecast_collections
     from invoice_analytics.analytics.payments import days_to_pay, payment_windows
     from invoice_analytics.analytics.trends import aging_trend, roll_rates
+    from invoice_analytics.display._forecast_chart import plot_forecast
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -101,6 +103,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.analytics.payments": ("days_to_pay", "payment_windows"),
     "invoice_analytics.analytics.dso": ("dso", "observed_amount", "with_observed_amount"),
     "invoice_analytics.analytics.behaviour": ("payment_behaviour",),
+    "invoice_analytics.analytics.backtest": ("backtest_forecast",),
+    "invoice_analytics.display._forecast_chart": ("plot_forecast",),
     "invoice_analytics.analytics.forecast": ("expected_payments", "forecast_collections"),
     "invoice_analytics.display.filtering": ("filter_invoices",),
     "invoice_analytics.formatting": ("format_percent", "format_rupiah", "get_locale", "set_locale"),
@@ -151,6 +155,7 @@ __all__ = [
     "aging_report",
     "aging_trend",
     "average_days_past_due",
+    "backtest_forecast",
     "collections_list",
     "combine",
     "configured_providers",
@@ -181,6 +186,7 @@ __all__ = [
     "payment_windows",
     "plot_aging",
     "plot_aging_trend",
+    "plot_forecast",
     "plot_outstanding_by_month",
     "plot_paid_ratio_by_month",
     "plot_top_overdue",

@@ -71,6 +71,7 @@ class KnownAt:
 
     def __init__(self, history: pd.DataFrame, refreshes: pd.DataFrame, cutoff: pd.Timestamp) -> None:
         self.cutoff = cutoff
+        self.source: str | None = None
         since = history["valid_from"]
         v = history[(since <= cutoff).to_numpy(dtype=bool)].copy()
         until = v["valid_to"]

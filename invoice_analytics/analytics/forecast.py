@@ -69,7 +69,13 @@ class Fitted:
 
 def prepare(store: HistoryLike | KnownAt, as_of: AsOf) -> Fitted:
     cutoff, today = cutoff_of(as_of)
-    view = store if isinstance(store, KnownAt) else known_at(store, cutoff)
+    if isinstance(store, KnownAt):
+        view = store
+    else:
+        snapshot = store.as_of(cutoff)  # raises when nothing was observed by then
+        view = known_at(store, cutoff)
+        if "source" in snapshot.attrs:
+            view.source = snapshot.attrs["source"]
     s = spells(view)
     model = fit(s)
     rows, amounts = open_at(view, s)
@@ -174,6 +180,8 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
         out[name] = days_to_timestamps(day, ok).array
     result = pd.DataFrame(out).sort_values(["provider", "invoice_id"], kind="stable").reset_index(drop=True)
     result.attrs["week_start"] = list(week_starts(monday, weeks))
+    if f.view.source is not None:
+        result.attrs["source"] = f.view.source
     return result
 
 
@@ -283,6 +291,8 @@ def forecast_collections(
     columns["high"] = pd.array(high.ravel(), dtype="Int64")
     frame = pd.DataFrame(columns)
     frame["week_start"] = frame["week_start"].astype(starts.dtype)
+    if f.view.source is not None:
+        frame.attrs["source"] = f.view.source
     return frame
 
 

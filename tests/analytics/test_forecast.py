@@ -197,3 +197,75 @@ def test_week_start_is_jakarta_monday(store):
     fc = ia.forecast_collections(store, "2026-04-05", weeks=2)  # a Sunday: week 1 is the full next week
     assert fc["week_start"].tolist() == [pd.Timestamp("2026-04-06", tz=JAKARTA),
                                          pd.Timestamp("2026-04-13", tz=JAKARTA)]
+
+
+# -- backtest_forecast -------------------------------------------------------------------------
+
+
+def test_backtest_by_hand():
+    """As of day 30 (2026-01-30, a Friday): A (faspay, 1,000,000, due day 40) is paid in the window after
+    day 44 seen open, first seen paid day 46 (500,000 on each of Sat Feb 14 and Sun Feb 15); B (mayar,
+    300,000, issued day 20) is paid down to 100,000 on day 35 (200,000 on Feb 4) and cancelled on day 50;
+    C (faspay, 400,000, due day 25) is cancelled on day 33: nothing collected."""
+    invoices = [Inv("faspay", "A", "a", 26, 40, 1_000_000, paid=46),
+                Inv("mayar", "B", "b", 20, None, 300_000, cancelled=50),
+                Inv("faspay", "C", "c", 11, 25, 400_000, cancelled=33)]
+    store = TinyStore(invoices, last=100)
+    v = store.versions
+    a_open = (v["invoice_id"] == "A").to_numpy() & (v["status"] == "overdue").to_numpy()
+    v.loc[a_open, "last_seen"] = day(44)  # not seen on day 45: the window is (44, 46]
+    b_open = np.flatnonzero((v["invoice_id"] == "B").to_numpy() & (v["status"] == "unpaid").to_numpy())[0]
+    part = v.iloc[[b_open]].copy()
+    part["outstanding"] = pd.array([100_000], dtype="Int64")
+    part["valid_from"], part["valid_to"], part["last_seen"] = day(35), day(50), day(49)
+    v.loc[b_open, ["valid_to", "last_seen"]] = [day(35), day(34)]
+    store.versions = pd.concat([v, part], ignore_index=True)
+    d = ia.backtest_forecast(store, ["2026-01-30"], weeks=4, terms_days={"mayar": 7}, detail=True)
+    # weeks: Jan 26 (Sat 31, Sun Feb 1), Feb 2, Feb 9, Feb 16
+    assert [str(w.date()) for w in d["week_start"]] == ["2026-01-26", "2026-02-02", "2026-02-09", "2026-02-16"]
+    assert d["collected"].tolist() == [0, 200_000, 1_000_000, 0]
+    # due-date projection: A on Feb 9 (day 40), B on issue + 7 = day 27: past, so Jan 31; C overdue: Jan 31
+    assert d["due_date"].tolist() == [700_000, 0, 1_000_000, 0]
+    summary = ia.backtest_forecast(store, "2026-01-30", weeks=4, terms_days={"mayar": 7})
+    total = 1_200_000
+    assert summary.loc["weeks 1-4", "collected"] == total
+    assert summary.loc["weeks 1-4", "wape_due_date"] == pytest.approx((700_000 + 200_000) / total)
+    assert summary.loc["weeks 1-4", "bias_due_date"] == pytest.approx((1_700_000 - total) / total)
+    assert summary.loc["week 2", "wape_due_date"] == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="needs the store's refreshes"):
+        ia.backtest_forecast(store, "2026-03-20", weeks=4)
+
+
+def poisoned(store: TinyStore, cutoff: pd.Timestamp, seed: int = 3) -> TinyStore:
+    """``store`` with every version first observed after ``cutoff`` replaced by nonsense, the live versions'
+    later observations changed, and more refreshes after it."""
+    rng = np.random.default_rng(seed)
+    out = scenario()
+    v = store.versions.copy()
+    after = (v["valid_from"] > cutoff).to_numpy()
+    n = int(after.sum())
+    v.loc[after, "outstanding"] = pd.array(rng.integers(-10**6, 10**9, n), dtype="Int64")
+    v.loc[after, "status"] = rng.choice(["paid", "unpaid", "cancelled", "overdue"], n)
+    v.loc[after, "customer_id"] = rng.choice(["C1", "C2", "Z9"], n)
+    v.loc[after, "valid_from"] = cutoff + pd.to_timedelta(rng.integers(1, 10**6, n), unit="s")
+    live = (v["valid_from"] <= cutoff).to_numpy() & (v["valid_to"].isna() | (v["valid_to"] > cutoff)).to_numpy()
+    v.loc[live, "last_seen"] = cutoff + pd.Timedelta(days=400)
+    v.loc[live & v["valid_to"].notna().to_numpy(), "valid_to"] = cutoff + pd.Timedelta(days=3)
+    out.versions = v
+    extra = pd.DataFrame({"observed_at": [cutoff + pd.Timedelta(hours=5)] * 2, "provider": ["faspay", "mayar"]})
+    out._refreshes = pd.concat([store._refreshes, extra], ignore_index=True)
+    return out
+
+
+@pytest.mark.parametrize("as_of", ["2026-02-20", AS_OF])
+def test_no_look_ahead(store, as_of):
+    cutoff = pd.Timestamp(as_of).tz_localize(JAKARTA) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+    bad = poisoned(store, cutoff)
+    assert not bad.versions.equals(store.versions)
+    pd.testing.assert_frame_equal(ia.forecast_collections(bad, as_of), ia.forecast_collections(store, as_of))
+    pd.testing.assert_frame_equal(ia.expected_payments(bad, as_of), ia.expected_payments(store, as_of))
+    pd.testing.assert_frame_equal(ia.payment_behaviour(bad, as_of), ia.payment_behaviour(store, as_of))
+    got = ia.backtest_forecast(bad, as_of, weeks=2, detail=True)
+    want = ia.backtest_forecast(store, as_of, weeks=2, detail=True)
+    cols = ["forecast", "low", "high", "due_date", "provider_average"]
+    pd.testing.assert_frame_equal(got[cols], want[cols])
