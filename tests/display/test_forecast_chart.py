@@ -15,7 +15,7 @@ def test_bars_and_intervals_are_the_forecast():
     ax = ia.plot_forecast(fc)
     heights = [round(p.get_height()) for p in ax.patches]
     assert heights == fc["expected"].tolist()
-    segments = [c for c in ax.collections if isinstance(c, LineCollection)][0].get_segments()
+    segments = next(c for c in ax.collections if isinstance(c, LineCollection)).get_segments()
     drawn = [(round(float(s[0][1])), round(float(s[1][1]))) for s in segments]
     assert drawn == list(zip(fc["low"].tolist(), fc["high"].tolist(), strict=True))
     labels = [t.get_text() for t in ax.get_xticklabels()]
