@@ -276,11 +276,27 @@ def open_at(view: KnownAt, s: Spells) -> tuple[np.ndarray, np.ndarray]:
     return where[ok].astype(np.int64), out[rows][ok].astype(np.int64)
 
 
-def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, days: int) -> np.ndarray:
-    """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``."""
-    age = (today - s.ref[rows])[:, None] + np.arange(1, days + 1)[None, :]
+def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, days: int,
+                      since: np.ndarray | None = None) -> np.ndarray:
+    """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``.
+
+    ``since`` (per row, at most ``today``): the day each was last seen open; the chance of a payment
+    after it, up to ``today``, which the store will only see later, is added to day 1.
+    """
+    lag = np.zeros(len(rows), dtype=np.int64) if since is None else np.clip(today - since, 0, None)
+    start = today - lag
+    extra = int(lag.max(initial=0))
+    age = (start - s.ref[rows])[:, None] + np.arange(1, days + extra + 1)[None, :]
     h = model.hazard[s.group[rows][:, None], age_bin(age)]
     survive = np.cumprod(1.0 - h, axis=1)
     before = np.hstack([np.ones((len(rows), 1)), survive[:, :-1]])
-    result: np.ndarray = before * h
+    full = before * h
+    if extra == 0:
+        result: np.ndarray = full
+        return result
+    take = lag[:, None] + np.arange(days)[None, :]
+    out = np.take_along_axis(full, take, axis=1)
+    early = np.cumsum(full, axis=1)
+    out[:, 0] = np.take_along_axis(early, lag[:, None], axis=1)[:, 0]
+    result = out
     return result

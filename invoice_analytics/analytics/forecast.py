@@ -117,7 +117,10 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
     payment on day ``d``: ``h(t0 + d) · Π_{u<d} (1 - h(t0 + u))``, summed
     into Monday-start Jakarta weeks. Week 1 holds the day after ``as_of``
     (only its days after ``as_of``); ``after`` is the chance of no payment
-    within the weeks (later, or never).
+    within the weeks (later, or never). An invoice last seen open before
+    ``as_of`` (the store refreshes now and then) is forecast from that
+    refresh: the chance it was paid since, which the store will see at its
+    next refresh, is counted in week 1.
 
     Parameters
     ----------
@@ -161,7 +164,7 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
     f = prepare(store, as_of)
     monday, days, week_of = week_layout(f.today, weeks)
     horizon = max(days, _RANGE_DAYS)
-    probs = day_probabilities(f.model, f.spells, f.rows, f.today, horizon)
+    probs = day_probabilities(f.model, f.spells, f.rows, f.today, horizon, f.spells.last_open[f.rows])
     s = f.spells
     frame = s.frame.iloc[f.rows][["provider", "invoice_id", "customer_id", "customer_name", "due_at"]]
     out: dict[str, Any] = {name: frame[name].array for name in frame.columns}
@@ -191,7 +194,7 @@ def weekly(f: Fitted, weeks: int, level: float, codes: np.ndarray, groups: int,
     if not 0 < level < 1:
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     monday, days, week_of = week_layout(f.today, weeks)
-    probs = day_probabilities(f.model, f.spells, f.rows, f.today, days)
+    probs = day_probabilities(f.model, f.spells, f.rows, f.today, days, f.spells.last_open[f.rows])
     p = np.zeros((len(f.rows), weeks))
     for k in range(weeks):
         p[:, k] = probs[:, week_of == k].sum(axis=1)
