@@ -142,7 +142,8 @@ def test_day_probabilities_by_hand(store):
     probs = day_probabilities(flat, s, np.array([0]), today - 1, 10)
     np.testing.assert_allclose(probs[0], 0.1 * 0.9 ** np.arange(10))
     # as_of Tuesday 2026-03-31: week 1 is Wed Apr 1 .. Sun Apr 5 (5 days), week 2 the next 7
-    f = Fitted(known_at(store, day(90)), s, flat, today, np.array([0]), np.array([1_000_000]))
+    open_row = np.flatnonzero(s.frame["invoice_id"].to_numpy(dtype=object) == "L9")  # seen open on day 90
+    f = Fitted(known_at(store, day(90)), s, flat, today, open_row, np.array([1_000_000]))
     monday, mean, low, high = weekly(f, 2, 0.8, np.array([0]), 1, phi2=0.0)
     assert pd.Timestamp(monday, unit="D").date().isoformat() == "2026-03-30"
     p1 = 1 - 0.9**5
@@ -151,6 +152,17 @@ def test_day_probabilities_by_hand(store):
     z = 1.2815515655446004
     sd1 = 1_000_000 * np.sqrt(p1 * (1 - p1))
     assert low[0, 0] == max(0, round(1_000_000 * p1 - z * sd1)) and high[0, 0] == round(1_000_000 * p1 + z * sd1)
+
+
+def test_unseen_days_count_in_week_one(store):
+    """An invoice last seen open 3 days before as_of: the chance it was paid in those days joins day 1."""
+    s = spells(known_at(store, day(90)))
+    model = fit(s)
+    flat = Model(np.full_like(model.hazard, 0.1), model.provider_hazard, model.theta, model.weight,
+                 model.payments, model.expected, model.prior)
+    today = as_of_day(AS_OF)
+    probs = day_probabilities(flat, s, np.array([0]), today, 4, since=np.array([today - 3]))
+    np.testing.assert_allclose(probs[0], [1 - 0.9**4, 0.9**4 * 0.1, 0.9**5 * 0.1, 0.9**6 * 0.1])
 
 
 def test_expected_payments_survival(store):
