@@ -83,7 +83,9 @@ class TinyStore:
     def history(self) -> pd.DataFrame:
         return self.versions.copy()
 
-    def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame:
+    def as_of(self, when: Any, /) -> pd.DataFrame:
+        if not isinstance(when, pd.Timestamp):  # a bare date (as the panel asks): the end of that day
+            when = pd.Timestamp(when).tz_localize(JAKARTA) + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
         v = self.versions
         live = (v["valid_from"] <= when) & (v["valid_to"].isna() | (v["valid_to"] > when))
         live &= v["issued_at"].isna() | (v["issued_at"] <= when)
