@@ -14,9 +14,9 @@ import pandas as pd
 
 from invoice_analytics._dates import day_numbers, jakarta_date
 from invoice_analytics._types import AsOf, Terms
-from invoice_analytics.analytics._observed import _CREDIT, _OPEN, _PAID, HistoryLike, _keys, _states
+from invoice_analytics.analytics._observed import _CREDIT, _OPEN, _PAID, HistoryLike, _states
 from invoice_analytics.analytics._rules import check_terms, money, terms_for
-from invoice_analytics.analytics._survival import KnownAt
+from invoice_analytics.analytics._survival import KnownAt, key_codes
 from invoice_analytics.analytics.behaviour import cutoff_of
 from invoice_analytics.analytics.forecast import Fitted, prepare, week_layout, week_starts, weekly
 
@@ -31,10 +31,8 @@ def _collections(history: pd.DataFrame, f: Fitted, days: int) -> np.ndarray:
     """Rupiah collected on each of the ``days`` days after the cutoff from the invoices open then: their
     outstanding reduced by payment (to 0, a credit, or a lower open amount; not by cancellation), capped
     at the outstanding at the cutoff, spread evenly over each change's window (after the cutoff)."""
-    open_keys = pd.MultiIndex.from_arrays([f.spells.frame[k].astype("string").array.take(f.rows)
-                                           for k in ("provider", "invoice_id")], names=["provider", "invoice_id"])
-    keys = _keys(history)
-    code = open_keys.get_indexer(keys)
+    open_keys, keys = key_codes((f.spells.frame, f.rows), (history, None))
+    code = pd.Index(open_keys).get_indexer(keys)
     rows = np.flatnonzero(code >= 0)
     code = code[rows]
     since, _ = day_numbers(history["valid_from"], rows)
