@@ -48,11 +48,15 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.analytics.backtest import backtest_forecast
+    from invoice_analytics.analytics.behaviour import payment_behaviour
     from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.analytics.customers import customer_key
     from invoice_analytics.analytics.dso import dso, observed_amount, with_observed_amount
+    from invoice_analytics.analytics.forecast import expected_payments, forecast_collections
     from invoice_analytics.analytics.payments import days_to_pay, payment_windows
     from invoice_analytics.analytics.trends import aging_trend, roll_rates
+    from invoice_analytics.display._forecast_chart import plot_forecast
     from invoice_analytics.display._trend_chart import plot_aging_trend
     from invoice_analytics.display.charts import (
         plot_aging,
@@ -98,6 +102,10 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.analytics.trends": ("aging_trend", "roll_rates"),
     "invoice_analytics.analytics.payments": ("days_to_pay", "payment_windows"),
     "invoice_analytics.analytics.dso": ("dso", "observed_amount", "with_observed_amount"),
+    "invoice_analytics.analytics.behaviour": ("payment_behaviour",),
+    "invoice_analytics.analytics.backtest": ("backtest_forecast",),
+    "invoice_analytics.display._forecast_chart": ("plot_forecast",),
+    "invoice_analytics.analytics.forecast": ("expected_payments", "forecast_collections"),
     "invoice_analytics.display.filtering": ("filter_invoices",),
     "invoice_analytics.formatting": ("format_percent", "format_rupiah", "get_locale", "number_locale", "set_locale"),
     "invoice_analytics.display.kpis": ("BUCKET_SCHEMES", "panel_kpis"),
@@ -147,6 +155,7 @@ __all__ = [
     "aging_report",
     "aging_trend",
     "average_days_past_due",
+    "backtest_forecast",
     "collections_list",
     "combine",
     "configured_providers",
@@ -157,7 +166,9 @@ __all__ = [
     "demo_store",
     "dso",
     "empty_frame",
+    "expected_payments",
     "filter_invoices",
+    "forecast_collections",
     "format_percent",
     "format_report_table",
     "format_rupiah",
@@ -172,9 +183,11 @@ __all__ = [
     "overdue_totals",
     "paid_ratio",
     "panel_kpis",
+    "payment_behaviour",
     "payment_windows",
     "plot_aging",
     "plot_aging_trend",
+    "plot_forecast",
     "plot_outstanding_by_month",
     "plot_paid_ratio_by_month",
     "plot_top_overdue",

@@ -145,6 +145,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--history", action="store_true",
                         help="also the aging trend at each month end and days to pay, from --store, or with "
                              "--demo from a demo store (the sample data, then six simulated months)")
+    report.add_argument("--forecast", action="store_true",
+                        help="also the cash-in forecast of the next 8 weeks and its backtest, from --store, or "
+                             "with --demo from a demo store")
     refresh = commands.add_parser("refresh", help="refresh a history store: one summary line, exit 0 or 1 (cron)")
     refresh.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store's directory")
     refresh.add_argument("--provider", action="append", choices=("faspay", "mayar"),
@@ -218,6 +221,8 @@ def _report(args: argparse.Namespace) -> int:
     demo: bool | None = True if args.demo else None
     if args.history and not args.demo and args.store is None:
         raise ValueError("--history reads a history store: give --store DIR, or --demo for a demo store")
+    if args.forecast and not args.demo and args.store is None:
+        raise ValueError("--forecast reads a history store: give --store DIR, or --demo for a demo store")
     if not args.demo and args.store is None:
         check_environment()  # a misspelled or half-set credential: an error, never the sample data
         missing = [p for p in wanted if p not in configured_providers()]
@@ -252,6 +257,8 @@ def _report(args: argparse.Namespace) -> int:
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
     trend_chart = _history(args, edges, terms) if args.history else None
+    if args.forecast:
+        _forecast(args, terms)
     print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
           + (f" and {trend_chart or args.pdf}" if trend_chart or args.pdf else ""))
     return 0
@@ -273,6 +280,32 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
     with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
         return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
                               args, edges, terms)
+
+
+def _forecast(args: argparse.Namespace, terms: Terms) -> None:
+    """``report --forecast``: the forecast of ``--store`` (or of a demo store) from ``--as-of`` (default: its
+    last refresh day), its backtest, and a chart beside ``--out``."""
+    import tempfile
+
+    from invoice_analytics._forecast_summary import forecast_summary
+    from invoice_analytics.display._forecast_chart import plot_forecast
+    from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.history._demo import demo_store
+
+    def run(store: HistoryLike) -> None:
+        day = args.as_of or store.refreshes()["observed_at"].max().date()
+        text, frame = forecast_summary(store, day, terms_days=terms)
+        print(f"\n{text}")
+        path: Path = args.out.with_name(args.out.stem + "-forecast.png")
+        _save_png(plot_forecast(frame), path)
+        print(f"Wrote {path}")
+
+    if args.store is not None:
+        run(InvoiceStore(args.store))
+        return
+    print("\nDEMO DATA forecast: the demo store (the sample data, then simulated months)")
+    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
+        run(demo_store(scratch))
 
 
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],

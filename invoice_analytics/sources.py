@@ -49,8 +49,8 @@ def load_invoices(
 
     The real APIs when credentials are set, else the embedded emulator
     (:class:`~invoice_analytics.emulator.Emulator`), started on 127.0.0.1
-    for the load and stopped again; it serves the sample data of
-    ``data-samples/`` without a rate limit. Real loads use the credentials
+    for the load and stopped again; it serves the package's sample data
+    without a rate limit. Real loads use the credentials
     of the environment (see :func:`~invoice_analytics.load_faspay` and
     :func:`~invoice_analytics.load_mayar`). Faspay is loaded first, then
     Mayar, whatever the order of ``providers``.

@@ -22,7 +22,7 @@ LAYERS: dict[str, int] = {
     "export": 2,  # files from frames: CSV and Excel
     "history": 3,  # the store: refreshes through the providers, the demo store through the emulator
     "display": 4,
-    "sources": 5, "report": 5, "_history_summary": 5, "pdf": 6, "pack": 6,
+    "sources": 5, "report": 5, "_history_summary": 5, "_forecast_summary": 5, "pdf": 6, "pack": 6,
     "cli": 7,
 }
 

@@ -44,6 +44,7 @@ from invoice_analytics.display._controls import FILTERS, build_buttons, build_co
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
 from invoice_analytics.display._downloads import CSV_TYPE as CSV_TYPE
 from invoice_analytics.display._downloads import XLSX_TYPE as XLSX_TYPE
+from invoice_analytics.display._forecast_tab import FORECAST_TAB, ForecastView
 from invoice_analytics.display._output import in_kernel, show
 from invoice_analytics.display._statement_area import (
     NO_CUSTOMER,
@@ -287,8 +288,12 @@ class FilterPanel:
         self.table_output = W.Output().add_class("ia-table")
         self.chart_outputs = {title: W.Output().add_class("ia-chart") for title in CHARTS}
         self.statement_output = W.Output().add_class("ia-statement")
+        # over a store, a last tab: the cash-in forecast at the as-of date
+        self.forecast_view = ForecastView(self._store) if self._store is not None else None
+        extra = [] if self.forecast_view is None else [self.forecast_view.output]
         self.chart_tabs = W.Tab(
-            children=[*self.chart_outputs.values(), self.statement_output], titles=[*CHARTS, STATEMENT_TAB],
+            children=[*self.chart_outputs.values(), self.statement_output, *extra],
+            titles=[*CHARTS, STATEMENT_TAB, *([FORECAST_TAB] if extra else [])],
         )
         self.chart_tabs.add_class("ia-charts")
         show(self.statement_output, NO_STATEMENT)
@@ -839,6 +844,8 @@ class FilterPanel:
         index = self.chart_tabs.selected_index
         if index is not None and index < len(CHARTS):  # after the charts: the statement, drawn by itself
             self.chart_png(list(CHARTS)[index])
+        elif index == len(CHARTS) + 1 and self.forecast_view is not None:  # then the forecast
+            self.forecast_view.draw(self.as_of_date)
 
     def draw_all_charts(self) -> dict[str, bytes]:
         """Draw every chart now (not only the open tab's); title -> PNG bytes.

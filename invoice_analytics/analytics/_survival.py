@@ -1,0 +1,328 @@
+"""What the store knew at a past instant, and a payment-hazard model fitted on it (private).
+
+Used by :mod:`.behaviour`, :mod:`.forecast` and :mod:`.backtest`.
+
+**The history known at a cutoff** (:class:`KnownAt`): the versions first
+observed at or before the cutoff; a version still live then is current
+(``valid_to`` NaT), and its ``last_seen`` is the last refresh of its
+provider at or before the cutoff. Nothing observed later is read, so a
+model fitted on it cannot see the future.
+
+**Spells** (:func:`spells`): every invoice ever seen *open* (the states of
+:func:`._observed._states`) is at risk of being paid from the day it was
+first seen open. It leaves by a payment (its payment window from
+:func:`~invoice_analytics.payment_windows`: the payment day is taken as
+uniform over the window's days ``last_seen_open + 1 .. first_seen_paid``)
+or is censored: still open at the cutoff (at risk through its last
+observation), or cancelled, gone or unknown (at risk through its last open
+observation). Ages are days since the invoice's *reference day*: its due
+day, or its issue day when it has no due date (Mayar).
+
+**The hazard model** (:func:`fit`): the daily chance of payment at an age,
+constant within age bins (:data:`BIN_EDGES`, weekly around the due day).
+Per customer ``c`` of provider ``p`` and bin ``b``, with ``e`` payments
+and ``n`` invoice-days at risk::
+
+    h_p(b) = e_p(b) / n_p(b)                          the provider's hazard
+    X_c    = sum_b n_c(b) h_p(b)                      payments expected at the provider's pace
+    theta_c = (e_c + a) / (X_c + a)                   the customer's pace (gamma-Poisson frailty)
+    h_c(b) = (e_c(b) + k theta_c h_p(b)) / (n_c(b) + k)
+
+``theta_c`` is the posterior mean of a gamma(a, a) frailty: ``a`` is
+estimated by moments across the provider's customers (``Var(theta) =
+1/a`` from ``sum((e_c - X_c)^2 - e_c) / sum(X_c^2)``, clipped to
+``[0.5, 200]``). ``k`` (:data:`BIN_PRIOR_DAYS` invoice-days) lets a
+customer's own timing move a bin once it has that much exposure there.
+``w_c = X_c / (X_c + a)`` is the weight of the customer's own history in
+``theta_c``: 0 for a customer never seen, towards 1 with many invoices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import day_numbers
+from invoice_analytics.analytics._observed import _KEYS, _OPEN, HistoryLike, _states
+from invoice_analytics.analytics._rules import money
+from invoice_analytics.analytics.customers import customer_groups
+from invoice_analytics.analytics.payments import payment_windows
+from invoice_analytics.schema import DATETIME_DTYPE
+
+__all__ = ["BIN_EDGES", "BIN_PRIOR_DAYS", "KnownAt", "Model", "Spells", "fit", "spells"]
+
+#: Edges of the hazard's age bins, in days since the reference day (weekly, then four-weekly).
+BIN_EDGES = np.r_[np.arange(-56, 120, 7), np.arange(147, 400, 28)]
+#: Prior strength of a customer's bin hazard, in invoice-days at risk.
+BIN_PRIOR_DAYS = 28.0
+_A_RANGE = (0.5, 200.0)
+_EMPTY_FRAME_COLUMNS = ("valid_from", "valid_to", "last_seen")
+
+
+def key_codes(*parts: tuple[pd.DataFrame, np.ndarray | None]) -> list[np.ndarray]:
+    """Codes of (provider, invoice_id) shared across frames (or their ``rows``): equal keys, equal codes.
+
+    Factorizes each key column once over all the frames (faster than tuples of a MultiIndex).
+
+    >>> a = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]})
+    >>> b = pd.DataFrame({"provider": ["mayar"], "invoice_id": ["1"]})
+    >>> [c.tolist() for c in key_codes((a, None), (b, None))]
+    [[0, 2], [2]]
+    """
+    columns = []
+    for name in _KEYS:
+        pieces = [(df[name] if rows is None else df[name].take(rows)).astype("string").reset_index(drop=True)
+                  for df, rows in parts]
+        codes, uniques = pd.factorize(pd.concat(pieces, ignore_index=True))
+        columns.append((np.asarray(codes, dtype=np.int64), len(uniques) + 1))
+    (pc, _), (ic, ni) = columns
+    joint = pc * ni + ic
+    out, at = [], 0
+    for df, rows in parts:
+        n = len(df) if rows is None else len(rows)
+        out.append(joint[at:at + n])
+        at += n
+    return out
+
+
+def _stamp_days(s: pd.Series) -> np.ndarray:
+    days, known = day_numbers(s)
+    return np.where(known, days, np.iinfo(np.int64).min // 2)
+
+
+class KnownAt:
+    """A :class:`HistoryLike` view of ``history`` and ``refreshes`` as known at ``cutoff`` (see the module)."""
+
+    def __init__(self, history: pd.DataFrame, refreshes: pd.DataFrame, cutoff: pd.Timestamp) -> None:
+        self.cutoff = cutoff
+        self.source: str | None = None
+        since = history["valid_from"]
+        v = history[(since <= cutoff).to_numpy(dtype=bool)].copy()
+        until = v["valid_to"]
+        live = (until.isna() | (until > cutoff)).to_numpy(dtype=bool)
+        v.loc[live, "valid_to"] = pd.NaT
+        r = refreshes[(refreshes["observed_at"] <= cutoff).to_numpy(dtype=bool)].reset_index(drop=True)
+        late = (v["last_seen"] > cutoff).to_numpy(dtype=bool)
+        if late.any():
+            last = r.groupby(r["provider"].astype(str))["observed_at"].max()
+            providers = v.loc[late, "provider"].astype(str)
+            v.loc[late, "last_seen"] = providers.map(last).astype(DATETIME_DTYPE).to_numpy()
+        self._history = v.reset_index(drop=True)
+        self._refreshes = r
+
+    def history(self) -> pd.DataFrame:
+        return self._history
+
+    def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame:
+        at = min(when, self.cutoff)
+        v = self._history
+        live = (v["valid_from"] <= at) & (v["valid_to"].isna() | (v["valid_to"] > at))
+        live &= v["issued_at"].isna() | (v["issued_at"] <= at)
+        out = v[live.to_numpy(dtype=bool)].drop(columns=[c for c in v.columns if c in
+                                                          (*_EMPTY_FRAME_COLUMNS, "change")])
+        out = out.reset_index(drop=True)
+        out.attrs["as_of"] = at
+        return out
+
+    def refreshes(self) -> pd.DataFrame:
+        return self._refreshes
+
+
+def known_at(store: HistoryLike, cutoff: pd.Timestamp) -> KnownAt:
+    """The store as known at ``cutoff`` (reads ``history()`` and ``refreshes()`` once)."""
+    return KnownAt(store.history(), store.refreshes(), cutoff)
+
+
+@dataclass
+class Spells:
+    """One row per invoice ever seen open (arrays aligned), plus its customer group."""
+
+    frame: pd.DataFrame  # provider, invoice_id, customer_id, customer_name, issued_at, due_at
+    ref: np.ndarray  # reference day (due, else issue); int64
+    issue: np.ndarray  # issue day (int64), issue_known
+    issue_known: np.ndarray
+    entry: np.ndarray  # first day seen open
+    last_open: np.ndarray  # last day seen open
+    paid_day: np.ndarray  # first day seen settled (payments only), else -1
+    paid: np.ndarray  # bool: left by a payment
+    amount: np.ndarray  # outstanding in its last open version (int64)
+    group: np.ndarray  # customer code
+    index: pd.MultiIndex  # the customers (CUSTOMER_LEVELS)
+    provider: np.ndarray  # provider code per customer group
+    providers: list[str]
+
+
+def spells(view: HistoryLike) -> Spells:
+    """The spells of ``view``'s history (see the module)."""
+    history = view.history()
+    state = _states(history)
+    rows = np.flatnonzero(state == _OPEN)
+    opened = history.take(rows)
+    windows = payment_windows(view)
+    open_codes, window_codes = key_codes((opened, None), (windows, None))
+    code, uniques = pd.factorize(open_codes)
+    code = code.astype(np.int64)
+    first = _stamp_days(opened["valid_from"])
+    last = _stamp_days(opened["last_seen"])
+    n = len(uniques)
+    entry = np.full(n, np.iinfo(np.int64).max // 2, dtype=np.int64)
+    np.minimum.at(entry, code, first)
+    last_open = np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64)
+    np.maximum.at(last_open, code, last)
+    # the invoice's fields from its latest open version
+    order = np.lexsort((last, code))
+    take = order[np.r_[code[order][1:] != code[order][:-1], True]] if len(order) else order
+    frame = opened.iloc[take][[*_KEYS, "customer_id", "customer_name", "issued_at", "due_at"]].reset_index(drop=True)
+    amount = money(opened["outstanding"])[0][take].astype(np.int64)
+    paid_day = np.full(n, -1, dtype=np.int64)
+    paid = np.zeros(n, dtype=bool)
+    if len(windows):
+        where = pd.Index(uniques).get_indexer(window_codes)
+        ok = where >= 0
+        seen = _stamp_days(windows["last_seen_open"])
+        settled = _stamp_days(windows["first_seen_paid"])
+        paid[where[ok]] = True
+        paid_day[where[ok]] = settled[ok]
+        last_open[where[ok]] = seen[ok]
+    issue, issue_known = day_numbers(frame["issued_at"])
+    due, due_known = day_numbers(frame["due_at"])
+    ref = np.where(due_known, due, issue)
+    keep = due_known | issue_known
+    if not keep.all():
+        idx = np.flatnonzero(keep)
+        frame = frame.iloc[idx].reset_index(drop=True)
+        ref, issue, issue_known = ref[idx], issue[idx], issue_known[idx]
+        entry, last_open, paid_day, paid = entry[idx], last_open[idx], paid_day[idx], paid[idx]
+        amount = amount[idx]
+    group, index = customer_groups(frame, np.arange(len(frame)), "payment_behaviour")
+    providers = sorted({str(p) for p in index.get_level_values("provider")})
+    provider = pd.Index(providers).get_indexer(index.get_level_values("provider").astype(str))
+    return Spells(frame, ref, issue, issue_known, entry, last_open, paid_day, paid, amount, group, index,
+                  np.asarray(provider, dtype=np.int64), providers)
+
+
+@dataclass
+class Model:
+    """Daily payment hazards per customer group and age bin, and the shrinkage's pieces."""
+
+    hazard: np.ndarray  # (groups, bins)
+    provider_hazard: np.ndarray  # (providers, bins)
+    theta: np.ndarray  # per group
+    weight: np.ndarray  # per group: own history's weight
+    payments: np.ndarray  # per group: payments seen
+    expected: np.ndarray  # per group: payments expected at the provider's pace
+    prior: np.ndarray  # per provider: a
+
+
+def age_bin(age: np.ndarray) -> np.ndarray:
+    """The bin of each age (days since the reference day)."""
+    return np.searchsorted(BIN_EDGES, age, side="right")
+
+
+def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
+    """(events, invoice-days at risk) per (group, bin), as flat arrays of ``groups * bins``."""
+    nbins = len(BIN_EDGES) + 1
+    groups = len(s.index)
+    start = s.entry - s.ref + 1  # the first age at risk (the day after first seen open)
+    stop_open = s.last_open - s.ref  # the last age surely open (its end)
+    width = np.where(s.paid, np.maximum(s.paid_day - s.last_open, 1), 0)
+    lo = int(min(start.min(initial=0), 0)) - 1
+    hi = int(max((stop_open + width).max(initial=0), 0)) + 3
+    span = hi - lo + 1
+    base = s.group * span - lo
+    size = groups * span
+    d1 = np.zeros(size + 2)
+    # fully at risk on ages start..stop_open (censored invoices end there)
+    full = stop_open >= start
+    np.add.at(d1, base[full] + start[full], 1.0)
+    np.add.at(d1, base[full] + stop_open[full] + 1, -1.0)
+    risk = np.cumsum(d1)[:size]
+    events = np.zeros(size + 2)
+    p = np.flatnonzero(s.paid)
+    if len(p):
+        w = width[p].astype(np.float64)
+        first = base[p] + stop_open[p] + 1
+        # payment uniform over the window's w days: event 1/w each; at risk (w - j + 1)/w on its j-th day
+        ev = np.zeros(size + 2)
+        np.add.at(ev, first, 1.0 / w)
+        np.add.at(ev, first + w.astype(np.int64), -1.0 / w)
+        events = np.cumsum(ev)[:size]
+        d2 = np.zeros(size + 3)
+        np.add.at(d2, first, 1.0)
+        np.add.at(d2, first + 1, -1.0 - 1.0 / w)
+        np.add.at(d2, first + w.astype(np.int64) + 1, 1.0 / w)
+        risk = risk + np.cumsum(np.cumsum(d2))[:size]
+    else:
+        events = events[:size]
+    ages = np.arange(lo, hi + 1)
+    bins = age_bin(ages)
+    cell = (np.arange(groups)[:, None] * nbins + bins[None, :]).ravel()
+    e = np.bincount(cell, weights=events, minlength=groups * nbins)
+    n = np.bincount(cell, weights=np.clip(risk, 0.0, None), minlength=groups * nbins)
+    return e.reshape(groups, nbins), n.reshape(groups, nbins)
+
+
+def fit(s: Spells) -> Model:
+    """The hierarchical hazard model of the module's docstring."""
+    e, n = _exposure(s)
+    nprov = len(s.providers)
+    nbins = e.shape[1]
+    ep = np.zeros((nprov, nbins))
+    np_ = np.zeros((nprov, nbins))
+    np.add.at(ep, s.provider, e)
+    np.add.at(np_, s.provider, n)
+    hp = np.divide(ep, np_, out=np.zeros_like(ep), where=np_ > 0)
+    x = (n * hp[s.provider]).sum(axis=1)
+    paid = e.sum(axis=1)
+    prior = np.empty(nprov)
+    for k in range(nprov):
+        mine = s.provider == k
+        xs, es = x[mine], paid[mine]
+        denom = float((xs**2).sum())
+        var = float(((es - xs) ** 2 - es).sum()) / denom if denom > 0 else 0.0
+        prior[k] = np.clip(1.0 / var, *_A_RANGE) if var > 0 else _A_RANGE[1]
+    a = prior[s.provider]
+    theta = (paid + a) / (x + a)
+    weight = x / (x + a)
+    hazard = (e + BIN_PRIOR_DAYS * theta[:, None] * hp[s.provider]) / (n + BIN_PRIOR_DAYS)
+    return Model(np.clip(hazard, 0.0, 1.0), hp, theta, weight, paid, x, prior)
+
+
+def open_at(view: KnownAt, s: Spells) -> tuple[np.ndarray, np.ndarray]:
+    """The spells open at the cutoff: (spell positions, their outstanding then, int64)."""
+    snapshot = view.as_of(view.cutoff)
+    state = _states(snapshot)
+    rows = np.flatnonzero(state == _OPEN)
+    out, _ = money(snapshot["outstanding"])
+    mine, theirs = key_codes((s.frame, None), (snapshot, rows))
+    where = pd.Index(mine).get_indexer(theirs)
+    ok = where >= 0
+    return where[ok].astype(np.int64), out[rows][ok].astype(np.int64)
+
+
+def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, days: int,
+                      since: np.ndarray | None = None) -> np.ndarray:
+    """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``.
+
+    ``since`` (per row, at most ``today``): the day each was last seen open; the chance of a payment
+    after it, up to ``today``, which the store will only see later, is added to day 1.
+    """
+    lag = np.zeros(len(rows), dtype=np.int64) if since is None else np.clip(today - since, 0, None)
+    start = today - lag
+    extra = int(lag.max(initial=0))
+    age = (start - s.ref[rows])[:, None] + np.arange(1, days + extra + 1)[None, :]
+    h = model.hazard[s.group[rows][:, None], age_bin(age)]
+    survive = np.cumprod(1.0 - h, axis=1)
+    before = np.hstack([np.ones((len(rows), 1)), survive[:, :-1]])
+    full = before * h
+    if extra == 0:
+        result: np.ndarray = full
+        return result
+    take = lag[:, None] + np.arange(days)[None, :]
+    out = np.take_along_axis(full, take, axis=1)
+    early = np.cumsum(full, axis=1)
+    out[:, 0] = np.take_along_axis(early, lag[:, None], axis=1)[:, 0]
+    result = out
+    return result

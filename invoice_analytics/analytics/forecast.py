@@ -1,0 +1,305 @@
+"""Cash-in forecast: per open invoice the chance of payment in each coming week, and their sums (private).
+
+The model is :mod:`._survival`'s (each customer's payment hazard by age,
+shrunk toward its provider's); conventions of dates and states are
+:mod:`._observed`'s. Weeks start on Monday in Asia/Jakarta: week 1 is the
+week holding the day after ``as_of`` (only its days after ``as_of`` count,
+so it is short when ``as_of`` is not a Sunday).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import days_to_timestamps
+from invoice_analytics._types import AsOf
+from invoice_analytics.analytics._groupby import exact_sums
+from invoice_analytics.analytics._observed import HistoryLike
+from invoice_analytics.analytics._survival import (
+    KnownAt,
+    Model,
+    Spells,
+    age_bin,
+    day_probabilities,
+    fit,
+    known_at,
+    open_at,
+    spells,
+)
+from invoice_analytics.analytics.behaviour import cutoff_of
+
+__all__ = ["expected_payments", "forecast_collections"]
+
+#: Past weeks whose one-week-ahead errors size the intervals' extra spread.
+_DISPERSION_WEEKS = 13
+_RANGE_DAYS = 365
+
+
+def week_layout(today: int, weeks: int) -> tuple[int, int, np.ndarray]:
+    """(first Monday, days forecast after ``today``, week index of each of those days)."""
+    if isinstance(weeks, bool) or int(weeks) != weeks or weeks < 1:
+        raise ValueError(f"weeks must be a whole number >= 1, got {weeks!r}")
+    first = today + 1
+    monday = first - (first + 3) % 7  # 1970-01-01 was a Thursday
+    days = monday + 7 * int(weeks) - first
+    return monday, days, (first + np.arange(days) - monday) // 7
+
+
+def week_starts(monday: int, weeks: int) -> pd.Series:
+    days = monday + 7 * np.arange(weeks, dtype=np.int64)
+    return days_to_timestamps(days, np.ones(weeks, dtype=bool))
+
+
+@dataclass
+class Fitted:
+    """What a forecast at one date needs: the view, its spells and model, the open invoices."""
+
+    view: KnownAt
+    spells: Spells
+    model: Model
+    today: int
+    rows: np.ndarray  # spells open at the cutoff
+    amounts: np.ndarray  # their outstanding (int64)
+
+
+def prepare(store: HistoryLike | KnownAt, as_of: AsOf) -> Fitted:
+    cutoff, today = cutoff_of(as_of)
+    if isinstance(store, KnownAt):
+        view = store
+    else:
+        snapshot = store.as_of(cutoff)  # raises when nothing was observed by then
+        view = known_at(store, cutoff)
+        if "source" in snapshot.attrs:
+            view.source = snapshot.attrs["source"]
+    s = spells(view)
+    model = fit(s)
+    rows, amounts = open_at(view, s)
+    return Fitted(view, s, model, today, rows, amounts)
+
+
+def dispersion(f: Fitted) -> float:
+    """phi^2: the relative spread of a week's collections beyond independent invoices, from the model's
+    one-week-ahead errors (amount-weighted) over the last weeks known at the cutoff (in sample)."""
+    s, h = f.spells, f.model.hazard
+    # the payment day: the window's middle day
+    event = np.where(s.paid, s.last_open + (np.maximum(s.paid_day - s.last_open, 1) + 1) // 2, np.iinfo(np.int64).max)
+    exit_ = np.where(s.paid, event - 1, s.last_open)
+    amount = s.amount.astype(np.float64)
+    num, den = 0.0, 0.0
+    for j in range(1, _DISPERSION_WEEKS + 1):
+        start = f.today - 7 * j  # the end of this day; the week is start+1..start+7
+        rows = np.flatnonzero((s.entry <= start) & (exit_ >= start))
+        if len(rows) == 0:
+            continue
+        age = (start - s.ref[rows])[:, None] + np.arange(1, 8)[None, :]
+        p = 1.0 - np.prod(1.0 - h[s.group[rows][:, None], age_bin(age)], axis=1)
+        a = amount[rows]
+        expected = float((a * p).sum())
+        actual = float(a[(event[rows] > start) & (event[rows] <= start + 7)].sum())
+        num += (actual - expected) ** 2 - float((a * a * p * (1 - p)).sum())
+        den += expected**2
+    return max(num / den, 0.0) if den > 0 else 0.0
+
+
+def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8) -> pd.DataFrame:
+    """Per invoice open at ``as_of``: the chance it is paid in each of the next ``weeks`` weeks, and after.
+
+    A survival view: each invoice's chances are conditional on it being
+    still open at its age on ``as_of``. Its customer's daily payment hazard
+    at each coming age (days since the due day, or the issue day without
+    one; the model of :func:`~invoice_analytics.payment_behaviour`, fitted
+    on what the store knew at the end of ``as_of``) gives the chance of
+    payment on day ``d``: ``h(t0 + d) · Π_{u<d} (1 - h(t0 + u))``, summed
+    into Monday-start Jakarta weeks. Week 1 holds the day after ``as_of``
+    (only its days after ``as_of``); ``after`` is the chance of no payment
+    within the weeks (later, or never). An invoice last seen open before
+    ``as_of`` (the store refreshes now and then) is forecast from that
+    refresh: the chance it was paid since, which the store will see at its
+    next refresh, is counted in week 1.
+
+    Parameters
+    ----------
+    store : HistoryLike
+        The invoice history (``InvoiceStore``).
+    as_of : date-like or None, default None
+        The forecast's day (its end; None: today), in Asia/Jakarta.
+    weeks : int, default 8
+        How many weeks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per open invoice, sorted by provider and invoice id:
+        ``provider``, ``invoice_id``, ``customer_id``, ``customer_name``,
+        ``due_at``, ``outstanding`` (``Int64``), ``age_days`` (days since the
+        due day, or issue day, ``Int64``), ``week_1`` … ``week_<weeks>`` and
+        ``after`` (``Float64``, summing to 1), and ``expected_from`` /
+        ``expected_to``: the 25th and 75th percentile payment days within a
+        year (Jakarta midnight; NaT when the chance of payment within a year
+        is below 25 % / 75 %). ``attrs["week_start"]`` lists the weeks'
+        Mondays.
+
+    Raises
+    ------
+    ValueError
+        When ``weeks`` is not a whole number >= 1 or ``as_of`` is not a date.
+    KeyError
+        When the store's history lacks a column needed.
+
+    Examples
+    --------
+    >>> from invoice_analytics.analytics._observed import _ExampleStore
+    >>> ep = expected_payments(_ExampleStore(), "2026-01-05", weeks=2)
+    >>> ep[["invoice_id", "outstanding", "age_days"]]
+      invoice_id  outstanding  age_days
+    0         F2        50000        36
+    >>> round(float(ep[["week_1", "week_2", "after"]].sum(axis=1).iloc[0]), 6)
+    1.0
+    """
+    f = prepare(store, as_of)
+    monday, days, week_of = week_layout(f.today, weeks)
+    horizon = max(days, _RANGE_DAYS)
+    probs = day_probabilities(f.model, f.spells, f.rows, f.today, horizon, f.spells.last_open[f.rows])
+    s = f.spells
+    frame = s.frame.iloc[f.rows][["provider", "invoice_id", "customer_id", "customer_name", "due_at"]]
+    out: dict[str, Any] = {name: frame[name].array for name in frame.columns}
+    out["outstanding"] = pd.array(f.amounts, dtype="Int64")
+    out["age_days"] = pd.array(f.today - s.ref[f.rows], dtype="Int64")
+    n = len(f.rows)
+    no_mask = np.zeros(n, dtype=bool)
+    for k in range(weeks):
+        out[f"week_{k + 1}"] = pd.arrays.FloatingArray(probs[:, :days][:, week_of == k].sum(axis=1), no_mask)
+    out["after"] = pd.arrays.FloatingArray(np.clip(1.0 - probs[:, :days].sum(axis=1), 0.0, 1.0), no_mask)
+    cumulative = np.cumsum(probs, axis=1)
+    for name, q in (("expected_from", 0.25), ("expected_to", 0.75)):
+        reached = cumulative >= q
+        ok = np.asarray(reached.any(axis=1), dtype=bool).reshape(n)
+        day = f.today + 1 + np.asarray(reached.argmax(axis=1), dtype=np.int64).reshape(n)
+        out[name] = days_to_timestamps(day, ok).array
+    result = pd.DataFrame(out).sort_values(["provider", "invoice_id"], kind="stable").reset_index(drop=True)
+    result.attrs["week_start"] = list(week_starts(monday, weeks))
+    if f.view.source is not None:
+        result.attrs["source"] = f.view.source
+    return result
+
+
+def weekly(f: Fitted, weeks: int, level: float, codes: np.ndarray, groups: int,
+           phi2: float | None = None) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """(first Monday, expected, low, high) per (group, week) as int64 arrays of shape (groups, weeks)."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    monday, days, week_of = week_layout(f.today, weeks)
+    probs = day_probabilities(f.model, f.spells, f.rows, f.today, days, f.spells.last_open[f.rows])
+    p = np.zeros((len(f.rows), weeks))
+    for k in range(weeks):
+        p[:, k] = probs[:, week_of == k].sum(axis=1)
+    a = f.amounts.astype(np.float64)
+    cell = (codes[:, None] * weeks + np.arange(weeks)[None, :]).ravel()
+    size = groups * weeks
+    mean = np.bincount(cell, weights=(a[:, None] * p).ravel(), minlength=size).reshape(groups, weeks)
+    var = np.bincount(cell, weights=(a[:, None] ** 2 * p * (1 - p)).ravel(), minlength=size).reshape(groups, weeks)
+    if phi2 is None:
+        phi2 = dispersion(f)
+    z = NormalDist().inv_cdf((1 + level) / 2)
+    sd = np.sqrt(var + phi2 * mean**2)
+    low = np.clip(np.rint(mean - z * sd), 0, None).astype(np.int64)
+    high = np.rint(mean + z * sd).astype(np.int64)
+    return monday, np.rint(mean).astype(np.int64), low, high
+
+
+def forecast_collections(
+    store: HistoryLike,
+    as_of: AsOf = None,
+    *,
+    weeks: int = 8,
+    by: str | None = None,
+    level: float = 0.8,
+) -> pd.DataFrame:
+    """Expected collections in each of the next ``weeks`` Monday-start weeks, with an interval at ``level``.
+
+    The sum over the invoices open at ``as_of`` of their outstanding times
+    their chance of payment in the week (:func:`expected_payments`). What is
+    collectable is what is outstanding (Faspay lists carry no invoice
+    amount); invoices issued later are not forecast. The interval is a
+    normal one around ``expected`` with variance ``Σ a² p (1 - p) + φ²
+    expected²``: the invoices' own chance, plus ``φ²``, the spread of the
+    model's one-week-ahead errors over the last 13 weeks known at ``as_of``
+    (amount-weighted, in sample, beyond that chance); ``low`` is clipped at 0.
+
+    Parameters
+    ----------
+    store : HistoryLike
+        The invoice history (``InvoiceStore``).
+    as_of : date-like or None, default None
+        The forecast's day (its end; None: today), in Asia/Jakarta.
+    weeks : int, default 8
+        How many weeks (week 1 holds the day after ``as_of``).
+    by : {None, "provider", "customer"}, default None
+        One row per week, or per provider / customer and week.
+    level : float, default 0.8
+        The interval's coverage.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (the ``by`` keys: ``provider``, or ``customer_name``,
+        ``customer_id``, ``provider``), ``week_start`` (Monday, Jakarta
+        midnight), ``expected``, ``low``, ``high`` (``Int64`` rupiah).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``level`` outside (0, 1), ``weeks`` not a whole
+        number >= 1, or ``as_of`` not a date.
+
+    Examples
+    --------
+    >>> from invoice_analytics.analytics._observed import _ExampleStore
+    >>> fc = forecast_collections(_ExampleStore(), "2026-01-05", weeks=2)
+    >>> fc.columns.tolist(), len(fc), str(fc["week_start"].iloc[0].date())
+    (['week_start', 'expected', 'low', 'high'], 2, '2026-01-05')
+    """
+    if by not in (None, "provider", "customer"):
+        raise ValueError(f"forecast_collections: by must be None, 'provider' or 'customer', not {by!r}")
+    f = prepare(store, as_of)
+    s = f.spells
+    if by == "customer":
+        codes = s.group[f.rows]
+        index = s.index
+    elif by == "provider":
+        codes = s.provider[s.group[f.rows]]
+        index = pd.MultiIndex.from_arrays([pd.Index(s.providers)], names=["provider"])
+    else:
+        codes = np.zeros(len(f.rows), dtype=np.int64)
+        index = pd.MultiIndex.from_arrays([[0]], names=["_"])
+    present = np.unique(codes)
+    remap = np.full(max(len(index), 1), -1, dtype=np.int64)
+    remap[present] = np.arange(len(present))
+    groups = max(len(present), 1) if by is None else len(present)
+    monday, mean, low, high = weekly(f, weeks, level, remap[codes] if len(codes) else codes, groups)
+    starts = week_starts(monday, weeks)
+    columns: dict[str, Any] = {}
+    if by is not None:
+        keys = index[present]
+        for level_no, name in enumerate(keys.names):
+            columns[name] = np.repeat(np.asarray(keys.get_level_values(level_no), dtype=object), weeks)
+    columns["week_start"] = np.tile(starts.array, groups)
+    columns["expected"] = pd.array(mean.ravel(), dtype="Int64")
+    columns["low"] = pd.array(low.ravel(), dtype="Int64")
+    columns["high"] = pd.array(high.ravel(), dtype="Int64")
+    frame = pd.DataFrame(columns)
+    frame["week_start"] = frame["week_start"].astype(starts.dtype)
+    if f.view.source is not None:
+        frame.attrs["source"] = f.view.source
+    return frame
+
+
+def _check_total(frame: pd.DataFrame) -> int:
+    """The rupiah expected over all weeks (a helper for tests and the CLI)."""
+    values = frame["expected"].to_numpy(dtype=np.int64)
+    return int(exact_sums(np.zeros(len(values), dtype=np.int64), values, 1)[0])
