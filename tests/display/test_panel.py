@@ -814,3 +814,13 @@ def test_panel_csv_export_keeps_a_cr_name_on_one_row_and_neutralised(tmp_path):
         shown = sorted(row[rows[0].index("customer_name")] for row in rows[1:] if row[0] != "Total")
         assert shown == sorted([names[0], "'" + names[1], "'" + names[2]])
     assert panel.export_bytes("csv").count(b"\r\n") == len(names) + 2  # header, three rows, Total
+
+
+@pytest.mark.parametrize(("search", "name"), [
+    ("istanbul", "PT İSTANBUL Jaya"), ("İstanbul", "istanbul makmur"), ("οδος", "ΟΔΟΣ 5"), ("ΟΔΟΣ", "οδος"),
+    ("STRASSE", "Straße Tiga"), ("straße", "STRASSE"), ("cafe", "Café Ani"), ("CAFÉ", "cafe ani"),
+    ("\uff4daju", "PT MAJU"),
+])
+def test_customer_search_folds_case_and_accents_on_both_sides(search, name):
+    df = frame({"customer_name": name, "customer_id": "C1"}, {"customer_name": "Budi", "customer_id": "C2"})
+    assert filter_invoices(df, customer=search)["customer_name"].tolist() == [name]
