@@ -106,13 +106,29 @@ def _suffixed(name: str, suffix: str) -> Callable[[str], Path]:
     return parse
 
 
-def _as_of(text: str) -> dt.date:
-    from invoice_analytics._dates import jakarta_date
+#: The dates the CLI accepts: inside what pandas' nanosecond timestamps (1677-09-22 to 2262-04-11) and
+#: the history store hold, with room for a hundred years of terms on either side.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
 
+
+def _as_of(text: str) -> dt.date:
+    """An argparse type: an ISO 8601 calendar date (YYYY-MM-DD) between FIRST_DATE and LAST_DATE.
+
+    Only one shape is read, so ``01/02/2026`` is never a date in one order and ``13/02/2026`` in another.
+    """
+    stripped = text.strip()
     try:
-        return jakarta_date(text)
+        if len(stripped) != 10 or not stripped[:4].isdigit() or stripped[4] != "-" or stripped[7] != "-":
+            raise ValueError
+        day = dt.date.fromisoformat(stripped)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of takes a date like 2026-11-21, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--as-of takes an ISO 8601 date YYYY-MM-DD like 2026-11-21, not {text!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"--as-of must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}, not {text!r}")
+    return day
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,7 +149,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="PNG path (default: --out with .png)")
     report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
                         help="also write a printable PDF (A4 landscape) to this path")
-    report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
+    report.add_argument("--as-of", type=_as_of, default=None,
+                        help="aging date YYYY-MM-DD (ISO 8601, 1900-01-01 to 2199-12-31), default today (Jakarta)")
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,

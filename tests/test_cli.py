@@ -95,6 +95,15 @@ def test_no_credentials_without_demo_is_one_line(capsys):
         (["serve", "--port", "99999"], "--port must be between 0 and 65535"),
         (["serve", "--rate-limit", "-5"], "--rate-limit must be between 0 and 100000"),
         (["serve", "--latency", "1e9"], "--latency must be between 0 and 60"),
+        (["report", "--as-of", "9999-12-31", "--store", "no-store"], "--as-of must be between 1900-01-01 and"),
+        (["report", "--as-of", "2262-04-12", "--store", "no-store"], "--as-of must be between"),
+        (["report", "--as-of", "1677-09-21", "--demo"], "--as-of must be between"),
+        (["report", "--as-of", "-1", "--store", "no-store"], "--as-of takes an ISO 8601 date YYYY-MM-DD"),
+        (["report", "--as-of", "01/02/2026", "--demo"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "13/02/2026", "--demo"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "20261121", "--demo"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "2026-02-30", "--demo"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "2026-11-21T10:00", "--demo"], "--as-of takes an ISO 8601 date"),
     ],
 )
 def test_absurd_options_are_one_line(args, words, capsys):
