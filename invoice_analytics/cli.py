@@ -4,13 +4,18 @@
     invoice-analytics serve --port 8765
 
 Bad options and failed loads end with one line on stderr and a non-zero
-exit, never a traceback; no credential is ever printed.
+exit, never a traceback; no credential is ever printed, and provider text
+reaches the terminal with its control characters escaped. ``report``
+writes all the files asked for or none: each is written beside its target
+under a temporary name and the files are renamed into place only once every
+one of them is written.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -222,7 +227,40 @@ def _refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Outputs:
+    """The report's files, written under temporary names and renamed into place together (all or none)."""
+
+    def __init__(self) -> None:
+        self.staged: dict[Path, Path] = {}
+
+    def stage(self, final: Path) -> Path:
+        """Where to write ``final`` for now: a hidden file beside it, with the same suffix."""
+        temporary = final.with_name(f".{final.name}.{os.getpid()}.partial{final.suffix}")
+        self.staged[final] = temporary
+        return temporary
+
+    def commit(self) -> None:
+        for final, temporary in self.staged.items():
+            os.replace(temporary, final)
+        self.staged.clear()
+
+    def discard(self) -> None:
+        for temporary in self.staged.values():
+            temporary.unlink(missing_ok=True)
+        self.staged.clear()
+
+
 def _report(args: argparse.Namespace) -> int:
+    outputs = _Outputs()
+    try:
+        code = _report_to(args, outputs)
+        outputs.commit()
+    finally:
+        outputs.discard()  # a failed step: none of the files written so far is kept
+    return code
+
+
+def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
     from invoice_analytics._dates import jakarta_date
     from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
@@ -258,23 +296,23 @@ def _report(args: argparse.Namespace) -> int:
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
     terms = _terms(args)
-    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
+    write_workbook(df, outputs.stage(args.out), as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
-    _save_png(ax, chart)
+    _save_png(ax, outputs.stage(chart))
     if args.pdf:
         from invoice_analytics.pdf import write_pdf
 
-        write_pdf(df, args.pdf, as_of, edges=edges, basis=args.basis, terms_days=terms)
+        write_pdf(df, outputs.stage(args.pdf), as_of, edges=edges, basis=args.basis, terms_days=terms)
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
-    trend_chart = _history(args, edges, terms) if args.history else None
+    trend_chart = _history(args, edges, terms, outputs) if args.history else None
     print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
           + (f" and {trend_chart or args.pdf}" if trend_chart or args.pdf else ""))
     return 0
 
 
-def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Path:
+def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms, outputs: _Outputs) -> Path:
     """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
     import tempfile
 
@@ -284,16 +322,16 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
     if args.store is not None:
         print(f"\nHistory store {args.store}")
         return _store_history(InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}",
-                              args, edges, terms)
+                              args, edges, terms, outputs)
     print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
           "(made-up figures, dated after the sample)")
     with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
         return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
-                              args, edges, terms)
+                              args, edges, terms, outputs)
 
 
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],
-                   terms: Terms) -> Path:
+                   terms: Terms, outputs: _Outputs) -> Path:
     """Print the store's month-end trend and days to pay; write the trend chart beside ``--out``."""
     from invoice_analytics._history_summary import history_summary, month_end_trend
     from invoice_analytics.display._trend_chart import plot_aging_trend
@@ -301,7 +339,7 @@ def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edg
     trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
     print(history_summary(store, trend))
     trend_chart: Path = args.out.with_name(args.out.stem + "-trend.png")
-    _save_png(plot_aging_trend(trend, title=title), trend_chart)
+    _save_png(plot_aging_trend(trend, title=title), outputs.stage(trend_chart))
     return trend_chart
 
 
