@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from invoice_analytics._text import printable
 from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _refresh(args) if args.command == "refresh" else _report(args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
-        print(f"invoice-analytics {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"invoice-analytics {args.command}: error: {exc}"), file=sys.stderr)
         return 1
 
 
@@ -223,7 +224,7 @@ def _refresh(args: argparse.Namespace) -> int:
     faspay, mayar = origin_options(args.faspay_url, args.mayar_url)
     result = store.refresh(args.provider, full=args.full, faspay=faspay or None, mayar=mayar or None,
                            progress=False)
-    print(f"{args.store}: {result}")
+    print(printable(f"{args.store}: {result}"))  # one line, whatever the provider's ids hold
     return 0
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from invoice_analytics._text import printable
+
 __all__ = [
     "AuthenticationError",
     "CredentialError",
@@ -29,6 +31,7 @@ __all__ = [
     "RateLimitError",
     "ResponseError",
     "ServerError",
+    "TerminalSafeWarning",
     "TransportError",
     "UnknownStatusWarning",
 ]
@@ -119,7 +122,7 @@ class InvoiceAPIError(Exception):
             text += f": server said: {self.server_message}"
         if self.status_code is not None:
             text += f" (HTTP {self.status_code})"
-        return text
+        return printable(text)  # provider text reaches terminals: its control characters escaped
 
     def __reduce__(self) -> tuple[Callable[..., InvoiceAPIError], tuple[Any, ...]]:
         # keep the keyword arguments through pickling
@@ -425,7 +428,18 @@ class ResponseError(InvoiceAPIError):
     """
 
 
-class PagingWarning(UserWarning):
+class TerminalSafeWarning(UserWarning):
+    r"""A warning whose text has its control characters escaped (it may quote a provider's text).
+
+    >>> print(TerminalSafeWarning("invoice \x1b]0;owned\x07"))
+    invoice \x1b]0;owned\x07
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
+
+
+class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced.
 
     A warning, not an error: the load returns what it got. Faspay: a
@@ -454,7 +468,7 @@ class PagingWarning(UserWarning):
     """
 
 
-class UnknownStatusWarning(UserWarning):
+class UnknownStatusWarning(TerminalSafeWarning):
     """A provider status outside the documented ones: its ``status`` is left missing.
 
     A warning, not an error: the raw value stays in ``provider_status``. One
@@ -485,7 +499,7 @@ class UnknownStatusWarning(UserWarning):
     values: list[str]
 
 
-class DuplicateInvoiceWarning(UserWarning):
+class DuplicateInvoiceWarning(TerminalSafeWarning):
     """One page of an answer holds the same invoice id more than once, with different content.
 
     A warning, not an error: the last copy in the page is kept. Copies that
@@ -517,7 +531,7 @@ class DuplicateInvoiceWarning(UserWarning):
     ids: list[str]
 
 
-class ExportWarning(UserWarning):
+class ExportWarning(TerminalSafeWarning):
     """An exported value had to be changed to be written: characters a workbook cannot hold were
     removed, or text longer than an Excel cell was cut."""
 
