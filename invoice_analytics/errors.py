@@ -26,6 +26,7 @@ __all__ = [
     "ExportWarning",
     "InvoiceAPIError",
     "MissingCredentialsError",
+    "MoneyOverflowError",
     "PagingWarning",
     "PastAsOfWarning",
     "RateLimitError",
@@ -437,6 +438,22 @@ class TerminalSafeWarning(UserWarning):
 
     def __str__(self) -> str:
         return printable(super().__str__())
+
+
+class MoneyOverflowError(OverflowError):
+    """A sum of rupiah does not fit in ``int64`` (beyond ±9,223,372,036,854,775,807): never a wrapped total.
+
+    >>> raise MoneyOverflowError("open amount", 2**63)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.MoneyOverflowError: open amount: the sum 9223372036854775808 rupiah does not fit ...
+    """
+
+    def __init__(self, what: str, total: int) -> None:
+        self.what = what
+        self.total = total
+        super().__init__(f"{what}: the sum {total} rupiah does not fit in int64 (at most ±{2**63 - 1}); "
+                         "some amounts are absurd")
 
 
 class PagingWarning(TerminalSafeWarning):
