@@ -161,8 +161,10 @@ def load_mayar(
         them, a :class:`~invoice_analytics.errors.ResponseError` says so.
         None: :data:`MAYAR_MAX_PAGES` (20,000 pages, 1,000,000 invoices).
     max_wait : float, default 120
-        The longest ``Retry-After`` (seconds) the default session waits out;
-        a longer one fails the load at once with a
+        The total (seconds) the load waits on rate limits with the default
+        session: every pause before a retry (``Retry-After``, else back-off),
+        of every request and worker, is taken from it; a pause that would
+        pass it fails the load at once with a
         :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
     max_response_bytes : int, default 33554432 (32 MiB)
         The largest answer read, once decompressed; a larger one is a
@@ -199,8 +201,8 @@ def load_mayar(
     invoice_analytics.errors.AuthenticationError
         HTTP 401 or 403.
     invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry, or at once when its
-        ``Retry-After`` is longer than ``max_wait``.
+        HTTP 429 or 5xx through every retry, or at once when waiting as it
+        asks would pass ``max_wait`` (the load's total).
     invoice_analytics.errors.TransportError
         No answer (connection failed, dropped or timed out) through every
         retry, or a body that did not arrive whole within ``timeout``.
