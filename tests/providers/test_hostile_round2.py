@@ -131,3 +131,34 @@ def test_max_wait_is_the_total_a_load_waits_on_rate_limits(provider, most):
             run_bounded(lambda: load(provider, server.url, max_wait=2, max_retries=5, backoff_factor=0, **extra))
         assert len(server.requests) <= most, len(server.requests)
     assert "the load has waited 2 s on rate limits" in str(info.value)
+
+
+# --- a cursor that goes down for ever without new invoices ---------------------------------------------------
+
+
+def test_mayar_cursor_going_down_with_no_new_invoices_is_a_response_error():
+    """The same 50 invoices, each page 1 s older, hasMore for ever: before, paged until max_pages (20,000)."""
+    from tests.providers.test_hostile import load, mayar_page, run_bounded
+    from tests.support.hostile import Hostile
+
+    def older_and_older(h, n):
+        rows = [mayar_row(i, T0 - n * 1000 - i) for i in range(50)]
+        h.reply(200, mayar_page(rows, has_more=True, cursor=str(T0 - n * 1000 - 49)))
+
+    with Hostile(older_and_older) as server:
+        with pytest.raises(ResponseError, match="pages in a row brought no new invoice") as info:
+            run_bounded(lambda: load("mayar", server.url, max_pages=200))
+        assert len(server.requests) == 4  # page 1, then the most pages without a new invoice allowed, plus one
+    assert "startingAfter=" in str(info.value) and "50 invoices seen" in str(info.value)
+
+
+def test_mayar_pages_with_new_invoices_under_a_falling_cursor_still_load():
+    from tests.providers.test_hostile import load, mayar_page
+    from tests.support.hostile import Hostile
+
+    def pages(h, n):
+        rows = [mayar_row(n * 100 + i, T0 - n * 1000 - i) for i in range(50)]
+        h.reply(200, mayar_page(rows, has_more=n < 6))
+
+    with Hostile(pages) as server:
+        assert len(load("mayar", server.url)) == 300
