@@ -31,12 +31,12 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
 from invoice_analytics.emulator import _samples
+from invoice_analytics.emulator._bounded import HEADER_TIMEOUT, MAX_CONNECTIONS, BoundedServer, DeadlineHandler
 from invoice_analytics.emulator._faspay import FaspayAPI, faspay_request
 from invoice_analytics.emulator._mayar import MayarAPI
 from invoice_analytics.emulator._replies import Reply, json_reply
@@ -103,12 +103,11 @@ def _content_length(value: str | None) -> int | None:
     return length if 0 <= length <= MAX_BODY else None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(BoundedServer):
     emulator: Emulator
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(DeadlineHandler):
     server: _Server
     server_version = "InvoiceEmulator/1.0"
 
@@ -159,6 +158,12 @@ class Emulator:
         Seconds to wait before each answer.
     retry_after : int, default 1
         The ``Retry-After`` of an injected 429, in seconds.
+    max_connections : int, default 64
+        Connections served at once, each on a thread; more are answered 503
+        and closed at once.
+    header_timeout : float, default 10.0
+        Seconds a request has for its request line and headers; a slower
+        (or silent) connection is closed.
 
     Attributes
     ----------
@@ -228,6 +233,8 @@ class Emulator:
         mayar_cursor: Literal["strict", "inclusive"] = "strict",
         latency: float = 0.0,
         retry_after: int = 1,
+        max_connections: int = MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT,
     ) -> None:
         self._lock = threading.Lock()
         self.faspay = FaspayAPI(
@@ -242,6 +249,7 @@ class Emulator:
         self.host, self.port = host, port
         self.latency = latency
         self.retry_after = retry_after
+        self.max_connections, self.header_timeout = max_connections, header_timeout
         self.on_request: Callable[[str, int], None] | None = None
         self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
         self._faults: list[list[Any]] = []  # [fault, provider or None, remaining]
@@ -326,7 +334,8 @@ class Emulator:
             When the address cannot be bound (e.g. the port is taken).
         """
         if self._server is None:
-            self._server = _Server((self.host, self.port), _Handler)
+            self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
+                                   header_timeout=self.header_timeout)
             self._server.emulator = self
             self._thread = threading.Thread(  # a short poll interval makes stop() quick
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="invoice-emulator", daemon=True
