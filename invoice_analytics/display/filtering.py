@@ -59,8 +59,13 @@ def fold(text: str) -> str:
 def _folded(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
     """Codes (-1 = missing) and the folded (:func:`fold`) unique values of a text column."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
-    text = pa.array([fold(str(u)) for u in uniques], type=pa.string())
-    return codes.astype(np.int64), text
+    text = pa.array([str(u) for u in uniques], type=pa.string())
+    ascii_ = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    if ascii_.all():  # ASCII only: folding is lower-casing, done by Arrow at once
+        return codes.astype(np.int64), pc.utf8_lower(text)
+    values = text.to_pylist()
+    folded = [v.lower() if plain else fold(v) for v, plain in zip(values, ascii_.tolist(), strict=True)]
+    return codes.astype(np.int64), pa.array(folded, type=pa.string())
 
 
 def _allowed(names: list[str], selection: Selection) -> np.ndarray:
