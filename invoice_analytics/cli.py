@@ -305,8 +305,8 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
 
         write_pdf(df, outputs.stage(args.pdf), as_of, edges=edges, basis=args.basis, terms_days=terms)
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
-    print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
-    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
+    _say(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
+    _say(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
     trend_chart = _history(args, edges, terms, outputs) if args.history else None
     print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
           + (f" and {trend_chart or args.pdf}" if trend_chart or args.pdf else ""))
@@ -338,10 +338,15 @@ def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edg
     from invoice_analytics.display._trend_chart import plot_aging_trend
 
     trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
-    print(history_summary(store, trend))
+    _say(history_summary(store, trend))
     trend_chart: Path = args.out.with_name(args.out.stem + "-trend.png")
     _save_png(plot_aging_trend(trend, title=title), outputs.stage(trend_chart))
     return trend_chart
+
+
+def _say(text: str) -> None:
+    """Print ``text`` (which may quote provider text) line by line, control characters escaped."""
+    print("\n".join(printable(line) for line in text.split("\n")))
 
 
 def _save_png(ax: Axes, path: Path) -> None:
