@@ -154,8 +154,10 @@ backoff_factor : float, default 0.5
 
 _LOADER_LIMITS = """\
 max_wait : float, default 120
-    The longest ``Retry-After`` (seconds) the default session waits out;
-    a longer one fails the load at once with a
+    The total (seconds) the load waits on rate limits with the default
+    session: every pause before a retry (``Retry-After``, else back-off),
+    of every request and worker, is taken from it; a pause that would
+    pass it fails the load at once with a
     :class:`~invoice_analytics.errors.RateLimitError` naming the wait.
 max_response_bytes : int, default 33554432 (32 MiB)
     The largest answer read, once decompressed; a larger one is a

@@ -4,19 +4,25 @@
     invoice-analytics serve --port 8765
 
 Bad options and failed loads end with one line on stderr and a non-zero
-exit, never a traceback; no credential is ever printed.
+exit, never a traceback; no credential is ever printed, and provider text
+reaches the terminal with its control characters escaped. ``report``
+writes all the files asked for or none: each is written beside its target
+under a temporary name and the files are renamed into place only once every
+one of them is written.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from invoice_analytics._text import printable
 from invoice_analytics.errors import DemoDataWarning, InvoiceAPIError
 
 if TYPE_CHECKING:
@@ -106,13 +112,29 @@ def _suffixed(name: str, suffix: str) -> Callable[[str], Path]:
     return parse
 
 
-def _as_of(text: str) -> dt.date:
-    from invoice_analytics._dates import jakarta_date
+#: The dates the CLI accepts: inside what pandas' nanosecond timestamps (1677-09-22 to 2262-04-11) and
+#: the history store hold, with room for a hundred years of terms on either side.
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
 
+
+def _as_of(text: str) -> dt.date:
+    """An argparse type: an ISO 8601 calendar date (YYYY-MM-DD) between FIRST_DATE and LAST_DATE.
+
+    Only one shape is read, so ``01/02/2026`` is never a date in one order and ``13/02/2026`` in another.
+    """
+    stripped = text.strip()
     try:
-        return jakarta_date(text)
+        if len(stripped) != 10 or not stripped[:4].isdigit() or stripped[4] != "-" or stripped[7] != "-":
+            raise ValueError
+        day = dt.date.fromisoformat(stripped)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of takes a date like 2026-11-21, not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--as-of takes an ISO 8601 date YYYY-MM-DD like 2026-11-21, not {text!r}") from None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        raise argparse.ArgumentTypeError(
+            f"--as-of must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}, not {text!r}")
+    return day
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,7 +155,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="PNG path (default: --out with .png)")
     report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
                         help="also write a printable PDF (A4 landscape) to this path")
-    report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
+    report.add_argument("--as-of", type=_as_of, default=None,
+                        help="aging date YYYY-MM-DD (ISO 8601, 1900-01-01 to 2199-12-31), default today (Jakarta)")
     report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
@@ -185,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _refresh(args) if args.command == "refresh" else _report(args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
-        print(f"invoice-analytics {args.command}: error: {exc}", file=sys.stderr)
+        print(printable(f"invoice-analytics {args.command}: error: {exc}"), file=sys.stderr)
         return 1
 
 
@@ -204,11 +227,44 @@ def _refresh(args: argparse.Namespace) -> int:
     faspay, mayar = origin_options(args.faspay_url, args.mayar_url)
     result = store.refresh(args.provider, full=args.full, faspay=faspay or None, mayar=mayar or None,
                            progress=False)
-    print(f"{args.store}: {result}")
+    print(printable(f"{args.store}: {result}"))  # one line, whatever the provider's ids hold
     return 0
 
 
+class _Outputs:
+    """The report's files, written under temporary names and renamed into place together (all or none)."""
+
+    def __init__(self) -> None:
+        self.staged: dict[Path, Path] = {}
+
+    def stage(self, final: Path) -> Path:
+        """Where to write ``final`` for now: a hidden file beside it, with the same suffix."""
+        temporary = final.with_name(f".{final.name}.{os.getpid()}.partial{final.suffix}")
+        self.staged[final] = temporary
+        return temporary
+
+    def commit(self) -> None:
+        for final, temporary in self.staged.items():
+            os.replace(temporary, final)
+        self.staged.clear()
+
+    def discard(self) -> None:
+        for temporary in self.staged.values():
+            temporary.unlink(missing_ok=True)
+        self.staged.clear()
+
+
 def _report(args: argparse.Namespace) -> int:
+    outputs = _Outputs()
+    try:
+        code = _report_to(args, outputs)
+        outputs.commit()
+    finally:
+        outputs.discard()  # a failed step: none of the files written so far is kept
+    return code
+
+
+def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
     from invoice_analytics._dates import jakarta_date
     from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
@@ -246,17 +302,17 @@ def _report(args: argparse.Namespace) -> int:
     edges = args.edges or DEFAULT_EDGES
     as_of = args.as_of or jakarta_date(None)
     terms = _terms(args)
-    write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
+    write_workbook(df, outputs.stage(args.out), as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
-    _save_png(ax, chart)
+    _save_png(ax, outputs.stage(chart))
     if args.pdf:
         from invoice_analytics.pdf import write_pdf
 
-        write_pdf(df, args.pdf, as_of, edges=edges, basis=args.basis, terms_days=terms)
+        write_pdf(df, outputs.stage(args.pdf), as_of, edges=edges, basis=args.basis, terms_days=terms)
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
-    print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
-    print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
-    trend_chart = _history(args, edges, terms) if args.history else None
+    _say(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
+    _say(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
+    trend_chart = _history(args, edges, terms, outputs) if args.history else None
     if args.forecast:
         _forecast(args, terms)
     print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
@@ -264,7 +320,7 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Path:
+def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms, outputs: _Outputs) -> Path:
     """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
     import tempfile
 
@@ -274,12 +330,12 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
     if args.store is not None:
         print(f"\nHistory store {args.store}")
         return _store_history(InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}",
-                              args, edges, terms)
+                              args, edges, terms, outputs)
     print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
           "(made-up figures, dated after the sample)")
     with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
         return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
-                              args, edges, terms)
+                              args, edges, terms, outputs)
 
 
 def _forecast(args: argparse.Namespace, terms: Terms) -> None:
@@ -309,16 +365,21 @@ def _forecast(args: argparse.Namespace, terms: Terms) -> None:
 
 
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],
-                   terms: Terms) -> Path:
+                   terms: Terms, outputs: _Outputs) -> Path:
     """Print the store's month-end trend and days to pay; write the trend chart beside ``--out``."""
     from invoice_analytics._history_summary import history_summary, month_end_trend
     from invoice_analytics.display._trend_chart import plot_aging_trend
 
     trend = month_end_trend(store, edges=edges, basis=args.basis, terms_days=terms)
-    print(history_summary(store, trend))
+    _say(history_summary(store, trend))
     trend_chart: Path = args.out.with_name(args.out.stem + "-trend.png")
-    _save_png(plot_aging_trend(trend, title=title), trend_chart)
+    _save_png(plot_aging_trend(trend, title=title), outputs.stage(trend_chart))
     return trend_chart
+
+
+def _say(text: str) -> None:
+    """Print ``text`` (which may quote provider text) line by line, control characters escaped."""
+    print("\n".join(printable(line) for line in text.split("\n")))
 
 
 def _save_png(ax: Axes, path: Path) -> None:

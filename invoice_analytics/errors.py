@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from invoice_analytics._docs import doc
+from invoice_analytics._text import printable
 
 __all__ = [
     "AuthenticationError",
@@ -26,11 +27,13 @@ __all__ = [
     "ExportWarning",
     "InvoiceAPIError",
     "MissingCredentialsError",
+    "MoneyOverflowError",
     "PagingWarning",
     "PastAsOfWarning",
     "RateLimitError",
     "ResponseError",
     "ServerError",
+    "TerminalSafeWarning",
     "TransportError",
     "UnknownStatusWarning",
 ]
@@ -109,7 +112,7 @@ class InvoiceAPIError(Exception):
             text += f": server said: {self.server_message}"
         if self.status_code is not None:
             text += f" (HTTP {self.status_code})"
-        return text
+        return printable(text)  # provider text reaches terminals: its control characters escaped
 
     def __reduce__(self) -> tuple[Callable[..., InvoiceAPIError], tuple[Any, ...]]:
         # keep the keyword arguments through pickling
@@ -295,7 +298,34 @@ class ResponseError(InvoiceAPIError):
     """
 
 
-class PagingWarning(UserWarning):
+class TerminalSafeWarning(UserWarning):
+    r"""A warning whose text has its control characters escaped (it may quote a provider's text).
+
+    >>> print(TerminalSafeWarning("invoice \x1b]0;owned\x07"))
+    invoice \x1b]0;owned\x07
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
+
+
+class MoneyOverflowError(OverflowError):
+    """A sum of rupiah does not fit in ``int64`` (beyond ±9,223,372,036,854,775,807): never a wrapped total.
+
+    >>> raise MoneyOverflowError("open amount", 2**63)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.MoneyOverflowError: open amount: the sum 9223372036854775808 rupiah does not fit ...
+    """
+
+    def __init__(self, what: str, total: int) -> None:
+        self.what = what
+        self.total = total
+        super().__init__(f"{what}: the sum {total} rupiah does not fit in int64 (at most ±{2**63 - 1}); "
+                         "some amounts are absurd")
+
+
+class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced.
 
     A warning, not an error: the load returns what it got. Faspay: a
@@ -323,7 +353,7 @@ class PagingWarning(UserWarning):
     """
 
 
-class UnknownStatusWarning(UserWarning):
+class UnknownStatusWarning(TerminalSafeWarning):
     """A provider status outside the documented ones: its ``status`` is left missing.
 
     A warning, not an error: the raw value stays in ``provider_status``. One
@@ -346,7 +376,7 @@ class UnknownStatusWarning(UserWarning):
     values: list[str]
 
 
-class DuplicateInvoiceWarning(UserWarning):
+class DuplicateInvoiceWarning(TerminalSafeWarning):
     """One page of an answer holds the same invoice id more than once, with different content.
 
     A warning, not an error: the last copy in the page is kept. Copies that
@@ -371,7 +401,7 @@ class DuplicateInvoiceWarning(UserWarning):
     ids: list[str]
 
 
-class ExportWarning(UserWarning):
+class ExportWarning(TerminalSafeWarning):
     """An exported value had to be changed to be written: characters a workbook cannot hold were
     removed, or text longer than an Excel cell was cut."""
 

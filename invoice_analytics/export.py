@@ -7,20 +7,27 @@ openpyxl, an optional dependency (``pip install 'invoice-analytics[excel]'``).
 
 Exports never execute: no workbook cell is ever a formula built from data
 (text is written as text, even when it starts with ``=``), and CSV values
-that a spreadsheet would read as a formula (starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return) are prefixed with ``'`` as OWASP
-recommends, unless ``neutralize_formulas=False``. Characters a workbook
+that a spreadsheet would read as a formula are prefixed with ``'`` as OWASP
+recommends, unless ``neutralize_formulas=False``: those starting with ``=``,
+``+``, ``-``, ``@``, a tab or a carriage return, and those whose first
+character after leading whitespace, control, zero-width, BOM or bidi
+characters is one of ``= + - @`` or their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+Every CSV field holding a CR, an LF, a separator or a quote is quoted and
+rows end with CRLF (RFC 4180), so no value can start a new row. Characters a workbook
 cannot hold are removed, and text longer than an Excel cell (32,767
 characters) is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`.
 Every file is written to a temporary file beside it and renamed into place,
-so a failed export leaves no partial file.
+so a failed export leaves no partial file; it gets the mode a plainly created
+file would (``0o666`` less the process's umask).
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import tempfile
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -55,6 +62,10 @@ EXCEL_CELL_LIMIT = 32_767
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 #: Starts of a CSV value that spreadsheets read as a formula (OWASP's list).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: First characters (after any ignorable ones) that make a spreadsheet read a formula, full-width forms too.
+_FORMULA_CHARACTERS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+#: Unicode categories a spreadsheet may skip before a formula: controls, format (zero-width, BOM, bidi), spaces.
+_IGNORABLE_CATEGORIES = frozenset(("Cc", "Cf", "Zs", "Zl", "Zp"))
 
 _EXCEL_HINT = (
     "Excel export needs openpyxl, an optional dependency: "
@@ -126,9 +137,23 @@ def atomic_path(path: Path) -> Iterator[Path]:
     temporary = Path(name)
     try:
         yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600: give the mode open() would
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's umask: from ``/proc/self/status`` on Linux, else by setting it and setting it back."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def _money_columns(df: pd.DataFrame) -> list[str]:
@@ -314,14 +339,30 @@ def _no_formulas(sheet: object) -> None:
 def neutralize_formula(value: object) -> object:
     """A text that a spreadsheet would run as a formula, prefixed with ``'``; anything else as is.
 
+    A formula is a text starting with one of :data:`FORMULA_STARTS` (OWASP's
+    list), or whose first character after leading whitespace, control,
+    zero-width, BOM or bidi characters is ``=``, ``+``, ``-``, ``@`` or a
+    full-width form of one (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+
     >>> print(neutralize_formula('=HYPERLINK("http://evil.example")'))
     '=HYPERLINK("http://evil.example")
     >>> neutralize_formula("-5"), neutralize_formula(-5), neutralize_formula("PT Maju")
     ("'-5", -5, 'PT Maju')
+    >>> neutralize_formula("\u200b =1+1") == "'\u200b =1+1", neutralize_formula("\uff20SUM(A1)")[0]
+    (True, "'")
     """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _starts_formula(value)):
         return "'" + value
     return value
+
+
+def _starts_formula(text: str) -> bool:
+    """Whether the first character of ``text`` that is not ignorable (see above) starts a formula."""
+    for char in text:
+        if char.isspace() or unicodedata.category(char) in _IGNORABLE_CATEGORIES:
+            continue
+        return char in _FORMULA_CHARACTERS
+    return False
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: bool = True) -> Path:
@@ -331,10 +372,15 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     (a loader's ``+07:00``), a missing value as an empty field. The parent
     directory is created when missing; an existing file is replaced.
 
-    Text values starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-    return get a leading ``'`` so that no spreadsheet runs them
-    (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes them
-    as they are, for programs that read the file. Written atomically.
+    Text values a spreadsheet would read as a formula (starting with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return, or one of ``= + - @`` or
+    their full-width forms after leading whitespace, control, zero-width,
+    BOM or bidi characters) get a leading ``'`` so that no spreadsheet runs
+    them (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes
+    them as they are, for programs that read the file. Every field holding
+    a CR, an LF, a comma or a quote is quoted and rows end with CRLF (RFC
+    4180), so no value starts a new row. Written atomically, with the mode
+    a new file gets under the umask.
 
     Parameters
     ----------
@@ -344,8 +390,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     path : str or pathlib.Path
         The ``.csv`` file to write.
     neutralize_formulas : bool, default True
-        Prefix text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-        return with ``'``; False writes every value as it is.
+        Prefix text a spreadsheet would read as a formula with ``'``; False
+        writes every value as it is (still quoted).
 
     Returns
     -------
@@ -377,7 +423,8 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     if neutralize_formulas:
         table = _map_text(table, neutralize_formula)
     with atomic_path(path) as temporary:
-        table.to_csv(temporary, index=False)
+        # CRLF rows: the csv module then quotes any field holding a bare CR as well as LF
+        table.to_csv(temporary, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return path
 
 

@@ -4,7 +4,10 @@ Drawn with matplotlib's own PDF backend (``PdfPages``, no other dependency)
 on figures made without pyplot, written atomically (a temporary file beside
 ``path``, renamed into place). Fonts are embedded as TrueType (``pdf.fonttype``
 42) and the document's title and subject name the source, "DEMO DATA" for
-the sample data.
+the sample data. Every text is drawn through
+:func:`~invoice_analytics._text.drawable`: ``$`` is literal, BOM,
+zero-width and bidi controls are removed, so no customer name can fail the
+PDF or be drawn reversed.
 
 >>> import tempfile, pathlib, warnings  # doctest: +SKIP
 >>> import invoice_analytics as ia  # doctest: +SKIP
@@ -30,6 +33,7 @@ import pandas as pd
 
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._docs import doc
+from invoice_analytics._text import drawable
 from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import top_debtors
@@ -130,14 +134,19 @@ def write_pdf(
             with PdfPages(temporary, metadata=metadata) as pdf:
                 for number, figure in enumerate(pages, start=1):
                     figure.text(0.5, 0.02, f"Page {number} of {len(pages)}", ha="center", fontsize=8)
-                    figure.text(0.98, 0.02, named, ha="right", fontsize=8, parse_math=False)
+                    figure.text(0.98, 0.02, drawable(named), ha="right", fontsize=8)
                     pdf.savefig(figure)
     return path
 
 
+def _drawn(text: str) -> str:
+    """A text of several lines, each through :func:`~invoice_analytics._text.drawable`."""
+    return "\n".join(drawable(line) for line in text.split("\n"))
+
+
 def _header(figure: Figure, lines: list[str]) -> None:
-    figure.text(0.04, 0.95, lines[0], fontsize=16, weight="bold", parse_math=False)
-    figure.text(0.04, 0.93, "\n".join(lines[1:]), fontsize=8.5, va="top", linespacing=1.4, parse_math=False)
+    figure.text(0.04, 0.95, drawable(lines[0]), fontsize=16, weight="bold")
+    figure.text(0.04, 0.93, _drawn("\n".join(lines[1:])), fontsize=8.5, va="top", linespacing=1.4)
 
 
 def _first_page(df: pd.DataFrame, day: dt.date, lines: list[str], edges: Sequence[int], basis: Basis,
@@ -151,7 +160,7 @@ def _first_page(df: pd.DataFrame, day: dt.date, lines: list[str], edges: Sequenc
     _header(figure, lines)
     table = summary_table(df, day, edges=edges, basis=basis, terms_days=terms_days)
     figure.text(0.04, 0.70, "Summary by provider", fontsize=11, weight="bold")
-    figure.text(0.04, 0.68, table, fontsize=7.5, family="monospace", va="top", parse_math=False)
+    figure.text(0.04, 0.68, _drawn(table), fontsize=7.5, family="monospace", va="top")
     ax = figure.add_axes((0.08, 0.08, 0.76, 0.40))  # room on the right for the legend
     plot_aging(df, day, edges=edges, basis=basis, terms_days=terms_days, ax=ax)
     return figure
@@ -170,8 +179,9 @@ def _second_page(df: pd.DataFrame, day: dt.date, lines: list[str], terms_days: T
     rows = []
     for (name, customer_id, provider), row in top.iterrows():
         days = row["oldest_days_past_due"]
-        rows.append([customer_label((name, None, provider))[:40], "" if pd.isna(customer_id) else str(customer_id),
-                     str(provider), format_rupiah(int(row["open_amount"])), format_rupiah(int(row["overdue_amount"])),
+        rows.append([drawable(customer_label((name, None, provider))[:40]),
+                     "" if pd.isna(customer_id) else drawable(customer_id), drawable(provider),
+                     format_rupiah(int(row["open_amount"])), format_rupiah(int(row["overdue_amount"])),
                      "" if pd.isna(days) else str(int(days))])
     if rows:
         ax = figure.add_axes((0.04, 0.45, 0.92, 0.39))
@@ -187,5 +197,5 @@ def _second_page(df: pd.DataFrame, day: dt.date, lines: list[str], terms_days: T
         figure.text(0.04, 0.82, "No open invoices.", fontsize=9)
     figure.text(0.04, 0.40, "Notes", fontsize=11, weight="bold")
     text = "\n".join(f"{topic}: {convention}" for topic, convention in notes)
-    figure.text(0.04, 0.38, text, fontsize=7.5, va="top", linespacing=1.5, wrap=True, parse_math=False)
+    figure.text(0.04, 0.38, _drawn(text), fontsize=7.5, va="top", linespacing=1.5, wrap=True)
     return figure

@@ -95,6 +95,15 @@ def test_no_credentials_without_demo_is_one_line(capsys):
         (["serve", "--port", "99999"], "--port must be between 0 and 65535"),
         (["serve", "--rate-limit", "-5"], "--rate-limit must be between 0 and 100000"),
         (["serve", "--latency", "1e9"], "--latency must be between 0 and 60"),
+        (["report", "--as-of", "9999-12-31", "--store", "no-store"], "--as-of must be between 1900-01-01 and"),
+        (["report", "--as-of", "2262-04-12", "--store", "no-store"], "--as-of must be between"),
+        (["report", "--as-of", "1677-09-21", "--store", "no-store"], "--as-of must be between"),
+        (["report", "--as-of", "-1", "--store", "no-store"], "--as-of takes an ISO 8601 date YYYY-MM-DD"),
+        (["report", "--as-of", "01/02/2026", "--store", "no-store"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "13/02/2026", "--store", "no-store"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "20261121", "--store", "no-store"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "2026-02-30", "--store", "no-store"], "--as-of takes an ISO 8601 date"),
+        (["report", "--as-of", "2026-11-21T10:00", "--store", "no-store"], "--as-of takes an ISO 8601 date"),
     ],
 )
 def test_absurd_options_are_one_line(args, words, capsys):
@@ -160,3 +169,82 @@ def test_refresh_then_report_from_the_store(tmp_path, monkeypatch, capsys):
     assert text.rstrip().endswith(f"and {chart}") and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["report", "--history", "--out", str(out)]) == 1
     assert "--history reads a history store: give --store DIR, or --demo" in capsys.readouterr().err
+
+
+# --- provider text on a terminal (issue 17): control characters escaped ---------------------------------
+
+ESCAPE = "\x1b]0;owned\x07\x1b[8m"
+
+
+def test_refresh_summary_and_warning_escape_a_hostile_invoice_id(tmp_path, monkeypatch, capsys):
+    from invoice_analytics.emulator import DEMO_MAYAR_API_KEY, Emulator, _samples
+
+    rows = _samples.mayar_reference_rows()
+    with Emulator([], rows, mayar_rate_limit_per_minute=None) as emu:
+        monkeypatch.setenv("MAYAR_API_KEY", DEMO_MAYAR_API_KEY)
+        monkeypatch.setenv("MAYAR_BASE_URL", emu.url)
+        store = tmp_path / "store"
+        assert main(["refresh", "--store", str(store), "--provider", "mayar"]) == 0
+        capsys.readouterr()
+        oldest = min(r["createdAt"] for r in rows)
+        emu.add_mayar_invoice({**rows[0], "id": f"evil{ESCAPE}", "status": "active", "createdAt": oldest - 1})
+        with pytest.warns(UserWarning) as caught:
+            assert main(["refresh", "--store", str(store), "--provider", "mayar"]) == 0
+    line = capsys.readouterr().out
+    assert "\x1b" not in line and "\x07" not in line and line.count("\n") == 1
+    assert "evil\\x1b]0;owned\\x07\\x1b[8m" in line  # the id, escaped
+    import warnings
+
+    shown = [warnings.formatwarning(w.message, w.category, w.filename, w.lineno) for w in caught]
+    assert shown and not [s for s in shown if "\x1b" in s or "\x07" in s]
+    assert any("evil\\x1b" in s for s in shown)
+
+
+def test_cli_error_escapes_the_servers_words(tmp_path, monkeypatch, capsys):
+    import http.server
+    import json
+    import threading
+
+    class Hostile(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = json.dumps({"statusCode": 401, "messages": f"bad key{ESCAPE}\r\nForged: line"}).encode()
+            self.send_response(401)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        monkeypatch.setenv("MAYAR_API_KEY", "sk-test-123456")
+        code = main(["report", "--provider", "mayar", "--mayar-url", f"http://127.0.0.1:{server.server_port}",
+                     "--out", str(tmp_path / "a.xlsx")])
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert "\x1b" not in err and "\x07" not in err and "bad key\\x1b]0;owned" in err
+
+
+def test_reprs_escape_control_characters():
+    import pandas as pd
+
+    from invoice_analytics.display.panel import FilterPanel
+    from invoice_analytics.errors import PagingWarning, ResponseError
+    from invoice_analytics.history import ProviderRefresh, RefreshResult
+    from tests.support.frames import frame
+
+    panel = FilterPanel(frame({"customer_name": f"Ani{ESCAPE}", "customer_id": f"C{ESCAPE}", "outstanding": 5_000,
+                              "due_at": "2024-01-31"}), as_of="2024-02-15")
+    for text in (repr(panel), repr(RefreshResult(pd.Timestamp("2026-11-22", tz="Asia/Jakarta"), 1,
+                                                 {"mayar": ProviderRefresh("mayar", "full", 1, 0, 0, 0, 1, 1, 0.1,
+                                                                           note=f"invoice {ESCAPE}")}, 0.2)),
+                 str(ResponseError("mayar", f"GET x{ESCAPE}", f"said {ESCAPE}", detail=ESCAPE)),
+                 str(PagingWarning(f"invoice {ESCAPE}"))):
+        assert "\x1b" not in text and "\x07" not in text and "\\x1b]0;owned\\x07" in text

@@ -88,3 +88,100 @@ def test_csv_index_is_neutralised_too(tmp_path):
     report = pd.DataFrame({"Total": [1]}, index=pd.Index(["=cmd|' /C calc'!A0"], name="customer_name"))
     back = pd.read_csv(write_csv(report, tmp_path / "r.csv"), dtype=str)
     assert back["customer_name"].tolist() == ["'=cmd|' /C calc'!A0"]
+
+
+# --- hostile input, second round (issue 17) -------------------------------------------------
+
+#: Names that split a row or hide a formula behind characters a spreadsheet skips.
+#: A bare CR started a new row on main, past the neutralising.
+SPLITTING = ["Ani\r=cmd|' /C calc'!A0", "Budi\r@SUM(1+1)*cmd|' /C calc'!A0", "Citra,\r\n\"=1+1"]
+HIDDEN = [
+    "\n=1+1", "\x00=1+1", " =1+1", "\u200b=1+1", "\ufeff=1+1", "\u202e=1+1",
+    "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff20SUM(A1)", "\u2066\u200d @SUM(A1)",
+]
+
+
+def hostile_names() -> pd.DataFrame:
+    return frame(*({"customer_name": name, "invoice_id": f"INV-{i}", "outstanding": i}
+                   for i, name in enumerate(SPLITTING + HIDDEN)))
+
+
+def test_csv_quotes_cr_lf_and_separators_so_no_row_splits(tmp_path):
+    import csv
+
+    df = hostile_names()
+    path = write_csv(df, tmp_path / "out.csv")
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == len(df) + 1  # the header and one row per invoice, none split
+    names = [row[rows[0].index("customer_name")] for row in rows[1:]]
+    assert names == SPLITTING + ["'" + n for n in HIDDEN]  # each kept whole; hidden formulas neutralised
+
+
+def test_csv_raw_values_are_still_quoted(tmp_path):
+    import csv
+
+    path = write_csv(hostile_names(), tmp_path / "raw.csv", neutralize_formulas=False)
+    with path.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[rows[0].index("customer_name")] for row in rows[1:]] == SPLITTING + HIDDEN
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+def test_neutralize_formula_sees_past_ignorable_characters(name):
+    from invoice_analytics.export import neutralize_formula
+
+    assert neutralize_formula(name) == "'" + name
+
+
+@pytest.mark.parametrize("name", ["PT Maju", " PT Maju", "\u200bAni", "Rp 5-10", "a=b", ""])
+def test_neutralize_formula_leaves_plain_text(name):
+    from invoice_analytics.export import neutralize_formula
+
+    assert neutralize_formula(name) == name
+
+
+def _libreoffice_cells(csv_path, out_dir):
+    import subprocess
+
+    # Token 13 ("evaluate formulas") on: what a spreadsheet user gets; UTF-8 (76), quoted fields as text off.
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{out_dir}/profile",
+                    "--infilter=CSV:44,34,76,1,,0,false,true,false,false,false,-1,true",
+                    "--convert-to", "xlsx", "--outdir", str(out_dir), str(csv_path)],
+                   check=True, capture_output=True, timeout=300)
+    sheet = openpyxl.load_workbook(out_dir / (csv_path.stem + ".xlsx")).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
+                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-calc-nogui")
+def test_libreoffice_reads_no_formula_and_no_split_row(tmp_path):
+    df = hostile_names()
+    rows = _libreoffice_cells(write_csv(df, tmp_path / "safe.csv"), tmp_path)
+    assert len(rows) == len(df) + 1
+    assert not [c.coordinate for row in rows for c in row if c.data_type == "f"]
+    header = [c.value for c in rows[0]]
+    ids = [row[header.index("invoice_id")].value for row in rows[1:]]
+    assert ids == [f"INV-{i}" for i in range(len(df))]  # every row whole, in order
+    names = [row[header.index("customer_name")].value for row in rows[1:]]
+    assert all(n.startswith("'") for n in names[len(SPLITTING):])
+    # the same check finds the formula in the file written raw: it can fail
+    raw = _libreoffice_cells(write_csv(frame({"customer_name": "=1+1"}), tmp_path / "raw.csv",
+                                       neutralize_formulas=False), tmp_path)
+    assert [c.data_type for c in raw[1] if c.value == "=1+1"] == ["f"]
+
+
+def test_exports_follow_the_umask(tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        csv_path = write_csv(frame({"customer_name": "Ani"}), tmp_path / "a.csv")
+        book = write_excel({"Invoices": frame({"customer_name": "Ani"})}, tmp_path / "a.xlsx")
+        os.umask(0o027)
+        strict = write_csv(frame({"customer_name": "Ani"}), tmp_path / "b.csv")
+    finally:
+        os.umask(old)
+    assert csv_path.stat().st_mode & 0o777 == 0o644
+    assert book.stat().st_mode & 0o777 == 0o644
+    assert strict.stat().st_mode & 0o777 == 0o640

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "invoice_analytics"
 #: (but the core's modules, layer 0, use one another).
 LAYERS: dict[str, int] = {
     # the core: the schema, dates, errors, number formats, combining frames
-    "_types": 0, "_warn": 0, "errors": 0, "schema": 0, "_dates": 0, "_combine": 0, "formatting": 0,
+    "_types": 0, "_text": 0, "_warn": 0, "errors": 0, "schema": 0, "_dates": 0, "_combine": 0, "formatting": 0,
     "_docs": 0, "settings": 0,
     "providers": 1,
     "analytics": 2,

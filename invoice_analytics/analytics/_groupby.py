@@ -23,10 +23,15 @@ from invoice_analytics._dates import NAT, month_ordinals
 from invoice_analytics._types import By
 from invoice_analytics.analytics._rules import ISSUE_MONTH, TOTAL, require
 from invoice_analytics.analytics.customers import CUSTOMER, CUSTOMER_LEVELS, customer_groups
+from invoice_analytics.errors import MoneyOverflowError
 
-__all__ = ["by_names", "empty_index", "exact_sums", "finish", "group_codes", "ratios", "require_by"]
+__all__ = ["by_names", "checked_sum", "empty_index", "exact_sums", "finish", "group_codes", "ratios", "require_by",
+           "row_sums"]
 
 _EXACT = 2**53
+#: Below this, a float sum's rounding cannot hide an int64 overflow; at or above it the sums are checked exactly.
+_NEAR_LIMIT = 2.0**62
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 def by_names(by: By) -> list[Hashable]:
@@ -133,10 +138,16 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
 
 def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Per-group sums of int64 ``values``, exact (``np.bincount`` on float
-    pieces small enough that no partial sum can round).
+    pieces small enough that no partial sum can round); a sum beyond int64
+    is a :class:`~invoice_analytics.errors.MoneyOverflowError`, never a
+    wrapped total.
 
     >>> exact_sums(np.array([0, 1, 0]), np.array([2**62, 5, -3]), 2).tolist()
     [4611686018427387901, 5]
+    >>> exact_sums(np.array([0, 0]), np.array([2**63 - 1, 2**62]), 1)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.errors.MoneyOverflowError: rupiah: the sum 13835058055282163711 rupiah does not fit in int64 ...
     """
     values = np.asarray(values, dtype=np.int64)
     if len(values) == 0:
@@ -145,6 +156,15 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     # Every partial sum is at most the sum of |values|: below 2**53 floats are exact.
     if big * len(values) < _EXACT or float(np.abs(values).sum(dtype=np.float64)) < _EXACT / 2:
         return np.bincount(codes, weights=values, minlength=n).astype(np.int64)
+    approx = np.bincount(codes, weights=values.astype(np.float64), minlength=n)
+    if float(np.abs(approx).max(initial=0.0)) >= _NEAR_LIMIT:  # near or past the limit: Python's exact ints
+        exact = [0] * n
+        for code, value in zip(codes.tolist(), values.tolist(), strict=True):
+            exact[code] += value
+        for whole in exact:
+            if not _INT64[0] <= whole <= _INT64[1]:
+                raise MoneyOverflowError("rupiah", whole)
+        return np.array(exact, dtype=np.int64)
     bits = max(1, 52 - len(values).bit_length())
     mask = (1 << bits) - 1
     total = np.zeros(n, dtype=np.int64)
@@ -156,6 +176,28 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
         total += np.bincount(codes, weights=part, minlength=n).astype(np.int64) << shift
         shift += bits
     return total
+
+
+def checked_sum(values: np.ndarray | pd.Series) -> int:
+    """The exact sum of integer rupiah (missing values skipped), or a
+    :class:`~invoice_analytics.errors.MoneyOverflowError` when it does not fit in int64.
+
+    >>> checked_sum(pd.array([2**62, None, -5], dtype="Int64"))
+    4611686018427387899
+    """
+    array = pd.array(values, dtype="Int64") if not isinstance(values, np.ndarray) else values
+    ints = array.to_numpy(dtype=np.int64, na_value=0) if not isinstance(array, np.ndarray) else array
+    return int(exact_sums(np.zeros(len(ints), dtype=np.int64), ints, 1)[0])
+
+
+def row_sums(matrix: np.ndarray) -> np.ndarray:
+    """The exact sum of each row of an int64 matrix (checked like :func:`exact_sums`).
+
+    >>> row_sums(np.array([[1, 2], [3, -4]])).tolist()
+    [3, -1]
+    """
+    rows, cols = matrix.shape
+    return exact_sums(np.repeat(np.arange(rows), cols), matrix.reshape(-1), rows)
 
 
 def empty_index(by: By) -> pd.Index:

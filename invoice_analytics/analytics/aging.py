@@ -16,7 +16,15 @@ import pandas as pd
 from invoice_analytics._dates import as_of_day, days_to_timestamps
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, By, SortBy, Terms
-from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
+from invoice_analytics.analytics._groupby import (
+    checked_sum,
+    exact_sums,
+    finish,
+    group_codes,
+    ratios,
+    require_by,
+    row_sums,
+)
 from invoice_analytics.analytics._rules import (
     CREDIT,
     DEFAULT_EDGES,
@@ -324,8 +332,8 @@ def aging_report(
     sums = exact_sums(cell, amounts, len(index) * (nb + 1))
     sums = sums.reshape(len(index), nb + 1)
     columns = {label: sums[:, i] for i, label in enumerate([*labels, CREDIT])}
-    columns[TOTAL] = sums.sum(axis=1)
-    grand = {k: int(v.sum()) for k, v in columns.items()} if totals else None
+    columns[TOTAL] = row_sums(sums)
+    grand = {k: checked_sum(v) for k, v in columns.items()} if totals else None
     return finish(index, columns, by=by, sort_by=[TOTAL], totals=grand)
 
 
@@ -394,7 +402,7 @@ def overdue_totals(
     columns["overdue_share"] = ratios(columns["overdue_amount"], columns["open_amount"])
     grand = None
     if totals:
-        grand = {k: int(v.sum()) for k, v in columns.items() if k != "overdue_share"}
+        grand = {k: checked_sum(v) for k, v in columns.items() if k != "overdue_share"}
         grand["overdue_share"] = ratios(np.array([grand["overdue_amount"]]), np.array([grand["open_amount"]]))[0]
     return finish(
         index, columns, by=by, sort_by=["overdue_amount", "open_amount"], totals=grand
@@ -482,9 +490,9 @@ def average_days_past_due(
     grand = None
     if totals:
         grand = {
-            "open_amount": int(columns["open_amount"].sum()),
+            "open_amount": checked_sum(columns["open_amount"]),
             "average_days_past_due": ratios(known_wd.sum(keepdims=True), known_w.sum(keepdims=True))[0],
-            "overdue_amount": int(columns["overdue_amount"].sum()),
+            "overdue_amount": checked_sum(columns["overdue_amount"]),
             "average_days_overdue": ratios(late_wd.sum(keepdims=True), late_w.sum(keepdims=True))[0],
         }
     return finish(index, columns, by=by, sort_by=["open_amount"], totals=grand)

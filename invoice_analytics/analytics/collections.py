@@ -14,6 +14,7 @@ import pandas as pd
 from invoice_analytics._dates import as_of_day
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
+from invoice_analytics.analytics._groupby import checked_sum
 from invoice_analytics.analytics._rules import (
     CREDIT,
     DEFAULT_EDGES,
@@ -156,7 +157,7 @@ def customer_statement(
     order = np.lexsort((out["invoice_id"].astype(str).to_numpy(), np.where(known, due, np.iinfo(np.int64).max),
                         credit))
     out = out.iloc[order].reset_index(drop=True)
-    total = pd.DataFrame({"invoice_id": [TOTAL], "outstanding": [int(amounts.sum())]})
+    total = pd.DataFrame({"invoice_id": [TOTAL], "outstanding": [checked_sum(amounts)]})
     out = pd.concat([out, total], ignore_index=True)
     out["outstanding"] = out["outstanding"].astype(np.int64)
     out["days_past_due"] = out["days_past_due"].astype("Int64")

@@ -11,7 +11,7 @@ import pandas as pd
 from invoice_analytics._dates import month_ordinals
 from invoice_analytics._docs import doc
 from invoice_analytics._types import By, Weight
-from invoice_analytics.analytics._groupby import exact_sums, finish, group_codes, ratios, require_by
+from invoice_analytics.analytics._groupby import checked_sum, exact_sums, finish, group_codes, ratios, require_by
 from invoice_analytics.analytics._rules import ISSUE_MONTH, counted_mask, money, paid_mask, require
 
 __all__ = ["issue_month", "paid_ratio"]
@@ -170,6 +170,6 @@ def paid_ratio(
     columns = {names[0]: denominator, names[1]: numerator, "paid_ratio": ratios(numerator, denominator)}
     grand = None
     if totals:
-        num, den = int(numerator.sum()), int(denominator.sum())
+        num, den = checked_sum(numerator), checked_sum(denominator)
         grand = {names[0]: den, names[1]: num, "paid_ratio": ratios(np.array([num]), np.array([den]))[0]}
     return finish(index, columns, by=by, totals=grand)

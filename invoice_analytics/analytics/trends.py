@@ -17,8 +17,10 @@ from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, By, Terms
 from invoice_analytics.analytics._groupby import (
     by_names,
+    checked_sum,
     exact_sums,
     ratios,
+    row_sums,
 )
 from invoice_analytics.analytics._observed import (
     _CREDIT,
@@ -291,9 +293,9 @@ def roll_rates(
     cells = np.concatenate([from_bucket * ncol + to, from_bucket[still] * ncol + outcome["Paid"]])
     values = np.concatenate([moved, amounts[still] - moved[still]])
     sums = exact_sums(cells, values, nb * ncol).reshape(nb, ncol)
-    sums = np.vstack([sums, sums.sum(axis=0)])
+    sums = np.vstack([sums, row_sums(sums.T)])
     base = exact_sums(from_bucket, amounts, nb)
-    base = np.append(base, base.sum())
+    base = np.append(base, checked_sum(base))
     columns: dict[str, Any] = {"start_amount": base}
     for j, name in enumerate([*labels, *ROLL_OUTCOMES]):
         columns[name] = ratios(sums[:, j], base)

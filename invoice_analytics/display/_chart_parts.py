@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from invoice_analytics._dates import jakarta_date
+from invoice_analytics._text import drawable
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.formatting import (
@@ -100,12 +101,13 @@ def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
 
 
 def literal(text: str) -> str:
-    r"""Text from data, escaped so that matplotlib draws it as written (``$`` does not start math).
+    r"""Text from data, as matplotlib should draw it: :func:`~invoice_analytics._text.drawable`
+    (``$`` does not start math; BOM, zero-width and bidi controls removed).
 
-    >>> print(literal("Untung$^$Jaya"))
+    >>> print(literal("\ufeffUntung$^$Jaya\u202e"))
     Untung\$^\$Jaya
     """
-    return text.replace("$", r"\$")
+    return drawable(text)
 
 
 def provider_color(provider: object) -> str:

@@ -27,6 +27,7 @@ from matplotlib.ticker import FixedLocator
 
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Basis, Terms, Weight
+from invoice_analytics.analytics._groupby import checked_sum
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
 from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
 from invoice_analytics.analytics.customers import CUSTOMER, customer_label
@@ -203,7 +204,7 @@ def plot_aging(
 
     names = [str(b) for b in buckets]
     credits = credit_invoices(df)
-    credit = int(_ints(credits["outstanding"]).sum()) if len(credits) else 0
+    credit = checked_sum(_ints(credits["outstanding"])) if len(credits) else 0
     if credit < 0:  # credits owed back: a bar below zero, in its own colour
         position = len(buckets)
         bar = ax.bar([position], [credit], 0.7, color=CREDIT_COLOR, label="Credit")

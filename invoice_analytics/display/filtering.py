@@ -14,6 +14,7 @@ millisecond; :func:`filter_invoices` is the one-call form.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeAlias
@@ -25,7 +26,7 @@ import pyarrow.compute as pc
 
 from invoice_analytics._dates import day_numbers, jakarta_date
 
-__all__ = ["FILTER_COLUMNS", "MISSING_LABEL", "FilterIndex", "filter_invoices"]
+__all__ = ["FILTER_COLUMNS", "MISSING_LABEL", "FilterIndex", "filter_invoices", "fold"]
 
 #: How a missing provider or status is offered and selected.
 MISSING_LABEL = "(missing)"
@@ -42,11 +43,29 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes.astype(np.int64), [str(u) for u in uniques]
 
 
+def fold(text: str) -> str:
+    """``text`` as the customer search compares it: case-folded, then NFKD without combining marks.
+
+    Both the search text and the names are folded this way, so case and
+    accents never decide a match.
+
+    >>> fold("İSTANBUL"), fold("ΟΔΟΣ") == fold("οδος"), fold("Straße"), fold("Café \uff2daju")
+    ('istanbul', True, 'strasse', 'cafe maju')
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _folded(s: pd.Series) -> tuple[np.ndarray, pa.Array]:
-    """Codes (-1 = missing) and the lower-cased unique values of a text column."""
+    """Codes (-1 = missing) and the folded (:func:`fold`) unique values of a text column."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     text = pa.array([str(u) for u in uniques], type=pa.string())
-    return codes.astype(np.int64), pc.utf8_lower(text)
+    ascii_ = pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    if ascii_.all():  # ASCII only: folding is lower-casing, done by Arrow at once
+        return codes.astype(np.int64), pc.utf8_lower(text)
+    values = text.to_pylist()
+    folded = [v.lower() if plain else fold(v) for v, plain in zip(values, ascii_.tolist(), strict=True)]
+    return codes.astype(np.int64), pa.array(folded, type=pa.string())
 
 
 def _allowed(names: list[str], selection: Selection) -> np.ndarray:
@@ -74,7 +93,7 @@ FILTER_COLUMNS = ("provider", "status", "customer_name", "customer_id", "issued_
 @dataclass(frozen=True)
 class FilterIndex:
     """What filtering needs, computed once per frame: codes per row, the
-    lower-cased unique customer names and ids, issue days in Jakarta.
+    folded unique customer names and ids, issue days in Jakarta.
 
     >>> index = FilterIndex.build(pd.DataFrame({
     ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
@@ -126,7 +145,7 @@ class FilterIndex:
             keep &= _allowed(self.providers, providers)[self.provider_codes]
         if statuses is not None:
             keep &= _allowed(self.statuses, statuses)[self.status_codes]
-        needle = (customer or "").strip().lower()
+        needle = fold((customer or "").strip())
         if needle:
             hit = np.zeros(self.n, dtype=bool)
             for codes, uniques in ((self.name_codes, self.names), (self.id_codes, self.ids)):
@@ -155,8 +174,8 @@ def filter_invoices(
 
     ``providers`` / ``statuses``: the values to keep (None = all; an empty
     selection keeps nothing; ``None`` or ``"(missing)"`` in it keeps missing
-    values). ``customer``: case-insensitive substring of ``customer_name`` or
-    ``customer_id``. ``issued_from`` / ``issued_to``: inclusive Jakarta
+    values). ``customer``: substring of ``customer_name`` or ``customer_id``,
+    ignoring case and accents (:func:`fold` on both sides). ``issued_from`` / ``issued_to``: inclusive Jakarta
     calendar dates of ``issued_at`` (an invoice without one is then dropped).
 
     Parameters
@@ -171,8 +190,10 @@ def filter_invoices(
         ``"(missing)"`` in it keeps the rows where the value is missing.
     customer : str or None, default None
         Keep the rows whose ``customer_name`` or ``customer_id`` contains
-        this text, ignoring case and surrounding spaces (a literal substring,
-        not a pattern); None or blank: no filter.
+        this text, ignoring case, accents and surrounding spaces (both sides
+        case-folded, then NFKD without combining marks: ``istanbul`` finds
+        ``İSTANBUL``, ``STRASSE`` finds ``Straße``; a literal substring, not
+        a pattern); None or blank: no filter.
     issued_from, issued_to : str, datetime.date, pandas.Timestamp or None, default None
         Keep the rows issued on or after / on or before this Asia/Jakarta
         calendar date (naive values are Jakarta wall time); with either, a

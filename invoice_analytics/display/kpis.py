@@ -16,6 +16,7 @@ import pandas as pd
 
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
+from invoice_analytics.analytics._groupby import checked_sum
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_labels, check_edges
 from invoice_analytics.analytics.aging import aging_report, credit_invoices, overdue_totals
 from invoice_analytics.analytics.ratios import paid_ratio
@@ -109,7 +110,7 @@ def panel_kpis(
         buckets = _only_row(aging_report(df, as_of, by=None, edges=edges, terms_days=terms_days))
         ratio = _only_row(paid_ratio(df, totals=False))
     credit_rows = credit_invoices(df)
-    credit_amount = int(credit_rows["outstanding"].sum()) if len(credit_rows) else 0
+    credit_amount = checked_sum(credit_rows["outstanding"]) if len(credit_rows) else 0
     counted = int(ratio["invoice_count"])
     return {
         "invoices": len(df),

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import jakarta_date, jakarta_today
+from invoice_analytics._text import printable
 from invoice_analytics.analytics._rules import check_terms
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
@@ -546,7 +547,7 @@ class FilterPanel:
         --------
         >>> from invoice_analytics.schema import empty_frame
         >>> FilterPanel(empty_frame(), as_of="2024-02-15").export_bytes("csv")
-        b'customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total\\n'
+        b'customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total\\r\\n'
         """
         name = self.download_name(kind)
         write: Callable[[Path], Path] = self.export_excel if kind == "excel" else self.export_csv
@@ -1032,7 +1033,7 @@ class FilterPanel:
         )
 
     def __repr__(self) -> str:
-        return self.text_summary()
+        return "\n".join(printable(line) for line in self.text_summary().split("\n"))  # no provider escape
 
     def _repr_html_(self) -> str:
         """A static snapshot (where widgets cannot render)."""

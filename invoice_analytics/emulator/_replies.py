@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["Reply", "as_int", "day", "json_reply"]
+__all__ = ["Reply", "as_int", "day", "fault_reply", "json_reply"]
 
 
 @dataclass
@@ -59,3 +59,37 @@ def day(value: Any) -> str | None:
             except ValueError:
                 pass
     return None
+
+
+def fault_reply(fault: str, provider: str, retry_after: int) -> Reply:
+    """The answer of an injected ``fault`` (see ``Emulator.inject``) to ``provider``."""
+    faspay = provider == "faspay"
+    if fault == "429":
+        return json_reply(
+            429, {"statusCode": 429, "messages": "Too Many Requests"}, **{"Retry-After": str(retry_after)}
+        )
+    if fault == "500":
+        return json_reply(500, {"statusCode": 500, "messages": "Internal Server Error"})
+    if fault == "502":
+        return Reply(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
+    if fault == "503":
+        return Reply(503, b"503 Service Unavailable", "text/plain")
+    if fault == "drop":
+        return Reply(0, None)
+    if fault == "malformed":
+        text = (
+            '{"response_code": "00", "data": [{"invoice_no": ' if faspay else '{"statusCode": 200, "data": [{"id": '
+        )
+        return Reply(200, text.encode())
+    if fault == "missing-keys":
+        if faspay:
+            return json_reply(200, {"response_code": "00", "message": "Success get billing"})
+        return json_reply(200, {"statusCode": 200, "messages": "success"})
+    if fault == "failed":
+        if faspay:
+            return json_reply(200, {"response_code": "01", "message": "Failed get billing: internal error"})
+        return json_reply(200, {"statusCode": 400, "messages": "failed", "data": None})
+    words = "Unauthorized" if fault == "401" else "Forbidden"
+    if faspay:
+        return json_reply(int(fault), {"response_code": "01", "message": words})
+    return json_reply(int(fault), {"statusCode": int(fault), "messages": words})

@@ -26,21 +26,23 @@ add latency, mutate the data mid-sweep, and read a log of every request.
 
 from __future__ import annotations
 
-import functools
-import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlsplit
 
+from invoice_analytics.emulator._bounded import HEADER_TIMEOUT, MAX_CONNECTIONS, BoundedServer, DeadlineHandler
 from invoice_analytics.emulator._faspay import FaspayAPI, faspay_request
 from invoice_analytics.emulator._mayar import MayarAPI
-from invoice_analytics.emulator._replies import Reply, json_reply
+from invoice_analytics.emulator._records import (
+    REQUEST_LOG_SIZE,
+    RequestRecord,
+    content_length,
+    default_dataset,
+)
+from invoice_analytics.emulator._replies import fault_reply, json_reply
 from invoice_analytics.providers.faspay import FASPAY_PATH
 from invoice_analytics.providers.mayar import MAYAR_PATH
 
@@ -59,56 +61,14 @@ DEMO_FASPAY_PASSWORD = "demo-password"
 DEMO_MAYAR_API_KEY = "demo-mayar-key"
 #: Fault kinds accepted by :meth:`Emulator.inject`.
 FAULTS = frozenset({"429", "500", "502", "503", "drop", "malformed", "missing-keys", "failed", "401", "403"})
-#: The largest request body read (a Faspay list request is a few hundred bytes).
-MAX_BODY = 1 << 20
-#: Requests kept in :attr:`Emulator.requests` (the oldest are forgotten first).
-REQUEST_LOG_SIZE = 100_000
-
-#: The sample datasets, package data (written by ``scripts/generate_samples.py``).
-SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 _PROVIDERS = {FASPAY_PATH: "faspay", MAYAR_PATH: "mayar"}
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request the emulator answered. ``params`` never holds the signature;
-    ``status_code`` 0 means the connection was dropped without an answer."""
-
-    provider: str  # "faspay", "mayar", or "unknown"
-    method: str
-    path: str
-    params: dict[str, Any]
-    status_code: int
-    at: float  # time.monotonic()
-
-
-@functools.cache
-def _default_dataset(provider: str) -> tuple[dict[str, Any], ...]:
-    path = SAMPLES_DIR / f"{provider}-invoices.json"
-    return tuple(json.loads(path.read_text(encoding="utf-8")))
-
-
-def _content_length(value: str | None) -> int | None:
-    """The request body's length: 0 when absent, None when not a whole number in [0, MAX_BODY].
-
-    >>> _content_length(None), _content_length("12"), _content_length("-1"), _content_length("x")
-    (0, 12, None, None)
-    """
-    if value is None or not value.strip():
-        return 0
-    try:
-        length = int(value)
-    except ValueError:
-        return None
-    return length if 0 <= length <= MAX_BODY else None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+class _Server(BoundedServer):
     emulator: Emulator
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(DeadlineHandler):
     server: _Server
     server_version = "InvoiceEmulator/1.0"
 
@@ -159,6 +119,12 @@ class Emulator:
         Seconds to wait before each answer.
     retry_after : int, default 1
         The ``Retry-After`` of an injected 429, in seconds.
+    max_connections : int, default 64
+        Connections served at once, each on a thread; more are answered 503
+        and closed at once.
+    header_timeout : float, default 10.0
+        Seconds a request has for its request line and headers; a slower
+        (or silent) connection is closed.
 
     Attributes
     ----------
@@ -228,20 +194,23 @@ class Emulator:
         mayar_cursor: Literal["strict", "inclusive"] = "strict",
         latency: float = 0.0,
         retry_after: int = 1,
+        max_connections: int = MAX_CONNECTIONS,
+        header_timeout: float = HEADER_TIMEOUT,
     ) -> None:
         self._lock = threading.Lock()
         self.faspay = FaspayAPI(
-            list(_default_dataset("faspay")) if faspay_invoices is None else faspay_invoices,
+            list(default_dataset("faspay")) if faspay_invoices is None else faspay_invoices,
             username=faspay_username, password=faspay_password, page_size=faspay_page_size, lock=self._lock,
         )
         self.mayar = MayarAPI(
-            list(_default_dataset("mayar")) if mayar_invoices is None else mayar_invoices,
+            list(default_dataset("mayar")) if mayar_invoices is None else mayar_invoices,
             api_key=mayar_api_key, rate_limit_per_minute=mayar_rate_limit_per_minute, cursor=mayar_cursor,
             lock=self._lock,
         )
         self.host, self.port = host, port
         self.latency = latency
         self.retry_after = retry_after
+        self.max_connections, self.header_timeout = max_connections, header_timeout
         self.on_request: Callable[[str, int], None] | None = None
         self.requests: deque[RequestRecord] = deque(maxlen=REQUEST_LOG_SIZE)
         self._faults: list[list[Any]] = []  # [fault, provider or None, remaining]
@@ -326,7 +295,8 @@ class Emulator:
             When the address cannot be bound (e.g. the port is taken).
         """
         if self._server is None:
-            self._server = _Server((self.host, self.port), _Handler)
+            self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
+                                   header_timeout=self.header_timeout)
             self._server.emulator = self
             self._thread = threading.Thread(  # a short poll interval makes stop() quick
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="invoice-emulator", daemon=True
@@ -464,7 +434,7 @@ class Emulator:
         split = urlsplit(h.path)
         path = split.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
-        length = _content_length(h.headers.get("Content-Length"))
+        length = content_length(h.headers.get("Content-Length"))
         body = h.rfile.read(length) if length is not None else b""
         provider = _PROVIDERS.get(path, "unknown")
         params: dict[str, Any] = query
@@ -484,9 +454,9 @@ class Emulator:
                 if provider == "faspay":
                     request = faspay_request(query, body)
                     params = {k: v for k, v in (request or query).items() if k != "signature"}
-                    reply = self._fault(fault, provider) if fault else self.faspay.reply(request)
+                    reply = fault_reply(fault, provider, self.retry_after) if fault else self.faspay.reply(request)
                 else:
-                    reply = self._fault(fault, provider) if fault else self.mayar.reply(
+                    reply = fault_reply(fault, provider, self.retry_after) if fault else self.mayar.reply(
                         h.client_address[0], h.command, h.headers.get("Authorization", ""), query)
         except Exception as exc:  # a bug here should reach the client, not hang it
             reply = json_reply(500, {"statusCode": 500, "messages": f"emulator error: {type(exc).__name__}"})
@@ -516,35 +486,3 @@ class Emulator:
                         self._faults.remove(entry)
                     return str(entry[0])
         return None
-
-    def _fault(self, fault: str, provider: str) -> Reply:
-        faspay = provider == "faspay"
-        if fault == "429":
-            return json_reply(
-                429, {"statusCode": 429, "messages": "Too Many Requests"}, **{"Retry-After": str(self.retry_after)}
-            )
-        if fault == "500":
-            return json_reply(500, {"statusCode": 500, "messages": "Internal Server Error"})
-        if fault == "502":
-            return Reply(502, b"<html><body><h1>502 Bad Gateway</h1></body></html>", "text/html")
-        if fault == "503":
-            return Reply(503, b"503 Service Unavailable", "text/plain")
-        if fault == "drop":
-            return Reply(0, None)
-        if fault == "malformed":
-            text = (
-                '{"response_code": "00", "data": [{"invoice_no": ' if faspay else '{"statusCode": 200, "data": [{"id": '
-            )
-            return Reply(200, text.encode())
-        if fault == "missing-keys":
-            if faspay:
-                return json_reply(200, {"response_code": "00", "message": "Success get billing"})
-            return json_reply(200, {"statusCode": 200, "messages": "success"})
-        if fault == "failed":
-            if faspay:
-                return json_reply(200, {"response_code": "01", "message": "Failed get billing: internal error"})
-            return json_reply(200, {"statusCode": 400, "messages": "failed", "data": None})
-        words = "Unauthorized" if fault == "401" else "Forbidden"
-        if faspay:
-            return json_reply(int(fault), {"response_code": "01", "message": words})
-        return json_reply(int(fault), {"statusCode": int(fault), "messages": words})

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from invoice_analytics.errors import TerminalSafeWarning
+
 __all__ = ["NotObservedError", "RefreshFallbackWarning", "StoreCorruptError", "StoreError", "StoreLockedError"]
 
 
@@ -26,5 +28,5 @@ class NotObservedError(StoreError, ValueError):
     """Nothing is known at the time asked: the store is empty, or the time is before its first refresh."""
 
 
-class RefreshFallbackWarning(UserWarning):
+class RefreshFallbackWarning(TerminalSafeWarning):
     """An incremental refresh found its assumptions broken and ran a full reconciliation instead."""

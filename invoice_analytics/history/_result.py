@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from invoice_analytics._text import printable
+
 __all__ = ["ProviderRefresh", "RefreshResult"]
 
 
@@ -76,7 +78,7 @@ class RefreshResult:
 
     def __repr__(self) -> str:
         parts = "; ".join(str(p) for p in self.providers.values())
-        return f"RefreshResult(#{self.refresh} at {self.observed_at} in {self.seconds:.1f} s: {parts})"
+        return printable(f"RefreshResult(#{self.refresh} at {self.observed_at} in {self.seconds:.1f} s: {parts})")
 
     def __getitem__(self, provider: str) -> ProviderRefresh:
         return self.providers[provider]

@@ -159,13 +159,19 @@ def nfc_strings(values: pd.arrays.ArrowStringArray) -> pd.arrays.ArrowStringArra
     return pd.array(pa.array(normal, type=pa.large_string()).take(encoded.indices), dtype=STRING_DTYPE)
 
 
+#: The largest amount (either sign) a loader accepts: 2**62 rupiah.
+MONEY_LIMIT = 2**62
+
+
 def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     """Whole rupiah as ``Int64``: ints, integral strings ("456900", "12.00"), integral floats, None.
 
     Not whole rupiah, so a :class:`BadValue`: a fraction (``150000.75``,
     ``"12.5"``), a number beyond int64, a float beyond 2**53 (no longer an
     exact integer), NaN, infinity, a boolean, a list or an object. An empty
-    text is missing.
+    text is missing. An amount beyond ±2**62 (:data:`MONEY_LIMIT`, about
+    4.6e18 rupiah) is refused too: no real invoice comes near it, and sums
+    of such amounts would leave int64.
 
     >>> money([110000, "456900", None, -400800, "12.00", 7.0]).tolist()
     [110000, 456900, <NA>, -400800, 12, 7]
@@ -181,8 +187,17 @@ def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     Traceback (most recent call last):
     ...
     invoice_analytics.providers._columns.BadValue: 9223372036854775808 is not whole rupiah
+    >>> money([5, -(2**63)])
+    Traceback (most recent call last):
+    ...
+    invoice_analytics.providers._columns.BadValue: -9223372036854775808 is not rupiah within ±2**62
     """
-    return whole_numbers(values, "whole rupiah")
+    out = whole_numbers(values, "whole rupiah")
+    ints = out.to_numpy(dtype=np.int64, na_value=0)
+    beyond = np.flatnonzero((ints > MONEY_LIMIT) | (ints < -MONEY_LIMIT))
+    if len(beyond):
+        raise BadValue(int(beyond[0]), values[int(beyond[0])], "rupiah within ±2**62")
+    return out
 
 
 def whole_numbers(values: Sequence[Any], expected: str) -> pd.arrays.IntegerArray:

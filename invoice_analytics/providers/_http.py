@@ -1,11 +1,23 @@
 """The HTTP plumbing shared by the loaders: session, retries, bounded answers, typed errors, redaction.
 
-Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`, which
-also gives up at once on a ``Retry-After`` longer than ``max_wait``) mounted on
-a :class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504
-and dropped or timed-out connections are retried with exponential back-off up
-to ``max_retries`` times; what still fails becomes a typed
-:class:`~invoice_analytics.errors.InvoiceAPIError`.
+Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`)
+mounted on a :class:`requests.Session`: 429 (honouring ``Retry-After``),
+500/502/503/504 and dropped or timed-out connections are retried with
+exponential back-off up to ``max_retries`` times; what still fails becomes a
+typed :class:`~invoice_analytics.errors.InvoiceAPIError`.
+
+``max_wait`` is the total a load waits on the server's rate limits: every
+pause before retrying an answer (a ``Retry-After``, or back-off when there
+is none) is taken from one :class:`WaitBudget` shared by all the requests
+and workers of the session, and a pause that would pass it fails the load
+at once with the answer that asked for it (the loaders' own pacing under a
+documented rate limit is not counted).
+
+One deadline covers each attempt of a request: connect, headers and body
+together must arrive within ``timeout`` seconds. A watchdog shuts the
+connection when the deadline passes (so a server trickling its headers a
+byte at a time cannot hold a load), and an attempt that ran out of time is
+not retried.
 
 Every call is bounded and stays on its origin: redirects are never followed
 (``allow_redirects=False`` on each call, so a caller's own session is covered
@@ -22,7 +34,6 @@ errors are raised outside any ``except`` block, so they carry no
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import json
 import logging
@@ -31,13 +42,11 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 import requests
 import urllib3.exceptions
-from requests.adapters import HTTPAdapter
-from urllib3.util import Retry
 
 from invoice_analytics.errors import (
     AuthenticationError,
@@ -49,12 +58,14 @@ from invoice_analytics.errors import (
 )
 from invoice_analytics.providers._credentials import Secret
 from invoice_analytics.providers._payload import payload_words
+from invoice_analytics.providers._retry import ATTEMPT, DeadlineAdapter, LoaderRetry
+from invoice_analytics.providers._retry import MAX_WAIT as MAX_WAIT
+from invoice_analytics.providers._retry import WaitBudget as WaitBudget
+from invoice_analytics.providers._retry import retry_after_seconds as retry_after_seconds
 
 if TYPE_CHECKING:
-    from typing import Self
 
-    from urllib3.connectionpool import ConnectionPool
-    from urllib3.response import BaseHTTPResponse
+    pass
 
 log = logging.getLogger("invoice_analytics")
 
@@ -63,85 +74,12 @@ _E = TypeVar("_E", bound=InvoiceAPIError)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_FACTOR = 0.5
 BACKOFF_MAX = 30.0
-#: The longest ``Retry-After`` waited out (seconds); a longer one fails the load at once.
-MAX_WAIT = 120.0
 #: The largest answer read, once decompressed (bytes).
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 USER_AGENT = "invoice-analytics/0.1 (+python-requests)"
 _CHUNK = 64 * 1024
 _MESSAGE_LIMIT = 300
 _WHITESPACE = re.compile(r"\s+")
-
-
-class LoaderRetry(Retry):
-    """urllib3's :class:`~urllib3.util.Retry` that gives up on a ``Retry-After`` longer than ``max_wait``.
-
-    The answer that asked for the wait comes back as the last answer (the
-    loaders' retries do not raise on status), so the error can name the wait.
-    A ``Retry-After`` that is neither seconds nor an HTTP date is ignored
-    (ordinary back-off applies) instead of failing the request. An answer
-    that will be retried is closed instead of read to its end (urllib3 would
-    drain its body, however long or slow, before retrying).
-
-    >>> retry = LoaderRetry(total=3, max_wait=60)
-    >>> retry.new(total=2).max_wait
-    60
-    """
-
-    def __init__(self, *args: Any, max_wait: float = MAX_WAIT, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.max_wait = max_wait
-
-    def new(self, **kw: Any) -> Self:
-        retry = super().new(**kw)
-        retry.max_wait = self.max_wait
-        return retry
-
-    def get_retry_after(self, response: BaseHTTPResponse) -> float | None:
-        try:
-            return super().get_retry_after(response)
-        except urllib3.exceptions.InvalidHeader:
-            return None
-
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: Any = None,
-    ) -> Self:
-        if response is not None and self.respect_retry_after_header:
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
-            if wait is not None and wait > self.max_wait:
-                reason = urllib3.exceptions.ResponseError(
-                    f"Retry-After of {wait:.0f} s is longer than max_wait={self.max_wait:g} s")
-                raise urllib3.exceptions.MaxRetryError(cast("ConnectionPool", _pool), url, reason)
-        retry = super().increment(method, url, response, error, _pool, _stacktrace)
-        if response is not None:  # it will be retried: its body is of no use
-            response.close()
-            response.release_conn()
-        return retry
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable.
-
-    >>> retry_after_seconds("3600"), retry_after_seconds("soon"), retry_after_seconds(None)
-    (3600.0, None, None)
-    """
-    if value is None:
-        return None
-    if re.fullmatch(r"\s*[0-9]+\s*", value):
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
 
 
 def make_session(
@@ -154,8 +92,10 @@ def make_session(
     """A session whose adapters retry 429, 5xx and dropped connections.
 
     Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most
-    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says, unless that is
-    longer than ``max_wait`` (then the 429 is the answer at once).
+    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says, as long as all
+    the pauses of the session stay within ``max_wait`` in total (then the
+    answer that asked for one more is the answer at once). Each attempt of a
+    :class:`Caller` call is bounded by one deadline (connect, headers, body).
 
     >>> session = make_session(3)
     >>> session.get_adapter("https://api.mayar.id").max_retries.total
@@ -176,7 +116,7 @@ def make_session(
         raise_on_status=False,  # the last answer comes back, so its words reach the error
         max_wait=max_wait,
     )
-    adapter = HTTPAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
+    adapter = DeadlineAdapter(max_retries=retry, pool_connections=pool_size, pool_maxsize=pool_size)
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     session.mount("https://", adapter)
@@ -301,6 +241,7 @@ class _Answer:
     url: str = ""
     failure: type[InvoiceAPIError] | None = None
     problem: str | None = None
+    gave_up: str | None = None
 
     def text(self) -> str:
         try:
@@ -371,7 +312,7 @@ class Caller:
         if 300 <= status < 400:
             raise self.error(ResponseError, request, self._server_words(answer), status_code=status,
                              detail=self._redirect(status, answer))
-        waited_too_long = self._long_wait(answer)
+        waited_too_long = answer.gave_up or self._long_wait(answer)
         if status in (401, 403):
             raise self.error(AuthenticationError, request, self._server_words(answer), status_code=status)
         if status == 429:
@@ -405,6 +346,21 @@ class Caller:
                 read.append(self._read(response))
 
         hooks = {"response": [*self.session.hooks.get("response", []), read_bounded]}
+        ATTEMPT.seconds, ATTEMPT.watchdogs, ATTEMPT.gave_up = self.timeout, [], None
+        try:
+            answer = self._call(url, hooks, read, **kwargs)
+        finally:
+            expired = ATTEMPT.expired()
+            ATTEMPT.cancel()
+            ATTEMPT.seconds, ATTEMPT.watchdogs = None, []
+        if expired:  # whatever the attempt came to, it ran out of time
+            return _Answer(failure=TransportError, problem=(
+                f"the answer did not arrive whole within timeout={self.timeout:g} s "
+                "(one deadline covers connect, headers and body); not retried"))
+        return answer
+
+    def _call(self, url: str, hooks: dict[str, Any],
+              read: list[tuple[bytes, type[InvoiceAPIError] | None, str | None]], **kwargs: Any) -> _Answer:
         try:
             response = self.session.get(url, timeout=self.timeout, stream=True, allow_redirects=False,
                                         hooks=hooks, **kwargs)
@@ -414,6 +370,7 @@ class Caller:
             body, failure, problem = read[0] if read else self._read(response)
             location = response.headers.get("Location")
             return _Answer(
+                gave_up=ATTEMPT.gave_up,
                 status=response.status_code,
                 reason=self.scrub(str(response.reason or "")),
                 body=self.scrub_bytes(body),

@@ -23,10 +23,14 @@ from typing import Any
 
 from invoice_analytics.providers._payload import PageProblem
 
-__all__ = ["MAX_PASSES", "FaspayPage", "FaspaySweep", "Kept", "MayarCursor", "PageBudget", "totals_problem"]
+__all__ = ["MAX_PASSES", "MAX_STALE_PAGES", "FaspayPage", "FaspaySweep", "Kept", "MayarCursor", "PageBudget",
+           "totals_problem"]
 
 #: Passes over one Faspay status (and re-check rounds of a load) before giving up on a stable count.
 MAX_PASSES = 3
+#: Mayar pages in a row that may bring no new invoice while hasMore stays true (a re-read boundary
+#: millisecond explains one; more is a server repeating its invoices under ever-lower cursors).
+MAX_STALE_PAGES = 2
 
 
 class MayarCursor:
@@ -43,7 +47,11 @@ class MayarCursor:
     because a whole page sits in the boundary millisecond (more invoices share
     it than a page holds), the plain cursor ``oldest`` is used instead, with a
     warning (the rest of that millisecond cannot be reached). A page that goes
-    down neither way (a server ignoring the cursor) is an error.
+    down neither way (a server ignoring the cursor) is an error, and so is a
+    cursor that keeps going down while more than :data:`MAX_STALE_PAGES`
+    pages in a row bring no invoice not seen before (the list cannot need
+    them: a server repeating its invoices under ever-lower cursors would
+    otherwise be paged until ``max_pages``).
 
     >>> c = MayarCursor()
     >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p1")
@@ -59,6 +67,7 @@ class MayarCursor:
         self.pages = 0
         self.done = False
         self.warnings: list[str] = []
+        self.stale = 0
 
     def params(self) -> dict[str, str]:
         """The cursor parameter of the next request (none for the first page)."""
@@ -76,6 +85,7 @@ class MayarCursor:
         invoice_analytics.providers._payload.PageProblem: the cursor does not go down: ... not below the previous 6 ...
         """
         self.pages += 1
+        new = sum(1 for row in data if row["id"] not in self.rows)
         for row in data:
             self.rows[row["id"]] = row
             self.sources[row["id"]] = source
@@ -84,6 +94,12 @@ class MayarCursor:
             return
         if not data:
             raise PageProblem("hasMore is true but the page is empty, so there is no cursor")
+        self.stale = 0 if new else self.stale + 1
+        if self.stale > MAX_STALE_PAGES:
+            raise PageProblem(
+                f"{self.stale} pages in a row brought no new invoice while hasMore stayed true and the cursor "
+                f"went down (to {self.cursor}); the {len(self.rows)} invoices seen cannot need more pages "
+                "(the server repeats its invoices under ever-lower cursors)")
         created = [created_ms(row) for row in data]
         oldest = min(created)
         previous = self.cursor

@@ -183,8 +183,8 @@ def load_mayar(
     invoice_analytics.errors.AuthenticationError
         HTTP 401 or 403.
     invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry, or at once when its
-        ``Retry-After`` is longer than ``max_wait``.
+        HTTP 429 or 5xx through every retry, or at once when waiting as it
+        asks would pass ``max_wait`` (the load's total).
     invoice_analytics.errors.TransportError
         No answer (connection failed, dropped or timed out) through every
         retry, or a body that did not arrive whole within ``timeout``.

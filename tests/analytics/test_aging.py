@@ -535,3 +535,30 @@ def test_a_customer_named_total_does_not_collide_with_the_totals_row() -> None:
     assert report.index.tolist() == [("Ani", "C1", "faspay"), ("Total", "C9", "faspay"), ("Total", "", "")]
     with pytest.raises(ValueError, match="label of the totals row"):
         aging_report(df, AS_OF, by="customer_name", totals=True)
+
+
+# --- sums never wrap (issue 17) ---------------------------------------------------------------------------
+
+
+def test_money_sums_beyond_int64_raise_instead_of_wrapping():
+    from invoice_analytics.analytics.aging import aging_report, overdue_totals, top_debtors
+    from invoice_analytics.analytics.ratios import paid_ratio
+    from invoice_analytics.display.kpis import panel_kpis
+    from invoice_analytics.errors import MoneyOverflowError
+    from tests.support.frames import frame as make
+
+    huge = make({"customer_name": "A", "customer_id": "C1", "outstanding": 2**63 - 1, "due_at": "2024-01-31"},
+                {"customer_name": "B", "customer_id": "C2", "outstanding": 2**62, "due_at": "2024-01-31"})
+    for call in (lambda: aging_report(huge, "2024-02-15", totals=True),
+                 lambda: aging_report(huge, "2024-02-15", by=None, totals=False),
+                 lambda: overdue_totals(huge, "2024-02-15", totals=True),
+                 lambda: panel_kpis(huge, "2024-02-15")):
+        with pytest.raises(MoneyOverflowError) as info:
+            call()
+        assert isinstance(info.value, OverflowError) and "does not fit in int64" in str(info.value)
+    twice = make({"amount": 2**63 - 1, "outstanding": 0, "status": "paid"},
+                 {"amount": 2**63 - 1, "outstanding": 0, "status": "paid"})
+    with pytest.raises(MoneyOverflowError):
+        paid_ratio(twice, weight="amount", totals=True)
+    # each customer alone fits: the per-customer table is exact
+    assert top_debtors(huge, "2024-02-15", n=2)["open_amount"].tolist() == [2**63 - 1, 2**62]

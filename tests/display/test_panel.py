@@ -798,3 +798,29 @@ def test_statement_over_a_store_follows_the_date():
     panel.as_of.value = dt.date(2024, 2, 20)  # Citra was not a customer yet: no longer offered
     assert ("faspay", "C") not in [v for _, v in panel.statement_customer.options]
     assert panel.statement_customer.value == () and panel.statement is None
+
+
+def test_panel_csv_export_keeps_a_cr_name_on_one_row_and_neutralised(tmp_path):
+    import csv
+
+    names = ["Ani\r=cmd|' /C calc'!A0", "\u200b@SUM(1+1)", "\uff1d1+1"]
+    df = frame(*({"customer_name": n, "customer_id": f"C{i}", "invoice_id": f"I{i}", "outstanding": 1_000,
+                  "status": "unpaid", "issued_at": "2024-01-01", "due_at": "2024-01-31"}
+                 for i, n in enumerate(names)))
+    panel = FilterPanel(df, as_of="2024-02-15", dpi=40)
+    for what in ("report", "invoices"):
+        with panel.export_csv(tmp_path / f"{what}.csv", what=what).open(newline="") as handle:
+            rows = list(csv.reader(handle))
+        shown = sorted(row[rows[0].index("customer_name")] for row in rows[1:] if row[0] != "Total")
+        assert shown == sorted([names[0], "'" + names[1], "'" + names[2]])
+    assert panel.export_bytes("csv").count(b"\r\n") == len(names) + 2  # header, three rows, Total
+
+
+@pytest.mark.parametrize(("search", "name"), [
+    ("istanbul", "PT İSTANBUL Jaya"), ("İstanbul", "istanbul makmur"), ("οδος", "ΟΔΟΣ 5"), ("ΟΔΟΣ", "οδος"),
+    ("STRASSE", "Straße Tiga"), ("straße", "STRASSE"), ("cafe", "Café Ani"), ("CAFÉ", "cafe ani"),
+    ("\uff4daju", "PT MAJU"),
+])
+def test_customer_search_folds_case_and_accents_on_both_sides(search, name):
+    df = frame({"customer_name": name, "customer_id": "C1"}, {"customer_name": "Budi", "customer_id": "C2"})
+    assert filter_invoices(df, customer=search)["customer_name"].tolist() == [name]

@@ -496,3 +496,66 @@ def test_mayar_pages_follow_every_change_of_the_data(rule):
         with emulator._lock:  # a record replaced in the list, as the simulated clock does
             emulator.mayar.invoices[7] = {**emulator.mayar.invoices[7], "status": "closed", "createdAt": 1_031}
         check(emulator)
+
+
+# --- bounded threads (issue 17) ----------------------------------------------------------------------------
+
+
+def _read_to_end(sock) -> bytes:
+    """Everything the server sends before it closes ``sock`` (a reset counts as closed)."""
+
+    got = b""
+    sock.settimeout(30)  # a generous hard limit: the server closes long before
+    try:
+        while chunk := sock.recv(4096):
+            got += chunk
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        raise AssertionError("the emulator kept a half-open connection open") from None
+    return got
+
+
+def test_600_half_open_connections_get_no_600_threads_and_are_all_closed():
+    import socket
+    import threading
+
+    from invoice_analytics import load_mayar
+
+    baseline = threading.active_count()
+    with Emulator([], [], mayar_rate_limit_per_minute=None, max_connections=16, header_timeout=0.5) as emu:
+        host, port = emu.url.removeprefix("http://").split(":")
+        sockets, most_threads = [], 0
+        try:
+            for _ in range(600):  # connect, send nothing
+                sockets.append(socket.create_connection((host, int(port)), timeout=30))
+                most_threads = max(most_threads, threading.active_count())
+            answers = [_read_to_end(s) for s in sockets]
+        finally:
+            for s in sockets:
+                s.close()
+        server = emu._server
+        assert server is not None and server.peak <= 16
+        assert most_threads - baseline <= 2 * 16 + 4  # a thread and a header timer per served connection
+        busy = [a for a in answers if a.startswith(b"HTTP/1.1 503")]
+        assert len(busy) == server.refused and len(answers) == 600  # every connection was closed
+        assert server.active == 0
+        assert len(load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)) == 0  # still serving
+
+
+def test_headers_trickled_to_the_emulator_are_cut_off_at_the_header_timeout():
+    import socket
+
+    with Emulator([], [], mayar_rate_limit_per_minute=None, header_timeout=0.5) as emu:
+        host, port = emu.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            sent = 0
+            try:
+                for byte in b"GET /hl/v2/invoices HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: 1\r\n" * 100:
+                    sock.sendall(bytes([byte]))
+                    sent += 1
+                    time.sleep(0.05)
+            except OSError:  # the emulator hung up
+                pass
+            assert _read_to_end(sock) == b""  # closed, without an answer
+        assert sent < 200  # 0.5 s at 20 bytes a second: far from the 1,240-byte head

@@ -82,7 +82,7 @@ def test_an_amount_that_is_not_exact_whole_rupiah_names_invoice_field_and_value(
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    (2**63 - 1, 2**63 - 1), (-(2**63), -(2**63)), ("9223372036854775807", 2**63 - 1), ("000012", 12),
+    (2**62, 2**62), (-(2**62), -(2**62)), ("4611686018427387903", 2**62 - 1), ("000012", 12),
     (" -1500 ", -1500), ("+7", 7), ("12.00", 12), (7.0, 7), (-0.0, 0), (2.0**53, 2**53), ("", None), (None, None),
 ])
 def test_whole_numbers_in_every_spelling_are_read_exactly(value, expected):
@@ -93,8 +93,11 @@ def test_whole_numbers_in_every_spelling_are_read_exactly(value, expected):
 
 def test_clean_integers_take_the_fast_path_and_keep_every_digit():
     values = [2**63 - 1, None, -(2**63), 0, 2**62 + 1]  # a missing value must not send them through float64
-    assert col.money(values).tolist() == [2**63 - 1, pd.NA, -(2**63), 0, 2**62 + 1]
-    assert col.money([*values, "5"]).tolist() == [2**63 - 1, pd.NA, -(2**63), 0, 2**62 + 1, 5]  # value by value
+    assert col.whole_numbers(values, "n").tolist() == [2**63 - 1, pd.NA, -(2**63), 0, 2**62 + 1]
+    assert col.whole_numbers([*values, "5"], "n").tolist() == [2**63 - 1, pd.NA, -(2**63), 0, 2**62 + 1, 5]
+    rupiah = [2**62, None, -(2**62), 0, 2**62 - 1]  # money: within ±2**62, every digit kept
+    assert col.money(rupiah).tolist() == [2**62, pd.NA, -(2**62), 0, 2**62 - 1]
+    assert col.money([*rupiah, "5"]).tolist() == [2**62, pd.NA, -(2**62), 0, 2**62 - 1, 5]  # value by value
     assert col.money([None, None]).tolist() == [pd.NA, pd.NA]
 
 

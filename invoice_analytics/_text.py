@@ -1,0 +1,82 @@
+"""The one sanitiser of provider text: for drawing (charts, PDFs) and for terminals (private).
+
+:func:`drawable` is applied to every text from data that matplotlib draws:
+``$`` is literal (never starts mathematics), BOM, zero-width and bidi
+control characters are removed (matplotlib draws characters in their
+logical order, so a right-to-left override can no longer reverse a name,
+and a BOM no longer breaks the PDF writer), other control characters become
+spaces and lone surrogates become U+FFFD.
+
+:func:`printable` is applied to every provider text that reaches a
+terminal (summary lines, warnings, reprs): control characters, including
+ESC and the C1 controls, are escaped as ``\\x1b``-style sequences, so no
+text can move the cursor, retitle the window or hide what follows.
+
+>>> print(drawable("\\ufeffUntung$^$Jaya \\u202eabc"))
+Untung\\$^\\$Jaya abc
+>>> print(printable("INV\\x1b]0;owned\\x07-1"))
+INV\\x1b]0;owned\\x07-1
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["drawable", "invisible", "printable"]
+
+#: BOM, zero-width and bidi controls (and the other invisible format characters a font has no glyph for).
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]"
+)
+#: Control characters (C0, DEL, C1) and line or paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def invisible(text: str) -> str:
+    """``text`` without BOM, zero-width and bidi control characters.
+
+    >>> invisible("\\u200bA\\u202en\\u2066i\\ufeff")
+    'Ani'
+    """
+    return _INVISIBLE.sub("", text)
+
+
+def drawable(text: object) -> str:
+    r"""``text`` (any value, as ``str``) as matplotlib should draw it: exactly as written.
+
+    ``$`` is escaped (never mathematics), BOM, zero-width and bidi controls
+    are removed, the remaining control characters become spaces, lone
+    surrogates U+FFFD; the text keeps its logical order. Draw the result
+    with mathematics parsing left on (the default): ``\$`` is drawn as ``$``.
+
+    >>> drawable("$5 - $10")
+    '\\$5 - \\$10'
+    >>> drawable("\u202eRTL override\u202c\tand a tab")
+    'RTL override and a tab'
+    """
+    clean = _SURROGATE.sub("\ufffd", invisible(str(text)))
+    clean = unicodedata.normalize("NFC", _CONTROL.sub(" ", clean))
+    return clean.replace("$", r"\$")
+
+
+def printable(text: object) -> str:
+    r"""``text`` (any value, as ``str``) safe to print on a terminal: control characters escaped.
+
+    C0 and C1 controls and DEL are written as ``\xNN``, line and paragraph
+    separators and bidi controls as ``\uNNNN``; everything else is kept.
+
+    >>> printable("ok\x1b[8mhidden\u202e")
+    'ok\\x1b[8mhidden\\u202e'
+    """
+    return _ESCAPE.sub(_escaped, str(text))
+
+
+_ESCAPE = re.compile(_CONTROL.pattern[:-1] + "\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
