@@ -164,12 +164,26 @@ progress : bool or None, default None
     None shows a tqdm bar when interactive and the load takes more than
     one request; True always, False never."""
 
+_CHART_RETURNS = """\
+Returns
+-------
+matplotlib.axes.Axes
+    The axes drawn on (``ax`` when given); ``ax.figure`` is its figure. An
+    empty ``df`` shows "No invoices", one with nothing to draw says so
+    (e.g. "No open invoices")."""
+
+_CHART_KEYERROR = """\
+KeyError
+    When a non-empty ``df`` lacks a column it needs."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
     "ax": _AX,
     "basis": _BASIS,
     "by_customer": _BY_CUSTOMER,
+    "chart_keyerror": _CHART_KEYERROR,
+    "chart_returns": _CHART_RETURNS,
     "by_none": _BY_NONE,
     "conventions": _CONVENTIONS,
     "df": _DF,
