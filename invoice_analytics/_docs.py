@@ -176,6 +176,15 @@ _CHART_KEYERROR = """\
 KeyError
     When a non-empty ``df`` lacks a column it needs."""
 
+_FORECAST_AS_OF = """\
+as_of : date-like or None, default None
+    The forecast's day (None: today), in Asia/Jakarta: what the store knew
+    at its end is read, nothing observed later."""
+
+_LEVEL = """\
+level : float, default 0.8
+    The interval's coverage."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -189,6 +198,8 @@ TEXTS: dict[str, str] = {
     "df": _DF,
     "edges": _EDGES,
     "exception_parameters": _EXCEPTION_PARAMETERS,
+    "forecast_as_of": _FORECAST_AS_OF,
+    "level": _LEVEL,
     "loader_limits": _LOADER_LIMITS,
     "loader_retries": _LOADER_RETRIES,
     "loader_session": _LOADER_SESSION,
