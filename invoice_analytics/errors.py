@@ -1,15 +1,5 @@
-"""The exceptions and warnings the loaders raise.
-
-Every error names the provider, the request (method, path and page, never a
-credential) and the server's own words, so that a failed load can be reported
-as it is:
-
->>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
->>> str(err)
-'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
->>> err.provider, err.server_message, err.status_code
-('mayar', 'failed', 200)
-"""
+"""The exceptions and warnings the loaders raise: each error names the provider, the request and the
+server's own words, never a credential (see :class:`InvoiceAPIError`)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,7 @@
 """Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
 
-Every ``plot_*`` function draws on the ``ax`` it is given, or on a new
-:class:`matplotlib.figure.Figure` (never pyplot's), and returns the axes; in IPython a cell ending
-with a chart shows it as a picture. Colours are fixed (:data:`PROVIDER_COLORS`, :data:`BUCKET_COLORS`,
-:func:`bucket_colors`); an empty frame gives "No invoices"; sample data adds :data:`DEMO_LINE` to the
-title. The colours, axes, ticks and labels live in the private ``_chart_parts``; the charts are shown
-in :doc:`/guide/charts-report`.
+What every chart shares (axes, fixed colours, the DEMO DATA line) is in :doc:`/guide/charts-report`;
+the parts they are drawn with live in the private ``_chart_parts``.
 
 >>> from invoice_analytics.schema import empty_frame
 >>> ax = plot_aging(empty_frame())
