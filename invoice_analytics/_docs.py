@@ -185,6 +185,11 @@ _LEVEL = """\
 level : float, default 0.8
     The interval's coverage."""
 
+_RAISES_HISTORY = """\
+KeyError
+    When the store's history or frames lack a column needed (the message
+    names it)."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -206,6 +211,7 @@ TEXTS: dict[str, str] = {
     "loader_timeout": _LOADER_TIMEOUT,
     "locale": _LOCALE,
     "raises_aging": _RAISES_AGING,
+    "raises_history": _RAISES_HISTORY,
     "store": _STORE,
     "terms_days": _TERMS_DAYS,
     "totals": _TOTALS,

@@ -97,8 +97,7 @@ def payment_behaviour(
     ------
     ValueError
         For an unknown ``by`` or an ``as_of`` that is not a date.
-    KeyError
-        When the store's history lacks a column needed.
+    {raises_history}
 
     Examples
     --------

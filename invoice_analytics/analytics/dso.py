@@ -120,8 +120,7 @@ def dso(
     ------
     ValueError
         When ``months`` is not a whole number >= 1 or ``as_of`` is not a date.
-    KeyError
-        When the store's frame lacks a column needed.
+    {raises_history}
 
     Examples
     --------
@@ -207,8 +206,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 
     Raises
     ------
-    KeyError
-        When ``history()`` lacks a column needed.
+    {raises_history}
 
     Examples
     --------

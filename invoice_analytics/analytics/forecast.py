@@ -135,8 +135,7 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
     ------
     ValueError
         When ``weeks`` is not a whole number >= 1 or ``as_of`` is not a date.
-    KeyError
-        When the store's history lacks a column needed.
+    {raises_history}
 
     Examples
     --------

@@ -74,8 +74,7 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
 
     Raises
     ------
-    KeyError
-        When ``history()`` lacks a column needed.
+    {raises_history}
 
     Examples
     --------

@@ -121,8 +121,7 @@ def aging_trend(
     ------
     ValueError
         For invalid ``edges`` or ``basis``, or a date that is not a date.
-    KeyError
-        When the store's frames lack a column needed (a ``by`` column).
+    {raises_history}
 
     Examples
     --------
@@ -217,8 +216,7 @@ def roll_rates(
     ValueError
         When ``end`` is before ``start``, ``edges`` are invalid, a date is not
         a date, or the store's frame at ``end`` holds an invoice twice.
-    KeyError
-        When the store's frames lack a column needed.
+    {raises_history}
 
     Examples
     --------
