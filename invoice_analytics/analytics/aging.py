@@ -205,8 +205,6 @@ def overdue_invoices(
       invoice_id  days_past_due
     1         A2             31
     2         B1             14
-    >>> overdue_invoices(df, "2024-02-15", edges=[7])["bucket"].tolist()
-    ['>7', '>7']
     >>> len(overdue_invoices(df, "2024-01-15"))  # due that day: not yet overdue
     0
     """
@@ -278,11 +276,6 @@ def aging_report(
     Ani           C1          faspay   100000  250000       0  350000
     Budi          M7          mayar         0   75000   -5000   70000
     Ani           C2          faspay    20000       0       0   20000
-
-    With the grand totals as a last row (as ``pivot_table``'s ``margins``):
-
-    >>> aging_report(df, "2024-02-15", totals=True)["Total"].tolist()
-    [350000, 70000, 20000, 440000]
 
     By the name alone (the two customers named Ani in one row):
 
@@ -536,18 +529,8 @@ def top_debtors(
     customer_name customer_id provider
     Budi          C2          faspay         500000                  <NA>
     Ani           C1          faspay         350000                    36
-    >>> top["oldest_invoice_id"].tolist()
-    [nan, 'A2']
     >>> top_debtors(df, "2024-02-15", sort_by="overdue_amount")["overdue_amount"].tolist()
     [350000, 40000, 0]
-
-    Any other key, e.g. the name alone (one row for both Ani):
-
-    >>> top_debtors(df, "2024-02-15", by="customer_name")["open_amount"]
-    customer_name
-    Budi    500000
-    Ani     390000
-    Name: open_amount, dtype: int64
     """
     require(df, ["invoice_id"], "top_debtors")
     return rank_debtors(df, as_of, n=n, by=by, basis=basis, terms_days=terms_days, sort_by=sort_by)
