@@ -5,6 +5,13 @@ With no ``FASPAY_*`` or ``MAYAR_*`` variable in the environment (or ``demo=True`
 it over HTTP and it is stopped again, with a :class:`~invoice_analytics.errors.DemoDataWarning` and
 ``attrs["source"] == "demo"``; a partly set or misspelled credential is a
 :class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback (:doc:`/guide/loading`).
+
+>>> import warnings  # doctest: +SKIP
+>>> with warnings.catch_warnings():  # doctest: +SKIP
+...     warnings.simplefilter("ignore")
+...     df = load_invoices(demo=True, progress=False)
+>>> sorted(df["provider"].unique()), df.attrs["source"]  # doctest: +SKIP
+(['faspay', 'mayar'], 'demo')
 """
 
 from __future__ import annotations
@@ -105,7 +112,7 @@ def load_invoices(
     ...     df = load_invoices(demo=True, progress=False)
     >>> caught[0].category.__name__, df.attrs["source"]  # doctest: +SKIP
     ('DemoDataWarning', 'demo')
-    >>> load_invoices("stripe")
+    >>> load_invoices("stripe")  # doctest: +SKIP
     Traceback (most recent call last):
     ...
     ValueError: unknown provider(s) ['stripe']; choose from ['faspay', 'mayar']
