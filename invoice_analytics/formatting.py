@@ -238,8 +238,6 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
 
     Examples
     --------
-    >>> format_rupiah(999_999), format_rupiah(999_999, locale="en")  # promoted, never "1000 rb"
-    ('Rp 1 jt', 'Rp 1.0M')
     >>> format_rupiah(950), format_rupiah(0), format_rupiah(-1_234_567)
     ('Rp 950', 'Rp 0', '-Rp 1,23 jt')
     >>> format_rupiah(1_250_000, decimals=1, locale="en")   # half up
