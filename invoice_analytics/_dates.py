@@ -1,10 +1,7 @@
 """The one reader of dates: ``as_of`` and every other user-given date, in Asia/Jakarta (private).
 
-Every function that takes a date (``as_of``, a period window, a filter bound)
-reads it here: None is today in Asia/Jakarta, naive values are Jakarta wall
-time, aware values are converted to Jakarta first. Column-wise conversions
-work on integer day numbers (days since 1970-01-01 on the Jakarta calendar),
-Jakarta being a fixed UTC+7 since 1964.
+The rules are ``as_of``'s in :doc:`/guide/analytics`; column-wise conversions work on integer day
+numbers (days since 1970-01-01 on the Jakarta calendar, a fixed UTC+7 since 1964).
 
 >>> jakarta_date("2024-01-31 23:59")
 datetime.date(2024, 1, 31)

@@ -166,23 +166,54 @@ progress : bool or None, default None
     None shows a tqdm bar when interactive and the load takes more than
     one request; True always, False never."""
 
+_CHART_RETURNS = """\
+Returns
+-------
+matplotlib.axes.Axes
+    The axes drawn on (``ax`` when given); ``ax.figure`` is its figure. An
+    empty ``df`` shows "No invoices", one with nothing to draw says so
+    (e.g. "No open invoices")."""
+
+_CHART_KEYERROR = """\
+KeyError
+    When a non-empty ``df`` lacks a column it needs."""
+
+_FORECAST_AS_OF = """\
+as_of : date-like or None, default None
+    The forecast's day (None: today), in Asia/Jakarta: what the store knew
+    at its end is read, nothing observed later."""
+
+_LEVEL = """\
+level : float, default 0.8
+    The interval's coverage."""
+
+_RAISES_HISTORY = """\
+KeyError
+    When the store's history or frames lack a column needed (the message
+    names it)."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
     "ax": _AX,
     "basis": _BASIS,
     "by_customer": _BY_CUSTOMER,
+    "chart_keyerror": _CHART_KEYERROR,
+    "chart_returns": _CHART_RETURNS,
     "by_none": _BY_NONE,
     "conventions": _CONVENTIONS,
     "df": _DF,
     "edges": _EDGES,
     "exception_parameters": _EXCEPTION_PARAMETERS,
+    "forecast_as_of": _FORECAST_AS_OF,
+    "level": _LEVEL,
     "loader_limits": _LOADER_LIMITS,
     "loader_retries": _LOADER_RETRIES,
     "loader_session": _LOADER_SESSION,
     "loader_timeout": _LOADER_TIMEOUT,
     "locale": _LOCALE,
     "raises_aging": _RAISES_AGING,
+    "raises_history": _RAISES_HISTORY,
     "store": _STORE,
     "terms_days": _TERMS_DAYS,
     "totals": _TOTALS,

@@ -1,15 +1,5 @@
-"""The exceptions and warnings the loaders raise.
-
-Every error names the provider, the request (method, path and page, never a
-credential) and the server's own words, so that a failed load can be reported
-as it is:
-
->>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
->>> str(err)
-'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
->>> err.provider, err.server_message, err.status_code
-('mayar', 'failed', 200)
-"""
+"""The exceptions and warnings the loaders raise: each error names the provider, the request and the
+server's own words, never a credential (see :class:`InvoiceAPIError`)."""
 
 from __future__ import annotations
 
@@ -42,25 +32,22 @@ __all__ = [
 class InvoiceAPIError(Exception):
     """Base of every error a loader raises. No partial result comes with it.
 
-    Catch this to handle any failed load; the subclasses say what failed.
     The message reads ``"{provider}: {request}[: {detail}][: server said:
     {server_message}][ (HTTP {status_code})]"``, each optional part only when
-    it is known; the loaders scrub credentials from every part. Each
-    parameter is kept as the attribute of its name (None when not known);
-    instances pickle with every attribute.
+    known, credentials scrubbed; each parameter is kept as the attribute of
+    its name, through pickling. The subclasses say what failed (see
+    :doc:`/guide/real-apis`).
 
     Parameters
     ----------
     provider : str
-        The provider, "faspay" or "mayar".
+        "faspay" or "mayar".
     request : str
-        What was asked (method, path, status code, page or cursor), without
-        credentials.
+        What was asked (method, path, page or cursor), without credentials.
     server_message : str or None, default None
         The server's own words, when it answered.
     status_code : int or None, default None
-        The HTTP status of the answer, when there was one worth naming
-        (keyword only).
+        The HTTP status of the answer (keyword only).
     detail : str or None, default None
         What the loader found wrong, e.g. ``"the answer is not valid JSON"``
         (keyword only).
@@ -81,8 +68,6 @@ class InvoiceAPIError(Exception):
     'faspay: GET /billing page 2: bad: server said: Invalid page (HTTP 200)'
     >>> err.provider, err.server_message, err.status_code
     ('faspay', 'Invalid page', 200)
-    >>> str(InvoiceAPIError("mayar", "GET /hl/v2/invoices page 1"))
-    'mayar: GET /hl/v2/invoices page 1'
     >>> import pickle
     >>> pickle.loads(pickle.dumps(err)).detail
     'bad'
@@ -137,10 +122,8 @@ def _rebuild(
 class AuthenticationError(InvoiceAPIError):
     """The server refused the credential (HTTP 401/403, or Faspay's invalid signature).
 
-    Raised for an HTTP 401 or 403 answer, and for a Faspay answer whose
-    ``response_code`` is not "00" and whose message mentions a signature, a
-    credential, or being unauthorised or forbidden. Its parameters and
-    attributes are those of :class:`InvoiceAPIError`.
+    A Faspay failure counts when its message mentions a signature, a
+    credential, or being unauthorised or forbidden.
 
     {exception_parameters}
 
@@ -155,9 +138,7 @@ class AuthenticationError(InvoiceAPIError):
 class MissingCredentialsError(InvoiceAPIError, ValueError):
     """No credential was given, neither as an argument nor in the environment.
 
-    Raised before any request is sent. It is also a :class:`ValueError` (a
-    missing argument). Its parameters and attributes are those of
-    :class:`InvoiceAPIError`.
+    Raised before any request is sent; also a :class:`ValueError`.
 
     {exception_parameters}
 
@@ -179,34 +160,17 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
     """
 
 
+@doc()
 class CredentialError(InvoiceAPIError, ValueError):
     """A credential that cannot be used as given: refused before any request, never echoed.
 
-    Credentials are stripped of surrounding whitespace (a key pasted with a
-    trailing newline works); one that still holds a control character, or a
-    character that cannot travel in an HTTP header (outside Latin-1, such as
-    a typographic quote), is refused with this error. The message names
-    the argument or environment variable and the kind of character, never
-    the credential. It is also a :class:`ValueError` (a bad argument). Its
-    parameters and attributes are those of :class:`InvoiceAPIError`.
+    After stripping surrounding whitespace, a control character or one an
+    HTTP header cannot carry (outside Latin-1, e.g. a typographic quote).
+    ``request`` names the argument or environment variable, ``detail`` the
+    kind of character; ``server_message`` and ``status_code`` are None
+    (nothing was sent). Also a :class:`ValueError`.
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        Which credential (argument or environment variable).
-    server_message : str or None, default None
-        Always None (nothing was sent).
-    status_code : int or None, default None
-        Always None.
-    detail : str or None, default None
-        What is wrong with it.
-
-    See Also
-    --------
-    InvoiceAPIError : The base class, to catch any failed load.
-    MissingCredentialsError : No credential at all.
+    {exception_parameters}
 
     Examples
     --------
@@ -225,10 +189,7 @@ class CredentialError(InvoiceAPIError, ValueError):
 class RateLimitError(InvoiceAPIError):
     """HTTP 429 persisted through every retry.
 
-    The loaders' sessions retry a 429 up to ``max_retries`` times, waiting
-    what its ``Retry-After`` says; this is raised when the last answer is
-    still a 429. Its parameters and attributes are those of
-    :class:`InvoiceAPIError`.
+    Retried up to ``max_retries`` times, waiting what ``Retry-After`` says.
 
     {exception_parameters}
 
@@ -244,10 +205,8 @@ class RateLimitError(InvoiceAPIError):
 class ServerError(InvoiceAPIError):
     """HTTP 5xx persisted through every retry.
 
-    500, 502, 503 and 504 are retried up to ``max_retries`` times; this is
-    raised when the last answer is still one of them (or another 5xx, which
-    is not retried). Its parameters and attributes are those of
-    :class:`InvoiceAPIError`.
+    500, 502, 503 and 504 are retried up to ``max_retries`` times; other
+    5xx are not.
 
     {exception_parameters}
 
@@ -263,9 +222,7 @@ class ServerError(InvoiceAPIError):
 class TransportError(InvoiceAPIError):
     """The connection failed, dropped or timed out through every retry.
 
-    There was no answer, so ``server_message`` and ``status_code`` are None;
-    ``detail`` gives the reason. Its parameters and attributes are those of
-    :class:`InvoiceAPIError`.
+    ``server_message`` and ``status_code`` are None; ``detail`` gives the reason.
 
     {exception_parameters}
 
@@ -281,12 +238,9 @@ class TransportError(InvoiceAPIError):
 class ResponseError(InvoiceAPIError):
     """The server answered, but with a failure, malformed JSON, missing keys or bad values.
 
-    Raised for a failure sent as data (Faspay's ``response_code`` other than
-    "00", Mayar's ``"messages": "failed"`` or a ``statusCode`` other than
-    200/201), an HTTP 4xx other than 401/403/429, an answer that is not a
-    JSON object, a page without its documented keys, and a value that does
-    not fit its column (the detail names the invoice and the field). Its
-    parameters and attributes are those of :class:`InvoiceAPIError`.
+    Also an HTTP 4xx other than 401/403/429, and a value that does not fit
+    its column (the detail names the invoice and field); see
+    :doc:`/guide/real-apis`.
 
     {exception_parameters}
 
@@ -328,11 +282,8 @@ class MoneyOverflowError(OverflowError):
 class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced.
 
-    A warning, not an error: the load returns what it got. Faspay: a
-    status's final count differs from its ``total_data``, or the status was
-    still changing after the last sweep. Mayar: a whole page of invoices
-    shares one ``createdAt`` millisecond, so those past the page cannot be
-    reached with the cursor.
+    The load returns what it got; :doc:`/guide/real-apis` says when each
+    provider warns.
 
     See Also
     --------
@@ -340,8 +291,6 @@ class PagingWarning(TerminalSafeWarning):
 
     Examples
     --------
-    Turn it into an error where a short load must not pass:
-
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("error", PagingWarning)
@@ -356,9 +305,8 @@ class PagingWarning(TerminalSafeWarning):
 class UnknownStatusWarning(TerminalSafeWarning):
     """A provider status outside the documented ones: its ``status`` is left missing.
 
-    A warning, not an error: the raw value stays in ``provider_status``. One
-    warning per load names every unknown raw value; they are also on its
-    ``values`` attribute (a sorted list).
+    The raw value stays in ``provider_status``; one warning per load names
+    every unknown value (also on its ``values`` attribute).
 
     See Also
     --------
@@ -379,11 +327,9 @@ class UnknownStatusWarning(TerminalSafeWarning):
 class DuplicateInvoiceWarning(TerminalSafeWarning):
     """One page of an answer holds the same invoice id more than once, with different content.
 
-    A warning, not an error: the last copy in the page is kept. Copies that
-    are identical are one invoice and are dropped without a warning. The
-    same rule holds for both loaders, page by page; one warning per page
-    names every such id (they are also on its ``ids`` attribute) and the
-    fields whose values differ.
+    The last copy is kept (identical copies are dropped silently); one
+    warning per page names the ids (also on its ``ids`` attribute) and the
+    fields that differ.
 
     See Also
     --------

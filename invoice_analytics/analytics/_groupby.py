@@ -1,10 +1,7 @@
 """The exact, fast group-by engine of the analytics (private).
 
-``by`` takes a column, a list of columns (a MultiIndex), the virtual
-``"issue_month"`` key (the Jakarta month of ``issued_at``), the virtual
-``"customer"`` key (:mod:`.customers`), or None for a
-single row labelled "Total"; missing key values form their own group.  Sums
-of rupiah are exact integers (never through a lossy float).
+``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of
+rupiah are exact integers (never through a lossy float).
 
 >>> exact_sums(np.array([0, 1, 0]), np.array([2, 5, -3]), 2).tolist()
 [-1, 5]

@@ -1,10 +1,7 @@
 """What the history analytics share: the store they read, dates as day ends, the states of a version (private).
 
-The analytics themselves are in :mod:`.trends` (``aging_trend``, ``roll_rates``), :mod:`.payments`
-(``payment_windows``, ``days_to_pay``) and :mod:`.dso` (``dso``, ``observed_amount``,
-``with_observed_amount``); each takes a store (anything with the three methods of
-:class:`HistoryLike`) and only reads it. The conventions (a date is the end of that Jakarta day, the
-states of a version in :func:`_states`, observation times) are in the "Conventions" of :doc:`/guide/history-analytics`.
+Used by :mod:`.trends`, :mod:`.payments` and :mod:`.dso`, which only read a :class:`HistoryLike`; the
+conventions (day ends, the states of a version in :func:`_states`) are :doc:`/guide/history-analytics`'s.
 """
 
 from __future__ import annotations

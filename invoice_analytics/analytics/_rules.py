@@ -192,13 +192,8 @@ def select_rows(
     (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
     date columns the caller will age them by (None: no dates needed).
 
-    ``day`` (a Jakarta day number) is the ``as_of`` of the caller. When it is
-    before today, invoices issued after it are left out (they did not exist
-    then), and, when the frame's balances are known later than that day
-    (``df.attrs["as_of"]``, set by the store's ``as_of`` and by the demo
-    data; today when absent), a
-    :class:`~invoice_analytics.errors.PastAsOfWarning` says they are not the
-    balances of that day.
+    ``day`` (a Jakarta day number) is the caller's ``as_of``; a past one follows the ``as_of`` rule
+    of the analytics guide's conventions (issued later: left out; a ``PastAsOfWarning``).
 
     >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
@@ -270,10 +265,6 @@ def check_terms(terms_days: object) -> Terms:
 
 def terms_for(df: pd.DataFrame, rows: np.ndarray, terms_days: Terms) -> np.ndarray:
     """The payment terms in days (``int64``) of the given rows.
-
-    ``terms_days`` is a number of days for every invoice, a mapping by
-    provider (providers not named get 0), or the name of a column holding
-    each invoice's days (Int64; a missing value is 0, due on receipt).
 
     >>> df = pd.DataFrame({"provider": pd.Categorical(["faspay", "mayar"]),
     ...                    "terms": pd.array([None, 30], dtype="Int64")})

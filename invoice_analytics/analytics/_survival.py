@@ -1,40 +1,8 @@
 """What the store knew at a past instant, and a payment-hazard model fitted on it (private).
 
-Used by :mod:`.behaviour`, :mod:`.forecast` and :mod:`.backtest`.
-
-**The history known at a cutoff** (:class:`KnownAt`): the versions first
-observed at or before the cutoff; a version still live then is current
-(``valid_to`` NaT), and its ``last_seen`` is the last refresh of its
-provider at or before the cutoff. Nothing observed later is read, so a
-model fitted on it cannot see the future.
-
-**Spells** (:func:`spells`): every invoice ever seen *open* (the states of
-:func:`._observed._states`) is at risk of being paid from the day it was
-first seen open. It leaves by a payment (its payment window from
-:func:`~invoice_analytics.payment_windows`: the payment day is taken as
-uniform over the window's days ``last_seen_open + 1 .. first_seen_paid``)
-or is censored: still open at the cutoff (at risk through its last
-observation), or cancelled, gone or unknown (at risk through its last open
-observation). Ages are days since the invoice's *reference day*: its due
-day, or its issue day when it has no due date (Mayar).
-
-**The hazard model** (:func:`fit`): the daily chance of payment at an age,
-constant within age bins (:data:`BIN_EDGES`, weekly around the due day).
-Per customer ``c`` of provider ``p`` and bin ``b``, with ``e`` payments
-and ``n`` invoice-days at risk::
-
-    h_p(b) = e_p(b) / n_p(b)                          the provider's hazard
-    X_c    = sum_b n_c(b) h_p(b)                      payments expected at the provider's pace
-    theta_c = (e_c + a) / (X_c + a)                   the customer's pace (gamma-Poisson frailty)
-    h_c(b) = (e_c(b) + k theta_c h_p(b)) / (n_c(b) + k)
-
-``theta_c`` is the posterior mean of a gamma(a, a) frailty: ``a`` is
-estimated by moments across the provider's customers (``Var(theta) =
-1/a`` from ``sum((e_c - X_c)^2 - e_c) / sum(X_c^2)``, clipped to
-``[0.5, 200]``). ``k`` (:data:`BIN_PRIOR_DAYS` invoice-days) lets a
-customer's own timing move a bin once it has that much exposure there.
-``w_c = X_c / (X_c + a)`` is the weight of the customer's own history in
-``theta_c``: 0 for a customer never seen, towards 1 with many invoices.
+Used by :mod:`.behaviour`, :mod:`.forecast` and :mod:`.backtest`. The history known at a cutoff
+(:class:`KnownAt`), the spells (:func:`spells`) and the hazard model (:func:`fit`) are "The model"
+of :doc:`/guide/forecast`.
 """
 
 from __future__ import annotations
@@ -93,7 +61,7 @@ def _stamp_days(s: pd.Series) -> np.ndarray:
 
 
 class KnownAt:
-    """A :class:`HistoryLike` view of ``history`` and ``refreshes`` as known at ``cutoff`` (see the module)."""
+    """A :class:`HistoryLike` view of ``history`` and ``refreshes`` as known at ``cutoff`` (see the forecast guide)."""
 
     def __init__(self, history: pd.DataFrame, refreshes: pd.DataFrame, cutoff: pd.Timestamp) -> None:
         self.cutoff = cutoff
@@ -155,7 +123,7 @@ class Spells:
 
 
 def spells(view: HistoryLike) -> Spells:
-    """The spells of ``view``'s history (see the module)."""
+    """The spells of ``view``'s history ("The model" of the forecast guide)."""
     history = view.history()
     state = _states(history)
     rows = np.flatnonzero(state == _OPEN)
@@ -265,7 +233,7 @@ def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit(s: Spells) -> Model:
-    """The hierarchical hazard model of the module's docstring."""
+    """The hierarchical hazard model ("The model" of the forecast guide)."""
     e, n = _exposure(s)
     nprov = len(s.providers)
     nbins = e.shape[1]

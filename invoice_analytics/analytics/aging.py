@@ -101,12 +101,7 @@ def aging_buckets(
 ) -> pd.DataFrame:
     """The open invoices of ``df`` with their days past due and aging bucket.
 
-    The open invoices of ``df`` (same columns and index labels) with
-    ``days_past_due`` (``Int64``; ``<NA>`` when neither date is known; negative
-    when not yet due) and ``bucket`` (ordered categorical of every label).
-    Open: ``outstanding > 0`` and status not draft, cancelled or proforma (a
-    missing status counts). An invoice of unknown age is bucketed
-    "Current".
+    {conventions}
 
     Parameters
     ----------
@@ -119,10 +114,10 @@ def aging_buckets(
     Returns
     -------
     pandas.DataFrame
-        The open rows in frame order, every column of ``df``, then
-        ``days_past_due`` (``Int64``: Asia/Jakarta calendar days from the due
-        day to ``as_of``; 0 when due that day) and ``bucket`` (ordered
-        ``category`` whose categories are every bucket label, in order).
+        The open rows in frame order (index labels kept), every column of
+        ``df``, then ``days_past_due`` (``Int64``; negative when not yet due,
+        ``<NA>`` when neither date is known) and ``bucket`` (ordered
+        ``category`` of every bucket label; unknown age is "Current").
 
     Raises
     ------
@@ -179,11 +174,7 @@ def overdue_invoices(
     basis: Basis = "due",
     terms_days: Terms = 0,
 ) -> pd.DataFrame:
-    """The overdue invoices of ``df``, most days past due first.
-
-    The overdue invoices (open, at least one day past due) of
-    :func:`aging_buckets`, most days past due first (then largest
-    outstanding). An invoice of unknown age is never overdue.
+    """The overdue invoices of ``df`` (open, >= 1 day past due; unknown age never is), most days past due first.
 
     Parameters
     ----------
@@ -222,8 +213,6 @@ def overdue_invoices(
       invoice_id  days_past_due
     1         A2             31
     2         B1             14
-    >>> overdue_invoices(df, "2024-02-15", edges=[7])["bucket"].tolist()
-    ['>7', '>7']
     >>> len(overdue_invoices(df, "2024-01-15"))  # due that day: not yet overdue
     0
     """
@@ -246,14 +235,8 @@ def aging_report(
 ) -> pd.DataFrame:
     """Accounts-receivable aging: open amounts per bucket, credits and net balance per ``by``.
 
-    One row per ``by`` value, columns the bucket labels in order, then
-    "Credit" (sum of credits, <= 0), then "Total" (buckets + Credit: the net
-    balance), all ``int64`` rupiah; sorted by Total descending (ties by
-    key); with ``totals`` a final row labelled "Total" (``("Total", "")``
-    for a list ``by``; none when ``by`` is None). Open invoices go to their
-    bucket (unknown age: "Current"); credits (``outstanding < 0``, counted
-    status) to "Credit" whatever their age. Only groups with an open invoice
-    or a credit have a row.
+    Credits go to "Credit" whatever their age.
+    {conventions}
 
     Parameters
     ----------
@@ -268,9 +251,9 @@ def aging_report(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by`` (named after it); columns every bucket label, then
-        "Credit" and "Total", all ``int64``. Nothing to report gives no rows
-        but the same columns.
+        One row per ``by`` value with an open invoice or a credit, sorted by
+        Total descending (ties by key); columns every bucket label, then
+        "Credit" (<= 0) and "Total" (the net balance), all ``int64``.
 
     Raises
     ------
@@ -301,11 +284,6 @@ def aging_report(
     Ani           C1          faspay   100000  250000       0  350000
     Budi          M7          mayar         0   75000   -5000   70000
     Ani           C2          faspay    20000       0       0   20000
-
-    With the grand totals as a last row (as ``pivot_table``'s ``margins``):
-
-    >>> aging_report(df, "2024-02-15", totals=True)["Total"].tolist()
-    [350000, 70000, 20000, 440000]
 
     By the name alone (the two customers named Ani in one row):
 
@@ -348,11 +326,7 @@ def overdue_totals(
 ) -> pd.DataFrame:
     """Open and overdue (days past due >= 1) counts and amounts per ``by``.
 
-    Columns ``open_count``, ``open_amount``, ``overdue_count``,
-    ``overdue_amount`` (``int64``) and ``overdue_share`` = overdue_amount /
-    open_amount (``Float64``).  Indexed like :func:`aging_report`; sorted by
-    overdue_amount, then open_amount, descending. Invoices are aged from
-    their due date (``basis="due"``); credits are left out.
+    Aged from the due date (``basis="due"``); credits are left out.
 
     Parameters
     ----------
@@ -365,10 +339,10 @@ def overdue_totals(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``open_count``, ``open_amount``,
-        ``overdue_count``, ``overdue_amount`` (``int64``) and
-        ``overdue_share`` (``Float64``). Only groups with an open invoice
-        have a row; nothing open gives no rows but the same columns.
+        One row per ``by`` value with an open invoice, sorted by
+        overdue_amount, then open_amount, descending; columns ``open_count``,
+        ``open_amount``, ``overdue_count``, ``overdue_amount`` (``int64``) and
+        ``overdue_share`` = overdue_amount / open_amount (``Float64``).
 
     Raises
     ------
@@ -421,13 +395,6 @@ def average_days_past_due(
 ) -> pd.DataFrame:
     """Outstanding-weighted average days past due of the open invoices.
 
-    Columns ``open_amount`` (``int64``), ``average_days_past_due``
-    (``Float64``; invoices not yet due count as 0 days), ``overdue_amount``
-    (``int64``) and ``average_days_overdue`` (``Float64``, over overdue
-    invoices only; ``<NA>`` when none).  Invoices of unknown age are left out
-    of the averages.  Indexed like :func:`aging_report`, sorted by
-    open_amount descending.
-
     Parameters
     ----------
     {df}
@@ -440,11 +407,10 @@ def average_days_past_due(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``open_amount`` (``int64``),
-        ``average_days_past_due`` (``Float64``; ``<NA>`` when no open
-        invoice of the group has a known age), ``overdue_amount``
-        (``int64``) and ``average_days_overdue`` (``Float64``). Nothing
-        open gives no rows but the same columns.
+        Indexed by ``by``, sorted by open_amount descending; columns
+        ``open_amount``, ``average_days_past_due`` (not yet due counts as 0
+        days), ``overdue_amount`` and ``average_days_overdue`` (overdue
+        invoices only). Unknown ages are left out of the averages.
 
     Raises
     ------
@@ -509,24 +475,11 @@ def top_debtors(
     terms_days: Terms = 0,
     sort_by: SortBy = "open_amount",
 ) -> pd.DataFrame:
-    """The ``n`` customers owing most, with their oldest overdue invoice.
+    """The ``n`` customers owing (or overdue) most, with their oldest overdue invoice.
 
-    The ``n`` customers owing most (``sort_by="open_amount"``) or most
-    overdue (``"overdue_amount"``), with their oldest overdue invoice.
-
-    Columns ``open_count``, ``open_amount``, ``overdue_count``,
-    ``overdue_amount`` (``int64``), ``oldest_invoice_id`` (the overdue invoice
-    with the most days past due; first in frame order on ties),
-    ``oldest_due_date`` (its due date, Jakarta midnight), and
-    ``oldest_days_past_due`` (``Int64``); the last three are missing for a
-    customer with nothing overdue.  Credits are ignored.  A customer is a
-    ``(provider, customer_id)`` pair (``by="customer"``, the default), shown
-    with its name: the rows are indexed by ``(customer_name, customer_id,
-    provider)``, so two customers of one name are two rows, and an invoice
-    without a customer id counts for its provider's customer of that name
-    (:func:`~invoice_analytics.customer_key`). The same customers and
-    amounts as :func:`~invoice_analytics.plot_top_overdue` (with
-    ``sort_by="overdue_amount"``).
+    Credits are ignored. The bars of :func:`~invoice_analytics.plot_top_overdue`
+    are its rows with ``sort_by="overdue_amount"``.
+    {conventions}
 
     Parameters
     ----------
@@ -550,19 +503,16 @@ def top_debtors(
     pandas.DataFrame
         At most ``n`` rows indexed by ``by``, customers with an open invoice
         only; columns ``open_count``, ``open_amount``, ``overdue_count``,
-        ``overdue_amount`` (``int64``), ``oldest_invoice_id`` (string),
-        ``oldest_due_date`` (``datetime64[us, Asia/Jakarta]``) and
-        ``oldest_days_past_due`` (``Int64``).
+        ``overdue_amount`` (``int64``), then of the overdue invoice with the
+        most days past due (first in frame order on ties; missing when
+        nothing is overdue) ``oldest_invoice_id`` (string),
+        ``oldest_due_date`` (``datetime64[us, Asia/Jakarta]``, its due day's
+        midnight) and ``oldest_days_past_due`` (``Int64``).
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs (a ``by`` column included); the
-        message names them.
-    ValueError
-        When ``sort_by`` is not "open_amount" or "overdue_amount", ``basis``
-        is not "due" or "issued", ``by`` is an empty list, or ``as_of`` is
-        not a date.
+    {raises_aging}
+        Also when ``sort_by`` is not "open_amount" or "overdue_amount".
 
     See Also
     --------
@@ -587,18 +537,8 @@ def top_debtors(
     customer_name customer_id provider
     Budi          C2          faspay         500000                  <NA>
     Ani           C1          faspay         350000                    36
-    >>> top["oldest_invoice_id"].tolist()
-    [nan, 'A2']
     >>> top_debtors(df, "2024-02-15", sort_by="overdue_amount")["overdue_amount"].tolist()
     [350000, 40000, 0]
-
-    Any other key, e.g. the name alone (one row for both Ani):
-
-    >>> top_debtors(df, "2024-02-15", by="customer_name")["open_amount"]
-    customer_name
-    Budi    500000
-    Ani     390000
-    Name: open_amount, dtype: int64
     """
     require(df, ["invoice_id"], "top_debtors")
     return rank_debtors(df, as_of, n=n, by=by, basis=basis, terms_days=terms_days, sort_by=sort_by)
@@ -638,12 +578,11 @@ def rank_debtors(df: pd.DataFrame, as_of: AsOf, *, n: int, by: By, basis: Basis,
     return ranked
 
 
+@doc()
 def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
     """The credit rows of ``df``: a negative outstanding on a counted invoice.
 
-    The credit rows of ``df`` (``outstanding < 0``, status not draft,
-    cancelled or proforma), all columns, index labels kept. A missing
-    status counts; a missing ``outstanding`` is no credit.
+    {conventions}
 
     Parameters
     ----------
@@ -654,7 +593,7 @@ def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The credit rows in frame order, every column of ``df``.
+        The credit rows in frame order, every column and index label of ``df``.
 
     Raises
     ------
@@ -673,8 +612,6 @@ def credit_invoices(df: pd.DataFrame) -> pd.DataFrame:
     ...                    "outstanding": [-5_000, -1_000, -7]})
     >>> credit_invoices(df)["invoice_id"].tolist()
     ['A', 'C']
-    >>> int(credit_invoices(df)["outstanding"].sum())
-    -5007
     """
     rows, _ = _rows(df, "credit_invoices", sign="credit", basis=None)
     return df.take(rows)

@@ -1,7 +1,6 @@
 """The cash-in forecast backtested on the store's own history, beside two projections (private).
 
-Conventions: :mod:`._observed` (dates, states), :mod:`._survival` (the
-history known at a date), :mod:`.forecast` (Monday-start weeks).
+What is compared and how: "The backtest" of :doc:`/guide/forecast`.
 """
 
 from __future__ import annotations
@@ -13,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import day_numbers, jakarta_date
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._observed import _CREDIT, _OPEN, _PAID, HistoryLike, _states
 from invoice_analytics.analytics._rules import check_terms, money, terms_for
@@ -156,6 +156,7 @@ def _scores(d: pd.DataFrame) -> dict[str, Any]:
     return row
 
 
+@doc()
 def backtest_forecast(
     store: HistoryLike,
     dates: Iterable[AsOf] | AsOf,
@@ -167,44 +168,21 @@ def backtest_forecast(
 ) -> pd.DataFrame:
     """How well :func:`~invoice_analytics.forecast_collections` did at past dates, beside two projections.
 
-    At each date the forecast is fitted on what the store knew at the end of
-    that day (versions observed later are not read: a store whose later
-    versions are replaced gives the same forecasts), then compared with what
-    the store later observed collected in each week: the outstanding of the
-    invoices open at the date reduced by payment (paid, credit, or a part
-    payment; not cancelled or gone), capped at their outstanding then, each
-    reduction spread evenly over the days of its refresh window after the
-    date. Invoices issued later are in neither.
-
-    Side by side, computed the same way over the same invoices:
-
-    * ``due_date``: each invoice paid on its due date, or on issue +
-      ``terms_days`` without one; one already due is paid the day after the
-      date (Xero's and QuickBooks' short-term projection);
-    * ``provider_average``: each invoice paid at issue + its provider's mean
-      days to pay (the middle of each payment window, payments known at the
-      date), or the day after the date when that is past.
-
-    Per horizon (week 1 holds the day after the date; it is short unless the
-    date is a Sunday) over all dates: ``wape_<method>`` = Σ|forecast -
-    collected| / Σ collected, ``bias_<method>`` = Σ(forecast - collected) /
-    Σ collected, and ``coverage``: the share of (date, week) pairs whose
-    collections lie within the forecast's interval at ``level``. The row
-    "weeks 1-4" pools the first four weeks.
+    At each date the forecast is fitted on what the store knew then and
+    compared with what it later saw collected, beside the ``due_date`` and
+    ``provider_average`` projections ("The backtest" of
+    :doc:`/guide/forecast`).
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history (``InvoiceStore``).
+    {store}
     dates : iterable of date-like, or a date-like
         The past days (each with ``weeks`` weeks of later refreshes).
     weeks : int, default 8
         The horizon.
-    level : float, default 0.8
-        The interval's coverage.
-    terms_days : int, mapping or str, default 0
-        Terms of invoices without a due date, for the due-date projection
-        (as for :func:`~invoice_analytics.aging_report`).
+    {level}
+    {terms_days}
+        Used by the due-date projection.
     detail : bool, default False
         Return one row per date and week instead: ``date``, ``week``,
         ``week_start``, ``collected``, ``forecast``, ``low``, ``high``,
@@ -213,9 +191,10 @@ def backtest_forecast(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``horizon`` ("week 1" … and "weeks 1-4"); columns
+        Indexed by ``horizon`` ("week 1" … and "weeks 1-4", pooled); columns
         ``dates``, ``collected``, ``wape_forecast``, ``wape_due_date``,
-        ``wape_provider_average``, the three ``bias_…`` and ``coverage``.
+        ``wape_provider_average``, the three ``bias_…`` and ``coverage`` (of
+        the interval at ``level``).
 
     Raises
     ------

@@ -1,7 +1,6 @@
 """How each customer pays, from the store's history, shrunk toward its provider's behaviour (private).
 
-Conventions: see :mod:`._observed` (dates, states, observation times) and
-:mod:`._survival` (the history known at a date, spells, the hazard model).
+The history known at a date and the hazard model: "The model" of :doc:`/guide/forecast`.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import as_of_day
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import ratios
 from invoice_analytics.analytics._observed import HistoryLike, _end_of_day, _group_quantile
@@ -44,6 +44,7 @@ def model_median(hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return median, 1.0 - survive[:, OLD_DAYS - 1]
 
 
+@doc()
 def payment_behaviour(
     store: HistoryLike,
     as_of: AsOf = None,
@@ -52,12 +53,8 @@ def payment_behaviour(
 ) -> pd.DataFrame:
     """How each customer pays: observed days to pay, lateness, and a shrunk estimate of its pace.
 
-    Everything is computed from what the store knew at the end of ``as_of``
-    (an Asia/Jakarta day; None: today): versions observed later are not
-    read. An invoice counts once the store saw it open.
-
-    Observed (the customer's own history, as ranges where the refreshes
-    bracket a payment rather than date it, see
+    An invoice counts once the store saw it open. Observed columns (ranges
+    where the refreshes bracket a payment, as in
     :func:`~invoice_analytics.days_to_pay`):
 
     * ``payments``: invoices seen open and then paid (paid or credit);
@@ -69,19 +66,10 @@ def payment_behaviour(
     * ``old_open_share``: of the invoices at least :data:`OLD_DAYS` days past
       their reference day (due, else issue), the share still open.
 
-    Shrunk (the hazard model of :mod:`._survival`): the daily chance that an
-    open invoice of customer ``c`` is paid at age ``t`` (days since its
-    reference day) is ``h_c(t) = (e_c(b) + k θ_c h_p(b)) / (n_c(b) + k)``
-    in the age bin ``b`` of ``t``, where ``e`` are payments and ``n``
-    invoice-days at risk, ``h_p = e_p / n_p`` the provider's hazard, and
-    ``θ_c = (e_c + a) / (X_c + a)`` the customer's pace relative to its
-    provider, ``X_c = Σ_b n_c(b) h_p(b)`` the payments it would have made at
-    the provider's pace: the posterior mean of a gamma frailty with shape
-    and rate ``a``, estimated by moments over the provider's customers
-    (``1/a = Σ((e_c - X_c)² - e_c) / Σ X_c²``), ``k = 28`` invoice-days.
+    Shrunk columns (the hazard model, "Shrinkage" in :doc:`/guide/forecast`):
 
-    * ``own_weight``: ``w_c = X_c / (X_c + a)``, how much ``θ_c`` leans on
-      the customer's own history (``θ_c = w_c · e_c/X_c + (1 - w_c) · 1``);
+    * ``own_weight``: ``w_c``, how much ``θ_c`` leans on the customer's own
+      history;
     * ``pace``: ``θ_c`` (1 = the provider's pace, 0.5 = half as likely to pay
       on any day);
     * ``model_median_days``: the model's median days from the reference day
@@ -91,10 +79,9 @@ def payment_behaviour(
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history (``InvoiceStore``).
+    {store}
     as_of : date-like or None, default None
-        The day whose knowledge is used (its end, in Jakarta).
+        The day whose knowledge is used (its end, in Jakarta; None: today).
     by : {"customer", "provider"}, default "customer"
         One row per customer (index ``customer_name``, ``customer_id``,
         ``provider``) or per provider (its shrunk columns are the
@@ -110,8 +97,7 @@ def payment_behaviour(
     ------
     ValueError
         For an unknown ``by`` or an ``as_of`` that is not a date.
-    KeyError
-        When the store's history lacks a column needed.
+    {raises_history}
 
     Examples
     --------

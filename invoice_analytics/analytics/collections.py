@@ -96,13 +96,10 @@ def customer_statement(
     df : pandas.DataFrame
         A loader's frame or ``combine(...)`` of both.
     customer : str or tuple
-        One customer: ``(provider, customer_id)``, or a row label of a table
-        by customer (``(customer_name, customer_id, provider)``, as
-        :func:`~invoice_analytics.top_debtors` and
-        :func:`~invoice_analytics.aging_report` with ``by="customer"`` give
-        it: the way to name a customer without a customer id); or a
-        customer name (trimmed and case-folded; every provider's customers
-        of that name).
+        ``(provider, customer_id)``; a row label of a table by customer
+        (``(customer_name, customer_id, provider)``: the way to name one
+        without a customer id); or a name (trimmed, case-folded, every
+        provider's customers of that name).
     {as_of}
     {terms_days}
     {edges}
@@ -174,14 +171,9 @@ def collections_list(
 ) -> pd.DataFrame:
     """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
 
-    One row per customer (``(provider, customer_id)``; an invoice without a
-    customer id counts for its provider's customer of that name: see
-    :func:`~invoice_analytics.customer_key`) with such an invoice: their
-    count and amount, the oldest of them (invoice, due date, days past due)
-    and the contact the provider gives (Mayar's ``customer_email`` and
-    ``customer_mobile``, from the customer's most recent invoice that has
-    one; missing for Faspay). Sorted by overdue amount, largest first, then
-    by the oldest days past due.
+    Customers are the one customer key (:doc:`/guide/analytics`); the
+    contact is Mayar's ``customer_email`` and ``customer_mobile`` from the
+    customer's most recent invoice that has one (missing for Faspay).
 
     Parameters
     ----------
@@ -196,9 +188,10 @@ def collections_list(
     Returns
     -------
     pandas.DataFrame
-        :data:`COLLECTIONS_COLUMNS`; ``overdue_amount`` exact rupiah
-        (``int64``), ``oldest_due_date`` a naive Jakarta date. No rows when
-        nobody is that late.
+        :data:`COLLECTIONS_COLUMNS`, one row per customer with such an
+        invoice: their count and ``overdue_amount`` (``int64``), the oldest
+        one (``oldest_due_date`` a naive Jakarta date), the contact; sorted
+        by overdue amount, then oldest days past due, descending.
 
     Examples
     --------

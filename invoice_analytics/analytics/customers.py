@@ -84,12 +84,8 @@ def customer_groups(
 def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     """Each invoice's customer: its name (as shown), customer id and provider.
 
-    The key every table and chart groups customers by: ``(provider,
-    customer_id)``; without a customer id, ``(provider, customer_name)``.
-    The name is the one of the customer's most recently issued invoice
-    that has a name, so every invoice of a customer gets the same three
-    values and ``df.groupby(list(customer_key(df)))`` groups as the
-    tables do.
+    The one customer key of the "Conventions" of :doc:`/guide/analytics`:
+    ``df.groupby(list(customer_key(df)))`` groups as the tables do.
 
     Parameters
     ----------

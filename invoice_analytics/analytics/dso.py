@@ -84,32 +84,9 @@ def dso(
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
-    What the store knew at the end of ``as_of`` gives the receivables ``R``
-    (outstanding of the open invoices) and the sales ``S_k`` (sum of
-    ``amount`` of the invoices issued in the calendar month k months before
-    ``as_of``'s, status not draft, cancelled or proforma; k = 0 is ``as_of``'s
-    month up to ``as_of``, whose days ``D_0`` are its day of the month;
-    ``D_k`` is the length of month k). Walking back, whole months are
-    subtracted while the balance outlasts them, then the fraction of the last
-    month::
-
-        K   = the first k with S_0 + ... + S_k >= R
-        DSO = D_0 + ... + D_{K-1} + D_K * (R - (S_0 + ... + S_{K-1})) / S_K
-
-    At most ``months`` months are walked; when ``R`` outlasts them all, DSO is
-    their total days and ``is_lower_bound`` is True (the true DSO is
-    longer). ``R = 0`` gives 0.
-
-    ``R`` and ``S`` cover the same invoices: those with a known ``amount``.
-    Faspay lists carry no amount, so by default this is **Mayar's DSO**
-    (Faspay invoices are left out of both). With ``observed_amounts=True``
-    missing amounts are filled by :func:`with_observed_amount` (the largest
-    outstanding the store saw while the invoice was open, using everything
-    the store saw, also after ``as_of``): every open Faspay invoice then
-    counts in ``R``, but the sales miss Faspay invoices never seen open (paid
-    before the store's first refresh or between two refreshes) and
-    understate those paid in part before being seen, so a Faspay DSO is an
-    overestimate.
+    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then
+    a Faspay DSO is an overestimate), are in "DSO by the countback method"
+    of :doc:`/guide/history-analytics`. ``R = 0`` gives 0.
 
     Parameters
     ----------
@@ -123,7 +100,8 @@ def dso(
         Groups (e.g. "provider"), each with its own countback; None: one row
         "Total".
     observed_amounts : bool, default False
-        Fill missing amounts from :func:`observed_amount` (see above).
+        Fill missing amounts by :func:`with_observed_amount` (with all the
+        store saw, also after ``as_of``).
     totals : bool, default False
         Append a "Total" row (the countback of everything) to a grouped
         result.
@@ -142,8 +120,7 @@ def dso(
     ------
     ValueError
         When ``months`` is not a whole number >= 1 or ``as_of`` is not a date.
-    KeyError
-        When the store's frame lacks a column needed.
+    {raises_history}
 
     Examples
     --------
@@ -213,13 +190,9 @@ def dso(
 def observed_amount(store: HistoryLike) -> pd.Series:
     """The largest outstanding the store saw while each invoice was open: a lower bound of its amount.
 
-    Faspay lists carry no invoice amount. An open invoice's outstanding is
-    what is left to pay, never more than the amount (a part payment only
-    lowers it), so the largest outstanding seen over the invoice's open
-    versions bounds its amount from below; it equals the amount when the
-    invoice was seen open before any part payment (with daily refreshes,
-    the usual case). Invoices never seen open (paid, cancelled or drafted in
-    every version the store holds) have no bound.
+    Faspay lists carry no amount; a part payment only lowers the
+    outstanding, so the bound equals the amount when the invoice was seen
+    open before any part payment (the usual case with daily refreshes).
 
     Parameters
     ----------
@@ -233,8 +206,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 
     Raises
     ------
-    KeyError
-        When ``history()`` lacks a column needed.
+    {raises_history}
 
     Examples
     --------
@@ -258,14 +230,9 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
 
-    A copy of ``df`` where every missing ``amount`` of an invoice the store
-    saw open is the largest outstanding seen then (a lower bound of the true
-    amount), and a bool column ``amount_is_lower_bound`` says which rows were
-    filled. Known amounts are kept. With it, amount-weighted figures
-    (``paid_ratio(..., weight="amount")``, :func:`dso`) cover the Faspay
-    invoices the store saw open; they understate what was billed (invoices
-    never seen open stay without an amount, and an invoice first seen after a
-    part payment is bounded below its amount).
+    Amount-weighted figures (``paid_ratio(..., weight="amount")``,
+    :func:`dso`) then cover the Faspay invoices the store saw open, and
+    understate what was billed (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------
@@ -277,8 +244,8 @@ def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``df``'s columns (``amount`` as ``Int64``) and index, plus
-        ``amount_is_lower_bound`` (``bool``).
+        A copy: ``df``'s columns (``amount`` as ``Int64``, known amounts
+        kept) and index, plus ``amount_is_lower_bound`` (``bool``: filled).
 
     Raises
     ------

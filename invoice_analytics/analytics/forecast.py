@@ -1,10 +1,6 @@
 """Cash-in forecast: per open invoice the chance of payment in each coming week, and their sums (private).
 
-The model is :mod:`._survival`'s (each customer's payment hazard by age,
-shrunk toward its provider's); conventions of dates and states are
-:mod:`._observed`'s. Weeks start on Monday in Asia/Jakarta: week 1 is the
-week holding the day after ``as_of`` (only its days after ``as_of`` count,
-so it is short when ``as_of`` is not a Sunday).
+The model, the weeks and the interval are described in :doc:`/guide/forecast`.
 """
 
 from __future__ import annotations
@@ -17,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from invoice_analytics._dates import days_to_timestamps
+from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import exact_sums
 from invoice_analytics.analytics._observed import HistoryLike
@@ -106,30 +103,20 @@ def dispersion(f: Fitted) -> float:
     return max(num / den, 0.0) if den > 0 else 0.0
 
 
+@doc()
 def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8) -> pd.DataFrame:
     """Per invoice open at ``as_of``: the chance it is paid in each of the next ``weeks`` weeks, and after.
 
-    A survival view: each invoice's chances are conditional on it being
-    still open at its age on ``as_of``. Its customer's daily payment hazard
-    at each coming age (days since the due day, or the issue day without
-    one; the model of :func:`~invoice_analytics.payment_behaviour`, fitted
-    on what the store knew at the end of ``as_of``) gives the chance of
-    payment on day ``d``: ``h(t0 + d) · Π_{u<d} (1 - h(t0 + u))``, summed
-    into Monday-start Jakarta weeks. Week 1 holds the day after ``as_of``
-    (only its days after ``as_of``); ``after`` is the chance of no payment
-    within the weeks (later, or never). An invoice last seen open before
-    ``as_of`` (the store refreshes now and then) is forecast from that
-    refresh: the chance it was paid since, which the store will see at its
-    next refresh, is counted in week 1.
+    Chances conditional on the invoice being still open at its age, from
+    its customer's hazard (the "Survival view" and "Weeks" of
+    :doc:`/guide/forecast`).
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history (``InvoiceStore``).
-    as_of : date-like or None, default None
-        The forecast's day (its end; None: today), in Asia/Jakarta.
+    {store}
+    {forecast_as_of}
     weeks : int, default 8
-        How many weeks.
+        How many Monday-start weeks; week 1 holds the day after ``as_of``.
 
     Returns
     -------
@@ -138,7 +125,7 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
         ``provider``, ``invoice_id``, ``customer_id``, ``customer_name``,
         ``due_at``, ``outstanding`` (``Int64``), ``age_days`` (days since the
         due day, or issue day, ``Int64``), ``week_1`` … ``week_<weeks>`` and
-        ``after`` (``Float64``, summing to 1), and ``expected_from`` /
+        ``after`` (no payment within the weeks; ``Float64``, summing to 1), and ``expected_from`` /
         ``expected_to``: the 25th and 75th percentile payment days within a
         year (Jakarta midnight; NaT when the chance of payment within a year
         is below 25 % / 75 %). ``attrs["week_start"]`` lists the weeks'
@@ -148,8 +135,7 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
     ------
     ValueError
         When ``weeks`` is not a whole number >= 1 or ``as_of`` is not a date.
-    KeyError
-        When the store's history lacks a column needed.
+    {raises_history}
 
     Examples
     --------
@@ -212,6 +198,7 @@ def weekly(f: Fitted, weeks: int, level: float, codes: np.ndarray, groups: int,
     return monday, np.rint(mean).astype(np.int64), low, high
 
 
+@doc()
 def forecast_collections(
     store: HistoryLike,
     as_of: AsOf = None,
@@ -222,27 +209,19 @@ def forecast_collections(
 ) -> pd.DataFrame:
     """Expected collections in each of the next ``weeks`` Monday-start weeks, with an interval at ``level``.
 
-    The sum over the invoices open at ``as_of`` of their outstanding times
-    their chance of payment in the week (:func:`expected_payments`). What is
-    collectable is what is outstanding (Faspay lists carry no invoice
-    amount); invoices issued later are not forecast. The interval is a
-    normal one around ``expected`` with variance ``Σ a² p (1 - p) + φ²
-    expected²``: the invoices' own chance, plus ``φ²``, the spread of the
-    model's one-week-ahead errors over the last 13 weeks known at ``as_of``
-    (amount-weighted, in sample, beyond that chance); ``low`` is clipped at 0.
+    ``expected`` sums the outstanding of the invoices open at ``as_of``
+    times their chances (:func:`expected_payments`); the normal interval is
+    "Amounts and intervals" of :doc:`/guide/forecast` (``low`` clipped at 0).
 
     Parameters
     ----------
-    store : HistoryLike
-        The invoice history (``InvoiceStore``).
-    as_of : date-like or None, default None
-        The forecast's day (its end; None: today), in Asia/Jakarta.
+    {store}
+    {forecast_as_of}
     weeks : int, default 8
         How many weeks (week 1 holds the day after ``as_of``).
     by : {None, "provider", "customer"}, default None
         One row per week, or per provider / customer and week.
-    level : float, default 0.8
-        The interval's coverage.
+    {level}
 
     Returns
     -------

@@ -50,21 +50,10 @@ _WINDOW_COLUMNS = (
 def payment_windows(store: HistoryLike) -> pd.DataFrame:
     """For each invoice seen open and later seen settled, the window in which it was paid.
 
-    The lists carry no payment date; the history brackets it. For each
-    invoice, the first *settled* version (paid or credit, see the module's
-    states) that follows an *open* one, and the last open version before it:
-    the payment happened in ``(last_seen_open, first_seen_paid]`` (the last
-    observation that still showed it open, the first that showed it paid).
-    An invoice paid before the store first saw it, or paid and seen only
-    once, has no window: it is left out (so are invoices paid the day they
-    were issued, between two refreshes; days to pay are biased long by that).
-    A part payment between the two versions does not move the window: it
-    brackets the payment that settled the invoice.
-
-    Day counts are Asia/Jakarta calendar days: ``window_days`` from the last
-    open observation's day to the first paid one's; ``days_to_pay_min`` from
-    the issue day to the day last seen open (the payment came later that day
-    at the earliest), ``days_to_pay_max`` to the day first seen paid.
+    The payment happened in ``(last_seen_open, first_seen_paid]``: the last
+    observation showing it open, then the first showing it settled (the
+    brackets of the "Conventions" of :doc:`/guide/history-analytics`; a part
+    payment in between does not move them).
 
     Parameters
     ----------
@@ -78,13 +67,14 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
         ``customer_name``, ``issued_at``, ``due_at`` (as in the last open
         version), ``open_amount`` (``int64``: the outstanding last seen open),
         ``last_seen_open``, ``first_seen_paid`` (``datetime64[us,
-        Asia/Jakarta]``), ``window_days``, ``days_to_pay_min`` and
-        ``days_to_pay_max`` (``Int64``; missing without ``issued_at``).
+        Asia/Jakarta]``), then Jakarta day counts (``Int64``)
+        ``window_days`` between those two days, ``days_to_pay_min`` and
+        ``days_to_pay_max`` from the issue day to each (missing without
+        ``issued_at``).
 
     Raises
     ------
-    KeyError
-        When ``history()`` lacks a column needed.
+    {raises_history}
 
     Examples
     --------
@@ -154,20 +144,11 @@ _STATISTICS = {"median": 0.5, "p90": 0.9}
 def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
     """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
 
-    Built on :func:`payment_windows`: each invoice's days to pay is only
-    known to lie in ``[days_to_pay_min, days_to_pay_max]`` (the refreshes
-    bracket the payment, they do not date it). A quantile is monotone in
-    every value, so the true median lies in ``[median of the minima, median
-    of the maxima]``, and likewise the 90th percentile: those are the
-    ``*_low`` and ``*_high`` columns. Giving one number would be false
-    precision; ``median_window_days`` says how wide the brackets typically
-    are (1 with daily refreshes). Quantiles interpolate linearly, as pandas'
-    and numpy's default.
-
-    Only invoices the store saw open and then settled, with a known
-    ``issued_at``, count; invoices paid before the store first saw them or
-    between two refreshes on their issue day are not there, so these figures
-    lean long.
+    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid
+    within ``[days_to_pay_min, days_to_pay_max]``; a quantile is monotone in
+    every value, so the true one lies between the quantile of the minima
+    (``*_low``) and of the maxima (``*_high``), linearly interpolated. The
+    figures lean long (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------
@@ -185,7 +166,7 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> p
         Indexed by ``by``; columns ``paid_count`` (``int64``),
         ``median_days_to_pay_low``, ``median_days_to_pay_high``,
         ``p90_days_to_pay_low``, ``p90_days_to_pay_high`` and
-        ``median_window_days`` (``Float64``).
+        ``median_window_days`` (``Float64``: how wide the brackets are).
 
     Raises
     ------

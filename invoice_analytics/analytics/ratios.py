@@ -20,13 +20,8 @@ __all__ = ["issue_month", "paid_ratio"]
 def issue_month(df: pd.DataFrame) -> pd.Series:
     """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
 
-    The Asia/Jakarta calendar month of ``issued_at`` (``period[M]``, NaT when
-    missing), named ``"issue_month"``, on ``df``'s index. Aware datetimes are
-    converted to Asia/Jakarta first; naive ones are read as Asia/Jakarta wall
-    time.
-
-    ``paid_ratio(df, by="issue_month")`` groups by it without adding a column;
-    ``df.assign(issue_month=issue_month(df))`` makes it a real column.
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its
+    wall time. ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------
@@ -36,7 +31,7 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``period[M]`` values named "issue_month", indexed like ``df``.
+        ``period[M]`` values (NaT when missing) named "issue_month", indexed like ``df``.
 
     Raises
     ------
@@ -69,18 +64,7 @@ def paid_ratio(
 ) -> pd.DataFrame:
     """Share of the counted invoices that are paid, per ``by``.
 
-    Counted invoices are those whose status is not draft, cancelled or
-    proforma (a missing status counts).
-    ``weight="count"``: columns ``invoice_count``, ``paid_count`` (status
-    "paid"; partially paid is not paid), ``paid_ratio``.
-    ``weight="amount"``: ``billed_amount`` (sum of the known ``amount``),
-    ``paid_amount`` (per invoice with a known amount: ``amount -
-    max(outstanding, 0)`` clipped to ``[0, amount]``; when ``outstanding`` is
-    missing, the whole amount if the status is "paid", else 0), ``paid_ratio``.
-    Counts and amounts are ``int64``; ``paid_ratio`` is ``Float64``, ``<NA>``
-    when nothing was billed (Faspay lists carry no amount).  Rows are sorted
-    by the key (missing last); ``by=None`` gives one row labelled "Total";
-    ``totals`` (default False) appends a "Total" row to a grouped result.
+    {conventions}
 
     Parameters
     ----------
@@ -90,26 +74,25 @@ def paid_ratio(
         ``by`` columns (``issued_at`` for ``"issue_month"``).
     {by_none}
     weight : {"count", "amount"}, default "count"
-        Count invoices, or weigh them by rupiah.
+        Count invoices ("paid" status; partially paid is not), or weigh them
+        by rupiah: per invoice with a known amount, ``amount -
+        max(outstanding, 0)`` clipped to ``[0, amount]`` is paid (a missing
+        ``outstanding``: all if "paid", else 0).
     {totals}
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``invoice_count``, ``paid_count``
-        (``weight="count"``) or ``billed_amount``, ``paid_amount``
-        (``weight="amount"``), all ``int64``, then ``paid_ratio``
-        (``Float64``). Only groups with a counted invoice have a row;
-        nothing counted gives no rows but the same columns.
+        Indexed by ``by`` (sorted, missing last), groups with a counted
+        invoice only; columns ``invoice_count``, ``paid_count`` or
+        ``billed_amount``, ``paid_amount`` (``int64``), then ``paid_ratio``
+        (``Float64``; ``<NA>`` when nothing was billed: Faspay lists carry
+        no amount).
 
     Raises
     ------
-    KeyError
-        When ``df`` lacks a column it needs (a ``by`` column included); the
-        message names them.
-    ValueError
-        When ``weight`` is not "count" or "amount", or ``by`` is an empty
-        list.
+    {raises_aging}
+        Also when ``weight`` is not "count" or "amount".
 
     See Also
     --------

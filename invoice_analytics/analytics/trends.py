@@ -91,17 +91,10 @@ def aging_trend(
     """Outstanding per aging bucket at each of several dates, as the store saw it then.
 
     For each date ``d``, :func:`~invoice_analytics.aging_report` of what the
-    store knew at the end of ``d`` (``store.as_of``), aged at ``d``: the open
-    amount per bucket, "Credit" (credits, <= 0) and "Total" (the net
-    balance), exact ``int64`` rupiah. Unlike aging today's load at a past
-    date, every invoice carries the outstanding and status it had that day.
-
-    Conventions: a date is an Asia/Jakarta calendar day and reads the
-    store's state at its end (a date between refreshes shows the earlier
-    refresh; nothing is interpolated). Dates are sorted and made distinct;
-    dates before the store's first refresh are left out (nothing was known
-    then, and a zero would be false). Open, credit, buckets, ``basis`` and
-    ``terms_days`` are the aging report's.
+    store knew at the end of ``d``, aged at ``d``: every invoice carries the
+    outstanding and status it had that day. Dates follow the "Conventions"
+    of :doc:`/guide/history-analytics` (sorted, distinct, none before the
+    first refresh).
 
     Parameters
     ----------
@@ -130,8 +123,7 @@ def aging_trend(
     ------
     ValueError
         For invalid ``edges`` or ``basis``, or a date that is not a date.
-    KeyError
-        When the store's frames lack a column needed (a ``by`` column).
+    {raises_history}
 
     Examples
     --------
@@ -197,25 +189,12 @@ def roll_rates(
 ) -> pd.DataFrame:
     """Where the open amount of each aging bucket at ``start`` is at ``end``.
 
-    Rows: the buckets at ``start`` (then "Total"); each row's invoices are
-    those open at ``start`` (as the store knew them at the end of that day,
-    aged from their due date at ``start``), weighted by their outstanding
-    then (``start_amount``). Columns: the share of that amount which at
-    ``end`` is, per invoice (its version at the end of ``end``):
-
-    * in an end **bucket**: still open, aged at ``end``; only
-      ``min(outstanding at end, at start)`` of it, the rest of a part payment
-      goes to "Paid" (an outstanding that grew counts at its start amount);
-    * **Paid**: ``outstanding`` 0 (or missing with status "paid"), status not
-      draft, cancelled or proforma;
-    * **Cancelled**: status cancelled (or back to draft or proforma): no
-      longer billed;
-    * **Credit**: a negative outstanding (overpaid), whatever the status;
-    * **Unknown**: ``outstanding`` missing and status not "paid";
-    * **Gone**: not in the store's frame at ``end`` (deleted, moved).
-
-    Shares are ``Float64`` and sum to 1 per row (up to float rounding);
-    ``<NA>`` for a bucket with nothing open at ``start``.
+    Each row weighs the invoices open at ``start`` (aged from their due
+    date) by their outstanding then; each column is the share of it whose
+    invoice is, at ``end``, in that state of the "Conventions" of
+    :doc:`/guide/history-analytics` (Cancelled: excluded; Gone: not in the
+    store's frame). One still open counts ``min(outstanding at end, at
+    start)`` in its end bucket, the rest of a part payment in "Paid".
 
     Parameters
     ----------
@@ -231,15 +210,15 @@ def roll_rates(
     pandas.DataFrame
         Index ``bucket``: every bucket label, then "Total"; columns
         ``start_amount`` (``int64``), the bucket labels, then "Paid",
-        "Cancelled", "Credit", "Unknown" and "Gone" (``Float64``).
+        "Cancelled", "Credit", "Unknown" and "Gone" (``Float64`` shares
+        summing to 1 per row; ``<NA>`` for a bucket empty at ``start``).
 
     Raises
     ------
     ValueError
         When ``end`` is before ``start``, ``edges`` are invalid, a date is not
         a date, or the store's frame at ``end`` holds an invoice twice.
-    KeyError
-        When the store's frames lack a column needed.
+    {raises_history}
 
     Examples
     --------

@@ -1,9 +1,7 @@
 """The parts every chart is drawn with: the fixed colours, axes and titles, ticks, labels and bars.
 
-Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public
-names: :data:`PROVIDER_COLORS`, :data:`BUCKET_COLORS`, :func:`bucket_colors`...)
-and the trend chart; a helper here draws on the axes it is given and keeps no
-state.
+Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the
+other charts; a helper draws on the axes it is given and keeps no state.
 
 >>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
 True

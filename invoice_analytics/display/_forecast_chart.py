@@ -1,7 +1,6 @@
 """The cash-in forecast as a chart: expected collections per week with their interval (private).
 
-Draws what :func:`~invoice_analytics.forecast_collections` returns, on the
-``ax`` given or on a new :class:`~matplotlib.figure.Figure` (never pyplot's).
+Draws what :func:`~invoice_analytics.forecast_collections` returns.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from invoice_analytics._docs import doc
 from invoice_analytics.display._chart_parts import _legend_outside, _money_axis, _new_axes, _no_data, _set_title
 from invoice_analytics.schema import JAKARTA
 
@@ -21,6 +21,7 @@ INTERVAL_COLOR = "#333333"
 ACTUAL_COLOR = "#e15759"
 
 
+@doc()
 def plot_forecast(
     forecast: pd.DataFrame,
     *,
@@ -41,8 +42,7 @@ def plot_forecast(
         ``low``, ``high`` (and any ``by`` columns before them).
     actual : pandas.Series or None, default None
         Collections indexed by ``week_start``.
-    ax : matplotlib.axes.Axes or None, default None
-        Draw on these axes; None draws on a new Figure.
+    {ax}
     title : str or None, default None
         None gives "Expected collections from <first week>"; a forecast of
         the demo store adds the DEMO DATA line.

@@ -1,10 +1,7 @@
 """The panel's "Forecast" tab over a history store: the next 8 weeks' expected collections (private).
 
-Shown only by a panel over a store (``FilterPanel(store)``): the forecast
-reads the store's history as known at the panel's as-of date
-(:func:`~invoice_analytics.forecast_collections`), over every provider and
-customer (the panel's filters do not apply: the model is fitted on all of
-the history).
+Shown only by ``FilterPanel(store)``: :func:`~invoice_analytics.forecast_collections` at the panel's
+as-of date, over all providers and customers (the filters do not apply to the model).
 """
 
 from __future__ import annotations

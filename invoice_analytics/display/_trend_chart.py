@@ -1,8 +1,6 @@
 """The aging trend as a chart: a stacked area of the buckets over the dates (private).
 
-Draws what :func:`~invoice_analytics.analytics.trends.aging_trend` returns, on
-the ``ax`` given or on a new :class:`~matplotlib.figure.Figure` (never
-pyplot's), in the bucket colours of every other chart.
+Draws what :func:`~invoice_analytics.analytics.trends.aging_trend` returns.
 """
 
 from __future__ import annotations
@@ -70,12 +68,9 @@ def _date_label(x: float, pos: int | None = None) -> str:
 def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Outstanding per aging bucket over time: a stacked area, oldest bucket on top.
 
-    One band per bucket ("Current" at the bottom, green, to the oldest at the
-    top, red: the colours of :func:`~invoice_analytics.display.charts.bucket_colors`),
-    so the top of the stack is the open amount at each date; credits (the
-    "Credit" column, when not all zero) are a grey area below zero. A trend
-    by a key (a ``(date, key)`` index) is summed over the key first. The y
-    axis is in rupiah ("Rp 1,2 jt"), the x axis in dates.
+    One band per bucket in its colour, so the top of the stack is the open
+    amount; credits are a grey area below zero. A trend by a key is summed
+    over the key first.
 
     Parameters
     ----------
@@ -84,9 +79,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
         the bucket columns in order, then "Credit" and "Total".
     {ax}
     title : str or None, default None
-        None gives "Outstanding by age, <first date> to <last date>". A trend
-        of the sample data (``trend.attrs["source"] == "demo"``) adds a
-        second line, "DEMO DATA (embedded sample invoices)".
+        None gives "Outstanding by age, <first date> to <last date>".
 
     Returns
     -------

@@ -1,11 +1,4 @@
-"""HTML and text renderings of KPIs and aging reports, rupiah with thousands separators.
-
->>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
->>> print(format_report_text(report))
-customer_name    Total
-          Ani Rp 5.000
-        Total Rp 5.000
-"""
+"""HTML and text renderings of KPIs and aging reports, rupiah with thousands separators."""
 
 from __future__ import annotations
 
@@ -43,9 +36,7 @@ _KPI_HINTS = {
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
     """KPI cards (open, past due, credit, paid ratio) as an HTML fragment.
 
-    "Past due" is computed: open invoices at least one day after their due
-    date (``overdue_*`` of :func:`~invoice_analytics.panel_kpis`), not the
-    providers' own "overdue" status.
+    "Past due" is ``overdue_*`` of :func:`~invoice_analytics.panel_kpis`, not the providers' status.
 
     >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
     ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
@@ -102,9 +93,6 @@ def _label(value: object) -> str:
 def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
     """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each.
 
-    A missing first part reads "(no name)", a missing other part "–"; the
-    Total row's other parts are blank.
-
     >>> _key_parts(("Ani", None, "faspay"), 3), _key_parts(("Total", "", ""), 3), _key_parts(None, 1)
     (('Ani', ['–', 'faspay']), ('Total', ['', '']), ('(no name)', []))
     >>> _key_parts((pd.NA, pd.NA, "mayar"), 3)  # a customer without a name or an id
@@ -136,28 +124,20 @@ _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-i
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
-    An aging report (from :func:`~invoice_analytics.aging_report`) as
-    an HTML table, rupiah with thousands separators, right-aligned.
-    Only the first ``max_rows`` rows are shown (None = all) then a row
-    counting the rest; the "Total" row is always shown last. A last row
-    labelled "Total" (or ``("Total", ...)``) is taken as the totals row.
-    Every cell is formatted as rupiah (:func:`format_rupiah`, full form), so
-    the report's columns must all be money. The row key heads the first
-    columns: its first level (the customer's name) pinned at the left, then
-    one text column per other level (a customer's id and provider), a
-    missing name showing as "(no name)" and a missing id as "–". The table
-    scrolls inside its box: sideways with the name column pinned at the
-    left (names longer than 16em are cut, whole in their tooltip),
-    and down with the header row pinned at the top and the Total row at
-    the bottom.
+    The row key's first level (the name; "(no name)" when missing) is pinned
+    at the left, cut at 16em (whole in its tooltip), then one column per
+    other level ("–" when missing); the header and a last "Total" row stay
+    pinned when it scrolls down (see :doc:`/guide/panel`).
 
     Parameters
     ----------
     report : pandas.DataFrame
         An aging report, e.g. ``aging_report(df)``: one row per key, money
-        columns only, optionally a final "Total" row.
+        columns only (each cell in full rupiah, :func:`format_rupiah`),
+        optionally a final "Total" row (or ``("Total", ...)``).
     max_rows : int or None, default 25
-        The most rows shown before the totals row; None shows every row.
+        The most rows shown before the Total row, then a row counting the
+        rest; None shows every row.
 
     Returns
     -------
@@ -186,8 +166,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     >>> "Rp 1.500.000" in table, table.count("<tr")
     (True, 3)
 
-    From :func:`~invoice_analytics.aging_report` (one row per customer: the
-    name pinned, then its id and provider), at most one customer shown:
+    By customer (the name, its id and provider), one customer shown:
 
     >>> from invoice_analytics import aging_report
     >>> df = pd.DataFrame({"provider": ["faspay", "faspay", "mayar"], "customer_id": ["C1", "C2", "M1"],
@@ -383,13 +362,10 @@ def _column_kind(name: object, values: pd.Series) -> str:
 def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     """A report as a pandas Styler for notebooks: figures as a finance team reads them.
 
-    Money columns (whole numbers) in full rupiah (:func:`format_rupiah`,
-    ``compact=False``), ratio and share columns (a name with "ratio",
-    "share", "rate" or "pct") as percents, counts with thousands separators,
-    all in the locale (None = :func:`get_locale`); the "Total" row bold; the
-    index (the customer or provider names) sticky while the table scrolls
-    sideways, and the horizontal scroll bar visible. Numbers stay numbers:
-    only the display is formatted (``styler.data`` is the report).
+    Money (whole numbers) in full rupiah, columns named with "ratio",
+    "share", "rate" or "pct" as percents, counts with thousands separators;
+    the "Total" row bold, the index sticky when scrolling sideways. Only the
+    display is formatted (``styler.data`` is the report).
 
     Parameters
     ----------

@@ -1,10 +1,6 @@
 """The embedded default: a local emulator of both providers' APIs, serving sample data.
 
-:class:`Emulator` answers Faspay Billing's ``get-all-billing`` and Mayar's
-``GET /hl/v2/invoices`` on one loopback origin, with real paging, filters,
-credential checks, Mayar's rate limit and injectable faults; the tests and
-the demo (``invoice-analytics report --demo``) load from it over real HTTP.
-``invoice-analytics serve`` runs it in the foreground.
+What :class:`Emulator` serves, and how, is :doc:`/guide/emulator`.
 """
 
 from __future__ import annotations

@@ -1,45 +1,7 @@
 """An emulator with a clock: simulated days of invoicing, payments and dunning (private).
 
-:func:`simulate` advances an :class:`~invoice_analytics.emulator.Emulator`'s
-two accounts day by day from ``start``. Each simulated day, in this order:
-
-1. **Changes to the invoices already there** (each open invoice draws once):
-
-   * Faspay "Unpaid", "Overdue" and "Partial Paid" invoices are paid in full
-     ("Paid", ``outstanding_amount`` 0; a few overpay and keep a negative
-     outstanding, a credit, as on the reference page), paid in part ("Partial
-     Paid", the outstanding cut to 20-80 %), or cancelled ("Cancelled", the
-     outstanding left as it was): when each invoice is paid follows its
-     customer's persistent habit (:mod:`._habits`: early, on-time, chronic
-     late, month-end and never payers, some paying in instalments), or, with
-     ``Rates(habits=False)``, the uniform daily rates of :class:`Rates`, which
-     depend on the days past due;
-   * Faspay "Draft" and "Proforma" invoices not yet due are issued ("Unpaid");
-   * Mayar "active" invoices are paid (status "paid", a transaction "paid"
-     appended) or closed (status "closed", a transaction "expired" appended);
-   * every Faspay "Unpaid" invoice whose due date is before the day turns
-     "Overdue" (at least one day past due, the analytics' overdue rule).
-
-2. **New invoices issued that day**, a Poisson number of each provider (fewer
-   on Saturdays and Sundays): Faspay rows with ``invoice_date`` that day,
-   ``due_date`` 14 or 30 days later, status "Unpaid" (sometimes "Draft" or
-   "Proforma"), ``period`` its month, numbers ``INV-<prefix>-<MMYY><seq>``
-   continuing the account's own sequences; Mayar rows with ``createdAt`` a
-   moment of that day (WIB business hours), status "active" (or "paid" the same
-   day: a payment link paid at once), for the account's existing customers
-   (weighted by how often they were billed). An empty account gets a customer
-   base of its own: 40 Faspay and 30 Mayar customers billed alike, or
-   ``customers`` of each whose activity varies as in the sample data (a few
-   customers billed far more often than most).
-
-3. ``on_day(day)`` is called after the day's changes, outside the emulator's
-   lock (a history store refreshes there, over HTTP, with ``observed_at`` =
-   that day).
-
-The changes are made in bulk under the emulator's lock, copy-on-write (a
-changed invoice is a new dict, so a reply being written keeps a consistent
-snapshot), and Faspay's list cache is cleared once per day. Mayar's rate limit
-is left alone. The same seed, rates and starting data give the same days.
+:func:`simulate` advances an :class:`~invoice_analytics.emulator.Emulator`'s two accounts day by day;
+what a simulated day does is "The simulated business" of :doc:`/guide/emulator`.
 
 >>> from invoice_analytics.emulator import Emulator
 >>> emu = Emulator()

@@ -1,29 +1,7 @@
 """How each simulated customer pays: persistent habits behind the clock's payments (private).
 
-Every customer of the simulated accounts has a :class:`Habit`, drawn from a
-stable hash of its provider and key (Faspay: id and name; Mayar: customer
-id), so it keeps it across days, calls of ``simulate`` and seeds. Kinds, in
-the shares of :data:`MIX`:
-
-* ``early`` (15 %): pays 2-10 days before the due date, spread 1-3 days;
-* ``on_time`` (40 %): pays around the due date (-1 to +5 days), spread 2-5;
-* ``late`` (25 %), chronic late payers: 12-45 days after it, spread 4-12;
-* ``month_end`` (12 %): pays 0-20 days after it, but only on the last three
-  days of a month (its payments cluster there);
-* ``never`` (8 %): never pays (its invoices stay open until cancelled).
-
-A paying customer forgets 10 % of its invoices (:data:`FORGET`): those are
-paid at the clock's ``pay_past_due`` daily rate from the issue day on (a
-long tail of old overdue invoices). The day an invoice is paid in full
-follows from this mixture as a daily hazard: with ``F`` the normal
-distribution of the habit's days after due, ``G`` the forgotten invoices'
-geometric one, ``S = (1 - FORGET)(1 - F) + FORGET (1 - G)`` is the chance
-it is still open ``L`` days after due and ``h(L) = 1 - S(L) / S(L - 1)``
-the chance it is paid that day if open. Mayar invoices (due on receipt)
-count ``L`` from 7 days after creation. About one customer in five pays in
-instalments (:attr:`Habit.instalments`): its open Faspay invoices are paid
-in part at 6 times the clock's ``partially_paid`` rate, the others at half
-of it.
+The kinds, their shares (:data:`MIX`), the forgotten invoices (:data:`FORGET`), the hazard and the
+instalments are "Customer habits" in :doc:`/guide/emulator`.
 """
 
 from __future__ import annotations

@@ -1,18 +1,8 @@
 """Credentials: checked before use, carried in a redacting box, added to a request at the last moment.
 
-A credential is read once (argument, else environment), stripped of surrounding
-whitespace (a key pasted with a trailing newline works) and refused with a
-:class:`~invoice_analytics.errors.CredentialError` when it holds a control
-character or a character that cannot travel in an HTTP header (outside
-Latin-1, e.g. a typographic quote); the error never echoes it. From then on
-it travels in a :class:`Secret`, whose ``repr`` and ``str`` are ``***``, so a
-traceback rendered with its locals, a debugger or a log shows no credential.
-
-The request gets the credential only when it is sent: :class:`BearerAuth`
-(Mayar's ``Authorization`` header) and :class:`FaspaySignatureAuth` (the
-``signature`` inside Faspay's JSON body) are :class:`requests.auth.AuthBase`
-hooks, applied by requests as it prepares each request. Neither the loaders'
-locals nor the keyword arguments of a call ever hold the credential itself.
+The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one,
+:class:`Secret` carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each
+request is prepared.
 
 >>> key = Secret("sk-live-123")
 >>> key, str(key), f"{key}"
