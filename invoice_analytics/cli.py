@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
     from invoice_analytics._types import Terms
     from invoice_analytics.analytics._observed import HistoryLike
+    from invoice_analytics.settings import Settings
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -75,13 +76,39 @@ def _provider_terms(text: str) -> tuple[str, int]:
     return provider, int(days)
 
 
-def _terms(args: argparse.Namespace) -> int | dict[str, int]:
-    """The report's terms: --terms-days for all, or a mapping by provider when --terms is given."""
-    if not args.terms:
-        return int(args.terms_days)
-    terms = {p: int(args.terms_days) for p in ("faspay", "mayar")}
-    terms.update(dict(args.terms))
-    return terms
+def _arguments(args: argparse.Namespace) -> dict[str, object]:
+    """The settings given on the command line (None: not given), for ``load_settings``."""
+    terms: dict[str, int] | None = None
+    if getattr(args, "terms_days", None) is not None:
+        terms = dict.fromkeys(("faspay", "mayar"), int(args.terms_days))
+    if getattr(args, "terms", None):
+        terms = {**(terms or {}), **dict(args.terms)}
+    return {"terms": terms, "locale": getattr(args, "locale", None), "edges": getattr(args, "edges", None),
+            "store": getattr(args, "store", None), "providers": getattr(args, "provider", None)}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The effective settings (arguments > environment > project file > user file > defaults), locale set."""
+    from invoice_analytics.formatting import set_locale
+    from invoice_analytics.settings import load_settings
+
+    settings = load_settings(_arguments(args))
+    set_locale(settings.locale)
+    return settings
+
+
+def _settings_options(command: argparse.ArgumentParser) -> None:
+    """The options every analysing command takes; their defaults come from the settings files."""
+    command.add_argument("--edges", type=_edges, default=None,
+                         help="bucket edges in days (default: the settings, else 30,60,90)")
+    command.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=None,
+                         help="days after issue an invoice without due date is due, every provider "
+                              "(default: the settings, else 0)")
+    command.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
+                         help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
+    command.add_argument("--locale", choices=("id", "en"), default=None,
+                         help="how numbers are written: id (Rp 1.234.567) or en (Rp 1,234,567); "
+                              "default: the settings, else id")
 
 
 def _seconds(text: str) -> float:
@@ -134,12 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
                         help="also write a printable PDF (A4 landscape) to this path")
     report.add_argument("--as-of", type=_as_of, default=None, help="aging date, default today (Asia/Jakarta)")
-    report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
-    report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
-                        help="days after issue an invoice without due date is due, every provider (default 0)")
-    report.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
-                        help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
+    _settings_options(report)
     report.add_argument("--store", type=Path, default=None, metavar="DIR",
                         help="read the invoices from a history store (as known on --as-of) instead of loading them")
     report.add_argument("--history", action="store_true",
@@ -154,6 +177,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="build a demo store at DIR: the sample data, then six simulated months")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
+    config = commands.add_parser("config", help="show the effective settings and where each came from")
+    _settings_options(config)
+    config.add_argument("--store", type=Path, default=None, metavar="DIR", help="a history store's directory")
+    config.add_argument("--provider", action="append", choices=("faspay", "mayar"), help="a default provider")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -179,11 +206,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{exc.strerror or exc}", file=sys.stderr)
             return 1
         return 0
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "refresh": _refresh, "report": _report, "config": _config}
     try:
-        return _refresh(args) if args.command == "refresh" else _report(args)
+        return commands[args.command](args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
         print(f"invoice-analytics {args.command}: error: {exc}", file=sys.stderr)
         return 1
+
+
+def _config(args: argparse.Namespace) -> int:
+    """``invoice-analytics config``: the effective settings, each with where it came from."""
+    from invoice_analytics.settings import ENVIRONMENT, project_file, settings_table, user_file
+
+    settings = _settings(args)
+    print(settings_table(settings))
+    print(f"\nPrecedence: arguments > environment ({', '.join(ENVIRONMENT.values())}) > project file "
+          f"{project_file()} > user file {user_file()} > defaults.")
+    for note in settings.notes():
+        print(f"Note: {note}")
+    return 0
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -207,13 +249,16 @@ def _refresh(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from invoice_analytics._dates import jakarta_date
-    from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
-    from invoice_analytics.report import summary_table, write_workbook
+    from invoice_analytics.report import present_providers, summary_table, write_workbook
     from invoice_analytics.schema import DEMO_SOURCE, PROVIDERS
+    from invoice_analytics.settings import terms_notes
     from invoice_analytics.sources import check_environment, configured_providers, load_invoices
 
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
+    settings = _settings(args)
+    if not args.provider and settings.origin["providers"] != "default":
+        args.provider = list(settings.providers)
     wanted = args.provider or list(PROVIDERS)
     demo: bool | None = True if args.demo else None
     if args.history and not args.demo and args.store is None:
@@ -238,9 +283,9 @@ def _report(args: argparse.Namespace) -> int:
             warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
             df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
     is_demo = df.attrs.get("source") == DEMO_SOURCE
-    edges = args.edges or DEFAULT_EDGES
+    edges = settings.edges
     as_of = args.as_of or jakarta_date(None)
-    terms = _terms(args)
+    terms: dict[str, int] = settings.terms
     write_workbook(df, args.out, as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
     _save_png(ax, chart)
@@ -251,6 +296,8 @@ def _report(args: argparse.Namespace) -> int:
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     print(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     print(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
+    for note in terms_notes(terms, present_providers(df)):
+        print(f"\nNote: {note}")
     trend_chart = _history(args, edges, terms) if args.history else None
     print(f"\nWrote {args.out}, {chart}" + (f", {args.pdf}" if args.pdf and trend_chart else "")
           + (f" and {trend_chart or args.pdf}" if trend_chart or args.pdf else ""))

@@ -189,8 +189,8 @@ def write_excel(
         Column name -> an Excel number format (e.g. ``"yyyy-mm-dd"``,
         ``"mmm yyyy"``), over the default rupiah/percent choice.
     print_setup : bool, default False
-        Landscape A4, one page wide, the title block and header rows
-        repeated on each page, "Page n of N" in the footer.
+        Landscape A4, one page wide, the header row repeated on each page
+        (the title block prints once), "Page n of N" in the footer.
 
     Returns
     -------
@@ -297,7 +297,7 @@ def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, widt
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
-        sheet.print_title_rows = f"1:{top}"
+        sheet.print_title_rows = f"{top}:{top}"  # only the header row: the title block prints once
         sheet.oddFooter.center.text = "Page &P of &N"
         sheet.oddFooter.right.text = name
 

@@ -22,8 +22,10 @@ real dates shown "Nov 2026".
 >>> aging = book["Aging by customer"]
 >>> book.sheetnames, aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value
 (['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes'], 'Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value
-('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Customer', 'PT. Mulia Logistik Tbk')
+>>> aging["A1"].value, aging["A7"].value, aging["A9"].value[:29]
+('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Note: Mayar invoices carry no')
+>>> aging["A11"].value, aging["A12"].value, aging.print_title_rows  # only the header row repeats in print
+('Customer', 'PT. Mulia Logistik Tbk', '$11:$11')
 """
 
 from __future__ import annotations
@@ -41,10 +43,11 @@ from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.export import write_excel
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
-from invoice_analytics.schema import JAKARTA
+from invoice_analytics.schema import JAKARTA, PROVIDERS
+from invoice_analytics.settings import terms_notes
 
-__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "source_text", "summary_table", "terms_text", "title_lines",
-           "write_workbook"]
+__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
+           "title_lines", "write_workbook"]
 
 #: The columns of the "Overdue invoices" sheet.
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
@@ -120,11 +123,25 @@ def terms_text(terms_days: Terms) -> str:
     return f"{terms_days} days{' (due on receipt)' if terms_days == 0 else ''} where no due date"
 
 
+def present_providers(df: pd.DataFrame) -> list[str]:
+    """The providers with invoices in ``df``, in the usual order.
+
+    >>> present_providers(pd.DataFrame({"provider": ["mayar", "faspay", "mayar"]}))
+    ['faspay', 'mayar']
+    """
+    if "provider" not in df:
+        return []
+    seen = {str(p) for p in df["provider"].dropna().unique()}
+    return sorted(seen, key=lambda p: (p not in PROVIDERS, PROVIDERS.index(p) if p in PROVIDERS else 0, p))
+
+
 def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[int], basis: Basis,
                 terms_days: Terms) -> list[str]:
-    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at."""
+    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at,
+    then a note for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
     now = pd.Timestamp.now(tz=JAKARTA).strftime("%Y-%m-%d %H:%M")
     basis_text = "days past the due date" if basis == "due" else "days since the issue date"
+    notes = [f"Note: {n}" for n in terms_notes(terms_days, present_providers(df))] if basis == "due" else []
     return [
         report,
         f"As of: {jakarta_date(as_of).isoformat()} (Asia/Jakarta)",
@@ -133,6 +150,7 @@ def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[i
         f"Bucket edges: {', '.join(str(e) for e in edges)} days",
         f"Source: {source_text(df)}",
         f"Generated: {now} WIB (Asia/Jakarta)",
+        *notes,
     ]
 
 

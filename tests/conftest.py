@@ -20,3 +20,14 @@ def _default_locale():
     formatting.set_locale("id")
     yield
     formatting.set_locale("id")
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_files(monkeypatch, tmp_path_factory):
+    """No test reads the developer's settings: an empty user config directory, no INVOICE_ANALYTICS_* variables."""
+    import os
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    for name in list(os.environ):
+        if name.startswith("INVOICE_ANALYTICS_"):
+            monkeypatch.delenv(name)

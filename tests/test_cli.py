@@ -38,8 +38,8 @@ def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month", "Notes"]
     sheet = book["Aging by customer"]
-    top = 10  # the title block, a blank row, then the header
-    assert "DEMO DATA" in sheet["A7"].value
+    top = 11  # the title block (with the note on Mayar's terms 0), a blank row, then the header
+    assert "DEMO DATA" in sheet["A7"].value and sheet["A9"].value.startswith("Note: Mayar invoices carry no due")
     header = [c.value for c in sheet[top]]
     assert header == ["Customer", "Customer ID", "Provider", "Current", "1-30", "31-60", "61-90", "91-120", ">120",
                       "Credit", "Total"]

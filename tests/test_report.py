@@ -57,7 +57,7 @@ def test_every_sheet_has_the_title_block_and_print_setup(book) -> None:
         setup = sheet.page_setup
         assert setup.orientation == "landscape" and int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
-        assert sheet.print_title_rows == f"$1:${TOP}"
+        assert sheet.print_title_rows == f"${TOP}:${TOP}"  # only the header row repeats
         assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
 
 
