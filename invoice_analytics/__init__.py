@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
         paid_ratio,
         top_debtors,
     )
+    from invoice_analytics.analytics.changes import changes, changes_summary
     from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.analytics.customers import customer_key
     from invoice_analytics.analytics.dso import dso, observed_amount, with_observed_amount
@@ -87,6 +88,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
+    "invoice_analytics.analytics.changes": ("changes", "changes_summary"),
     "invoice_analytics.analytics.collections": ("collections_list", "customer_statement"),
     "invoice_analytics.analytics.customers": ("customer_key",),
     "invoice_analytics._combine": ("combine",),
@@ -115,6 +117,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
 }
 #: Every public name but the exceptions is imported on first use, from this module.
 _LAZY: dict[str, str] = {name: module for module, names in _MODULES.items() for name in names}
+#: Public names of issue 15 (the month-end pack) not yet in the README's API table (owned by the docs
+#: engineer, who adds them; then they join ``__all__``).
+_PENDING_README = ("changes", "changes_summary")
 
 __all__ = [
     "BUCKET_SCHEMES",

@@ -31,3 +31,11 @@ def _no_settings_files(monkeypatch, tmp_path_factory):
     for name in list(os.environ):
         if name.startswith("INVOICE_ANALYTICS_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def small_demo_store(tmp_path_factory):
+    """A demo store of six weekly refreshes (the sample data, then 35 simulated days), built once per session."""
+    from invoice_analytics.history._demo import demo_store
+
+    return demo_store(tmp_path_factory.mktemp("small-demo") / "store", days=35)
