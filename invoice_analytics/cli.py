@@ -111,6 +111,14 @@ def _settings_options(command: argparse.ArgumentParser) -> None:
                               "default: the settings, else id")
 
 
+def _month(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"--month takes a month like 2026-10, not {text!r}")
+    return text
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -177,6 +185,19 @@ def _parser() -> argparse.ArgumentParser:
                          help="build a demo store at DIR: the sample data, then six simulated months")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
+    pack = commands.add_parser("pack", help="write the month-end AR pack: a workbook and a PDF")
+    pack.add_argument("--store", type=Path, default=None, metavar="DIR",
+                      help="the history store (default: the settings' store)")
+    pack.add_argument("--demo", action="store_true",
+                      help="use the demo history store (the sample data and simulated months; DEMO DATA)")
+    pack.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="the month closed")
+    pack.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=None,
+                      help="workbook path (default pack-YYYY-MM.xlsx)")
+    pack.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
+                      help="PDF path (default pack-YYYY-MM.pdf)")
+    pack.add_argument("--provider", action="append", choices=("faspay", "mayar"),
+                      help="only this provider (repeatable; default: the settings, else both)")
+    _settings_options(pack)
     config = commands.add_parser("config", help="show the effective settings and where each came from")
     _settings_options(config)
     config.add_argument("--store", type=Path, default=None, metavar="DIR", help="a history store's directory")
@@ -207,7 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
-        "refresh": _refresh, "report": _report, "config": _config}
+        "refresh": _refresh, "report": _report, "config": _config, "pack": _pack}
     try:
         return commands[args.command](args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
@@ -225,6 +246,45 @@ def _config(args: argparse.Namespace) -> int:
           f"{project_file()} > user file {user_file()} > defaults.")
     for note in settings.notes():
         print(f"Note: {note}")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    """``invoice-analytics pack``: the month-end pack of a store (or the demo store) as a workbook and a PDF."""
+    from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.pack import month_end_pack
+
+    settings = _settings(args)
+    if args.demo and args.store is not None:
+        raise ValueError("give --store DIR or --demo, not both")
+    if args.demo:
+        from invoice_analytics.history._demo import open_demo_store
+
+        store = open_demo_store()
+    elif settings.store is not None:
+        if not settings.store.is_dir():
+            raise ValueError(f"no history store at {settings.store} ({settings.origin['store']})")
+        store = InvoiceStore(settings.store)
+    else:
+        raise ValueError("give --store DIR (or set store in invoice-analytics.toml), or --demo")
+    pack = month_end_pack(store, args.month, terms_days=settings.terms, edges=settings.edges,
+                          locale=settings.locale, providers=list(settings.providers))
+    out = args.out or Path(f"pack-{args.month}.xlsx")
+    pdf = args.pdf or out.with_suffix(".pdf")
+    pack.to_excel(out)
+    pack.to_pdf(pdf)
+    summary = pack.sections["Summary by provider"]
+    print(f"Month-end AR pack as of {pack.as_of} from {pack.source}")
+    for note in pack.notes:
+        print(f"Note: {note}")
+    total = int(summary.loc["Total", "Total"]) if "Total" in summary.index else 0
+    from invoice_analytics.formatting import format_count, format_rupiah
+
+    print(f"Open balance {format_rupiah(total, compact=False)}; "
+          f"{format_count(len(pack.sections['Collections']))} customers to chase, each with a statement.")
+    for name, why in pack.omitted.items():
+        print(f"Left out: {name} ({why})")
+    print(f"Wrote {out} and {pdf}")
     return 0
 
 

@@ -7,33 +7,7 @@ import pytest
 
 import invoice_analytics as ia
 from invoice_analytics.analytics.changes import CHANGE_KINDS
-
-COUNTED_OUT = {"draft", "cancelled", "proforma"}
-
-
-def end_of(day) -> pd.Timestamp:
-    return pd.Timestamp(day).tz_localize("Asia/Jakarta") + pd.Timedelta(days=1) - pd.Timedelta(1, unit="us")
-
-
-def versions_at(history: pd.DataFrame, at: pd.Timestamp) -> dict[tuple[str, str], dict]:
-    """Per invoice, its last version first seen by ``at``, unless it had disappeared by then (plain Python)."""
-    out: dict[tuple[str, str], dict] = {}
-    for row in history.to_dict("records"):
-        if row["valid_from"] > at or (pd.notna(row["issued_at"]) and row["issued_at"] > at):
-            continue
-        key = (str(row["provider"]), str(row["invoice_id"]))
-        if key not in out or row["valid_from"] > out[key]["valid_from"]:
-            out[key] = row
-    return {k: r for k, r in out.items() if pd.isna(r["valid_to"]) or r["valid_to"] > at}
-
-
-def state(row: dict) -> str:
-    out = row["outstanding"]
-    if str(row["status"]) in COUNTED_OUT:
-        return "excluded"
-    if pd.isna(out):
-        return "paid" if str(row["status"]) == "paid" else "unknown"
-    return "open" if out > 0 else "credit" if out < 0 else "paid"
+from tests.support.reading import end_of, state, versions_at
 
 
 def expected_kind(b: dict | None, a: dict | None) -> str | None:
@@ -69,8 +43,8 @@ def test_changes_match_an_independent_reading_of_the_history(small_demo_store):
         if kind:
             expected[key] = kind
     got = ia.changes(store, since, until)
-    assert dict(zip(zip(got["provider"].astype(str), got["invoice_id"].astype(str)), got["kind"].astype(str),
-                    strict=True)) == expected
+    keys = zip(got["provider"].astype(str), got["invoice_id"].astype(str), strict=True)
+    assert dict(zip(keys, got["kind"].astype(str), strict=True)) == expected
     kinds = set(expected.values())
     assert {"new", "paid", "partially paid", "cancelled"} <= kinds  # the simulation makes each of these
     for row in got.to_dict("records"):
