@@ -2,12 +2,12 @@
 
     python benchmarks/bench_workbook.py [--rows 100000] [--skip-cell-by-cell]
 
-Writes the same two sheets (the aging report by customer and the invoices
-shown, finance columns) with: openpyxl cell by cell (``write_excel``, what
-the panel used), openpyxl's write-only mode (streamed rows,
-``WriteOnlyCell`` formats), and XlsxWriter (``pack._workbook.write_sheets``,
-the one writer of the pack, the report and the panel). Prints seconds and
-file sizes.
+Builds a panel over N invoices (the demo data repeated) and writes what its
+Export Excel writes (the aging report by customer, the overdue invoices, the
+KPIs) with: XlsxWriter (``workbook.write_sheets``, the writer the panel and
+the pack use), openpyxl's write-only mode (streamed rows, ``WriteOnlyCell``
+formats) and openpyxl cell by cell (``write_excel``); then the panel's former
+export (every filtered invoice, cell by cell). Prints seconds and sizes.
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ import pandas as pd
 
 import invoice_analytics as ia
 from invoice_analytics.export import excel_ready, write_excel
-from invoice_analytics.pack._workbook import RUPIAH, write_sheets
+from invoice_analytics.workbook import RUPIAH, write_sheets
 
-COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at", "amount",
-           "outstanding"]
+COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
+           "outstanding", "days_past_due", "bucket"]
 
 
 def frame(rows: int) -> pd.DataFrame:
@@ -73,31 +73,38 @@ def openpyxl_write_only(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--skip-cell-by-cell", action="store_true")
+    parser.add_argument("--skip-cell-by-cell", action="store_true", help="leave out openpyxl cell by cell (slow)")
+    parser.add_argument("--skip-old-export", action="store_true",
+                        help="leave out the panel's former export (every invoice, cell by cell: about a minute)")
     args = parser.parse_args()
     df = frame(args.rows)
-    as_of = "2026-11-21"
-    report = ia.aging_report(df, as_of, by="customer", totals=True)
-    shown = df[COLUMNS]
-    sheets = {"Aging report": report, "Invoices": shown}
+    df.attrs["as_of"] = pd.Timestamp("2026-11-21 23:00", tz="Asia/Jakarta")
+    panel = ia.FilterPanel(df, as_of="2026-11-21", terms_days={"mayar": 14})
+    sheets = {"Aging report": panel.report, "Overdue invoices": ia.overdue_invoices(
+        panel.filtered, "2026-11-21", terms_days={"mayar": 14})[COLUMNS], "KPIs": panel.kpi_frame()}
     results = []
     with tempfile.TemporaryDirectory() as folder:
         engines = [
-            ("XlsxWriter (write_sheets)", lambda p: write_sheets(p, sheets)),
-            ("openpyxl write-only", lambda p: openpyxl_write_only(p, sheets)),
+            ("panel.export_excel (XlsxWriter)", lambda p: panel.export_excel(p)),
+            ("same sheets, XlsxWriter (write_sheets)", lambda p: write_sheets(p, sheets)),
+            ("same sheets, openpyxl write-only", lambda p: openpyxl_write_only(p, sheets)),
         ]
         if not args.skip_cell_by_cell:
-            engines.append(("openpyxl cell by cell (write_excel)", lambda p: write_excel(p, sheets)))
+            engines.append(("same sheets, openpyxl cell by cell", lambda p: write_excel(p, sheets)))
+        if not args.skip_old_export:
+            old = {"Aging report": panel.report, "KPIs": panel.kpi_frame(), "Invoices": panel.filtered}
+            engines.append(("former export: every invoice, cell by cell", lambda p: write_excel(p, old)))
         for name, write in engines:
             path = Path(folder) / f"{len(results)}.xlsx"
             start = time.perf_counter()
             write(path)
             seconds = time.perf_counter() - start
             results.append((name, seconds, path.stat().st_size))
-    print(f"{len(shown):,} invoices ({len(COLUMNS)} columns) + the aging by customer ({len(report):,} rows), "
-          f"Python {sys.version.split()[0]}")
+    overdue = len(sheets["Overdue invoices"])
+    print(f"{len(df):,} invoices shown: aging by customer ({len(panel.report):,} rows), {overdue:,} overdue "
+          f"invoices, KPIs; Python {sys.version.split()[0]}, pandas {pd.__version__}")
     for name, seconds, size in results:
-        print(f"  {name:<38} {seconds:6.2f} s  {size / 1e6:5.1f} MB")
+        print(f"  {name:<44} {seconds:6.2f} s  {size / 1e6:5.1f} MB")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from invoice_analytics.export import write_excel
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.schema import JAKARTA, PROVIDERS
 from invoice_analytics.settings import terms_notes
+from invoice_analytics.workbook import HEADERS
 
 __all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
            "title_lines", "write_workbook"]
@@ -53,20 +54,6 @@ __all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
                     "outstanding", "days_past_due", "bucket"]
 
-#: Column name -> the header a reader sees, for every sheet finance files (one place).
-HEADERS: dict[str, str] = {
-    "provider": "Provider", "invoice_id": "Invoice", "customer_name": "Customer", "customer_id": "Customer ID",
-    "status": "Status", "issued_at": "Issue date", "due_at": "Due date", "due_date": "Due date",
-    "outstanding": "Outstanding", "days_past_due": "Days past due", "bucket": "Bucket",
-    "issue_month": "Month", "invoice_count": "Invoices", "paid_count": "Paid invoices",
-    "billed_amount": "Billed (Mayar)", "paid_amount": "Paid (Mayar)",
-    "paid_ratio_by_count": "Paid ratio (count)", "paid_ratio_by_amount": "Paid ratio (amount, Mayar only)",
-    "open_count": "Open invoices", "open_amount": "Open", "overdue_count": "Overdue invoices",
-    "overdue_amount": "Overdue", "overdue_share": "Overdue share", "oldest_invoice_id": "Oldest invoice",
-    "oldest_due_date": "Oldest due date", "oldest_days_past_due": "Oldest days past due",
-    "customer_email": "Email", "customer_mobile": "Phone", "amount": "Amount", "kind": "Kind",
-    "topic": "Topic", "convention": "Convention",
-}
 #: Number formats of the date columns: dates without a time, months as "Nov 2026".
 DATE_FORMATS: dict[str, str] = {
     "issued_at": "yyyy-mm-dd", "due_at": "yyyy-mm-dd", "due_date": "yyyy-mm-dd", "oldest_due_date": "yyyy-mm-dd",

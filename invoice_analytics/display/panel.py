@@ -68,7 +68,7 @@ from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import FilterIndex
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
-from invoice_analytics.export import write_csv, write_excel
+from invoice_analytics.export import write_csv
 from invoice_analytics.formatting import format_count as _n
 from invoice_analytics.formatting import format_percent, format_rupiah
 from invoice_analytics.schema import DEMO_SOURCE
@@ -77,6 +77,9 @@ __all__ = ["FilterPanel"]
 
 #: Chart images kept per chart (by filters, as_of and scheme).
 CHART_CACHE_SIZE = 16
+#: The columns of the exported "Overdue invoices" sheet (the report's).
+_OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
+                    "outstanding", "days_past_due", "bucket"]
 #: The largest file the export buttons offer as a browser download (bytes); a larger one is written with
 #: :meth:`FilterPanel.export_excel` / :meth:`FilterPanel.export_csv` to a path instead.
 DOWNLOAD_LIMIT = 25_000_000
@@ -969,13 +972,18 @@ class FilterPanel:
         return write_csv(path, self.filtered)
 
     def export_excel(self, path: str | Path) -> Path:
-        """Write what is shown to one workbook.
+        """Write what is shown as the finance-ready workbook (the report's and the pack's writer).
 
-        Sheets "Aging report" (every row), "KPIs", "Filters" and "Invoices"
-        (the filtered rows). Rupiah stay numbers with a rupiah number format;
-        datetimes are naive Asia/Jakarta time. Needs ``pip install
-        'invoice-analytics[excel]'``. Written with
-        :func:`~invoice_analytics.write_excel`.
+        Sheets "Aging report" (every row shown), "Overdue invoices" (the
+        filtered invoices at least a day past due, oldest first: the detail
+        behind the report), "KPIs", "Filters" and, when one is chosen,
+        "Statement". Each starts with its title block (as-of date, source,
+        terms, buckets, the note on a provider aged with terms 0), has human
+        headers, rupiah as numbers with a rupiah format, dates without times,
+        and is set up to print (A4 landscape, the header row repeated). Written
+        with :func:`~invoice_analytics.workbook.write_sheets` (XlsxWriter:
+        ``pip install 'invoice-analytics[excel]'``); every filtered invoice is
+        in :meth:`export_csv` with ``what="invoices"``.
 
         Parameters
         ----------
@@ -991,7 +999,7 @@ class FilterPanel:
         Raises
         ------
         ImportError
-            When openpyxl is not installed.
+            When XlsxWriter is not installed.
 
         Examples
         --------
@@ -1001,18 +1009,35 @@ class FilterPanel:
         >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
         >>> path = panel.export_excel(Path(tempfile.mkdtemp()) / "panel.xlsx")
         >>> book = openpyxl.load_workbook(path)
-        >>> book.sheetnames, book["Filters"]["B7"].value
-        (['Aging report', 'KPIs', 'Filters', 'Invoices'], '2024-02-15')
+        >>> book.sheetnames, book["Filters"]["A2"].value
+        (['Aging report', 'Overdue invoices', 'KPIs', 'Filters'], 'As of: 2024-02-15 (Asia/Jakarta)')
         """
+        from invoice_analytics.analytics.aging import overdue_invoices
+        from invoice_analytics.schema import JAKARTA
+        from invoice_analytics.settings import terms_notes
+        from invoice_analytics.workbook import write_sheets
+
+        as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
+        overdue = overdue_invoices(self.filtered, as_of, edges=edges, terms_days=terms)
+        overdue = overdue[[c for c in _OVERDUE_COLUMNS if c in overdue.columns]].copy()
+        for name in ("issued_at", "due_at"):
+            if name in overdue and isinstance(overdue[name].dtype, pd.DatetimeTZDtype):
+                overdue[name] = overdue[name].dt.tz_convert(JAKARTA).dt.tz_localize(None).dt.normalize()
         sheets = {
             "Aging report": self.report,
+            "Overdue invoices": overdue,
             "KPIs": self.kpi_frame(),
             "Filters": self._settings_frame(),
-            "Invoices": self.filtered,
         }
         if self.statement is not None:
             sheets["Statement"] = self.statement
-        return write_excel(path, sheets)
+        source = ("DEMO DATA (made-up sample invoices)" if self.is_demo
+                  else str(self._df.attrs.get("source") or "not recorded"))
+        present = [str(p) for p in self.filtered["provider"].dropna().unique()] if "provider" in self.filtered else []
+        lines = [f"As of: {as_of.isoformat()} (Asia/Jakarta)", f"Source: {source}",
+                 f"Terms where no due date: {self._terms_text()}; buckets {self.scheme.value} days",
+                 *(f"Note: {n}" for n in terms_notes(terms, sorted(present)))]
+        return write_sheets(path, sheets, titles={name: [name, *lines] for name in sheets})
 
     # ------------------------------------------------------------------ display
 

@@ -27,14 +27,16 @@ import pandas as pd
 
 from invoice_analytics.export import atomic_path, excel_ready
 from invoice_analytics.formatting import format_count, format_number, format_percent, format_rupiah
-from invoice_analytics.pack._workbook import DESCRIPTIONS, PACK_HEADERS, _kind, cover_frame
+from invoice_analytics.pack._workbook import DESCRIPTIONS, cover_frame
+from invoice_analytics.workbook import _MORE_HEADERS as MORE_HEADERS
+from invoice_analytics.workbook import HEADERS, column_kind
 
 if TYPE_CHECKING:
     from invoice_analytics.pack._build import MonthEndPack
 
 __all__ = ["PDF_COLUMNS", "write_pack_pdf"]
 
-_HINT = "the month-end pack's PDF needs fpdf2: pip install 'invoice-analytics[pack]'"
+_HINT = "the month-end pack's PDF needs fpdf2: pip install 'invoice-analytics[excel,pack]'"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 #: The columns each section prints (all of them when not listed).
 PDF_COLUMNS: dict[str, list[str]] = {
@@ -80,9 +82,9 @@ class _Prepared:
         table = excel_ready(frame, index=index)
         table.columns = [str(c) for c in table.columns]
         self.cols = [c for c in (columns or table.columns) if c in table.columns]
-        self.kinds = {c: _kind(c, table[c], sheet) for c in self.cols}
+        self.kinds = {c: column_kind(c, table[c], sheet) for c in self.cols}
         self.cells = {c: [_cell_text(v, self.kinds[c]) for v in table[c].tolist()] for c in self.cols}
-        self.labels = {c: PACK_HEADERS.get(c, c) for c in self.cols}
+        self.labels = {c: {**MORE_HEADERS, **HEADERS}.get(c, c) for c in self.cols}
         self.n = len(table)
 
 

@@ -371,38 +371,49 @@ def test_exports_read_back(panel, tmp_path):
         panel.export_csv(tmp_path / "x.csv", what="charts")
 
     xlsx = panel.export_excel(tmp_path / "panel.xlsx")
-    sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert list(sheets) == ["Aging report", "KPIs", "Filters", "Invoices"]
-    key = ["customer_name", "customer_id", "provider"]
+    import openpyxl
+
+    from invoice_analytics.analytics.aging import overdue_invoices
+
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Aging report", "Overdue invoices", "KPIs", "Filters"]
+    tops = {}
+    for sheet in book.worksheets:  # the finance-ready workbook: title block, human headers, header row repeated
+        assert sheet["A1"].value == sheet.title and sheet["A2"].value == f"As of: {panel.as_of_date} (Asia/Jakarta)"
+        top = int(sheet.print_title_rows.split(":")[0].strip("$"))
+        assert sheet.print_title_rows == f"${top}:${top}" and sheet.page_setup.orientation == "landscape"
+        tops[sheet.title] = top
+    sheets = {name: pd.read_excel(xlsx, sheet_name=name, header=tops[name] - 1) for name in book.sheetnames}
+    key = ["Customer", "Customer ID", "Provider"]
     report = sheets["Aging report"].fillna(dict.fromkeys(key, "")).set_index(key)
     assert report.index.tolist() == panel.report.index.tolist()
     assert report.dtypes.map(lambda d: d.kind).eq("i").all()
     assert (report.to_numpy() == panel.report.to_numpy()).all()
-    invoices = sheets["Invoices"]
-    assert invoices["invoice_id"].tolist() == panel.filtered["invoice_id"].tolist()
-    assert invoices["outstanding"].tolist() == panel.filtered["outstanding"].tolist()
-    assert invoices["issued_at"].tolist() == panel.filtered["issued_at"].dt.tz_localize(None).tolist()
-    kpis = sheets["KPIs"].set_index("kpi")
-    assert kpis.loc["Open", "amount"] == panel.kpis["open_amount"]
-    assert kpis.loc["Credit", "amount"] == -150_000
+    overdue = sheets["Overdue invoices"]
+    expected = overdue_invoices(panel.filtered, panel.as_of_date, edges=panel.edges, terms_days=panel.terms_days)
+    assert overdue["Invoice"].tolist() == expected["invoice_id"].tolist()
+    assert overdue["Outstanding"].tolist() == expected["outstanding"].tolist()
+    assert overdue["Issue date"].tolist() == expected["issued_at"].dt.tz_localize(None).dt.normalize().tolist()
+    kpis = sheets["KPIs"].set_index("KPI")
+    assert kpis.loc["Open", "Amount"] == panel.kpis["open_amount"]
+    assert kpis.loc["Credit", "Amount"] == -150_000
     filters = dict(sheets["Filters"].to_numpy())
     assert filters["providers"] == "faspay" and filters["buckets"] == "15/30/45/60"
 
-    import openpyxl
-
-    book = openpyxl.load_workbook(xlsx)
     sheet = book["Aging report"]
-    assert [sheet["A2"].value, sheet["B2"].value, sheet["C2"].value] == ["CV Budi Makmur", "C2", "faspay"]
-    assert sheet["D2"].number_format == RUPIAH_FORMAT and isinstance(sheet["D2"].value, int)
-    header = [c.value for c in book["Invoices"][1]]
-    out_cell = book["Invoices"].cell(row=2, column=header.index("outstanding") + 1)
+    top = tops["Aging report"]
+    assert [c.value for c in sheet[top + 1]][:3] == ["CV Budi Makmur", "C2", "faspay"]
+    assert sheet.cell(top + 1, 4).number_format == RUPIAH_FORMAT and isinstance(sheet.cell(top + 1, 4).value, int)
+    header = [c.value for c in book["Overdue invoices"][tops["Overdue invoices"]]]
+    out_cell = book["Overdue invoices"].cell(row=tops["Overdue invoices"] + 1, column=header.index("Outstanding") + 1)
     assert out_cell.number_format == RUPIAH_FORMAT and isinstance(out_cell.value, int)
-    issued = book["Invoices"].cell(row=2, column=header.index("issued_at") + 1).value
-    assert isinstance(issued, dt.datetime) and issued.tzinfo is None
+    issued = book["Overdue invoices"].cell(row=tops["Overdue invoices"] + 1, column=header.index("Issue date") + 1)
+    assert isinstance(issued.value, dt.datetime) and issued.value.tzinfo is None and issued.value.hour == 0
+    assert issued.number_format == "yyyy-mm-dd"
 
 
-def test_export_excel_needs_openpyxl(panel, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+def test_export_excel_needs_xlsxwriter(panel, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
     with pytest.raises(ImportError, match=r"invoice-analytics\[excel\]"):
         panel.export_excel(tmp_path / "x.xlsx")
 
@@ -625,8 +636,9 @@ def test_export_buttons_offer_the_files_as_downloads(panel, tmp_path):
     name, data = data_of(panel.download.value)
     assert name == "aging_2024-03-31.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Aging report", "KPIs", "Filters", "Invoices"]
-    assert [c.value for c in book["Invoices"]["B"]][1:] == panel.filtered["invoice_id"].tolist()
+    assert book.sheetnames == ["Aging report", "Overdue invoices", "KPIs", "Filters"]
+    top = int(book["Aging report"].print_title_rows.split(":")[0].strip("$"))
+    assert [c.value for c in book["Aging report"]["A"]][top:] == [k[0] for k in panel.report.index]
     written = openpyxl.load_workbook(panel.export_excel(tmp_path / "same.xlsx"))
     for sheet in book.sheetnames:  # the same workbook as export_excel writes
         assert [[c.value for c in r] for r in book[sheet].iter_rows()] == \
@@ -648,7 +660,7 @@ def test_export_button_says_why_a_file_is_not_offered(panel, monkeypatch):
     monkeypatch.setattr(widgets_module, "DOWNLOAD_LIMIT", 10)
     assert panel.offer_download("csv") is None
     assert "too large" in panel.download.value and 'panel.export_csv(&quot;out/' in panel.download.value
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
     panel.excel_button.click()
     assert "ia-download-error" in panel.download.value and "invoice-analytics[excel]" in panel.download.value
     assert "<a " not in panel.download.value
