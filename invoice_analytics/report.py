@@ -41,11 +41,10 @@ from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
-from invoice_analytics.export import write_excel
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
 from invoice_analytics.schema import JAKARTA, PROVIDERS
 from invoice_analytics.settings import terms_notes
-from invoice_analytics.workbook import HEADERS
+from invoice_analytics.workbook import HEADERS, write_sheets
 
 __all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
            "title_lines", "write_workbook"]
@@ -143,12 +142,13 @@ def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[i
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                    basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.export.write_excel`)
+    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.workbook.write_sheets`)
     and return its sheets as frames (with their column names; the workbook shows :data:`HEADERS`).
 
     Every sheet starts with the title block (:func:`title_lines`), has bold
     header and Total rows, an autofilter, frozen panes and a print setup
-    (landscape A4, one page wide); a "Notes" sheet states the conventions.
+    (landscape A4, one page wide, only the header row repeated); a "Notes"
+    sheet states the conventions.
     """
     as_of = jakarta_date(as_of)
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
@@ -162,8 +162,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
-    write_excel(path, sheets, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
-                money={"Notes": []})
+    write_sheets(path, sheets, titles={name: [name, *title] for name in sheets}, formats=DATE_FORMATS)
     return sheets
 
 

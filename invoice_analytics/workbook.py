@@ -127,6 +127,7 @@ def write_sheets(
     headers: Mapping[str, str] | None = None,
     min_scale: Mapping[str, int] | None = None,
     page_breaks: Mapping[str, str] | None = None,
+    formats: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) as one finance-ready workbook.
 
@@ -134,6 +135,8 @@ def write_sheets(
     sheet's title, bold). ``min_scale``: per sheet, the smallest print scale
     allowed: wider text columns are wrapped to fit it. ``page_breaks``: per
     sheet, a column at whose every change of value a printed page starts.
+    ``formats``: column name -> an Excel number format over the default
+    (e.g. ``"mmm yyyy"`` for months).
     """
     try:
         import xlsxwriter
@@ -148,7 +151,7 @@ def write_sheets(
         bold = book.add_format({"bold": True})
         head = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"})
         title_format = book.add_format({"bold": True, "font_size": 14})
-        formats = {
+        styles = {
             "money": book.add_format({"num_format": RUPIAH}),
             "count": book.add_format({"num_format": "#,##0"}),
             "days": book.add_format({"num_format": "0"}),
@@ -200,9 +203,13 @@ def write_sheets(
             for j, (c, kind) in enumerate(zip(cols, kinds, strict=True)):
                 wrap = kind == "text" and c not in ("value", "convention") and max(
                     [0, *(len(str(v)) for v in table[c].head(200).tolist())]) > widths[j]
-                sheet.set_column(j, j, widths[j], formats["wrap"] if wrap or c in ("value", "convention") else None)
+                sheet.set_column(j, j, widths[j], styles["wrap"] if wrap or c in ("value", "convention") else None)
                 sheet.write_string(top, j, shown.get(c, c), head)
-            _write_rows(sheet, table, kinds, top + 1, formats, bold)
+            column_styles = [styles[k] for k in kinds]
+            for j, c in enumerate(cols):
+                if formats and c in formats:
+                    column_styles[j] = book.add_format({"num_format": formats[c]})
+            _write_rows(sheet, table, kinds, top + 1, column_styles, bold)
             last = top + len(table)
             sheet.freeze_panes(top + 1, 0)
             if cols:
@@ -229,7 +236,7 @@ def _footer(lines: Sequence[str]) -> str:
     return lines[0].replace("&", "&&")[:60] if lines else ""
 
 
-def _write_rows(sheet: Any, table: pd.DataFrame, kinds: list[str], first: int, formats: dict[str, Any],
+def _write_rows(sheet: Any, table: pd.DataFrame, kinds: list[str], first: int, styles: list[Any],
                 bold: Any) -> None:
     """Write the table's cells by column: numbers as numbers, dates as dates, text as strings (never formulas)."""
     n = len(table)
@@ -240,7 +247,7 @@ def _write_rows(sheet: Any, table: pd.DataFrame, kinds: list[str], first: int, f
     for j, (c, kind) in enumerate(zip(table.columns, kinds, strict=True)):
         column = table[c]
         missing = column.isna().to_numpy()
-        fmt = formats[kind]
+        fmt = styles[j]
         if kind in ("money", "count", "days"):
             values = column.to_numpy(dtype=np.float64, na_value=np.nan)
             for i in range(n):
