@@ -366,10 +366,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Path:
     """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
-    import tempfile
-
     from invoice_analytics.history import InvoiceStore
-    from invoice_analytics.history._demo import DEMO_DAYS, demo_store
+    from invoice_analytics.history._demo import DEMO_DAYS, open_demo_store
 
     if args.store is not None:
         print(f"\nHistory store {args.store}")
@@ -377,9 +375,8 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms) -> Pa
                               args, edges, terms)
     print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
           "(made-up figures, dated after the sample)")
-    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
-        return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
-                              args, edges, terms)
+    return _store_history(open_demo_store(), "Open amount by aging bucket (simulated after the sample date)",
+                          args, edges, terms)
 
 
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],

@@ -24,10 +24,12 @@ def _default_locale():
 
 @pytest.fixture(autouse=True)
 def _no_settings_files(monkeypatch, tmp_path_factory):
-    """No test reads the developer's settings: an empty user config directory, no INVOICE_ANALYTICS_* variables."""
+    """No test reads the developer's settings (an empty user config directory, no INVOICE_ANALYTICS_* variables)
+    or writes to the developer's cache (the cached demo store goes to the session's temporary directory)."""
     import os
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))  # the demo store's cache
     for name in list(os.environ):
         if name.startswith("INVOICE_ANALYTICS_"):
             monkeypatch.delenv(name)

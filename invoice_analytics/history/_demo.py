@@ -131,20 +131,20 @@ def demo_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
     return base / "invoice-analytics"
 
 
-def _simulation_key() -> str:
+def _simulation_key(days: int) -> str:
     """A digest of what the demo store is made from (the samples, the simulation, this module, the days)."""
     import hashlib
 
     from invoice_analytics.emulator import _clock, _samples
 
-    digest = hashlib.sha256(f"{DEMO_DAYS}".encode())
+    digest = hashlib.sha256(f"{days}".encode())
     for module in (_clock, _samples, sys.modules[__name__]):
         digest.update(Path(str(module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
 
-def open_demo_store(cache: str | Path | None = None) -> InvoiceStore:
-    """The default demo store (:func:`demo_store` with its defaults), built once and kept in ``cache``.
+def open_demo_store(cache: str | Path | None = None, *, days: int = DEMO_DAYS) -> InvoiceStore:
+    """The demo store (:func:`demo_store` of ``days`` days), built once and kept in ``cache``.
 
     The first call builds it (about half a minute on two cores) into
     ``cache`` (default :func:`demo_cache_dir`), in a directory named after a
@@ -161,12 +161,12 @@ def open_demo_store(cache: str | Path | None = None) -> InvoiceStore:
     from invoice_analytics.history import InvoiceStore
 
     root = Path(cache) if cache is not None else demo_cache_dir()
-    where = root / f"demo-store-{_simulation_key()}"
+    where = root / f"demo-store-{_simulation_key(days)}"
     if not (where / ".complete").exists():
         root.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=".demo-store-", dir=root))
         try:
-            demo_store(scratch / "store")
+            demo_store(scratch / "store", days=days)
             (scratch / "store" / ".complete").write_text("built by invoice_analytics.history._demo\n")
             try:
                 os.replace(scratch / "store", where)

@@ -33,6 +33,8 @@ class KnownAt:
         self.store = store
         self.at = pd.Timestamp(at).tz_convert(JAKARTA)
         self.providers = None if providers is None else [str(p) for p in providers]
+        self._history: pd.DataFrame | None = None
+        self._frames: dict[pd.Timestamp, pd.DataFrame] = {}
 
     def _only(self, frame: pd.DataFrame) -> pd.DataFrame:
         if self.providers is None:
@@ -44,12 +46,22 @@ class KnownAt:
         return refreshes[(refreshes["observed_at"] <= self.at).to_numpy(dtype=bool)].reset_index(drop=True)
 
     def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame:
-        frame = self.store.as_of(min(pd.Timestamp(when), self.at))
-        out = self._only(frame)
-        out.attrs = dict(frame.attrs)
-        return out
+        """The store's frame at ``when`` (at most ``at``); read once per instant (a shallow copy each time)."""
+        at = min(pd.Timestamp(when), self.at)
+        if at not in self._frames:
+            frame = self.store.as_of(at)
+            out = self._only(frame)
+            out.attrs = dict(frame.attrs)
+            self._frames[at] = out
+        return self._frames[at].copy(deep=False)
 
     def history(self) -> pd.DataFrame:
+        """Every version known at ``at`` (read once; a shallow copy each time)."""
+        if self._history is None:
+            self._history = self._read_history()
+        return self._history.copy(deep=False)
+
+    def _read_history(self) -> pd.DataFrame:
         history = self._only(self.store.history())
         history = history[(history["valid_from"] <= self.at).to_numpy(dtype=bool)].copy()
         later = (history["valid_to"] > self.at).to_numpy(dtype=bool)

@@ -126,6 +126,7 @@ class _Doc:
         self.pdf = pdf
         self.pack = pack
         self._chars: dict[bool, dict[str, float]] = {}
+        self._texts: dict[tuple[str, bool], float] = {}
 
     @property
     def width(self) -> float:
@@ -146,6 +147,9 @@ class _Doc:
 
     def text_width(self, text: str, size: float, bold: bool = False) -> float:
         """The width of ``text`` in mm at ``size`` points, from per-character widths (cached)."""
+        known = self._texts.get((text, bold))
+        if known is not None:
+            return known * size
         widths = self._chars.setdefault(bold, {})
         total = 0.0
         for ch in text:
@@ -157,6 +161,8 @@ class _Doc:
                 w = widths[ch] = float(pdf.get_string_width(ch)) / 10
                 pdf.set_font(*current)
             total += w
+        if len(self._texts) < 200_000:
+            self._texts[(text, bold)] = total
         return total * size
 
     def put(self, x: float, y: float, width: float, height: float, text: str, size: float, *,

@@ -70,8 +70,11 @@ def month_ends(as_of: AsOf, months: int = 12) -> list[dt.date]:
 
 
 def known_at(store: HistoryLike, as_of: AsOf) -> KnownAt:
-    """``store`` as known at the end of ``as_of``."""
-    return KnownAt(store, _end_of_day(jakarta_date(as_of)))
+    """``store`` as known at the end of ``as_of`` (``store`` itself when it already is that view)."""
+    at = _end_of_day(jakarta_date(as_of))
+    if isinstance(store, KnownAt) and store.at == at:
+        return store
+    return KnownAt(store, at)
 
 
 def provider_summary(df: pd.DataFrame, as_of: AsOf, *, edges: Sequence[int] = DEFAULT_EDGES,

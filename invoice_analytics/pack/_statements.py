@@ -31,7 +31,7 @@ from invoice_analytics.analytics.aging import aging_buckets, credit_invoices
 from invoice_analytics.analytics.collections import collections_list
 from invoice_analytics.analytics.customers import CUSTOMER_LEVELS, customer_key
 from invoice_analytics.analytics.dso import with_observed_amount
-from invoice_analytics.pack._known import KnownAt
+from invoice_analytics.pack._sections import known_at
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["ACTIVITY_COLUMNS", "ITEM_COLUMNS", "statement_activity", "statement_customers", "statement_items"]
@@ -90,7 +90,7 @@ def statement_items(df: pd.DataFrame, as_of: AsOf, *, store: HistoryLike | None 
     chase = statement_customers(df, day, terms_days=terms_days)
     frame = df
     if store is not None:
-        frame = with_observed_amount(df, KnownAt(store, _end_of_day(day)))
+        frame = with_observed_amount(df, known_at(store, day))
     else:
         frame = df.assign(amount_is_lower_bound=False)
     open_ = aging_buckets(frame, day, edges=edges, terms_days=terms_days)
@@ -151,7 +151,7 @@ def statement_activity(store: HistoryLike, customers: pd.DataFrame, as_of: AsOf,
     """
     day = jakarta_date(as_of)
     since = detail.attrs.get("since", day)
-    known = KnownAt(store, _end_of_day(day))
+    known = known_at(store, day)
     order = {m: i for i, m in enumerate(_match(customers))}
     then = known.as_of(_end_of_day(since))
     counted = counted_mask(then["status"]) & then["outstanding"].notna().to_numpy()

@@ -33,3 +33,16 @@ def test_history_summary_reads_the_trend_at_month_ends(tmp_path):
     text = history_summary(store, trend)
     assert "8 refresh days from 2026-11-21 to 2027-01-05" in text  # 1 + ceil(45 / 7)
     assert "Days to pay (" in text and "median" in text
+
+
+def test_open_demo_store_builds_once_then_opens_the_kept_store(tmp_path):
+    from invoice_analytics.history._demo import open_demo_store
+
+    first = open_demo_store(tmp_path, days=7)
+    assert (first.path / ".complete").exists() and len(first.refreshes()) == 4  # two days, two providers
+    stamp = (first.path / ".complete").stat().st_mtime_ns
+    again = open_demo_store(tmp_path, days=7)
+    assert again.path == first.path and (again.path / ".complete").stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [first.path.name]  # no scratch directory left behind
+    other = open_demo_store(tmp_path, days=14)  # another simulation: another store
+    assert other.path != first.path

@@ -9,7 +9,7 @@ import pytest
 from invoice_analytics.cli import main
 from invoice_analytics.formatting import format_rupiah
 from invoice_analytics.pack import month_end_pack
-from invoice_analytics.pack._workbook import PRINTABLE_MM, column_mm
+from invoice_analytics.workbook import PRINTABLE_MM, column_mm
 
 openpyxl = pytest.importorskip("openpyxl")
 pypdf = pytest.importorskip("pypdf")
