@@ -119,16 +119,28 @@ def _is_text(column: pd.Series) -> bool:
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails."""
+    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails.
+
+    The file ends with the permissions the umask gives a new file (``mkstemp`` makes it 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     temporary = Path(name)
     try:
         yield temporary
+        if os.name == "posix":
+            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _money_columns(df: pd.DataFrame) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pandas as pd
@@ -88,3 +89,16 @@ def test_csv_index_is_neutralised_too(tmp_path):
     report = pd.DataFrame({"Total": [1]}, index=pd.Index(["=cmd|' /C calc'!A0"], name="customer_name"))
     back = pd.read_csv(write_csv(tmp_path / "r.csv", report), dtype=str)
     assert back["customer_name"].tolist() == ["'=cmd|' /C calc'!A0"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_exports_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = write_csv(path=tmp_path / "a.csv", frame=pd.DataFrame({"x": [1]}))
+        assert path.stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        path = write_csv(path=tmp_path / "b.csv", frame=pd.DataFrame({"x": [1]}))
+        assert path.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
