@@ -466,6 +466,15 @@ class FilterPanel:
         """
         return bool(self._df.attrs.get("source") == DEMO_SOURCE)
 
+    def _terms_note_html(self, frame: pd.DataFrame) -> str:
+        """The note on a provider without due dates aged with terms 0, when one is shown (else "")."""
+        from invoice_analytics.settings import terms_notes
+
+        shown = frame["provider"].dropna().unique() if "provider" in frame else []
+        notes = terms_notes(self.terms_days, sorted(str(p) for p in shown))
+        return "".join(f'<div class="ia-terms-note" style="color:#8a5a00;margin:.3em 0">Note: {html.escape(n)}</div>'
+                       for n in notes)
+
     def _header_html(self) -> str:
         source = self._df.attrs.get("source")
         if self.is_demo:
@@ -781,7 +790,7 @@ class FilterPanel:
         frame = self._filtered_work
         self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
-        self.kpi_html.value = format_kpis_html(self.kpis)
+        self.kpi_html.value = format_kpis_html(self.kpis) + self._terms_note_html(frame)
         show(
             self.table_output,
             {"text/html": format_report_table(self.report, max_rows=self._max_rows),

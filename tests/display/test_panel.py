@@ -810,3 +810,13 @@ def test_statement_over_a_store_follows_the_date():
     panel.as_of.value = dt.date(2024, 2, 20)  # Citra was not a customer yet: no longer offered
     assert ("faspay", "C") not in [v for _, v in panel.statement_customer.options]
     assert panel.statement_customer.value == () and panel.statement is None
+
+
+def test_a_note_says_when_mayar_is_aged_with_terms_0(invoices):
+    panel = FilterPanel(invoices, as_of="2024-03-31")
+    assert "Mayar invoices carry no due date" in panel.kpi_html.value
+    panel.terms["mayar"].value = 14  # Mayar's terms box: the note goes
+    assert "ia-terms-note" not in panel.kpi_html.value
+    panel.terms["mayar"].value = 0
+    panel.provider.value = ("faspay",)  # no Mayar invoice shown: no note
+    assert "ia-terms-note" not in panel.kpi_html.value
