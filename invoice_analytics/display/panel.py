@@ -51,6 +51,7 @@ from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.trends import HistoryLike
+from invoice_analytics.display import _changes_tab as changes_tab
 from invoice_analytics.display import _downloads as downloads
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, panel_layout
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
@@ -85,6 +86,8 @@ _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "s
 DOWNLOAD_LIMIT = 25_000_000
 #: The title of the tab showing a customer's statement, after the charts' tabs.
 STATEMENT_TAB = "Statement"
+#: The title of the tab showing what changed in a history store this month, after the statement's tab.
+CHANGES_TAB = "Changes"
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
@@ -309,9 +312,11 @@ class FilterPanel:
         self.kpi_html = W.HTML().add_class("ia-kpis-widget")
         self.table_output = W.Output().add_class("ia-table")
         self.chart_outputs = {title: W.Output().add_class("ia-chart") for title in CHARTS}
+        self.changes_output = W.Output().add_class("ia-changes")
         self.statement_output = W.Output().add_class("ia-statement")
         self.chart_tabs = W.Tab(
-            children=[*self.chart_outputs.values(), self.statement_output], titles=[*CHARTS, STATEMENT_TAB],
+            children=[*self.chart_outputs.values(), self.statement_output, self.changes_output],
+            titles=[*CHARTS, STATEMENT_TAB, CHANGES_TAB],
         )
         self.chart_tabs.add_class("ia-charts")
         show(self.statement_output, NO_STATEMENT)
@@ -871,6 +876,29 @@ class FilterPanel:
         index = self.chart_tabs.selected_index
         if index is not None and index < len(CHARTS):  # after the charts: the statement, drawn by itself
             self.chart_png(list(CHARTS)[index])
+        elif index == len(CHARTS) + 1:
+            self._draw_changes()
+
+    def changes_frames(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """What changed in the store from the previous month end (or its first refresh) to the as-of date.
+
+        :func:`~invoice_analytics.changes_summary` and the detail of
+        :func:`~invoice_analytics.changes`, for the providers shown; None
+        when the panel is not over a history store.
+        """
+        if self._store is None:
+            return None
+        shown = self.filtered["provider"].dropna().astype(str).unique() if len(self.filtered) else []
+        return changes_tab.month_changes(self._store, self.as_of_date, shown)
+
+    def _draw_changes(self) -> None:
+        frames = self.changes_frames()
+        if frames is None:
+            text = changes_tab.NO_STORE
+            show(self.changes_output, {"text/html": f"<p>{html.escape(text)}</p>", "text/plain": text})
+            return
+        body, text = changes_tab.changes_html(*frames)
+        show(self.changes_output, {"text/html": body, "text/plain": text})
 
     def draw_all_charts(self) -> dict[str, bytes]:
         """Draw every chart now (not only the open tab's); title -> PNG bytes.

@@ -213,9 +213,9 @@ def test_panel_tabs_show_the_chart_their_title_names(invoices):
     # not the default edges, so that the edges reach the charts that use them; a low dpi draws fast
     panel = FilterPanel(invoices, as_of=AS_OF, scheme="15/30/45/60", dpi=30)
     titles = panel.chart_tabs.titles
-    assert titles[-1] == "Statement"  # after the charts
-    assert set(titles[:-1]) == set(TAB_CHARTS)
-    for index, title in enumerate(titles[:-1]):
+    assert titles[-2:] == ("Statement", "Changes")  # after the charts
+    assert set(titles[:-2]) == set(TAB_CHARTS)
+    for index, title in enumerate(titles[:-2]):
         panel.chart_tabs.selected_index = index
         shown = png_of(panel.chart_tabs.children[index])
         assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
@@ -315,7 +315,7 @@ def test_as_of_and_scheme(panel):
 
 
 def test_other_charts_drawn_when_their_tab_opens(panel):
-    assert panel.chart_tabs.titles == (*CHARTS, "Statement")
+    assert panel.chart_tabs.titles == (*CHARTS, "Statement", "Changes")
     assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
     panel.chart_tabs.selected_index = 3
     first = png_of(panel.chart_outputs["Paid ratio"])
@@ -820,3 +820,25 @@ def test_a_note_says_when_mayar_is_aged_with_terms_0(invoices):
     panel.terms["mayar"].value = 0
     panel.provider.value = ("faspay",)  # no Mayar invoice shown: no note
     assert "ia-terms-note" not in panel.kpi_html.value
+
+
+def test_changes_tab_over_a_store(small_demo_store, invoices):
+    import invoice_analytics as ia
+    from invoice_analytics.display._tabs import CHARTS
+    from invoice_analytics.display.panel import CHANGES_TAB
+
+    panel = FilterPanel(small_demo_store, as_of="2026-12-31", dpi=40)
+    assert panel.chart_tabs.titles[-1] == CHANGES_TAB
+    panel.chart_tabs.selected_index = len(CHARTS) + 1
+    summary, detail = panel.changes_frames()
+    expected = ia.changes(small_demo_store, "2026-11-30", "2026-12-31")
+    pd.testing.assert_frame_equal(detail, expected)
+    pd.testing.assert_frame_equal(summary, ia.changes_summary(expected))
+    shown = panel.changes_output.outputs[-1]["data"]["text/html"]
+    assert "from the end of 2026-11-30 to the end of 2026-12-31" in shown
+    panel.provider.value = ("mayar",)  # the providers shown
+    assert set(panel.changes_frames()[1]["provider"].astype(str)) == {"mayar"}
+    over_a_frame = FilterPanel(invoices, as_of=AS_OF, dpi=40)
+    assert over_a_frame.changes_frames() is None
+    over_a_frame.chart_tabs.selected_index = len(CHARTS) + 1
+    assert "needs a history store" in over_a_frame.changes_output.outputs[-1]["data"]["text/plain"]
