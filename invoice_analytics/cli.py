@@ -333,6 +333,10 @@ def _report(args: argparse.Namespace) -> int:
 
         store = InvoiceStore(args.store)
         df = store.as_of(args.as_of) if args.as_of else store.current()
+        last = store.refreshes()["observed_at"].max()
+        if args.as_of and args.as_of > last.date():  # a notice, never a silent clamp
+            print(f"Note: {args.store}'s last refresh was on {last:%Y-%m-%d %H:%M} WIB: the balances shown for "
+                  f"{args.as_of} are those known then.", file=sys.stderr)
         if args.provider:
             df = df[df["provider"].isin(args.provider).to_numpy(dtype=bool)]
         present = [p for p in PROVIDERS if (df["provider"] == p).any()]

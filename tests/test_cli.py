@@ -160,3 +160,12 @@ def test_refresh_then_report_from_the_store(tmp_path, monkeypatch, capsys):
     assert text.rstrip().endswith(f"and {chart}") and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main(["report", "--history", "--out", str(out)]) == 1
     assert "--history reads a history store: give --store DIR, or --demo" in capsys.readouterr().err
+
+
+def test_a_date_after_the_store_gives_a_notice(small_demo_store, tmp_path, capsys):
+    out = tmp_path / "late.xlsx"
+    assert main(["report", "--store", str(small_demo_store.path), "--out", str(out), "--as-of", "2030-01-31"]) == 0
+    err = capsys.readouterr().err
+    assert "last refresh was on 2027-02-01 23:00 WIB: the balances shown for 2030-01-31 are those known then" in err
+    assert main(["report", "--store", str(small_demo_store.path), "--out", str(out), "--as-of", "2027-01-15"]) == 0
+    assert "last refresh" not in capsys.readouterr().err
