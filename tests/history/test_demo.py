@@ -46,3 +46,22 @@ def test_open_demo_store_builds_once_then_opens_the_kept_store(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [first.path.name]  # no scratch directory left behind
     other = open_demo_store(tmp_path, days=14)  # another simulation: another store
     assert other.path != first.path
+
+
+def test_the_shipped_demo_store_is_this_simulations():
+    """When this fails, the simulation, the samples or the store's format changed: run scripts/build_demo_store.py."""
+    from invoice_analytics.history._demo import PREBUILT, simulation_key
+
+    assert (PREBUILT / "KEY").read_text().strip() == simulation_key(), "run scripts/build_demo_store.py"
+
+
+def test_open_demo_store_copies_the_shipped_store(tmp_path):
+    import json
+
+    from invoice_analytics.history._demo import PREBUILT, open_demo_store
+
+    store = open_demo_store(tmp_path)  # no build: a copy of the shipped store
+    shipped = json.loads((PREBUILT / "_manifest.json").read_text())
+    assert json.loads((store.path / "_manifest.json").read_text()) == shipped
+    assert len(store.refreshes()) == 2 * (1 + 26)  # the sample date, then 26 weekly refreshes, both providers
+    assert store.current().attrs["source"] == "demo"
