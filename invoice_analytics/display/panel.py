@@ -143,11 +143,13 @@ class FilterPanel:
         The initial bucket scheme, a key of
         :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES` ("30/60/90",
         "30/60/90/120" or "15/30/45/60").
-    terms_days : int or mapping of str to int, default 0
+    terms_days : int, mapping of str to int, or None, default None
         The initial payment terms of invoices without a due date (every
         Mayar invoice): whole days for every provider, or a mapping by
         provider like ``{"mayar": 14}`` (providers not named get 0). One box
-        per provider shows them.
+        per provider shows them. None: the terms of the settings
+        (``invoice-analytics.toml``, the environment, the user file; see
+        :mod:`invoice_analytics.settings`), else 0.
     by : str, default "customer"
         The report's row key: the virtual "customer" (provider and customer
         id, shown with the name: the key of the "Top past due" chart and of
@@ -257,13 +259,19 @@ class FilterPanel:
         *,
         as_of: object = None,
         scheme: str = "30/60/90",
-        terms_days: int | Mapping[str, int] = 0,
+        terms_days: int | Mapping[str, int] | None = None,
         by: str = CUSTOMER,
         max_rows: int = 25,
         dpi: int = 96,
     ) -> None:
         if scheme not in BUCKET_SCHEMES:
             raise ValueError(f"scheme must be one of {list(BUCKET_SCHEMES)}, not {scheme!r}")
+        if terms_days is None:  # the settings' terms (invoice-analytics.toml...), when any were set
+            from invoice_analytics.settings import load_settings
+
+            settings = load_settings()
+            set_terms = any(settings.origin[f"terms.{p}"] != "default" for p in settings.terms)
+            terms_days = dict(settings.terms) if set_terms else 0
         terms = check_terms(terms_days)
         if isinstance(terms, str):
             raise ValueError(f"the panel's terms are whole days or a mapping of them by provider, not a column "

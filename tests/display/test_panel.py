@@ -842,3 +842,12 @@ def test_changes_tab_over_a_store(small_demo_store, invoices):
     assert over_a_frame.changes_frames() is None
     over_a_frame.chart_tabs.selected_index = len(CHARTS) + 1
     assert "needs a history store" in over_a_frame.changes_output.outputs[-1]["data"]["text/plain"]
+
+
+def test_the_panel_starts_with_the_settings_terms(invoices, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert FilterPanel(invoices, as_of=AS_OF, dpi=30).terms_days == 0  # no settings: 0, as before
+    (tmp_path / "invoice-analytics.toml").write_text("[terms]\nmayar = 14\n")
+    panel = FilterPanel(invoices, as_of=AS_OF, dpi=30)
+    assert panel.terms_days == {"faspay": 0, "mayar": 14} and panel.terms["mayar"].value == 14
+    assert FilterPanel(invoices, as_of=AS_OF, terms_days=3, dpi=30).terms_days == 3  # an argument wins
