@@ -51,6 +51,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     )
     from invoice_analytics.analytics.backtest import backtest_forecast
     from invoice_analytics.analytics.behaviour import payment_behaviour
+    from invoice_analytics.analytics.changes import changes, changes_summary
     from invoice_analytics.analytics.collections import collections_list, customer_statement
     from invoice_analytics.analytics.customers import customer_key
     from invoice_analytics.analytics.dso import dso, observed_amount, with_observed_amount
@@ -74,6 +75,7 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.formatting import format_percent, format_rupiah, get_locale, number_locale, set_locale
     from invoice_analytics.history import InvoiceStore, RefreshResult
     from invoice_analytics.history._demo import demo_store
+    from invoice_analytics.pack import month_end_pack
     from invoice_analytics.pdf import write_pdf
     from invoice_analytics.providers import (
         FASPAY_DEV_URL,
@@ -92,6 +94,8 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "DEFAULT_EDGES", "aging_buckets", "aging_report", "average_days_past_due", "credit_invoices",
         "issue_month", "overdue_invoices", "overdue_totals", "paid_ratio", "top_debtors",
     ),
+    "invoice_analytics.analytics.changes": ("changes", "changes_summary"),
+    "invoice_analytics.pack": ("month_end_pack",),
     "invoice_analytics.analytics.collections": ("collections_list", "customer_statement"),
     "invoice_analytics.analytics.customers": ("customer_key",),
     "invoice_analytics._combine": ("combine",),
@@ -158,6 +162,8 @@ __all__ = [
     "aging_trend",
     "average_days_past_due",
     "backtest_forecast",
+    "changes",
+    "changes_summary",
     "collections_list",
     "combine",
     "configured_providers",
@@ -179,6 +185,7 @@ __all__ = [
     "load_faspay",
     "load_invoices",
     "load_mayar",
+    "month_end_pack",
     "number_locale",
     "observed_amount",
     "overdue_invoices",

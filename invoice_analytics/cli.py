@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from invoice_analytics._types import Terms
     from invoice_analytics.analytics._observed import HistoryLike
+    from invoice_analytics.settings import Settings
 
 # Nothing heavy is imported at module level: ``invoice-analytics --help`` loads
 # neither pandas nor matplotlib; each command imports what it uses.
@@ -81,13 +82,47 @@ def _provider_terms(text: str) -> tuple[str, int]:
     return provider, int(days)
 
 
-def _terms(args: argparse.Namespace) -> int | dict[str, int]:
-    """The report's terms: --terms-days for all, or a mapping by provider when --terms is given."""
-    if not args.terms:
-        return int(args.terms_days)
-    terms = {p: int(args.terms_days) for p in ("faspay", "mayar")}
-    terms.update(dict(args.terms))
-    return terms
+def _arguments(args: argparse.Namespace) -> dict[str, object]:
+    """The settings given on the command line (None: not given), for ``load_settings``."""
+    terms: dict[str, int] | None = None
+    if getattr(args, "terms_days", None) is not None:
+        terms = dict.fromkeys(("faspay", "mayar"), int(args.terms_days))
+    if getattr(args, "terms", None):
+        terms = {**(terms or {}), **dict(args.terms)}
+    return {"terms": terms, "locale": getattr(args, "locale", None), "edges": getattr(args, "edges", None),
+            "store": getattr(args, "store", None), "providers": getattr(args, "provider", None)}
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The effective settings (arguments > environment > project file > user file > defaults), locale set."""
+    from invoice_analytics.formatting import set_locale
+    from invoice_analytics.settings import load_settings
+
+    settings = load_settings(_arguments(args))
+    set_locale(settings.locale)
+    return settings
+
+
+def _settings_options(command: argparse.ArgumentParser) -> None:
+    """The options every analysing command takes; their defaults come from the settings files."""
+    command.add_argument("--edges", type=_edges, default=None,
+                         help="bucket edges in days (default: the settings, else 30,60,90)")
+    command.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=None,
+                         help="days after issue an invoice without due date is due, every provider "
+                              "(default: the settings, else 0)")
+    command.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
+                         help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
+    command.add_argument("--locale", choices=("id", "en"), default=None,
+                         help="how numbers are written: id (Rp 1.234.567) or en (Rp 1,234,567); "
+                              "default: the settings, else id")
+
+
+def _month(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError(f"--month takes a month like 2026-10, not {text!r}")
+    return text
 
 
 def _seconds(text: str) -> float:
@@ -157,12 +192,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="also write a printable PDF (A4 landscape) to this path")
     report.add_argument("--as-of", type=_as_of, default=None,
                         help="aging date YYYY-MM-DD (ISO 8601, 1900-01-01 to 2199-12-31), default today (Jakarta)")
-    report.add_argument("--edges", type=_edges, default=None, help="bucket edges in days, default 30,60,90")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
-    report.add_argument("--terms-days", type=_whole("--terms-days", 0, MAX_DAYS), default=0,
-                        help="days after issue an invoice without due date is due, every provider (default 0)")
-    report.add_argument("--terms", type=_provider_terms, action="append", default=None, metavar="PROVIDER=DAYS",
-                        help="terms of one provider, e.g. mayar=14 (repeatable; overrides --terms-days for it)")
+    _settings_options(report)
     report.add_argument("--store", type=Path, default=None, metavar="DIR",
                         help="read the invoices from a history store (as known on --as-of) instead of loading them")
     report.add_argument("--history", action="store_true",
@@ -180,6 +211,23 @@ def _parser() -> argparse.ArgumentParser:
                          help="build a demo store at DIR: the sample data, then six simulated months")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
+    pack = commands.add_parser("pack", help="write the month-end AR pack: a workbook and a PDF")
+    pack.add_argument("--store", type=Path, default=None, metavar="DIR",
+                      help="the history store (default: the settings' store)")
+    pack.add_argument("--demo", action="store_true",
+                      help="use the demo history store (the sample data and simulated months; DEMO DATA)")
+    pack.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="the month closed")
+    pack.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=None,
+                      help="workbook path (default pack-YYYY-MM.xlsx)")
+    pack.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
+                      help="PDF path (default pack-YYYY-MM.pdf)")
+    pack.add_argument("--provider", action="append", choices=("faspay", "mayar"),
+                      help="only this provider (repeatable; default: the settings, else both)")
+    _settings_options(pack)
+    config = commands.add_parser("config", help="show the effective settings and where each came from")
+    _settings_options(config)
+    config.add_argument("--store", type=Path, default=None, metavar="DIR", help="a history store's directory")
+    config.add_argument("--provider", action="append", choices=("faspay", "mayar"), help="a default provider")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from the sample data")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -205,11 +253,65 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{exc.strerror or exc}", file=sys.stderr)
             return 1
         return 0
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "refresh": _refresh, "report": _report, "config": _config, "pack": _pack}
     try:
-        return _refresh(args) if args.command == "refresh" else _report(args)
+        return commands[args.command](args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
         print(printable(f"invoice-analytics {args.command}: error: {exc}"), file=sys.stderr)
         return 1
+
+
+def _config(args: argparse.Namespace) -> int:
+    """``invoice-analytics config``: the effective settings, each with where it came from."""
+    from invoice_analytics.settings import ENVIRONMENT, project_file, settings_table, user_file
+
+    settings = _settings(args)
+    print(settings_table(settings))
+    print(f"\nPrecedence: arguments > environment ({', '.join(ENVIRONMENT.values())}) > project file "
+          f"{project_file()} > user file {user_file()} > defaults.")
+    for note in settings.notes():
+        print(f"Note: {note}")
+    return 0
+
+
+def _pack(args: argparse.Namespace) -> int:
+    """``invoice-analytics pack``: the month-end pack of a store (or the demo store) as a workbook and a PDF."""
+    from invoice_analytics.history import InvoiceStore
+    from invoice_analytics.pack import month_end_pack
+
+    settings = _settings(args)
+    if args.demo and args.store is not None:
+        raise ValueError("give --store DIR or --demo, not both")
+    if args.demo:
+        from invoice_analytics.history._demo import open_demo_store
+
+        store = open_demo_store()
+    elif settings.store is not None:
+        if not settings.store.is_dir():
+            raise ValueError(f"no history store at {settings.store} ({settings.origin['store']})")
+        store = InvoiceStore(settings.store)
+    else:
+        raise ValueError("give --store DIR (or set store in invoice-analytics.toml), or --demo")
+    pack = month_end_pack(store, args.month, terms_days=settings.terms, edges=settings.edges,
+                          locale=settings.locale, providers=list(settings.providers))
+    out = args.out or Path(f"pack-{args.month}.xlsx")
+    pdf = args.pdf or out.with_suffix(".pdf")
+    pack.to_excel(out)
+    pack.to_pdf(pdf)
+    summary = pack.sections["Summary by provider"]
+    print(f"Month-end AR pack as of {pack.as_of} from {pack.source}")
+    for note in pack.notes:
+        print(f"Note: {note}")
+    total = int(summary.loc["Total", "Total"]) if "Total" in summary.index else 0
+    from invoice_analytics.formatting import format_count, format_rupiah
+
+    print(f"Open balance {format_rupiah(total, compact=False)}; "
+          f"{format_count(len(pack.sections['Collections']))} customers to chase, each with a statement.")
+    for name, why in pack.omitted.items():
+        print(f"Left out: {name} ({why})")
+    print(f"Wrote {out} and {pdf}")
+    return 0
 
 
 def _refresh(args: argparse.Namespace) -> int:
@@ -266,13 +368,16 @@ def _report(args: argparse.Namespace) -> int:
 
 def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
     from invoice_analytics._dates import jakarta_date
-    from invoice_analytics.analytics import DEFAULT_EDGES
     from invoice_analytics.display.charts import plot_aging
-    from invoice_analytics.report import summary_table, write_workbook
+    from invoice_analytics.report import present_providers, summary_table, write_workbook
     from invoice_analytics.schema import DEMO_SOURCE, PROVIDERS
+    from invoice_analytics.settings import terms_notes
     from invoice_analytics.sources import check_environment, configured_providers, load_invoices
 
     chart = args.chart or args.out.with_suffix(".png")  # a .png: never the .xlsx workbook
+    settings = _settings(args)
+    if not args.provider and settings.origin["providers"] != "default":
+        args.provider = list(settings.providers)
     wanted = args.provider or list(PROVIDERS)
     demo: bool | None = True if args.demo else None
     if args.history and not args.demo and args.store is None:
@@ -289,6 +394,10 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
 
         store = InvoiceStore(args.store)
         df = store.as_of(args.as_of) if args.as_of else store.current()
+        last = store.refreshes()["observed_at"].max()
+        if args.as_of and args.as_of > last.date():  # a notice, never a silent clamp
+            print(f"Note: {args.store}'s last refresh was on {last:%Y-%m-%d %H:%M} WIB: the balances shown for "
+                  f"{args.as_of} are those known then.", file=sys.stderr)
         if args.provider:
             df = df[df["provider"].isin(args.provider).to_numpy(dtype=bool)]
         present = [p for p in PROVIDERS if (df["provider"] == p).any()]
@@ -299,9 +408,9 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
             warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
             df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
     is_demo = df.attrs.get("source") == DEMO_SOURCE
-    edges = args.edges or DEFAULT_EDGES
+    edges = settings.edges
     as_of = args.as_of or jakarta_date(None)
-    terms = _terms(args)
+    terms: dict[str, int] = settings.terms
     write_workbook(df, outputs.stage(args.out), as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
     _save_png(ax, outputs.stage(chart))
@@ -312,6 +421,8 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
     source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
     _say(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     _say(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
+    for note in terms_notes(terms, present_providers(df)):
+        _say(f"\nNote: {note}")
     trend_chart = _history(args, edges, terms, outputs) if args.history else None
     if args.forecast:
         _forecast(args, terms)
@@ -322,10 +433,8 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
 
 def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms, outputs: _Outputs) -> Path:
     """``report --history``: the trend and days to pay of ``--store`` or of a demo store; the chart's path."""
-    import tempfile
-
     from invoice_analytics.history import InvoiceStore
-    from invoice_analytics.history._demo import DEMO_DAYS, demo_store
+    from invoice_analytics.history._demo import DEMO_DAYS, open_demo_store
 
     if args.store is not None:
         print(f"\nHistory store {args.store}")
@@ -333,20 +442,17 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms, outpu
                               args, edges, terms, outputs)
     print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
           "(made-up figures, dated after the sample)")
-    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
-        return _store_history(demo_store(scratch), "Open amount by aging bucket (simulated after the sample date)",
-                              args, edges, terms, outputs)
+    return _store_history(open_demo_store(), "Open amount by aging bucket (simulated after the sample date)",
+                          args, edges, terms, outputs)
 
 
 def _forecast(args: argparse.Namespace, terms: Terms) -> None:
     """``report --forecast``: the forecast of ``--store`` (or of a demo store) from ``--as-of`` (default: its
     last refresh day), its backtest, and a chart beside ``--out``."""
-    import tempfile
-
     from invoice_analytics._forecast_summary import forecast_summary
     from invoice_analytics.display._forecast_chart import plot_forecast
     from invoice_analytics.history import InvoiceStore
-    from invoice_analytics.history._demo import demo_store
+    from invoice_analytics.history._demo import open_demo_store
 
     def run(store: HistoryLike) -> None:
         day = args.as_of or store.refreshes()["observed_at"].max().date()
@@ -360,8 +466,7 @@ def _forecast(args: argparse.Namespace, terms: Terms) -> None:
         run(InvoiceStore(args.store))
         return
     print("\nDEMO DATA forecast: the demo store (the sample data, then simulated months)")
-    with tempfile.TemporaryDirectory(prefix="invoice-analytics-demo-") as scratch:
-        run(demo_store(scratch))
+    run(open_demo_store())
 
 
 def _store_history(store: HistoryLike, title: str, args: argparse.Namespace, edges: Sequence[int],

@@ -130,7 +130,10 @@ def _is_text(column: pd.Series) -> bool:
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails."""
+    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails.
+
+    The file ends with the permissions the umask gives a new file (``mkstemp`` makes it 0600).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -214,8 +217,8 @@ def write_excel(
         Column name -> an Excel number format (e.g. ``"yyyy-mm-dd"``,
         ``"mmm yyyy"``), over the default rupiah/percent choice.
     print_setup : bool, default False
-        Landscape A4, one page wide, the title block and header rows
-        repeated on each page, "Page n of N" in the footer.
+        Landscape A4, one page wide, the header row repeated on each page
+        (the title block prints once), "Page n of N" in the footer.
 
     Returns
     -------
@@ -322,7 +325,7 @@ def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, widt
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.page_setup.fitToWidth = 1
         sheet.page_setup.fitToHeight = 0
-        sheet.print_title_rows = f"1:{top}"
+        sheet.print_title_rows = f"{top}:{top}"  # only the header row: the title block prints once
         sheet.oddFooter.center.text = "Page &P of &N"
         sheet.oddFooter.right.text = name
 

@@ -10,15 +10,17 @@ block and set up to print, rupiah as numbers with a rupiah format: :doc:`/guide/
 ...     df = ia.load_invoices(demo=True, progress=False)
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"  # doctest: +SKIP
 >>> sheets = write_workbook(df, path, as_of="2026-11-21")  # doctest: +SKIP
->>> import openpyxl  # read the file back: the sheets, and the grand total as a number  # doctest: +SKIP
+>>> import openpyxl  # doctest: +SKIP
 >>> book = openpyxl.load_workbook(path)  # doctest: +SKIP
 >>> aging = book["Aging by customer"]  # doctest: +SKIP
 >>> book.sheetnames  # doctest: +SKIP
 ['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes']
 >>> aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value  # doctest: +SKIP
 ('Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A10"].value, aging["A11"].value  # doctest: +SKIP
-('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Customer', 'PT. Mulia Logistik Tbk')
+>>> aging["A1"].value, aging["A7"].value, aging["A9"].value[:29]  # doctest: +SKIP
+('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Note: Mayar invoices carry no')
+>>> aging["A11"].value, aging["A12"].value, aging.print_title_rows  # doctest: +SKIP
+('Customer', 'PT. Mulia Logistik Tbk', '$11:$11')
 """
 
 from __future__ import annotations
@@ -34,31 +36,18 @@ from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.analytics.aging import aging_report, overdue_invoices, overdue_totals
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
-from invoice_analytics.export import write_excel
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
-from invoice_analytics.schema import JAKARTA
+from invoice_analytics.schema import JAKARTA, PROVIDERS
+from invoice_analytics.settings import terms_notes
+from invoice_analytics.workbook import HEADERS, write_sheets
 
-__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "source_text", "summary_table", "terms_text", "title_lines",
-           "write_workbook"]
+__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
+           "title_lines", "write_workbook"]
 
 #: The columns of the "Overdue invoices" sheet.
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
                     "outstanding", "days_past_due", "bucket"]
 
-#: Column name -> the header a reader sees, for every sheet finance files (one place).
-HEADERS: dict[str, str] = {
-    "provider": "Provider", "invoice_id": "Invoice", "customer_name": "Customer", "customer_id": "Customer ID",
-    "status": "Status", "issued_at": "Issue date", "due_at": "Due date", "due_date": "Due date",
-    "outstanding": "Outstanding", "days_past_due": "Days past due", "bucket": "Bucket",
-    "issue_month": "Month", "invoice_count": "Invoices", "paid_count": "Paid invoices",
-    "billed_amount": "Billed (Mayar)", "paid_amount": "Paid (Mayar)",
-    "paid_ratio_by_count": "Paid ratio (count)", "paid_ratio_by_amount": "Paid ratio (amount, Mayar only)",
-    "open_count": "Open invoices", "open_amount": "Open", "overdue_count": "Overdue invoices",
-    "overdue_amount": "Overdue", "overdue_share": "Overdue share", "oldest_invoice_id": "Oldest invoice",
-    "oldest_due_date": "Oldest due date", "oldest_days_past_due": "Oldest days past due",
-    "customer_email": "Email", "customer_mobile": "Phone", "amount": "Amount", "kind": "Kind",
-    "topic": "Topic", "convention": "Convention",
-}
 #: Number formats of the date columns: dates without a time, months as "Nov 2026".
 DATE_FORMATS: dict[str, str] = {
     "issued_at": "yyyy-mm-dd", "due_at": "yyyy-mm-dd", "due_date": "yyyy-mm-dd", "oldest_due_date": "yyyy-mm-dd",
@@ -115,11 +104,25 @@ def terms_text(terms_days: Terms) -> str:
     return f"{terms_days} days{' (due on receipt)' if terms_days == 0 else ''} where no due date"
 
 
+def present_providers(df: pd.DataFrame) -> list[str]:
+    """The providers with invoices in ``df``, in the usual order.
+
+    >>> present_providers(pd.DataFrame({"provider": ["mayar", "faspay", "mayar"]}))
+    ['faspay', 'mayar']
+    """
+    if "provider" not in df:
+        return []
+    seen = {str(p) for p in df["provider"].dropna().unique()}
+    return sorted(seen, key=lambda p: (p not in PROVIDERS, PROVIDERS.index(p) if p in PROVIDERS else 0, p))
+
+
 def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[int], basis: Basis,
                 terms_days: Terms) -> list[str]:
-    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at."""
+    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at,
+    then a note for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
     now = pd.Timestamp.now(tz=JAKARTA).strftime("%Y-%m-%d %H:%M")
     basis_text = "days past the due date" if basis == "due" else "days since the issue date"
+    notes = [f"Note: {n}" for n in terms_notes(terms_days, present_providers(df))] if basis == "due" else []
     return [
         report,
         f"As of: {jakarta_date(as_of).isoformat()} (Asia/Jakarta)",
@@ -128,17 +131,19 @@ def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[i
         f"Bucket edges: {', '.join(str(e) for e in edges)} days",
         f"Source: {source_text(df)}",
         f"Generated: {now} WIB (Asia/Jakarta)",
+        *notes,
     ]
 
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                    basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.export.write_excel`)
+    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.workbook.write_sheets`)
     and return its sheets as frames (with their column names; the workbook shows :data:`HEADERS`).
 
     Every sheet starts with the title block (:func:`title_lines`), has bold
     header and Total rows, an autofilter, frozen panes and a print setup
-    (landscape A4, one page wide); a "Notes" sheet states the conventions.
+    (landscape A4, one page wide, only the header row repeated); a "Notes"
+    sheet states the conventions.
     """
     as_of = jakarta_date(as_of)
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
@@ -152,8 +157,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
-    write_excel(sheets=sheets, path=path, title=title, headers=HEADERS, formats=DATE_FORMATS, print_setup=True,
-                money={"Notes": []})
+    write_sheets(path, sheets, titles={name: [name, *title] for name in sheets}, formats=DATE_FORMATS)
     return sheets
 
 

@@ -494,11 +494,114 @@ panel'''),
     ]
 
 
+def month_end() -> list:
+    return [
+        new_markdown_cell("""\
+# The month-end AR pack
+
+At month-end close a finance manager signs a pack: the aging at the month end
+against the previous one, what changed during the month, the trend, roll
+rates, DSO, days to pay, who to chase and a statement of account for every
+customer with a past-due amount. `ia.month_end_pack(store, "YYYY-MM")` makes
+all of it from a history store, every figure as known at the end of the
+month; `pack.to_excel(...)` and `pack.to_pdf(...)` write the workbook and the
+PDF (the command line: `invoice-analytics pack --store DIR --month YYYY-MM`).
+
+With credentials set, the store is the one named in the settings
+(`invoice-analytics.toml`: `store = "..."`). Offline, a demo store is built in
+a temporary directory (removed at the end): the sample data observed on
+2026-11-21, then ten simulated weeks. Those weeks are made up."""),
+        new_code_cell('''\
+import tempfile
+
+import pandas as pd
+from IPython.display import display
+
+import invoice_analytics as ia
+from invoice_analytics.settings import load_settings
+
+settings = load_settings()
+scratch = None
+if ia.configured_providers() and settings.store is not None:
+    print("Data source: the history store", settings.store)
+    store = ia.InvoiceStore(settings.store)
+    last = store.refreshes()["observed_at"].max()
+    MONTH = str(pd.Period(last.date(), "M") - 1)  # the last full month
+else:
+    print("Data source: embedded emulator (made-up demo data, ten simulated weeks)")
+    scratch = tempfile.TemporaryDirectory(prefix="ia-month-end-")
+    store = ia.demo_store(scratch.name + "/store", days=72)
+    MONTH = "2026-12"
+print("Settings:", settings.terms, settings.edges, settings.locale)'''),
+        new_markdown_cell("""\
+## The pack
+
+Mayar lists carry no due date: an invoice is due `terms` days after issue.
+Pass the terms (or keep them in `invoice-analytics.toml`: `[terms] mayar = 14`);
+with terms 0 every open Mayar invoice is past due, and the pack says so."""),
+        new_code_cell('''\
+pack = ia.month_end_pack(store, MONTH, terms_days={"mayar": 14})
+print(f"As of {pack.as_of} (previous month end {pack.previous}), source: {pack.source}")
+for note in pack.notes:
+    print("Note:", note)
+list(pack.sections)'''),
+        new_code_cell('''\
+pack.sections["Summary by provider"]'''),
+        new_markdown_cell("""\
+## What changed
+
+The aging at this month end against the previous one, and each invoice that
+changed, with the window in which the store saw it change (the lists carry no
+payment dates). `ia.changes(store, since, until)` gives the same for any two
+dates."""),
+        new_code_cell('''\
+pack.sections["Comparative aging"]'''),
+        new_code_cell('''\
+pack.sections["Changes in the month"]'''),
+        new_code_cell('''\
+ia.changes(store, pack.previous, pack.as_of).head()'''),
+        new_markdown_cell("""\
+## The trend, roll rates, DSO
+
+The trend is read as known at each month end. DSO has one row per provider:
+Faspay's uses the amounts the store observed (its lists carry none), and
+"All providers" covers exactly the rows above."""),
+        new_code_cell('''\
+display(ia.plot_aging_trend(pack.sections["Trend"]).figure)
+pack.sections["Roll rates"]'''),
+        new_code_cell('''\
+pack.sections["DSO by provider"]'''),
+        new_markdown_cell("""\
+## Who to chase, and their statements
+
+A statement of account per customer with a past-due amount: the open items
+with a running balance, then the month's activity from the opening to the
+closing balance."""),
+        new_code_cell('''\
+chase = pack.sections["Collections"]
+first = chase.iloc[0]
+items = pack.sections["Statements"]
+items[(items["provider"] == first["provider"]) & (items["customer_name"] == first["customer_name"])]'''),
+        new_markdown_cell("""\
+## The files
+
+One workbook (a sheet per section, set up to print on A4 landscape) and one
+PDF (typeset tables, numbered pages, a statement per customer)."""),
+        new_code_cell('''\
+xlsx = pack.to_excel("out/month-end-pack.xlsx")
+pdf = pack.to_pdf("out/month-end-pack.pdf")
+print("Wrote", xlsx, "and", pdf)
+if scratch is not None:
+    scratch.cleanup()  # the demo store: nothing left behind'''),
+    ]
+
+
 NOTEBOOKS = {
     "01_quickstart.ipynb": quickstart,
     "02_aging_report.ipynb": aging,
     "03_dashboard.ipynb": dashboard,
     "04_history.ipynb": history,
+    "05_month_end.ipynb": month_end,
 }
 
 

@@ -20,3 +20,24 @@ def _default_locale():
     formatting.set_locale("id")
     yield
     formatting.set_locale("id")
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_files(monkeypatch, tmp_path_factory):
+    """No test reads the developer's settings (an empty user config directory, no INVOICE_ANALYTICS_* variables)
+    or writes to the developer's cache (the cached demo store goes to the session's temporary directory)."""
+    import os
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-user-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))  # the demo store's cache
+    for name in list(os.environ):
+        if name.startswith("INVOICE_ANALYTICS_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def small_demo_store(tmp_path_factory):
+    """A demo store of weekly refreshes from 2026-11-21 to 2027-02-01 (72 simulated days), built once per session."""
+    from invoice_analytics.history._demo import demo_store
+
+    return demo_store(tmp_path_factory.mktemp("small-demo") / "store", days=72)

@@ -38,8 +38,8 @@ def test_report_demo_writes_workbook_chart_and_summary(tmp_path, capsys):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month", "Notes"]
     sheet = book["Aging by customer"]
-    top = 10  # the title block, a blank row, then the header
-    assert "DEMO DATA" in sheet["A7"].value
+    top = 11  # the title block (with the note on Mayar's terms 0), a blank row, then the header
+    assert "DEMO DATA" in sheet["A7"].value and sheet["A9"].value.startswith("Note: Mayar invoices carry no due")
     header = [c.value for c in sheet[top]]
     assert header == ["Customer", "Customer ID", "Provider", "Current", "1-30", "31-60", "61-90", "91-120", ">120",
                       "Credit", "Total"]
@@ -248,3 +248,12 @@ def test_reprs_escape_control_characters():
                  str(ResponseError("mayar", f"GET x{ESCAPE}", f"said {ESCAPE}", detail=ESCAPE)),
                  str(PagingWarning(f"invoice {ESCAPE}"))):
         assert "\x1b" not in text and "\x07" not in text and "\\x1b]0;owned\\x07" in text
+
+
+def test_a_date_after_the_store_gives_a_notice(small_demo_store, tmp_path, capsys):
+    out = tmp_path / "late.xlsx"
+    assert main(["report", "--store", str(small_demo_store.path), "--out", str(out), "--as-of", "2030-01-31"]) == 0
+    err = capsys.readouterr().err
+    assert "last refresh was on 2027-02-01 23:00 WIB: the balances shown for 2030-01-31 are those known then" in err
+    assert main(["report", "--store", str(small_demo_store.path), "--out", str(out), "--as-of", "2027-01-15"]) == 0
+    assert "last refresh" not in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import pandas as pd
@@ -172,7 +173,6 @@ def test_libreoffice_reads_no_formula_and_no_split_row(tmp_path):
 
 
 def test_exports_follow_the_umask(tmp_path):
-    import os
 
     old = os.umask(0o022)
     try:

@@ -20,6 +20,7 @@ LAYERS: dict[str, int] = {
     "analytics": 2,
     "emulator": 2,  # the embedded default: serves the providers' documented paths
     "export": 2,  # files from frames: CSV and Excel
+    "workbook": 3,  # the finance-ready workbook writer (XlsxWriter), over export's text cleaning
     "history": 3,  # the store: refreshes through the providers, the demo store through the emulator
     "display": 4,
     "sources": 5, "report": 5, "_history_summary": 5, "_forecast_summary": 5, "pdf": 6, "pack": 6,

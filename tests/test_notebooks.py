@@ -29,7 +29,7 @@ SECRET_PREFIXES = ("FASPAY_", "MAYAR_")
 
 def test_there_are_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
-        "01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb", "04_history.ipynb"]
+        "01_quickstart.ipynb", "02_aging_report.ipynb", "03_dashboard.ipynb", "04_history.ipynb", "05_month_end.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -86,6 +86,10 @@ def test_notebook_runs(path, tmp_path, no_credentials):
         assert (tmp_path / "out" / "aging_report.csv").exists()
         assert (tmp_path / "out" / "aging_report.xlsx").exists()
         assert (tmp_path / "out" / "aging_report.pdf").read_bytes().startswith(b"%PDF-")
+    if path.stem.startswith("05"):
+        assert (tmp_path / "out" / "month-end-pack.xlsx").stat().st_size > 0
+        assert (tmp_path / "out" / "month-end-pack.pdf").read_bytes().startswith(b"%PDF-")
+        assert "Comparative aging" in text and "All providers" in text
     if path.stem.startswith("04"):
         assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     if path.stem.startswith("03"):

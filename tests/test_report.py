@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 
 openpyxl = pytest.importorskip("openpyxl")
+from openpyxl.utils import get_column_letter  # noqa: E402
 
 from invoice_analytics._combine import combine  # noqa: E402
 from invoice_analytics.export import RUPIAH_FORMAT  # noqa: E402
 from invoice_analytics.report import HEADERS, write_workbook  # noqa: E402
+from invoice_analytics.workbook import PRINTABLE_MM, column_mm  # noqa: E402
 from tests.support.frames import faspay, mayar  # noqa: E402
 
 AS_OF = "2024-02-15"
@@ -56,8 +58,10 @@ def test_every_sheet_has_the_title_block_and_print_setup(book) -> None:
         assert sheet.auto_filter.ref.startswith(f"A{TOP}:")
         setup = sheet.page_setup
         assert setup.orientation == "landscape" and int(setup.paperSize) == int(sheet.PAPERSIZE_A4)
-        assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth == 1 and setup.fitToHeight == 0
-        assert sheet.print_title_rows == f"$1:${TOP}"
+        scale = setup.scale or 100  # one page wide: at this scale the columns fit A4 landscape
+        widths = [sheet.column_dimensions[get_column_letter(i + 1)].width for i in range(sheet.max_column)]
+        assert sum(column_mm(w) for w in widths) * scale / 100 <= PRINTABLE_MM
+        assert sheet.print_title_rows == f"${TOP}:${TOP}"  # only the header row repeats
         assert "&P" in sheet.oddFooter.center.text and "&N" in sheet.oddFooter.center.text
 
 

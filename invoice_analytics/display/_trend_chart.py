@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FixedFormatter, FixedLocator, FuncFormatter, MaxNLocator
 
 from invoice_analytics._docs import doc
 from invoice_analytics.analytics._rules import CREDIT, TOTAL, bucket_labels
@@ -23,7 +23,7 @@ from invoice_analytics.display._chart_parts import (
     bucket_colors,
     literal,
 )
-from invoice_analytics.formatting import rupiah_formatter
+from invoice_analytics.formatting import get_locale, rupiah_formatter
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["CREDIT_COLOR", "plot_aging_trend"]
@@ -53,6 +53,21 @@ def _edges(labels: list[str]) -> tuple[int, ...]:
     if not valid:
         raise ValueError(f"the columns {labels} are not aging buckets (Current, 1-30, ..., >90)")
     return tuple(edges)
+
+
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def month_label(day: dt.date | pd.Timestamp, locale: str | None = None) -> str:
+    """A month end's tick label: the month's short name in the locale, and the year.
+
+    >>> month_label(dt.date(2026, 8, 31), "id"), month_label(dt.date(2026, 12, 31), "en")
+    ('Agu 2026', 'Dec 2026')
+    """
+    return f"{_MONTHS[locale or get_locale()][day.month - 1]} {day.year}"
 
 
 def _date_label(x: float, pos: int | None = None) -> str:
@@ -125,8 +140,12 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     ax.axhline(0, color="#333333", linewidth=0.8)
     ax.set_ylim(bottom * 1.1, top * 1.1 if top > 0 else 1.0)
     ax.yaxis.set_major_formatter(rupiah_formatter())
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, min_n_ticks=1))
-    ax.xaxis.set_major_formatter(FuncFormatter(_date_label))
+    if len(dates) <= 24 and bool(dates.is_month_end.all()):  # month ends: a tick on each, named by month
+        ax.xaxis.set_major_locator(FixedLocator(x))
+        ax.xaxis.set_major_formatter(FixedFormatter([month_label(d) for d in dates]))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=8, integer=True, min_n_ticks=1))
+        ax.xaxis.set_major_formatter(FuncFormatter(_date_label))
     if len(x) > 1:
         ax.set_xlim(x[0], x[-1])
     ax.tick_params(axis="x", labelrotation=30)

@@ -40,6 +40,7 @@ from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.trends import HistoryLike
+from invoice_analytics.display import _changes_tab as changes_tab
 from invoice_analytics.display import _downloads as downloads
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, panel_layout
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
@@ -58,7 +59,7 @@ from invoice_analytics.display._tabs import CHARTS, render_chart
 from invoice_analytics.display.filtering import FilterIndex
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
-from invoice_analytics.export import write_csv, write_excel
+from invoice_analytics.export import write_csv
 from invoice_analytics.formatting import format_count as _n
 from invoice_analytics.formatting import format_percent, format_rupiah
 from invoice_analytics.schema import DEMO_SOURCE
@@ -67,11 +68,16 @@ __all__ = ["FilterPanel"]
 
 #: Chart images kept per chart (by filters, as_of and scheme).
 CHART_CACHE_SIZE = 16
+#: The columns of the exported "Overdue invoices" sheet (the report's).
+_OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
+                    "outstanding", "days_past_due", "bucket"]
 #: The largest file the export buttons offer as a browser download (bytes); a larger one is written with
 #: :meth:`FilterPanel.export_excel` / :meth:`FilterPanel.export_csv` to a path instead.
 DOWNLOAD_LIMIT = 25_000_000
 #: The title of the tab showing a customer's statement, after the charts' tabs.
 STATEMENT_TAB = "Statement"
+#: The title of the tab showing what changed in a history store this month, after the statement's tab.
+CHANGES_TAB = "Changes"
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
@@ -119,11 +125,13 @@ class FilterPanel:
         The initial bucket scheme, a key of
         :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES` ("30/60/90",
         "30/60/90/120" or "15/30/45/60").
-    terms_days : int or mapping of str to int, default 0
+    terms_days : int, mapping of str to int, or None, default None
         The initial payment terms of invoices without a due date (every
         Mayar invoice): whole days for every provider, or a mapping by
         provider like ``{"mayar": 14}`` (providers not named get 0). One box
-        per provider shows them.
+        per provider shows them. None: the terms of the settings
+        (``invoice-analytics.toml``, the environment, the user file; see
+        :mod:`invoice_analytics.settings`), else 0.
     by : str, default "customer"
         The report's row key: the virtual "customer" (provider and customer
         id, shown with the name: the key of the "Top past due" chart and of
@@ -233,13 +241,19 @@ class FilterPanel:
         *,
         as_of: object = None,
         scheme: str = "30/60/90",
-        terms_days: int | Mapping[str, int] = 0,
+        terms_days: int | Mapping[str, int] | None = None,
         by: str = CUSTOMER,
         max_rows: int = 25,
         dpi: int = 96,
     ) -> None:
         if scheme not in BUCKET_SCHEMES:
             raise ValueError(f"scheme must be one of {list(BUCKET_SCHEMES)}, not {scheme!r}")
+        if terms_days is None:  # the settings' terms (invoice-analytics.toml...), when any were set
+            from invoice_analytics.settings import load_settings
+
+            settings = load_settings()
+            set_terms = any(settings.origin[f"terms.{p}"] != "default" for p in settings.terms)
+            terms_days = dict(settings.terms) if set_terms else 0
         terms = check_terms(terms_days)
         if isinstance(terms, str):
             raise ValueError(f"the panel's terms are whole days or a mapping of them by provider, not a column "
@@ -288,13 +302,14 @@ class FilterPanel:
         self.kpi_html = W.HTML().add_class("ia-kpis-widget")
         self.table_output = W.Output().add_class("ia-table")
         self.chart_outputs = {title: W.Output().add_class("ia-chart") for title in CHARTS}
+        self.changes_output = W.Output().add_class("ia-changes")
         self.statement_output = W.Output().add_class("ia-statement")
         # over a store, a last tab: the cash-in forecast at the as-of date
         self.forecast_view = ForecastView(self._store) if self._store is not None else None
         extra = [] if self.forecast_view is None else [self.forecast_view.output]
         self.chart_tabs = W.Tab(
-            children=[*self.chart_outputs.values(), self.statement_output, *extra],
-            titles=[*CHARTS, STATEMENT_TAB, *([FORECAST_TAB] if extra else [])],
+            children=[*self.chart_outputs.values(), self.statement_output, self.changes_output, *extra],
+            titles=[*CHARTS, STATEMENT_TAB, CHANGES_TAB, *([FORECAST_TAB] if extra else [])],
         )
         self.chart_tabs.add_class("ia-charts")
         show(self.statement_output, NO_STATEMENT)
@@ -448,6 +463,15 @@ class FilterPanel:
             Whether the header reads "DEMO DATA".
         """
         return bool(self._df.attrs.get("source") == DEMO_SOURCE)
+
+    def _terms_note_html(self, frame: pd.DataFrame) -> str:
+        """The note on a provider without due dates aged with terms 0, when one is shown (else "")."""
+        from invoice_analytics.settings import terms_notes
+
+        shown = frame["provider"].dropna().unique() if "provider" in frame else []
+        notes = terms_notes(self.terms_days, sorted(str(p) for p in shown))
+        return "".join(f'<div class="ia-terms-note" style="color:#8a5a00;margin:.3em 0">Note: {html.escape(n)}</div>'
+                       for n in notes)
 
     def _header_html(self) -> str:
         source = self._df.attrs.get("source")
@@ -764,7 +788,7 @@ class FilterPanel:
         frame = self._filtered_work
         self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
-        self.kpi_html.value = format_kpis_html(self.kpis)
+        self.kpi_html.value = format_kpis_html(self.kpis) + self._terms_note_html(frame)
         show(
             self.table_output,
             {"text/html": format_report_table(self.report, max_rows=self._max_rows),
@@ -845,8 +869,31 @@ class FilterPanel:
         index = self.chart_tabs.selected_index
         if index is not None and index < len(CHARTS):  # after the charts: the statement, drawn by itself
             self.chart_png(list(CHARTS)[index])
-        elif index == len(CHARTS) + 1 and self.forecast_view is not None:  # then the forecast
+        elif index == len(CHARTS) + 1:
+            self._draw_changes()
+        elif index == len(CHARTS) + 2 and self.forecast_view is not None:  # then the forecast
             self.forecast_view.draw(self.as_of_date)
+
+    def changes_frames(self) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """What changed in the store from the previous month end (or its first refresh) to the as-of date.
+
+        :func:`~invoice_analytics.changes_summary` and the detail of
+        :func:`~invoice_analytics.changes`, for the providers shown; None
+        when the panel is not over a history store.
+        """
+        if self._store is None:
+            return None
+        shown = self.filtered["provider"].dropna().astype(str).unique() if len(self.filtered) else []
+        return changes_tab.month_changes(self._store, self.as_of_date, shown)
+
+    def _draw_changes(self) -> None:
+        frames = self.changes_frames()
+        if frames is None:
+            text = changes_tab.NO_STORE
+            show(self.changes_output, {"text/html": f"<p>{html.escape(text)}</p>", "text/plain": text})
+            return
+        body, text = changes_tab.changes_html(*frames)
+        show(self.changes_output, {"text/html": body, "text/plain": text})
 
     def draw_all_charts(self) -> dict[str, bytes]:
         """Draw every chart now (not only the open tab's); title -> PNG bytes.
@@ -957,13 +1004,18 @@ class FilterPanel:
         return write_csv(frame=self.filtered, path=path)
 
     def export_excel(self, path: str | Path) -> Path:
-        """Write what is shown to one workbook.
+        """Write what is shown as the finance-ready workbook (the report's and the pack's writer).
 
-        Sheets "Aging report" (every row), "KPIs", "Filters" and "Invoices"
-        (the filtered rows). Rupiah stay numbers with a rupiah number format;
-        datetimes are naive Asia/Jakarta time. Needs ``pip install
-        'invoice-analytics[excel]'``. Written with
-        :func:`~invoice_analytics.write_excel`.
+        Sheets "Aging report" (every row shown), "Overdue invoices" (the
+        filtered invoices at least a day past due, oldest first: the detail
+        behind the report), "KPIs", "Filters" and, when one is chosen,
+        "Statement". Each starts with its title block (as-of date, source,
+        terms, buckets, the note on a provider aged with terms 0), has human
+        headers, rupiah as numbers with a rupiah format, dates without times,
+        and is set up to print (A4 landscape, the header row repeated). Written
+        with :func:`~invoice_analytics.workbook.write_sheets` (XlsxWriter:
+        ``pip install 'invoice-analytics[excel]'``); every filtered invoice is
+        in :meth:`export_csv` with ``what="invoices"``.
 
         Parameters
         ----------
@@ -979,7 +1031,7 @@ class FilterPanel:
         Raises
         ------
         ImportError
-            When openpyxl is not installed.
+            When XlsxWriter is not installed.
 
         Examples
         --------
@@ -989,18 +1041,35 @@ class FilterPanel:
         >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
         >>> path = panel.export_excel(Path(tempfile.mkdtemp()) / "panel.xlsx")
         >>> book = openpyxl.load_workbook(path)
-        >>> book.sheetnames, book["Filters"]["B7"].value
-        (['Aging report', 'KPIs', 'Filters', 'Invoices'], '2024-02-15')
+        >>> book.sheetnames, book["Filters"]["A2"].value
+        (['Aging report', 'Overdue invoices', 'KPIs', 'Filters'], 'As of: 2024-02-15 (Asia/Jakarta)')
         """
+        from invoice_analytics.analytics.aging import overdue_invoices
+        from invoice_analytics.schema import JAKARTA
+        from invoice_analytics.settings import terms_notes
+        from invoice_analytics.workbook import write_sheets
+
+        as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
+        overdue = overdue_invoices(self.filtered, as_of, edges=edges, terms_days=terms)
+        overdue = overdue[[c for c in _OVERDUE_COLUMNS if c in overdue.columns]].copy()
+        for name in ("issued_at", "due_at"):
+            if name in overdue and isinstance(overdue[name].dtype, pd.DatetimeTZDtype):
+                overdue[name] = overdue[name].dt.tz_convert(JAKARTA).dt.tz_localize(None).dt.normalize()
         sheets = {
             "Aging report": self.report,
+            "Overdue invoices": overdue,
             "KPIs": self.kpi_frame(),
             "Filters": self._settings_frame(),
-            "Invoices": self.filtered,
         }
         if self.statement is not None:
             sheets["Statement"] = self.statement
-        return write_excel(sheets=sheets, path=path)
+        source = ("DEMO DATA (made-up sample invoices)" if self.is_demo
+                  else str(self._df.attrs.get("source") or "not recorded"))
+        present = [str(p) for p in self.filtered["provider"].dropna().unique()] if "provider" in self.filtered else []
+        lines = [f"As of: {as_of.isoformat()} (Asia/Jakarta)", f"Source: {source}",
+                 f"Terms where no due date: {self._terms_text()}; buckets {self.scheme.value} days",
+                 *(f"Note: {n}" for n in terms_notes(terms, sorted(present)))]
+        return write_sheets(path, sheets, titles={name: [name, *lines] for name in sheets})
 
     # ------------------------------------------------------------------ display
 

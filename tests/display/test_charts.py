@@ -572,3 +572,23 @@ def test_charts_of_demo_data_say_so():
         render(shown)
         assert shown.get_title().endswith("\nDEMO DATA (embedded sample invoices)")
     assert "DEMO DATA" not in plot_aging_trend(trend).get_title()
+
+
+def test_trend_ticks_fall_on_the_month_ends_with_month_names():
+    from invoice_analytics import formatting
+    from invoice_analytics.display._trend_chart import plot_aging_trend
+
+    ends = pd.DatetimeIndex(["2026-10-31", "2026-11-30", "2026-12-31"], name="date").tz_localize("Asia/Jakarta")
+    trend = pd.DataFrame({"Current": [5, 3, 4], "1-30": [1, 2, 3], ">30": [0, 0, 0], "Credit": [0, 0, 0],
+                          "Total": [6, 5, 7]},
+                         index=ends)
+    formatting.set_locale("id")
+    ax = plot_aging_trend(trend)
+    ax.figure.canvas.draw()
+    days = [(d.date() - d.date().replace(year=1970, month=1, day=1)).days for d in ends]
+    assert list(ax.get_xticks()) == days
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Okt 2026", "Nov 2026", "Des 2026"]
+    formatting.set_locale("en")
+    ax = plot_aging_trend(trend)
+    ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Oct 2026", "Nov 2026", "Dec 2026"]

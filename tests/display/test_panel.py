@@ -213,9 +213,9 @@ def test_panel_tabs_show_the_chart_their_title_names(invoices):
     # not the default edges, so that the edges reach the charts that use them; a low dpi draws fast
     panel = FilterPanel(invoices, as_of=AS_OF, scheme="15/30/45/60", dpi=30)
     titles = panel.chart_tabs.titles
-    assert titles[-1] == "Statement"  # after the charts
-    assert set(titles[:-1]) == set(TAB_CHARTS)
-    for index, title in enumerate(titles[:-1]):
+    assert titles[-2:] == ("Statement", "Changes")  # after the charts
+    assert set(titles[:-2]) == set(TAB_CHARTS)
+    for index, title in enumerate(titles[:-2]):
         panel.chart_tabs.selected_index = index
         shown = png_of(panel.chart_tabs.children[index])
         assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
@@ -315,7 +315,7 @@ def test_as_of_and_scheme(panel):
 
 
 def test_other_charts_drawn_when_their_tab_opens(panel):
-    assert panel.chart_tabs.titles == (*CHARTS, "Statement")
+    assert panel.chart_tabs.titles == (*CHARTS, "Statement", "Changes")
     assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
     panel.chart_tabs.selected_index = 3
     first = png_of(panel.chart_outputs["Paid ratio"])
@@ -371,38 +371,49 @@ def test_exports_read_back(panel, tmp_path):
         panel.export_csv(tmp_path / "x.csv", what="charts")
 
     xlsx = panel.export_excel(tmp_path / "panel.xlsx")
-    sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert list(sheets) == ["Aging report", "KPIs", "Filters", "Invoices"]
-    key = ["customer_name", "customer_id", "provider"]
+    import openpyxl
+
+    from invoice_analytics.analytics.aging import overdue_invoices
+
+    book = openpyxl.load_workbook(xlsx)
+    assert book.sheetnames == ["Aging report", "Overdue invoices", "KPIs", "Filters"]
+    tops = {}
+    for sheet in book.worksheets:  # the finance-ready workbook: title block, human headers, header row repeated
+        assert sheet["A1"].value == sheet.title and sheet["A2"].value == f"As of: {panel.as_of_date} (Asia/Jakarta)"
+        top = int(sheet.print_title_rows.split(":")[0].strip("$"))
+        assert sheet.print_title_rows == f"${top}:${top}" and sheet.page_setup.orientation == "landscape"
+        tops[sheet.title] = top
+    sheets = {name: pd.read_excel(xlsx, sheet_name=name, header=tops[name] - 1) for name in book.sheetnames}
+    key = ["Customer", "Customer ID", "Provider"]
     report = sheets["Aging report"].fillna(dict.fromkeys(key, "")).set_index(key)
     assert report.index.tolist() == panel.report.index.tolist()
     assert report.dtypes.map(lambda d: d.kind).eq("i").all()
     assert (report.to_numpy() == panel.report.to_numpy()).all()
-    invoices = sheets["Invoices"]
-    assert invoices["invoice_id"].tolist() == panel.filtered["invoice_id"].tolist()
-    assert invoices["outstanding"].tolist() == panel.filtered["outstanding"].tolist()
-    assert invoices["issued_at"].tolist() == panel.filtered["issued_at"].dt.tz_localize(None).tolist()
-    kpis = sheets["KPIs"].set_index("kpi")
-    assert kpis.loc["Open", "amount"] == panel.kpis["open_amount"]
-    assert kpis.loc["Credit", "amount"] == -150_000
+    overdue = sheets["Overdue invoices"]
+    expected = overdue_invoices(panel.filtered, panel.as_of_date, edges=panel.edges, terms_days=panel.terms_days)
+    assert overdue["Invoice"].tolist() == expected["invoice_id"].tolist()
+    assert overdue["Outstanding"].tolist() == expected["outstanding"].tolist()
+    assert overdue["Issue date"].tolist() == expected["issued_at"].dt.tz_localize(None).dt.normalize().tolist()
+    kpis = sheets["KPIs"].set_index("KPI")
+    assert kpis.loc["Open", "Amount"] == panel.kpis["open_amount"]
+    assert kpis.loc["Credit", "Amount"] == -150_000
     filters = dict(sheets["Filters"].to_numpy())
     assert filters["providers"] == "faspay" and filters["buckets"] == "15/30/45/60"
 
-    import openpyxl
-
-    book = openpyxl.load_workbook(xlsx)
     sheet = book["Aging report"]
-    assert [sheet["A2"].value, sheet["B2"].value, sheet["C2"].value] == ["CV Budi Makmur", "C2", "faspay"]
-    assert sheet["D2"].number_format == RUPIAH_FORMAT and isinstance(sheet["D2"].value, int)
-    header = [c.value for c in book["Invoices"][1]]
-    out_cell = book["Invoices"].cell(row=2, column=header.index("outstanding") + 1)
+    top = tops["Aging report"]
+    assert [c.value for c in sheet[top + 1]][:3] == ["CV Budi Makmur", "C2", "faspay"]
+    assert sheet.cell(top + 1, 4).number_format == RUPIAH_FORMAT and isinstance(sheet.cell(top + 1, 4).value, int)
+    header = [c.value for c in book["Overdue invoices"][tops["Overdue invoices"]]]
+    out_cell = book["Overdue invoices"].cell(row=tops["Overdue invoices"] + 1, column=header.index("Outstanding") + 1)
     assert out_cell.number_format == RUPIAH_FORMAT and isinstance(out_cell.value, int)
-    issued = book["Invoices"].cell(row=2, column=header.index("issued_at") + 1).value
-    assert isinstance(issued, dt.datetime) and issued.tzinfo is None
+    issued = book["Overdue invoices"].cell(row=tops["Overdue invoices"] + 1, column=header.index("Issue date") + 1)
+    assert isinstance(issued.value, dt.datetime) and issued.value.tzinfo is None and issued.value.hour == 0
+    assert issued.number_format == "yyyy-mm-dd"
 
 
-def test_export_excel_needs_openpyxl(panel, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+def test_export_excel_needs_xlsxwriter(panel, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
     with pytest.raises(ImportError, match=r"invoice-analytics\[excel\]"):
         panel.export_excel(tmp_path / "x.xlsx")
 
@@ -625,8 +636,9 @@ def test_export_buttons_offer_the_files_as_downloads(panel, tmp_path):
     name, data = data_of(panel.download.value)
     assert name == "aging_2024-03-31.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["Aging report", "KPIs", "Filters", "Invoices"]
-    assert [c.value for c in book["Invoices"]["B"]][1:] == panel.filtered["invoice_id"].tolist()
+    assert book.sheetnames == ["Aging report", "Overdue invoices", "KPIs", "Filters"]
+    top = int(book["Aging report"].print_title_rows.split(":")[0].strip("$"))
+    assert [c.value for c in book["Aging report"]["A"]][top:] == [k[0] for k in panel.report.index]
     written = openpyxl.load_workbook(panel.export_excel(tmp_path / "same.xlsx"))
     for sheet in book.sheetnames:  # the same workbook as export_excel writes
         assert [[c.value for c in r] for r in book[sheet].iter_rows()] == \
@@ -648,7 +660,7 @@ def test_export_button_says_why_a_file_is_not_offered(panel, monkeypatch):
     monkeypatch.setattr(widgets_module, "DOWNLOAD_LIMIT", 10)
     assert panel.offer_download("csv") is None
     assert "too large" in panel.download.value and 'panel.export_csv(&quot;out/' in panel.download.value
-    monkeypatch.setitem(sys.modules, "openpyxl", None)
+    monkeypatch.setitem(sys.modules, "xlsxwriter", None)
     panel.excel_button.click()
     assert "ia-download-error" in panel.download.value and "invoice-analytics[excel]" in panel.download.value
     assert "<a " not in panel.download.value
@@ -824,3 +836,44 @@ def test_panel_csv_export_keeps_a_cr_name_on_one_row_and_neutralised(tmp_path):
 def test_customer_search_folds_case_and_accents_on_both_sides(search, name):
     df = frame({"customer_name": name, "customer_id": "C1"}, {"customer_name": "Budi", "customer_id": "C2"})
     assert filter_invoices(df, customer=search)["customer_name"].tolist() == [name]
+
+
+def test_a_note_says_when_mayar_is_aged_with_terms_0(invoices):
+    panel = FilterPanel(invoices, as_of="2024-03-31")
+    assert "Mayar invoices carry no due date" in panel.kpi_html.value
+    panel.terms["mayar"].value = 14  # Mayar's terms box: the note goes
+    assert "ia-terms-note" not in panel.kpi_html.value
+    panel.terms["mayar"].value = 0
+    panel.provider.value = ("faspay",)  # no Mayar invoice shown: no note
+    assert "ia-terms-note" not in panel.kpi_html.value
+
+
+def test_changes_tab_over_a_store(small_demo_store, invoices):
+    import invoice_analytics as ia
+    from invoice_analytics.display._tabs import CHARTS
+    from invoice_analytics.display.panel import CHANGES_TAB
+
+    panel = FilterPanel(small_demo_store, as_of="2026-12-31", dpi=40)
+    assert panel.chart_tabs.titles[-1] == CHANGES_TAB
+    panel.chart_tabs.selected_index = len(CHARTS) + 1
+    summary, detail = panel.changes_frames()
+    expected = ia.changes(small_demo_store, "2026-11-30", "2026-12-31")
+    pd.testing.assert_frame_equal(detail, expected)
+    pd.testing.assert_frame_equal(summary, ia.changes_summary(expected))
+    shown = panel.changes_output.outputs[-1]["data"]["text/html"]
+    assert "from the end of 2026-11-30 to the end of 2026-12-31" in shown
+    panel.provider.value = ("mayar",)  # the providers shown
+    assert set(panel.changes_frames()[1]["provider"].astype(str)) == {"mayar"}
+    over_a_frame = FilterPanel(invoices, as_of=AS_OF, dpi=40)
+    assert over_a_frame.changes_frames() is None
+    over_a_frame.chart_tabs.selected_index = len(CHARTS) + 1
+    assert "needs a history store" in over_a_frame.changes_output.outputs[-1]["data"]["text/plain"]
+
+
+def test_the_panel_starts_with_the_settings_terms(invoices, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert FilterPanel(invoices, as_of=AS_OF, dpi=30).terms_days == 0  # no settings: 0, as before
+    (tmp_path / "invoice-analytics.toml").write_text("[terms]\nmayar = 14\n")
+    panel = FilterPanel(invoices, as_of=AS_OF, dpi=30)
+    assert panel.terms_days == {"faspay": 0, "mayar": 14} and panel.terms["mayar"].value == 14
+    assert FilterPanel(invoices, as_of=AS_OF, terms_days=3, dpi=30).terms_days == 3  # an argument wins

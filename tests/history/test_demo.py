@@ -33,3 +33,35 @@ def test_history_summary_reads_the_trend_at_month_ends(tmp_path):
     text = history_summary(store, trend)
     assert "8 refresh days from 2026-11-21 to 2027-01-05" in text  # 1 + ceil(45 / 7)
     assert "Days to pay (" in text and "median" in text
+
+
+def test_open_demo_store_builds_once_then_opens_the_kept_store(tmp_path):
+    from invoice_analytics.history._demo import open_demo_store
+
+    first = open_demo_store(tmp_path, days=7)
+    assert (first.path / ".complete").exists() and len(first.refreshes()) == 4  # two days, two providers
+    stamp = (first.path / ".complete").stat().st_mtime_ns
+    again = open_demo_store(tmp_path, days=7)
+    assert again.path == first.path and (again.path / ".complete").stat().st_mtime_ns == stamp
+    assert [p.name for p in tmp_path.iterdir()] == [first.path.name]  # no scratch directory left behind
+    other = open_demo_store(tmp_path, days=14)  # another simulation: another store
+    assert other.path != first.path
+
+
+def test_the_shipped_demo_store_is_this_simulations():
+    """When this fails, the simulation, the samples or the store's format changed: run scripts/build_demo_store.py."""
+    from invoice_analytics.history._demo import PREBUILT, simulation_key
+
+    assert (PREBUILT / "KEY").read_text().strip() == simulation_key(), "run scripts/build_demo_store.py"
+
+
+def test_open_demo_store_copies_the_shipped_store(tmp_path):
+    import json
+
+    from invoice_analytics.history._demo import PREBUILT, open_demo_store
+
+    store = open_demo_store(tmp_path)  # no build: a copy of the shipped store
+    shipped = json.loads((PREBUILT / "_manifest.json").read_text())
+    assert json.loads((store.path / "_manifest.json").read_text()) == shipped
+    assert len(store.refreshes()) == 2 * (1 + 26)  # the sample date, then 26 weekly refreshes, both providers
+    assert store.current().attrs["source"] == "demo"

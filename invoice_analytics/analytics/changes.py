@@ -1,0 +1,254 @@
+"""What changed in a history store between two dates: one row per invoice, and a summary by kind.
+
+Conventions: see :mod:`._observed` (a date is the end of that Asia/Jakarta
+day; the states of a version; observation times).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from invoice_analytics._dates import jakarta_date
+from invoice_analytics._types import AsOf
+from invoice_analytics.analytics._observed import (
+    _CREDIT,
+    _EXCLUDED,
+    _KEYS,
+    _OPEN,
+    _PAID,
+    _UNKNOWN,
+    HistoryLike,
+    _end_of_day,
+    _ExampleStore,  # noqa: F401  (the examples' store)
+    _keys,
+    _states,
+)
+from invoice_analytics.analytics._rules import money, require
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA
+
+__all__ = ["CHANGE_COLUMNS", "CHANGE_KINDS", "changes", "changes_summary"]
+
+#: The kinds of change, in the order of :func:`changes_summary`.
+CHANGE_KINDS: tuple[str, ...] = ("new", "paid", "partially paid", "cancelled", "reopened", "amount changed", "gone")
+#: The columns of :func:`changes`.
+CHANGE_COLUMNS: list[str] = [
+    "provider", "invoice_id", "customer_name", "customer_id", "kind", "status_before", "status_after",
+    "amount_before", "amount_after", "outstanding_before", "outstanding_after", "outstanding_change",
+    "seen_unchanged_at", "seen_changed_at",
+]
+_SETTLED = (_PAID, _CREDIT)
+
+
+def _last_day(store: HistoryLike) -> dt.date:
+    observed = store.refreshes()["observed_at"]
+    if len(observed) == 0:
+        raise ValueError("the store has no refreshes: nothing changed in it")
+    last: dt.date = pd.Timestamp(observed.max()).tz_convert(JAKARTA).date()
+    return last
+
+
+def _live(history: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
+    """The version of each invoice live at ``at`` (as ``store.as_of`` reads it), indexed by the keys as text."""
+    live = (history["valid_from"] <= at) & (history["valid_to"].isna() | (history["valid_to"] > at))
+    live &= history["issued_at"].isna() | (history["issued_at"] <= at)
+    rows = history[live.to_numpy(dtype=bool)]
+    return rows.set_axis(_keys(rows))
+
+
+def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame:
+    """One row per invoice that changed from the end of ``since`` to the end of ``until``.
+
+    Compares what the store knew at the end of ``since`` with what it knew
+    at the end of ``until`` (each ``store.as_of`` that day's end). Kinds:
+
+    * **new**: not known at ``since``, known at ``until`` (issued in between,
+      or first seen by the store in between);
+    * **paid**: open (or of unknown balance) then, paid or in credit now;
+    * **partially paid**: open both times, with a smaller outstanding now;
+    * **cancelled**: counted then, draft, cancelled or proforma now;
+    * **reopened**: draft, cancelled or proforma then, counted now;
+    * **amount changed**: any other change of ``amount`` or ``outstanding``
+      (an outstanding that grew, a paid invoice open again);
+    * **gone**: known at ``since``, no longer in the provider's list at
+      ``until``.
+
+    A change of status alone (Faspay's "unpaid" turning "overdue") is not a
+    change of money and is left out. The lists carry no change dates: the
+    store saw each change between two refreshes, so every row gives that
+    window, ``(seen_unchanged_at, seen_changed_at]``: the last observation
+    that still showed the state at ``since`` (NaT for a new invoice the
+    store never saw before) and the first that showed the state at
+    ``until`` (for a gone invoice: the first refresh that no longer listed
+    it). Several changes in the window (a part payment, then the rest) show
+    as one, from the first state to the last.
+
+    Parameters
+    ----------
+    store : HistoryLike
+        The invoice history.
+    since : date-like
+        An Asia/Jakarta calendar day, on or after the store's first refresh.
+    until : date-like or None, default None
+        A later day; None: the day of the store's last refresh.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CHANGE_COLUMNS`, sorted by kind (in :data:`CHANGE_KINDS`
+        order), provider and invoice id: the customer (as last known),
+        ``kind``, statuses, ``amount`` and ``outstanding`` before and after
+        (``Int64``; missing when not known then), ``outstanding_change``
+        (``Int64``: after - before, a missing side counting 0) and the
+        window (``datetime64[us, Asia/Jakarta]``).
+
+    Raises
+    ------
+    ValueError
+        When ``until`` is before ``since``, or ``since`` is before the
+        store's first refresh (nothing was known then).
+
+    Examples
+    --------
+    From Jan 1 to Jan 3, F1 was paid in full and F2 in part, seen between
+    the refreshes at 09:00 on Jan 1 and Jan 3; M1 was paid by Jan 5:
+
+    >>> changed = changes(_ExampleStore(), "2026-01-01", "2026-01-05")
+    >>> changed[["invoice_id", "kind", "outstanding_change", "seen_unchanged_at"]]  # doctest: +NORMALIZE_WHITESPACE
+      invoice_id            kind  outstanding_change         seen_unchanged_at
+    0         F1            paid            -1000000 2026-01-01 09:00:00+07:00
+    1         M1            paid             -100000 2026-01-03 09:00:00+07:00
+    2         F2  partially paid             -150000 2026-01-01 09:00:00+07:00
+    """
+    start = jakarta_date(since, name="since")
+    end = _last_day(store) if until is None else jakarta_date(until, name="until")
+    if end < start:
+        raise ValueError(f"until ({end}) is before since ({start})")
+    t0, t1 = _end_of_day(start), _end_of_day(end)
+    history = store.history()
+    require(history, [*_KEYS, "status", "amount", "outstanding", "valid_from", "valid_to", "last_seen"], "changes")
+    store.as_of(t0)  # raises when nothing was known at since
+    before, after = _live(history, t0), _live(history, t1)
+    keys = before.index.union(after.index, sort=False)
+    b = before.reindex(keys)
+    a = after.reindex(keys)
+    in_b = keys.isin(before.index)
+    in_a = keys.isin(after.index)
+    both = in_b & in_a
+    sb = np.where(in_b, _states(b), _UNKNOWN)
+    sa = np.where(in_a, _states(a), _UNKNOWN)
+    ob, ob_missing = money(b["outstanding"])
+    oa, oa_missing = money(a["outstanding"])
+    ab, ab_missing = money(b["amount"])
+    aa, aa_missing = money(a["amount"])
+
+    def same(x: np.ndarray, xm: np.ndarray | None, y: np.ndarray, ym: np.ndarray | None) -> np.ndarray:
+        xm = np.zeros(len(x), dtype=bool) if xm is None else xm
+        ym = np.zeros(len(y), dtype=bool) if ym is None else ym
+        equal: np.ndarray = (xm & ym) | (~xm & ~ym & (x == y))
+        return equal
+
+    money_same = same(ob, ob_missing, oa, oa_missing) & same(ab, ab_missing, aa, aa_missing)
+    kind = np.full(len(keys), None, dtype=object)
+    kind[in_a & ~in_b] = "new"
+    kind[in_b & ~in_a] = "gone"
+    changed = both & (~money_same | ((sb == _EXCLUDED) != (sa == _EXCLUDED)))
+    open_before = (sb == _OPEN) | (sb == _UNKNOWN)
+    kind[changed] = "amount changed"
+    kind[changed & open_before & np.isin(sa, _SETTLED)] = "paid"
+    partial = changed & (sb == _OPEN) & (sa == _OPEN) & (oa < ob)
+    kind[partial] = "partially paid"
+    kind[changed & (sb != _EXCLUDED) & (sa == _EXCLUDED)] = "cancelled"
+    kind[changed & (sb == _EXCLUDED) & (sa != _EXCLUDED)] = "reopened"
+    rows = np.flatnonzero(pd.notna(kind))
+    stamp = pd.Series(pd.NaT, index=keys, dtype=DATETIME_DTYPE)
+    unchanged_at = b["last_seen"].astype(DATETIME_DTYPE).where(in_b, stamp)
+    changed_at = a["valid_from"].astype(DATETIME_DTYPE).where(in_a, b["valid_to"].astype(DATETIME_DTYPE))
+    latest = a.where(pd.Series(in_a, index=keys), b, axis=0) if len(keys) else a
+
+    def side(x: np.ndarray, missing: np.ndarray | None, present: np.ndarray) -> pd.arrays.IntegerArray:
+        gap = ~present if missing is None else (missing | ~present)
+        return pd.arrays.IntegerArray(np.where(gap, 0, x).astype(np.int64), gap)
+
+    out_before, out_after = side(ob, ob_missing, in_b), side(oa, oa_missing, in_a)
+    change = pd.arrays.IntegerArray(
+        np.where(in_a & ~out_after.isna(), oa, 0).astype(np.int64) - np.where(in_b & ~out_before.isna(), ob, 0),
+        np.zeros(len(keys), dtype=bool))
+    frame = pd.DataFrame({
+        "provider": latest["provider"].to_numpy(),
+        "invoice_id": latest["invoice_id"].to_numpy(),
+        "customer_name": latest["customer_name"].to_numpy(),
+        "customer_id": latest["customer_id"].to_numpy(),
+        "kind": pd.Categorical(kind, categories=CHANGE_KINDS),
+        "status_before": b["status"].to_numpy(),
+        "status_after": a["status"].to_numpy(),
+        "amount_before": side(ab, ab_missing, in_b),
+        "amount_after": side(aa, aa_missing, in_a),
+        "outstanding_before": out_before,
+        "outstanding_after": out_after,
+        "outstanding_change": change,
+        "seen_unchanged_at": unchanged_at.to_numpy(),
+        "seen_changed_at": changed_at.to_numpy(),
+    }).iloc[rows]
+    for name in ("provider", "invoice_id", "customer_name", "customer_id", "status_before", "status_after"):
+        frame[name] = frame[name].astype(history[name.removesuffix("_before").removesuffix("_after")].dtype)
+    for name in ("seen_unchanged_at", "seen_changed_at"):
+        frame[name] = frame[name].astype(DATETIME_DTYPE)
+    frame = frame.sort_values(["kind", "provider", "invoice_id"], kind="stable").reset_index(drop=True)
+    frame.attrs = {"since": start, "until": end}
+    return frame
+
+
+def changes_summary(changed: pd.DataFrame, *, by_provider: bool = False) -> pd.DataFrame:
+    """Counts and amounts of :func:`changes` by kind (and provider), every kind shown, then "Total".
+
+    Parameters
+    ----------
+    changed : pandas.DataFrame
+        The result of :func:`changes`.
+    by_provider : bool, default False
+        Rows per (provider, kind) instead of per kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``kind`` (or ``provider``, ``kind``); columns
+        ``invoice_count``, ``outstanding_before``, ``outstanding_after`` and
+        ``outstanding_change`` (exact ``int64`` rupiah; a missing side counts
+        0), then a "Total" row.
+
+    Examples
+    --------
+    >>> summary = changes_summary(changes(_ExampleStore(), "2026-01-01", "2026-01-05"))
+    >>> summary[["invoice_count", "outstanding_change"]]  # doctest: +NORMALIZE_WHITESPACE
+                    invoice_count  outstanding_change
+    kind
+    new                         0                   0
+    paid                        2            -1100000
+    partially paid              1             -150000
+    cancelled                   0                   0
+    reopened                    0                   0
+    amount changed              0                   0
+    gone                        0                   0
+    Total                       3            -1250000
+    """
+    require(changed, ["provider", "kind", "outstanding_before", "outstanding_after", "outstanding_change"],
+            "changes_summary")
+    values = changed[["outstanding_before", "outstanding_after", "outstanding_change"]].fillna(0).astype("int64")
+    values.insert(0, "invoice_count", 1)
+    keys = ["provider", "kind"] if by_provider else ["kind"]
+    grouped = values.groupby([changed[k].astype(str) for k in keys], sort=False).sum()
+    if by_provider:
+        providers = sorted({str(p) for p in changed["provider"].dropna()})
+        full = pd.MultiIndex.from_product([providers, CHANGE_KINDS], names=keys)
+    else:
+        full = pd.Index(CHANGE_KINDS, name="kind")
+    table = grouped.reindex(full, fill_value=0).astype("int64")
+    total = pd.DataFrame([table.sum()], index=[("Total", "") if by_provider else "Total"]).astype("int64")
+    if by_provider:
+        total.index = pd.MultiIndex.from_tuples(total.index, names=keys)
+    else:
+        total.index.name = "kind"
+    return pd.concat([table, total])

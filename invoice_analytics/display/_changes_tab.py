@@ -1,0 +1,44 @@
+"""The panel's "Changes" tab: what a history store saw change this month, for the providers shown (private)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable
+
+import pandas as pd
+
+from invoice_analytics.analytics._observed import HistoryLike
+from invoice_analytics.analytics.changes import changes, changes_summary
+from invoice_analytics.schema import JAKARTA
+
+__all__ = ["NO_STORE", "changes_html", "month_changes"]
+
+#: What the tab says when the panel is not over a store.
+NO_STORE = "What changed needs a history store: FilterPanel(ia.InvoiceStore(path))."
+#: The most invoices the tab lists.
+SHOWN = 200
+
+
+def month_changes(store: HistoryLike, day: dt.date, providers: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(:func:`changes_summary`, :func:`changes`) from the month end before ``day`` (or the store's first
+    refresh) to ``day`` (or its last refresh), for ``providers``; the detail's attrs hold the window."""
+    refreshed = store.refreshes()["observed_at"]
+    first = pd.Timestamp(refreshed.min()).tz_convert(JAKARTA).date()
+    last = pd.Timestamp(refreshed.max()).tz_convert(JAKARTA).date()
+    until = min(day, last)
+    since = min(max(until.replace(day=1) - dt.timedelta(days=1), first), until)
+    detail = changes(store, since, until)
+    wanted = [str(p) for p in providers]
+    detail = detail[detail["provider"].astype(str).isin(wanted).to_numpy(dtype=bool)].reset_index(drop=True)
+    detail.attrs = {"since": since, "until": until}
+    return changes_summary(detail), detail
+
+
+def changes_html(summary: pd.DataFrame, detail: pd.DataFrame) -> tuple[str, str]:
+    """The tab's HTML and plain text."""
+    head = f"Changes the store saw from the end of {detail.attrs['since']} to the end of {detail.attrs['until']}"
+    body = (f"<h4>{html.escape(head)}</h4>{summary.to_html()}"
+            f"<p>Each invoice (first {min(len(detail), SHOWN)} of {len(detail)}), with the window in which the "
+            "store saw it change:</p>" + detail.head(SHOWN).to_html(index=False))
+    return body, f"{head}\n{summary.to_string()}"

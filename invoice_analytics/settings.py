@@ -1,0 +1,310 @@
+"""Settings that stick: terms per provider, locale, bucket edges, store path and default providers.
+
+Each setting is taken from the strongest place that gives it, in this order:
+
+1. **arguments** (a function's keyword or a command-line option);
+2. **environment**: ``INVOICE_ANALYTICS_TERMS`` (``"mayar=14,faspay=0"``),
+   ``INVOICE_ANALYTICS_LOCALE`` (``id`` or ``en``), ``INVOICE_ANALYTICS_EDGES``
+   (``"30,60,90"``), ``INVOICE_ANALYTICS_STORE`` (a directory) and
+   ``INVOICE_ANALYTICS_PROVIDERS`` (``"faspay,mayar"``);
+3. the **project file** ``invoice-analytics.toml`` in the working directory;
+4. the **user file** ``invoice-analytics/config.toml`` under the user's
+   configuration directory: ``$XDG_CONFIG_HOME`` or ``~/.config`` on Linux
+   and other Unix systems, ``~/Library/Application Support`` on macOS,
+   ``%APPDATA%`` on Windows (see :func:`user_file`);
+5. the **defaults**: terms 0 for every provider, locale ``id``, edges
+   30, 60, 90, no store, both providers.
+
+Terms are taken provider by provider: a project file giving ``mayar = 14``
+and a user file giving ``faspay = 7`` give both. Both files are TOML (read
+with the standard library's :mod:`tomllib`)::
+
+    locale = "id"
+    edges = [30, 60, 90]
+    store = "~/ar-history"
+    providers = ["faspay", "mayar"]
+
+    [terms]
+    mayar = 14
+
+A bad value is a :class:`SettingsError` naming the file (or variable) and
+the key, never a silent default. ``invoice-analytics config`` prints the
+effective settings and where each came from.
+
+>>> s = load_settings({"locale": "en"}, cwd="/nonexistent", environ={})
+>>> s.locale, s.origin["locale"], s.edges, s.origin["edges"]
+('en', 'argument', (30, 60, 90), 'default')
+>>> terms_notes({"faspay": 0, "mayar": 0}, ["mayar"])  # doctest: +ELLIPSIS
+['Mayar invoices carry no due date and are aged with terms 0 ...']
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ENVIRONMENT",
+    "NO_DUE_DATE",
+    "PROJECT_FILE",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+    "project_file",
+    "settings_table",
+    "terms_notes",
+    "user_file",
+]
+
+#: The project file's name, looked for in the working directory.
+PROJECT_FILE = "invoice-analytics.toml"
+#: Setting -> the environment variable that gives it.
+ENVIRONMENT: dict[str, str] = {
+    "terms": "INVOICE_ANALYTICS_TERMS",
+    "locale": "INVOICE_ANALYTICS_LOCALE",
+    "edges": "INVOICE_ANALYTICS_EDGES",
+    "store": "INVOICE_ANALYTICS_STORE",
+    "providers": "INVOICE_ANALYTICS_PROVIDERS",
+}
+#: Providers whose lists carry no due date: their invoices are due ``terms`` days after issue.
+NO_DUE_DATE: tuple[str, ...] = ("mayar",)
+
+_PROVIDERS = ("faspay", "mayar")
+_LOCALES = ("id", "en")
+_MAX_DAYS = 36_500
+_KEYS = ("terms", "locale", "edges", "store", "providers")
+
+
+class SettingsError(ValueError):
+    """A setting with a bad value; the message names where it came from and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings, and where each came from (``origin``: setting -> place).
+
+    ``origin`` has a key per setting (``"locale"``, ``"edges"``, ``"store"``,
+    ``"providers"``) and one per provider's terms (``"terms.mayar"``); its
+    values are ``"argument"``, ``"environment (NAME)"``, ``"project file
+    PATH"``, ``"user file PATH"`` or ``"default"``.
+    """
+
+    terms: dict[str, int]
+    locale: str
+    edges: tuple[int, ...]
+    store: Path | None
+    providers: tuple[str, ...]
+    origin: dict[str, str] = field(default_factory=dict)
+
+    def notes(self, providers: Iterable[str] | None = None) -> list[str]:
+        """:func:`terms_notes` for these terms and ``providers`` (default: :attr:`providers`)."""
+        return terms_notes(self.terms, self.providers if providers is None else providers)
+
+
+def user_file(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """The user's settings file: ``invoice-analytics/config.toml`` under the platform's config directory.
+
+    >>> str(user_file({"XDG_CONFIG_HOME": "/cfg"}, "linux"))
+    '/cfg/invoice-analytics/config.toml'
+    >>> str(user_file({"HOME": "/home/ani"}, "linux"))
+    '/home/ani/.config/invoice-analytics/config.toml'
+    """
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    home = Path(env.get("HOME") or Path.home())
+    if platform.startswith("win"):
+        base = Path(env.get("APPDATA") or home / "AppData" / "Roaming")
+    elif platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        xdg = env.get("XDG_CONFIG_HOME", "")
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config"
+    return base / "invoice-analytics" / "config.toml"
+
+
+def project_file(cwd: str | os.PathLike[str] | None = None) -> Path:
+    """The project's settings file: ``invoice-analytics.toml`` in ``cwd`` (default: the working directory)."""
+    return Path(cwd if cwd is not None else Path.cwd()) / PROJECT_FILE
+
+
+def _read(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - set(_KEYS))
+    if unknown:
+        raise SettingsError(f"{path}: unknown setting {', '.join(map(repr, unknown))}; "
+                            f"known: {', '.join(_KEYS)}")
+    return data
+
+
+def _terms(value: object, where: str) -> dict[str, int]:
+    if isinstance(value, str):  # "mayar=14,faspay=0"
+        pairs: dict[str, object] = {}
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            name, sep, days = part.partition("=")
+            if not sep:
+                raise SettingsError(f"{where}: terms take provider=days like mayar=14, not {part!r}")
+            pairs[name.strip().lower()] = int(days) if days.strip().isdigit() else days
+        value = pairs
+    if not isinstance(value, Mapping):
+        raise SettingsError(f"{where}: terms must be a table of provider = days, like mayar = 14")
+    out = {}
+    for name, days in value.items():
+        if name not in _PROVIDERS:
+            raise SettingsError(f"{where}: terms for an unknown provider {name!r}; known: {', '.join(_PROVIDERS)}")
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= _MAX_DAYS:
+            raise SettingsError(f"{where}: terms.{name} must be whole days 0 to {_MAX_DAYS}, not {days!r}")
+        out[str(name)] = days
+    return out
+
+
+def _check(key: str, value: object, where: str) -> object:
+    """``value`` of setting ``key`` checked and normalised; a :class:`SettingsError` naming ``where``."""
+    if key == "locale":
+        text = str(value).replace("-", "_").split("_")[0].lower() if isinstance(value, str) else None
+        if text not in _LOCALES:
+            raise SettingsError(f"{where}: locale must be one of {', '.join(_LOCALES)}, not {value!r}")
+        return text
+    if key == "edges":
+        if isinstance(value, str):
+            try:
+                value = [int(p) for p in value.split(",")]
+            except ValueError:
+                raise SettingsError(f"{where}: edges must be increasing days like 30,60,90, not {value!r}") from None
+        edges = list(value) if isinstance(value, list | tuple) else []
+        ok = bool(edges) and all(isinstance(e, int) and not isinstance(e, bool) and 0 < e <= _MAX_DAYS for e in edges)
+        if not ok or edges != sorted(set(edges)):
+            raise SettingsError(f"{where}: edges must be increasing positive days like [30, 60, 90], not {value!r}")
+        return tuple(edges)
+    if key == "store":
+        if not isinstance(value, str | os.PathLike) or not str(value).strip():
+            raise SettingsError(f"{where}: store must be a directory path, not {value!r}")
+        return Path(value).expanduser()
+    if key == "providers":
+        names = [p.strip().lower() for p in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(names, list | tuple) or not names or any(p not in _PROVIDERS for p in names):
+            raise SettingsError(f"{where}: providers must be some of {', '.join(_PROVIDERS)}, not {value!r}")
+        return tuple(dict.fromkeys(str(p).lower() for p in names))
+    raise AssertionError(key)
+
+
+def load_settings(
+    arguments: Mapping[str, object] | None = None,
+    *,
+    cwd: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    user: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """The effective settings: ``arguments`` > environment > project file > user file > defaults.
+
+    Parameters
+    ----------
+    arguments : Mapping[str, object] or None, default None
+        Settings given as arguments (``terms``: a mapping by provider or an
+        int for every provider; ``locale``; ``edges``; ``store``;
+        ``providers``); a value of None means "not given".
+    cwd : path or None, default None
+        Where the project file is looked for (default: the working directory).
+    environ : Mapping[str, str] or None, default None
+        The environment (default: :data:`os.environ`).
+    user : path or None, default None
+        The user file (default: :func:`user_file`).
+
+    Returns
+    -------
+    Settings
+
+    Raises
+    ------
+    SettingsError
+        A bad value, an unknown key or a file that is not TOML; the message
+        names the file or variable and the key.
+
+    Examples
+    --------
+    >>> s = load_settings({"terms": {"mayar": 14}}, cwd="/nonexistent", environ={"INVOICE_ANALYTICS_LOCALE": "en"})
+    >>> s.terms, s.origin["terms.mayar"], s.origin["terms.faspay"], s.locale, s.origin["locale"]
+    ({'faspay': 0, 'mayar': 14}, 'argument', 'default', 'en', 'environment (INVOICE_ANALYTICS_LOCALE)')
+    """
+    env = os.environ if environ is None else environ
+    user_path = Path(user) if user is not None else user_file(env)
+    project_path = project_file(cwd)
+    layers: list[tuple[str, dict[str, Any]]] = []  # weakest first
+    layers.append((f"user file {user_path}", _read(user_path)))
+    layers.append((f"project file {project_path}", _read(project_path)))
+    layers.append(("environment", {k: env[v] for k, v in ENVIRONMENT.items() if env.get(v)}))
+    given = {k: v for k, v in (arguments or {}).items() if v is not None}
+    unknown = sorted(set(given) - set(_KEYS))
+    if unknown:
+        raise SettingsError(f"unknown setting {', '.join(map(repr, unknown))}; known: {', '.join(_KEYS)}")
+    if isinstance(given.get("terms"), int):
+        given["terms"] = dict.fromkeys(_PROVIDERS, given["terms"])
+    layers.append(("argument", given))
+    values: dict[str, Any] = {"locale": "id", "edges": (30, 60, 90), "store": None, "providers": _PROVIDERS}
+    origin = {k: "default" for k in values} | {f"terms.{p}": "default" for p in _PROVIDERS}
+    terms = dict.fromkeys(_PROVIDERS, 0)
+    for place, data in layers:
+        for key, value in data.items():
+            where = f"environment ({ENVIRONMENT[key]})" if place == "environment" else place
+            if key == "terms":
+                for provider, days in _terms(value, where).items():
+                    terms[provider], origin[f"terms.{provider}"] = days, where
+            else:
+                values[key], origin[key] = _check(key, value, where), where
+    return Settings(terms=terms, origin=origin, **values)
+
+
+def terms_notes(terms: object, providers: Iterable[str]) -> list[str]:
+    """A note for each of ``providers`` that has no due dates and is aged with terms 0.
+
+    ``terms`` is the aging's ``terms_days``: an int for every provider, a
+    mapping by provider (missing = 0) or a column name (no note: each
+    invoice carries its terms).
+
+    >>> terms_notes({"mayar": 14}, ["faspay", "mayar"]), terms_notes("terms", ["mayar"])
+    ([], [])
+    >>> terms_notes(0, ["faspay", "mayar"])[0][:60]
+    'Mayar invoices carry no due date and are aged with terms 0 ('
+    """
+    if isinstance(terms, str):
+        return []
+    out = []
+    for provider in dict.fromkeys(providers):
+        days = terms.get(provider, 0) if isinstance(terms, Mapping) else terms
+        if provider in NO_DUE_DATE and days == 0:
+            name = provider.capitalize()
+            out.append(f"{name} invoices carry no due date and are aged with terms 0 (due on receipt): every open "
+                       f"{name} invoice is past due from the day after issue. Set the terms in "
+                       f"{PROJECT_FILE} ([terms] {provider} = 14), {ENVIRONMENT['terms']} or --terms {provider}=14.")
+    return out
+
+
+def settings_table(settings: Settings) -> str:
+    """The effective settings and where each came from, one per line (``invoice-analytics config``).
+
+    >>> print(settings_table(load_settings(cwd="/nonexistent", environ={}, user="/nonexistent/u.toml")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    terms.faspay = 0             (default)
+    terms.mayar  = 0             (default)
+    locale       = id            (default)
+    edges        = 30, 60, 90    (default)
+    store        = (none)        (default)
+    providers    = faspay, mayar (default)
+    """
+    shown = {f"terms.{p}": str(d) for p, d in settings.terms.items()}
+    shown |= {"locale": settings.locale, "edges": ", ".join(map(str, settings.edges)),
+              "store": str(settings.store) if settings.store else "(none)",
+              "providers": ", ".join(settings.providers)}
+    key_width = max(map(len, shown))
+    value_width = max(map(len, shown.values()))
+    return "\n".join(f"{k:<{key_width}} = {v:<{value_width}} ({settings.origin[k]})" for k, v in shown.items())
