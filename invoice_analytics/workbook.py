@@ -241,9 +241,9 @@ def _write_rows(sheet: Any, table: pd.DataFrame, kinds: list[str], first: int, s
     """Write the table's cells by column: numbers as numbers, dates as dates, text as strings (never formulas)."""
     n = len(table)
     total_rows = set()
-    if n and table.columns.size:
-        labels = table.iloc[:, 0].astype(object)
-        total_rows = {i for i, v in enumerate(labels.tolist()) if v in ("Total", "All providers")}
+    if n and table.columns.size:  # the totals row is the last one, never a group that happens to be named so
+        last = table.iloc[-1, 0]
+        total_rows = {n - 1} if isinstance(last, str) and last in ("Total", "All providers") else set()
     for j, (c, kind) in enumerate(zip(table.columns, kinds, strict=True)):
         column = table[c]
         missing = column.isna().to_numpy()

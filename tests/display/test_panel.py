@@ -854,7 +854,7 @@ def test_changes_tab_over_a_store(small_demo_store, invoices):
     from invoice_analytics.display.panel import CHANGES_TAB
 
     panel = FilterPanel(small_demo_store, as_of="2026-12-31", dpi=40)
-    assert panel.chart_tabs.titles[-1] == CHANGES_TAB
+    assert panel.chart_tabs.titles[len(CHARTS) + 1] == CHANGES_TAB  # after the Statement; the Forecast last
     panel.chart_tabs.selected_index = len(CHARTS) + 1
     summary, detail = panel.changes_frames()
     expected = ia.changes(small_demo_store, "2026-11-30", "2026-12-31")
