@@ -86,6 +86,16 @@ class _ProviderAPI:
     def replayed(self) -> int:
         return self.session.replayed
 
+    origin: str
+
+    def credential(self) -> str:
+        """The credential, for the store's keyed fingerprint of it (never written)."""
+        raise NotImplementedError
+
+    def first_page_ids(self) -> list[str]:
+        """The invoice ids of the first page the account lists (the identity check of a rotated key)."""
+        raise NotImplementedError
+
     def finish(self, invoices: int) -> None:
         """End the progress bar on the invoices the refresh found in the account."""
         self.bar.finish(f"{invoices} invoices")
@@ -136,6 +146,16 @@ class FaspayAPI(_ProviderAPI):
                 self.totals[int(fields["status"])] = int(payload["total_data"])
         except (TypeError, ValueError, KeyError):
             pass  # the loader's own checks report a bad page
+
+    def credential(self) -> str:
+        return self._signature.reveal()
+
+    def first_page_ids(self) -> list[str]:
+        for code in FASPAY_STATUS_CODES:  # the first status with invoices
+            ids = [str(kept.row["invoice_no"]) for kept in self.page(code, 1).rows]
+            if ids:
+                return ids
+        return []
 
     def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
         """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay` (its
@@ -200,6 +220,14 @@ class MayarAPI(_ProviderAPI):
         self.bar = Progress("mayar", progress)
         self.session = RecordingSession(self._inner, "mayar", pending, per_minute=per_minute, progress=self.bar)
         self.caller = Caller("mayar", self.session, timeout=self.timeout, secrets=[key])
+
+    def credential(self) -> str:
+        return self._key.reveal()
+
+    def first_page_ids(self) -> list[str]:
+        for rows, _more in self.pages():
+            return [str(row.get("id")) for row in rows]
+        return []
 
     def load(self, status: str | None = None) -> pd.DataFrame:
         """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session;

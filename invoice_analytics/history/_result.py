@@ -8,7 +8,10 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["ProviderRefresh", "RefreshResult"]
+from invoice_analytics.history._manifest import Manifest
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, STRING_DTYPE
+
+__all__ = ["ProviderRefresh", "RefreshResult", "refresh_frame"]
 
 
 @dataclass(frozen=True)
@@ -115,3 +118,28 @@ class RefreshResult:
     @property
     def full_requests(self) -> int:
         return self._sum("full_requests")
+
+
+_REFRESH_COLUMNS: dict[str, Any] = {
+    "observed_at": DATETIME_DTYPE,
+    "provider": PROVIDER_DTYPE,
+    "mode": pd.CategoricalDtype(["full", "incremental"]),
+    "requests": "Int64",
+    "full_requests": "Int64",
+    "new": "Int64",
+    "changed": "Int64",
+    "unchanged": "Int64",
+    "gone": "Int64",
+    "seconds": "Float64",
+    "resumed": "Int64",
+    "note": STRING_DTYPE,
+    "refresh": "Int64",
+}
+
+
+def refresh_frame(manifest: Manifest) -> pd.DataFrame:
+    """The refresh log of one manifest as :meth:`InvoiceStore.refreshes` gives it."""
+    records = manifest.refreshes
+    data = {name: [record.get(name) for record in records] for name in _REFRESH_COLUMNS}
+    data["observed_at"] = [pd.Timestamp(v).tz_convert(JAKARTA) for v in data["observed_at"]]
+    return pd.DataFrame({name: pd.Series(values, dtype=_REFRESH_COLUMNS[name]) for name, values in data.items()})

@@ -7,11 +7,14 @@ transport in :mod:`._transport`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,51 +23,36 @@ import pandas as pd
 import pyarrow as pa
 
 from invoice_analytics._combine import combine
-from invoice_analytics.history._api import FaspayAPI, MayarAPI
-from invoice_analytics.history._codec import STORE_COLUMNS, from_storage, reference_frame, to_storage
-from invoice_analytics.history._errors import NotObservedError, StoreCorruptError, StoreLockedError
+from invoice_analytics.history._codec import STORE_COLUMNS, from_storage, reference_frame
+from invoice_analytics.history._commit import last_checkpoint, refresh_locked
+from invoice_analytics.history._errors import (
+    CheckpointWarning,
+    NotObservedError,
+    StoreCorruptError,
+    StoreError,
+    StoreLockedError,
+)
 from invoice_analytics.history._files import (
     LOCK_NAME,
-    PENDING_DIR,
+    MANIFEST_NAME,
     FileEntry,
     Manifest,
+    check_no_symlinks,
+    check_store_dir,
     read_data_file,
     read_manifest,
-    remove_orphans,
-    write_data_file,
-    write_manifest,
 )
-from invoice_analytics.history._refresh import Outcome, refresh_faspay, refresh_mayar
-from invoice_analytics.history._result import ProviderRefresh, RefreshResult
-from invoice_analytics.history._scd import diff, event_rows, latest, latest_rows, versions
-from invoice_analytics.history._transport import PendingAnswers
+from invoice_analytics.history._maintain import RepairResult, StoreProblem, repair, verify
+from invoice_analytics.history._result import RefreshResult, refresh_frame
+from invoice_analytics.history._scd import latest_rows, versions
 from invoice_analytics.providers._environment import configured_providers
-from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, PROVIDERS, STRING_DTYPE
+from invoice_analytics.schema import JAKARTA, PROVIDERS
 
 __all__ = ["InvoiceStore"]
 
+#: The most bytes of Arrow tables a store keeps in memory between calls (least recently used dropped first).
+CACHE_BYTES = 512 * 2**20
 _DAY_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
-_REFRESH_COLUMNS: dict[str, Any] = {
-    "observed_at": DATETIME_DTYPE,
-    "provider": PROVIDER_DTYPE,
-    "mode": pd.CategoricalDtype(["full", "incremental"]),
-    "requests": "Int64",
-    "full_requests": "Int64",
-    "new": "Int64",
-    "changed": "Int64",
-    "unchanged": "Int64",
-    "gone": "Int64",
-    "seconds": "Float64",
-    "resumed": "Int64",
-    "note": STRING_DTYPE,
-    "refresh": "Int64",
-}
-
-
-def _last_checkpoint(manifest: Manifest, provider: str, last: int) -> FileEntry | None:
-    """The provider's newest checkpoint of a refresh numbered ``last`` or less."""
-    return max((e for e in manifest.checkpoints if e.provider == provider and e.refresh <= last),
-               key=lambda e: e.refresh, default=None)
 
 
 def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
@@ -145,12 +133,13 @@ class InvoiceStore:
         self.checkpoint_factor = checkpoint_factor
         self.lock_timeout = lock_timeout
         self.resume_within = resume_within
-        self._tables: dict[str, pa.Table] = {}  # committed files never change: read each once
+        self._tables: OrderedDict[str, pa.Table] = OrderedDict()  # committed files never change (bounded)
+        self._cached = 0
 
     def __repr__(self) -> str:
         try:
             manifest = read_manifest(self.path)
-        except StoreCorruptError:
+        except StoreError:
             return f"InvoiceStore({str(self.path)!r}, manifest unreadable)"
         if not manifest.refreshes:
             return f"InvoiceStore({str(self.path)!r}, empty)"
@@ -163,15 +152,27 @@ class InvoiceStore:
         """Every event of ``provider``: the rows of all its data files."""
         return self._read([entry for entry in manifest.files if entry.provider == provider], provider)
 
-    def _state(self, manifest: Manifest, provider: str, at: pd.Timestamp | None) -> pd.DataFrame:
+    def _state(self, manifest: Manifest, provider: str, at: pd.Timestamp | None,
+               damaged: set[str] | None = None) -> pd.DataFrame:
         """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped.
 
         Read from the provider's last checkpoint at or before ``at`` and the data files after it (all its
-        data files up to ``at`` when there is none), so the cost follows the invoices, not the history.
+        data files up to ``at`` when there is none), so the cost follows the invoices, not the history. A
+        missing or damaged checkpoint is derived data: warned about, added to ``damaged``, and replaced by
+        the data files.
         """
         last = max((int(r["refresh"]) for r in manifest.refreshes if r["provider"] == provider
                     and (at is None or pd.Timestamp(r["observed_at"]) <= at)), default=0)
-        checkpoint = _last_checkpoint(manifest, provider, last)
+        checkpoint = last_checkpoint(manifest, provider, last)
+        if checkpoint is not None:
+            try:
+                self._table(checkpoint)
+            except StoreCorruptError as exc:
+                warnings.warn(f"{exc}; it is derived from the data files, which are read instead (the next "
+                              f"refresh, or repair(), rewrites it)", CheckpointWarning, stacklevel=3)
+                if damaged is not None:
+                    damaged.add(checkpoint.path)
+                checkpoint = None
         since = checkpoint.refresh if checkpoint is not None else 0
         entries = sorted((entry for entry in manifest.files if entry.provider == provider
                           and since < entry.refresh <= last), key=lambda entry: entry.refresh)
@@ -194,8 +195,13 @@ class InvoiceStore:
 
     def _table(self, entry: FileEntry) -> pa.Table:
         table = self._tables.get(entry.path)
-        if table is None:
-            table = self._tables[entry.path] = read_data_file(self.path, entry)
+        if table is not None:
+            self._tables.move_to_end(entry.path)
+            return table
+        table = self._tables[entry.path] = read_data_file(self.path, entry)
+        self._cached += table.nbytes
+        while self._cached > CACHE_BYTES and len(self._tables) > 1:
+            self._cached -= self._tables.popitem(last=False)[1].nbytes
         return table
 
     @staticmethod
@@ -212,8 +218,15 @@ class InvoiceStore:
         frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
         return frame
 
-    def _nonempty(self) -> Manifest:
+    def _snapshot(self) -> Manifest:
+        """The committed state, read once per call of a reader (a directory that is not a store refused)."""
         manifest = read_manifest(self.path)
+        if not manifest.refreshes and not (self.path / MANIFEST_NAME).exists():
+            check_store_dir(self.path)
+        return manifest
+
+    def _nonempty(self) -> Manifest:
+        manifest = self._snapshot()
         if not manifest.refreshes:
             raise NotObservedError(f"empty store: {self.path} has no refresh yet; call refresh() first")
         return manifest
@@ -289,11 +302,11 @@ class InvoiceStore:
             else when another version or the invoice's disappearance was first
             observed), ``last_seen`` and ``change`` ("new" or "changed").
         """
-        manifest = read_manifest(self.path)
+        manifest = self._snapshot()  # one snapshot for the versions and the refresh times
         wanted = None if invoice_ids is None else {invoice_ids} if isinstance(invoice_ids, str) else set(
             invoice_ids)
         frames = []
-        times = self.refreshes()
+        times = refresh_frame(manifest)
         for provider in self._providers(manifest) or ["faspay"]:
             events = self._events(manifest, provider)
             if wanted is not None:
@@ -309,11 +322,61 @@ class InvoiceStore:
         """One row per provider per refresh: ``observed_at``, ``provider``, ``mode``, ``requests``,
         ``full_requests``, ``new``, ``changed``, ``unchanged``, ``gone`` (then ``seconds``, ``resumed``,
         ``note`` and the refresh's number ``refresh``)."""
-        records = read_manifest(self.path).refreshes
-        data = {name: [record.get(name) for record in records] for name in _REFRESH_COLUMNS}
-        data["observed_at"] = [pd.Timestamp(v).tz_convert(JAKARTA) for v in data["observed_at"]]
-        return pd.DataFrame({name: pd.Series(values, dtype=_REFRESH_COLUMNS[name])
-                             for name, values in data.items()})
+        return refresh_frame(self._snapshot())
+
+    def files(self) -> list[str]:
+        """The committed data files, relative to the store (POSIX), oldest first: what a reader outside the
+        package (DuckDB, Spark) reads for strictly committed answers, instead of a glob.
+
+        >>> import tempfile
+        >>> InvoiceStore(tempfile.mkdtemp()).files()
+        []
+        """
+        return [entry.path for entry in self._snapshot().files]
+
+    # -- checking and healing -------------------------------------------------------------------
+
+    def verify(self) -> list[StoreProblem]:
+        """Every problem of the store: files missing or damaged (size, SHA-256, Parquet), orphans, symbolic
+        links, an unreadable manifest; each a :class:`StoreProblem` saying whether it is ``derived`` (then
+        :meth:`repair` fixes it). An empty list: nothing is wrong. Reads every file the store lists.
+
+        >>> import tempfile
+        >>> InvoiceStore(tempfile.mkdtemp()).verify()
+        []
+        """
+        check_store_dir(self.path)
+        return verify(self.path)
+
+    def repair(self) -> RepairResult:
+        """Rebuild what is derived (damaged or missing checkpoints, from the data files), remove what an
+        interrupted refresh left (only the files its journal names), and name the data that is lost.
+
+        Takes the refresh lock (see ``lock_timeout``). Returns a :class:`RepairResult` (``rebuilt``,
+        ``removed``, ``lost``, and the ``problems`` left).
+        """
+        check_store_dir(self.path)
+        if not self.path.exists():
+            return RepairResult()
+        check_no_symlinks(self.path)
+        with self._locked():
+            self._tables.clear()
+            self._cached = 0
+            return repair(self.path)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = filelock.FileLock(self.path / LOCK_NAME, timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise StoreLockedError(
+                f"another refresh of {self.path} holds its lock {self.path / LOCK_NAME}; gave up after "
+                f"{self.lock_timeout} s (InvoiceStore(..., lock_timeout=...) waits longer)") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- refreshing ---------------------------------------------------------------------------
 
@@ -326,6 +389,7 @@ class InvoiceStore:
         faspay: Mapping[str, Any] | None = None,
         mayar: Mapping[str, Any] | None = None,
         observed_at: str | dt.date | dt.datetime | pd.Timestamp | None = None,
+        rotate_credential: bool | str | Iterable[str] = False,
     ) -> RefreshResult:
         """Observe the providers now and append what changed; incremental unless ``full`` (see the README).
 
@@ -351,7 +415,16 @@ class InvoiceStore:
             paces every request of the refresh). Filters are refused.
         observed_at : str, date, datetime, Timestamp or None, default None
             The time this observation is stamped with (naive = Jakarta);
-            None: now. It must be later than the provider's last refresh.
+            None: now. It must be later than the provider's last refresh, and
+            not in the future (beyond five minutes of clock skew; a demo
+            store, whose clock is simulated, takes any time).
+        rotate_credential : bool, str or Iterable[str], default False
+            The providers (True: all refreshed) whose credential may differ
+            from the one the store recorded: the account's key was rotated.
+            The refresh then first lists one page and goes on only if at
+            least one of its invoices, and at least half of them, are in
+            the store; the refresh log's ``note`` says so. Without it, another
+            credential (or origin) is refused before any request.
 
         Returns
         -------
@@ -363,40 +436,34 @@ class InvoiceStore:
         ------
         StoreLockedError
             When another refresh holds the lock for ``lock_timeout`` seconds.
+        StoreAccountError
+            When the origin or the credential is not the one the store's
+            history is of (see ``rotate_credential``); nothing is sent.
+        NotAStoreError
+            When the directory holds files but no store.
+        StoreCorruptError
+            When the manifest is damaged or a symbolic link is inside the
+            store (nothing is written).
         ValueError
             For an unknown provider, no provider to refresh, a refused
-            argument, or ``observed_at`` not after the last refresh.
+            argument, or ``observed_at`` not after the last refresh or in
+            the future.
         invoice_analytics.errors.InvoiceAPIError
             When a provider fails; nothing is committed, and the answers
             already fetched are reused by the next refresh.
         """
         wanted = self._wanted(providers, faspay, mayar)
+        rotate = set(wanted) if rotate_credential is True else set() if rotate_credential is False else set(
+            self._wanted(rotate_credential, None, None))
         observed = _instant(pd.Timestamp.now(tz=JAKARTA) if observed_at is None else observed_at,
                             "observed_at", day_end=False)
         started = time.monotonic()
+        check_store_dir(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(self.path / LOCK_NAME, timeout=self.lock_timeout)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise StoreLockedError(
-                f"another refresh of {self.path} holds its lock {self.path / LOCK_NAME}; gave up after "
-                f"{self.lock_timeout} s (InvoiceStore(..., lock_timeout=...) waits longer)") from None
-        try:
-            return self._refresh_locked(wanted, full, progress, {"faspay": faspay, "mayar": mayar}, observed,
-                                        started)
-        finally:
-            lock.release()
-
-    def _checkpoint_due(self, manifest: Manifest, provider: str, appended: int, invoices: int) -> bool:
-        """Whether this refresh writes a checkpoint: when the rows a reader of the state would read after
-        the last one (this refresh's included) exceed ``checkpoint_factor`` times the invoices listed."""
-        if not appended:
-            return False
-        since = _last_checkpoint(manifest, provider, manifest.generation)
-        after = since.refresh if since is not None else 0
-        rows = appended + sum(e.rows for e in manifest.files if e.provider == provider and e.refresh > after)
-        return rows > self.checkpoint_factor * invoices
+        check_no_symlinks(self.path)
+        with self._locked():
+            return refresh_locked(self, wanted, full, progress, {"faspay": faspay, "mayar": mayar}, observed,
+                                  started, rotate)
 
     @staticmethod
     def _wanted(providers: str | Iterable[str] | None, faspay: Mapping[str, Any] | None,
@@ -413,47 +480,3 @@ class InvoiceStore:
         if unknown or not names:
             raise ValueError(f"unknown provider(s) {unknown or names}; choose from {list(PROVIDERS)}")
         return [p for p in PROVIDERS if p in names]
-
-    def _refresh_locked(self, wanted: list[str], full: bool, progress: bool | None,
-                        options: dict[str, Mapping[str, Any] | None], observed: pd.Timestamp,
-                        started: float) -> RefreshResult:
-        manifest = read_manifest(self.path)
-        for provider in wanted:
-            last = [pd.Timestamp(r["observed_at"]) for r in manifest.refreshes if r["provider"] == provider]
-            if last and observed <= max(last):
-                raise ValueError(f"observed_at {observed} is not after the last refresh of {provider} "
-                                 f"({max(last).tz_convert(JAKARTA)})")
-        remove_orphans(self.path, manifest)
-        pending = PendingAnswers.open(self.path / PENDING_DIR, manifest.generation, self.resume_within)
-        number = manifest.generation + 1
-        held = set(self._providers(manifest))
-        results: dict[str, ProviderRefresh] = {}
-        rows: dict[str, pd.DataFrame] = {}
-        checkpoints: dict[str, pd.DataFrame] = {}
-        for provider in wanted:
-            began = time.monotonic()
-            known_events = self._state(manifest, provider, None)
-            known = known_events.drop(columns=list(STORE_COLUMNS))
-            api = (FaspayAPI if provider == "faspay" else MayarAPI)(options[provider], pending, progress)
-            try:
-                base = known if provider in held else None
-                outcome: Outcome = (refresh_faspay(api, base, full=full) if isinstance(api, FaspayAPI)
-                                    else refresh_mayar(api, base, full=full))
-            finally:
-                api.close()
-            found = diff(known, outcome.state, provider)
-            rows[provider] = event_rows(found, outcome.state, observed, number)
-            if self._checkpoint_due(manifest, provider, len(rows[provider]), len(outcome.state)):
-                checkpoints[provider] = latest(combine(known_events, rows[provider]), None)
-            results[provider] = ProviderRefresh(
-                provider, outcome.mode, found.new, found.changed, found.unchanged, len(found.gone),
-                api.requests, outcome.full_requests, round(time.monotonic() - began, 3), api.replayed,
-                outcome.note)
-        files = [write_data_file(self.path, p, number, to_storage(frame)) for p, frame in rows.items() if len(frame)]
-        made = tuple(write_data_file(self.path, p, number, to_storage(frame[list(rows[p].columns)]), checkpoint=True)
-                     for p, frame in checkpoints.items())
-        records = [result.record(number, observed) for result in results.values()]
-        write_manifest(self.path, Manifest(number, manifest.files + tuple(files), manifest.refreshes + tuple(records),
-                                           manifest.checkpoints + made, manifest.source))
-        pending.clear()
-        return RefreshResult(observed, number, results, round(time.monotonic() - started, 3))
