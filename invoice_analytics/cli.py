@@ -154,6 +154,10 @@ def _parser() -> argparse.ArgumentParser:
                          help="build a demo store at DIR: the sample data, then six simulated months")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
+    for name, words in (("verify", "check every file of a history store"),
+                        ("repair", "rebuild what is derived in a history store (checkpoints), name what is lost")):
+        check = commands.add_parser(name, help=f"{words}: one summary line, exit 0, or 1 when there are problems")
+        check.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store's directory")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from data-samples/")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -180,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     try:
+        if args.command in ("verify", "repair"):
+            return _check(args)
         return _refresh(args) if args.command == "refresh" else _report(args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
         print(f"invoice-analytics {args.command}: error: {exc}", file=sys.stderr)
@@ -203,6 +209,25 @@ def _refresh(args: argparse.Namespace) -> int:
                            progress=False)
     print(f"{args.store}: {result}")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``verify`` or ``repair`` of the store at ``--store``: one summary line; 1 when problems are left."""
+    from invoice_analytics.history import InvoiceStore
+
+    store = InvoiceStore(args.store)
+    if args.command == "repair":
+        result = store.repair()
+        print(f"{args.store}: {result}")
+        return 1 if result.problems or result.lost else 0
+    problems = store.verify()
+    if not problems:
+        print(f"{args.store}: ok, no problem found")
+        return 0
+    shown = "; ".join(f"{p.kind} {p.path}" for p in problems[:5]) + ("; ..." if len(problems) > 5 else "")
+    derived = sum(p.derived for p in problems)
+    print(f"{args.store}: {len(problems)} problem(s), {derived} fixed by repair: {shown}")
+    return 1
 
 
 def _report(args: argparse.Namespace) -> int:
