@@ -130,6 +130,8 @@ def check_store_dir(root: Path) -> None:
     names = {entry.name for entry in os.scandir(root)}
     if MANIFEST_NAME in names or JOURNAL_NAME in names or names <= {LOCK_NAME}:
         return
+    if names <= {LOCK_NAME, PENDING_DIR} and (root / PENDING_DIR / "meta.json").is_file():
+        return  # a first refresh interrupted before it wrote a file
     raise NotAStoreError(
         f"{root} holds files but no store manifest ({MANIFEST_NAME}), e.g. {sorted(names)[:3]}: not a store; "
         f"give InvoiceStore an empty directory or an existing store")
