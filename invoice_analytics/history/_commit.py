@@ -140,6 +140,8 @@ def _refresh_with(store: InvoiceStore, manifest: Manifest, apis: Mapping[str, Fa
                                  journal=journal) for p, frame in checkpoints.items())
     records = [result.record(number, observed) for result in results.values()]
     kept = tuple(e for e in manifest.checkpoints if e.path not in damaged)
+    if damaged:
+        journal.add(*sorted(damaged))  # unlisted by this commit, then removed (by the next one if killed)
     write_manifest(store.path, replace(
         manifest, generation=number, files=manifest.files + tuple(files),
         refreshes=manifest.refreshes + tuple(records), checkpoints=kept + made,

@@ -201,8 +201,9 @@ class Journal:
         self.root = root
         self.paths: list[str] = []
 
-    def add(self, relative: str) -> None:
-        self.paths.append(relative)
+    def add(self, *relative: str) -> None:
+        """Name files about to be written, or listed files about to be unlisted (then removed)."""
+        self.paths.extend(relative)
         atomic_write(_guard(self.root, JOURNAL_NAME), json.dumps({"created": self.paths}).encode())
 
     def close(self) -> None:

@@ -76,8 +76,8 @@ def _checked(root: Path, entry: FileEntry) -> StoreProblem | None:
     try:
         read_data_file(root, entry)
     except StoreCorruptError as exc:
-        kind = "missing" if "missing" in str(exc) and not (root / entry.path).is_symlink() else "damaged"
-        kind = "symlink" if "symbolic link" in str(exc) else kind
+        path = root / entry.path
+        kind = "symlink" if "symbolic link" in str(exc) else "damaged" if os.path.lexists(path) else "missing"
         return StoreProblem(kind, entry.path, str(exc), derived=entry.path.startswith("_checkpoints/"))
     return None
 
@@ -128,6 +128,7 @@ def repair(root: Path) -> RepairResult:
         rebuilt.append(write_data_file(root, entry.provider, entry.refresh, latest_rows(table, None),
                                        checkpoint=True, journal=journal))
     dropped = {e.path for e in bad_checkpoints}
+    journal.add(*sorted(dropped))  # unlisted by the commit below, then removed (by the next one if killed)
     kept = tuple(e for e in manifest.checkpoints if e.path not in dropped)
     write_manifest(root, replace(manifest, checkpoints=tuple(sorted(kept + tuple(rebuilt),
                                                                     key=lambda e: (e.refresh, e.provider)))))
