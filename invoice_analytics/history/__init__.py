@@ -6,6 +6,7 @@ Parquet files (readable by DuckDB, Spark, any Parquet reader) and answers
 frame; :class:`RefreshResult` says what a refresh did.
 """
 
+from invoice_analytics.history._compact import CompactResult
 from invoice_analytics.history._errors import (
     CheckpointWarning,
     NotAStoreError,
@@ -22,6 +23,7 @@ from invoice_analytics.history._store import InvoiceStore
 
 __all__ = [
     "CheckpointWarning",
+    "CompactResult",
     "InvoiceStore",
     "NotAStoreError",
     "NotObservedError",

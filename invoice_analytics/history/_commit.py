@@ -10,6 +10,7 @@ committed by replacing the manifest.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Mapping
 from dataclasses import replace
@@ -20,6 +21,7 @@ import pandas as pd
 from invoice_analytics._combine import combine
 from invoice_analytics.history._api import FaspayAPI, MayarAPI
 from invoice_analytics.history._codec import STORE_COLUMNS, to_storage
+from invoice_analytics.history._compact import purge_retired
 from invoice_analytics.history._files import (
     PENDING_DIR,
     FileEntry,
@@ -40,6 +42,7 @@ from invoice_analytics.history._identity import (
     refused,
     same_account,
 )
+from invoice_analytics.history._log import RefreshLog
 from invoice_analytics.history._refresh import Outcome, refresh_faspay, refresh_mayar
 from invoice_analytics.history._result import ProviderRefresh, RefreshResult
 from invoice_analytics.history._scd import diff, event_rows, latest
@@ -79,24 +82,24 @@ def refresh_locked(store: InvoiceStore, wanted: list[str], full: bool, progress:
     if manifest.source != DEMO_SOURCE and observed > pd.Timestamp.now(tz=JAKARTA) + SKEW:
         raise ValueError(f"observed_at {observed} is in the future (more than {SKEW} ahead of this machine's "
                          f"clock): a refresh records what is known now")
+    log = store._log(manifest)
     for provider in wanted:
-        last = [pd.Timestamp(r["observed_at"]) for r in manifest.refreshes if r["provider"] == provider]
-        if last and observed <= max(last):
-            raise ValueError(f"observed_at {observed} is not after the last refresh of {provider} "
-                             f"({max(last).tz_convert(JAKARTA)})")
+        last = log.last_time(provider)
+        if last is not None and observed <= last:
+            raise ValueError(f"observed_at {observed} is not after the last refresh of {provider} ({last})")
     apis: dict[str, FaspayAPI | MayarAPI] = {}
     try:
         for provider in wanted:
             apis[provider] = (FaspayAPI if provider == "faspay" else MayarAPI)(options[provider], None, progress)
-        return _refresh_with(store, manifest, apis, full, observed, started, rotate)
+        return _refresh_with(store, manifest, log, apis, full, observed, started, rotate)
     finally:
         for api in apis.values():
             api.close()
 
-def _refresh_with(store: InvoiceStore, manifest: Manifest, apis: Mapping[str, FaspayAPI | MayarAPI], full: bool,
-                  observed: pd.Timestamp, started: float, rotate: set[str]) -> RefreshResult:
+def _refresh_with(store: InvoiceStore, manifest: Manifest, log: RefreshLog, apis: Mapping[str, FaspayAPI | MayarAPI],
+                  full: bool, observed: pd.Timestamp, started: float, rotate: set[str]) -> RefreshResult:
     salt = manifest.salt or new_salt()
-    held = set(store._providers(manifest))
+    held = set(store._providers(log))
     identity = {p: Identity(api.origin, fingerprint(salt, p, api.credential())) for p, api in apis.items()}
     plans = {p: check_identity(p, manifest.identity.get(p), p in held, identity[p], p in rotate)
              for p in apis}  # refused here: before any request
@@ -112,7 +115,7 @@ def _refresh_with(store: InvoiceStore, manifest: Manifest, apis: Mapping[str, Fa
         began = time.monotonic()
         api.session.pending = pending
         seen = len(damaged)
-        known_events = store._state(manifest, provider, None, damaged)
+        known_events = store._state(manifest, log, provider, None, damaged)
         known = known_events.drop(columns=list(STORE_COLUMNS))
         checked = ""
         if plans[provider] in (ADOPT, ROTATE):
@@ -140,6 +143,8 @@ def _refresh_with(store: InvoiceStore, manifest: Manifest, apis: Mapping[str, Fa
                                  journal=journal) for p, frame in checkpoints.items())
     records = [result.record(number, observed) for result in results.values()]
     kept = tuple(e for e in manifest.checkpoints if e.path not in damaged)
+    now = dt.datetime.now(dt.UTC)
+    manifest, _removed = purge_retired(store.path, manifest, now, store.retention)
     if damaged:
         journal.add(*sorted(damaged))  # unlisted by this commit, then removed (by the next one if killed)
     write_manifest(store.path, replace(
@@ -147,6 +152,8 @@ def _refresh_with(store: InvoiceStore, manifest: Manifest, apis: Mapping[str, Fa
         refreshes=manifest.refreshes + tuple(records), checkpoints=kept + made,
         identity={**manifest.identity, **identity}, salt=salt))
     journal.close()
+    if store.compact_after is not None and len(manifest.refreshes) + len(records) >= store.compact_after:
+        store._compact_locked(None)
     for relative in damaged:  # written by the store, listed until this commit, replaced by it
         path = store.path / relative
         if path.is_file() and not path.is_symlink():

@@ -55,6 +55,7 @@ import pyarrow.parquet as pq
 
 from invoice_analytics.history._errors import NotAStoreError, StoreCorruptError
 from invoice_analytics.history._manifest import (
+    ARCHIVE_DIR,
     FORMAT,
     FORMAT_VERSION,
     MAX_MANIFEST_BYTES,
@@ -67,6 +68,7 @@ from invoice_analytics.history._manifest import (
 from invoice_analytics.schema import PROVIDERS
 
 __all__ = [
+    "ARCHIVE_DIR",
     "CHECKPOINT_DIR",
     "FORMAT",
     "FORMAT_VERSION",
@@ -81,11 +83,13 @@ __all__ = [
     "atomic_write",
     "check_no_symlinks",
     "check_store_dir",
+    "listed_paths",
     "read_data_file",
     "read_manifest",
     "remove_orphans",
     "write_data_file",
     "write_manifest",
+    "write_table",
 ]
 
 MANIFEST_NAME = "_manifest.json"
@@ -215,16 +219,22 @@ def write_data_file(root: Path, provider: str, refresh: int, table: pa.Table, *,
                     checkpoint: bool = False, journal: Journal | None = None) -> FileEntry:
     """Write one provider's new rows of one refresh (or its ``checkpoint``) as a Parquet file, not yet
     committed (``durable``: flushed to disk), named in ``journal`` first."""
+    name = f"checkpoint-{refresh:06d}" if checkpoint else f"part-{refresh:06d}"
+    relative = f"{CHECKPOINT_DIR + '/' if checkpoint else ''}provider={provider}/{name}-{uuid.uuid4().hex[:8]}.parquet"
+    return write_table(root, relative, table, provider=provider, refresh=refresh, durable=durable, journal=journal)
+
+
+def write_table(root: Path, relative: str, table: pa.Table, *, provider: str, refresh: int, first: int = 0,
+                durable: bool = True, journal: Journal | None = None) -> FileEntry:
+    """Write ``table`` as Parquet at ``relative`` (named in ``journal`` first); its manifest entry."""
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink, compression="zstd")
     data = sink.getvalue().to_pybytes()
-    name = f"checkpoint-{refresh:06d}" if checkpoint else f"part-{refresh:06d}"
-    relative = f"{CHECKPOINT_DIR + '/' if checkpoint else ''}provider={provider}/{name}-{uuid.uuid4().hex[:8]}.parquet"
     path = _guard(root, relative)
     if journal is not None:
         journal.add(relative)
     atomic_write(path, data, durable=durable)
-    return FileEntry(relative, provider, refresh, table.num_rows, len(data), hashlib.sha256(data).hexdigest())
+    return FileEntry(relative, provider, refresh, table.num_rows, len(data), hashlib.sha256(data).hexdigest(), first)
 
 
 def read_bytes(root: Path, entry: FileEntry) -> bytes:
@@ -269,10 +279,16 @@ def journaled(root: Path) -> list[str]:
     return [p for p in created if store_path(p)] if isinstance(created, list) else []
 
 
+def listed_paths(manifest: Manifest) -> set[str]:
+    """Every file the manifest names: data files, checkpoints, the archived log, retired files."""
+    archive = [] if manifest.archive is None else [manifest.archive.path]
+    return {e.path for e in manifest.files + manifest.checkpoints} | set(archive) | {p for p, _ in manifest.retired}
+
+
 def remove_orphans(root: Path, manifest: Manifest) -> list[Path]:
     """Delete what an interrupted refresh left, and only that: the files its journal names that the manifest
     does not list, their temporary files, and the temporary files of the manifest and journal."""
-    listed = {entry.path for entry in manifest.files + manifest.checkpoints}
+    listed = listed_paths(manifest)
     removed = []
     for relative in journaled(root):
         if relative in listed:

@@ -27,6 +27,7 @@ from invoice_analytics.history._files import (
     FileEntry,
     Journal,
     journaled,
+    listed_paths,
     read_data_file,
     read_manifest,
     remove_orphans,
@@ -88,8 +89,9 @@ def verify(root: Path) -> list[StoreProblem]:
         manifest = read_manifest(root)
     except StoreCorruptError as exc:
         return [StoreProblem("manifest", "_manifest.json", str(exc), derived=False)]
-    problems = [p for e in manifest.files + manifest.checkpoints if (p := _checked(root, e)) is not None]
-    listed = {e.path for e in manifest.files + manifest.checkpoints}
+    archive = () if manifest.archive is None else (manifest.archive,)
+    problems = [p for e in manifest.files + manifest.checkpoints + archive if (p := _checked(root, e)) is not None]
+    listed = listed_paths(manifest)
     left = set(journaled(root)) - listed
     for folder, dirs, files in os.walk(root):
         here = Path(folder)
@@ -98,7 +100,7 @@ def verify(root: Path) -> list[StoreProblem]:
             if (here / name).is_symlink():
                 problems.append(StoreProblem("symlink", relative, "a symbolic link inside the store (a store "
                                              "follows none: replace it with what it points to)", derived=False))
-            elif name in files and relative.startswith(("provider=", "_checkpoints/provider=")) \
+            elif name in files and relative.startswith(("provider=", "_checkpoints/provider=", "_log/")) \
                     and relative not in listed:
                 ours = relative in left
                 problems.append(StoreProblem(

@@ -12,9 +12,13 @@ absolute path), and any problem is a :class:`StoreCorruptError` naming the
 file and the field.
 
 Format versions: 1 (up to invoice_analytics 0.1: files, refreshes,
-checkpoints); 2 adds ``identity``. A version-1 manifest is read as one
-without identity and is written back as version 2 by the next commit (the
-migration: nothing else changes).
+checkpoints); 2 adds ``identity``, compacted files (``first``: the first
+refresh whose rows a file holds, when it holds several), the archived
+refresh log (``archive``: a Parquet file of the refreshes before the last
+compaction; ``refreshes`` then holds only the later ones) and the files
+compaction replaced (``retired``, removed after the retention period). A
+version-1 manifest is read as one without these and is written back as
+version 2 by the next commit (the migration: nothing else changes).
 
 >>> doc = Manifest(generation=3).to_json()
 >>> parse_manifest(doc, "_manifest.json").generation
@@ -39,6 +43,7 @@ from invoice_analytics.history._errors import StoreCorruptError
 from invoice_analytics.schema import PROVIDERS
 
 __all__ = [
+    "ARCHIVE_DIR",
     "FORMAT",
     "FORMAT_VERSION",
     "MAX_MANIFEST_BYTES",
@@ -56,7 +61,9 @@ FORMAT_VERSION = 2
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 #: The only paths a store writes: data files, checkpoints (relative, POSIX, no ``..``).
 _STORE_PATH = re.compile(
-    r"(?:_checkpoints/)?provider=(?:" + "|".join(PROVIDERS) + r")/(?:part|checkpoint)-[0-9]{6,}-[0-9a-f]{8}\.parquet")
+    r"(?:(?:_checkpoints/)?provider=(?:" + "|".join(PROVIDERS) + r")/(?:part|checkpoint|compact(?:-[0-9]{6,})?)"
+    r"|_log/refreshes)-[0-9]{6,}-[0-9a-f]{8}\.parquet")
+ARCHIVE_DIR = "_log"
 _HEX = re.compile(r"[0-9a-f]{64}")
 _REFRESH_INTS = ("requests", "full_requests", "new", "changed", "unchanged", "gone", "resumed")
 
@@ -76,6 +83,18 @@ class FileEntry:
     rows: int
     size: int
     sha256: str
+    first: int = 0  # a compacted file: the first refresh whose rows it holds (0: only ``refresh``'s)
+
+    @property
+    def start(self) -> int:
+        """The first refresh whose rows the file holds."""
+        return self.first or self.refresh
+
+    def to_dict(self) -> dict[str, Any]:
+        doc = vars(self).copy()
+        if not self.first:
+            del doc["first"]
+        return doc
 
 
 @dataclass(frozen=True)
@@ -99,17 +118,23 @@ class Manifest:
     identity: Mapping[str, Identity] = field(default_factory=dict)
     salt: str = ""
     version: int = FORMAT_VERSION  # the version it was read in
+    archive: FileEntry | None = None  # the refresh log before the last compaction (provider "")
+    retired: tuple[tuple[str, str], ...] = ()  # (path, ISO time) of files compaction replaced
 
     def to_json(self) -> bytes:
         doc: dict[str, Any] = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "generation": self.generation,
-            "files": [vars(entry) for entry in self.files],
+            "files": [entry.to_dict() for entry in self.files],
             "refreshes": list(self.refreshes),
-            "checkpoints": [vars(entry) for entry in self.checkpoints],
+            "checkpoints": [entry.to_dict() for entry in self.checkpoints],
             **({"source": self.source} if self.source else {}),
         }
+        if self.archive is not None:
+            doc["archive"] = self.archive.to_dict()
+        if self.retired:
+            doc["retired"] = [{"path": path, "since": since} for path, since in self.retired]
         if self.salt or self.identity:
             doc["identity"] = {"salt": self.salt,
                                "providers": {p: vars(i) for p, i in sorted(self.identity.items())}}
@@ -153,19 +178,24 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _entry(value: Any, where: str) -> FileEntry:
+def _entry(value: Any, where: str, *, archive: bool = False) -> FileEntry:
     doc = _dict(value, where)
     path = _str(doc.get("path"), f"{where}.path")
-    if not store_path(path):
+    if not store_path(path) or path.startswith(ARCHIVE_DIR) != archive:
         raise _Bad(f"{where}.path: {_shown(path)} is not a path this store writes (it must stay inside the store)")
     provider = _str(doc.get("provider"), f"{where}.provider")
-    if provider not in PROVIDERS or not path.removeprefix("_checkpoints/").startswith(f"provider={provider}/"):
+    if (provider != "" or not archive) and (
+            provider not in PROVIDERS or not path.removeprefix("_checkpoints/").startswith(f"provider={provider}/")):
         raise _Bad(f"{where}.provider: {_shown(provider)} does not match its path")
     sha = _str(doc.get("sha256"), f"{where}.sha256")
     if not _HEX.fullmatch(sha):
         raise _Bad(f"{where}.sha256: not a SHA-256 in hex")
-    return FileEntry(path, provider, _int(doc.get("refresh"), f"{where}.refresh", low=1),
-                     _int(doc.get("rows"), f"{where}.rows"), _int(doc.get("size"), f"{where}.size"), sha)
+    refresh = _int(doc.get("refresh"), f"{where}.refresh", low=1)
+    first = _int(doc.get("first", 0), f"{where}.first")
+    if first > refresh:
+        raise _Bad(f"{where}.first: {first} is after its refresh {refresh}")
+    return FileEntry(path, provider, refresh, _int(doc.get("rows"), f"{where}.rows"),
+                     _int(doc.get("size"), f"{where}.size"), sha, first)
 
 
 def _record(value: Any, where: str) -> dict[str, Any]:
@@ -239,6 +269,22 @@ def parse_manifest(raw: bytes, name: str) -> Manifest:
             raise _Bad("files: a file is listed twice")
         identity, salt = _identity(doc["identity"]) if "identity" in doc else ({}, "")
         source = _str(doc.get("source", ""), "source", limit=64)
+        archive = _entry(doc["archive"], "archive", archive=True) if doc.get("archive") is not None else None
+        retired = tuple(_retired(r, f"retired[{i}]") for i, r in enumerate(_list(doc.get("retired", []), "retired")))
     except _Bad as exc:
         raise StoreCorruptError(f"{name}: the store's manifest is unreadable: {exc}") from None
-    return Manifest(generation, files, refreshes, checkpoints, source, identity, salt, version)
+    return Manifest(generation, files, refreshes, checkpoints, source, identity, salt, version, archive, retired)
+
+
+def _retired(value: Any, where: str) -> tuple[str, str]:
+    doc = _dict(value, where)
+    path = _str(doc.get("path"), f"{where}.path")
+    if not store_path(path):
+        raise _Bad(f"{where}.path: {_shown(path)} is not a path this store writes (it must stay inside the store)")
+    since = _str(doc.get("since"), f"{where}.since", limit=64)
+    try:
+        if dt.datetime.fromisoformat(since).tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise _Bad(f"{where}.since: not an ISO time with a time zone: {_shown(since)}") from None
+    return path, since

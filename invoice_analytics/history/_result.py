@@ -8,10 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from invoice_analytics.history._manifest import Manifest
 from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, STRING_DTYPE
 
-__all__ = ["ProviderRefresh", "RefreshResult", "refresh_frame"]
+__all__ = ["REFRESH_COLUMNS", "ProviderRefresh", "RefreshResult", "refresh_frame"]
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ class RefreshResult:
         return self._sum("full_requests")
 
 
-_REFRESH_COLUMNS: dict[str, Any] = {
+REFRESH_COLUMNS: dict[str, Any] = {
     "observed_at": DATETIME_DTYPE,
     "provider": PROVIDER_DTYPE,
     "mode": pd.CategoricalDtype(["full", "incremental"]),
@@ -137,9 +136,8 @@ _REFRESH_COLUMNS: dict[str, Any] = {
 }
 
 
-def refresh_frame(manifest: Manifest) -> pd.DataFrame:
-    """The refresh log of one manifest as :meth:`InvoiceStore.refreshes` gives it."""
-    records = manifest.refreshes
-    data = {name: [record.get(name) for record in records] for name in _REFRESH_COLUMNS}
+def refresh_frame(records: tuple[dict[str, Any], ...]) -> pd.DataFrame:
+    """Manifest records of refreshes as :meth:`InvoiceStore.refreshes` gives them."""
+    data = {name: [record.get(name) for record in records] for name in REFRESH_COLUMNS}
     data["observed_at"] = [pd.Timestamp(v).tz_convert(JAKARTA) for v in data["observed_at"]]
-    return pd.DataFrame({name: pd.Series(values, dtype=_REFRESH_COLUMNS[name]) for name, values in data.items()})
+    return pd.DataFrame({name: pd.Series(values, dtype=REFRESH_COLUMNS[name]) for name, values in data.items()})

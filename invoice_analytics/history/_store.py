@@ -12,7 +12,6 @@ import datetime as dt
 import os
 import re
 import time
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -20,38 +19,36 @@ from typing import Any
 
 import filelock
 import pandas as pd
-import pyarrow as pa
 
 from invoice_analytics._combine import combine
-from invoice_analytics.history._codec import STORE_COLUMNS, from_storage, reference_frame
-from invoice_analytics.history._commit import last_checkpoint, refresh_locked
+from invoice_analytics.history._codec import STORE_COLUMNS
+from invoice_analytics.history._commit import refresh_locked
+from invoice_analytics.history._compact import CompactResult, compact
 from invoice_analytics.history._errors import (
-    CheckpointWarning,
     NotObservedError,
-    StoreCorruptError,
     StoreError,
     StoreLockedError,
 )
 from invoice_analytics.history._files import (
     LOCK_NAME,
     MANIFEST_NAME,
-    FileEntry,
     Manifest,
     check_no_symlinks,
     check_store_dir,
     read_data_file,
     read_manifest,
+    remove_orphans,
 )
+from invoice_analytics.history._log import RefreshLog, archived_frame
 from invoice_analytics.history._maintain import RepairResult, StoreProblem, repair, verify
-from invoice_analytics.history._result import RefreshResult, refresh_frame
-from invoice_analytics.history._scd import latest_rows, versions
+from invoice_analytics.history._read import StoreFiles
+from invoice_analytics.history._result import RefreshResult
+from invoice_analytics.history._scd import versions
 from invoice_analytics.providers._environment import configured_providers
 from invoice_analytics.schema import JAKARTA, PROVIDERS
 
 __all__ = ["InvoiceStore"]
 
-#: The most bytes of Arrow tables a store keeps in memory between calls (least recently used dropped first).
-CACHE_BYTES = 512 * 2**20
 _DAY_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
 
 
@@ -72,7 +69,7 @@ def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
     return stamp.floor("us")
 
 
-class InvoiceStore:
+class InvoiceStore(StoreFiles):
     """Every version of every invoice, as observed by refreshes, in a directory of Parquet files.
 
     One row per change, slowly-changing-dimension style (type 2): a version
@@ -109,6 +106,14 @@ class InvoiceStore:
         versions per invoice, however long the history. Checkpoints add at
         most ``1 / checkpoint_factor`` to the store's size; ``math.inf``
         writes none (0: one at every refresh that changed something).
+    compact_after : int or None, default 1000
+        A refresh compacts the store (see :meth:`compact`) once its manifest
+        holds this many refresh records (one per provider per refresh since
+        the last compaction: 1000 is about three weeks of hourly refreshes of
+        two providers); None: only when :meth:`compact` is called.
+    retention : float, default 86400
+        Seconds the files replaced by a compaction stay on disk for readers
+        that started before it.
 
     Examples
     --------
@@ -128,108 +133,67 @@ class InvoiceStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 60.0,
-                 resume_within: float = 3600.0, checkpoint_factor: float = 2.0) -> None:
+                 resume_within: float = 3600.0, checkpoint_factor: float = 2.0, compact_after: int | None = 1000,
+                 retention: float = 86_400.0) -> None:
         self.path = Path(path)
+        self.compact_after = compact_after
+        self.retention = retention
         self.checkpoint_factor = checkpoint_factor
         self.lock_timeout = lock_timeout
         self.resume_within = resume_within
-        self._tables: OrderedDict[str, pa.Table] = OrderedDict()  # committed files never change (bounded)
+        self._tables = OrderedDict()  # committed files never change: kept (bounded, see ._read)
         self._cached = 0
+        self._archives: dict[str, pd.DataFrame] = {}
 
     def __repr__(self) -> str:
         try:
-            manifest = read_manifest(self.path)
+            manifest, log = self._snapshot()
         except StoreError:
             return f"InvoiceStore({str(self.path)!r}, manifest unreadable)"
-        if not manifest.refreshes:
+        if not len(log):
             return f"InvoiceStore({str(self.path)!r}, empty)"
-        last = manifest.refreshes[-1]["observed_at"]
+        last = log.latest_time().isoformat()
         return f"InvoiceStore({str(self.path)!r}, {manifest.generation} refreshes, last at {last})"
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _events(self, manifest: Manifest, provider: str) -> pd.DataFrame:
-        """Every event of ``provider``: the rows of all its data files."""
-        return self._read([entry for entry in manifest.files if entry.provider == provider], provider)
-
-    def _state(self, manifest: Manifest, provider: str, at: pd.Timestamp | None,
-               damaged: set[str] | None = None) -> pd.DataFrame:
-        """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped.
-
-        Read from the provider's last checkpoint at or before ``at`` and the data files after it (all its
-        data files up to ``at`` when there is none), so the cost follows the invoices, not the history. A
-        missing or damaged checkpoint is derived data: warned about, added to ``damaged``, and replaced by
-        the data files.
-        """
-        last = max((int(r["refresh"]) for r in manifest.refreshes if r["provider"] == provider
-                    and (at is None or pd.Timestamp(r["observed_at"]) <= at)), default=0)
-        checkpoint = last_checkpoint(manifest, provider, last)
-        if checkpoint is not None:
-            try:
-                self._table(checkpoint)
-            except StoreCorruptError as exc:
-                warnings.warn(f"{exc}; it is derived from the data files, which are read instead (the next "
-                              f"refresh, or repair(), rewrites it)", CheckpointWarning, stacklevel=3)
-                if damaged is not None:
-                    damaged.add(checkpoint.path)
-                checkpoint = None
-        since = checkpoint.refresh if checkpoint is not None else 0
-        entries = sorted((entry for entry in manifest.files if entry.provider == provider
-                          and since < entry.refresh <= last), key=lambda entry: entry.refresh)
-        chosen = entries if checkpoint is None else [checkpoint, *entries]
-        if not chosen:
-            return self._read([], provider)
-        # an invoice is at most once in a checkpoint and in each file, and files follow their refreshes
-        return from_storage(latest_rows(self._concat(chosen), at), provider)
-
-    def _read(self, entries: list[FileEntry], provider: str) -> pd.DataFrame:
-        if not entries:
-            empty = reference_frame(provider)
-            for name, dtype in STORE_COLUMNS.items():
-                empty[name] = pd.Series([], dtype=dtype)
-            return empty
-        return from_storage(self._concat(entries), provider)
-
-    def _concat(self, entries: list[FileEntry]) -> pa.Table:
-        return pa.concat_tables([self._table(entry) for entry in entries], promote_options="permissive")
-
-    def _table(self, entry: FileEntry) -> pa.Table:
-        table = self._tables.get(entry.path)
-        if table is not None:
-            self._tables.move_to_end(entry.path)
-            return table
-        table = self._tables[entry.path] = read_data_file(self.path, entry)
-        self._cached += table.nbytes
-        while self._cached > CACHE_BYTES and len(self._tables) > 1:
-            self._cached -= self._tables.popitem(last=False)[1].nbytes
-        return table
-
     @staticmethod
-    def _providers(manifest: Manifest) -> list[str]:
-        present = {record["provider"] for record in manifest.refreshes}
+    def _providers(log: RefreshLog) -> list[str]:
+        present = log.providers()
         return [p for p in PROVIDERS if p in present]
 
     @classmethod
-    def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest) -> pd.DataFrame:
+    def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest,
+               log: RefreshLog) -> pd.DataFrame:
         frame = combine(*frames)
         frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
                                   na_position="last", kind="stable").reset_index(drop=True)
         frame.attrs["as_of"] = known_at
-        frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
+        frame.attrs["source"] = manifest.source or ", ".join(cls._providers(log))  # as load_invoices
         return frame
 
-    def _snapshot(self) -> Manifest:
-        """The committed state, read once per call of a reader (a directory that is not a store refused)."""
+    def _snapshot(self) -> tuple[Manifest, RefreshLog]:
+        """The committed state and its refresh log, read once per call of a reader (a directory that is not a
+        store refused)."""
         manifest = read_manifest(self.path)
         if not manifest.refreshes and not (self.path / MANIFEST_NAME).exists():
             check_store_dir(self.path)
-        return manifest
+        return manifest, self._log(manifest)
 
-    def _nonempty(self) -> Manifest:
-        manifest = self._snapshot()
-        if not manifest.refreshes:
+    def _log(self, manifest: Manifest) -> RefreshLog:
+        archived = None
+        if manifest.archive is not None:
+            archived = self._archives.get(manifest.archive.path)
+            if archived is None:
+                archived = archived_frame(read_data_file(self.path, manifest.archive))
+                self._archives = {manifest.archive.path: archived}  # the newest only
+        return RefreshLog(archived, manifest.refreshes)
+
+    def _nonempty(self) -> tuple[Manifest, RefreshLog]:
+        manifest, log = self._snapshot()
+        if not len(log):
             raise NotObservedError(f"empty store: {self.path} has no refresh yet; call refresh() first")
-        return manifest
+        return manifest, log
 
     def current(self) -> pd.DataFrame:
         """The invoices as the last refresh of each provider saw them: the loaders' typed frame.
@@ -250,9 +214,9 @@ class InvoiceStore:
         StoreCorruptError
             When a file of the store is missing or damaged (the message names it).
         """
-        manifest = self._nonempty()
-        frames = [self._state(manifest, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(manifest)]
-        return self._typed(frames, pd.Timestamp(manifest.refreshes[-1]["observed_at"]).tz_convert(JAKARTA), manifest)
+        manifest, log = self._nonempty()
+        frames = [self._state(manifest, log, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(log)]
+        return self._typed(frames, log.latest_time(), manifest, log)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
         """The invoices as known at ``when``: each in its latest version observed at or before it.
@@ -281,16 +245,16 @@ class InvoiceStore:
             When ``when`` is not a date or a time.
         """
         at = _instant(when, "when", day_end=True)
-        manifest = self._nonempty()
-        first = min(pd.Timestamp(r["observed_at"]) for r in manifest.refreshes).tz_convert(JAKARTA)
+        manifest, log = self._nonempty()
+        first = log.first_time()
         if at < first:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
         frames = []
-        for provider in self._providers(manifest):
-            rows = self._state(manifest, provider, at).drop(columns=list(STORE_COLUMNS))
+        for provider in self._providers(log):
+            rows = self._state(manifest, log, provider, at).drop(columns=list(STORE_COLUMNS))
             issued = rows["issued_at"]
             frames.append(rows[(issued.isna() | (issued <= at)).to_numpy(dtype=bool)])
-        return self._typed(frames, at, manifest)
+        return self._typed(frames, at, manifest, log)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:
         """Every version of every invoice (or of ``invoice_ids``), oldest first per invoice.
@@ -302,12 +266,12 @@ class InvoiceStore:
             else when another version or the invoice's disappearance was first
             observed), ``last_seen`` and ``change`` ("new" or "changed").
         """
-        manifest = self._snapshot()  # one snapshot for the versions and the refresh times
+        manifest, log = self._snapshot()  # one snapshot for the versions and the refresh times
         wanted = None if invoice_ids is None else {invoice_ids} if isinstance(invoice_ids, str) else set(
             invoice_ids)
         frames = []
-        times = refresh_frame(manifest)
-        for provider in self._providers(manifest) or ["faspay"]:
+        times = log.frame()
+        for provider in self._providers(log) or ["faspay"]:
             events = self._events(manifest, provider)
             if wanted is not None:
                 events = events[events["invoice_id"].isin(wanted).to_numpy(dtype=bool)]
@@ -322,7 +286,7 @@ class InvoiceStore:
         """One row per provider per refresh: ``observed_at``, ``provider``, ``mode``, ``requests``,
         ``full_requests``, ``new``, ``changed``, ``unchanged``, ``gone`` (then ``seconds``, ``resumed``,
         ``note`` and the refresh's number ``refresh``)."""
-        return refresh_frame(self._snapshot())
+        return self._snapshot()[1].frame()
 
     def files(self) -> list[str]:
         """The committed data files, relative to the store (POSIX), oldest first: what a reader outside the
@@ -332,7 +296,38 @@ class InvoiceStore:
         >>> InvoiceStore(tempfile.mkdtemp()).files()
         []
         """
-        return [entry.path for entry in self._snapshot().files]
+        return [entry.path for entry in self._snapshot()[0].files]
+
+    # -- checking, healing, compacting ---------------------------------------------------------
+
+    def compact(self, *, retention: float | None = None) -> CompactResult:
+        """Fold the store's files and log so that its size and read cost stop growing with its refreshes.
+
+        Writes a checkpoint of each provider with data files after its last one, folds the data files
+        behind the checkpoints into one file per provider per month, and moves the refresh log into a
+        Parquet file, so the manifest keeps only the refreshes since; one commit, crash-safe. The files it
+        replaces are removed ``retention`` seconds later (default: the store's ``retention``), by a later
+        refresh or compaction, so a reader that started before is safe. Every answer stays the same.
+        A refresh compacts by itself once the manifest holds ``compact_after`` refresh records.
+
+        Returns
+        -------
+        CompactResult
+            Files folded and written, checkpoints written, records archived, replaced files removed.
+        """
+        check_store_dir(self.path)
+        if not self.path.exists():
+            return CompactResult()
+        check_no_symlinks(self.path)
+        with self._locked():
+            return self._compact_locked(retention)
+
+    def _compact_locked(self, retention: float | None) -> CompactResult:
+        manifest, log = self._snapshot()
+        remove_orphans(self.path, manifest)  # what an interrupted writer's journal names, before a new journal
+        state = {p: t for p in self._providers(log) if (t := self._uncheckpointed(manifest, log, p)) is not None}
+        return compact(self.path, manifest, log, dt.datetime.now(dt.UTC),
+                       self.retention if retention is None else retention, state)
 
     # -- checking and healing -------------------------------------------------------------------
 
