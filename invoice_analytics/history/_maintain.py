@@ -102,7 +102,9 @@ def verify(root: Path) -> list[StoreProblem]:
                                              "follows none: replace it with what it points to)", derived=False))
             elif name in files and relative.startswith(("provider=", "_checkpoints/provider=", "_log/")) \
                     and relative not in listed:
-                ours = relative in left
+                ours = relative in left or any(  # or a temporary file of one the journal names
+                    Path(relative).parent == Path(p).parent and name.startswith(f".{Path(p).name}.")
+                    and name.endswith(".tmp") for p in left)
                 problems.append(StoreProblem(
                     "orphan", relative, "left by an interrupted refresh (the next refresh or repair() removes it)"
                     if ours else "not listed in the manifest, not written by this store: left alone", derived=ours))

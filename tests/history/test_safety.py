@@ -84,6 +84,9 @@ def test_cleanup_removes_only_what_the_journal_names(emu, store_dir):
     (store_dir / "_journal.json").write_text(json.dumps({"created": [ours.relative_to(store_dir).as_posix(),
                                                                       "../escape.parquet"]}))
     (store_dir.parent / "escape.parquet").write_text("outside")
+    derived = {p.path for p in InvoiceStore(store_dir).verify() if p.derived}
+    assert derived == {"provider=faspay/part-000002-abcdef12.parquet",
+                       "provider=faspay/.part-000002-abcdef12.parquet.1.ffffffff.tmp"}
     InvoiceStore(store_dir).refresh(**options(emu), observed_at=at(1))
     assert all(p.exists() for p in foreign) and (store_dir.parent / "escape.parquet").exists()
     assert not ours.exists() and not list(store_dir.glob("provider=faspay/.*.tmp"))
