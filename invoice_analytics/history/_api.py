@@ -13,7 +13,6 @@ This module is the only one that imports the providers' private helpers.
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,10 +20,8 @@ import pandas as pd
 import requests
 
 from invoice_analytics._dates import jakarta_today
-from invoice_analytics.errors import PagingWarning, ResponseError
 from invoice_analytics.history._transport import PendingAnswers, RecordingSession
-from invoice_analytics.providers._paging import FaspayPage, MayarCursor
-from invoice_analytics.providers._payload import PageProblem, payload_words
+from invoice_analytics.providers._paging import FaspayPage
 from invoice_analytics.providers._progress import Progress
 from invoice_analytics.providers.faspay import (
     DEFAULT_END_DAYS_AHEAD,
@@ -38,9 +35,9 @@ from invoice_analytics.providers.faspay import (
 from invoice_analytics.providers.mayar import (
     MAYAR_PAGE_SIZE,
     MAYAR_PATH,
-    checked_mayar_page,
     load_mayar,
     mayar_connection,
+    mayar_pages,
 )
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
@@ -230,24 +227,8 @@ class MayarAPI(_ProviderAPI):
     def pages(self, starting_after: int | None = None, *,
               status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
-        starting_after`` (None: the newest), with the loader's cursor rule; yields (rows, has_more). Stop
-        iterating to stop asking."""
-        cursor = MayarCursor()
-        cursor.cursor = starting_after
-        headers = {"Accept": "application/json"}
+        starting_after`` (None: the newest), by the loader's page loop (:func:`~invoice_analytics.providers.
+        mayar.mayar_pages`); yields (rows, has_more). Stop iterating to stop asking."""
         filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
-        while not cursor.done:
-            after = cursor.params()
-            request = (f"GET {MAYAR_PATH}" + ("" if status is None else f" status={status}")
-                       + (f" (startingAfter={after['startingAfter']})" if after else " page 1"))
-            payload = self.caller.get_json(self.url, request, params={**filters, **after},
-                                           headers=headers, auth=self._auth)
-            data, has_more = checked_mayar_page(self.caller, request, payload)
-            seen = len(cursor.warnings)
-            try:
-                cursor.take(data, has_more=has_more, source=request)
-            except PageProblem as problem:
-                raise self.caller.error(ResponseError, request, payload_words(payload), detail=str(problem)) from None
-            for message in cursor.warnings[seen:]:
-                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=3)
-            yield data, has_more
+        yield from mayar_pages(self.caller, self.url, self._auth, filters, starting_after=starting_after,
+                               max_pages=self.conn.max_pages, stacklevel=5)

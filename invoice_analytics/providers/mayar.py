@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +71,7 @@ __all__ = [
     "mayar_connection",
     "mayar_frame",
     "mayar_origin",
+    "mayar_pages",
 ]
 
 MAYAR_PRODUCTION_URL = "https://api.mayar.id"
@@ -255,7 +256,6 @@ def load_mayar(
     http = session if session is not None else conn.session()
     caller = conn.caller(http)
     auth = conn.auth()  # adds the Authorization header as each request is sent
-    headers = {"Accept": "application/json"}
     base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
     if status is not None:
         base_params["status"] = status
@@ -264,24 +264,9 @@ def load_mayar(
 
     cursor = MayarCursor()
     try:
-        while not cursor.done:
-            after = cursor.params()
-            request = f"GET {MAYAR_PATH} page {cursor.pages + 1}" + (
-                f" (startingAfter={after['startingAfter']})" if after else "")
-            if cursor.pages >= page_limit:
-                raise caller.error(ResponseError, request, detail=(
-                    f"hasMore is still true after max_pages={page_limit} pages "
-                    f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
-            limiter.wait()
-            payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers, auth=auth)
-            data, has_more = checked_mayar_page(caller, request, payload)
-            seen = len(cursor.warnings)
-            problem = _take(cursor, data, has_more, request)
-            if problem is not None:
-                raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
+        for _data, _more in mayar_pages(caller, url, auth, base_params, cursor=cursor, max_pages=page_limit,
+                                        before=limiter.wait, stacklevel=4):
             bar.step(f"{len(cursor.rows)} invoices")  # after the page is taken: the last count is the load's
-            for message in cursor.warnings[seen:]:
-                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=2)
     finally:
         bar.close()
         if own_session:
@@ -348,6 +333,40 @@ def mayar_connection(*, api_key: str | None = None, base_url: str = MAYAR_PRODUC
     MinuteRateLimiter(rate_limit_per_minute)  # checks it
     return MayarConnection(key, origin, timeout, rate_limit_per_minute, max_retries, backoff_factor,
                            MAYAR_MAX_PAGES if max_pages is None else max_pages, max_wait, max_response_bytes)
+
+
+def mayar_pages(caller: Caller, url: str, auth: BearerAuth, params: Mapping[str, Any], *,
+                cursor: MayarCursor | None = None, starting_after: int | None = None,
+                max_pages: int = MAYAR_MAX_PAGES, before: Callable[[], object] | None = None,
+                stacklevel: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+    """Mayar's page loop, the loader's and the history store's: the list's pages (under ``params``, the
+    filters and ``limit``), newest first from ``createdAt < starting_after`` (None: the newest), each checked
+    and fed to ``cursor`` (its tie and cursor rules); yields (rows, has_more). ``before`` runs before each
+    request (the pacing). Stop iterating to stop asking.
+    """
+    cursor = cursor if cursor is not None else MayarCursor()
+    cursor.cursor = starting_after if starting_after is not None else cursor.cursor
+    headers = {"Accept": "application/json"}
+    filters = f" status={params['status']}" if "status" in params else ""
+    while not cursor.done:
+        after = cursor.params()
+        request = f"GET {MAYAR_PATH}{filters} page {cursor.pages + 1}" + (
+            f" (startingAfter={after['startingAfter']})" if after else "")
+        if cursor.pages >= max_pages:
+            raise caller.error(ResponseError, request, detail=(
+                f"hasMore is still true after max_pages={max_pages} pages "
+                f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
+        if before is not None:
+            before()
+        payload = caller.get_json(url, request, params={**params, **after}, headers=headers, auth=auth)
+        data, has_more = checked_mayar_page(caller, request, payload)
+        seen = len(cursor.warnings)
+        problem = _take(cursor, data, has_more, request)
+        if problem is not None:
+            raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
+        for message in cursor.warnings[seen:]:
+            warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=stacklevel)
+        yield data, has_more
 
 
 def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, request: str) -> str | None:
