@@ -17,16 +17,18 @@ arrays, never one Python object per refresh.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from invoice_analytics.history._result import REFRESH_COLUMNS, refresh_frame
-from invoice_analytics.schema import JAKARTA
+from invoice_analytics.schema import JAKARTA, PROVIDERS
 
-__all__ = ["RefreshLog", "archive_table", "archived_frame"]
+__all__ = ["LOG_COLUMNS", "RefreshLog", "archive_table", "archived_frame"]
 
 
 def _stamps(values: list[Any]) -> np.ndarray:
@@ -36,32 +38,38 @@ def _stamps(values: list[Any]) -> np.ndarray:
 
 
 class RefreshLog:
-    """The archived refreshes (a typed frame, as ``refreshes()`` gives them) and the live ones (manifest
-    records)."""
+    """The archived refreshes (three columns of the archive: ``refresh``, ``provider``, ``observed_at``, and a
+    way to read the whole of it) and the live ones (manifest records), as arrays."""
 
-    def __init__(self, archived: pd.DataFrame | None, tail: tuple[dict[str, Any], ...]) -> None:
-        self.archived = archived
+    def __init__(self, archived: pa.Table | None, tail: tuple[dict[str, Any], ...],
+                 whole: Callable[[], pd.DataFrame] | None = None) -> None:
         self.tail = tail
-        old = archived
-        self.refresh = np.concatenate([
-            np.array([], dtype=np.int64) if old is None else old["refresh"].to_numpy(dtype=np.int64),
-            np.array([int(r["refresh"]) for r in tail], dtype=np.int64)])
-        self.provider = np.concatenate([
-            np.array([], dtype=object) if old is None else old["provider"].astype(str).to_numpy(dtype=object),
-            np.array([str(r["provider"]) for r in tail], dtype=object)])
-        self.observed = np.concatenate([
-            np.array([], dtype=np.int64) if old is None else
-            old["observed_at"].dt.as_unit("us").array.asi8.astype(np.int64),
-            _stamps([r["observed_at"] for r in tail])])
+        self._whole = whole
+        codes = {p: i for i, p in enumerate(PROVIDERS)}
+        old_refresh = np.array([], dtype=np.int64)
+        old_provider = np.array([], dtype=np.int8)
+        old_observed = np.array([], dtype=np.int64)
+        if archived is not None and archived.num_rows:
+            old_refresh = archived["refresh"].to_numpy().astype(np.int64)
+            names = pc.cast(archived["provider"], pa.string())
+            old_provider = np.full(archived.num_rows, -1, dtype=np.int8)
+            for name, code in codes.items():
+                old_provider[pc.equal(names, name).to_numpy(zero_copy_only=False)] = code
+            old_observed = pc.cast(archived["observed_at"], pa.int64()).to_numpy().astype(np.int64)
+        self.refresh = np.concatenate([old_refresh, np.array([int(r["refresh"]) for r in tail], dtype=np.int64)])
+        self.provider = np.concatenate([old_provider, np.array([codes.get(str(r["provider"]), -1) for r in tail],
+                                                               dtype=np.int8)])
+        self.observed = np.concatenate([old_observed, _stamps([r["observed_at"] for r in tail])])
 
     def __len__(self) -> int:
         return len(self.refresh)
 
     def providers(self) -> set[str]:
-        return set(np.unique(self.provider).tolist()) if len(self) else set()
+        return {PROVIDERS[code] for code in np.unique(self.provider).tolist() if code >= 0}
 
     def _mask(self, provider: str | None, at: pd.Timestamp | None) -> np.ndarray:
-        mask = np.ones(len(self), dtype=bool) if provider is None else self.provider == provider
+        code = PROVIDERS.index(provider) if provider in PROVIDERS else -2
+        mask = np.ones(len(self), dtype=bool) if provider is None else self.provider == code
         if at is not None:
             mask &= self.observed <= int(at.asm8.astype("datetime64[us]").astype(np.int64))
         return mask
@@ -90,16 +98,21 @@ class RefreshLog:
     def frame(self) -> pd.DataFrame:
         """The whole log as :meth:`InvoiceStore.refreshes` gives it."""
         live = refresh_frame(self.tail)
-        if self.archived is None or not len(self.archived):
+        archived = self._whole() if self._whole is not None else None
+        if archived is None or not len(archived):
             return live
         if not len(live):
-            return self.archived.copy()
-        return pd.concat([self.archived, live], ignore_index=True)
+            return archived
+        return pd.concat([archived, live], ignore_index=True)
 
 
 def archive_table(frame: pd.DataFrame) -> pa.Table:
     """The refresh log ``frame`` as written to the archive (read back with :func:`archived_frame`)."""
     return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+#: The archive's columns the readers need on every call (the rest is read for ``refreshes()`` and ``history()``).
+LOG_COLUMNS = ["refresh", "provider", "observed_at"]
 
 
 def archived_frame(table: pa.Table) -> pd.DataFrame:

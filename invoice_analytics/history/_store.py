@@ -19,6 +19,8 @@ from typing import Any
 
 import filelock
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from invoice_analytics._combine import combine
 from invoice_analytics.history._codec import STORE_COLUMNS
@@ -35,11 +37,11 @@ from invoice_analytics.history._files import (
     Manifest,
     check_no_symlinks,
     check_store_dir,
-    read_data_file,
+    read_bytes,
     read_manifest,
     remove_orphans,
 )
-from invoice_analytics.history._log import RefreshLog, archived_frame
+from invoice_analytics.history._log import LOG_COLUMNS, RefreshLog, archived_frame
 from invoice_analytics.history._maintain import RepairResult, StoreProblem, repair, verify
 from invoice_analytics.history._read import StoreFiles
 from invoice_analytics.history._result import RefreshResult
@@ -143,7 +145,7 @@ class InvoiceStore(StoreFiles):
         self.resume_within = resume_within
         self._tables = OrderedDict()  # committed files never change: kept (bounded, see ._read)
         self._cached = 0
-        self._archives: dict[str, pd.DataFrame] = {}
+        self._archives: dict[str, tuple[bytes, pa.Table]] = {}
 
     def __repr__(self) -> str:
         try:
@@ -181,13 +183,18 @@ class InvoiceStore(StoreFiles):
         return manifest, self._log(manifest)
 
     def _log(self, manifest: Manifest) -> RefreshLog:
-        archived = None
-        if manifest.archive is not None:
-            archived = self._archives.get(manifest.archive.path)
-            if archived is None:
-                archived = archived_frame(read_data_file(self.path, manifest.archive))
-                self._archives = {manifest.archive.path: archived}  # the newest only
-        return RefreshLog(archived, manifest.refreshes)
+        """The refresh log of ``manifest``: its archive's needed columns (kept for the next call: the file never
+        changes) and its live records; the whole archive is parsed only when a reader wants every column."""
+        entry = manifest.archive
+        if entry is None:
+            return RefreshLog(None, manifest.refreshes)
+        cached = self._archives.get(entry.path)
+        if cached is None:
+            data = read_bytes(self.path, entry)
+            cached = (data, pq.read_table(pa.BufferReader(data), columns=LOG_COLUMNS))
+            self._archives = {entry.path: cached}  # the newest only
+        data, columns = cached
+        return RefreshLog(columns, manifest.refreshes, lambda: archived_frame(pq.read_table(pa.BufferReader(data))))
 
     def _nonempty(self) -> tuple[Manifest, RefreshLog]:
         manifest, log = self._snapshot()
