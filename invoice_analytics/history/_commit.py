@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from invoice_analytics._combine import combine
 from invoice_analytics.history._api import FaspayAPI, MayarAPI
 from invoice_analytics.history._codec import STORE_COLUMNS, to_storage
 from invoice_analytics.history._compact import purge_retired
+from invoice_analytics.history._errors import StoreError
 from invoice_analytics.history._files import (
     PENDING_DIR,
     FileEntry,
@@ -153,7 +155,11 @@ def _refresh_with(store: InvoiceStore, manifest: Manifest, log: RefreshLog, apis
         identity={**manifest.identity, **identity}, salt=salt))
     journal.close()
     if store.compact_after is not None and len(manifest.refreshes) + len(records) >= store.compact_after:
-        store._compact_locked(None)
+        try:
+            store._compact_locked(None)
+        except (OSError, StoreError) as exc:  # the refresh is committed; compaction is tried again next time
+            warnings.warn(f"{store.path}: the refresh is committed, its automatic compaction failed: {exc}",
+                          RuntimeWarning, stacklevel=4)
     for relative in damaged:  # written by the store, listed until this commit, replaced by it
         path = store.path / relative
         if path.is_file() and not path.is_symlink():
