@@ -22,7 +22,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from invoice_analytics.history._codec import STORE_COLUMNS, reference_frame, to_storage
+from invoice_analytics.history._commit import checkpoint_due
 from invoice_analytics.history._files import FileEntry, Manifest, write_data_file, write_manifest
+from invoice_analytics.history._log import RefreshLog
+from invoice_analytics.history._scd import latest_rows
 from invoice_analytics.history._store import InvoiceStore
 
 START = pd.Timestamp("2025-01-01 06:00", tz="Asia/Jakarta")
@@ -74,7 +77,7 @@ def _plan(rng: np.random.Generator, invoices: int, versions: int, refreshes: int
 
 
 def _table(provider: str, schema: pa.Schema, invoice: np.ndarray, refresh: int, change: np.ndarray,
-           version: np.ndarray) -> pa.Table:
+           version: np.ndarray, valid_from_us: int | None = None) -> pa.Table:
     n = len(invoice)
     tag = "FPY" if provider == "faspay" else "MYR"
     ids = np.char.add(f"INV-{tag}-", np.char.zfill(invoice.astype(str), 8))
@@ -87,7 +90,7 @@ def _table(provider: str, schema: pa.Schema, invoice: np.ndarray, refresh: int, 
     provider_status = np.array([p for _, p in states], dtype=object)[pick]
     outstanding = np.where(status == "open", amount - (version % 3) * 10_000, 0)
     gone = change == "gone"
-    valid_from = refresh_time(refresh + 1).value // 1000
+    valid_from = refresh_time(refresh + 1).value // 1000 if valid_from_us is None else valid_from_us
     tz = "Asia/Jakarta"
     columns: dict[str, pa.Array] = {
         "invoice_id": pa.array(ids.tolist(), pa.string()),
@@ -171,8 +174,8 @@ def build_store(root: Path, *, invoices: int = 200_000, versions: int = 10_000_0
             records.append(_record(provider, number, change[lo:hi], unchanged=0))
         after = Manifest(number + 1, tuple(files), tuple(records), tuple(checkpoints))
         for provider in per_provider:
-            if store._checkpoint_due(before, provider, appended[provider], listed[provider]):
-                state = store._state(after, provider, None)
+            if checkpoint_due(store, before, provider, appended[provider], listed[provider]):
+                state = store._state(after, RefreshLog(None, after.refreshes), provider, None)
                 table = to_storage(state.drop(columns="provider")).select(schemas[provider].names)
                 checkpoints.append(write_data_file(root, provider, number + 1, table.cast(schemas[provider]),
                                                    durable=False, checkpoint=True))
@@ -216,3 +219,66 @@ def build_daily_store(root: Path, snapshots: Path, *, invoices: int = 60_000, da
 def day(number: int) -> dt.date:
     """The date of refresh ``number``."""
     return refresh_time(number).date()
+
+
+HOURLY_START = pd.Timestamp("2021-12-01 06:00", tz="Asia/Jakarta")
+HOUR_US = 3_600_000_000
+
+
+def hourly_time(number: int) -> pd.Timestamp:
+    """When hourly refresh ``number`` (1-based) was observed."""
+    return HOURLY_START + pd.Timedelta(hours=number - 1)
+
+
+def build_hourly_store(root: Path, *, invoices: int = 60_000, refreshes: int = 43_800, daily_share: float = 0.01,
+                       factor: float = 2.0, seed: int = 5, progress: bool = True) -> dict[str, int]:
+    """Write, into ``root`` (empty), a store of ``refreshes`` hourly refreshes of an account of ``invoices``
+    invoices per provider in which ``daily_share`` of them change a day (70 % versions of existing invoices,
+    30 % new ones), with the store's checkpoint rule (``factor``): one data file per provider per refresh,
+    the manifest a refresh would commit. Returns the versions written per provider."""
+    rng = np.random.default_rng(seed)
+    per_hour = invoices * daily_share / 24
+    schemas = {p: _schema(p) for p in ("faspay", "mayar")}
+    files: list[FileEntry] = []
+    records: list[dict[str, object]] = []
+    checkpoints: list[FileEntry] = []
+    versions = {p: 0 for p in schemas}
+    size = invoices + int(refreshes * per_hour) + 1000
+    state = {p: {"count": invoices, "version": np.zeros(size, dtype=np.int64), "since": [],
+                 "checkpoint": None, "rows": 0} for p in schemas}
+    for number in range(refreshes):
+        stamp = hourly_time(number + 1)
+        for provider, schema in schemas.items():
+            st = state[provider]
+            if number == 0:
+                moved = np.arange(invoices)
+                change = np.full(invoices, "new", dtype=object)
+            else:
+                k = int(rng.poisson(per_hour))
+                new = round(k * 0.3)
+                old = np.unique(rng.integers(0, st["count"], k - new))
+                moved = np.concatenate([old, np.arange(st["count"], st["count"] + new)])
+                st["count"] += new
+                change = np.array(["changed"] * len(old) + ["new"] * new, dtype=object)
+                st["version"][old] += 1
+            if len(moved):  # a refresh without change writes no file
+                table = _table(provider, schema, moved, number, change, st["version"][moved],
+                               valid_from_us=stamp.value // 1000).set_column(
+                    schema.get_field_index("refresh"), "refresh",
+                    pa.array(np.full(len(moved), number + 1), pa.int64()))
+                files.append(write_data_file(root, provider, number + 1, table, durable=False))
+                st["since"].append(table)
+            versions[provider] += len(moved)
+            st["rows"] += len(moved)
+            record = _record(provider, number, change, unchanged=st["count"] - len(moved))
+            record.update(observed_at=stamp.isoformat(), refresh=number + 1)
+            records.append(record)
+            if st["rows"] > factor * st["count"]:  # the store's rule (see InvoiceStore checkpoint_factor)
+                parts = ([st["checkpoint"]] if st["checkpoint"] is not None else []) + st["since"]
+                rows = latest_rows(pa.concat_tables(parts), None)
+                checkpoints.append(write_data_file(root, provider, number + 1, rows, durable=False, checkpoint=True))
+                st.update(checkpoint=rows, since=[], rows=0)
+        if progress and (number + 1) % 2000 == 0:
+            print(f"  {number + 1} refreshes written", flush=True)
+    write_manifest(root, Manifest(refreshes, tuple(files), tuple(records), tuple(checkpoints)))
+    return versions

@@ -2,7 +2,8 @@
 
 The public API is ``import invoice_analytics as ia``: every name an analyst
 uses is here, listed in ``__all__`` and in the documentation's API reference. Only the
-exceptions are imported with the package; every other name is imported on
+loaders' exceptions are imported with the package; every other name (the store's
+errors included) is imported on
 first use (PEP 562), so ``import invoice_analytics`` and the command line
 start fast, and matplotlib, ipywidgets and openpyxl load only for the charts,
 the panel and the Excel writer.
@@ -73,7 +74,18 @@ if TYPE_CHECKING:  # imported on first use (PEP 562), seen by type checkers now
     from invoice_analytics.emulator import Emulator
     from invoice_analytics.export import write_csv, write_excel
     from invoice_analytics.formatting import format_percent, format_rupiah, get_locale, number_locale, set_locale
-    from invoice_analytics.history import InvoiceStore, RefreshResult
+    from invoice_analytics.history import (
+        CheckpointWarning,
+        InvoiceStore,
+        NotAStoreError,
+        NotObservedError,
+        RefreshFallbackWarning,
+        RefreshResult,
+        StoreAccountError,
+        StoreCorruptError,
+        StoreError,
+        StoreLockedError,
+    )
     from invoice_analytics.history._demo import demo_store
     from invoice_analytics.pack import month_end_pack
     from invoice_analytics.pdf import write_pdf
@@ -118,7 +130,12 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "invoice_analytics.display.tables": ("format_report_table", "style_report"),
     "invoice_analytics.emulator": ("Emulator",),
     "invoice_analytics.export": ("write_csv", "write_excel"),
-    "invoice_analytics.history": ("InvoiceStore", "RefreshResult"),
+    "invoice_analytics.history": (
+        "InvoiceStore", "RefreshResult",
+        # the store's errors and warnings, imported with the store (pandas, pyarrow) on first use
+        "CheckpointWarning", "NotAStoreError", "NotObservedError", "RefreshFallbackWarning", "StoreAccountError",
+        "StoreCorruptError", "StoreError", "StoreLockedError",
+    ),
     "invoice_analytics.pdf": ("write_pdf",),
     "invoice_analytics.providers": (
         "FASPAY_DEV_URL", "MAYAR_PRODUCTION_URL", "MAYAR_SANDBOX_URL", "load_faspay", "load_mayar",
@@ -139,6 +156,7 @@ __all__ = [
     "MAYAR_SANDBOX_URL",
     "STATUSES",
     "AuthenticationError",
+    "CheckpointWarning",
     "CredentialError",
     "DemoDataWarning",
     "DuplicateInvoiceWarning",
@@ -149,12 +167,19 @@ __all__ = [
     "InvoiceStore",
     "MissingCredentialsError",
     "MoneyOverflowError",
+    "NotAStoreError",
+    "NotObservedError",
     "PagingWarning",
     "PastAsOfWarning",
     "RateLimitError",
+    "RefreshFallbackWarning",
     "RefreshResult",
     "ResponseError",
     "ServerError",
+    "StoreAccountError",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
     "TransportError",
     "UnknownStatusWarning",
     "aging_buckets",

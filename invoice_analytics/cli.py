@@ -228,6 +228,10 @@ def _parser() -> argparse.ArgumentParser:
     _settings_options(config)
     config.add_argument("--store", type=Path, default=None, metavar="DIR", help="a history store's directory")
     config.add_argument("--provider", action="append", choices=("faspay", "mayar"), help="a default provider")
+    for name, words in (("verify", "check every file of a history store"),
+                        ("repair", "rebuild what is derived in a history store (checkpoints), name what is lost")):
+        check = commands.add_parser(name, help=f"{words}: one summary line, exit 0, or 1 when there are problems")
+        check.add_argument("--store", type=Path, required=True, metavar="DIR", help="the store's directory")
     serve = commands.add_parser("serve", help="serve both providers' APIs locally from the sample data")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_whole("--port", 0, 65535), default=8765)
@@ -254,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 1
         return 0
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
-        "refresh": _refresh, "report": _report, "config": _config, "pack": _pack}
+        "refresh": _refresh, "report": _report, "config": _config, "pack": _pack, "verify": _check, "repair": _check}
     try:
         return commands[args.command](args)
     except (InvoiceAPIError, ImportError, OSError, ValueError) as exc:
@@ -354,6 +358,25 @@ class _Outputs:
         for temporary in self.staged.values():
             temporary.unlink(missing_ok=True)
         self.staged.clear()
+
+
+def _check(args: argparse.Namespace) -> int:
+    """``verify`` or ``repair`` of the store at ``--store``: one summary line; 1 when problems are left."""
+    from invoice_analytics.history import InvoiceStore
+
+    store = InvoiceStore(args.store)
+    if args.command == "repair":
+        result = store.repair()
+        print(f"{args.store}: {result}")
+        return 1 if result.problems or result.lost else 0
+    problems = store.verify()
+    if not problems:
+        print(f"{args.store}: ok, no problem found")
+        return 0
+    shown = "; ".join(f"{p.kind} {p.path}" for p in problems[:5]) + ("; ..." if len(problems) > 5 else "")
+    derived = sum(p.derived for p in problems)
+    print(f"{args.store}: {len(problems)} problem(s), {derived} fixed by repair: {shown}")
+    return 1
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -6,23 +6,34 @@ Parquet files (readable by DuckDB, Spark, any Parquet reader) and answers
 frame; :class:`RefreshResult` says what a refresh did.
 """
 
+from invoice_analytics.history._compact import CompactResult
 from invoice_analytics.history._errors import (
+    CheckpointWarning,
+    NotAStoreError,
     NotObservedError,
     RefreshFallbackWarning,
+    StoreAccountError,
     StoreCorruptError,
     StoreError,
     StoreLockedError,
 )
+from invoice_analytics.history._maintain import RepairResult, StoreProblem
 from invoice_analytics.history._result import ProviderRefresh, RefreshResult
 from invoice_analytics.history._store import InvoiceStore
 
 __all__ = [
+    "CheckpointWarning",
+    "CompactResult",
     "InvoiceStore",
+    "NotAStoreError",
     "NotObservedError",
     "ProviderRefresh",
     "RefreshFallbackWarning",
     "RefreshResult",
+    "RepairResult",
+    "StoreAccountError",
     "StoreCorruptError",
     "StoreError",
     "StoreLockedError",
+    "StoreProblem",
 ]

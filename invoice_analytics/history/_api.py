@@ -13,8 +13,6 @@ This module is the only one that imports the providers' private helpers.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,40 +20,34 @@ import pandas as pd
 import requests
 
 from invoice_analytics._dates import jakarta_today
-from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.history._transport import PendingAnswers, RecordingSession
-from invoice_analytics.providers._credentials import BearerAuth, FaspaySignatureAuth, Secret, credential
-from invoice_analytics.providers._http import BACKOFF_FACTOR, Caller, check_origin, make_session
-from invoice_analytics.providers._paging import FaspayPage, MayarCursor
-from invoice_analytics.providers._payload import PageProblem, payload_words
+from invoice_analytics.providers._paging import FaspayPage
 from invoice_analytics.providers._progress import Progress
 from invoice_analytics.providers.faspay import (
     DEFAULT_END_DAYS_AHEAD,
     DEFAULT_START,
-    FASPAY_DEV_URL,
     FASPAY_PATH,
     FASPAY_STATUS_CODES,
     checked_faspay_page,
-    faspay_secrets,
+    faspay_connection,
     load_faspay,
 )
 from invoice_analytics.providers.mayar import (
     MAYAR_PAGE_SIZE,
     MAYAR_PATH,
-    MAYAR_PRODUCTION_URL,
-    checked_mayar_page,
     load_mayar,
-    mayar_origin,
+    mayar_connection,
+    mayar_pages,
 )
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
 
 #: The ``load_faspay`` arguments a store refresh takes (its filters would make the list partial).
 FASPAY_OPTIONS = frozenset({"username", "password", "signature", "base_url", "session", "timeout", "max_workers",
-                            "max_retries", "backoff_factor"})
+                            "max_retries", "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
 #: The ``load_mayar`` arguments a store refresh takes.
 MAYAR_OPTIONS = frozenset({"api_key", "base_url", "session", "timeout", "rate_limit_per_minute", "max_retries",
-                           "backoff_factor"})
+                           "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
 
 
 def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: frozenset[str]) -> dict[str, Any]:
@@ -86,6 +78,16 @@ class _ProviderAPI:
     def replayed(self) -> int:
         return self.session.replayed
 
+    origin: str
+
+    def credential(self) -> str:
+        """The credential, for the store's keyed fingerprint of it (never written)."""
+        raise NotImplementedError
+
+    def first_page_ids(self) -> list[str]:
+        """The invoice ids of the first page the account lists (the identity check of a rotated key)."""
+        raise NotImplementedError
+
     def finish(self, invoices: int) -> None:
         """End the progress bar on the invoices the refresh found in the account."""
         self.bar.finish(f"{invoices} invoices")
@@ -102,21 +104,19 @@ class FaspayAPI(_ProviderAPI):
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("faspay", options, FASPAY_OPTIONS)
-        secrets = faspay_secrets(kw.get("username"), kw.get("password"), kw.get("signature"))  # Secrets: shown as ***
-        self._signature = secrets[0]
-        self._auth = FaspaySignatureAuth(secrets[0])  # the signature goes into each body as it is sent
-        self.origin = check_origin(kw.get("base_url") or FASPAY_DEV_URL, "faspay")
+        given = kw.pop("session", None)
+        self.conn = faspay_connection(**kw)  # checked exactly as load_faspay checks them
+        self._signature = self.conn.secrets[0]
+        self._auth = self.conn.auth()  # the signature goes into each body as it is sent
+        self.origin = self.conn.origin
         self.url = self.origin + FASPAY_PATH
-        self.timeout = float(kw.get("timeout", 30))
-        self.max_workers = int(kw.get("max_workers", 4))
-        given = kw.get("session")
+        self.timeout = self.conn.timeout
+        self.max_workers = self.conn.max_workers
         self._own = given is None
-        self._inner = given if given is not None else make_session(
-            int(kw.get("max_retries", 5)), pool_size=max(self.max_workers, 4),
-            backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
+        self._inner = given if given is not None else self.conn.session()
         self.bar = Progress("faspay", progress)
         self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe, progress=self.bar)
-        self.caller = Caller("faspay", self.session, timeout=self.timeout, secrets=secrets)
+        self.caller = self.conn.caller(self.session)
         self.start = DEFAULT_START
         self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
         #: status code -> total_data over the whole window, as last announced
@@ -137,12 +137,24 @@ class FaspayAPI(_ProviderAPI):
         except (TypeError, ValueError, KeyError):
             pass  # the loader's own checks report a bad page
 
+    def credential(self) -> str:
+        return str(self._signature.reveal())
+
+    def first_page_ids(self) -> list[str]:
+        for code in FASPAY_STATUS_CODES:  # the first status with invoices
+            ids = [str(kept.row["invoice_no"]) for kept in self.page(code, 1).rows]
+            if ids:
+                return ids
+        return []
+
     def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
         """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay` (its
         requests step the refresh's bar, not a bar of their own)."""
+        c = self.conn
         return load_faspay(signature=self._signature.reveal(), base_url=self.origin, session=self.session,
                            timeout=self.timeout, max_workers=self.max_workers, statuses=statuses,
-                           start=self.start, end=self.end, progress=False)
+                           start=self.start, end=self.end, progress=False, max_pages=c.max_pages,
+                           max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
 
     def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
              end: dt.date | None = None) -> FaspayPage:
@@ -182,52 +194,41 @@ class MayarAPI(_ProviderAPI):
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("mayar", options, MAYAR_OPTIONS)
-        key = credential(kw.get("api_key"), provider="mayar", name="api_key") or credential(
-            os.environ.get("MAYAR_API_KEY"), provider="mayar", name="MAYAR_API_KEY")
-        if key is None:
-            raise MissingCredentialsError("mayar", "InvoiceStore.refresh", None,
-                                          detail="no credential: pass api_key or set MAYAR_API_KEY")
-        self._key: Secret = key
-        self._auth = BearerAuth(key)  # the Authorization header is added as each request is sent
-        self.origin = mayar_origin(kw.get("base_url") or MAYAR_PRODUCTION_URL)
+        given = kw.pop("session", None)
+        self.conn = mayar_connection(**kw, who="InvoiceStore.refresh")  # checked exactly as load_mayar checks them
+        self._key = self.conn.key
+        self._auth = self.conn.auth()  # the Authorization header is added as each request is sent
+        self.origin = self.conn.origin
         self.url = self.origin + MAYAR_PATH
-        self.timeout = float(kw.get("timeout", 30))
-        given = kw.get("session")
+        self.timeout = self.conn.timeout
         self._own = given is None
-        self._inner = given if given is not None else make_session(
-            int(kw.get("max_retries", 5)), backoff_factor=float(kw.get("backoff_factor", BACKOFF_FACTOR)))
-        per_minute = kw.get("rate_limit_per_minute", 20)
+        self._inner = given if given is not None else self.conn.session()
         self.bar = Progress("mayar", progress)
-        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=per_minute, progress=self.bar)
-        self.caller = Caller("mayar", self.session, timeout=self.timeout, secrets=[key])
+        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=self.conn.rate_limit_per_minute,
+                                        progress=self.bar)
+        self.caller = self.conn.caller(self.session)
+
+    def credential(self) -> str:
+        return str(self._key.reveal())
+
+    def first_page_ids(self) -> list[str]:
+        for rows, _more in self.pages():
+            return [str(row.get("id")) for row in rows]
+        return []
 
     def load(self, status: str | None = None) -> pd.DataFrame:
         """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session;
         its requests step the refresh's bar, not a bar of their own)."""
+        c = self.conn
         return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
-                          rate_limit_per_minute=None, status=status, progress=False)
+                          rate_limit_per_minute=None, status=status, progress=False, max_pages=c.max_pages,
+                          max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
 
     def pages(self, starting_after: int | None = None, *,
               status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
-        starting_after`` (None: the newest), with the loader's cursor rule; yields (rows, has_more). Stop
-        iterating to stop asking."""
-        cursor = MayarCursor()
-        cursor.cursor = starting_after
-        headers = {"Accept": "application/json"}
+        starting_after`` (None: the newest), by the loader's page loop (:func:`~invoice_analytics.providers.
+        mayar.mayar_pages`); yields (rows, has_more). Stop iterating to stop asking."""
         filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
-        while not cursor.done:
-            after = cursor.params()
-            request = (f"GET {MAYAR_PATH}" + ("" if status is None else f" status={status}")
-                       + (f" (startingAfter={after['startingAfter']})" if after else " page 1"))
-            payload = self.caller.get_json(self.url, request, params={**filters, **after},
-                                           headers=headers, auth=self._auth)
-            data, has_more = checked_mayar_page(self.caller, request, payload)
-            seen = len(cursor.warnings)
-            try:
-                cursor.take(data, has_more=has_more, source=request)
-            except PageProblem as problem:
-                raise self.caller.error(ResponseError, request, payload_words(payload), detail=str(problem)) from None
-            for message in cursor.warnings[seen:]:
-                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=3)
-            yield data, has_more
+        yield from mayar_pages(self.caller, self.url, self._auth, filters, starting_after=starting_after,
+                               max_pages=self.conn.max_pages, stacklevel=5)

@@ -3,13 +3,24 @@
 >>> err = NotObservedError("the store's first refresh was at 2026-11-22 10:00:00+07:00")
 >>> isinstance(err, ValueError), isinstance(StoreLockedError("x"), TimeoutError)
 (True, True)
+>>> issubclass(StoreAccountError, StoreError), issubclass(NotAStoreError, ValueError)
+(True, True)
 """
 
 from __future__ import annotations
 
 from invoice_analytics.errors import TerminalSafeWarning
 
-__all__ = ["NotObservedError", "RefreshFallbackWarning", "StoreCorruptError", "StoreError", "StoreLockedError"]
+__all__ = [
+    "CheckpointWarning",
+    "NotAStoreError",
+    "NotObservedError",
+    "RefreshFallbackWarning",
+    "StoreAccountError",
+    "StoreCorruptError",
+    "StoreError",
+    "StoreLockedError",
+]
 
 
 class StoreError(Exception):
@@ -18,6 +29,15 @@ class StoreError(Exception):
 
 class StoreCorruptError(StoreError, ValueError):
     """A file of the store is missing, truncated, altered or unreadable; the message names it."""
+
+
+class NotAStoreError(StoreError, ValueError):
+    """The directory holds files but no store manifest: the store refuses to write (or delete) anything there."""
+
+
+class StoreAccountError(StoreError, ValueError):
+    """A refresh would mix accounts: its origin or credential differs from the one the store's history is of
+    (the message names the provider and what differs; never the credential)."""
 
 
 class StoreLockedError(StoreError, TimeoutError):
@@ -30,3 +50,8 @@ class NotObservedError(StoreError, ValueError):
 
 class RefreshFallbackWarning(TerminalSafeWarning):
     """An incremental refresh found its assumptions broken and ran a full reconciliation instead."""
+
+
+class CheckpointWarning(UserWarning):
+    """A checkpoint (derived from the data files) is missing or damaged: read from the data files instead,
+    rewritten by the next refresh or by ``repair()``."""

@@ -9,8 +9,9 @@ from typing import Any
 import pandas as pd
 
 from invoice_analytics._text import printable
+from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, STRING_DTYPE
 
-__all__ = ["ProviderRefresh", "RefreshResult"]
+__all__ = ["REFRESH_COLUMNS", "ProviderRefresh", "RefreshResult", "refresh_frame"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,27 @@ class RefreshResult:
     @property
     def full_requests(self) -> int:
         return self._sum("full_requests")
+
+
+REFRESH_COLUMNS: dict[str, Any] = {
+    "observed_at": DATETIME_DTYPE,
+    "provider": PROVIDER_DTYPE,
+    "mode": pd.CategoricalDtype(["full", "incremental"]),
+    "requests": "Int64",
+    "full_requests": "Int64",
+    "new": "Int64",
+    "changed": "Int64",
+    "unchanged": "Int64",
+    "gone": "Int64",
+    "seconds": "Float64",
+    "resumed": "Int64",
+    "note": STRING_DTYPE,
+    "refresh": "Int64",
+}
+
+
+def refresh_frame(records: tuple[dict[str, Any], ...]) -> pd.DataFrame:
+    """Manifest records of refreshes as :meth:`InvoiceStore.refreshes` gives them."""
+    data = {name: [record.get(name) for record in records] for name in REFRESH_COLUMNS}
+    data["observed_at"] = [pd.Timestamp(v).tz_convert(JAKARTA) for v in data["observed_at"]]
+    return pd.DataFrame({name: pd.Series(values, dtype=REFRESH_COLUMNS[name]) for name, values in data.items()})

@@ -7,64 +7,51 @@ transport in :mod:`._transport`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import filelock
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from invoice_analytics._combine import combine
-from invoice_analytics.history._api import FaspayAPI, MayarAPI
-from invoice_analytics.history._codec import STORE_COLUMNS, from_storage, reference_frame, to_storage
-from invoice_analytics.history._errors import NotObservedError, StoreCorruptError, StoreLockedError
+from invoice_analytics.history._codec import STORE_COLUMNS
+from invoice_analytics.history._commit import refresh_locked
+from invoice_analytics.history._compact import CompactResult, compact
+from invoice_analytics.history._errors import (
+    NotObservedError,
+    StoreError,
+    StoreLockedError,
+)
 from invoice_analytics.history._files import (
     LOCK_NAME,
-    PENDING_DIR,
-    FileEntry,
+    MANIFEST_NAME,
     Manifest,
-    read_data_file,
+    check_no_symlinks,
+    check_store_dir,
+    read_bytes,
     read_manifest,
     remove_orphans,
-    write_data_file,
-    write_manifest,
 )
-from invoice_analytics.history._refresh import Outcome, refresh_faspay, refresh_mayar
-from invoice_analytics.history._result import ProviderRefresh, RefreshResult
-from invoice_analytics.history._scd import diff, event_rows, latest, latest_rows, versions
-from invoice_analytics.history._transport import PendingAnswers
+from invoice_analytics.history._log import LOG_COLUMNS, RefreshLog, archived_frame
+from invoice_analytics.history._maintain import RepairResult, StoreProblem, repair, verify
+from invoice_analytics.history._read import StoreFiles
+from invoice_analytics.history._result import RefreshResult
+from invoice_analytics.history._scd import versions
 from invoice_analytics.providers._environment import configured_providers
-from invoice_analytics.schema import DATETIME_DTYPE, JAKARTA, PROVIDER_DTYPE, PROVIDERS, STRING_DTYPE
+from invoice_analytics.schema import JAKARTA, PROVIDERS
 
 __all__ = ["InvoiceStore"]
 
 _DAY_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
-_REFRESH_COLUMNS: dict[str, Any] = {
-    "observed_at": DATETIME_DTYPE,
-    "provider": PROVIDER_DTYPE,
-    "mode": pd.CategoricalDtype(["full", "incremental"]),
-    "requests": "Int64",
-    "full_requests": "Int64",
-    "new": "Int64",
-    "changed": "Int64",
-    "unchanged": "Int64",
-    "gone": "Int64",
-    "seconds": "Float64",
-    "resumed": "Int64",
-    "note": STRING_DTYPE,
-    "refresh": "Int64",
-}
-
-
-def _last_checkpoint(manifest: Manifest, provider: str, last: int) -> FileEntry | None:
-    """The provider's newest checkpoint of a refresh numbered ``last`` or less."""
-    return max((e for e in manifest.checkpoints if e.provider == provider and e.refresh <= last),
-               key=lambda e: e.refresh, default=None)
 
 
 def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
@@ -84,7 +71,7 @@ def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
     return stamp.floor("us")
 
 
-class InvoiceStore:
+class InvoiceStore(StoreFiles):
     """Every version of every invoice, as observed by refreshes, in a directory of Parquet files.
 
     One row per change, slowly-changing-dimension style (type 2): a version
@@ -121,6 +108,14 @@ class InvoiceStore:
         versions per invoice, however long the history. Checkpoints add at
         most ``1 / checkpoint_factor`` to the store's size; ``math.inf``
         writes none (0: one at every refresh that changed something).
+    compact_after : int or None, default 1000
+        A refresh compacts the store (see :meth:`compact`) once its manifest
+        holds this many refresh records (one per provider per refresh since
+        the last compaction: 1000 is about three weeks of hourly refreshes of
+        two providers); None: only when :meth:`compact` is called.
+    retention : float, default 86400
+        Seconds the files replaced by a compaction stay on disk for readers
+        that started before it.
 
     Examples
     --------
@@ -140,83 +135,72 @@ class InvoiceStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 60.0,
-                 resume_within: float = 3600.0, checkpoint_factor: float = 2.0) -> None:
+                 resume_within: float = 3600.0, checkpoint_factor: float = 2.0, compact_after: int | None = 1000,
+                 retention: float = 86_400.0) -> None:
         self.path = Path(path)
+        self.compact_after = compact_after
+        self.retention = retention
         self.checkpoint_factor = checkpoint_factor
         self.lock_timeout = lock_timeout
         self.resume_within = resume_within
-        self._tables: dict[str, pa.Table] = {}  # committed files never change: read each once
+        self._tables = OrderedDict()  # committed files never change: kept (bounded, see ._read)
+        self._cached = 0
+        self._archives: dict[str, tuple[bytes, pa.Table]] = {}
 
     def __repr__(self) -> str:
         try:
-            manifest = read_manifest(self.path)
-        except StoreCorruptError:
+            manifest, log = self._snapshot()
+        except StoreError:
             return f"InvoiceStore({str(self.path)!r}, manifest unreadable)"
-        if not manifest.refreshes:
+        if not len(log):
             return f"InvoiceStore({str(self.path)!r}, empty)"
-        last = manifest.refreshes[-1]["observed_at"]
+        last = log.latest_time().isoformat()
         return f"InvoiceStore({str(self.path)!r}, {manifest.generation} refreshes, last at {last})"
 
     # -- reading -------------------------------------------------------------------------------
 
-    def _events(self, manifest: Manifest, provider: str) -> pd.DataFrame:
-        """Every event of ``provider``: the rows of all its data files."""
-        return self._read([entry for entry in manifest.files if entry.provider == provider], provider)
-
-    def _state(self, manifest: Manifest, provider: str, at: pd.Timestamp | None) -> pd.DataFrame:
-        """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped.
-
-        Read from the provider's last checkpoint at or before ``at`` and the data files after it (all its
-        data files up to ``at`` when there is none), so the cost follows the invoices, not the history.
-        """
-        last = max((int(r["refresh"]) for r in manifest.refreshes if r["provider"] == provider
-                    and (at is None or pd.Timestamp(r["observed_at"]) <= at)), default=0)
-        checkpoint = _last_checkpoint(manifest, provider, last)
-        since = checkpoint.refresh if checkpoint is not None else 0
-        entries = sorted((entry for entry in manifest.files if entry.provider == provider
-                          and since < entry.refresh <= last), key=lambda entry: entry.refresh)
-        chosen = entries if checkpoint is None else [checkpoint, *entries]
-        if not chosen:
-            return self._read([], provider)
-        # an invoice is at most once in a checkpoint and in each file, and files follow their refreshes
-        return from_storage(latest_rows(self._concat(chosen), at), provider)
-
-    def _read(self, entries: list[FileEntry], provider: str) -> pd.DataFrame:
-        if not entries:
-            empty = reference_frame(provider)
-            for name, dtype in STORE_COLUMNS.items():
-                empty[name] = pd.Series([], dtype=dtype)
-            return empty
-        return from_storage(self._concat(entries), provider)
-
-    def _concat(self, entries: list[FileEntry]) -> pa.Table:
-        return pa.concat_tables([self._table(entry) for entry in entries], promote_options="permissive")
-
-    def _table(self, entry: FileEntry) -> pa.Table:
-        table = self._tables.get(entry.path)
-        if table is None:
-            table = self._tables[entry.path] = read_data_file(self.path, entry)
-        return table
-
     @staticmethod
-    def _providers(manifest: Manifest) -> list[str]:
-        present = {record["provider"] for record in manifest.refreshes}
+    def _providers(log: RefreshLog) -> list[str]:
+        present = log.providers()
         return [p for p in PROVIDERS if p in present]
 
     @classmethod
-    def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest) -> pd.DataFrame:
+    def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest,
+               log: RefreshLog) -> pd.DataFrame:
         frame = combine(*frames)
         frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
                                   na_position="last", kind="stable").reset_index(drop=True)
         frame.attrs["as_of"] = known_at.isoformat()  # ISO text: attrs stay JSON, so to_parquet can save the frame
-        frame.attrs["source"] = manifest.source or ", ".join(cls._providers(manifest))  # as load_invoices
+        frame.attrs["source"] = manifest.source or ", ".join(cls._providers(log))  # as load_invoices
         return frame
 
-    def _nonempty(self) -> Manifest:
+    def _snapshot(self) -> tuple[Manifest, RefreshLog]:
+        """The committed state and its refresh log, read once per call of a reader (a directory that is not a
+        store refused)."""
         manifest = read_manifest(self.path)
-        if not manifest.refreshes:
+        if not manifest.refreshes and not (self.path / MANIFEST_NAME).exists():
+            check_store_dir(self.path)
+        return manifest, self._log(manifest)
+
+    def _log(self, manifest: Manifest) -> RefreshLog:
+        """The refresh log of ``manifest``: its archive's needed columns (kept for the next call: the file never
+        changes) and its live records; the whole archive is parsed only when a reader wants every column."""
+        entry = manifest.archive
+        if entry is None:
+            return RefreshLog(None, manifest.refreshes)
+        cached = self._archives.get(entry.path)
+        if cached is None:
+            data = read_bytes(self.path, entry)
+            cached = (data, pq.read_table(pa.BufferReader(data), columns=LOG_COLUMNS))
+            self._archives = {entry.path: cached}  # the newest only
+        data, columns = cached
+        return RefreshLog(columns, manifest.refreshes, lambda: archived_frame(pq.read_table(pa.BufferReader(data))))
+
+    def _nonempty(self) -> tuple[Manifest, RefreshLog]:
+        manifest, log = self._snapshot()
+        if not len(log):
             raise NotObservedError(f"empty store: {self.path} has no refresh yet; call refresh() first")
-        return manifest
+        return manifest, log
 
     def current(self) -> pd.DataFrame:
         """The invoices as the last refresh of each provider saw them: the loaders' typed frame.
@@ -237,9 +221,9 @@ class InvoiceStore:
         StoreCorruptError
             When a file of the store is missing or damaged (the message names it).
         """
-        manifest = self._nonempty()
-        frames = [self._state(manifest, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(manifest)]
-        return self._typed(frames, pd.Timestamp(manifest.refreshes[-1]["observed_at"]).tz_convert(JAKARTA), manifest)
+        manifest, log = self._nonempty()
+        frames = [self._state(manifest, log, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(log)]
+        return self._typed(frames, log.latest_time(), manifest, log)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
         """The invoices as known at ``when``: each in its latest version observed at or before it.
@@ -268,16 +252,16 @@ class InvoiceStore:
             When ``when`` is not a date or a time.
         """
         at = _instant(when, "when", day_end=True)
-        manifest = self._nonempty()
-        first = min(pd.Timestamp(r["observed_at"]) for r in manifest.refreshes).tz_convert(JAKARTA)
+        manifest, log = self._nonempty()
+        first = log.first_time()
         if at < first:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
         frames = []
-        for provider in self._providers(manifest):
-            rows = self._state(manifest, provider, at).drop(columns=list(STORE_COLUMNS))
+        for provider in self._providers(log):
+            rows = self._state(manifest, log, provider, at).drop(columns=list(STORE_COLUMNS))
             issued = rows["issued_at"]
             frames.append(rows[(issued.isna() | (issued <= at)).to_numpy(dtype=bool)])
-        return self._typed(frames, at, manifest)
+        return self._typed(frames, at, manifest, log)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:
         """Every version of every invoice (or of ``invoice_ids``), oldest first per invoice.
@@ -289,12 +273,12 @@ class InvoiceStore:
             else when another version or the invoice's disappearance was first
             observed), ``last_seen`` and ``change`` ("new" or "changed").
         """
-        manifest = read_manifest(self.path)
+        manifest, log = self._snapshot()  # one snapshot for the versions and the refresh times
         wanted = None if invoice_ids is None else {invoice_ids} if isinstance(invoice_ids, str) else set(
             invoice_ids)
         frames = []
-        times = self.refreshes()
-        for provider in self._providers(manifest) or ["faspay"]:
+        times = log.frame()
+        for provider in self._providers(log) or ["faspay"]:
             events = self._events(manifest, provider)
             if wanted is not None:
                 events = events[events["invoice_id"].isin(wanted).to_numpy(dtype=bool)]
@@ -309,11 +293,92 @@ class InvoiceStore:
         """One row per provider per refresh: ``observed_at``, ``provider``, ``mode``, ``requests``,
         ``full_requests``, ``new``, ``changed``, ``unchanged``, ``gone`` (then ``seconds``, ``resumed``,
         ``note`` and the refresh's number ``refresh``)."""
-        records = read_manifest(self.path).refreshes
-        data = {name: [record.get(name) for record in records] for name in _REFRESH_COLUMNS}
-        data["observed_at"] = [pd.Timestamp(v).tz_convert(JAKARTA) for v in data["observed_at"]]
-        return pd.DataFrame({name: pd.Series(values, dtype=_REFRESH_COLUMNS[name])
-                             for name, values in data.items()})
+        return self._snapshot()[1].frame()
+
+    def files(self) -> list[str]:
+        """The committed data files, relative to the store (POSIX), oldest first: what a reader outside the
+        package (DuckDB, Spark) reads for strictly committed answers, instead of a glob.
+
+        >>> import tempfile
+        >>> InvoiceStore(tempfile.mkdtemp()).files()
+        []
+        """
+        return [entry.path for entry in self._snapshot()[0].files]
+
+    # -- checking, healing, compacting ---------------------------------------------------------
+
+    def compact(self, *, retention: float | None = None) -> CompactResult:
+        """Fold the store's files and log so that its size and read cost stop growing with its refreshes.
+
+        Writes a checkpoint of each provider with data files after its last one, folds the data files
+        behind the checkpoints into one file per provider per month, and moves the refresh log into a
+        Parquet file, so the manifest keeps only the refreshes since; one commit, crash-safe. The files it
+        replaces are removed ``retention`` seconds later (default: the store's ``retention``), by a later
+        refresh or compaction, so a reader that started before is safe. Every answer stays the same.
+        A refresh compacts by itself once the manifest holds ``compact_after`` refresh records.
+
+        Returns
+        -------
+        CompactResult
+            Files folded and written, checkpoints written, records archived, replaced files removed.
+        """
+        check_store_dir(self.path)
+        if not self.path.exists():
+            return CompactResult()
+        check_no_symlinks(self.path)
+        with self._locked():
+            return self._compact_locked(retention)
+
+    def _compact_locked(self, retention: float | None) -> CompactResult:
+        manifest, log = self._snapshot()
+        remove_orphans(self.path, manifest)  # what an interrupted writer's journal names, before a new journal
+        state = {p: t for p in self._providers(log) if (t := self._uncheckpointed(manifest, log, p)) is not None}
+        return compact(self.path, manifest, log, dt.datetime.now(dt.UTC),
+                       self.retention if retention is None else retention, state)
+
+    # -- checking and healing -------------------------------------------------------------------
+
+    def verify(self) -> list[StoreProblem]:
+        """Every problem of the store: files missing or damaged (size, SHA-256, Parquet), orphans, symbolic
+        links, an unreadable manifest; each a :class:`StoreProblem` saying whether it is ``derived`` (then
+        :meth:`repair` fixes it). An empty list: nothing is wrong. Reads every file the store lists.
+
+        >>> import tempfile
+        >>> InvoiceStore(tempfile.mkdtemp()).verify()
+        []
+        """
+        check_store_dir(self.path)
+        return verify(self.path)
+
+    def repair(self) -> RepairResult:
+        """Rebuild what is derived (damaged or missing checkpoints, from the data files), remove what an
+        interrupted refresh left (only the files its journal names), and name the data that is lost.
+
+        Takes the refresh lock (see ``lock_timeout``). Returns a :class:`RepairResult` (``rebuilt``,
+        ``removed``, ``lost``, and the ``problems`` left).
+        """
+        check_store_dir(self.path)
+        if not self.path.exists():
+            return RepairResult()
+        check_no_symlinks(self.path)
+        with self._locked():
+            self._tables.clear()
+            self._cached = 0
+            return repair(self.path)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        lock = filelock.FileLock(self.path / LOCK_NAME, timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise StoreLockedError(
+                f"another refresh of {self.path} holds its lock {self.path / LOCK_NAME}; gave up after "
+                f"{self.lock_timeout} s (InvoiceStore(..., lock_timeout=...) waits longer)") from None
+        try:
+            yield
+        finally:
+            lock.release()
 
     # -- refreshing ---------------------------------------------------------------------------
 
@@ -326,6 +391,7 @@ class InvoiceStore:
         faspay: Mapping[str, Any] | None = None,
         mayar: Mapping[str, Any] | None = None,
         observed_at: str | dt.date | dt.datetime | pd.Timestamp | None = None,
+        rotate_credential: bool | str | Iterable[str] = False,
     ) -> RefreshResult:
         """Observe the providers now and append what changed; incremental unless ``full`` (see the guide).
 
@@ -351,7 +417,16 @@ class InvoiceStore:
             paces every request of the refresh). Filters are refused.
         observed_at : str, date, datetime, Timestamp or None, default None
             The time this observation is stamped with (naive = Jakarta);
-            None: now. It must be later than the provider's last refresh.
+            None: now. It must be later than the provider's last refresh, and
+            not in the future (beyond five minutes of clock skew; a demo
+            store, whose clock is simulated, takes any time).
+        rotate_credential : bool, str or Iterable[str], default False
+            The providers (True: all refreshed) whose credential may differ
+            from the one the store recorded: the account's key was rotated.
+            The refresh then first lists one page and goes on only if at
+            least one of its invoices, and at least half of them, are in
+            the store; the refresh log's ``note`` says so. Without it, another
+            credential (or origin) is refused before any request.
 
         Returns
         -------
@@ -363,40 +438,34 @@ class InvoiceStore:
         ------
         StoreLockedError
             When another refresh holds the lock for ``lock_timeout`` seconds.
+        StoreAccountError
+            When the origin or the credential is not the one the store's
+            history is of (see ``rotate_credential``); nothing is sent.
+        NotAStoreError
+            When the directory holds files but no store.
+        StoreCorruptError
+            When the manifest is damaged or a symbolic link is inside the
+            store (nothing is written).
         ValueError
             For an unknown provider, no provider to refresh, a refused
-            argument, or ``observed_at`` not after the last refresh.
+            argument, or ``observed_at`` not after the last refresh or in
+            the future.
         invoice_analytics.errors.InvoiceAPIError
             When a provider fails; nothing is committed, and the answers
             already fetched are reused by the next refresh.
         """
         wanted = self._wanted(providers, faspay, mayar)
+        rotate = set(wanted) if rotate_credential is True else set() if rotate_credential is False else set(
+            self._wanted(rotate_credential, None, None))
         observed = _instant(pd.Timestamp.now(tz=JAKARTA) if observed_at is None else observed_at,
                             "observed_at", day_end=False)
         started = time.monotonic()
+        check_store_dir(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
-        lock = filelock.FileLock(self.path / LOCK_NAME, timeout=self.lock_timeout)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            raise StoreLockedError(
-                f"another refresh of {self.path} holds its lock {self.path / LOCK_NAME}; gave up after "
-                f"{self.lock_timeout} s (InvoiceStore(..., lock_timeout=...) waits longer)") from None
-        try:
-            return self._refresh_locked(wanted, full, progress, {"faspay": faspay, "mayar": mayar}, observed,
-                                        started)
-        finally:
-            lock.release()
-
-    def _checkpoint_due(self, manifest: Manifest, provider: str, appended: int, invoices: int) -> bool:
-        """Whether this refresh writes a checkpoint: when the rows a reader of the state would read after
-        the last one (this refresh's included) exceed ``checkpoint_factor`` times the invoices listed."""
-        if not appended:
-            return False
-        since = _last_checkpoint(manifest, provider, manifest.generation)
-        after = since.refresh if since is not None else 0
-        rows = appended + sum(e.rows for e in manifest.files if e.provider == provider and e.refresh > after)
-        return rows > self.checkpoint_factor * invoices
+        check_no_symlinks(self.path)
+        with self._locked():
+            return refresh_locked(self, wanted, full, progress, {"faspay": faspay, "mayar": mayar}, observed,
+                                  started, rotate)
 
     @staticmethod
     def _wanted(providers: str | Iterable[str] | None, faspay: Mapping[str, Any] | None,
@@ -413,47 +482,3 @@ class InvoiceStore:
         if unknown or not names:
             raise ValueError(f"unknown provider(s) {unknown or names}; choose from {list(PROVIDERS)}")
         return [p for p in PROVIDERS if p in names]
-
-    def _refresh_locked(self, wanted: list[str], full: bool, progress: bool | None,
-                        options: dict[str, Mapping[str, Any] | None], observed: pd.Timestamp,
-                        started: float) -> RefreshResult:
-        manifest = read_manifest(self.path)
-        for provider in wanted:
-            last = [pd.Timestamp(r["observed_at"]) for r in manifest.refreshes if r["provider"] == provider]
-            if last and observed <= max(last):
-                raise ValueError(f"observed_at {observed} is not after the last refresh of {provider} "
-                                 f"({max(last).tz_convert(JAKARTA)})")
-        remove_orphans(self.path, manifest)
-        pending = PendingAnswers.open(self.path / PENDING_DIR, manifest.generation, self.resume_within)
-        number = manifest.generation + 1
-        held = set(self._providers(manifest))
-        results: dict[str, ProviderRefresh] = {}
-        rows: dict[str, pd.DataFrame] = {}
-        checkpoints: dict[str, pd.DataFrame] = {}
-        for provider in wanted:
-            began = time.monotonic()
-            known_events = self._state(manifest, provider, None)
-            known = known_events.drop(columns=list(STORE_COLUMNS))
-            api = (FaspayAPI if provider == "faspay" else MayarAPI)(options[provider], pending, progress)
-            try:
-                base = known if provider in held else None
-                outcome: Outcome = (refresh_faspay(api, base, full=full) if isinstance(api, FaspayAPI)
-                                    else refresh_mayar(api, base, full=full))
-            finally:
-                api.close()
-            found = diff(known, outcome.state, provider)
-            rows[provider] = event_rows(found, outcome.state, observed, number)
-            if self._checkpoint_due(manifest, provider, len(rows[provider]), len(outcome.state)):
-                checkpoints[provider] = latest(combine(known_events, rows[provider]), None)
-            results[provider] = ProviderRefresh(
-                provider, outcome.mode, found.new, found.changed, found.unchanged, len(found.gone),
-                api.requests, outcome.full_requests, round(time.monotonic() - began, 3), api.replayed,
-                outcome.note)
-        files = [write_data_file(self.path, p, number, to_storage(frame)) for p, frame in rows.items() if len(frame)]
-        made = tuple(write_data_file(self.path, p, number, to_storage(frame[list(rows[p].columns)]), checkpoint=True)
-                     for p, frame in checkpoints.items())
-        records = [result.record(number, observed) for result in results.values()]
-        write_manifest(self.path, Manifest(number, manifest.files + tuple(files), manifest.refreshes + tuple(records),
-                                           manifest.checkpoints + made, manifest.source))
-        pending.clear()
-        return RefreshResult(observed, number, results, round(time.monotonic() - started, 3))

@@ -8,7 +8,10 @@ minus the signature). When a refresh is interrupted (an error, Ctrl-C, a
 killed process) these files stay; the next refresh of the same store state
 replays them, the n-th request with a key getting the n-th answer recorded
 for it, and asks the network only for the rest. A committed refresh deletes
-them. Answers hold only what the providers sent back: no credential.
+them. Answers hold only what the providers sent back: no credential. They
+are bound to the store's generation and, per provider, to the origin and
+a keyed fingerprint of the credential (salted per pending area): answers
+fetched for another account are never replayed.
 
 The session also counts the requests it really sent, paces one provider's
 requests to a per-minute limit across every load of a refresh, and steps the
@@ -31,7 +34,7 @@ import shutil
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -39,6 +42,7 @@ from urllib.parse import urlsplit
 import requests
 
 from invoice_analytics.history._files import atomic_write
+from invoice_analytics.history._identity import bindings, new_salt
 from invoice_analytics.providers._pacing import MinuteRateLimiter
 from invoice_analytics.providers._progress import Progress
 
@@ -48,7 +52,7 @@ __all__ = ["PendingAnswers", "RecordingSession", "good_payload", "request_key"]
 SECRET_FIELDS = frozenset({"signature", "password", "username", "api_key", "apiKey"})
 _META = "meta.json"
 _ANSWERS = "answers"
-_PENDING_VERSION = 1
+_PENDING_VERSION = 2
 
 
 def request_key(method: str, url: str, params: Any, body: Any) -> str:
@@ -84,8 +88,11 @@ class PendingAnswers:
         self.loaded = 0
 
     @classmethod
-    def open(cls, directory: Path, base_generation: int, max_age: float) -> PendingAnswers:
-        """The answers left for this store state if younger than ``max_age`` seconds; else a fresh area."""
+    def open(cls, directory: Path, base_generation: int, max_age: float,
+             accounts: Mapping[str, tuple[str, str]] | None = None) -> PendingAnswers:
+        """The answers left for this store state if younger than ``max_age`` seconds, of the providers whose
+        account (``accounts``: provider -> (origin, credential)) is the one they were fetched for; else a
+        fresh area."""
         pending = cls(directory, base_generation)
         meta = _read_json(directory / _META)
         fresh = (
@@ -93,28 +100,36 @@ class PendingAnswers:
             and meta.get("version") == _PENDING_VERSION
             and meta.get("base_generation") == base_generation
             and isinstance(meta.get("created"), (int, float))
+            and isinstance(meta.get("salt"), str)
+            and isinstance(meta.get("bound"), dict)
             and 0 <= time.time() - meta["created"] <= max_age
         )
         if fresh:
-            pending._load()
+            assert isinstance(meta, dict)
+            bound = bindings(meta["salt"], accounts or {})
+            pending._load({p for p, b in bound.items() if meta["bound"].get(p) == b})
+            meta["bound"] = {**meta["bound"], **bound}
         else:
             pending.clear()
-            atomic_write(directory / _META, json.dumps(
-                {"version": _PENDING_VERSION, "base_generation": base_generation, "created": time.time()}
-            ).encode(), durable=False)
+            salt = new_salt()
+            meta = {"version": _PENDING_VERSION, "base_generation": base_generation, "created": time.time(),
+                    "salt": salt, "bound": bindings(salt, accounts or {})}
+        atomic_write(directory / _META, json.dumps(meta).encode(), durable=False)
         return pending
 
-    def _load(self) -> None:
+    def _load(self, providers: set[str]) -> None:
+        """Load the answers of ``providers``; delete the others (another account's, torn or foreign files)."""
         folder = self.directory / _ANSWERS
         files = sorted(folder.glob("*.json")) if folder.is_dir() else []
         for path in files:
             doc = _read_json(path)
             if not isinstance(doc, dict) or not isinstance(doc.get("key"), str) or not isinstance(
-                    doc.get("body"), str):
-                path.unlink(missing_ok=True)  # a torn or foreign file: not an answer
+                    doc.get("body"), str) or doc.get("provider") not in providers:
+                path.unlink(missing_ok=True)
                 continue
+            number = path.name.split("-", 1)[0]
             self._answers[doc["key"]].append(doc["body"].encode())
-            self._seq = max(self._seq, int(path.name.split("-", 1)[0]))
+            self._seq = max(self._seq, int(number) if number.isdigit() else 0)
             self.loaded += 1
 
     def take(self, key: str) -> bytes | None:

@@ -31,6 +31,7 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -76,7 +77,9 @@ __all__ = [
     "FASPAY_PATH",
     "FASPAY_STATUS_CODES",
     "FASPAY_STATUS_LABELS",
+    "FaspayConnection",
     "checked_faspay_page",
+    "faspay_connection",
     "faspay_frame",
     "faspay_secrets",
     "faspay_signature",
@@ -289,18 +292,17 @@ def load_faspay(
     ...         print(err.request, "->", err.server_message)
     GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
     """
-    secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
+    conn = faspay_connection(username=username, password=password, signature=signature, base_url=base_url,
+                             timeout=timeout, max_workers=max_workers, max_retries=max_retries,
+                             backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
+                             max_response_bytes=max_response_bytes)
     del password, signature  # no local of a failed load's traceback holds a credential
-    url = check_origin(base_url, "faspay") + FASPAY_PATH
+    url = conn.origin + FASPAY_PATH
     codes = _codes(statuses)
     start_d = _date(start, "start") if start is not None else DEFAULT_START
     end_d = _date(end, "end") if end is not None else jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
     if end_d < start_d:
         raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
-    if max_workers < 1:
-        raise ValueError("faspay: max_workers must be at least 1")
-    check_limits("faspay", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
-                 max_pages=max_pages)
     body: dict[str, Any] = {  # the signature is added as each request is sent (FaspaySignatureAuth)
         "start_period": start_d.isoformat(),
         "end_period": end_d.isoformat(),
@@ -311,14 +313,11 @@ def load_faspay(
         body["due_date"] = _date(due_date, "due_date").isoformat()
 
     own_session = session is None
-    http = session if session is not None else make_session(
-        max_retries, pool_size=max(max_workers, 4), backoff_factor=backoff_factor, max_wait=max_wait)
-    caller = Caller("faspay", http, timeout=timeout, secrets=secrets,  # a username is no secret
-                    max_wait=max_wait, max_response_bytes=max_response_bytes)
+    http = session if session is not None else conn.session()
+    caller = conn.caller(http)
     sweep = FaspaySweep(codes, FASPAY_STATUS_CODES)
     progress_bar = Progress("faspay", progress)
-    auth = FaspaySignatureAuth(secrets[0])
-    del secrets
+    auth = conn.auth()
     try:
         with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \
                 ThreadPoolExecutor(len(codes), thread_name_prefix="faspay-sweep") as sweeps:
@@ -579,6 +578,55 @@ _FIELDS = {
     "outstanding_amount": col.money,
     "period": _periods,
 }
+
+
+@dataclass(frozen=True)
+class FaspayConnection:
+    """Faspay's connection arguments, checked: the one reading of them by :func:`load_faspay` and by the
+    history store's refresh (so both accept and refuse the same values)."""
+
+    secrets: tuple[Secret, Secret | None]  # the signature sent, the password it came from (to scrub)
+    origin: str
+    timeout: float
+    max_workers: int
+    max_retries: int
+    backoff_factor: float
+    max_pages: int | None
+    max_wait: float
+    max_response_bytes: int
+
+    def session(self) -> requests.Session:
+        """A new session with the loader's retries and a connection per worker."""
+        return make_session(self.max_retries, pool_size=max(self.max_workers, 4), backoff_factor=self.backoff_factor,
+                            max_wait=self.max_wait)
+
+    def caller(self, http: requests.Session) -> Caller:
+        return Caller("faspay", http, timeout=self.timeout, secrets=self.secrets,  # a username is no secret
+                      max_wait=self.max_wait, max_response_bytes=self.max_response_bytes)
+
+    def auth(self) -> FaspaySignatureAuth:
+        return FaspaySignatureAuth(self.secrets[0])
+
+
+def faspay_connection(*, username: str | None = None, password: str | None = None, signature: str | None = None,
+                      base_url: str = FASPAY_DEV_URL, timeout: float = 30, max_workers: int = 4, max_retries: int = 5,
+                      backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
+                      max_response_bytes: int = MAX_RESPONSE_BYTES) -> FaspayConnection:
+    """Check :func:`load_faspay`'s connection arguments (its defaults).
+
+    >>> faspay_connection(signature="s", max_workers=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: faspay: max_workers must be at least 1
+    """
+    secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
+    origin = check_origin(base_url, "faspay")
+    if max_workers < 1:
+        raise ValueError("faspay: max_workers must be at least 1")
+    check_limits("faspay", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
+                 max_pages=max_pages)
+    return FaspayConnection(secrets, origin, timeout, max_workers, max_retries, backoff_factor, max_pages, max_wait,
+                            max_response_bytes)
 
 
 def faspay_secrets(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -65,10 +66,13 @@ __all__ = [
     "MAYAR_PATH",
     "MAYAR_PRODUCTION_URL",
     "MAYAR_SANDBOX_URL",
+    "MayarConnection",
     "checked_mayar_page",
     "load_mayar",
+    "mayar_connection",
     "mayar_frame",
     "mayar_origin",
+    "mayar_pages",
 ]
 
 #: Mayar's production origin (the default ``base_url``).
@@ -223,22 +227,19 @@ def load_mayar(
     >>> len(paid), int(paid["outstanding"].sum())  # doctest: +SKIP
     (1490, 0)
     """
-    key = _api_key(api_key)
+    conn = mayar_connection(api_key=api_key, base_url=base_url, timeout=timeout,
+                            rate_limit_per_minute=rate_limit_per_minute, max_retries=max_retries,
+                            backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
+                            max_response_bytes=max_response_bytes)
     del api_key  # no local of a failed load's traceback holds the key: it travels in a Secret
-    url = mayar_origin(base_url) + MAYAR_PATH
-    check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
-                 max_pages=max_pages)
-    page_limit = MAYAR_MAX_PAGES if max_pages is None else max_pages
+    url = conn.origin + MAYAR_PATH
+    page_limit = conn.max_pages
     bar = Progress("mayar", progress)
-    limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)  # checks it before a session exists
+    limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)
     own_session = session is None
-    http = session if session is not None else make_session(
-        max_retries, backoff_factor=backoff_factor, max_wait=max_wait)
-    caller = Caller("mayar", http, timeout=timeout, secrets=[key], max_wait=max_wait,
-                    max_response_bytes=max_response_bytes)
-    auth = BearerAuth(key)  # adds the Authorization header as each request is sent
-    del key
-    headers = {"Accept": "application/json"}
+    http = session if session is not None else conn.session()
+    caller = conn.caller(http)
+    auth = conn.auth()  # adds the Authorization header as each request is sent
     base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
     if status is not None:
         base_params["status"] = status
@@ -247,24 +248,9 @@ def load_mayar(
 
     cursor = MayarCursor()
     try:
-        while not cursor.done:
-            after = cursor.params()
-            request = f"GET {MAYAR_PATH} page {cursor.pages + 1}" + (
-                f" (startingAfter={after['startingAfter']})" if after else "")
-            if cursor.pages >= page_limit:
-                raise caller.error(ResponseError, request, detail=(
-                    f"hasMore is still true after max_pages={page_limit} pages "
-                    f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
-            limiter.wait()
-            payload = caller.get_json(url, request, params={**base_params, **after}, headers=headers, auth=auth)
-            data, has_more = checked_mayar_page(caller, request, payload)
-            seen = len(cursor.warnings)
-            problem = _take(cursor, data, has_more, request)
-            if problem is not None:
-                raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
+        for _data, _more in mayar_pages(caller, url, auth, base_params, cursor=cursor, max_pages=page_limit,
+                                        before=limiter.wait, stacklevel=4):
             bar.step(f"{len(cursor.rows)} invoices")  # after the page is taken: the last count is the load's
-            for message in cursor.warnings[seen:]:
-                warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=2)
     finally:
         bar.close()
         if own_session:
@@ -273,16 +259,98 @@ def load_mayar(
     return mayar_frame(ordered, sources=[cursor.sources[row["id"]] for row in ordered])
 
 
-def _api_key(api_key: str | None) -> Secret:
+def _api_key(api_key: str | None, who: str = "load_mayar") -> Secret:
     """The checked key (argument, else ``MAYAR_API_KEY``) in a :class:`Secret`."""
     key = credential(api_key, provider="mayar", name="api_key")
     if key is None:
         key = credential(os.environ.get("MAYAR_API_KEY"), provider="mayar", name="MAYAR_API_KEY")
     if key is None:
         raise MissingCredentialsError(
-            "mayar", "load_mayar", None, detail="no credential: pass api_key or set MAYAR_API_KEY"
+            "mayar", who, None, detail="no credential: pass api_key or set MAYAR_API_KEY"
         )
     return key
+
+
+@dataclass(frozen=True)
+class MayarConnection:
+    """Mayar's connection arguments, checked: the one reading of them by :func:`load_mayar` and by the
+    history store's refresh (so both accept and refuse the same values)."""
+
+    key: Secret
+    origin: str
+    timeout: float
+    rate_limit_per_minute: int | None
+    max_retries: int
+    backoff_factor: float
+    max_pages: int
+    max_wait: float
+    max_response_bytes: int
+
+    def session(self) -> requests.Session:
+        """A new session with the loader's retries."""
+        return make_session(self.max_retries, backoff_factor=self.backoff_factor, max_wait=self.max_wait)
+
+    def caller(self, http: requests.Session) -> Caller:
+        return Caller("mayar", http, timeout=self.timeout, secrets=[self.key], max_wait=self.max_wait,
+                      max_response_bytes=self.max_response_bytes)
+
+    def auth(self) -> BearerAuth:
+        return BearerAuth(self.key)
+
+
+def mayar_connection(*, api_key: str | None = None, base_url: str = MAYAR_PRODUCTION_URL, timeout: float = 30,
+                     rate_limit_per_minute: int | None = 20, max_retries: int = 5,
+                     backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
+                     max_response_bytes: int = MAX_RESPONSE_BYTES, who: str = "load_mayar") -> MayarConnection:
+    """Check :func:`load_mayar`'s connection arguments (its defaults; ``who`` names the caller in a missing
+    credential's error).
+
+    >>> mayar_connection(api_key="k", timeout=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: mayar: timeout must be more than 0 seconds, not 0
+    """
+    key = _api_key(api_key, who)
+    origin = mayar_origin(base_url)
+    check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
+                 max_pages=max_pages)
+    MinuteRateLimiter(rate_limit_per_minute)  # checks it
+    return MayarConnection(key, origin, timeout, rate_limit_per_minute, max_retries, backoff_factor,
+                           MAYAR_MAX_PAGES if max_pages is None else max_pages, max_wait, max_response_bytes)
+
+
+def mayar_pages(caller: Caller, url: str, auth: BearerAuth, params: Mapping[str, Any], *,
+                cursor: MayarCursor | None = None, starting_after: int | None = None,
+                max_pages: int = MAYAR_MAX_PAGES, before: Callable[[], object] | None = None,
+                stacklevel: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+    """Mayar's page loop, the loader's and the history store's: the list's pages (under ``params``, the
+    filters and ``limit``), newest first from ``createdAt < starting_after`` (None: the newest), each checked
+    and fed to ``cursor`` (its tie and cursor rules); yields (rows, has_more). ``before`` runs before each
+    request (the pacing). Stop iterating to stop asking.
+    """
+    cursor = cursor if cursor is not None else MayarCursor()
+    cursor.cursor = starting_after if starting_after is not None else cursor.cursor
+    headers = {"Accept": "application/json"}
+    filters = f" status={params['status']}" if "status" in params else ""
+    while not cursor.done:
+        after = cursor.params()
+        request = f"GET {MAYAR_PATH}{filters} page {cursor.pages + 1}" + (
+            f" (startingAfter={after['startingAfter']})" if after else "")
+        if cursor.pages >= max_pages:
+            raise caller.error(ResponseError, request, detail=(
+                f"hasMore is still true after max_pages={max_pages} pages "
+                f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
+        if before is not None:
+            before()
+        payload = caller.get_json(url, request, params={**params, **after}, headers=headers, auth=auth)
+        data, has_more = checked_mayar_page(caller, request, payload)
+        seen = len(cursor.warnings)
+        problem = _take(cursor, data, has_more, request)
+        if problem is not None:
+            raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
+        for message in cursor.warnings[seen:]:
+            warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=stacklevel)
+        yield data, has_more
 
 
 def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, request: str) -> str | None:

@@ -18,6 +18,7 @@ import pytest
 import invoice_analytics as ia
 from invoice_analytics.emulator import DEMO_FASPAY_PASSWORD, DEMO_MAYAR_API_KEY
 from invoice_analytics.history import (
+    CheckpointWarning,
     InvoiceStore,
     NotObservedError,
     RefreshFallbackWarning,
@@ -176,7 +177,7 @@ def test_the_layout_is_partitioned_parquet_with_a_versioned_manifest(emu, tmp_pa
     apply(emu, (0, 1, 0))
     store.refresh(**options(emu), observed_at=at(1))
     manifest = json.loads((tmp_path / "_manifest.json").read_text())
-    assert manifest["format"] == "invoice-analytics-history" and manifest["format_version"] == 1
+    assert manifest["format"] == "invoice-analytics-history" and manifest["format_version"] == 2
     assert manifest["generation"] == 2
     assert sorted(p.parent.name for p in tmp_path.glob("provider=*/*.parquet")) == [
         "provider=faspay", "provider=faspay", "provider=mayar"]  # a refresh without change writes no file
@@ -382,17 +383,22 @@ def test_checkpoints_change_no_answer_and_follow_the_rule(emu, tmp_path):
     assert_same(plain.current(), fresh_load(emu))
 
 
-def test_a_damaged_or_orphan_checkpoint(emu, tmp_path):
+def test_a_damaged_checkpoint_never_blocks_and_an_unknown_file_is_left_alone(emu, tmp_path):
     store = InvoiceStore(tmp_path, checkpoint_factor=0)
     _refreshed(emu, store, 1)
-    victim = next(tmp_path.glob("_checkpoints/provider=mayar/*.parquet"))
+    want = store.current()
+    victim = sorted(tmp_path.glob("_checkpoints/provider=mayar/*.parquet"))[-1]  # the latest
     orphan = victim.with_name("checkpoint-000099-00000000.parquet")
     orphan.write_bytes(victim.read_bytes())
     data = victim.read_bytes()
     victim.write_bytes(data[: len(data) // 2])
-    with pytest.raises(StoreCorruptError, match=victim.name):
-        InvoiceStore(tmp_path).current()
-    victim.write_bytes(data)
+    with pytest.warns(CheckpointWarning, match=victim.name):  # derived: read from the data files instead
+        pd.testing.assert_frame_equal(InvoiceStore(tmp_path).current(), want)
     apply(emu, (1, 1, 0))
-    store.refresh(**options(emu), observed_at=at(2))
-    assert not orphan.exists() and victim.exists()  # what no manifest lists is the remains of a killed refresh
+    with pytest.warns(CheckpointWarning, match=victim.name):
+        InvoiceStore(tmp_path, checkpoint_factor=0).refresh(**options(emu), observed_at=at(2))  # rewrites it
+    assert not victim.exists() and orphan.exists()  # the store did not write the orphan: it stays
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_same(InvoiceStore(tmp_path).current(), fresh_load(emu))
+    assert [(p.kind, p.derived) for p in store.verify()] == [("orphan", False)]
