@@ -651,6 +651,8 @@ class FilterPanel:
         chosen = self.statement_customer.value
         chosen = chosen if chosen in customers else ()
         options = customers.options(self.statement_search.value, keep=keep or chosen)
+        if chosen not in {value for _, value in options}:
+            chosen = ()
         self.statement_search.placeholder = f"name or id, of {_n(len(customers))} customers"
         if list(self.statement_customer.options) == options and self.statement_customer.value == chosen:
             return
@@ -807,7 +809,7 @@ class FilterPanel:
                     self._filtered_full = None
         as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
         frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms)
+        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
         self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
         self.kpi_html.value = format_kpis_html(self.kpis)
         show(
