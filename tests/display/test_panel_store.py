@@ -23,7 +23,7 @@ from invoice_analytics.history import InvoiceStore
 from tests.support.frames import frame
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from _history_data import build_store, day  # noqa: E402
+from _history_data import build_store, day
 
 COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
 REFRESHES = 30
