@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ DATES_KEPT = 8
 TIMELINE_LIMIT = 3_000_000
 #: The timeline's own columns (left out of the frames).
 _TIMELINE_COLUMNS = ("valid_from", "valid_to", "last_seen", "change")
+#: Numbers the frames, so what is drawn or computed from one is found again when its date comes back.
+_SERIALS = itertools.count(1)
 #: ``store.as_of``'s order: provider, newest issue first (missing last), invoice id.
 _ORDER = (["provider", "issued_at", "invoice_id"], [True, False, True])
 
@@ -62,6 +65,9 @@ class DayFrame:
     make_full: Callable[[], pd.DataFrame]
     _full: pd.DataFrame | None = field(default=None, repr=False)
     make_rows: Callable[[np.ndarray], pd.DataFrame] | None = field(default=None, repr=False)
+    serial: int = field(default_factory=lambda: next(_SERIALS))
+    #: What the panel derived from this frame and keeps with it (e.g. its customer list).
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def rows(self, positions: np.ndarray) -> pd.DataFrame:
         """Every column of the rows at ``positions`` (without making the whole frame when it is not made)."""

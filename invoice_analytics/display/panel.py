@@ -282,14 +282,14 @@ class FilterPanel:
         self._max_rows = max_rows
         self._dpi = dpi
         self._frame_version = 0
-        self._customers: CustomerList | None = None
-        self._customers_version = -1
         self._set_frame(day, jakarta_date(as_of))
         self._hold = 0
         self._pending: set[str] = set()
         self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
         self._chart_shown: dict[str, tuple[object, ...]] = {}
         self._statement_key: tuple[object, ...] | None = None
+        self._figures: OrderedDict[tuple[object, ...], tuple[pd.DataFrame, dict[str, Any]]] = OrderedDict()
+        self._table_shown: tuple[object, ...] | None = None
         self.report: pd.DataFrame = pd.DataFrame()
         self.kpis: dict[str, Any] = {}
         self.statement: pd.DataFrame | None = None
@@ -348,7 +348,7 @@ class FilterPanel:
             raise KeyError(f"FilterPanel needs the core column(s) {missing}")
         self._day = frame
         self._frame_day = day
-        self._frame_version += 1
+        self._frame_version = frame.serial  # a date seen again finds its charts and figures again
         self._index = frame.index  # everything that does not depend on controls
         self._work = frame.work
         self._rows = np.arange(len(self._work))
@@ -633,10 +633,10 @@ class FilterPanel:
 
     def _customer_list(self) -> CustomerList:
         """The customers of the frame shown (made once per frame)."""
-        if self._customers is None or self._customers_version != self._frame_version:
-            self._customers = CustomerList(self._work)
-            self._customers_version = self._frame_version
-        return self._customers
+        customers = self._day.derived.get("customers")
+        if not isinstance(customers, CustomerList):
+            customers = self._day.derived["customers"] = CustomerList(self._work)
+        return customers
 
     def _customer_options(self, keep: tuple[str, ...] = ()) -> None:
         """Offer the customers of the frame matching the Statement search, keyed by (provider, customer id),
@@ -808,15 +808,25 @@ class FilterPanel:
                     self._filtered_work = self._work.take(self._rows)
                     self._filtered_full = None
         as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
-        frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
-        self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
+        shown_key = (self._frame_version, self._filter_key, as_of, edges, self._terms_key())
+        figures = self._figures.get(shown_key)
+        if figures is None:  # settings seen lately (a date back and forth) are not computed again
+            frame = self._filtered_work
+            report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
+            kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
+            figures = self._figures[shown_key] = (report, kpis)
+            while len(self._figures) > CHART_CACHE_SIZE:
+                self._figures.popitem(last=False)
+        self._figures.move_to_end(shown_key)
+        self.report, self.kpis = figures
         self.kpi_html.value = format_kpis_html(self.kpis)
-        show(
-            self.table_output,
-            {"text/html": format_report_table(self.report, max_rows=self._max_rows),
-             "text/plain": format_report_text(self.report)},
-        )
+        if self._table_shown != shown_key:  # an unchanged table is not sent again
+            self._table_shown = shown_key
+            show(
+                self.table_output,
+                {"text/html": format_report_table(self.report, max_rows=self._max_rows),
+                 "text/plain": format_report_text(self.report)},
+            )
         self._draw_visible_chart()
         self._draw_statement()
         self.last_update_ms = (time.perf_counter() - start) * 1000
@@ -884,9 +894,11 @@ class FilterPanel:
         return png
 
     def clear_cache(self) -> None:
-        """Forget the cached chart images (the next update redraws)."""
+        """Forget the cached chart images and figures (the next update computes and redraws)."""
         for cache in self._chart_cache.values():
             cache.clear()
+        self._figures.clear()
+        self._table_shown = None
 
     def _draw_visible_chart(self) -> None:
         index = self.chart_tabs.selected_index

@@ -301,8 +301,12 @@ def test_dashboard_in_jupyterlab(jupyterlab, browser, tmp_path):
         first_name = first_row.locator("th.ia-name").get_attribute("title")
         customer_id, provider = (t.strip() for t in first_row.locator("td.ia-key").all_inner_texts())
         chooser = page.locator(".ia-filter-panel .ia-statement-customer select").first
-        labels = [t.replace("\xa0", " ") for t in chooser.evaluate("s => Array.from(s.options, o => o.label)")]
         wanted = f"{first_name} · {provider} {customer_id}"
+        page.locator(".ia-filter-panel .ia-statement-search input").first.fill(customer_id)  # search by id
+        page.wait_for_function(
+            "([sel, wanted]) => Array.from(document.querySelector(sel).options, o => o.label.replace(/\\u00a0/g, ' '))"
+            ".includes(wanted)", arg=[".ia-filter-panel .ia-statement-customer select", wanted], timeout=60_000)
+        labels = [t.replace("\xa0", " ") for t in chooser.evaluate("s => Array.from(s.options, o => o.label)")]
         index = next((i for i, t in enumerate(labels) if t == wanted), None)
         assert index is not None, (wanted, labels[:5])
         chooser.select_option(index=index)
