@@ -74,6 +74,7 @@ def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
             start = time.perf_counter()
             change(i)
             times.setdefault(label, []).append((time.perf_counter() - start) * 1000)
+        panel.reset()  # every control back to its first value before the next one (not timed)
 
     def flip(widget: object, a: object, b: object) -> Callable[[int], None]:
         def change(i: int) -> None:
@@ -106,6 +107,7 @@ def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
         else:
             once("statement customer", lambda i=i: setattr(chooser, "value", chooser.options[1 + i][1]))
         panel.chart_tabs.selected_index = 0
+    panel.reset()
     for i in range(repeat):  # each tab's first opening after a new date
         panel.chart_tabs.selected_index = 0
         panel.as_of.value = last - dt.timedelta(days=20 + i)

@@ -702,7 +702,8 @@ class FilterPanel:
     def _draw_statement(self) -> None:
         """Show the chosen customer's statement (every open invoice and credit, whatever the filters)."""
         chosen = self.statement_customer.value
-        key = (self._frame_version, chosen, self.as_of_date, self.edges, self._terms_key())
+        # no customer: the same message whatever the date and settings, not sent again
+        key = (self._frame_version, chosen, self.as_of_date, self.edges, self._terms_key()) if chosen else ()
         if key == self._statement_key:
             return
         self._statement_key = key

@@ -408,7 +408,8 @@ def test_panel_latency_at_100k_invoices(jupyterlab, browser):
     page.set_default_timeout(120_000)
     figures: dict[str, list[float]] = {}
     try:
-        page.goto(f"{jupyterlab}/lab/tree/{LATENCY_NOTEBOOK}", wait_until="domcontentloaded")
+        # a workspace of its own: the dashboard notebook of the other test is not open (and matched) here
+        page.goto(f"{jupyterlab}/lab/workspaces/latency/tree/{LATENCY_NOTEBOOK}?reset", wait_until="domcontentloaded")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
         page.wait_for_selector("text=| Idle", timeout=90_000)
         page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
