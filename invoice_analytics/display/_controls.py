@@ -151,12 +151,12 @@ def build_buttons(no_customer: str) -> Buttons:
         statement_customer=W.Dropdown(
             options=[(no_customer, ())], value=(),
             tooltip="Choose a customer to see their open invoices and credits in the Statement tab",
-            layout=W.Layout(width="20em"),
+            layout=W.Layout(width="13em"),
         ).add_class("ia-statement-customer"),
         statement_search=W.Text(
             placeholder="name or id", description="Statement", continuous_update=True,
             tooltip="Part of a customer's name or id (any case): the list next to it offers the customers "
-            "that match", style={"description_width": "initial"}, layout=W.Layout(width="16em"),
+            "that match", style={"description_width": "initial"}, layout=W.Layout(width="15em"),
         ).add_class("ia-statement-search"),
     )
 

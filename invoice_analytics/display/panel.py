@@ -653,7 +653,8 @@ class FilterPanel:
         options = customers.options(self.statement_search.value, keep=keep or chosen)
         if chosen not in {value for _, value in options}:
             chosen = ()
-        self.statement_search.placeholder = f"name or id, of {_n(len(customers))} customers"
+        self.statement_search.tooltip = (f"Part of a customer's name or id (any case), among {_n(len(customers))} "
+                                         "customers: the list next to it offers the first 100 that match")
         if list(self.statement_customer.options) == options and self.statement_customer.value == chosen:
             return
         self._syncing_customers = True
