@@ -309,11 +309,13 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
     """
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
+    drawn = False  # laid out since the last change: the boxes are current, no need to draw again
     if months is not None and len(months):
         # No axis fits more than 24 month labels: start there, widen until none overlap.
         for step in [k for k in _STEPS if len(months) / k <= 24]:
             _set_month_ticks(ax, months, step, month_labels)
             figure.draw_without_rendering()
+            drawn = True
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
                 break
@@ -321,12 +323,16 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
         # A value axis along x (rupiah labels are wide): fewer ticks until their labels do not overlap.
         for nbins in (7, 5, 4, 3, 2):
             figure.draw_without_rendering()
+            drawn = True
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
                 break
             ax.xaxis.set_major_locator(MaxNLocator(nbins=nbins))
+            drawn = False
     for _ in range(3):  # hiding labels may move the layout a little: check again
-        figure.draw_without_rendering()
+        if not drawn:
+            figure.draw_without_rendering()
+        drawn = False
         ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
         kept: list[object] = [t.get_window_extent() for t in ticks if t.get_visible() and t.get_text()]
         hidden = False

@@ -55,7 +55,7 @@ class Controls:
 
 @dataclass
 class Buttons:
-    """The row of buttons, the Statement list and the download link."""
+    """The row of buttons, the Statement search and list, and the download link."""
 
     reset: W.Button
     all_providers: W.Button
@@ -63,6 +63,7 @@ class Buttons:
     csv: W.Button
     download: W.HTML
     statement_customer: W.Dropdown
+    statement_search: W.Text
 
 
 def build_controls(
@@ -123,8 +124,11 @@ def build_controls(
 
 
 def build_buttons(no_customer: str) -> Buttons:
-    """Reset, All providers, Export Excel, Export CSV, the download link and the Statement list
-    (holding only ``no_customer`` until the panel fills it)."""
+    """Reset, All providers, Export Excel, Export CSV, the download link, the Statement search and the
+    Statement list (holding only ``no_customer`` until the panel fills it).
+
+    The list offers the customers matching the search (by name or id, as one types), a hundred at most:
+    a plain list of thousands of customers is slow to send, to draw and to choose from."""
     return Buttons(
         reset=W.Button(
             description="Reset", icon="undo", tooltip="Every control back to its first value",
@@ -145,10 +149,15 @@ def build_buttons(no_customer: str) -> Buttons:
         ).add_class("ia-export-csv"),
         download=W.HTML().add_class("ia-download"),
         statement_customer=W.Dropdown(
-            options=[(no_customer, ())], value=(), description="Statement",
+            options=[(no_customer, ())], value=(),
             tooltip="Choose a customer to see their open invoices and credits in the Statement tab",
-            style={"description_width": "initial"}, layout=W.Layout(width="24em"),
+            layout=W.Layout(width="13em"),
         ).add_class("ia-statement-customer"),
+        statement_search=W.Text(
+            placeholder="name or id", description="Statement", continuous_update=True,
+            tooltip="Part of a customer's name or id (any case): the list next to it offers the customers "
+            "that match", style={"description_width": "initial"}, layout=W.Layout(width="15em"),
+        ).add_class("ia-statement-search"),
     )
 
 
@@ -174,7 +183,7 @@ def panel_layout(controls: Controls, buttons: Buttons, *, header: W.Widget, summ
     )
     b = buttons
     button_row = W.HBox(
-        [b.reset, b.all_providers, b.statement_customer, b.excel, b.csv, b.download],
+        [b.reset, b.all_providers, b.statement_search, b.statement_customer, b.excel, b.csv, b.download],
         layout=W.Layout(flex_flow="row wrap", align_items="center"),
     )
     widget: W.VBox = W.VBox([header, row, button_row, summary, kpis, table, tabs]).add_class("ia-filter-panel")

@@ -44,6 +44,7 @@ from invoice_analytics.display import _changes_tab as changes_tab
 from invoice_analytics.display import _downloads as downloads
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, panel_layout
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
+from invoice_analytics.display._dated import DayFrame, StoreDates
 from invoice_analytics.display._downloads import CSV_TYPE as CSV_TYPE
 from invoice_analytics.display._downloads import XLSX_TYPE as XLSX_TYPE
 from invoice_analytics.display._forecast_tab import FORECAST_TAB, ForecastView
@@ -51,12 +52,11 @@ from invoice_analytics.display._output import in_kernel, show
 from invoice_analytics.display._statement_area import (
     NO_CUSTOMER,
     NO_STATEMENT,
-    customer_choices,
+    CustomerList,
     no_statement_bundle,
     statement_bundle,
 )
 from invoice_analytics.display._tabs import CHARTS, render_chart
-from invoice_analytics.display.filtering import FilterIndex
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import write_csv
@@ -261,22 +261,31 @@ class FilterPanel:
         if (max(terms.values(), default=0) if isinstance(terms, Mapping) else terms) > MAX_TERMS_DAYS:
             raise ValueError(f"terms_days must be at most {MAX_TERMS_DAYS} days, not {terms_days!r}")
         self._store: HistoryLike | None = None
+        self._dates: StoreDates | None = None
         dates: tuple[dt.date, dt.date] | None = None
+        self._by = by
+        columns = tuple(dict.fromkeys((*_WORK_COLUMNS, by)))
         if not isinstance(df, pd.DataFrame):  # a history store: each date shows what was known then
             self._store = df
             dates = _store_dates(df)
             as_of = dates[1] if as_of is None else as_of
-            df = df.as_of(jakarta_date(as_of))
-        self._by = by
+            self._dates = StoreDates(df, columns)
+            first = df.as_of(jakarta_date(as_of))
+            self._dates.read_timeline(first)  # a store of moderate history: every date from one read
+            day = self._dates.keep(jakarta_date(as_of), first)
+        else:
+            day = DayFrame.of(df, columns)
         self._max_rows = max_rows
         self._dpi = dpi
         self._frame_version = 0
-        self._set_frame(df, jakarta_date(as_of))
+        self._set_frame(day, jakarta_date(as_of))
         self._hold = 0
         self._pending: set[str] = set()
         self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
         self._chart_shown: dict[str, tuple[object, ...]] = {}
         self._statement_key: tuple[object, ...] | None = None
+        self._figures: OrderedDict[tuple[object, ...], tuple[pd.DataFrame, dict[str, Any]]] = OrderedDict()
+        self._table_shown: tuple[object, ...] | None = None
         self.report: pd.DataFrame = pd.DataFrame()
         self.kpis: dict[str, Any] = {}
         self.statement: pd.DataFrame | None = None
@@ -295,7 +304,7 @@ class FilterPanel:
         buttons = build_buttons(NO_CUSTOMER)
         self.reset_button, self.all_providers_button = buttons.reset, buttons.all_providers
         self.excel_button, self.csv_button, self.download = buttons.excel, buttons.csv, buttons.download
-        self.statement_customer = buttons.statement_customer
+        self.statement_customer, self.statement_search = buttons.statement_customer, buttons.statement_search
         self._customer_options()
 
         self.summary = W.HTML().add_class("ia-summary")
@@ -323,6 +332,7 @@ class FilterPanel:
         for box in self.terms.values():
             box.observe(self._on_setting, names="value")
         self.statement_customer.observe(self._on_customer, names="value")
+        self.statement_search.observe(lambda _: self._guarded(self._customer_options), names="value")
         self.chart_tabs.observe(self._on_tab, names="selected_index")
         self.reset_button.on_click(lambda _: self._guarded(self.reset))
         self.all_providers_button.on_click(lambda _: self._guarded(self.select_all_providers))
@@ -332,21 +342,25 @@ class FilterPanel:
 
     # ------------------------------------------------------------------ state
 
-    def _set_frame(self, df: pd.DataFrame, day: dt.date) -> None:
-        """Show ``df`` (the frame known on ``day`` when the panel reads a store): index it, forget the filter."""
-        missing = [c for c in _WORK_COLUMNS if c not in df.columns]
+    def _set_frame(self, frame: DayFrame, day: dt.date) -> None:
+        """Show ``frame`` (the frame known on ``day`` when the panel reads a store): forget the filter."""
+        missing = [c for c in _WORK_COLUMNS if c not in frame.work.columns]
         if missing:
             raise KeyError(f"FilterPanel needs the core column(s) {missing}")
-        self._df = df
+        self._day = frame
         self._frame_day = day
-        self._frame_version += 1
-        self._index = FilterIndex.build(df)  # everything that does not depend on controls
-        work = [c for c in dict.fromkeys((*_WORK_COLUMNS, self._by)) if c in df.columns]
-        self._work = df[work]
-        self._rows = np.arange(len(df))
+        self._frame_version = frame.serial  # a date seen again finds its charts and figures again
+        self._index = frame.index  # everything that does not depend on controls
+        self._work = frame.work
+        self._rows = np.arange(len(self._work))
         self._filtered_work = self._work
-        self._filtered_full: pd.DataFrame | None = df
+        self._filtered_full: pd.DataFrame | None = None
         self._filter_key: tuple[object, ...] | None = None  # refilter on the next update
+
+    @property
+    def _df(self) -> pd.DataFrame:
+        """Every column of the frame shown (made when first asked for, over a store)."""
+        return self._day.full
 
     @property
     def filtered(self) -> pd.DataFrame:
@@ -359,7 +373,8 @@ class FilterPanel:
             itself when nothing is filtered).
         """
         if self._filtered_full is None:
-            self._filtered_full = self._df.take(self._rows)
+            whole = len(self._rows) == len(self._work)
+            self._filtered_full = self._df if whole else self._df.take(self._rows)
         return self._filtered_full
 
     @property
@@ -462,7 +477,7 @@ class FilterPanel:
         bool
             Whether the header reads "DEMO DATA".
         """
-        return bool(self._df.attrs.get("source") == DEMO_SOURCE)
+        return bool(self._work.attrs.get("source") == DEMO_SOURCE)
 
     def _terms_note_html(self, frame: pd.DataFrame) -> str:
         """The note on a provider without due dates aged with terms 0, when one is shown (else "")."""
@@ -474,7 +489,7 @@ class FilterPanel:
                        for n in notes)
 
     def _header_html(self) -> str:
-        source = self._df.attrs.get("source")
+        source = self._work.attrs.get("source")
         if self.is_demo:
             note = (
                 '<span class="ia-demo-badge" style="background:#c62828;color:#fff;font-weight:700;'
@@ -514,6 +529,7 @@ class FilterPanel:
             for provider, box in self.terms.items():
                 box.value = self._default_terms[provider]
             self.statement_customer.value = ()
+            self.statement_search.value = ""
             self.chart_tabs.selected_index = 0
         self.download.value = ""
 
@@ -625,22 +641,36 @@ class FilterPanel:
 
     # ------------------------------------------------------------------ statement
 
-    def _customer_options(self) -> None:
-        """Offer every customer of the frame, keyed by (provider, customer id), labelled by name.
+    def _customer_list(self) -> CustomerList:
+        """The customers of the frame shown (made once per frame)."""
+        customers = self._day.derived.get("customers")
+        if not isinstance(customers, CustomerList):
+            customers = self._day.derived["customers"] = CustomerList(self._work)
+        return customers
+
+    def _customer_options(self, keep: tuple[str, ...] = ()) -> None:
+        """Offer the customers of the frame matching the Statement search, keyed by (provider, customer id),
+        labelled by name: at most :data:`~invoice_analytics.display._statement_area.LIST_LIMIT`, plus the
+        one chosen (or ``keep``).
 
         The customers and names of the report table and the charts
         (:func:`~invoice_analytics.customer_key`: a customer's latest name);
         customers without an id have no statement.
         """
-        options, names = customer_choices(self._df)
-        self._customer_names = names
-        if list(self.statement_customer.options) == options:
-            return
+        customers = self._customer_list()
         chosen = self.statement_customer.value
+        chosen = chosen if chosen in customers else ()
+        options = customers.options(self.statement_search.value, keep=keep or chosen)
+        if chosen not in {value for _, value in options}:
+            chosen = ()
+        self.statement_search.tooltip = (f"Part of a customer's name or id (any case), among {_n(len(customers))} "
+                                         "customers: the list next to it offers the first 100 that match")
+        if list(self.statement_customer.options) == options and self.statement_customer.value == chosen:
+            return
         self._syncing_customers = True
         try:
             self.statement_customer.options = options
-            self.statement_customer.value = chosen if chosen in names else ()
+            self.statement_customer.value = chosen
         finally:
             self._syncing_customers = False
 
@@ -674,15 +704,17 @@ class FilterPanel:
             When the frame has no such customer.
         """
         key = (str(provider), str(customer_id))
-        if key not in self._customer_names:
+        if key not in self._customer_list():
             raise KeyError(f"no customer {customer_id!r} of provider {provider!r} in the panel's invoices")
+        self._customer_options(keep=key)  # in the list, whatever the search
         self.statement_customer.value = key
         return self.statement
 
     def _draw_statement(self) -> None:
         """Show the chosen customer's statement (every open invoice and credit, whatever the filters)."""
         chosen = self.statement_customer.value
-        key = (self._frame_version, chosen, self.as_of_date, self.edges, self._terms_key())
+        # no customer: the same message whatever the date and settings, not sent again
+        key = (self._frame_version, chosen, self.as_of_date, self.edges, self._terms_key()) if chosen else ()
         if key == self._statement_key:
             return
         self._statement_key = key
@@ -691,10 +723,13 @@ class FilterPanel:
             show(self.statement_output, NO_STATEMENT)
             return
         provider, customer_id = chosen
-        name = self._customer_names.get(chosen, "(no name)")
-        try:
-            self.statement = customer_statement(self._df, chosen, self.as_of_date, terms_days=self.terms_days,
-                                                edges=self.edges)
+        name = self._customer_list().name(chosen)
+        work = self._work
+        mine = np.flatnonzero(((work["provider"] == provider) & (work["customer_id"] == customer_id))
+                              .fillna(False).to_numpy(dtype=bool))
+        try:  # from the customer's own rows: their statement reads no other
+            self.statement = customer_statement(self._day.rows(mine), chosen, self.as_of_date,
+                                                terms_days=self.terms_days, edges=self.edges)
         except KeyError as exc:  # on a store's earlier date the customer may not exist yet
             self.statement = None
             show(self.statement_output, no_statement_bundle(f"{name} ({provider} {customer_id})", exc))
@@ -768,8 +803,8 @@ class FilterPanel:
     def _do_update(self, refilter: bool) -> None:
         start = time.perf_counter()
         self.download.value = ""  # an offered file no longer matches what is shown
-        if self._store is not None and self.as_of_date != self._frame_day:
-            self._set_frame(self._store.as_of(self.as_of_date), self.as_of_date)
+        if self._dates is not None and self.as_of_date != self._frame_day:
+            self._set_frame(self._dates.day(self.as_of_date), self.as_of_date)
             self._customer_options()
         if refilter or self._filter_key is None:
             filters = self.filters()
@@ -777,28 +812,38 @@ class FilterPanel:
             if key != self._filter_key:
                 self._filter_key = key
                 if all(v is None for v in filters.values()):
-                    self._rows = np.arange(len(self._df))
+                    self._rows = np.arange(len(self._work))
                     self._filtered_work = self._work
-                    self._filtered_full = self._df
+                    self._filtered_full = None
                 else:
                     self._rows = np.flatnonzero(self._index.mask(**filters))
                     self._filtered_work = self._work.take(self._rows)
                     self._filtered_full = None
         as_of, edges, terms = self.as_of_date, self.edges, self.terms_days
-        frame = self._filtered_work
-        self.report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
-        self.kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
-        self.kpi_html.value = format_kpis_html(self.kpis) + self._terms_note_html(frame)
-        show(
-            self.table_output,
-            {"text/html": format_report_table(self.report, max_rows=self._max_rows),
-             "text/plain": format_report_text(self.report)},
-        )
+        shown_key = (self._frame_version, self._filter_key, as_of, edges, self._terms_key())
+        figures = self._figures.get(shown_key)
+        if figures is None:  # settings seen lately (a date back and forth) are not computed again
+            frame = self._filtered_work
+            report = aging_report(frame, as_of, by=self._by, edges=edges, terms_days=terms, totals=True)
+            kpis = panel_kpis(frame, as_of, edges=edges, terms_days=terms)
+            figures = self._figures[shown_key] = (report, kpis)
+            while len(self._figures) > CHART_CACHE_SIZE:
+                self._figures.popitem(last=False)
+        self._figures.move_to_end(shown_key)
+        self.report, self.kpis = figures
+        self.kpi_html.value = format_kpis_html(self.kpis) + self._terms_note_html(self._filtered_work)
+        if self._table_shown != shown_key:  # an unchanged table is not sent again
+            self._table_shown = shown_key
+            show(
+                self.table_output,
+                {"text/html": format_report_table(self.report, max_rows=self._max_rows),
+                 "text/plain": format_report_text(self.report)},
+            )
         self._draw_visible_chart()
         self._draw_statement()
         self.last_update_ms = (time.perf_counter() - start) * 1000
         self.summary.value = (
-            f'<span style="opacity:.8">Showing <b>{_n(len(self._rows))}</b> of {_n(len(self._df))} invoices'
+            f'<span style="opacity:.8">Showing <b>{_n(len(self._rows))}</b> of {_n(len(self._work))} invoices'
             f" · as of {as_of:%Y-%m-%d} · buckets {html.escape(self.scheme.value)}"
             f" · terms {html.escape(self._terms_text())}"
             f' · <span title="time the last update took">{self.last_update_ms:,.0f} ms</span></span>'
@@ -861,9 +906,11 @@ class FilterPanel:
         return png
 
     def clear_cache(self) -> None:
-        """Forget the cached chart images (the next update redraws)."""
+        """Forget the cached chart images and figures (the next update computes and redraws)."""
         for cache in self._chart_cache.values():
             cache.clear()
+        self._figures.clear()
+        self._table_shown = None
 
     def _draw_visible_chart(self) -> None:
         index = self.chart_tabs.selected_index
@@ -917,11 +964,11 @@ class FilterPanel:
             ("issued to", str(f["issued_to"] or "")),
             ("as of", str(self.as_of_date)),
             ("buckets", self.scheme.value),
-            ("invoices shown", f"{len(self._rows)} of {len(self._df)}"),
+            ("invoices shown", f"{len(self._rows)} of {len(self._work)}"),
             ("terms where no due date", self._terms_text()),
             ("statement of", self._statement_label()),
             ("source", "DEMO DATA (made-up sample invoices)" if self.is_demo
-             else str(self._df.attrs.get("source") or "not recorded")),
+             else str(self._work.attrs.get("source") or "not recorded")),
         ]
         return pd.DataFrame(rows, columns=["setting", "value"])
 
@@ -929,7 +976,7 @@ class FilterPanel:
         chosen = self.statement_customer.value
         if not chosen:
             return ""
-        return f"{self._customer_names.get(chosen, '(no name)')} ({chosen[0]} {chosen[1]})"
+        return f"{self._customer_list().name(chosen)} ({chosen[0]} {chosen[1]})"
 
     def kpi_frame(self) -> pd.DataFrame:
         """The KPIs as a table: ``kpi``, ``invoice_count``, ``amount`` (rupiah), ``ratio``.
@@ -1085,12 +1132,12 @@ class FilterPanel:
         """
         k = self.kpis
         if not k:  # the last update failed
-            return f"FilterPanel: {_n(len(self._df))} invoices (not computed)"
+            return f"FilterPanel: {_n(len(self._work))} invoices (not computed)"
         ratio = format_percent(k["paid_ratio"])
         return "\n".join(
             [
                 *(["DEMO DATA (made-up sample invoices)"] if self.is_demo else []),
-                f"FilterPanel: {_n(len(self._rows))} of {_n(len(self._df))} invoices, "
+                f"FilterPanel: {_n(len(self._rows))} of {_n(len(self._work))} invoices, "
                 f"as of {self.as_of_date:%Y-%m-%d}, buckets {self.scheme.value}",
                 f"Open {format_rupiah(k['open_amount'], compact=False)} ({_n(k['open_count'])})"
                 f" · Past due {format_rupiah(k['overdue_amount'], compact=False)} ({_n(k['overdue_count'])})"

@@ -106,15 +106,31 @@ def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
     return _label(parts[0]), rest
 
 
+#: The headings of the report's row keys (other names: underscores as spaces, first letter capital).
+_KEY_HEADINGS = {"customer_name": "Customer", "customer_id": "Customer id", "provider": "Provider"}
+
+
+def _heading(name: object) -> str:
+    """A column name as a reader's heading.
+
+    >>> _heading("customer_name"), _heading("due_month"), _heading(">90"), _heading(None)
+    ('Customer', 'Due month', '>90', '')
+    """
+    if name is None:
+        return ""
+    text = str(name)
+    return _KEY_HEADINGS.get(text, text.replace("_", " ").capitalize() if "_" in text else text)
+
+
 def _level_names(index: pd.Index) -> list[str]:
     return ["" if n is None else str(n) for n in index.names]
 
 
-#: The report table's name column stays in view while the table scrolls sideways (at most 16em wide,
+#: The report table's name column stays in view while the table scrolls sideways (at most 13em wide,
 #: the full name in its tooltip); its header row stays in view while it scrolls down.
 _BACKGROUND = "background:var(--jp-layout-color0,#fff)"
-_NAME_CELL = f"padding:2px 8px;text-align:left;white-space:nowrap;position:sticky;left:0;z-index:1;{_BACKGROUND}"
-_NAME_TEXT = "display:inline-block;max-width:16em;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom"
+_NAME_CELL = f"padding:2px 5px;text-align:left;white-space:nowrap;position:sticky;left:0;z-index:1;{_BACKGROUND}"
+_NAME_TEXT = "display:inline-block;max-width:13em;overflow:hidden;text-overflow:ellipsis;vertical-align:bottom"
 _STICKY_TOP = f"position:sticky;top:0;z-index:2;{_BACKGROUND}"
 _STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff))"
 #: The Total row stays in view at the bottom of the box.
@@ -125,7 +141,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
     The row key's first level (the name; "(no name)" when missing) is pinned
-    at the left, cut at 16em (whole in its tooltip), then one column per
+    at the left, cut at 13em (whole in its tooltip), then one column per
     other level ("–" when missing); the header and a last "Total" row stay
     pinned when it scrolls down (see :doc:`/guide/panel`).
 
@@ -175,7 +191,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> table = format_report_table(aging_report(df, "2024-02-15", totals=True), max_rows=1)
-    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table, ">customer_id</th>" in table
+    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table, ">Customer id</th>" in table
     (4, True, True, True)
     >>> format_report_table(aging_report(df.iloc[:0]))
     '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
@@ -187,10 +203,10 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     shown = body if max_rows is None else body.iloc[:max_rows]
     rest = len(body) - len(shown)
     levels = report.index.nlevels
-    key, *other_keys = _level_names(report.index)
+    key, *other_keys = (_heading(n) for n in report.index.names)
     columns = list(report.columns)
-    cell = "padding:2px 8px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
-    text_cell = "padding:2px 8px;text-align:left;white-space:nowrap"
+    cell = "padding:2px 5px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
+    text_cell = "padding:2px 5px;text-align:left;white-space:nowrap"
     head = "".join(f'<th class="ia-key" style="{text_cell};{_STICKY_TOP}">{html.escape(k)}</th>' for k in other_keys)
     head += "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
 
