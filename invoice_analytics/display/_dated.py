@@ -173,7 +173,7 @@ class StoreDates:
         at = _end_of_day(day)
         stamp = at.value // 1000  # microseconds since the epoch (``value`` is in nanoseconds)
         rows = np.flatnonzero((self._valid_from <= stamp) & (self._valid_to > stamp) & (self._issued <= stamp))
-        timeline, attrs = self._timeline, {**self._attrs, "as_of": at}
+        timeline, attrs = self._timeline, {**self._attrs, "as_of": at.isoformat()}  # ISO text, as store.as_of
 
         def full() -> pd.DataFrame:
             frame = timeline.take(rows).reset_index(drop=True)

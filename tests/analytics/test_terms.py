@@ -79,8 +79,9 @@ def test_cli_terms_option_is_checked(bad, capsys) -> None:
 def test_cli_terms_build_a_mapping_over_terms_days() -> None:
     import argparse
 
-    from invoice_analytics.cli import _terms
+    from invoice_analytics.cli import _arguments
 
     args = argparse.Namespace(terms_days=7, terms=[("mayar", 14)])
-    assert _terms(args) == {"faspay": 7, "mayar": 14}
-    assert _terms(argparse.Namespace(terms_days=7, terms=None)) == 7
+    assert _arguments(args)["terms"] == {"faspay": 7, "mayar": 14}
+    assert _arguments(argparse.Namespace(terms_days=7, terms=None))["terms"] == {"faspay": 7, "mayar": 7}
+    assert _arguments(argparse.Namespace(terms_days=None, terms=None))["terms"] is None  # not given: the settings
