@@ -7,7 +7,7 @@ datetime.date(2026, 10, 31)
 Every section is also a function: :func:`provider_summary`,
 :func:`comparative_aging`, :func:`over_90_movers`, :func:`month_changes`,
 :func:`aging_by_customer`, :func:`trend_table`, :func:`roll_rate_matrix`,
-:func:`dso_by_provider`, :func:`days_to_pay_by_customer`, :func:`collections`,
+:func:`dso_by_provider`, :func:`days_to_pay_by_customer`, :func:`cash_in_forecast`, :func:`collections`,
 :func:`statement_items` and :func:`statement_activity`.
 """
 
@@ -18,6 +18,7 @@ from invoice_analytics.pack._known import KnownAt
 from invoice_analytics.pack._sections import (
     ALL_PROVIDERS,
     aging_by_customer,
+    cash_in_forecast,
     collections,
     comparative_aging,
     days_to_pay_by_customer,
@@ -37,6 +38,7 @@ __all__ = [
     "KnownAt",
     "MonthEndPack",
     "aging_by_customer",
+    "cash_in_forecast",
     "collections",
     "comparative_aging",
     "days_to_pay_by_customer",

@@ -28,6 +28,7 @@ _NEEDS_HISTORY = {
     "Roll rates": "needs the invoices at two dates: a history store",
     "DSO by provider": "Faspay's amounts are observed over time: a history store",
     "Days to pay by customer": "payments are dated by the refreshes around them: a history store",
+    "Cash-in forecast": "each customer's payment behaviour is learnt from the payments a store saw",
     "Statement activity": "payments are seen between two refreshes: a history store",
 }
 
@@ -123,7 +124,7 @@ def month_end_pack(
     Sections (in print order): Cover, Summary by provider, Comparative
     aging, Moved into or out of >90, Changes in the month, Changes (detail),
     Aging by customer, Trend, Roll rates, DSO by provider, Days to pay by
-    customer, Collections, Statements, Statement activity. Each is also a
+    customer, Cash-in forecast, Collections, Statements, Statement activity. Each is also a
     function of :mod:`invoice_analytics.pack`. Every figure of a store is
     the one known at the end of the month (a store refreshed later gives
     the same pack). From a frame, the sections that need a history are
@@ -207,6 +208,7 @@ def month_end_pack(
         sections["Roll rates"] = S.roll_rate_matrix(store, day, edges=edges_, terms_days=terms)
         sections["DSO by provider"] = S.dso_by_provider(store, day)
         sections["Days to pay by customer"] = S.days_to_pay_by_customer(store, day)
+        sections["Cash-in forecast"] = S.cash_in_forecast(store, day)
     sections["Collections"] = S.collections(df, day, terms_days=terms)
     sections["Statements"] = T.statement_items(df, day, store=store, edges=edges_, terms_days=terms)
     if store is not None:

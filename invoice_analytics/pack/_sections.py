@@ -22,6 +22,7 @@ from invoice_analytics.analytics.changes import changes, changes_summary
 from invoice_analytics.analytics.collections import collections_list
 from invoice_analytics.analytics.customers import CUSTOMER, CUSTOMER_LEVELS
 from invoice_analytics.analytics.dso import dso
+from invoice_analytics.analytics.forecast import forecast_collections
 from invoice_analytics.analytics.payments import days_to_pay
 from invoice_analytics.analytics.trends import aging_trend, roll_rates
 from invoice_analytics.pack._known import KnownAt
@@ -29,6 +30,7 @@ from invoice_analytics.pack._known import KnownAt
 __all__ = [
     "ALL_PROVIDERS",
     "aging_by_customer",
+    "cash_in_forecast",
     "collections",
     "comparative_aging",
     "days_to_pay_by_customer",
@@ -199,6 +201,14 @@ def dso_by_provider(store: HistoryLike, as_of: AsOf, *, months: int = 3) -> pd.D
 def days_to_pay_by_customer(store: HistoryLike, as_of: AsOf) -> pd.DataFrame:
     """:func:`~invoice_analytics.days_to_pay` by customer, from the payments seen by ``as_of``, then "Total"."""
     return days_to_pay(known_at(store, as_of), by=CUSTOMER, totals=True)
+
+
+def cash_in_forecast(store: HistoryLike, as_of: AsOf, *, weeks: int = 8, level: float = 0.8) -> pd.DataFrame:
+    """:func:`~invoice_analytics.forecast_collections` from the month end: the collections expected in
+    each of the next ``weeks`` weeks, with an interval at ``level``, from each customer's own payment
+    behaviour as known at ``as_of`` (nothing the store saw later is read)."""
+    day = jakarta_date(as_of)
+    return forecast_collections(known_at(store, day), day, weeks=weeks, level=level)
 
 
 def collections(df: pd.DataFrame, as_of: AsOf, *, terms_days: Terms = 0) -> pd.DataFrame:

@@ -36,6 +36,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Roll rates": "Where each bucket's open amount at the previous month end is at this one (shares).",
     "DSO by provider": "Days sales outstanding by countback (3 months); Faspay uses observed amounts.",
     "Days to pay by customer": "Days from issue to payment, as ranges: payments are dated only by refreshes.",
+    "Cash-in forecast": "Collections expected per week (Monday starts) after the month end, with an 80 % interval.",
     "Collections": "Who to chase first: customers with invoices past due, largest amount first.",
     "Statements": "Statement of account per customer with a past-due amount: open items, running balance.",
     "Statement activity": "Per customer: opening balance, each change seen in the month, closing balance.",

@@ -214,3 +214,18 @@ def test_a_month_not_over_in_the_store_is_refused(small_demo_store):
         month_end_pack(small_demo_store, "2027-02")
     with pytest.raises(ValueError, match="month like 2026-10"):
         month_end_pack(small_demo_store, "December")
+
+
+def test_the_cash_in_forecast_is_the_forecast_from_the_month_end(pack, small_demo_store):
+    """The section is ia.forecast_collections at the month end: 8 Monday weeks, Int64 rupiah, an interval."""
+    import invoice_analytics as ia
+
+    table = pack.sections["Cash-in forecast"]
+    expected = ia.forecast_collections(small_demo_store, DAY, weeks=8, level=0.8)
+    pd.testing.assert_frame_equal(table, expected)  # the store refreshed after the month end changes nothing
+    assert len(table) == 8 and (table["week_start"].dt.dayofweek == 0).all()
+    assert table["week_start"].iloc[0].date() > DAY - dt.timedelta(days=7)
+    for column in ("expected", "low", "high"):
+        assert str(table[column].dtype) == "Int64"
+    assert (table["low"] <= table["expected"]).all() and (table["expected"] <= table["high"]).all()
+    assert int(table["expected"].sum()) > 0
