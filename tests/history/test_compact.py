@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import signal
-import subprocess
-import sys
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -17,6 +14,7 @@ import pytest
 
 from invoice_analytics.history import InvoiceStore, RefreshFallbackWarning
 from tests.history.test_store import assert_duckdb_equals, query, readme_sql
+from tests.support.killing import killed_at
 from tests.support.stores import apply, assert_same, fresh_load, options, small_emulator
 
 START = pd.Timestamp("2026-05-03 09:00", tz="Asia/Jakarta")
@@ -118,27 +116,6 @@ def test_a_refresh_compacts_past_compact_after(emu, tmp_path):
     assert_same(store.current(), fresh_load(emu))
 
 
-COMPACT = textwrap.dedent("""
-    import os, signal, sys
-    from invoice_analytics.history import InvoiceStore, RefreshFallbackWarning
-
-    at, when = int(sys.argv[2]), sys.argv[3]
-    calls = 0
-    real = os.replace
-
-    def replace(src, dst):
-        global calls
-        calls += 1
-        if calls == at and when == "before":
-            os.kill(os.getpid(), signal.SIGKILL)
-        real(src, dst)
-        if calls == at and when == "after":
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    os.replace = replace
-    InvoiceStore(sys.argv[1]).compact(retention=0)
-    print(calls)
-""")
 
 
 def test_compaction_killed_at_every_write_changes_no_answer(emu, tmp_path):
@@ -147,8 +124,7 @@ def test_compaction_killed_at_every_write_changes_no_answer(emu, tmp_path):
     want = answers(base)[:3 + 12]
     counting = tmp_path / "counting"
     shutil.copytree(base, counting)
-    done = subprocess.run([sys.executable, "-c", COMPACT, str(counting), "0", "never"], capture_output=True,
-                          text=True, timeout=120)
+    done = killed_at("compact(retention=0)", counting, 0, "never")
     renames = int(done.stdout.strip())
     assert renames >= 5, done.stderr
     moments = [(n, "before") for n in range(1, renames + 1)] + [(1, "after"), (renames - 1, "after"),
@@ -158,8 +134,7 @@ def test_compaction_killed_at_every_write_changes_no_answer(emu, tmp_path):
             warnings.simplefilter("ignore", RefreshFallbackWarning)
             target = tmp_path / f"crash-{n}-{moment}"
             shutil.copytree(base, target)
-            killed = subprocess.run([sys.executable, "-c", COMPACT, str(target), str(n), moment], capture_output=True,
-                                    text=True, timeout=120)
+            killed = killed_at("compact(retention=0)", target, n, moment)
             assert killed.returncode == -signal.SIGKILL
             same(answers(target)[:3 + 12], want)
             InvoiceStore(target).compact(retention=0)

@@ -7,8 +7,6 @@ import json
 import shutil
 import signal
 import subprocess
-import sys
-import textwrap
 import warnings
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 
 from invoice_analytics import cli
 from invoice_analytics.history import CheckpointWarning, InvoiceStore
+from tests.support.killing import killed_at
 from tests.support.stores import apply, assert_same, at, fresh_load, options, small_emulator
 
 
@@ -106,32 +105,10 @@ def test_repair_names_the_data_that_is_lost(emu, tmp_path, capsys):
     assert out.count("\n") == 1 and "data lost: " + lost.relative_to(tmp_path).as_posix() in out
 
 
-REPAIR = textwrap.dedent("""
-    import os, signal, sys
-    from invoice_analytics.history import InvoiceStore
-
-    at, when = int(sys.argv[2]), sys.argv[3]
-    calls = 0
-    real = os.replace
-
-    def replace(src, dst):
-        global calls
-        calls += 1
-        if calls == at and when == "before":
-            os.kill(os.getpid(), signal.SIGKILL)
-        real(src, dst)
-        if calls == at and when == "after":
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    os.replace = replace
-    InvoiceStore(sys.argv[1]).repair()
-    print(calls)
-""")
 
 
 def repair_in_child(root: Path, at_: int, when: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", REPAIR, str(root), str(at_), when], capture_output=True, text=True,
-                          timeout=120)
+    return killed_at("repair()", root, at_, when)
 
 
 def test_repair_killed_at_every_write_leaves_a_store_that_reads_and_repairs(emu, tmp_path):
