@@ -32,13 +32,7 @@ from invoice_analytics.providers.faspay import (
     faspay_connection,
     load_faspay,
 )
-from invoice_analytics.providers.mayar import (
-    MAYAR_PAGE_SIZE,
-    MAYAR_PATH,
-    load_mayar,
-    mayar_connection,
-    mayar_pages,
-)
+from invoice_analytics.providers.mayar import MayarClient, mayar_connection, mayar_invoices
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
 
@@ -189,27 +183,24 @@ class FaspayAPI(_ProviderAPI):
 
 
 class MayarAPI(_ProviderAPI):
-    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``."""
+    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``, through one
+    :class:`~invoice_analytics.providers.MayarClient` over the recording session."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("mayar", options, MAYAR_OPTIONS)
         given = kw.pop("session", None)
-        self.conn = mayar_connection(**kw, who="InvoiceStore.refresh")  # checked exactly as load_mayar checks them
-        self._key = self.conn.key
-        self._auth = self.conn.auth()  # the Authorization header is added as each request is sent
-        self.origin = self.conn.origin
-        self.url = self.origin + MAYAR_PATH
-        self.timeout = self.conn.timeout
+        conn = mayar_connection(**kw, who="InvoiceStore.refresh")  # checked exactly as load_mayar checks them
+        self.origin = conn.origin
         self._own = given is None
-        self._inner = given if given is not None else self.conn.session()
+        self._inner = given if given is not None else conn.session()
         self.bar = Progress("mayar", progress)
-        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=self.conn.rate_limit_per_minute,
+        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=conn.rate_limit_per_minute,
                                         progress=self.bar)
-        self.caller = self.conn.caller(self.session)
+        self.client = MayarClient(conn, self.session)
 
     def credential(self) -> str:
-        return str(self._key.reveal())
+        return self.client.credential()
 
     def first_page_ids(self) -> list[str]:
         for rows, _more in self.pages():
@@ -217,18 +208,13 @@ class MayarAPI(_ProviderAPI):
         return []
 
     def load(self, status: str | None = None) -> pd.DataFrame:
-        """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session;
-        its requests step the refresh's bar, not a bar of their own)."""
-        c = self.conn
-        return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
-                          rate_limit_per_minute=None, status=status, progress=False, max_pages=c.max_pages,
-                          max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
+        """The whole list (or one status's), by the loader's own body (:func:`~invoice_analytics.providers.
+        mayar_invoices`: paced by the session; its requests step the refresh's bar, not a bar of their own)."""
+        return mayar_invoices(self.client, status=status, rate_limit_per_minute=None, progress=False, stacklevel=3)
 
     def pages(self, starting_after: int | None = None, *,
               status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
-        starting_after`` (None: the newest), by the loader's page loop (:func:`~invoice_analytics.providers.
-        mayar.mayar_pages`); yields (rows, has_more). Stop iterating to stop asking."""
-        filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
-        yield from mayar_pages(self.caller, self.url, self._auth, filters, starting_after=starting_after,
-                               max_pages=self.conn.max_pages, stacklevel=5)
+        starting_after`` (None: the newest), by the client's page loop; yields (rows, has_more). Stop
+        iterating to stop asking."""
+        yield from self.client.pages(status=status, starting_after=starting_after, stacklevel=5)
