@@ -19,19 +19,10 @@ from typing import Any
 import pandas as pd
 import requests
 
-from invoice_analytics._dates import jakarta_today
 from invoice_analytics.history._transport import PendingAnswers, RecordingSession
 from invoice_analytics.providers._paging import FaspayPage
 from invoice_analytics.providers._progress import Progress
-from invoice_analytics.providers.faspay import (
-    DEFAULT_END_DAYS_AHEAD,
-    DEFAULT_START,
-    FASPAY_PATH,
-    FASPAY_STATUS_CODES,
-    checked_faspay_page,
-    faspay_connection,
-    load_faspay,
-)
+from invoice_analytics.providers.faspay import FASPAY_STATUS_CODES, FaspayClient, faspay_connection, faspay_invoices
 from invoice_analytics.providers.mayar import MayarClient, mayar_connection, mayar_invoices
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
@@ -93,26 +84,21 @@ class _ProviderAPI:
 
 
 class FaspayAPI(_ProviderAPI):
-    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals."""
+    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals,
+    through one :class:`~invoice_analytics.providers.FaspayClient` over the recording session."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("faspay", options, FASPAY_OPTIONS)
         given = kw.pop("session", None)
-        self.conn = faspay_connection(**kw)  # checked exactly as load_faspay checks them
-        self._signature = self.conn.secrets[0]
-        self._auth = self.conn.auth()  # the signature goes into each body as it is sent
-        self.origin = self.conn.origin
-        self.url = self.origin + FASPAY_PATH
-        self.timeout = self.conn.timeout
-        self.max_workers = self.conn.max_workers
+        conn = faspay_connection(**kw)  # checked exactly as load_faspay checks them
+        self.origin = conn.origin
         self._own = given is None
-        self._inner = given if given is not None else self.conn.session()
+        self._inner = given if given is not None else conn.session()
         self.bar = Progress("faspay", progress)
         self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe, progress=self.bar)
-        self.caller = self.conn.caller(self.session)
-        self.start = DEFAULT_START
-        self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
+        self.client = FaspayClient(conn, self.session)
+        self.start, self.end = self.client.start, self.client.end  # the loader's default window: the whole account
         #: status code -> total_data over the whole window, as last announced
         self.totals: dict[int, int] = {}
         #: the largest page seen (Faspay's page size is not documented)
@@ -132,7 +118,7 @@ class FaspayAPI(_ProviderAPI):
             pass  # the loader's own checks report a bad page
 
     def credential(self) -> str:
-        return str(self._signature.reveal())
+        return self.client.credential()
 
     def first_page_ids(self) -> list[str]:
         for code in FASPAY_STATUS_CODES:  # the first status with invoices
@@ -142,44 +128,19 @@ class FaspayAPI(_ProviderAPI):
         return []
 
     def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
-        """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay` (its
-        requests step the refresh's bar, not a bar of their own)."""
-        c = self.conn
-        return load_faspay(signature=self._signature.reveal(), base_url=self.origin, session=self.session,
-                           timeout=self.timeout, max_workers=self.max_workers, statuses=statuses,
-                           start=self.start, end=self.end, progress=False, max_pages=c.max_pages,
-                           max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
+        """The whole list (or these statuses' lists), by the loader's own body (:func:`~invoice_analytics.
+        providers.faspay_invoices`; its requests step the refresh's bar, not a bar of their own)."""
+        return faspay_invoices(self.client, statuses=statuses, start=self.start, end=self.end, progress=False)
 
     def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
              end: dt.date | None = None) -> FaspayPage:
-        """One checked page of one status, over the whole window or a narrower one."""
-        body: dict[str, Any] = {  # the signature is added as the request is sent
-            "start_period": (start or self.start).isoformat(),
-            "end_period": (end or self.end).isoformat(),
-            "status": str(code),
-            "page": page,
-        }
-        if customer_id is not None:
-            body["customer_id"] = customer_id
-        request = (f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
-                   + (f" customer_id={customer_id}" if customer_id is not None else "")
-                   + (f" period {body['start_period']}..{body['end_period']}" if start or end else ""))
-        payload = self.caller.get_json(self.url, request, json=body, auth=self._auth)
-        return checked_faspay_page(self.caller, request, payload, code, 0, first=page == 1)
+        """One checked page of one status, over the whole window or a narrower one (the client's)."""
+        return self.client.page(code, page, customer_id=customer_id, start=start, end=end)
 
     def query(self, code: int, *, customer_id: str | None = None, start: dt.date | None = None,
               end: dt.date | None = None) -> list[dict[str, Any]]:
-        """Every row of one status under a filter, page by page (a pass whose total moved is run once more)."""
-        rows: dict[str, dict[str, Any]] = {}
-        for _attempt in range(2):
-            first = self.page(code, 1, customer_id=customer_id, start=start, end=end)
-            pages = [first] + [self.page(code, n, customer_id=customer_id, start=start, end=end)
-                               for n in range(2, first.total_pages + 1)]
-            for kept in (k for p in pages for k in p.rows):
-                rows[kept.row["invoice_no"]] = kept.row
-            if len({p.total_data for p in pages}) == 1 and len(rows) >= first.total_data:
-                break
-        return list(rows.values())
+        """Every row of one status under a filter, page by page (the client's loop)."""
+        return self.client.query(code, customer_id=customer_id, start=start, end=end)
 
 
 class MayarAPI(_ProviderAPI):
