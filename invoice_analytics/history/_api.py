@@ -1,13 +1,15 @@
 """The two providers as a refresh uses them: whole loads, and the single pages of the incremental steps (private).
 
-Whole lists go through the public loaders (:func:`~invoice_analytics.load_faspay`,
-:func:`~invoice_analytics.load_mayar`) with every safeguard of theirs; the
-incremental steps need single pages (Faspay's first page for a status's
-total, a customer's or a month's paid invoices; Mayar's newest pages and a
-jump to one ``createdAt``), asked here with the loaders' own plumbing (typed
-errors, redaction, the cursor rule, the page checks). Every request of both
-goes through one :class:`~._transport.RecordingSession` per provider.
-This module is the only one that imports the providers' private helpers.
+Each provider is one public client (:class:`~invoice_analytics.providers.FaspayClient`,
+:class:`~invoice_analytics.providers.MayarClient`), the very one the loaders drive: its
+connection options are checked exactly as :func:`~invoice_analytics.load_faspay` and
+:func:`~invoice_analytics.load_mayar` check them, whole lists come from the loaders' own
+bodies (``faspay_invoices``, ``mayar_invoices``) and the incremental steps' single pages
+(Faspay's first page for a status's total, a customer's or a month's paid invoices; Mayar's
+newest pages and a jump to one ``createdAt``) from the client's page request and page loop
+(typed errors, redaction, the cursor rule, the page checks). Every request of both goes
+through one :class:`~._transport.RecordingSession` per provider, the client's session. The
+store imports its provider pieces from :mod:`invoice_analytics.providers.clients` only.
 """
 
 from __future__ import annotations
@@ -20,10 +22,17 @@ import pandas as pd
 import requests
 
 from invoice_analytics.history._transport import PendingAnswers, RecordingSession
-from invoice_analytics.providers._paging import FaspayPage
-from invoice_analytics.providers._progress import Progress
-from invoice_analytics.providers.faspay import FASPAY_STATUS_CODES, FaspayClient, faspay_connection, faspay_invoices
-from invoice_analytics.providers.mayar import MayarClient, mayar_connection, mayar_invoices
+from invoice_analytics.providers.clients import (
+    FASPAY_STATUS_CODES,
+    FaspayClient,
+    FaspayPage,
+    MayarClient,
+    Progress,
+    faspay_connection,
+    faspay_invoices,
+    mayar_connection,
+    mayar_invoices,
+)
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
 
