@@ -66,6 +66,7 @@ __all__ = [
     "FaspayClient",
     "FaspayConnection",
     "checked_faspay_page",
+    "default_window",
     "faspay_connection",
     "faspay_secrets",
     "faspay_signature",
@@ -182,6 +183,12 @@ def faspay_secrets(username: str | None, password: str | None, signature: str | 
     )
 
 
+def default_window() -> tuple[dt.date, dt.date]:
+    """The loader's default invoice-period window, the account's whole history: :data:`DEFAULT_START` to
+    :data:`DEFAULT_END_DAYS_AHEAD` days after today (Asia/Jakarta)."""
+    return DEFAULT_START, jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
+
+
 class FaspayClient:
     """Faspay Billing's client: one checked connection and the session every request of a load (or a store
     refresh) goes through.
@@ -201,8 +208,7 @@ class FaspayClient:
         self._auth = connection.auth()  # puts the signature into each body as it is sent
         #: The default window, fixed for the client's life: the account's whole history, from
         #: :data:`DEFAULT_START` to :data:`DEFAULT_END_DAYS_AHEAD` days after today (Asia/Jakarta).
-        self.start = DEFAULT_START
-        self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
+        self.start, self.end = default_window()
 
     @classmethod
     def from_options(cls, *, session: requests.Session | None = None, **options: Any) -> FaspayClient:

@@ -48,6 +48,7 @@ from invoice_analytics.providers._faspay_client import (
     FaspayClient,
     FaspayConnection,
     checked_faspay_page,
+    default_window,
     faspay_connection,
     faspay_secrets,
     faspay_signature,
@@ -248,13 +249,13 @@ def load_faspay(
     ...         print(err.request, "->", err.server_message)
     GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
     """
-    client = FaspayClient(faspay_connection(username=username, password=password, signature=signature,
-                                            base_url=base_url, timeout=timeout, max_workers=max_workers,
-                                            max_retries=max_retries, backoff_factor=backoff_factor,
-                                            max_pages=max_pages, max_wait=max_wait,
-                                            max_response_bytes=max_response_bytes), session)
+    conn = faspay_connection(username=username, password=password, signature=signature, base_url=base_url,
+                             timeout=timeout, max_workers=max_workers, max_retries=max_retries,
+                             backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
+                             max_response_bytes=max_response_bytes)
     del password, signature  # no local of a failed load's traceback holds a credential
-    with client:
+    _filters(statuses, start, end, due_date)  # checked before a session exists
+    with FaspayClient(conn, session) as client:
         return faspay_invoices(client, statuses=statuses, start=start, end=end, customer_id=customer_id,
                                due_date=due_date, progress=progress, stacklevel=3)
 
@@ -265,13 +266,8 @@ def faspay_invoices(client: FaspayClient, *, statuses: int | str | Iterable[int 
                     progress: bool | None = False, stacklevel: int = 2) -> pd.DataFrame:
     """The typed frame of the whole list (of these statuses, under these filters) through ``client``'s page
     loop: :func:`load_faspay`'s body, and the history store's whole load (the filters checked as the loader
-    checks them; ``stacklevel`` places its warnings)."""
-    codes = _codes(statuses)
-    start_d, end_d = client.window(_date(start, "start") if start is not None else None,
-                                   _date(end, "end") if end is not None else None)
-    if end_d < start_d:
-        raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
-    due = _date(due_date, "due_date") if due_date is not None else None
+    checks them, the window's defaults the client's; ``stacklevel`` places its warnings)."""
+    codes, start_d, end_d, due = _filters(statuses, start, end, due_date, client.window())
     bar = Progress("faspay", progress)
     try:
         sweep = client.sweep(codes, start=start_d, end=end_d, customer_id=customer_id, due_date=due, progress=bar)
@@ -281,6 +277,20 @@ def faspay_invoices(client: FaspayClient, *, statuses: int | str | Iterable[int 
         warnings.warn(f"faspay: {message}", PagingWarning, stacklevel=stacklevel)
     kept = sweep.ordered()
     return faspay_frame([k.row for k in kept], sources=[k.request for k in kept])
+
+
+def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.date | None,
+             end: str | dt.date | None, due_date: str | dt.date | None,
+             window: tuple[dt.date, dt.date] | None = None) -> tuple[list[int], dt.date, dt.date, dt.date | None]:
+    """The checked status codes, window (``window``'s bounds for those not given, by default the loader's)
+    and due date."""
+    codes = _codes(statuses)
+    start_d, end_d = window if window is not None else default_window()
+    start_d = _date(start, "start") if start is not None else start_d
+    end_d = _date(end, "end") if end is not None else end_d
+    if end_d < start_d:
+        raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
+    return codes, start_d, end_d, _date(due_date, "due_date") if due_date is not None else None
 
 
 def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
