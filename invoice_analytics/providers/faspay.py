@@ -35,9 +35,7 @@ import requests
 
 from invoice_analytics._dates import jakarta_date
 from invoice_analytics._docs import doc
-from invoice_analytics.errors import (
-    PagingWarning,
-)
+from invoice_analytics.errors import AuthenticationError, PagingWarning  # noqa: F401 (the first: load_faspay's example)
 from invoice_analytics.providers import _columns as col
 from invoice_analytics.providers._faspay_client import (
     DEFAULT_END_DAYS_AHEAD,
