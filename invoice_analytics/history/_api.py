@@ -15,6 +15,7 @@ store imports its provider pieces from :mod:`invoice_analytics.providers.clients
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -36,12 +37,11 @@ from invoice_analytics.providers.clients import (
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
 
-#: The ``load_faspay`` arguments a store refresh takes (its filters would make the list partial).
-FASPAY_OPTIONS = frozenset({"username", "password", "signature", "base_url", "session", "timeout", "max_workers",
-                            "max_retries", "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
-#: The ``load_mayar`` arguments a store refresh takes.
-MAYAR_OPTIONS = frozenset({"api_key", "base_url", "session", "timeout", "rate_limit_per_minute", "max_retries",
-                           "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
+#: The ``load_faspay`` arguments a store refresh takes: the client's connection options and a session (its
+#: filters would make the list partial).
+FASPAY_OPTIONS = frozenset(inspect.signature(faspay_connection).parameters) | {"session"}
+#: The ``load_mayar`` arguments a store refresh takes (``who`` only names the caller in an error).
+MAYAR_OPTIONS = (frozenset(inspect.signature(mayar_connection).parameters) - {"who"}) | {"session"}
 
 
 def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: frozenset[str]) -> dict[str, Any]:
