@@ -71,3 +71,39 @@ def test_the_checker_sees_an_upward_import(tmp_path):
     seen = {(part, imported) for _, part, imported in _imports()}
     assert ("history", "providers") in seen and ("display", "analytics") in seen
     assert LAYERS["display"] > LAYERS["history"] > LAYERS["analytics"] > LAYERS["formatting"]
+
+
+def _private_provider_imports(source: str) -> list[str]:
+    """The private provider modules (``invoice_analytics.providers._x``) that ``source`` imports, anywhere in it."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+            if node.module == "invoice_analytics.providers":  # from invoice_analytics.providers import _http
+                modules += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [m for m in modules if m.startswith("invoice_analytics.providers.")
+                  and any(part.startswith("_") for part in m.split(".")[2:])]
+    return found
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "history").rglob("*.py")), ids=lambda p: p.name)
+def test_the_store_imports_no_private_provider_module(path):
+    """The store drives the providers through their public clients (``invoice_analytics.providers.clients``)."""
+    assert _private_provider_imports(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_private_import_checker_sees_each_spelling():
+    """The check cannot pass vacuously: every way of importing a private provider module is caught."""
+    source = ("from invoice_analytics.providers._paging import MAX_PASSES\n"
+              "import invoice_analytics.providers._http\n"
+              "from invoice_analytics.providers import _progress, clients\n"
+              "def f():\n    from invoice_analytics.providers._pacing import MinuteRateLimiter\n"
+              "from invoice_analytics.providers.clients import FaspayClient\n"
+              "from invoice_analytics.providers.faspay import faspay_frame\n")
+    assert _private_provider_imports(source) == [
+        "invoice_analytics.providers._paging", "invoice_analytics.providers._http",
+        "invoice_analytics.providers._progress", "invoice_analytics.providers._pacing"]

@@ -1,53 +1,47 @@
 """The two providers as a refresh uses them: whole loads, and the single pages of the incremental steps (private).
 
-Whole lists go through the public loaders (:func:`~invoice_analytics.load_faspay`,
-:func:`~invoice_analytics.load_mayar`) with every safeguard of theirs; the
-incremental steps need single pages (Faspay's first page for a status's
-total, a customer's or a month's paid invoices; Mayar's newest pages and a
-jump to one ``createdAt``), asked here with the loaders' own plumbing (typed
-errors, redaction, the cursor rule, the page checks). Every request of both
-goes through one :class:`~._transport.RecordingSession` per provider.
-This module is the only one that imports the providers' private helpers.
+Each provider is one public client (:class:`~invoice_analytics.providers.FaspayClient`,
+:class:`~invoice_analytics.providers.MayarClient`), the very one the loaders drive: its
+connection options are checked exactly as :func:`~invoice_analytics.load_faspay` and
+:func:`~invoice_analytics.load_mayar` check them, whole lists come from the loaders' own
+bodies (``faspay_invoices``, ``mayar_invoices``) and the incremental steps' single pages
+(Faspay's first page for a status's total, a customer's or a month's paid invoices; Mayar's
+newest pages and a jump to one ``createdAt``) from the client's page request and page loop
+(typed errors, redaction, the cursor rule, the page checks). Every request of both goes
+through one :class:`~._transport.RecordingSession` per provider, the client's session. The
+store imports its provider pieces from :mod:`invoice_analytics.providers.clients` only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pandas as pd
 import requests
 
-from invoice_analytics._dates import jakarta_today
 from invoice_analytics.history._transport import PendingAnswers, RecordingSession
-from invoice_analytics.providers._paging import FaspayPage
-from invoice_analytics.providers._progress import Progress
-from invoice_analytics.providers.faspay import (
-    DEFAULT_END_DAYS_AHEAD,
-    DEFAULT_START,
-    FASPAY_PATH,
+from invoice_analytics.providers.clients import (
     FASPAY_STATUS_CODES,
-    checked_faspay_page,
+    FaspayClient,
+    FaspayPage,
+    MayarClient,
+    Progress,
     faspay_connection,
-    load_faspay,
-)
-from invoice_analytics.providers.mayar import (
-    MAYAR_PAGE_SIZE,
-    MAYAR_PATH,
-    load_mayar,
+    faspay_invoices,
     mayar_connection,
-    mayar_pages,
+    mayar_invoices,
 )
 
 __all__ = ["FASPAY_OPTIONS", "MAYAR_OPTIONS", "FaspayAPI", "MayarAPI"]
 
-#: The ``load_faspay`` arguments a store refresh takes (its filters would make the list partial).
-FASPAY_OPTIONS = frozenset({"username", "password", "signature", "base_url", "session", "timeout", "max_workers",
-                            "max_retries", "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
-#: The ``load_mayar`` arguments a store refresh takes.
-MAYAR_OPTIONS = frozenset({"api_key", "base_url", "session", "timeout", "rate_limit_per_minute", "max_retries",
-                           "backoff_factor", "max_pages", "max_wait", "max_response_bytes"})
+#: The ``load_faspay`` arguments a store refresh takes: the client's connection options and a session (its
+#: filters would make the list partial).
+FASPAY_OPTIONS = frozenset(inspect.signature(faspay_connection).parameters) | {"session"}
+#: The ``load_mayar`` arguments a store refresh takes (``who`` only names the caller in an error).
+MAYAR_OPTIONS = (frozenset(inspect.signature(mayar_connection).parameters) - {"who"}) | {"session"}
 
 
 def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: frozenset[str]) -> dict[str, Any]:
@@ -99,26 +93,21 @@ class _ProviderAPI:
 
 
 class FaspayAPI(_ProviderAPI):
-    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals."""
+    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals,
+    through one :class:`~invoice_analytics.providers.FaspayClient` over the recording session."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("faspay", options, FASPAY_OPTIONS)
         given = kw.pop("session", None)
-        self.conn = faspay_connection(**kw)  # checked exactly as load_faspay checks them
-        self._signature = self.conn.secrets[0]
-        self._auth = self.conn.auth()  # the signature goes into each body as it is sent
-        self.origin = self.conn.origin
-        self.url = self.origin + FASPAY_PATH
-        self.timeout = self.conn.timeout
-        self.max_workers = self.conn.max_workers
+        conn = faspay_connection(**kw)  # checked exactly as load_faspay checks them
+        self.origin = conn.origin
         self._own = given is None
-        self._inner = given if given is not None else self.conn.session()
+        self._inner = given if given is not None else conn.session()
         self.bar = Progress("faspay", progress)
         self.session = RecordingSession(self._inner, "faspay", pending, on_answer=self._observe, progress=self.bar)
-        self.caller = self.conn.caller(self.session)
-        self.start = DEFAULT_START
-        self.end = jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
+        self.client = FaspayClient(conn, self.session)
+        self.start, self.end = self.client.start, self.client.end  # the loader's default window: the whole account
         #: status code -> total_data over the whole window, as last announced
         self.totals: dict[int, int] = {}
         #: the largest page seen (Faspay's page size is not documented)
@@ -138,7 +127,7 @@ class FaspayAPI(_ProviderAPI):
             pass  # the loader's own checks report a bad page
 
     def credential(self) -> str:
-        return str(self._signature.reveal())
+        return self.client.credential()
 
     def first_page_ids(self) -> list[str]:
         for code in FASPAY_STATUS_CODES:  # the first status with invoices
@@ -148,68 +137,40 @@ class FaspayAPI(_ProviderAPI):
         return []
 
     def load(self, statuses: list[int] | None = None) -> pd.DataFrame:
-        """The whole list (or these statuses' lists), by :func:`~invoice_analytics.load_faspay` (its
-        requests step the refresh's bar, not a bar of their own)."""
-        c = self.conn
-        return load_faspay(signature=self._signature.reveal(), base_url=self.origin, session=self.session,
-                           timeout=self.timeout, max_workers=self.max_workers, statuses=statuses,
-                           start=self.start, end=self.end, progress=False, max_pages=c.max_pages,
-                           max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
+        """The whole list (or these statuses' lists), by the loader's own body (:func:`~invoice_analytics.
+        providers.faspay_invoices`; its requests step the refresh's bar, not a bar of their own)."""
+        return faspay_invoices(self.client, statuses=statuses, start=self.start, end=self.end, progress=False)
 
     def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
              end: dt.date | None = None) -> FaspayPage:
-        """One checked page of one status, over the whole window or a narrower one."""
-        body: dict[str, Any] = {  # the signature is added as the request is sent
-            "start_period": (start or self.start).isoformat(),
-            "end_period": (end or self.end).isoformat(),
-            "status": str(code),
-            "page": page,
-        }
-        if customer_id is not None:
-            body["customer_id"] = customer_id
-        request = (f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
-                   + (f" customer_id={customer_id}" if customer_id is not None else "")
-                   + (f" period {body['start_period']}..{body['end_period']}" if start or end else ""))
-        payload = self.caller.get_json(self.url, request, json=body, auth=self._auth)
-        return checked_faspay_page(self.caller, request, payload, code, 0, first=page == 1)
+        """One checked page of one status, over the whole window or a narrower one (the client's)."""
+        return self.client.page(code, page, customer_id=customer_id, start=start, end=end)
 
     def query(self, code: int, *, customer_id: str | None = None, start: dt.date | None = None,
               end: dt.date | None = None) -> list[dict[str, Any]]:
-        """Every row of one status under a filter, page by page (a pass whose total moved is run once more)."""
-        rows: dict[str, dict[str, Any]] = {}
-        for _attempt in range(2):
-            first = self.page(code, 1, customer_id=customer_id, start=start, end=end)
-            pages = [first] + [self.page(code, n, customer_id=customer_id, start=start, end=end)
-                               for n in range(2, first.total_pages + 1)]
-            for kept in (k for p in pages for k in p.rows):
-                rows[kept.row["invoice_no"]] = kept.row
-            if len({p.total_data for p in pages}) == 1 and len(rows) >= first.total_data:
-                break
-        return list(rows.values())
+        """Every row of one status under a filter, page by page (the client's loop)."""
+        return self.client.query(code, customer_id=customer_id, start=start, end=end)
 
 
 class MayarAPI(_ProviderAPI):
-    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``."""
+    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``, through one
+    :class:`~invoice_analytics.providers.MayarClient` over the recording session."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
         kw = _checked_options("mayar", options, MAYAR_OPTIONS)
         given = kw.pop("session", None)
-        self.conn = mayar_connection(**kw, who="InvoiceStore.refresh")  # checked exactly as load_mayar checks them
-        self._key = self.conn.key
-        self._auth = self.conn.auth()  # the Authorization header is added as each request is sent
-        self.origin = self.conn.origin
-        self.url = self.origin + MAYAR_PATH
-        self.timeout = self.conn.timeout
+        conn = mayar_connection(**kw, who="InvoiceStore.refresh")  # checked exactly as load_mayar checks them
+        self.origin = conn.origin
         self._own = given is None
-        self._inner = given if given is not None else self.conn.session()
+        self._inner = given if given is not None else conn.session()
         self.bar = Progress("mayar", progress)
-        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=self.conn.rate_limit_per_minute,
+        self.session = RecordingSession(self._inner, "mayar", pending, per_minute=conn.rate_limit_per_minute,
                                         progress=self.bar)
-        self.caller = self.conn.caller(self.session)
+        self.client = MayarClient(conn, self.session)
 
     def credential(self) -> str:
-        return str(self._key.reveal())
+        return self.client.credential()
 
     def first_page_ids(self) -> list[str]:
         for rows, _more in self.pages():
@@ -217,18 +178,13 @@ class MayarAPI(_ProviderAPI):
         return []
 
     def load(self, status: str | None = None) -> pd.DataFrame:
-        """The whole list (or one status's), by :func:`~invoice_analytics.load_mayar` (paced by the session;
-        its requests step the refresh's bar, not a bar of their own)."""
-        c = self.conn
-        return load_mayar(api_key=self._key.reveal(), base_url=self.origin, session=self.session, timeout=self.timeout,
-                          rate_limit_per_minute=None, status=status, progress=False, max_pages=c.max_pages,
-                          max_wait=c.max_wait, max_response_bytes=c.max_response_bytes)
+        """The whole list (or one status's), by the loader's own body (:func:`~invoice_analytics.providers.
+        mayar_invoices`: paced by the session; its requests step the refresh's bar, not a bar of their own)."""
+        return mayar_invoices(self.client, status=status, rate_limit_per_minute=None, progress=False, stacklevel=3)
 
     def pages(self, starting_after: int | None = None, *,
               status: str | None = None) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         """The list's pages (unfiltered, or of one ``status``), newest first, from ``createdAt <
-        starting_after`` (None: the newest), by the loader's page loop (:func:`~invoice_analytics.providers.
-        mayar.mayar_pages`); yields (rows, has_more). Stop iterating to stop asking."""
-        filters: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE} | ({} if status is None else {"status": status})
-        yield from mayar_pages(self.caller, self.url, self._auth, filters, starting_after=starting_after,
-                               max_pages=self.conn.max_pages, stacklevel=5)
+        starting_after`` (None: the newest), by the client's page loop; yields (rows, has_more). Stop
+        iterating to stop asking."""
+        yield from self.client.pages(status=status, starting_after=starting_after, stacklevel=5)

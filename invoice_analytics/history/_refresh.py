@@ -70,10 +70,16 @@ from invoice_analytics._dates import jakarta_today
 from invoice_analytics.history._api import FaspayAPI, MayarAPI
 from invoice_analytics.history._errors import RefreshFallbackWarning
 from invoice_analytics.history._plan import plan_queries
-from invoice_analytics.providers._paging import MAX_PASSES, FaspayPage, created_ms
-from invoice_analytics.providers._payload import PageProblem
-from invoice_analytics.providers.faspay import FASPAY_STATUS_CODES, faspay_frame
-from invoice_analytics.providers.mayar import MAYAR_PAGE_SIZE, mayar_frame
+from invoice_analytics.providers.clients import (
+    FASPAY_STATUS_CODES,
+    MAX_PASSES,
+    MAYAR_PAGE_SIZE,
+    FaspayPage,
+    PageProblem,
+    created_ms,
+    faspay_frame,
+    mayar_frame,
+)
 
 __all__ = ["FASPAY_FINAL_CODES", "FASPAY_OPEN_CODES", "Outcome", "refresh_faspay", "refresh_mayar"]
 

@@ -46,7 +46,7 @@ from invoice_analytics.history._maintain import RepairResult, StoreProblem, repa
 from invoice_analytics.history._read import StoreFiles
 from invoice_analytics.history._result import RefreshResult
 from invoice_analytics.history._scd import versions
-from invoice_analytics.providers._environment import configured_providers
+from invoice_analytics.providers.clients import configured_providers
 from invoice_analytics.schema import JAKARTA, PROVIDERS
 
 __all__ = ["InvoiceStore"]

@@ -43,8 +43,7 @@ import requests
 
 from invoice_analytics.history._files import atomic_write
 from invoice_analytics.history._identity import bindings, new_salt
-from invoice_analytics.providers._pacing import MinuteRateLimiter
-from invoice_analytics.providers._progress import Progress
+from invoice_analytics.providers.clients import MinuteRateLimiter, Progress
 
 __all__ = ["PendingAnswers", "RecordingSession", "good_payload", "request_key"]
 

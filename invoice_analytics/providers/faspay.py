@@ -23,15 +23,9 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import re
-import threading
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,67 +33,45 @@ import pandas as pd
 import pyarrow as pa
 import requests
 
-from invoice_analytics._dates import jakarta_date, jakarta_today
+from invoice_analytics._dates import jakarta_date
 from invoice_analytics._docs import doc
-from invoice_analytics.errors import (
-    AuthenticationError,
-    InvoiceAPIError,
-    MissingCredentialsError,
-    PagingWarning,
-    ResponseError,
-)
+from invoice_analytics.errors import AuthenticationError, PagingWarning  # noqa: F401 (the first: load_faspay's example)
 from invoice_analytics.providers import _columns as col
-from invoice_analytics.providers._credentials import FaspaySignatureAuth, Secret, credential
-from invoice_analytics.providers._http import (
-    BACKOFF_FACTOR,
-    MAX_RESPONSE_BYTES,
-    MAX_WAIT,
-    Caller,
-    check_limits,
-    check_origin,
-    log,
-    make_session,
+from invoice_analytics.providers._faspay_client import (
+    DEFAULT_END_DAYS_AHEAD,
+    DEFAULT_START,
+    FASPAY_DEV_URL,
+    FASPAY_PATH,
+    FASPAY_STATUS_CODES,
+    FaspayClient,
+    FaspayConnection,
+    checked_faspay_page,
+    default_window,
+    faspay_connection,
+    faspay_secrets,
+    faspay_signature,
 )
-from invoice_analytics.providers._paging import (
-    MAX_PASSES,
-    FaspayPage,
-    FaspaySweep,
-    Kept,
-    PageBudget,
-    totals_problem,
-)
-from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys, whole_number
+from invoice_analytics.providers._http import BACKOFF_FACTOR, MAX_RESPONSE_BYTES, MAX_WAIT
 from invoice_analytics.providers._progress import Progress
 from invoice_analytics.schema import CORE_COLUMNS, CURRENCY_DTYPE, PROVIDER_DTYPE, empty_frame
 
 __all__ = [
+    "DEFAULT_END_DAYS_AHEAD",
+    "DEFAULT_START",
     "FASPAY_DEV_URL",
     "FASPAY_PATH",
     "FASPAY_STATUS_CODES",
     "FASPAY_STATUS_LABELS",
+    "FaspayClient",
     "FaspayConnection",
     "checked_faspay_page",
     "faspay_connection",
     "faspay_frame",
+    "faspay_invoices",
     "faspay_secrets",
     "faspay_signature",
     "load_faspay",
 ]
-
-#: The only published origin (development). Production must be passed as ``base_url``.
-FASPAY_DEV_URL = "https://fasbill-dev.faspay.co.id"
-FASPAY_PATH = "/billingbackendapi/web/billing/get-all-billing"
-
-#: Documented status codes (there is no 6) and the shared status each stands for.
-FASPAY_STATUS_CODES: dict[int, str] = {
-    0: "draft",
-    1: "unpaid",
-    2: "paid",
-    3: "cancelled",
-    4: "overdue",
-    5: "partially_paid",
-    7: "proforma",
-}
 
 #: Code -> the label Faspay sends in ``invoice_status`` for it.
 FASPAY_STATUS_LABELS: dict[int, str] = {
@@ -126,23 +98,6 @@ _LABELS = {
     "proforma": "proforma",
     "pro forma": "proforma",
 }
-
-#: The default window covers an account's whole history: periods from this date...
-DEFAULT_START = dt.date(2000, 1, 1)
-#: ...to this many days after today (Asia/Jakarta), for invoices issued ahead.
-DEFAULT_END_DAYS_AHEAD = 366
-_REQUIRED_KEYS = ("response_code", "data", "total_pages", "total_data")
-
-
-def faspay_signature(username: str, password: str) -> str:
-    """Faspay's static credential: SHA1 hex of the MD5 hex of username+password.
-
-    >>> faspay_signature("demo", "demo-password")
-    'e3d844e158901dd84fb3254ba17ae3a6327c6d7d'
-    """
-    md5 = hashlib.md5((username + password).encode()).hexdigest()
-    return hashlib.sha1(md5.encode()).hexdigest()
-
 
 @doc()
 def load_faspay(
@@ -297,186 +252,43 @@ def load_faspay(
                              backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
                              max_response_bytes=max_response_bytes)
     del password, signature  # no local of a failed load's traceback holds a credential
-    url = conn.origin + FASPAY_PATH
-    codes = _codes(statuses)
-    start_d = _date(start, "start") if start is not None else DEFAULT_START
-    end_d = _date(end, "end") if end is not None else jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
-    if end_d < start_d:
-        raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
-    body: dict[str, Any] = {  # the signature is added as each request is sent (FaspaySignatureAuth)
-        "start_period": start_d.isoformat(),
-        "end_period": end_d.isoformat(),
-    }
-    if customer_id is not None:
-        body["customer_id"] = customer_id
-    if due_date is not None:
-        body["due_date"] = _date(due_date, "due_date").isoformat()
+    _filters(statuses, start, end, due_date)  # checked before a session exists
+    with FaspayClient(conn, session) as client:
+        return faspay_invoices(client, statuses=statuses, start=start, end=end, customer_id=customer_id,
+                               due_date=due_date, progress=progress, stacklevel=3)
 
-    own_session = session is None
-    http = session if session is not None else conn.session()
-    caller = conn.caller(http)
-    sweep = FaspaySweep(codes, FASPAY_STATUS_CODES)
-    progress_bar = Progress("faspay", progress)
-    auth = conn.auth()
+
+def faspay_invoices(client: FaspayClient, *, statuses: int | str | Iterable[int | str] | None = None,
+                    start: str | dt.date | None = None, end: str | dt.date | None = None,
+                    customer_id: str | int | None = None, due_date: str | dt.date | None = None,
+                    progress: bool | None = False, stacklevel: int = 2) -> pd.DataFrame:
+    """The typed frame of the whole list (of these statuses, under these filters) through ``client``'s page
+    loop: :func:`load_faspay`'s body, and the history store's whole load (the filters checked as the loader
+    checks them, the window's defaults the client's; ``stacklevel`` places its warnings)."""
+    codes, start_d, end_d, due = _filters(statuses, start, end, due_date, client.window())
+    bar = Progress("faspay", progress)
     try:
-        with ThreadPoolExecutor(max_workers, thread_name_prefix="faspay-page") as pages, \
-                ThreadPoolExecutor(len(codes), thread_name_prefix="faspay-sweep") as sweeps:
-            _Sweeper(caller, url, body, auth, progress_bar, sweep, PageBudget(max_pages), pages, sweeps,
-                     window=2 * max_workers).run()
+        sweep = client.sweep(codes, start=start_d, end=end_d, customer_id=customer_id, due_date=due, progress=bar)
     finally:
-        progress_bar.close()
-        if own_session:
-            http.close()
+        bar.close()
     for message in sweep.count_warnings():
-        warnings.warn(f"faspay: {message}", PagingWarning, stacklevel=2)
+        warnings.warn(f"faspay: {message}", PagingWarning, stacklevel=stacklevel)
     kept = sweep.ordered()
     return faspay_frame([k.row for k in kept], sources=[k.request for k in kept])
 
 
-class _Sweeper:
-    """The HTTP side of one load: the sweeps of :class:`~._paging.FaspaySweep`, side by side.
-
-    Each status's first page is asked on the ``sweeps`` pool; its later pages
-    go to the ``pages`` pool, shared by every sweep, so at most that pool's
-    workers are in flight, and each sweep queues at most ``window`` pages
-    at a time (so an announced count never builds a large queue). Every request is counted against the
-    :class:`~._paging.PageBudget`; page 1's totals are checked before the
-    other pages of a pass are asked. The first failure stops every other
-    sweep.
-    """
-
-    def __init__(self, caller: Caller, url: str, body: dict[str, Any], auth: FaspaySignatureAuth,
-                 progress: Progress, sweep: FaspaySweep, budget: PageBudget,
-                 pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor, *, window: int) -> None:
-        self.caller = caller
-        self.url = url
-        self.body = body
-        self.auth = auth
-        self.progress = progress
-        self.sweep = sweep
-        self.budget = budget
-        self._pages = pages
-        self._sweeps = sweeps
-        self._window = window
-        self._cancelled = threading.Event()
-
-    def run(self) -> None:
-        """Sweep every status, then re-check page 1 of each until nothing moved (at most MAX_PASSES rounds)."""
-        codes = self.sweep.codes
-        todo = codes
-        for _ in range(MAX_PASSES):
-            self._all(self._sweep, todo)
-            moved = self._all(lambda code: self.sweep.first_page_moved(code, self._page_of(code, 1)), codes)
-            todo = [code for code, changed in zip(codes, moved, strict=True) if changed]
-            if not todo:
-                return
-            log.info("faspay: status(es) %s changed after their sweep; sweeping again", todo)
-        self.sweep.unsettled = todo
-
-    def _all(self, task: Callable[[int], Any], codes: list[int]) -> list[Any]:
-        """``task(code)`` for every code side by side; the first real failure is raised."""
-        futures = [self._sweeps.submit(self._guarded, task, code) for code in codes]
-        errors = [error for error in (future.exception() for future in futures) if error is not None]
-        if errors:  # the failure itself, not the requests it cancelled
-            raise next((e for e in errors if not isinstance(e, _Cancelled)), errors[0])
-        return [future.result() for future in futures]
-
-    def _guarded(self, task: Callable[[int], Any], code: int) -> Any:
-        try:
-            return task(code)
-        except BaseException:
-            self._cancelled.set()  # the other sweeps stop sending
-            raise
-
-    def _sweep(self, code: int) -> None:
-        for attempt in range(1, MAX_PASSES + 1):
-            if self.sweep.pass_settled(code, self._pass(code)):
-                return
-            log.info("faspay: status %s shifted during pass %d; sweeping again", code, attempt)
-
-    def _pass(self, code: int) -> list[FaspayPage]:
-        first = self._page_of(code, 1)
-        total = first.total_pages
-        problem = self.budget.claim(code, max(total - 1, 0))
-        if problem is not None:
-            raise self.caller.error(ResponseError, _request(code, 1), detail=problem)
-        self.progress.add_total(max(total, 1))
-        pages = [first]
-        queued: deque[Future[FaspayPage]] = deque()
-        following = iter(range(2, total + 1))
-        try:
-            while True:
-                while len(queued) < self._window and (page := next(following, None)) is not None:
-                    queued.append(self._pages.submit(self._page, code, page))
-                if not queued:
-                    return pages
-                pages.append(queued.popleft().result())
-        except BaseException:
-            for future in queued:
-                future.cancel()
-            raise
-
-    def _page_of(self, code: int, page: int) -> FaspayPage:
-        problem = self.budget.claim(code, 1)
-        if problem is not None:
-            raise self.caller.error(ResponseError, _request(code, page), detail=problem)
-        return self._pages.submit(self._page, code, page).result()
-
-    def _page(self, code: int, page: int) -> FaspayPage:
-        """One page, checked: its rows (with arrival order), total_data and total_pages."""
-        request = _request(code, page)
-        if self._cancelled.is_set():
-            raise _Cancelled(request)
-        payload = self.caller.get_json(self.url, request, json={**self.body, "status": str(code), "page": page},
-                                       auth=self.auth)
-        arrival = self.sweep.arrival()
-        self.progress.step(f"status {code} page {page}")
-        checked = checked_faspay_page(self.caller, request, payload, code, arrival, first=page == 1)
-        if page == 1:
-            self.budget.announce(code, checked.total_pages)
-        return checked
-
-
-def _request(code: int, page: int) -> str:
-    return f"GET {FASPAY_PATH} status={code} ({FASPAY_STATUS_CODES[code]}) page={page}"
-
-
-def checked_faspay_page(caller: Caller, request: str, payload: dict[str, Any], code: int, arrival: int, *,
-                        first: bool) -> FaspayPage:
-    """The page's rows, total_data and total_pages, or a typed error for a failure or a bad shape
-    (also the history store's check of the single pages it asks for)."""
-    message = payload_words(payload)
-    if "response_code" in payload and str(payload["response_code"]) != "00":
-        words = message if message is not None else f"response_code {payload['response_code']}"
-        cls: type[InvoiceAPIError] = AuthenticationError if _is_auth_failure(words) else ResponseError
-        raise caller.error(cls, request, words, detail=f"response_code {payload['response_code']}")
-    page, problem = _read_page(payload, code, arrival, request)
-    if page is not None and problem is None:
-        problem = totals_problem(page, first=first)
-    if page is None or problem is not None:
-        raise caller.error(ResponseError, request, message, detail=problem)
-    return page
-
-
-def _read_page(payload: dict[str, Any], code: int, arrival: int, request: str) -> tuple[FaspayPage | None, str | None]:
-    """The page, or what is wrong with its shape (never raises: the error is raised outside any except)."""
-    try:
-        require_keys(payload, _REQUIRED_KEYS)
-        data = page_rows(payload, "invoice_no")
-        total_pages = whole_number(payload["total_pages"], "total_pages")
-        total_data = whole_number(payload["total_data"], "total_data")
-    except PageProblem as problem:
-        return None, str(problem)
-    return FaspayPage([Kept(arrival, row, request, code) for row in data], total_data, total_pages), None
-
-
-class _Cancelled(Exception):
-    """Another request of the load failed; this one was not sent."""
-
-
-def _is_auth_failure(message: str) -> bool:
-    lowered = message.lower()
-    return any(word in lowered for word in ("signature", "unauthori", "credential", "forbidden"))
+def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.date | None,
+             end: str | dt.date | None, due_date: str | dt.date | None,
+             window: tuple[dt.date, dt.date] | None = None) -> tuple[list[int], dt.date, dt.date, dt.date | None]:
+    """The checked status codes, window (``window``'s bounds for those not given, by default the loader's)
+    and due date."""
+    codes = _codes(statuses)
+    start_d, end_d = window if window is not None else default_window()
+    start_d = _date(start, "start") if start is not None else start_d
+    end_d = _date(end, "end") if end is not None else end_d
+    if end_d < start_d:
+        raise ValueError(f"faspay: end ({end_d}) is before start ({start_d})")
+    return codes, start_d, end_d, _date(due_date, "due_date") if due_date is not None else None
 
 
 def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
@@ -578,83 +390,6 @@ _FIELDS = {
     "outstanding_amount": col.money,
     "period": _periods,
 }
-
-
-@dataclass(frozen=True)
-class FaspayConnection:
-    """Faspay's connection arguments, checked: the one reading of them by :func:`load_faspay` and by the
-    history store's refresh (so both accept and refuse the same values)."""
-
-    secrets: tuple[Secret, Secret | None]  # the signature sent, the password it came from (to scrub)
-    origin: str
-    timeout: float
-    max_workers: int
-    max_retries: int
-    backoff_factor: float
-    max_pages: int | None
-    max_wait: float
-    max_response_bytes: int
-
-    def session(self) -> requests.Session:
-        """A new session with the loader's retries and a connection per worker."""
-        return make_session(self.max_retries, pool_size=max(self.max_workers, 4), backoff_factor=self.backoff_factor,
-                            max_wait=self.max_wait)
-
-    def caller(self, http: requests.Session) -> Caller:
-        return Caller("faspay", http, timeout=self.timeout, secrets=self.secrets,  # a username is no secret
-                      max_wait=self.max_wait, max_response_bytes=self.max_response_bytes)
-
-    def auth(self) -> FaspaySignatureAuth:
-        return FaspaySignatureAuth(self.secrets[0])
-
-
-def faspay_connection(*, username: str | None = None, password: str | None = None, signature: str | None = None,
-                      base_url: str = FASPAY_DEV_URL, timeout: float = 30, max_workers: int = 4, max_retries: int = 5,
-                      backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
-                      max_response_bytes: int = MAX_RESPONSE_BYTES) -> FaspayConnection:
-    """Check :func:`load_faspay`'s connection arguments (its defaults).
-
-    >>> faspay_connection(signature="s", max_workers=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: faspay: max_workers must be at least 1
-    """
-    secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
-    origin = check_origin(base_url, "faspay")
-    if max_workers < 1:
-        raise ValueError("faspay: max_workers must be at least 1")
-    check_limits("faspay", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
-                 max_pages=max_pages)
-    return FaspayConnection(secrets, origin, timeout, max_workers, max_retries, backoff_factor, max_pages, max_wait,
-                            max_response_bytes)
-
-
-def faspay_secrets(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:
-    """The checked signature to send and the password it came from (to scrub), each in a :class:`Secret`
-    (the loader's and the history store's one reading of the credential arguments).
-
-    Arguments first (``signature``, else ``username`` + ``password``), then the environment.
-    """
-    sig = credential(signature, provider="faspay", name="signature")
-    if sig is not None:
-        return sig, None
-    user = credential(username, provider="faspay", name="username")
-    secret = credential(password, provider="faspay", name="password")
-    if user is not None and secret is not None:
-        return Secret(faspay_signature(user.reveal(), secret.reveal())), secret
-    env = os.environ
-    user = credential(env.get("FASPAY_USERNAME"), provider="faspay", name="FASPAY_USERNAME")
-    secret = credential(env.get("FASPAY_PASSWORD"), provider="faspay", name="FASPAY_PASSWORD")
-    if user is not None and secret is not None:
-        return Secret(faspay_signature(user.reveal(), secret.reveal())), secret
-    sig = credential(env.get("FASPAY_SIGNATURE"), provider="faspay", name="FASPAY_SIGNATURE")
-    if sig is not None:
-        return sig, None
-    raise MissingCredentialsError(
-        "faspay", "load_faspay", None,
-        detail="no credential: pass username and password (or signature), or set FASPAY_USERNAME and "
-        "FASPAY_PASSWORD (or FASPAY_SIGNATURE)",
-    )
 
 
 def _codes(statuses: int | str | Iterable[int | str] | None) -> list[int]:

@@ -19,10 +19,7 @@ Example, against the embedded emulator:
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -32,21 +29,23 @@ import pyarrow.compute as pc
 import requests
 
 from invoice_analytics._docs import doc
-from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.providers import _columns as col
-from invoice_analytics.providers._credentials import BearerAuth, Secret, credential
-from invoice_analytics.providers._http import (
-    BACKOFF_FACTOR,
-    MAX_RESPONSE_BYTES,
-    MAX_WAIT,
-    Caller,
-    check_limits,
-    check_origin,
-    make_session,
+from invoice_analytics.providers._http import BACKOFF_FACTOR, MAX_RESPONSE_BYTES, MAX_WAIT
+from invoice_analytics.providers._mayar_client import (
+    MAYAR_MAX_PAGES,
+    MAYAR_PAGE_SIZE,
+    MAYAR_PATH,
+    MAYAR_PRODUCTION_URL,
+    MAYAR_SANDBOX_URL,
+    MayarClient,
+    MayarConnection,
+    checked_mayar_page,
+    mayar_connection,
+    mayar_origin,
+    mayar_pages,
 )
 from invoice_analytics.providers._pacing import MinuteRateLimiter
 from invoice_analytics.providers._paging import MayarCursor
-from invoice_analytics.providers._payload import PageProblem, page_rows, payload_words, require_keys
 from invoice_analytics.providers._progress import Progress
 from invoice_analytics.schema import (
     CORE_COLUMNS,
@@ -66,24 +65,16 @@ __all__ = [
     "MAYAR_PATH",
     "MAYAR_PRODUCTION_URL",
     "MAYAR_SANDBOX_URL",
+    "MayarClient",
     "MayarConnection",
     "checked_mayar_page",
     "load_mayar",
     "mayar_connection",
     "mayar_frame",
+    "mayar_invoices",
     "mayar_origin",
     "mayar_pages",
 ]
-
-#: Mayar's production origin (the default ``base_url``).
-MAYAR_PRODUCTION_URL = "https://api.mayar.id"
-#: Mayar's sandbox origin (``base_url="sandbox"`` picks it).
-MAYAR_SANDBOX_URL = "https://api.mayar.club"
-MAYAR_PATH = "/hl/v2/invoices"
-MAYAR_PAGE_SIZE = 50
-#: Pages a load asks at most unless ``max_pages`` says otherwise: 1,000,000 invoices at 50 a page.
-MAYAR_MAX_PAGES = 20_000
-_ORIGINS = {"production": MAYAR_PRODUCTION_URL, "sandbox": MAYAR_SANDBOX_URL}
 
 #: Mayar status -> shared status.
 _STATUSES = {"active": "unpaid", "paid": "paid", "closed": "cancelled"}
@@ -227,177 +218,33 @@ def load_mayar(
     >>> len(paid), int(paid["outstanding"].sum())  # doctest: +SKIP
     (1490, 0)
     """
-    conn = mayar_connection(api_key=api_key, base_url=base_url, timeout=timeout,
-                            rate_limit_per_minute=rate_limit_per_minute, max_retries=max_retries,
-                            backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
-                            max_response_bytes=max_response_bytes)
+    client = MayarClient(mayar_connection(api_key=api_key, base_url=base_url, timeout=timeout,
+                                          rate_limit_per_minute=rate_limit_per_minute, max_retries=max_retries,
+                                          backoff_factor=backoff_factor, max_pages=max_pages, max_wait=max_wait,
+                                          max_response_bytes=max_response_bytes), session)
     del api_key  # no local of a failed load's traceback holds the key: it travels in a Secret
-    url = conn.origin + MAYAR_PATH
-    page_limit = conn.max_pages
+    with client:
+        return mayar_invoices(client, status=status, search=search, rate_limit_per_minute=rate_limit_per_minute,
+                              progress=progress, stacklevel=4)
+
+
+def mayar_invoices(client: MayarClient, *, status: str | None = None, search: str | None = None,
+                   rate_limit_per_minute: int | None = None, progress: bool | None = False,
+                   stacklevel: int = 2) -> pd.DataFrame:
+    """The typed frame of the whole list (of one ``status``, under a ``search``) through ``client``'s page
+    loop, paced to ``rate_limit_per_minute`` (None: not paced here); :func:`load_mayar`'s body, and the
+    history store's whole load."""
     bar = Progress("mayar", progress)
     limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)
-    own_session = session is None
-    http = session if session is not None else conn.session()
-    caller = conn.caller(http)
-    auth = conn.auth()  # adds the Authorization header as each request is sent
-    base_params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
-    if status is not None:
-        base_params["status"] = status
-    if search is not None:
-        base_params["search"] = search
-
     cursor = MayarCursor()
     try:
-        for _data, _more in mayar_pages(caller, url, auth, base_params, cursor=cursor, max_pages=page_limit,
-                                        before=limiter.wait, stacklevel=4):
+        for _data, _more in client.pages(status=status, search=search, cursor=cursor, before=limiter.wait,
+                                         stacklevel=stacklevel + 1):
             bar.step(f"{len(cursor.rows)} invoices")  # after the page is taken: the last count is the load's
     finally:
         bar.close()
-        if own_session:
-            http.close()
     ordered = cursor.ordered()
     return mayar_frame(ordered, sources=[cursor.sources[row["id"]] for row in ordered])
-
-
-def _api_key(api_key: str | None, who: str = "load_mayar") -> Secret:
-    """The checked key (argument, else ``MAYAR_API_KEY``) in a :class:`Secret`."""
-    key = credential(api_key, provider="mayar", name="api_key")
-    if key is None:
-        key = credential(os.environ.get("MAYAR_API_KEY"), provider="mayar", name="MAYAR_API_KEY")
-    if key is None:
-        raise MissingCredentialsError(
-            "mayar", who, None, detail="no credential: pass api_key or set MAYAR_API_KEY"
-        )
-    return key
-
-
-@dataclass(frozen=True)
-class MayarConnection:
-    """Mayar's connection arguments, checked: the one reading of them by :func:`load_mayar` and by the
-    history store's refresh (so both accept and refuse the same values)."""
-
-    key: Secret
-    origin: str
-    timeout: float
-    rate_limit_per_minute: int | None
-    max_retries: int
-    backoff_factor: float
-    max_pages: int
-    max_wait: float
-    max_response_bytes: int
-
-    def session(self) -> requests.Session:
-        """A new session with the loader's retries."""
-        return make_session(self.max_retries, backoff_factor=self.backoff_factor, max_wait=self.max_wait)
-
-    def caller(self, http: requests.Session) -> Caller:
-        return Caller("mayar", http, timeout=self.timeout, secrets=[self.key], max_wait=self.max_wait,
-                      max_response_bytes=self.max_response_bytes)
-
-    def auth(self) -> BearerAuth:
-        return BearerAuth(self.key)
-
-
-def mayar_connection(*, api_key: str | None = None, base_url: str = MAYAR_PRODUCTION_URL, timeout: float = 30,
-                     rate_limit_per_minute: int | None = 20, max_retries: int = 5,
-                     backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
-                     max_response_bytes: int = MAX_RESPONSE_BYTES, who: str = "load_mayar") -> MayarConnection:
-    """Check :func:`load_mayar`'s connection arguments (its defaults; ``who`` names the caller in a missing
-    credential's error).
-
-    >>> mayar_connection(api_key="k", timeout=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: timeout must be more than 0 seconds, not 0
-    """
-    key = _api_key(api_key, who)
-    origin = mayar_origin(base_url)
-    check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
-                 max_pages=max_pages)
-    MinuteRateLimiter(rate_limit_per_minute)  # checks it
-    return MayarConnection(key, origin, timeout, rate_limit_per_minute, max_retries, backoff_factor,
-                           MAYAR_MAX_PAGES if max_pages is None else max_pages, max_wait, max_response_bytes)
-
-
-def mayar_pages(caller: Caller, url: str, auth: BearerAuth, params: Mapping[str, Any], *,
-                cursor: MayarCursor | None = None, starting_after: int | None = None,
-                max_pages: int = MAYAR_MAX_PAGES, before: Callable[[], object] | None = None,
-                stacklevel: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-    """Mayar's page loop, the loader's and the history store's: the list's pages (under ``params``, the
-    filters and ``limit``), newest first from ``createdAt < starting_after`` (None: the newest), each checked
-    and fed to ``cursor`` (its tie and cursor rules); yields (rows, has_more). ``before`` runs before each
-    request (the pacing). Stop iterating to stop asking.
-    """
-    cursor = cursor if cursor is not None else MayarCursor()
-    cursor.cursor = starting_after if starting_after is not None else cursor.cursor
-    headers = {"Accept": "application/json"}
-    filters = f" status={params['status']}" if "status" in params else ""
-    while not cursor.done:
-        after = cursor.params()
-        request = f"GET {MAYAR_PATH}{filters} page {cursor.pages + 1}" + (
-            f" (startingAfter={after['startingAfter']})" if after else "")
-        if cursor.pages >= max_pages:
-            raise caller.error(ResponseError, request, detail=(
-                f"hasMore is still true after max_pages={max_pages} pages "
-                f"({len(cursor.rows)} invoices); pass a larger max_pages to load more"))
-        if before is not None:
-            before()
-        payload = caller.get_json(url, request, params={**params, **after}, headers=headers, auth=auth)
-        data, has_more = checked_mayar_page(caller, request, payload)
-        seen = len(cursor.warnings)
-        problem = _take(cursor, data, has_more, request)
-        if problem is not None:
-            raise caller.error(ResponseError, request, payload_words(payload), detail=problem)
-        for message in cursor.warnings[seen:]:
-            warnings.warn(f"mayar: {message}", PagingWarning, stacklevel=stacklevel)
-        yield data, has_more
-
-
-def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, request: str) -> str | None:
-    """Feed a page to the cursor; what stops the paging, or None (never raises a PageProblem)."""
-    try:
-        cursor.take(data, has_more=has_more, source=request)
-    except PageProblem as problem:
-        return str(problem)
-    return None
-
-
-def mayar_origin(base_url: str) -> str:
-    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands.
-
-    >>> mayar_origin("sandbox") == MAYAR_SANDBOX_URL, mayar_origin("production") == MAYAR_PRODUCTION_URL
-    (True, True)
-    >>> mayar_origin("http://127.0.0.1:8765/")
-    'http://127.0.0.1:8765'
-    """
-    return check_origin(_ORIGINS.get(base_url, base_url), "mayar")
-
-
-def checked_mayar_page(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """The page's rows and hasMore, or a typed error for a failure or a bad shape (the loader's and the
-    history store's)."""
-    words = payload_words(payload)
-    status_code = payload.get("statusCode")
-    if (words is not None and words.lower() == "failed") or (
-        status_code is not None and str(status_code) not in ("200", "201")
-    ):
-        raise caller.error(ResponseError, request, words,
-                           detail=f"the API reported a failure (statusCode {status_code})")
-    data, problem = _rows(payload)
-    if data is None:
-        raise caller.error(ResponseError, request, words, detail=problem)
-    has_more = payload["hasMore"]
-    if not isinstance(has_more, bool):
-        raise caller.error(ResponseError, request, words, detail=f"hasMore is not a boolean: {has_more!r}")
-    return data, has_more
-
-
-def _rows(payload: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str | None]:
-    try:
-        require_keys(payload, ("data", "hasMore"))
-        return page_rows(payload, "id"), None
-    except PageProblem as problem:
-        return None, str(problem)
 
 
 def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
