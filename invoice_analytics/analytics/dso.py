@@ -30,6 +30,7 @@ from invoice_analytics.analytics._observed import (
     _states,
 )
 from invoice_analytics.analytics._rules import (
+    TOTAL,
     counted_mask,
     money,
     require,
@@ -98,13 +99,14 @@ def dso(
         first.
     by : Hashable, list of Hashable or None, default None
         Groups (e.g. "provider"), each with its own countback; None: one row
-        "Total".
+        "Total", named for what it covers when a provider has no amounts
+        ("Total (mayar only; faspay has no amounts)").
     observed_amounts : bool, default False
         Fill missing amounts by :func:`with_observed_amount` (with all the
         store saw, also after ``as_of``).
     totals : bool, default False
         Append a "Total" row (the countback of everything) to a grouped
-        result.
+        result, named for what it covers as for ``by=None``.
 
     Returns
     -------
@@ -130,9 +132,9 @@ def dso(
     F1's 1,000,000 as well:
 
     >>> store = _ExampleStore()
-    >>> dso(store, "2026-01-03")  # doctest: +NORMALIZE_WHITESPACE
-           receivables  dso_days  months_counted  billed_amount  is_lower_bound
-    Total       100000      34.0               2         100000           False
+    >>> got = dso(store, "2026-01-03")
+    >>> got.index.tolist(), got["receivables"].tolist(), got["dso_days"].tolist()
+    (['Total (mayar only; faspay has no amounts)'], [100000], [34.0])
     >>> round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4)
     7.2273
     """
@@ -179,7 +181,36 @@ def dso(
         grand = {k: v[0] for k, v in overall.items()}
     if len(index) == 0:
         index = empty_index(by)
-    return finish(index, columns, by=by, totals=grand)
+    result = finish(index, columns, by=by, totals=grand)
+    covered = _coverage_label(frame, usable, counted_mask(frame["status"]))
+    if covered is None:
+        return result
+    if isinstance(result.index, pd.MultiIndex):  # a totals row (TOTAL, "", ...) under several keys
+        return result.rename(index={TOTAL: covered}, level=0)
+    return result.rename(index={TOTAL: covered})
+
+
+def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray) -> str | None:
+    """The label of a row over every invoice when some provider has none with an amount: never a bare "Total".
+
+    None when every provider with invoices is covered (the row is the total). Faspay lists carry no
+    amount, so without ``observed_amounts`` such a row is Mayar's alone, and says so.
+
+    >>> frame = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"]})
+    >>> _coverage_label(frame, np.array([False, True, True]), np.array([True, True, True]))
+    'Total (mayar only; faspay has no amounts)'
+    >>> _coverage_label(frame, np.array([True, True, False]), np.array([True, True, True])) is None
+    True
+    """
+    if "provider" not in frame.columns:
+        return None
+    providers = frame["provider"].astype(object).to_numpy()
+    present = {str(p) for p in providers[counted] if isinstance(p, str)}
+    covered = {str(p) for p in providers[usable] if isinstance(p, str)}
+    left_out = sorted(present - covered)
+    if not left_out or not covered:
+        return None
+    return f"{TOTAL} ({', '.join(sorted(covered))} only; {', '.join(left_out)} has no amounts)"
 
 
 # ---------------------------------------------------------------------------

@@ -304,20 +304,25 @@ def test_with_observed_amount_feeds_paid_ratio(store):
     assert ratio.loc["Total", "paid_amount"] == 1_510_000
 
 
+MAYAR_ONLY = "Total (mayar only; faspay has no amounts)"
+
+
 def test_dso_countback_mayar_only(store):
     # Jan 4: R = M1 100,000; January (4 days) billed 0, December (31) 140,000 (M1 + M3)
     got = dso(store, "2026-01-04")
-    assert got.loc["Total", "receivables"] == 100_000
-    assert got.loc["Total", "dso_days"] == pytest.approx(4 + 31 * 100_000 / 140_000)
-    assert got.loc["Total", "months_counted"] == 2 and got.loc["Total", "billed_amount"] == 140_000
-    assert not got.loc["Total", "is_lower_bound"]
+    # Faspay lists carry no amount: the one row is Mayar's, and says so (never a bare "Total" for a subset)
+    assert got.index.tolist() == [MAYAR_ONLY]
+    assert got.loc[MAYAR_ONLY, "receivables"] == 100_000
+    assert got.loc[MAYAR_ONLY, "dso_days"] == pytest.approx(4 + 31 * 100_000 / 140_000)
+    assert got.loc[MAYAR_ONLY, "months_counted"] == 2 and got.loc[MAYAR_ONLY, "billed_amount"] == 140_000
+    assert not got.loc[MAYAR_ONLY, "is_lower_bound"]
     # one month only: the balance outlasts it -> its 4 days, a lower bound
     short = dso(store, "2026-01-04", months=1)
-    assert short.loc["Total"].tolist() == [100_000, 4.0, 1, 0, True]
+    assert short.loc[MAYAR_ONLY].tolist() == [100_000, 4.0, 1, 0, True]
     # Jan 5: R = M2 80,000 billed Jan 3: 5 days * 80,000 / 80,000
-    assert dso(store, "2026-01-05").loc["Total", "dso_days"] == pytest.approx(5.0)
+    assert dso(store, "2026-01-05").loc[MAYAR_ONLY, "dso_days"] == pytest.approx(5.0)
     # Jan 10: nothing open
-    assert dso(store, "2026-01-10").loc["Total", ["receivables", "dso_days", "months_counted"]].tolist() == [0, 0, 0]
+    assert dso(store, "2026-01-10").loc[MAYAR_ONLY, ["receivables", "dso_days", "months_counted"]].tolist() == [0, 0, 0]
 
 
 def test_dso_with_observed_amounts(store):
@@ -326,6 +331,7 @@ def test_dso_with_observed_amounts(store):
     assert got.loc["faspay", "dso_days"] == pytest.approx(4 + 31 * 700_000 / 1_070_000)
     assert got.loc["mayar", "dso_days"] == pytest.approx(4 + 31 * 100_000 / 140_000)
     # all: R = 1,100,000; Jan 300,000; Dec 1,210,000
+    assert got.index[-1] == "Total"  # with the observed amounts the total covers both providers
     assert got.loc["Total", "dso_days"] == pytest.approx(4 + 31 * 800_000 / 1_210_000)
     assert got.loc["Total", "billed_amount"] == 1_510_000
     with pytest.raises(ValueError, match="months"):
@@ -450,4 +456,6 @@ def test_end_to_end_with_the_emulator_clock():
 
     both = dso(store, days[-1], by="provider", observed_amounts=True, totals=True)
     assert both.loc["faspay", "dso_days"] > 0 and both.loc["mayar", "dso_days"] > 0
-    assert "faspay" not in dso(store, days[-1], by="provider", totals=True).index  # no Faspay amounts without the bound
+    without = dso(store, days[-1], by="provider", totals=True)
+    assert "faspay" not in without.index  # no Faspay amounts without the bound
+    assert without.index[-1] == "Total (mayar only; faspay has no amounts)"  # and its total says so
