@@ -383,8 +383,12 @@ With credentials set, point a store at a directory and refresh it (daily, from
 cron: `invoice-analytics refresh --store DIR`). Offline, `ia.demo_store()`
 builds one from the embedded emulator: the sample data observed on
 2026-11-21, then six simulated months (new invoices, payments, part payments,
-cancellations) refreshed every week. Those months are made up."""),
+cancellations) refreshed every week. Those months are made up. The demo store
+lives in a temporary directory, removed when the kernel stops (nothing is left
+behind)."""),
         new_code_cell('''\
+import tempfile
+
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -397,7 +401,8 @@ if configured:
     print(store.refresh())
 else:
     print("Data source: embedded emulator (made-up demo data, six simulated months)")
-    store = ia.demo_store()
+    scratch = tempfile.TemporaryDirectory(prefix="ia-history-")  # removed with the kernel (or scratch.cleanup())
+    store = ia.demo_store(scratch.name + "/store")
 store.refreshes().tail()'''),
         new_markdown_cell("""\
 ## As of a past date

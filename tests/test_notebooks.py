@@ -59,7 +59,10 @@ def no_credentials(monkeypatch):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs(path, tmp_path, no_credentials):
+def test_notebook_runs(path, tmp_path, no_credentials, monkeypatch):
+    kernel_tmp = tmp_path / "kernel-tmp"  # the kernel's temporary files, to see that it leaves none behind
+    kernel_tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(kernel_tmp))
     work = tmp_path / path.name
     shutil.copy(path, work)
     nb = nbformat.read(work, as_version=4)
@@ -70,7 +73,9 @@ def test_notebook_runs(path, tmp_path, no_credentials):
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},  # the kernel's cwd: exports go to tmp_path/out
     )
-    client.execute()  # raises CellExecutionError on any error
+    client.execute()  # raises CellExecutionError on any error; the kernel is shut down at the end
+    left = sorted(p.name for p in kernel_tmp.iterdir() if p.name.startswith(("ia-", "invoice-analytics-")))
+    assert not left, f"{path.name} leaves {left} behind"  # demo stores live in directories removed with the kernel
 
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
