@@ -14,7 +14,10 @@ provider through the store's own writer (``history._files.write_data_file``,
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -282,3 +285,13 @@ def build_hourly_store(root: Path, *, invoices: int = 60_000, refreshes: int = 4
             print(f"  {number + 1} refreshes written", flush=True)
     write_manifest(root, Manifest(refreshes, tuple(files), tuple(records), tuple(checkpoints)))
     return versions
+
+
+def best(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """The best wall time of ``repeat`` runs of ``work``, and its last result (the benchmarks' one timer)."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return min(times), result

@@ -31,28 +31,18 @@ import json
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _history_data import build_hourly_store, hourly_time
+from _history_data import best, build_hourly_store, hourly_time
 
 from invoice_analytics.history import InvoiceStore
 from invoice_analytics.history._files import read_data_file, read_manifest, write_data_file, write_manifest
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def best(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def hour_of_changes(root: Path) -> tuple[str, Any]:

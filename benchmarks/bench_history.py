@@ -31,15 +31,13 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _history_data import build_daily_store, build_store, day
+from _history_data import best, build_daily_store, build_store, day
 
 from invoice_analytics.history import InvoiceStore
 
@@ -51,15 +49,6 @@ def readme_sql(root: Path, when: str) -> str:
     text = (ROOT / "docs" / "guide" / "duckdb-spark.md").read_text(encoding="utf-8")
     sql = text.split("```sql\n-- as of\n", 1)[1].split("```", 1)[0]
     return sql.replace("'invoice-history/", f"'{root}/").replace("2026-10-31", when)
-
-
-def best(work: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def size(path: Path) -> int:
