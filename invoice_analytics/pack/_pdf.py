@@ -244,7 +244,9 @@ class _Doc:
             if pdf.get_y() + line + 0.6 > bottom:
                 pdf.add_page()
                 head_row()
-            strong = first[i] in ("Total", "All providers", "Opening balance", "Closing balance")
+            # the totals row is the table's last (as the workbook's): a customer named "Total" is data
+            strong = first[i] in ("Opening balance", "Closing balance") or (
+                i == picked[-1] and first[i] in ("Total", "All providers"))
             pdf.set_font("DejaVu", "B" if strong else "", size)
             x, y = pdf.l_margin, pdf.get_y()
             for c in cols:
