@@ -27,15 +27,13 @@ from invoice_analytics._combine import combine
 from invoice_analytics.errors import DemoDataWarning
 from invoice_analytics.providers import load_faspay, load_mayar
 from invoice_analytics.providers._environment import (
-    KNOWN_VARIABLES,
     check_environment,
     configured_providers,
     provider_variables,
 )
 from invoice_analytics.schema import DEMO_SOURCE, PROVIDERS
 
-__all__ = ["DEMO_SOURCE", "KNOWN_VARIABLES", "PROVIDERS", "check_environment", "configured_providers",
-           "load_invoices", "origin_options", "provider_variables"]
+__all__ = ["check_environment", "configured_providers", "load_invoices", "origin_options", "provider_variables"]
 
 def load_invoices(
     providers: str | Iterable[str] = PROVIDERS,
