@@ -39,7 +39,6 @@ templates_path = ["_templates"]
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_typehints = "none"  # numpydoc's Parameters sections say the types
-autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False  # a class page documents its methods itself (see the template)
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False

@@ -111,3 +111,24 @@ def test_no_public_name_is_shadowed_by_a_submodule():
         short = info.name.split(".")[1]
         assert short not in ia.__all__, f"submodule {info.name} shadows ia.{short}"
     assert callable(ia.combine)
+
+
+BUILT = DOCS / "_build" / "html" / "api" / "generated"
+
+
+@pytest.mark.skipif(not BUILT.is_dir(), reason="the site is not built (.ci/run builds it before the tests)")
+def test_class_pages_document_their_public_methods():
+    """A class's reference page renders each of its public methods and properties (a conf.py default once hid them)."""
+    missing = {}
+    for qualified in reference_names():
+        module, name = qualified.rsplit(".", 1)
+        obj = getattr(sys.modules.get(module) or __import__(module, fromlist=[name]), name)
+        if not isinstance(obj, type) or issubclass(obj, BaseException):
+            continue
+        page = (BUILT / f"{qualified}.html").read_text(encoding="utf-8")
+        own = [m for m, v in vars(obj).items() if not m.startswith("_") and getattr(v, "__doc__", None)
+               and (callable(v) or isinstance(v, property))]
+        absent = [m for m in own if f'id="{qualified}.{m}"' not in page]
+        if absent:
+            missing[qualified] = absent
+    assert not missing, f"methods missing from their class pages: {missing}"
