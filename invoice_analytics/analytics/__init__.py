@@ -1,7 +1,7 @@
 """Analytics: aging, overdue totals and paid ratios on invoice frames.
 
-Pure, vectorised functions over a loader's frame or ``ia.combine(...)`` of several; the conventions
-are written once in :mod:`._rules` and stated in the "Conventions" of :doc:`/guide/analytics`.
+Pure, vectorised functions over a loader's frame or ``ia.combine(...)`` of several; the conventions are
+written once in :mod:`._rules` and stated in the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from invoice_analytics.analytics._rules import DEFAULT_EDGES

@@ -1,7 +1,7 @@
 """The exact, fast group-by engine of the analytics (private).
 
-``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of
-rupiah are exact integers (never through a lossy float).
+``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of rupiah are
+exact integers (never through a lossy float).
 
 >>> exact_sums(np.array([0, 1, 0]), np.array([2, 5, -3]), 2).tolist()
 [-1, 5]
@@ -107,9 +107,8 @@ def _compress(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Group code per selected row (0..g-1) and the index of the g groups.
 
-    Only groups present among ``rows`` are kept; missing key values form their
-    own group.  ``by=None`` gives one group labelled ``"Total"`` (none when no
-    rows are selected).  Group order is arbitrary (callers sort).
+    Only groups present among ``rows`` are kept; missing key values form their own group.  ``by=None`` gives
+    one group labelled ``"Total"`` (none when no rows are selected).  Group order is arbitrary (callers sort).
     """
     if _is_customer(df, by):
         return customer_groups(df, rows)

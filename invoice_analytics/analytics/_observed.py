@@ -34,11 +34,10 @@ _KEYS = ["provider", "invoice_id"]
 class HistoryLike(Protocol):
     """What the history analytics read from a store (``InvoiceStore`` has it).
 
-    ``history()``: one row per invoice *version*: the core columns plus
-    ``valid_from``, ``valid_to`` (NaT while current) and ``last_seen``, all
-    ``datetime64[us, Asia/Jakarta]``. ``as_of(when)``: the typed frame known at
-    the instant ``when`` (a timezone-aware Timestamp). ``refreshes()``: at
-    least ``observed_at`` and ``provider``, one row per provider per refresh.
+    ``history()``: one row per invoice *version*: the core columns plus ``valid_from``, ``valid_to`` (NaT
+    while current) and ``last_seen``, all ``datetime64[us, Asia/Jakarta]``. ``as_of(when)``: the typed frame
+    known at the instant ``when`` (a timezone-aware Timestamp). ``refreshes()``: at least ``observed_at`` and
+    ``provider``, one row per provider per refresh.
     """
 
     def history(self) -> pd.DataFrame: ...

@@ -157,8 +157,7 @@ def paid_mask(status: pd.Series) -> np.ndarray:
 def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
     """``(int64 values, missing mask or None when nothing is missing)``.
 
-    Values at missing positions are undefined: callers mask them.  An ``Int64``
-    column is read without a copy.
+    Values at missing positions are undefined: callers mask them.  An ``Int64`` column is read without a copy.
 
     >>> v, missing = money(pd.Series([5, None], dtype="Int64"))
     >>> int(v[0]), missing.tolist()
@@ -192,8 +191,8 @@ def select_rows(
     (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
     date columns the caller will age them by (None: no dates needed).
 
-    ``day`` (a Jakarta day number) is the caller's ``as_of``; a past one follows the ``as_of`` rule
-    of the analytics guide's conventions (issued later: left out; a ``PastAsOfWarning``).
+    ``day`` (a Jakarta day number) is the caller's ``as_of``; a past one follows the ``as_of`` rule of the
+    analytics guide's conventions (issued later: left out; a ``PastAsOfWarning``).
 
     >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
@@ -301,9 +300,8 @@ def due_and_age(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(days_past_due, due_day, known)`` of the given rows.
 
-    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + the
-    invoice's terms (:func:`terms_for`); with ``basis="issued"`` it is
-    ``issued_at``'s date.
+    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + the invoice's terms (:func:`terms_for`);
+    with ``basis="issued"`` it is ``issued_at``'s date.
     """
     terms_days = check_terms(terms_days)
     if basis == "issued":

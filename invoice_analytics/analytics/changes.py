@@ -1,7 +1,7 @@
 """What changed in a history store between two dates: one row per invoice, and a summary by kind.
 
-Conventions: see :mod:`._observed` (a date is the end of that Asia/Jakarta
-day; the states of a version; observation times).
+Conventions: see :mod:`._observed` (a date is the end of that Asia/Jakarta day; the states of a version;
+observation times).
 """
 
 from __future__ import annotations
@@ -61,29 +61,25 @@ def _live(history: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
 def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame:
     """One row per invoice that changed from the end of ``since`` to the end of ``until``.
 
-    Compares what the store knew at the end of ``since`` with what it knew
-    at the end of ``until`` (each ``store.as_of`` that day's end). Kinds:
+    Compares what the store knew at the end of ``since`` with what it knew at the end of ``until`` (each
+    ``store.as_of`` that day's end). Kinds:
 
-    * **new**: not known at ``since``, known at ``until`` (issued in between,
-      or first seen by the store in between);
+    * **new**: not known at ``since``, known at ``until`` (issued in between, or first seen by the store in
+      between);
     * **paid**: open (or of unknown balance) then, paid or in credit now;
     * **partially paid**: open both times, with a smaller outstanding now;
     * **cancelled**: counted then, draft, cancelled or proforma now;
     * **reopened**: draft, cancelled or proforma then, counted now;
-    * **amount changed**: any other change of ``amount`` or ``outstanding``
-      (an outstanding that grew, a paid invoice open again);
-    * **gone**: known at ``since``, no longer in the provider's list at
-      ``until``.
+    * **amount changed**: any other change of ``amount`` or ``outstanding`` (an outstanding that grew, a paid
+      invoice open again);
+    * **gone**: known at ``since``, no longer in the provider's list at ``until``.
 
-    A change of status alone (Faspay's "unpaid" turning "overdue") is not a
-    change of money and is left out. The lists carry no change dates: the
-    store saw each change between two refreshes, so every row gives that
-    window, ``(seen_unchanged_at, seen_changed_at]``: the last observation
-    that still showed the state at ``since`` (NaT for a new invoice the
-    store never saw before) and the first that showed the state at
-    ``until`` (for a gone invoice: the first refresh that no longer listed
-    it). Several changes in the window (a part payment, then the rest) show
-    as one, from the first state to the last.
+    A change of status alone (Faspay's "unpaid" turning "overdue") is not a change of money and is left out.
+    The lists carry no change dates: the store saw each change between two refreshes, so every row gives that
+    window, ``(seen_unchanged_at, seen_changed_at]``: the last observation that still showed the state at
+    ``since`` (NaT for a new invoice the store never saw before) and the first that showed the state at
+    ``until`` (for a gone invoice: the first refresh that no longer listed it). Several changes in the window
+    (a part payment, then the rest) show as one, from the first state to the last.
 
     Parameters
     ----------
@@ -97,23 +93,21 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        :data:`CHANGE_COLUMNS`, sorted by kind (in :data:`CHANGE_KINDS`
-        order), provider and invoice id: the customer (as last known),
-        ``kind``, statuses, ``amount`` and ``outstanding`` before and after
-        (``Int64``; missing when not known then), ``outstanding_change``
-        (``Int64``: after - before, a missing side counting 0) and the
-        window (``datetime64[us, Asia/Jakarta]``).
+        :data:`CHANGE_COLUMNS`, sorted by kind (in :data:`CHANGE_KINDS` order), provider and invoice id: the
+        customer (as last known), ``kind``, statuses, ``amount`` and ``outstanding`` before and after
+        (``Int64``; missing when not known then), ``outstanding_change`` (``Int64``: after - before, a missing
+        side counting 0) and the window (``datetime64[us, Asia/Jakarta]``).
 
     Raises
     ------
     ValueError
-        When ``until`` is before ``since``, or ``since`` is before the
-        store's first refresh (nothing was known then).
+        When ``until`` is before ``since``, or ``since`` is before the store's first refresh (nothing was
+        known then).
 
     Examples
     --------
-    From Jan 1 to Jan 3, F1 was paid in full and F2 in part, seen between
-    the refreshes at 09:00 on Jan 1 and Jan 3; M1 was paid by Jan 5:
+    From Jan 1 to Jan 3, F1 was paid in full and F2 in part, seen between the refreshes at 09:00 on Jan 1 and
+    Jan 3; M1 was paid by Jan 5:
 
     >>> changed = changes(_ExampleStore(), "2026-01-01", "2026-01-05")
     >>> changed[["invoice_id", "kind", "outstanding_change", "seen_unchanged_at"]]  # doctest: +NORMALIZE_WHITESPACE
@@ -214,10 +208,9 @@ def changes_summary(changed: pd.DataFrame, *, by_provider: bool = False) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``kind`` (or ``provider``, ``kind``); columns
-        ``invoice_count``, ``outstanding_before``, ``outstanding_after`` and
-        ``outstanding_change`` (exact ``int64`` rupiah; a missing side counts
-        0), then a "Total" row.
+        Indexed by ``kind`` (or ``provider``, ``kind``); columns ``invoice_count``, ``outstanding_before``,
+        ``outstanding_after`` and ``outstanding_change`` (exact ``int64`` rupiah; a missing side counts 0),
+        then a "Total" row.
 
     Examples
     --------

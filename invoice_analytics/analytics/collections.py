@@ -96,9 +96,8 @@ def customer_statement(
     df : pandas.DataFrame
         A loader's frame or ``combine(...)`` of both.
     customer : str or tuple
-        ``(provider, customer_id)``; a row label of a table by customer
-        (``(customer_name, customer_id, provider)``: the way to name one
-        without a customer id); or a name (trimmed, case-folded, every
+        ``(provider, customer_id)``; a row label of a table by customer (``(customer_name, customer_id,
+        provider)``: the way to name one without a customer id); or a name (trimmed, case-folded, every
         provider's customers of that name).
     {as_of}
     {terms_days}
@@ -107,10 +106,9 @@ def customer_statement(
     Returns
     -------
     pandas.DataFrame
-        :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then
-        credits (bucket "Credit", no days past due), then a row whose
-        ``invoice_id`` is "Total" holding the net ``outstanding``.
-        ``issued_at`` and ``due_date`` are naive Jakarta dates.
+        :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then credits (bucket "Credit", no days
+        past due), then a row whose ``invoice_id`` is "Total" holding the net ``outstanding``. ``issued_at``
+        and ``due_date`` are naive Jakarta dates.
 
     Raises
     ------
@@ -171,9 +169,8 @@ def collections_list(
 ) -> pd.DataFrame:
     """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
 
-    Customers are the one customer key (:doc:`/guide/analytics`); the
-    contact is Mayar's ``customer_email`` and ``customer_mobile`` from the
-    customer's most recent invoice that has one (missing for Faspay).
+    Customers are the one customer key (:doc:`/guide/analytics`); the contact is Mayar's ``customer_email``
+    and ``customer_mobile`` from the customer's most recent invoice that has one (missing for Faspay).
 
     Parameters
     ----------
@@ -181,17 +178,15 @@ def collections_list(
         A loader's frame or ``combine(...)`` of both.
     {as_of}
     min_days : int, default 1
-        The fewest days past due an invoice needs to be listed (1 = every
-        overdue invoice).
+        The fewest days past due an invoice needs to be listed (1 = every overdue invoice).
     {terms_days}
 
     Returns
     -------
     pandas.DataFrame
-        :data:`COLLECTIONS_COLUMNS`, one row per customer with such an
-        invoice: their count and ``overdue_amount`` (``int64``), the oldest
-        one (``oldest_due_date`` a naive Jakarta date), the contact; sorted
-        by overdue amount, then oldest days past due, descending.
+        :data:`COLLECTIONS_COLUMNS`, one row per customer with such an invoice: their count and
+        ``overdue_amount`` (``int64``), the oldest one (``oldest_due_date`` a naive Jakarta date), the
+        contact; sorted by overdue amount, then oldest days past due, descending.
 
     Examples
     --------

@@ -1,9 +1,8 @@
 """One customer key for every table and chart: the provider and the customer id, shown with the name.
 
-A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`,
-``(customer_name, customer_id, provider)``; the rules are in the "Conventions" of
-:doc:`/guide/analytics`. Every grouped table takes it as ``by="customer"`` through
-:func:`customer_groups`.
+A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`, ``(customer_name,
+customer_id, provider)``; the rules are in the "Conventions" of :doc:`/guide/analytics`. Every grouped table
+takes it as ``by="customer"`` through :func:`customer_groups`.
 """
 
 from __future__ import annotations
@@ -61,9 +60,8 @@ def customer_groups(
 ) -> tuple[np.ndarray, pd.MultiIndex]:
     """Customer code per selected row (0..g-1) and the index of those g customers.
 
-    The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a
-    row among ``rows`` are kept. Names are chosen over the whole frame, so a
-    customer is labelled alike in every table of the same frame.
+    The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a row among ``rows`` are kept. Names
+    are chosen over the whole frame, so a customer is labelled alike in every table of the same frame.
 
     >>> df = pd.DataFrame({"provider": ["mayar", "mayar", "faspay"], "customer_id": ["C9", "C9", "C9"],
     ...                    "customer_name": ["Budi", "Budi", "Budi"]})
@@ -90,14 +88,14 @@ def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``customer_id`` and
-        ``customer_name`` (and uses ``issued_at`` to pick the name).
+        Invoices in the core schema. Needs ``provider``, ``customer_id`` and ``customer_name`` (and uses
+        ``issued_at`` to pick the name).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and
-        ``provider``, with the dtypes of ``df``'s columns.
+        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and ``provider``, with the dtypes of
+        ``df``'s columns.
 
     Raises
     ------

@@ -47,8 +47,8 @@ def _countback(
 ) -> tuple[pd.arrays.FloatingArray, np.ndarray, np.ndarray, np.ndarray]:
     """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
 
-    ``sales[g, k]`` is the amount billed k months back (k = 0: the as_of
-    month up to as_of), ``days[k]`` that month's days counted.
+    ``sales[g, k]`` is the amount billed k months back (k = 0: the as_of month up to as_of), ``days[k]`` that
+    month's days counted.
 
     >>> d, m, b, lb = _countback(np.array([150, 0, 999]), np.array([[100, 100], [5, 5], [1, 1]]), np.array([10, 30]))
     >>> d.tolist(), m.tolist(), b.tolist(), lb.tolist()
@@ -85,9 +85,8 @@ def dso(
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
-    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then
-    a Faspay DSO is an overestimate), are in "DSO by the countback method"
-    of :doc:`/guide/history-analytics`. ``R = 0`` gives 0.
+    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then a Faspay DSO is an overestimate),
+    are in "DSO by the countback method" of :doc:`/guide/history-analytics`. ``R = 0`` gives 0.
 
     Parameters
     ----------
@@ -95,27 +94,22 @@ def dso(
     as_of : date-like
         An Asia/Jakarta calendar day (its end is read).
     months : int, default 3
-        The most months walked back, ``as_of``'s own month counted as the
-        first.
+        The most months walked back, ``as_of``'s own month counted as the first.
     by : Hashable, list of Hashable or None, default None
-        Groups (e.g. "provider"), each with its own countback; None: one row
-        "Total", named for what it covers when a provider has no amounts
-        ("Total (mayar only; faspay has no amounts)").
+        Groups (e.g. "provider"), each with its own countback; None: one row "Total", named for what it covers
+        when a provider has no amounts ("Total (mayar only; faspay has no amounts)").
     observed_amounts : bool, default False
-        Fill missing amounts by :func:`with_observed_amount` (with all the
-        store saw, also after ``as_of``).
+        Fill missing amounts by :func:`with_observed_amount` (with all the store saw, also after ``as_of``).
     totals : bool, default False
-        Append a "Total" row (the countback of everything) to a grouped
-        result, named for what it covers as for ``by=None``.
+        Append a "Total" row (the countback of everything) to a grouped result, named for what it covers as
+        for ``by=None``.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``receivables`` (``int64``),
-        ``dso_days`` (``Float64``), ``months_counted`` (``int64``: months
-        whose sales were used, 0 when ``R = 0``), ``billed_amount``
-        (``int64``: the sales of those months) and ``is_lower_bound``
-        (``bool``). Groups with nothing open and nothing billed in the
+        Indexed by ``by``; columns ``receivables`` (``int64``), ``dso_days`` (``Float64``), ``months_counted``
+        (``int64``: months whose sales were used, 0 when ``R = 0``), ``billed_amount`` (``int64``: the sales
+        of those months) and ``is_lower_bound`` (``bool``). Groups with nothing open and nothing billed in the
         months walked have no row.
 
     Raises
@@ -126,9 +120,8 @@ def dso(
 
     Examples
     --------
-    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing
-    was billed in January: 3 days of January, then all of December's 31.
-    With the observed amounts, F2's 50,000 is open too and December billed
+    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing was billed in January: 3 days of
+    January, then all of December's 31. With the observed amounts, F2's 50,000 is open too and December billed
     F1's 1,000,000 as well:
 
     >>> store = _ExampleStore()
@@ -193,8 +186,8 @@ def dso(
 def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray) -> str | None:
     """The label of a row over every invoice when some provider has none with an amount: never a bare "Total".
 
-    None when every provider with invoices is covered (the row is the total). Faspay lists carry no
-    amount, so without ``observed_amounts`` such a row is Mayar's alone, and says so.
+    None when every provider with invoices is covered (the row is the total). Faspay lists carry no amount, so
+    without ``observed_amounts`` such a row is Mayar's alone, and says so.
 
     >>> frame = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"]})
     >>> _coverage_label(frame, np.array([False, True, True]), np.array([True, True, True]))
@@ -221,9 +214,8 @@ def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray
 def observed_amount(store: HistoryLike) -> pd.Series:
     """The largest outstanding the store saw while each invoice was open: a lower bound of its amount.
 
-    Faspay lists carry no amount; a part payment only lowers the
-    outstanding, so the bound equals the amount when the invoice was seen
-    open before any part payment (the usual case with daily refreshes).
+    Faspay lists carry no amount; a part payment only lowers the outstanding, so the bound equals the amount
+    when the invoice was seen open before any part payment (the usual case with daily refreshes).
 
     Parameters
     ----------
@@ -232,8 +224,8 @@ def observed_amount(store: HistoryLike) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``Int64`` named "observed_amount", indexed by (``provider``,
-        ``invoice_id``), one entry per invoice ever seen open, sorted.
+        ``Int64`` named "observed_amount", indexed by (``provider``, ``invoice_id``), one entry per invoice
+        ever seen open, sorted.
 
     Raises
     ------
@@ -261,22 +253,20 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
 
-    Amount-weighted figures (``paid_ratio(..., weight="amount")``,
-    :func:`dso`) then cover the Faspay invoices the store saw open, and
-    understate what was billed (see :doc:`/guide/history-analytics`).
+    Amount-weighted figures (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices
+    the store saw open, and understate what was billed (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or
-        ``store.as_of(...)``).
+        Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or ``store.as_of(...)``).
     {store}
 
     Returns
     -------
     pandas.DataFrame
-        A copy: ``df``'s columns (``amount`` as ``Int64``, known amounts
-        kept) and index, plus ``amount_is_lower_bound`` (``bool``: filled).
+        A copy: ``df``'s columns (``amount`` as ``Int64``, known amounts kept) and index, plus
+        ``amount_is_lower_bound`` (``bool``: filled).
 
     Raises
     ------

@@ -20,8 +20,8 @@ __all__ = ["issue_month", "paid_ratio"]
 def issue_month(df: pd.DataFrame) -> pd.Series:
     """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
 
-    Aware datetimes are converted to Asia/Jakarta, naive ones read as its
-    wall time. ``df.assign(issue_month=issue_month(df))`` makes it a column.
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time.
+    ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------
@@ -69,25 +69,21 @@ def paid_ratio(
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status``; with
-        ``weight="amount"`` also ``amount`` and ``outstanding``; and the
-        ``by`` columns (``issued_at`` for ``"issue_month"``).
+        Invoices in the core schema. Needs ``status``; with ``weight="amount"`` also ``amount`` and
+        ``outstanding``; and the ``by`` columns (``issued_at`` for ``"issue_month"``).
     {by_none}
     weight : {"count", "amount"}, default "count"
-        Count invoices ("paid" status; partially paid is not), or weigh them
-        by rupiah: per invoice with a known amount, ``amount -
-        max(outstanding, 0)`` clipped to ``[0, amount]`` is paid (a missing
+        Count invoices ("paid" status; partially paid is not), or weigh them by rupiah: per invoice with a
+        known amount, ``amount - max(outstanding, 0)`` clipped to ``[0, amount]`` is paid (a missing
         ``outstanding``: all if "paid", else 0).
     {totals}
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by`` (sorted, missing last), groups with a counted
-        invoice only; columns ``invoice_count``, ``paid_count`` or
-        ``billed_amount``, ``paid_amount`` (``int64``), then ``paid_ratio``
-        (``Float64``; ``<NA>`` when nothing was billed: Faspay lists carry
-        no amount).
+        Indexed by ``by`` (sorted, missing last), groups with a counted invoice only; columns
+        ``invoice_count``, ``paid_count`` or ``billed_amount``, ``paid_amount`` (``int64``), then
+        ``paid_ratio`` (``Float64``; ``<NA>`` when nothing was billed: Faspay lists carry no amount).
 
     Raises
     ------

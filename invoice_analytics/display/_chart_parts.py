@@ -1,7 +1,7 @@
 """The parts every chart is drawn with: the fixed colours, axes and titles, ticks, labels and bars.
 
-Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the
-other charts; a helper draws on the axes it is given and keeps no state.
+Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the other charts; a
+helper draws on the axes it is given and keeps no state.
 
 >>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
 True
@@ -89,8 +89,8 @@ def _palette(n: int) -> list[str]:
 def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
     """The bucket colours for aging ``edges``, in bucket order (green to red).
 
-    There are ``len(edges) + 2`` buckets: "Current", one per interval, and
-    the open-ended last one. The default edges give :data:`BUCKET_COLORS`.
+    There are ``len(edges) + 2`` buckets: "Current", one per interval, and the open-ended last one. The
+    default edges give :data:`BUCKET_COLORS`.
 
     >>> bucket_colors((30,))
     ['#2e7d32', '#fbc02d', '#c62828']
@@ -299,13 +299,11 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 month_labels: Sequence[str] | None = None) -> None:
     """Lay the figure out, then thin what would overlap.
 
-    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
-    labels do not overlap once drawn. A value axis along x (the rupiah of
-    horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
-    labels do not overlap. Value labels (the texts over bars and
-    points): kept in order, one dropped when it would overlap one kept (so a
-    crowded chart shows every other, or every few, values); a value label
-    that would cover a tick label is dropped too.
+    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose labels do not overlap once drawn. A
+    value axis along x (the rupiah of horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
+    labels do not overlap. Value labels (the texts over bars and points): kept in order, one dropped when it
+    would overlap one kept (so a crowded chart shows every other, or every few, values); a value label that
+    would cover a tick label is dropped too.
     """
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
@@ -359,9 +357,8 @@ def _stacked_bars(
 ) -> np.ndarray:
     """Bars of ``table`` (rows = x positions, columns = stacked series).
 
-    Draws one bar container per column (every row, zero heights included)
-    and, when ``labels``, the compact rupiah total above each stack. Returns
-    the totals.
+    Draws one bar container per column (every row, zero heights included) and, when ``labels``, the compact
+    rupiah total above each stack. Returns the totals.
     """
     x = np.arange(len(table))
     bottom = np.zeros(len(table), dtype="int64")

@@ -83,15 +83,14 @@ def _date_label(x: float, pos: int | None = None) -> str:
 def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Outstanding per aging bucket over time: a stacked area, oldest bucket on top.
 
-    One band per bucket in its colour, so the top of the stack is the open
-    amount; credits are a grey area below zero. A trend by a key is summed
-    over the key first.
+    One band per bucket in its colour, so the top of the stack is the open amount; credits are a grey area
+    below zero. A trend by a key is summed over the key first.
 
     Parameters
     ----------
     trend : pandas.DataFrame
-        The result of ``aging_trend``: indexed by ``date`` (then any keys),
-        the bucket columns in order, then "Credit" and "Total".
+        The result of ``aging_trend``: indexed by ``date`` (then any keys), the bucket columns in order, then
+        "Credit" and "Total".
     {ax}
     title : str or None, default None
         None gives "Outstanding by age, <first date> to <last date>".

@@ -1,8 +1,7 @@
 """Filtering an invoice frame by provider, status, customer text and issue dates.
 
-:class:`FilterIndex` computes once per frame what the filters need (codes,
-folded customer texts, Jakarta issue days), so the panel refilters in about a
-millisecond; :func:`filter_invoices` is the one-call form.
+:class:`FilterIndex` computes once per frame what the filters need (codes, folded customer texts, Jakarta
+issue days), so the panel refilters in about a millisecond; :func:`filter_invoices` is the one-call form.
 
 >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
 ...                    "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
@@ -46,8 +45,7 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 def fold(text: str) -> str:
     """``text`` as the customer search compares it: case-folded, then NFKD without combining marks.
 
-    Both the search text and the names are folded this way, so case and
-    accents never decide a match.
+    Both the search text and the names are folded this way, so case and accents never decide a match.
 
     >>> fold("İSTANBUL"), fold("ΟΔΟΣ") == fold("οδος"), fold("Straße"), fold("Café \uff2daju")
     ('istanbul', True, 'strasse', 'cafe maju')
@@ -172,38 +170,33 @@ def filter_invoices(
 ) -> pd.DataFrame:
     """The rows of ``df`` matching every given filter (all columns, index kept).
 
-    ``providers`` / ``statuses``: the values to keep (None = all; an empty
-    selection keeps nothing; ``None`` or ``"(missing)"`` in it keeps missing
-    values). ``customer``: substring of ``customer_name`` or ``customer_id``,
-    ignoring case and accents (:func:`fold` on both sides). ``issued_from`` / ``issued_to``: inclusive Jakarta
-    calendar dates of ``issued_at`` (an invoice without one is then dropped).
+    ``providers`` / ``statuses``: the values to keep (None = all; an empty selection keeps nothing; ``None``
+    or ``"(missing)"`` in it keeps missing values). ``customer``: substring of ``customer_name`` or
+    ``customer_id``, ignoring case and accents (:func:`fold` on both sides). ``issued_from`` / ``issued_to``:
+    inclusive Jakarta calendar dates of ``issued_at`` (an invoice without one is then dropped).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices with (at least) the columns ``provider``, ``status``,
-        ``customer_name``, ``customer_id`` and ``issued_at``, all needed
-        whatever the filters.
+        Invoices with (at least) the columns ``provider``, ``status``, ``customer_name``, ``customer_id`` and
+        ``issued_at``, all needed whatever the filters.
     providers, statuses : value or iterable of values, or None, default None
-        The values to keep, compared as text (a single string is one value);
-        None keeps every row; an empty selection keeps none; ``None`` or
-        ``"(missing)"`` in it keeps the rows where the value is missing.
+        The values to keep, compared as text (a single string is one value); None keeps every row; an empty
+        selection keeps none; ``None`` or ``"(missing)"`` in it keeps the rows where the value is missing.
     customer : str or None, default None
-        Keep the rows whose ``customer_name`` or ``customer_id`` contains
-        this text, ignoring case, accents and surrounding spaces (both sides
-        case-folded, then NFKD without combining marks: ``istanbul`` finds
-        ``İSTANBUL``, ``STRASSE`` finds ``Straße``; a literal substring, not
-        a pattern); None or blank: no filter.
+        Keep the rows whose ``customer_name`` or ``customer_id`` contains this text, ignoring case, accents
+        and surrounding spaces (both sides case-folded, then NFKD without combining marks: ``istanbul`` finds
+        ``İSTANBUL``, ``STRASSE`` finds ``Straße``; a literal substring, not a pattern); None or blank: no
+        filter.
     issued_from, issued_to : str, datetime.date, pandas.Timestamp or None, default None
-        Keep the rows issued on or after / on or before this Asia/Jakarta
-        calendar date (naive values are Jakarta wall time); with either, a
-        row without ``issued_at`` is dropped.
+        Keep the rows issued on or after / on or before this Asia/Jakarta calendar date (naive values are
+        Jakarta wall time); with either, a row without ``issued_at`` is dropped.
 
     Returns
     -------
     pandas.DataFrame
-        The matching rows of ``df`` in their order, every column, index
-        labels kept (a new frame; ``df`` is not modified).
+        The matching rows of ``df`` in their order, every column, index labels kept (a new frame; ``df`` is
+        not modified).
 
     Raises
     ------

@@ -44,23 +44,20 @@ def panel_kpis(
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status``, ``outstanding``,
-        ``issued_at`` and ``due_at``.
+        Invoices in the core schema. Needs ``status``, ``outstanding``, ``issued_at`` and ``due_at``.
     {as_of}
     edges : Iterable[int], default DEFAULT_EDGES
-        The aging bucket edges (keyword only); ``oldest_*`` is about the last
-        bucket, e.g. ">90" for the default ``(30, 60, 90)``.
+        The aging bucket edges (keyword only); ``oldest_*`` is about the last bucket, e.g. ">90" for the
+        default ``(30, 60, 90)``.
     {terms_days}
 
     Returns
     -------
     dict
-        ``invoices`` (rows), ``open_count`` / ``open_amount``,
-        ``overdue_count`` / ``overdue_amount`` (computed, not the providers'
-        status: the panel's "Past due"), ``oldest_label`` / ``oldest_amount``
-        (the last bucket), ``credit_count`` / ``credit_amount`` (<= 0),
-        ``net_balance``, ``counted_count`` / ``paid_count`` (``int``), and
-        ``paid_ratio`` (``float``; None when nothing is counted).
+        ``invoices`` (rows), ``open_count`` / ``open_amount``, ``overdue_count`` / ``overdue_amount``
+        (computed, not the providers' status: the panel's "Past due"), ``oldest_label`` / ``oldest_amount``
+        (the last bucket), ``credit_count`` / ``credit_amount`` (<= 0), ``net_balance``, ``counted_count`` /
+        ``paid_count`` (``int``), and ``paid_ratio`` (``float``; None when nothing is counted).
 
     Raises
     ------

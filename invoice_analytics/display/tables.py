@@ -140,27 +140,23 @@ _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-i
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
-    The row key's first level (the name; "(no name)" when missing) is pinned
-    at the left, cut at 13em (whole in its tooltip), then one column per
-    other level ("–" when missing); the header and a last "Total" row stay
-    pinned when it scrolls down (see :doc:`/guide/panel`).
+    The row key's first level (the name; "(no name)" when missing) is pinned at the left, cut at 13em (whole
+    in its tooltip), then one column per other level ("–" when missing); the header and a last "Total" row
+    stay pinned when it scrolls down (see :doc:`/guide/panel`).
 
     Parameters
     ----------
     report : pandas.DataFrame
-        An aging report, e.g. ``aging_report(df)``: one row per key, money
-        columns only (each cell in full rupiah, :func:`format_rupiah`),
-        optionally a final "Total" row (or ``("Total", ...)``).
+        An aging report, e.g. ``aging_report(df)``: one row per key, money columns only (each cell in full
+        rupiah, :func:`format_rupiah`), optionally a final "Total" row (or ``("Total", ...)``).
     max_rows : int or None, default 25
-        The most rows shown before the Total row, then a row counting the
-        rest; None shows every row.
+        The most rows shown before the Total row, then a row counting the rest; None shows every row.
 
     Returns
     -------
     str
-        An HTML fragment (a scrollable ``<div>`` holding a ``<table>``); an
-        empty report gives a ``<div>`` reading "No open invoices or credits."
-        instead.
+        An HTML fragment (a scrollable ``<div>`` holding a ``<table>``); an empty report gives a ``<div>``
+        reading "No open invoices or credits." instead.
 
     Raises
     ------
@@ -250,18 +246,16 @@ def format_statement_table(statement: pd.DataFrame) -> str:
     Parameters
     ----------
     statement : pandas.DataFrame
-        From :func:`~invoice_analytics.customer_statement`: its last row is
-        the Total (``invoice_id`` "Total", the net ``outstanding``).
+        From :func:`~invoice_analytics.customer_statement`: its last row is the Total (``invoice_id`` "Total",
+        the net ``outstanding``).
 
     Returns
     -------
     str
-        An HTML fragment (a scrollable ``<div class="ia-statement-table">``
-        holding a ``<table>``): invoice, provider, the provider's status,
-        issue and due dates (YYYY-MM-DD), days past due (negative: not due
-        yet), bucket and outstanding in rupiah; "–" where a value does not
-        apply. A statement with nothing open reads "No open invoices or
-        credits." instead.
+        An HTML fragment (a scrollable ``<div class="ia-statement-table">`` holding a ``<table>``): invoice,
+        provider, the provider's status, issue and due dates (YYYY-MM-DD), days past due (negative: not due
+        yet), bucket and outstanding in rupiah; "–" where a value does not apply. A statement with nothing
+        open reads "No open invoices or credits." instead.
 
     Raises
     ------
@@ -378,23 +372,20 @@ def _column_kind(name: object, values: pd.Series) -> str:
 def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     """A report as a pandas Styler for notebooks: figures as a finance team reads them.
 
-    Money (whole numbers) in full rupiah, columns named with "ratio",
-    "share", "rate" or "pct" as percents, counts with thousands separators;
-    the "Total" row bold, the index sticky when scrolling sideways. Only the
+    Money (whole numbers) in full rupiah, columns named with "ratio", "share", "rate" or "pct" as percents,
+    counts with thousands separators; the "Total" row bold, the index sticky when scrolling sideways. Only the
     display is formatted (``styler.data`` is the report).
 
     Parameters
     ----------
     report : pandas.DataFrame
-        e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or
-        ``top_debtors(df)``.
+        e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or ``top_debtors(df)``.
     {locale}
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        Shown as an HTML table at the end of a notebook cell; ``.to_html()``
-        gives the HTML.
+        Shown as an HTML table at the end of a notebook cell; ``.to_html()`` gives the HTML.
 
     Examples
     --------

@@ -41,12 +41,11 @@ class Rates:
     faspay_terms_days : tuple of int
         Days from ``invoice_date`` to ``due_date``, one picked uniformly.
     draft_issued : float
-        A Faspay "Draft" or "Proforma" invoice not yet past its due date is
-        issued ("Unpaid"); one left past its due date stays as it is.
+        A Faspay "Draft" or "Proforma" invoice not yet past its due date is issued ("Unpaid"); one left past
+        its due date stays as it is.
     pay_before_due, pay_past_due, pay_long_past_due : float
-        An open invoice is paid in full: not yet due; 1 to
-        ``long_past_due_days`` days past due; beyond. Mayar invoices are due
-        on receipt, so their age is their days past due, and from day 1 to
+        An open invoice is paid in full: not yet due; 1 to ``long_past_due_days`` days past due; beyond. Mayar
+        invoices are due on receipt, so their age is their days past due, and from day 1 to
         ``long_past_due_days`` they use ``mayar_pay`` instead.
     long_past_due_days : int
         Where "long past due" starts (exclusive).
@@ -63,13 +62,11 @@ class Rates:
     mayar_closed : float
         An active Mayar invoice is closed.
     habits : bool
-        True: payments in full follow each customer's habit
-        (:mod:`._habits`), with ``pay_past_due`` (Faspay) and ``mayar_pay``
-        (Mayar) the daily rate of the invoices a customer forgot, and part
-        payments at ``partially_paid`` times 6 for customers paying in
-        instalments, times 0.5 for the others; ``pay_before_due``,
-        ``pay_long_past_due`` and ``long_past_due_days`` are then unused.
-        False: every customer alike, at the rates above.
+        True: payments in full follow each customer's habit (:mod:`._habits`), with ``pay_past_due`` (Faspay)
+        and ``mayar_pay`` (Mayar) the daily rate of the invoices a customer forgot, and part payments at
+        ``partially_paid`` times 6 for customers paying in instalments, times 0.5 for the others;
+        ``pay_before_due``, ``pay_long_past_due`` and ``long_past_due_days`` are then unused. False: every
+        customer alike, at the rates above.
     """
 
     faspay_per_weekday: float = 13.0

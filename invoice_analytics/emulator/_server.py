@@ -1,11 +1,9 @@
 """A local HTTP emulator of both providers' invoice-list endpoints, on one origin.
 
-Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one
-status code per call) and Mayar ``GET /hl/v2/invoices`` (Bearer key,
-``createdAt`` cursor, 20 requests a minute per IP) answer as the reference
-pages describe, over the sample datasets shipped in the package (``emulator/samples/``,
-package data). Tests can inject faults,
-add latency, mutate the data mid-sweep, and read a log of every request.
+Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one status code per call) and Mayar
+``GET /hl/v2/invoices`` (Bearer key, ``createdAt`` cursor, 20 requests a minute per IP) answer as the
+reference pages describe, over the sample datasets shipped in the package (``emulator/samples/``, package
+data). Tests can inject faults, add latency, mutate the data mid-sweep, and read a log of every request.
 
 >>> import requests  # doctest: +SKIP
 >>> from invoice_analytics.providers.faspay import FASPAY_PATH, faspay_signature  # doctest: +SKIP
@@ -84,22 +82,20 @@ class _Handler(DeadlineHandler):
 class Emulator:
     """Both providers' invoice-list APIs on one local origin (see the module docstring).
 
-    ``None`` datasets load the package's sample datasets (``samples/*.json``); ``[]`` is an
-    empty account. ``url`` and the ``*_kwargs`` are available once started.
-    ``retry_after`` is the ``Retry-After`` of an injected 429 (0: retry at once).
+    ``None`` datasets load the package's sample datasets (``samples/*.json``); ``[]`` is an empty account.
+    ``url`` and the ``*_kwargs`` are available once started. ``retry_after`` is the ``Retry-After`` of an
+    injected 429 (0: retry at once).
 
-    The server runs on a daemon thread from :meth:`start` (or entering the
-    ``with`` block) to :meth:`stop` (or leaving it). Faspay Billing answers
-    ``get-all-billing`` with the reference page's filters, newest invoice
-    first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters
-    and rate limit. The sample datasets hold 6,000 Faspay and 2,500 Mayar
-    invoices.
+    The server runs on a daemon thread from :meth:`start` (or entering the ``with`` block) to :meth:`stop` (or
+    leaving it). Faspay Billing answers ``get-all-billing`` with the reference page's filters, newest invoice
+    first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters and rate limit. The sample datasets
+    hold 6,000 Faspay and 2,500 Mayar invoices.
 
     Parameters
     ----------
     faspay_invoices, mayar_invoices : list of dict or None, default None
-        Each account's invoices as raw rows in the provider's JSON shape
-        (copied); None loads the sample dataset, ``[]`` is an empty account.
+        Each account's invoices as raw rows in the provider's JSON shape (copied); None loads the sample
+        dataset, ``[]`` is an empty account.
     host : str, default "127.0.0.1"
         The address to listen on.
     port : int, default 0
@@ -111,8 +107,8 @@ class Emulator:
     mayar_api_key : str, default "demo-mayar-key"
         The Mayar Bearer key accepted.
     mayar_rate_limit_per_minute : int or None, default 20
-        Mayar requests allowed per client IP in any sliding minute; beyond,
-        a 429 with a ``Retry-After``. None: no limit.
+        Mayar requests allowed per client IP in any sliding minute; beyond, a 429 with a ``Retry-After``.
+        None: no limit.
     mayar_cursor : {"strict", "inclusive"}, default "strict"
         How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
     latency : float, default 0.0
@@ -120,25 +116,22 @@ class Emulator:
     retry_after : int, default 1
         The ``Retry-After`` of an injected 429, in seconds.
     max_connections : int, default 64
-        Connections served at once, each on a thread; more are answered 503
-        and closed at once.
+        Connections served at once, each on a thread; more are answered 503 and closed at once.
     header_timeout : float, default 10.0
-        Seconds a request has for its request line and headers; a slower
-        (or silent) connection is closed.
+        Seconds a request has for its request line and headers; a slower (or silent) connection is closed.
 
     Attributes
     ----------
     url : str
         The origin, e.g. ``http://127.0.0.1:54321``, once started.
     faspay_kwargs, mayar_kwargs : dict
-        Keyword arguments of :func:`~invoice_analytics.load_faspay` and
-        :func:`~invoice_analytics.load_mayar` for this emulator.
+        Keyword arguments of :func:`~invoice_analytics.load_faspay` and :func:`~invoice_analytics.load_mayar`
+        for this emulator.
     requests : collections.deque of RequestRecord
-        Every request answered, oldest first (the last
-        :data:`REQUEST_LOG_SIZE`).
+        Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
-        Called as ``on_request(provider, n)`` before the n-th request to a
-        provider is answered (tests use it to change the data mid-load).
+        Called as ``on_request(provider, n)`` before the n-th request to a provider is answered (tests use it
+        to change the data mid-load).
     faspay, mayar
         The emulated accounts: their ``invoices``, credentials and settings.
     latency, retry_after
@@ -147,8 +140,8 @@ class Emulator:
     Raises
     ------
     ValueError
-        When ``mayar_cursor`` is not "strict" or "inclusive", or
-        ``mayar_rate_limit_per_minute`` is not a positive integer or None.
+        When ``mayar_cursor`` is not "strict" or "inclusive", or ``mayar_rate_limit_per_minute`` is not a
+        positive integer or None.
 
     See Also
     --------
@@ -265,9 +258,8 @@ class Emulator:
     def mayar_kwargs(self) -> dict[str, str]:
         """``load_mayar`` keyword arguments for this emulator (origin and demo key).
 
-        The emulator's rate limit still applies: pass
-        ``rate_limit_per_minute=None`` to the loader too when the emulator
-        has none.
+        The emulator's rate limit still applies: pass ``rate_limit_per_minute=None`` to the loader too when
+        the emulator has none.
 
         Returns
         -------
@@ -371,9 +363,8 @@ class Emulator:
         Parameters
         ----------
         record : dict
-            The row as Faspay sends it (see ``emulator/samples/``); it is listed
-            under its ``invoice_status`` label (e.g. "Unpaid") and by its
-            ``invoice_date``.
+            The row as Faspay sends it (see ``emulator/samples/``); it is listed under its ``invoice_status``
+            label (e.g. "Unpaid") and by its ``invoice_date``.
         """
         self.faspay.add(record)
 
@@ -385,8 +376,8 @@ class Emulator:
         invoice_no : str
             The invoice to move.
         label : str
-            A Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled",
-            "Overdue", "Partial Paid" or "Proforma".
+            A Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid" or
+            "Proforma".
 
         Raises
         ------
@@ -422,9 +413,8 @@ class Emulator:
         Parameters
         ----------
         record : dict
-            The row as Mayar sends it (see ``emulator/samples/``); it needs a
-            ``createdAt`` (epoch milliseconds), by which the list is ordered
-            and paged.
+            The row as Mayar sends it (see ``emulator/samples/``); it needs a ``createdAt`` (epoch
+            milliseconds), by which the list is ordered and paged.
         """
         self.mayar.add(record)
 
