@@ -1,10 +1,4 @@
-"""The business rules of the analytics, each written once (private).
-
-They are stated in the "Conventions" of :doc:`/guide/analytics`.
-
->>> bucket_labels(DEFAULT_EDGES)
-['Current', '1-30', '31-60', '61-90', '>90']
-"""
+"""The business rules of the analytics, each written once (the "Conventions" of :doc:`/guide/analytics`)."""
 
 from __future__ import annotations
 
@@ -108,8 +102,7 @@ def bucket_labels(edges: Iterable[int]) -> list[str]:
 
 
 def bucket_codes(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:
-    """Bucket index per day count (``int8``): 0 for <= 0 days, then 1 for
-    1..edges[0], 2 for edges[0]+1..edges[1], ..., ``len(edges) + 1`` beyond.
+    """Bucket index per day count (``int8``): 0 for <= 0 days, 1 for 1..edges[0], ..., ``len(edges) + 1`` beyond.
 
     >>> bucket_codes(np.array([-5, 0, 1, 30, 31, 90, 91]), (30, 60, 90)).tolist()
     [0, 0, 1, 1, 2, 3, 4]
@@ -155,9 +148,7 @@ def paid_mask(status: pd.Series) -> np.ndarray:
 
 
 def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """``(int64 values, missing mask or None when nothing is missing)``.
-
-    Values at missing positions are undefined: callers mask them.  An ``Int64`` column is read without a copy.
+    """``(int64 values, missing mask or None)``; values at missing positions are undefined (callers mask them).
 
     >>> v, missing = money(pd.Series([5, None], dtype="Int64"))
     >>> int(v[0]), missing.tolist()
@@ -187,12 +178,10 @@ def select_rows(
     basis: str | None = "due",
     day: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the open (``sign="open"``), credit (``"credit"``) or both
-    (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
-    date columns the caller will age them by (None: no dates needed).
+    """Positions and outstanding amounts of the open (``sign="open"``), credit or both (``"nonzero"``) invoices.
 
-    ``day`` (a Jakarta day number) is the caller's ``as_of``; a past one follows the ``as_of`` rule of the
-    analytics guide's conventions (issued later: left out; a ``PastAsOfWarning``).
+    ``basis`` names the date columns the caller will age them by (None: none). ``day`` (a Jakarta day number)
+    is the caller's ``as_of``; a past one follows the guide's ``as_of`` rule (issued later: left out, warned).
 
     >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
     ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
@@ -221,8 +210,7 @@ def select_rows(
 
 
 def _issued_by(df: pd.DataFrame, day: int, func: str) -> np.ndarray:
-    """Rows issued on or before Jakarta day ``day`` (or of unknown issue date); warns when the
-    frame's balances are known later than that day."""
+    """Rows issued by Jakarta day ``day`` (or undated); warns when the balances are known later than that day."""
     known_on = df.attrs.get("as_of")
     if day < as_of_day(known_on):  # None: a frame loaded today
         warn_caller(

@@ -1,7 +1,6 @@
-"""From totals to invoices: a customer's statement, and the list of who to chase first.
+"""From totals to invoices: a customer's statement, and who to chase first (plain frames, exported as they are).
 
-Both follow the aging conventions (the "Conventions" of :doc:`/guide/analytics`) and return plain frames that
-:func:`~invoice_analytics.write_excel` and :func:`~invoice_analytics.write_csv` export as they are.
+Both follow the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from __future__ import annotations
@@ -50,8 +49,7 @@ def _due_dates(days: np.ndarray, known: np.ndarray) -> pd.Series:
 
 
 def _customer_rows(df: pd.DataFrame, customer: str | tuple[object, ...]) -> np.ndarray:
-    """Mask of the customer's rows: a key (:func:`~.customers.customer_key`), or a customer name
-    (trimmed, case-folded, every provider)."""
+    """Mask of the customer's rows: a key (:func:`~.customers.customer_key`) or a name (trimmed, case-folded)."""
     if isinstance(customer, tuple):
         if len(customer) == 2:  # (provider, customer_id)
             provider, customer_id = customer
@@ -248,8 +246,7 @@ def _whole_days(value: object) -> bool:
 
 
 def _contacts(df: pd.DataFrame) -> pd.DataFrame | None:
-    """Per customer (:func:`~.customers.customer_key`): the email and phone of its most recent invoice
-    that has each."""
+    """Per customer (:func:`~.customers.customer_key`): the email and phone of its latest invoice having each."""
     present = [c for c in ("customer_email", "customer_mobile") if c in df.columns]
     if not present:
         return None

@@ -1,7 +1,4 @@
-"""History analytics of balances: DSO by countback, and Faspay amounts observed (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics of balances: DSO by countback, and Faspay amounts observed (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""History analytics of payments: when each invoice was paid, and days to pay (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics of payments: when each invoice was paid, and days to pay (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 
@@ -140,11 +137,10 @@ _STATISTICS = {"median": 0.5, "p90": 0.9}
 def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
     """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
 
-    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid
-    within ``[days_to_pay_min, days_to_pay_max]``; a quantile is monotone in
-    every value, so the true one lies between the quantile of the minima
-    (``*_low``) and of the maxima (``*_high``), linearly interpolated. The
-    figures lean long (see :doc:`/guide/history-analytics`).
+    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid within ``[days_to_pay_min,
+    days_to_pay_max]``; a quantile is monotone in every value, so the true one lies between the quantile of
+    the minima (``*_low``) and of the maxima (``*_high``), linearly interpolated. The figures lean long (see
+    :doc:`/guide/history-analytics`).
 
     Parameters
     ----------

@@ -20,8 +20,8 @@ __all__ = ["issue_month", "paid_ratio"]
 def issue_month(df: pd.DataFrame) -> pd.Series:
     """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
 
-    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time.
-    ``df.assign(issue_month=issue_month(df))`` makes it a column.
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time. It is
+    :func:`paid_ratio`'s ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------
@@ -37,10 +37,6 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     ------
     KeyError
         When ``df`` has no ``issued_at`` column.
-
-    See Also
-    --------
-    paid_ratio : Groups by it with ``by="issue_month"``.
 
     Examples
     --------
@@ -62,7 +58,7 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
 def paid_ratio(
     df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = False
 ) -> pd.DataFrame:
-    """Share of the counted invoices that are paid, per ``by``.
+    """Share of the counted invoices that are paid, per ``by`` (as a chart: :func:`plot_paid_ratio_by_month`).
 
     {conventions}
 
@@ -90,11 +86,6 @@ def paid_ratio(
     {raises_aging}
         Also when ``weight`` is not "count" or "amount".
 
-    See Also
-    --------
-    issue_month : The virtual "issue_month" key as a column.
-    plot_paid_ratio_by_month : The ratio per issue month, as a chart.
-
     Examples
     --------
     >>> df = pd.DataFrame({
@@ -108,9 +99,6 @@ def paid_ratio(
     issue_month
     2024-01                   2           1         0.5
     2024-02                   1           0         0.0
-    >>> paid_ratio(df, weight="amount")
-           billed_amount  paid_amount  paid_ratio
-    Total         400000       250000       0.625
     >>> paid_ratio(df, by="status", weight="amount", totals=True)  # doctest: +NORMALIZE_WHITESPACE
                     billed_amount  paid_amount  paid_ratio
     status

@@ -1,7 +1,4 @@
-"""History analytics over dates: the aging trend and roll rates (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics over dates: the aging trend and roll rates (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 
@@ -184,12 +181,10 @@ def roll_rates(
 ) -> pd.DataFrame:
     """Where the open amount of each aging bucket at ``start`` is at ``end``.
 
-    Each row weighs the invoices open at ``start`` (aged from their due
-    date) by their outstanding then; each column is the share of it whose
-    invoice is, at ``end``, in that state of the "Conventions" of
-    :doc:`/guide/history-analytics` (Cancelled: excluded; Gone: not in the
-    store's frame). One still open counts ``min(outstanding at end, at
-    start)`` in its end bucket, the rest of a part payment in "Paid".
+    Each row weighs the invoices open at ``start`` (aged from their due date) by their outstanding then; each
+    column is the share of it whose invoice is, at ``end``, in that state of the "Conventions" of
+    :doc:`/guide/history-analytics` (Cancelled: excluded; Gone: not in the store's frame). One still open
+    counts ``min(outstanding at end, at start)`` in its end bucket, the rest of a part payment in "Paid".
 
     Parameters
     ----------

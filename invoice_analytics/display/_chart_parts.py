@@ -263,10 +263,9 @@ FOLD_SHARE = 0.10
 def _main_start(weights: pd.Series) -> pd.Period | None:
     """The first month of the main period, when a few stray earlier months would stretch the axis.
 
-    ``weights`` (per month: the amount or the number of invoices) decide:
-    the months before a gap of at least :data:`FOLD_GAP_MONTHS` empty months
-    are folded when they hold at most :data:`FOLD_SHARE` of the total. The
-    latest such gap is chosen; None when nothing is folded.
+    ``weights`` (per month: the amount or the number of invoices) decide: the months before a gap of at least
+    :data:`FOLD_GAP_MONTHS` empty months are folded when they hold at most :data:`FOLD_SHARE` of the total.
+    The latest such gap is chosen; None when nothing is folded.
 
     >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
     >>> str(_main_start(w)), _main_start(w.iloc[2:])

@@ -77,8 +77,7 @@ def _missing(value: object) -> bool:
 
 
 def _label(value: object) -> str:
-    """A row label as text: a missing key "(no name)"; a tuple's parts joined by " / ", its missing
-    parts after the first left out (a customer without an id: "Ani / faspay").
+    """A row label as text: missing is "(no name)"; a tuple's parts joined by " / ", later missing ones dropped.
 
     >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
     ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
@@ -142,12 +141,12 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
 
     The row key's first level (the name; "(no name)" when missing) is pinned at the left, cut at 13em (whole
     in its tooltip), then one column per other level ("–" when missing); the header and a last "Total" row
-    stay pinned when it scrolls down (see :doc:`/guide/panel`).
+    stay pinned when it scrolls down. :class:`FilterPanel` shows it (see :doc:`/guide/panel`).
 
     Parameters
     ----------
     report : pandas.DataFrame
-        An aging report, e.g. ``aging_report(df)``: one row per key, money columns only (each cell in full
+        An aging report, e.g. :func:`aging_report`: one row per key, money columns only (each cell in full
         rupiah, :func:`format_rupiah`), optionally a final "Total" row (or ``("Total", ...)``).
     max_rows : int or None, default 25
         The most rows shown before the Total row, then a row counting the rest; None shows every row.
@@ -164,11 +163,6 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
         When a cell is a float with a fraction (e.g. a ratio column).
     TypeError
         When a cell is not a number (e.g. a text column).
-
-    See Also
-    --------
-    aging_report : Makes the report.
-    FilterPanel : Shows this table under its controls.
 
     Examples
     --------
@@ -241,34 +235,13 @@ _STATEMENT_HEADINGS = {"invoice_id": "Invoice", "provider": "Provider", "status"
 
 
 def format_statement_table(statement: pd.DataFrame) -> str:
-    """A customer's statement as an HTML table: one row per open invoice or credit, then the Total.
+    """A :func:`~invoice_analytics.customer_statement` (its last row the Total) as an HTML table.
 
-    Parameters
-    ----------
-    statement : pandas.DataFrame
-        From :func:`~invoice_analytics.customer_statement`: its last row is the Total (``invoice_id`` "Total",
-        the net ``outstanding``).
+    A scrollable ``<div class="ia-statement-table">``: invoice, provider, the provider's status, issue and due
+    dates (YYYY-MM-DD), days past due (negative: not due yet), bucket and outstanding in rupiah; "–" where a
+    value does not apply; "No open invoices or credits." when nothing is open. ``KeyError`` when a column is
+    missing. The panel shows it when a customer is chosen.
 
-    Returns
-    -------
-    str
-        An HTML fragment (a scrollable ``<div class="ia-statement-table">`` holding a ``<table>``): invoice,
-        provider, the provider's status, issue and due dates (YYYY-MM-DD), days past due (negative: not due
-        yet), bucket and outstanding in rupiah; "–" where a value does not apply. A statement with nothing
-        open reads "No open invoices or credits." instead.
-
-    Raises
-    ------
-    KeyError
-        When ``statement`` lacks one of the columns above.
-
-    See Also
-    --------
-    customer_statement : Makes the statement.
-    FilterPanel : Shows it when a customer is chosen.
-
-    Examples
-    --------
     >>> from invoice_analytics import customer_statement
     >>> df = pd.DataFrame({"provider": ["faspay"] * 2, "invoice_id": ["I1", "I2"], "customer_id": ["C1"] * 2,
     ...     "customer_name": ["Ani"] * 2, "status": ["unpaid", "overdue"],
@@ -340,8 +313,7 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    """The label of a Total row: "Total", or a tuple of it and empty texts (a missing key part is not,
-    nor a customer named "Total", whose id and provider are not empty).
+    """The label of a Total row: "Total", or it and empty texts (not a missing key part, nor a customer "Total").
 
     >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
     (True, False, False)

@@ -1,25 +1,9 @@
-"""A local HTTP emulator of both providers' invoice-list endpoints, on one origin.
+"""A local HTTP emulator of both providers' invoice-list endpoints, on one origin (see docs/guide/emulator.md).
 
 Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one status code per call) and Mayar
 ``GET /hl/v2/invoices`` (Bearer key, ``createdAt`` cursor, 20 requests a minute per IP) answer as the
-reference pages describe, over the sample datasets shipped in the package (``emulator/samples/``, package
-data). Tests can inject faults, add latency, mutate the data mid-sweep, and read a log of every request.
-
->>> import requests  # doctest: +SKIP
->>> from invoice_analytics.providers.faspay import FASPAY_PATH, faspay_signature  # doctest: +SKIP
->>> from invoice_analytics.providers.mayar import MAYAR_PATH  # doctest: +SKIP
->>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-...     mayar = requests.get(emu.url + MAYAR_PATH, params={"limit": 2}, timeout=5,
-...                          headers={"Authorization": "Bearer " + DEMO_MAYAR_API_KEY}).json()
-...     faspay = requests.get(emu.url + FASPAY_PATH, timeout=5, json={
-...         "signature": faspay_signature(DEMO_FASPAY_USERNAME, DEMO_FASPAY_PASSWORD), "page": "1",
-...         "status": 4, "start_period": "2025-01-01", "end_period": "2026-12-31"}).json()
->>> mayar["messages"], len(mayar["data"]), mayar["hasMore"]  # doctest: +SKIP
-('success', 2, True)
->>> faspay["response_code"], faspay["current_page"], len(faspay["data"])  # doctest: +SKIP
-('00', '1', 50)
->>> faspay["data"][0]["invoice_status"]  # doctest: +SKIP
-'Overdue'
+reference pages describe, over the sample datasets shipped in the package (``emulator/samples/``). Tests can
+inject faults, add latency, mutate the data mid-sweep, and read a log of every request.
 """
 
 from __future__ import annotations
@@ -80,26 +64,20 @@ class _Handler(DeadlineHandler):
 
 
 class Emulator:
-    """Both providers' invoice-list APIs on one local origin (see the module docstring).
-
-    ``None`` datasets load the package's sample datasets (``samples/*.json``); ``[]`` is an empty account.
-    ``url`` and the ``*_kwargs`` are available once started. ``retry_after`` is the ``Retry-After`` of an
-    injected 429 (0: retry at once).
+    """Both providers' invoice-list APIs on one local origin (see :doc:`/guide/emulator`).
 
     The server runs on a daemon thread from :meth:`start` (or entering the ``with`` block) to :meth:`stop` (or
     leaving it). Faspay Billing answers ``get-all-billing`` with the reference page's filters, newest invoice
     first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters and rate limit. The sample datasets
-    hold 6,000 Faspay and 2,500 Mayar invoices.
+    (``samples/*.json``) hold 6,000 Faspay and 2,500 Mayar invoices.
 
     Parameters
     ----------
     faspay_invoices, mayar_invoices : list of dict or None, default None
         Each account's invoices as raw rows in the provider's JSON shape (copied); None loads the sample
         dataset, ``[]`` is an empty account.
-    host : str, default "127.0.0.1"
-        The address to listen on.
-    port : int, default 0
-        The port; 0 picks a free one when started.
+    host, port : str and int, default "127.0.0.1" and 0
+        The address to listen on; port 0 picks a free one when started.
     faspay_page_size : int, default 50
         Invoices per Faspay page.
     faspay_username, faspay_password : str, default "demo", "demo-password"
@@ -114,7 +92,7 @@ class Emulator:
     latency : float, default 0.0
         Seconds to wait before each answer.
     retry_after : int, default 1
-        The ``Retry-After`` of an injected 429, in seconds.
+        The ``Retry-After`` of an injected 429, in seconds (0: retry at once).
     max_connections : int, default 64
         Connections served at once, each on a thread; more are answered 503 and closed at once.
     header_timeout : float, default 10.0
@@ -122,11 +100,9 @@ class Emulator:
 
     Attributes
     ----------
-    url : str
-        The origin, e.g. ``http://127.0.0.1:54321``, once started.
-    faspay_kwargs, mayar_kwargs : dict
-        Keyword arguments of :func:`~invoice_analytics.load_faspay` and :func:`~invoice_analytics.load_mayar`
-        for this emulator.
+    url, faspay_kwargs, mayar_kwargs
+        The origin, and keyword arguments of :func:`~invoice_analytics.load_faspay` and
+        :func:`~invoice_analytics.load_mayar` for this emulator (see below).
     requests : collections.deque of RequestRecord
         Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
@@ -160,16 +136,6 @@ class Emulator:
     52
     >>> log[0].provider, log[0].path, log[0].params, log[0].status_code  # doctest: +SKIP
     ('mayar', '/hl/v2/invoices', {'limit': '50'}, 200)
-
-    Mayar's rate limit, as the real API applies it:
-
-    >>> import requests  # doctest: +SKIP
-    >>> with Emulator([], [], mayar_rate_limit_per_minute=2) as emu:  # doctest: +SKIP
-    ...     answers = [requests.get(emu.url + MAYAR_PATH, timeout=5,
-    ...                             headers={"Authorization": "Bearer " + DEMO_MAYAR_API_KEY})
-    ...                for _ in range(3)]
-    >>> [a.status_code for a in answers], answers[-1].headers["Retry-After"]  # doctest: +SKIP
-    ([200, 200, 429], '60')
     """
 
     def __init__(
@@ -215,20 +181,10 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The origin, e.g. ``http://127.0.0.1:54321`` (known once started, or when ``port`` is fixed).
+        """The origin ``http://{host}:{port}`` (no trailing slash), known once started or when ``port`` is fixed.
 
-        Returns
-        -------
-        str
-            ``http://{host}:{port}``, without a trailing slash.
+        Raises ``RuntimeError`` when the emulator is not started and ``port`` is 0.
 
-        Raises
-        ------
-        RuntimeError
-            When the emulator is not started and ``port`` is 0.
-
-        Examples
-        --------
         >>> Emulator(port=8765).url
         'http://127.0.0.1:8765'
         """
@@ -240,51 +196,26 @@ class Emulator:
 
     @property
     def faspay_kwargs(self) -> dict[str, str]:
-        """``load_faspay`` keyword arguments for this emulator (origin and demo credentials).
+        """``load_faspay`` keyword arguments for this emulator: ``base_url``, ``username`` and ``password``.
 
-        Returns
-        -------
-        dict
-            ``base_url``, ``username`` and ``password``.
-
-        Raises
-        ------
-        RuntimeError
-            When the origin is not known yet (see :attr:`url`).
+        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`).
         """
         return {"base_url": self.url, "username": self.faspay.username, "password": self.faspay.password}
 
     @property
     def mayar_kwargs(self) -> dict[str, str]:
-        """``load_mayar`` keyword arguments for this emulator (origin and demo key).
+        """``load_mayar`` keyword arguments for this emulator: ``base_url`` and ``api_key``.
 
-        The emulator's rate limit still applies: pass ``rate_limit_per_minute=None`` to the loader too when
-        the emulator has none.
-
-        Returns
-        -------
-        dict
-            ``base_url`` and ``api_key``.
-
-        Raises
-        ------
-        RuntimeError
-            When the origin is not known yet (see :attr:`url`).
+        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`). The emulator's rate limit
+        still applies: pass ``rate_limit_per_minute=None`` to the loader too when the emulator has none.
         """
         return {"base_url": self.url, "api_key": self.mayar.api_key}
 
     def start(self) -> Emulator:
-        """Start serving on a background thread (nothing happens when already started).
+        """Start serving on a background thread (nothing happens when already started); return the emulator.
 
-        Returns
-        -------
-        Emulator
-            The emulator itself, so ``emu = Emulator().start()`` works.
-
-        Raises
-        ------
-        OSError
-            When the address cannot be bound (e.g. the port is taken).
+        Returning itself, ``emu = Emulator().start()`` works. Raises ``OSError`` when the address cannot be
+        bound (e.g. the port is taken).
         """
         if self._server is None:
             self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
@@ -315,20 +246,15 @@ class Emulator:
     # -- test controls -----------------------------------------------------------
 
     def inject(self, fault: str, *, provider: str | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` requests to ``provider`` with ``fault``.
-
-        Answer the next ``times`` requests to ``provider`` (None: either) with
-        ``fault`` (one of :data:`FAULTS`). Faults: "429" (with ``Retry-After``), "500", "502" (an HTML page),
-        "503" (plain text), "drop" (the connection is closed without an
-        answer), "malformed" (truncated JSON), "missing-keys", "failed" (a
-        failure sent as data: Faspay's ``response_code`` "01", Mayar's
-        ``"messages": "failed"``), "401" and "403". Injected faults are used
-        in the order injected.
+        """Answer the next ``times`` requests to ``provider`` with ``fault``; faults are used in the order injected.
 
         Parameters
         ----------
         fault : str
-            One of :data:`FAULTS`.
+            One of :data:`FAULTS`: "429" (with ``Retry-After``), "500", "502" (an HTML page), "503" (plain
+            text), "drop" (the connection is closed without an answer), "malformed" (truncated JSON),
+            "missing-keys", "failed" (a failure sent as data: Faspay's ``response_code`` "01", Mayar's
+            ``"messages": "failed"``), "401" and "403".
         provider : {"faspay", "mayar", None}, default None
             The provider whose requests get the fault; None: either.
         times : int, default 1
@@ -358,33 +284,17 @@ class Emulator:
             self._faults.append([fault, provider, times])
 
     def add_faspay_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Faspay invoice (a raw ``get-all-billing`` row, copied), e.g. during a load.
+        """Add a Faspay invoice ``record``, e.g. during a load: a raw ``get-all-billing`` row (copied).
 
-        Parameters
-        ----------
-        record : dict
-            The row as Faspay sends it (see ``emulator/samples/``); it is listed under its ``invoice_status``
-            label (e.g. "Unpaid") and by its ``invoice_date``.
+        It is listed under its ``invoice_status`` label (e.g. "Unpaid") and by its ``invoice_date``.
         """
         self.faspay.add(record)
 
     def set_faspay_status(self, invoice_no: str, label: str) -> None:
-        """Move an invoice to another status label (the outstanding amount is left as is).
+        """Move invoice ``invoice_no`` to the status ``label`` (the outstanding amount is left as is).
 
-        Parameters
-        ----------
-        invoice_no : str
-            The invoice to move.
-        label : str
-            A Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid" or
-            "Proforma".
-
-        Raises
-        ------
-        ValueError
-            When ``label`` is not a Faspay status label.
-        KeyError
-            When no invoice has that number.
+        ``label`` is a Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid"
+        or "Proforma", else a ``ValueError``; an unknown ``invoice_no`` is a ``KeyError``.
         """
         self.faspay.set_status(invoice_no, label)
 
@@ -408,13 +318,9 @@ class Emulator:
         self.mayar.remove(invoice_id)
 
     def add_mayar_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Mayar invoice (a raw ``/hl/v2/invoices`` row, copied), e.g. during a load.
+        """Add a Mayar invoice ``record``, e.g. during a load: a raw ``/hl/v2/invoices`` row (copied).
 
-        Parameters
-        ----------
-        record : dict
-            The row as Mayar sends it (see ``emulator/samples/``); it needs a ``createdAt`` (epoch
-            milliseconds), by which the list is ordered and paged.
+        It needs a ``createdAt`` (epoch milliseconds), by which the list is ordered and paged.
         """
         self.mayar.add(record)
 
