@@ -2,9 +2,6 @@
 
 ``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of rupiah are
 exact integers (never through a lossy float).
-
->>> exact_sums(np.array([0, 1, 0]), np.array([2, 5, -3]), 2).tolist()
-[-1, 5]
 """
 
 from __future__ import annotations
@@ -32,8 +29,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 def by_names(by: By) -> list[Hashable]:
-    """``by`` as a list of the result's index names (empty for None; the customer key's three levels
-    for ``"customer"``)."""
+    """``by`` as a list of the result's index names (none for None, three for ``"customer"``)."""
     if by is None:
         return []
     if isinstance(by, str) and by == CUSTOMER:
@@ -62,8 +58,7 @@ def require_by(df: pd.DataFrame, by: By, func: str) -> None:
 
 
 def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.ndarray, Any, bool]:
-    """Codes (0..k-1, missing kept as its own group) and uniques of one key,
-    and whether every unique occurs among ``rows``."""
+    """Codes (0..k-1, missing a group), uniques of one key, and whether every unique occurs among ``rows``."""
     if name == ISSUE_MONTH and name not in df.columns:
         ordinals = month_ordinals(df["issued_at"], rows)
         unknown = ordinals == NAT
@@ -107,8 +102,8 @@ def _compress(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Group code per selected row (0..g-1) and the index of the g groups.
 
-    Only groups present among ``rows`` are kept; missing key values form their own group.  ``by=None`` gives
-    one group labelled ``"Total"`` (none when no rows are selected).  Group order is arbitrary (callers sort).
+    Only groups among ``rows``, missing key values one group; ``by=None``: one "Total" (none without rows).
+    Group order is arbitrary (callers sort).
     """
     if _is_customer(df, by):
         return customer_groups(df, rows)
@@ -133,10 +128,9 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
 
 
 def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per-group sums of int64 ``values``, exact (``np.bincount`` on float
-    pieces small enough that no partial sum can round); a sum beyond int64
-    is a :class:`~invoice_analytics.errors.MoneyOverflowError`, never a
-    wrapped total.
+    """Exact per-group sums of int64 ``values`` (``np.bincount`` on float pieces too small to round).
+
+    A sum beyond int64 is a :class:`~invoice_analytics.errors.MoneyOverflowError`, never a wrapped total.
 
     >>> exact_sums(np.array([0, 1, 0]), np.array([2**62, 5, -3]), 2).tolist()
     [4611686018427387901, 5]
@@ -175,8 +169,7 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 def checked_sum(values: np.ndarray | pd.Series) -> int:
-    """The exact sum of integer rupiah (missing values skipped), or a
-    :class:`~invoice_analytics.errors.MoneyOverflowError` when it does not fit in int64.
+    """The exact sum of integer rupiah (missing skipped); ``MoneyOverflowError`` when it does not fit in int64.
 
     >>> checked_sum(pd.array([2**62, None, -5], dtype="Int64"))
     4611686018427387899
@@ -214,10 +207,10 @@ def finish(
     sort_by: Sequence[str] = (),
     totals: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Assemble a grouped result: sort by the group key (missing last), then
-    stably by ``sort_by`` descending; append ``totals`` as a row labelled
-    ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None
-    (a ValueError when a group has that label)."""
+    """Sort a grouped result by the key (missing last), then stably by ``sort_by`` descending; append ``totals``.
+
+    The totals row (none when ``by`` is None) is "Total" (``("Total", "", ...)`` for several keys; a group
+    labelled so is a ValueError)."""
     frame = pd.DataFrame(columns, index=index)
     if len(frame) == 0:
         frame.index = empty_index(by) if index.nlevels == 1 else empty_index(list(index.names))

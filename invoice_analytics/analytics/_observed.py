@@ -1,7 +1,6 @@
 """What the history analytics share: the store they read, dates as day ends, the states of a version (private).
 
-Used by :mod:`.trends`, :mod:`.payments` and :mod:`.dso`, which only read a :class:`HistoryLike`; the
-conventions (day ends, the states of a version in :func:`_states`) are :doc:`/guide/history-analytics`'s.
+They only read a :class:`HistoryLike`; the conventions are :doc:`/guide/history-analytics`'s.
 """
 
 from __future__ import annotations
@@ -171,8 +170,7 @@ def _int_array(values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def _group_quantile(codes: np.ndarray, values: np.ndarray, n: int, q: float) -> pd.arrays.FloatingArray:
-    """The ``q`` quantile of ``values`` per group (linear interpolation, as numpy's and pandas' default);
-    ``<NA>`` for an empty group.
+    """The ``q`` quantile of ``values`` per group (linearly interpolated, as numpy does); ``<NA>`` when empty.
 
     >>> _group_quantile(np.array([0, 0, 0, 0, 1]), np.array([4, 1, 3, 2, 7]), 3, 0.5).tolist()
     [2.5, 7.0, <NA>]

@@ -44,8 +44,7 @@ def _countback(
 ) -> tuple[pd.arrays.FloatingArray, np.ndarray, np.ndarray, np.ndarray]:
     """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
 
-    ``sales[g, k]`` is the amount billed k months back (k = 0: the as_of month up to as_of), ``days[k]`` that
-    month's days counted.
+    ``sales[g, k]``: billed k months back (k = 0: as_of's month up to as_of); ``days[k]``: its days counted.
 
     >>> d, m, b, lb = _countback(np.array([150, 0, 999]), np.array([[100, 100], [5, 5], [1, 1]]), np.array([10, 30]))
     >>> d.tolist(), m.tolist(), b.tolist(), lb.tolist()
@@ -82,8 +81,8 @@ def dso(
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
-    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then a Faspay DSO is an overestimate),
-    are in "DSO by the countback method" of :doc:`/guide/history-analytics`. ``R = 0`` gives 0.
+    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then Faspay's is an overestimate): "DSO
+    by the countback method" of :doc:`/guide/history-analytics`. Nothing open (``R = 0``) gives 0.
 
     Parameters
     ----------
@@ -98,8 +97,7 @@ def dso(
     observed_amounts : bool, default False
         Fill missing amounts by :func:`with_observed_amount` (with all the store saw, also after ``as_of``).
     totals : bool, default False
-        Append a "Total" row (the countback of everything) to a grouped result, named for what it covers as
-        for ``by=None``.
+        Append a "Total" row (the countback of everything, named as for ``by=None``) to a grouped result.
 
     Returns
     -------
@@ -117,9 +115,8 @@ def dso(
 
     Examples
     --------
-    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing was billed in January: 3 days of
-    January, then all of December's 31. With the observed amounts, F2's 50,000 is open too and December billed
-    F1's 1,000,000 as well:
+    On Jan 3, M1 (100,000, billed in December) is open, nothing billed in January: 3 days, then December's 31.
+    With observed amounts, F2's 50,000 is open too and December billed F1's 1,000,000 as well:
 
     >>> store = _ExampleStore()
     >>> got = dso(store, "2026-01-03")
@@ -181,10 +178,7 @@ def dso(
 
 
 def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray) -> str | None:
-    """The label of a row over every invoice when some provider has none with an amount: never a bare "Total".
-
-    None when every provider with invoices is covered (the row is the total). Faspay lists carry no amount, so
-    without ``observed_amounts`` such a row is Mayar's alone, and says so.
+    """The label of a row over every invoice when a provider has no amounts (Faspay's lists), else None.
 
     >>> frame = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"]})
     >>> _coverage_label(frame, np.array([False, True, True]), np.array([True, True, True]))

@@ -1,7 +1,4 @@
-"""The aging trend as a chart: a stacked area of the buckets over the dates (private).
-
-Draws what :func:`~invoice_analytics.analytics.trends.aging_trend` returns.
-"""
+"""The aging trend (:func:`~invoice_analytics.aging_trend`) as a chart: a stacked area of the buckets over the dates."""
 
 from __future__ import annotations
 

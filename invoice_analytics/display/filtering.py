@@ -2,12 +2,6 @@
 
 :class:`FilterIndex` computes once per frame what the filters need (codes, folded customer texts, Jakarta
 issue days), so the panel refilters in about a millisecond; :func:`filter_invoices` is the one-call form.
-
->>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-...                    "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-...                    "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])})
->>> filter_invoices(df, providers=["mayar"], customer="budi")["customer_name"].tolist()
-['Budiman']
 """
 
 from __future__ import annotations
@@ -90,8 +84,7 @@ FILTER_COLUMNS = ("provider", "status", "customer_name", "customer_id", "issued_
 
 @dataclass(frozen=True)
 class FilterIndex:
-    """What filtering needs, computed once per frame: codes per row, the
-    folded unique customer names and ids, issue days in Jakarta.
+    """What filtering needs, once per frame: codes per row, folded unique customer names and ids, Jakarta days.
 
     >>> index = FilterIndex.build(pd.DataFrame({
     ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
@@ -115,8 +108,7 @@ class FilterIndex:
 
     @classmethod
     def build(cls, df: pd.DataFrame) -> FilterIndex:
-        """Index ``df`` (core schema columns provider, status, customer_name,
-        customer_id, issued_at; a missing one is a ``KeyError`` naming it)."""
+        """Index ``df`` (its provider, status, customer_name, customer_id, issued_at; else a ``KeyError``)."""
         missing = [c for c in FILTER_COLUMNS if c not in df.columns]
         if missing:
             raise KeyError(f"filtering needs the column(s) {missing}")
@@ -168,12 +160,7 @@ def filter_invoices(
     issued_from: DateLike = None,
     issued_to: DateLike = None,
 ) -> pd.DataFrame:
-    """The rows of ``df`` matching every given filter (all columns, index kept).
-
-    ``providers`` / ``statuses``: the values to keep (None = all; an empty selection keeps nothing; ``None``
-    or ``"(missing)"`` in it keeps missing values). ``customer``: substring of ``customer_name`` or
-    ``customer_id``, ignoring case and accents (:func:`fold` on both sides). ``issued_from`` / ``issued_to``:
-    inclusive Jakarta calendar dates of ``issued_at`` (an invoice without one is then dropped).
+    """The rows of ``df`` matching every given filter, the filters of :class:`FilterPanel` (index kept).
 
     Parameters
     ----------
@@ -204,10 +191,6 @@ def filter_invoices(
         When ``df`` lacks one of the columns above.
     ValueError
         When ``issued_from`` or ``issued_to`` is not a date.
-
-    See Also
-    --------
-    FilterPanel : The same filters as notebook controls.
 
     Examples
     --------

@@ -1,10 +1,4 @@
-"""The panel's headline figures (KPIs) and its bucket schemes.
-
->>> from invoice_analytics.schema import empty_frame
->>> k = panel_kpis(empty_frame(), "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])
->>> k["open_amount"], k["paid_ratio"], k["oldest_label"]  # nothing counted: no ratio, not 0 %
-(0, None, '>60')
-"""
+"""The panel's headline figures (KPIs) and its bucket schemes."""
 
 from __future__ import annotations
 
@@ -38,7 +32,8 @@ def panel_kpis(
 ) -> dict[str, Any]:
     """Headline figures of ``df`` as plain Python numbers.
 
-    Aged from the due date.
+    :class:`FilterPanel` shows them as cards; :func:`overdue_totals`, :func:`aging_report`, :func:`paid_ratio`
+    and :func:`credit_invoices` give them in detail. Aged from the due date.
     {conventions}
 
     Parameters
@@ -64,11 +59,6 @@ def panel_kpis(
     {raises_aging}
         Also when ``terms_days`` are not whole days >= 0.
 
-    See Also
-    --------
-    overdue_totals, aging_report, paid_ratio, credit_invoices : The figures, in detail.
-    FilterPanel : Shows these figures as cards.
-
     Examples
     --------
     >>> df = pd.DataFrame({
@@ -82,8 +72,10 @@ def panel_kpis(
     (350000, 250000, 250000, -5000, 0.5)
     >>> k["net_balance"], k["oldest_label"], k["counted_count"], k["paid_count"]
     (345000, '>90', 4, 2)
-    >>> panel_kpis(df, "2024-02-15", edges=(30, 60, 90, 120))["oldest_label"]
-    '>120'
+    >>> panel_kpis(df, "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])["oldest_label"]
+    '>60'
+    >>> panel_kpis(df.iloc[:0], "2024-02-15")["paid_ratio"] is None  # nothing counted: no ratio, not 0 %
+    True
     >>> panel_kpis(df.assign(due_at=pd.NaT), "2024-02-15", terms_days=60)["overdue_amount"]  # due 2024-03-01
     0
     """

@@ -29,8 +29,7 @@ __all__ = [
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, **options: Any) -> None:
-    """Serve both APIs until Ctrl-C, printing the origin and the demo credentials; ``options`` go to
-    :class:`Emulator`."""
+    """Serve both APIs until Ctrl-C, printing the origin and demo credentials; ``options`` go to :class:`Emulator`."""
     emulator = Emulator(host=host, port=port, **options).start()
     limit = emulator.mayar.rate_limit_per_minute
     print(f"Faspay Billing + Mayar emulator on {emulator.url}", flush=True)

@@ -8,9 +8,6 @@ the same seed always gives the same records.
 >>> rows = generate_faspay(n=50)
 >>> rows[:6] == faspay_reference_rows() and rows == generate_faspay(n=50)
 True
->>> sorted(generate_mayar(n=20)[0])  # doctest: +NORMALIZE_WHITESPACE
-['amount', 'category', 'createdAt', 'customer', 'customerId', 'description', 'id', 'link', 'name',
- 'redirectUrl', 'status', 'transactions', 'type']
 """
 
 from __future__ import annotations
@@ -467,8 +464,8 @@ def _order(rows: list[dict[str, Any]]) -> None:
 def _straddle(rows: list[dict[str, Any]], rng: random.Random, page_size: int, fixed: set[str]) -> None:
     """Stretch tie groups across some page boundaries (rows sorted newest first).
 
-    Moving a row's ``createdAt`` up to an earlier (newer) row's value keeps the newest-first order, so a
-    window ``[b - before, b + after)`` around boundary ``b`` becomes one tie group, kept to at most 10 rows.
+    Raising a ``createdAt`` to a newer row's keeps the order: ``[b - before, b + after)`` becomes one tie group
+    (at most 10 rows) around boundary ``b``.
     """
     boundaries = list(range(page_size, len(rows), page_size))
     for b in rng.sample(boundaries, min(len(boundaries), max(1, len(boundaries) // 5))):
