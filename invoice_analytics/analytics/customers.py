@@ -82,8 +82,8 @@ def customer_groups(
 def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     """Each invoice's customer: its name (as shown), customer id and provider.
 
-    The one customer key of the "Conventions" of :doc:`/guide/analytics`:
-    ``df.groupby(list(customer_key(df)))`` groups as the tables do.
+    The one customer key of the "Conventions" of :doc:`/guide/analytics`: ``df.groupby(list(customer_key(df)))``
+    groups as the tables do (:func:`top_debtors` and :func:`aging_report` by default, ``by="customer"``).
 
     Parameters
     ----------
@@ -101,10 +101,6 @@ def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     ------
     KeyError
         When ``df`` lacks one of the three columns.
-
-    See Also
-    --------
-    top_debtors, aging_report : Take it as ``by="customer"`` (their default).
 
     Examples
     --------

@@ -34,8 +34,8 @@ def html_bundle(html_text: str, text: str) -> dict[str, Any]:
 def show(out: W.Output, bundle: dict[str, Any]) -> None:
     """Replace what ``out`` shows with one display bundle, without flicker.
 
-    In a kernel: ``clear_output(wait=True)`` then display (the old content stays until the new one arrives).
-    Elsewhere the outputs are set directly.
+    In a kernel ``clear_output(wait=True)``, then display (the old content stays until the new one arrives);
+    elsewhere the outputs are set directly.
     """
     if in_kernel():
         from IPython.display import clear_output, display

@@ -34,9 +34,7 @@ _KPI_HINTS = {
 
 
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
-    """KPI cards (open, past due, credit, paid ratio) as an HTML fragment.
-
-    "Past due" is ``overdue_*`` of :func:`~invoice_analytics.panel_kpis`, not the providers' status.
+    """KPI cards (open, past due: ``overdue_*`` of :func:`~invoice_analytics.panel_kpis`, credit, paid ratio) as HTML.
 
     >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
     ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
@@ -166,12 +164,6 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
 
     Examples
     --------
-    >>> report = pd.DataFrame({"1-30": [1_500_000, 1_500_000], "Total": [1_500_000, 1_500_000]},
-    ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
-    >>> table = format_report_table(report)
-    >>> "Rp 1.500.000" in table, table.count("<tr")
-    (True, 3)
-
     By customer (the name, its id and provider), one customer shown:
 
     >>> from invoice_analytics import aging_report

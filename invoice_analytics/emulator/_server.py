@@ -69,7 +69,8 @@ class Emulator:
     The server runs on a daemon thread from :meth:`start` (or entering the ``with`` block) to :meth:`stop` (or
     leaving it). Faspay Billing answers ``get-all-billing`` with the reference page's filters, newest invoice
     first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters and rate limit. The sample datasets
-    (``samples/*.json``) hold 6,000 Faspay and 2,500 Mayar invoices.
+    (``samples/*.json``) hold 6,000 Faspay and 2,500 Mayar invoices. :func:`load_invoices` loads from an
+    emulator when no credentials are set.
 
     Parameters
     ----------
@@ -80,17 +81,15 @@ class Emulator:
         The address to listen on; port 0 picks a free one when started.
     faspay_page_size : int, default 50
         Invoices per Faspay page.
-    faspay_username, faspay_password : str, default "demo", "demo-password"
-        The Faspay credentials accepted (as their signature).
-    mayar_api_key : str, default "demo-mayar-key"
-        The Mayar Bearer key accepted.
+    faspay_username, faspay_password, mayar_api_key : str, default "demo", "demo-password", "demo-mayar-key"
+        The credentials accepted: Faspay's as their signature, Mayar's Bearer key.
     mayar_rate_limit_per_minute : int or None, default 20
         Mayar requests allowed per client IP in any sliding minute; beyond, a 429 with a ``Retry-After``.
         None: no limit.
     mayar_cursor : {"strict", "inclusive"}, default "strict"
         How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
     latency : float, default 0.0
-        Seconds to wait before each answer.
+        Seconds to wait before each answer (an attribute too, like ``retry_after``: may be changed while running).
     retry_after : int, default 1
         The ``Retry-After`` of an injected 429, in seconds (0: retry at once).
     max_connections : int, default 64
@@ -100,9 +99,6 @@ class Emulator:
 
     Attributes
     ----------
-    url, faspay_kwargs, mayar_kwargs
-        The origin, and keyword arguments of :func:`~invoice_analytics.load_faspay` and
-        :func:`~invoice_analytics.load_mayar` for this emulator (see below).
     requests : collections.deque of RequestRecord
         Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
@@ -110,18 +106,12 @@ class Emulator:
         to change the data mid-load).
     faspay, mayar
         The emulated accounts: their ``invoices``, credentials and settings.
-    latency, retry_after
-        As given; may be changed while running.
 
     Raises
     ------
     ValueError
         When ``mayar_cursor`` is not "strict" or "inclusive", or ``mayar_rate_limit_per_minute`` is not a
         positive integer or None.
-
-    See Also
-    --------
-    load_invoices : Loads from an emulator when no credentials are set.
 
     Examples
     --------
