@@ -115,12 +115,7 @@ def customer_statement(
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1"] * 3,
-    ...     "customer_name": ["Ani"] * 3, "status": ["unpaid", "overdue", "unpaid"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
-    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None]).tz_localize("Asia/Jakarta"),
-    ...     "outstanding": [200_000, 100_000, -30_000]})
+    {example_invoices}
     >>> customer_statement(df, ("faspay", "C1"), "2024-02-15")[["invoice_id", "days_past_due", "bucket",
     ...     "outstanding"]]  # doctest: +NORMALIZE_WHITESPACE
       invoice_id  days_past_due   bucket  outstanding
@@ -188,16 +183,14 @@ def collections_list(
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1", "C1", "C2"],
-    ...     "customer_name": ["Ani", "Ani", "Budi"], "status": ["unpaid"] * 3,
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
-    ...     "due_at": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-02-14"]).tz_localize("Asia/Jakarta"),
-    ...     "outstanding": [100_000, 50_000, 500_000]})
-    >>> collections_list(df, "2024-02-15", min_days=5)[["customer_id", "overdue_count", "overdue_amount",
+    {example_invoices}
+    >>> collections_list(df, "2024-02-15")[["customer_id", "overdue_count", "overdue_amount",
     ...     "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
       customer_id  overdue_count  overdue_amount  oldest_days_past_due
-    0          C1              2          150000                    36
+    0          C2              1          500000                     1
+    1          C1              1          100000                    36
+    >>> collections_list(df, "2024-02-15", min_days=5)["customer_id"].tolist()
+    ['C1']
     """
     if not _whole_days(min_days):
         raise ValueError(f"min_days must be a whole number of days >= 1, not {min_days!r}")

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from invoice_analytics._dates import day_numbers, jakarta_date
+from invoice_analytics._docs import doc
 
 __all__ = ["FILTER_COLUMNS", "MISSING_LABEL", "FilterIndex", "filter_invoices", "fold"]
 
@@ -83,13 +84,12 @@ FILTER_COLUMNS = ("provider", "status", "customer_name", "customer_id", "issued_
 
 
 @dataclass(frozen=True)
+@doc()
 class FilterIndex:
     """What filtering needs, once per frame: codes per row, folded unique customer names and ids, Jakarta days.
 
-    >>> index = FilterIndex.build(pd.DataFrame({
-    ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-    ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])}))
+    {example_filter_frame}
+    >>> index = FilterIndex.build(df)
     >>> index.mask(customer="budi").tolist(), index.mask(providers=["mayar"], statuses=[None]).tolist()
     ([True, False, True], [False, False, True])
     """
@@ -151,6 +151,7 @@ class FilterIndex:
         return keep
 
 
+@doc()
 def filter_invoices(
     df: pd.DataFrame,
     *,
@@ -194,11 +195,7 @@ def filter_invoices(
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-    ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01 08:00", "2024-01-31 23:00", "2024-02-01 00:30"]),
-    ... })
+    {example_filter_frame}
     >>> filter_invoices(df, customer="BUDI")["customer_id"].tolist()
     ['C1', 'X9']
     >>> filter_invoices(df, providers=["mayar"], issued_to="2024-01-31").index.tolist()
