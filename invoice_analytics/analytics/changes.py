@@ -197,9 +197,8 @@ def changes_summary(changed: pd.DataFrame, *, by_provider: bool = False) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``kind`` (or ``provider``, ``kind``), then a "Total" row; columns ``invoice_count``,
-        ``outstanding_before``, ``outstanding_after`` and ``outstanding_change`` (exact ``int64`` rupiah; a
-        missing side counts 0).
+        Indexed by ``kind`` (or ``provider``, ``kind``), then "Total"; columns ``invoice_count``,
+        ``outstanding_before``, ``outstanding_after``, ``outstanding_change`` (``int64``, a missing side 0).
 
     Examples
     --------

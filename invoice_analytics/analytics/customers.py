@@ -82,20 +82,19 @@ def customer_groups(
 def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     """Each invoice's customer: its name (as shown), customer id and provider.
 
-    The one customer key of the "Conventions" of :doc:`/guide/analytics`: ``df.groupby(list(customer_key(df)))``
-    groups as the tables do (:func:`top_debtors` and :func:`aging_report` by default, ``by="customer"``).
+    The one customer key of the "Conventions" of :doc:`/guide/analytics`:
+    ``df.groupby(list(customer_key(df)))`` groups as the tables do (:func:`top_debtors` and
+    :func:`aging_report` by default, ``by="customer"``).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``customer_id`` and ``customer_name`` (and uses
-        ``issued_at`` to pick the name).
+        Invoices with ``provider``, ``customer_id``, ``customer_name`` (and ``issued_at``, to pick the name).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and ``provider``, with the dtypes of
-        ``df``'s columns.
+        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and ``provider``, in ``df``'s dtypes.
 
     Raises
     ------

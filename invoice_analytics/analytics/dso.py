@@ -81,8 +81,8 @@ def dso(
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
-    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then Faspay's is an overestimate): "DSO
-    by the countback method" of :doc:`/guide/history-analytics`. Nothing open (``R = 0``) gives 0.
+    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then Faspay's is an overestimate):
+    "DSO by the countback method" of :doc:`/guide/history-analytics`. Nothing open (``R = 0``) gives 0.
 
     Parameters
     ----------
@@ -103,9 +103,8 @@ def dso(
     -------
     pandas.DataFrame
         Indexed by ``by``; columns ``receivables`` (``int64``), ``dso_days`` (``Float64``), ``months_counted``
-        (``int64``: months whose sales were used, 0 when ``R = 0``), ``billed_amount`` (``int64``: the sales
-        of those months) and ``is_lower_bound`` (``bool``). Groups with nothing open and nothing billed in the
-        months walked have no row.
+        (``int64``: months whose sales were used, 0 when ``R = 0``), ``billed_amount`` (``int64``: their
+        sales) and ``is_lower_bound`` (``bool``). A group with nothing open or billed in them has no row.
 
     Raises
     ------
@@ -215,8 +214,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``Int64`` named "observed_amount", indexed by (``provider``, ``invoice_id``), one entry per invoice
-        ever seen open, sorted.
+        ``Int64`` "observed_amount" by (``provider``, ``invoice_id``), per invoice ever seen open, sorted.
 
     Raises
     ------

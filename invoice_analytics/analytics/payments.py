@@ -71,8 +71,7 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
 
     Examples
     --------
-    F1 was last seen open on Jan 1 and first seen paid on Jan 3; M1 last seen open on Jan 3, paid on Jan 5 (F2
-    is only paid in part):
+    F1 was last seen open on Jan 1, first seen paid on Jan 3; M1 open on Jan 3, paid on Jan 5 (F2 in part):
 
     >>> pw = payment_windows(_ExampleStore())
     >>> pw[["invoice_id", "open_amount", "window_days", "days_to_pay_min", "days_to_pay_max"]]
@@ -139,8 +138,8 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> p
 
     Each invoice of :func:`payment_windows` (with an ``issued_at``) paid within ``[days_to_pay_min,
     days_to_pay_max]``; a quantile is monotone in every value, so the true one lies between the quantile of
-    the minima (``*_low``) and of the maxima (``*_high``), linearly interpolated. The figures lean long (see
-    :doc:`/guide/history-analytics`).
+    the minima (``*_low``) and of the maxima (``*_high``), linearly interpolated. They lean long
+    (:doc:`/guide/history-analytics`).
 
     Parameters
     ----------

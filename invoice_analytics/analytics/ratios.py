@@ -58,9 +58,10 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
 def paid_ratio(
     df: pd.DataFrame, *, by: By = None, weight: Weight = "count", totals: bool = False
 ) -> pd.DataFrame:
-    """Share of the counted invoices that are paid, per ``by`` (as a chart: :func:`plot_paid_ratio_by_month`).
+    """Share of the counted invoices that are paid, per ``by``.
 
     {conventions}
+    :func:`issue_month` gives the "issue_month" key as a column; :func:`plot_paid_ratio_by_month` draws it.
 
     Parameters
     ----------

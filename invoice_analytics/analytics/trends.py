@@ -109,8 +109,7 @@ def aging_trend(
     pandas.DataFrame
         Indexed by ``date`` (Jakarta midnight, ``datetime64[us, Asia/Jakarta]``), then the ``by`` keys;
         columns the bucket labels, "Credit" and "Total", all ``int64``. With ``by=None`` every date has a row
-        (zeros when nothing was open). ``attrs["source"]`` is the store's ("demo" for a demo store), so a
-        chart of it says DEMO DATA.
+        (zeros when nothing was open). ``attrs["source"]`` is the store's ("demo": a chart says DEMO DATA).
 
     Raises
     ------
@@ -210,8 +209,7 @@ def roll_rates(
 
     Examples
     --------
-    Of the 1,100,000 in 1-30 on Jan 1 (F1 and M1), all is paid by Jan 5; of F2's 200,000 in 31-60, 150,000 is
-    paid and 50,000 is still 31-60:
+    Of the 1,100,000 in 1-30 on Jan 1 (F1, M1), all is paid by Jan 5; of F2's 200,000 in 31-60, 150,000:
 
     >>> rr = roll_rates(_ExampleStore(), "2026-01-01", "2026-01-05")
     >>> rr.loc[["1-30", "31-60", "Total"], ["start_amount", "31-60", "Paid"]].round(4)

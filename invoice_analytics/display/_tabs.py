@@ -51,7 +51,7 @@ def draw_chart(
 ) -> Figure:
     """Draw the chart of tab ``title`` (a key of :data:`CHARTS`) on a new figure.
 
-    ``terms_days`` (days, or a mapping by provider) goes to the charts that age invoices; the others ignore it.
+    ``terms_days`` (days, or a mapping by provider) goes to the charts that age invoices, not the others.
 
     >>> from invoice_analytics.schema import empty_frame
     >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0]

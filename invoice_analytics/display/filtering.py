@@ -183,8 +183,7 @@ def filter_invoices(
     Returns
     -------
     pandas.DataFrame
-        The matching rows of ``df`` in their order, every column, index labels kept (a new frame; ``df`` is
-        not modified).
+        The matching rows of ``df`` in order, every column, index labels kept (a new frame; ``df`` unchanged).
 
     Raises
     ------

@@ -2,8 +2,8 @@
 
 A connection past ``max_connections`` is answered ``503`` (``Retry-After: 1``) and closed by the accepting
 thread, so no thread is made for it. :class:`DeadlineHandler` gives each request ``header_timeout`` seconds
-for its request line and headers together (a client sending nothing, or a byte at a time, is cut off), and
-the same of silence on any read.
+for its request line and headers together (a client sending nothing, or a byte at a time, is cut off), and the
+same of silence on any read.
 """
 
 from __future__ import annotations

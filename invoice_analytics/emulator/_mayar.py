@@ -5,8 +5,8 @@ Bearer key, newest first, at most 50 a page, a ``startingAfter`` cursor read as 
 429 and a ``Retry-After`` computed by the loader's own sliding window.
 
 The newest-first order (and each status's) is computed once per state of the data and a page found by
-bisection, so a page costs the same for 60,000 invoices as for 60. Records are replaced, never changed in place
-(:meth:`MayarAPI.update`, the simulated clock), so a state is the list of record objects.
+bisection, so a page costs the same for 60,000 invoices as for 60. Records are replaced, never changed in
+place (:meth:`MayarAPI.update`, the simulated clock), so a state is the list of record objects.
 """
 
 from __future__ import annotations

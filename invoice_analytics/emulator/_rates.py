@@ -37,7 +37,7 @@ class Rates:
     faspay_terms_days : tuple of int
         Days from ``invoice_date`` to ``due_date``, one picked uniformly.
     draft_issued : float
-        A Faspay "Draft" or "Proforma" invoice not yet past its due date is issued ("Unpaid"); one past it stays.
+        A Faspay "Draft" or "Proforma" invoice not yet past due is issued ("Unpaid"); one past due stays.
     pay_before_due, pay_past_due, pay_long_past_due, long_past_due_days : float, float, float, int
         An open invoice is paid in full: not yet due; 1 to ``long_past_due_days`` days past due; beyond. Mayar
         invoices are due on receipt (their age is their days past due) and use ``mayar_pay`` up to

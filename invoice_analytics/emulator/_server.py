@@ -89,7 +89,7 @@ class Emulator:
     mayar_cursor : {"strict", "inclusive"}, default "strict"
         How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
     latency : float, default 0.0
-        Seconds to wait before each answer (an attribute too, like ``retry_after``: may be changed while running).
+        Seconds to wait before each answer (like ``retry_after``, may be changed while running).
     retry_after : int, default 1
         The ``Retry-After`` of an injected 429, in seconds (0: retry at once).
     max_connections : int, default 64
@@ -110,7 +110,7 @@ class Emulator:
     Raises
     ------
     ValueError
-        When ``mayar_cursor`` is not "strict" or "inclusive", or ``mayar_rate_limit_per_minute`` is not a
+        When ``mayar_cursor`` is not "strict" or "inclusive", or ``mayar_rate_limit_per_minute`` not a
         positive integer or None.
 
     Examples
@@ -245,10 +245,8 @@ class Emulator:
             text), "drop" (the connection is closed without an answer), "malformed" (truncated JSON),
             "missing-keys", "failed" (a failure sent as data: Faspay's ``response_code`` "01", Mayar's
             ``"messages": "failed"``), "401" and "403".
-        provider : {"faspay", "mayar", None}, default None
-            The provider whose requests get the fault; None: either.
-        times : int, default 1
-            How many requests get it.
+        provider, times : {"faspay", "mayar", None} and int, default None and 1
+            The provider whose next ``times`` requests get the fault (None: either).
 
         Raises
         ------
@@ -289,10 +287,7 @@ class Emulator:
         self.faspay.set_status(invoice_no, label)
 
     def update_faspay_invoice(self, invoice_no: str, **fields: Any) -> None:
-        """Change fields of one Faspay invoice, e.g. ``outstanding_amount=0, invoice_status="Paid"``.
-
-        Raises ``KeyError`` when the account has no such invoice.
-        """
+        """Change fields of a Faspay invoice (e.g. ``invoice_status="Paid"``); ``KeyError`` when absent."""
         self.faspay.update(invoice_no, **fields)
 
     def remove_faspay_invoice(self, invoice_no: str) -> None:
