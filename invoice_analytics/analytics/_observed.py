@@ -112,11 +112,7 @@ class _ExampleStore:
 
 
 def _end_of_day(day: dt.date) -> pd.Timestamp:
-    """The last microsecond of ``day`` in Asia/Jakarta.
-
-    >>> _end_of_day(dt.date(2026, 1, 31))
-    Timestamp('2026-01-31 23:59:59.999999+0700', tz='Asia/Jakarta')
-    """
+    """The last microsecond of ``day`` in Asia/Jakarta."""
     return pd.Timestamp(day + dt.timedelta(days=1)).tz_localize(JAKARTA) - pd.Timedelta(1, unit="us")
 
 
@@ -138,13 +134,7 @@ def _refresh_days(store: HistoryLike) -> np.ndarray:
 
 
 def _states(df: pd.DataFrame) -> np.ndarray:
-    """The state of each row (``_OPEN``, ``_CREDIT``, ``_PAID``, ``_EXCLUDED``, ``_UNKNOWN``).
-
-    >>> df = pd.DataFrame({"status": pd.Categorical(["unpaid", "paid", "paid", "cancelled", "unpaid", "paid"]),
-    ...                    "outstanding": pd.array([5, 0, -3, 5, None, None], dtype="Int64")})
-    >>> _states(df).tolist()  # open, paid, credit, excluded, unknown, paid
-    [0, 2, 1, 3, 4, 2]
-    """
+    """The state of each row (``_OPEN``, ``_CREDIT``, ``_PAID``, ``_EXCLUDED``, ``_UNKNOWN``)."""
     counted = counted_mask(df["status"])
     out, missing = money(df["outstanding"])
     known = np.ones(len(df), dtype=bool) if missing is None else ~missing
@@ -170,11 +160,7 @@ def _int_array(values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def _group_quantile(codes: np.ndarray, values: np.ndarray, n: int, q: float) -> pd.arrays.FloatingArray:
-    """The ``q`` quantile of ``values`` per group (linearly interpolated, as numpy does); ``<NA>`` when empty.
-
-    >>> _group_quantile(np.array([0, 0, 0, 0, 1]), np.array([4, 1, 3, 2, 7]), 3, 0.5).tolist()
-    [2.5, 7.0, <NA>]
-    """
+    """The ``q`` quantile of ``values`` per group (linearly interpolated, as numpy does); ``<NA>`` when empty."""
     counts = np.bincount(codes, minlength=n)
     order = np.lexsort((values, codes))
     ordered = np.asarray(values, dtype=np.float64)[order]

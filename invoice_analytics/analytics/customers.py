@@ -62,12 +62,6 @@ def customer_groups(
 
     The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a row among ``rows`` are kept. Names
     are chosen over the whole frame, so a customer is labelled alike in every table of the same frame.
-
-    >>> df = pd.DataFrame({"provider": ["mayar", "mayar", "faspay"], "customer_id": ["C9", "C9", "C9"],
-    ...                    "customer_name": ["Budi", "Budi", "Budi"]})
-    >>> codes, index = customer_groups(df, np.array([0, 1, 2]))
-    >>> codes.tolist(), index.tolist()
-    ([0, 0, 1], [('Budi', 'C9', 'mayar'), ('Budi', 'C9', 'faspay')])
     """
     require(df, _NEEDED, func)
     group, label_rows = _whole_frame_groups(df)
@@ -120,11 +114,7 @@ def customer_key(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def customer_label(key: tuple[Hashable, ...]) -> str:
-    """How a customer is named in a chart: its name, else its id, else "(unknown customer)".
-
-    >>> customer_label(("Ani", "C1", "faspay")), customer_label((None, "C7", "mayar"))
-    ('Ani', 'C7')
-    """
+    """How a customer is named in a chart: its name, else its id, else "(unknown customer)"."""
     name, ident = key[0], key[1]
     for value in (name, ident):
         if isinstance(value, str) and value:

@@ -45,10 +45,6 @@ def _countback(
     """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
 
     ``sales[g, k]``: billed k months back (k = 0: as_of's month up to as_of); ``days[k]``: its days counted.
-
-    >>> d, m, b, lb = _countback(np.array([150, 0, 999]), np.array([[100, 100], [5, 5], [1, 1]]), np.array([10, 30]))
-    >>> d.tolist(), m.tolist(), b.tolist(), lb.tolist()
-    ([25.0, 0.0, 40.0], [2, 0, 2], [200, 0, 2], [False, False, True])
     """
     cum = np.cumsum(sales, axis=1)
     before = cum - sales
@@ -177,14 +173,7 @@ def dso(
 
 
 def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray) -> str | None:
-    """The label of a row over every invoice when a provider has no amounts (Faspay's lists), else None.
-
-    >>> frame = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"]})
-    >>> _coverage_label(frame, np.array([False, True, True]), np.array([True, True, True]))
-    'Total (mayar only; faspay has no amounts)'
-    >>> _coverage_label(frame, np.array([True, True, False]), np.array([True, True, True])) is None
-    True
-    """
+    """The label of a row over every invoice when a provider has no amounts (Faspay's lists), else None."""
     if "provider" not in frame.columns:
         return None
     providers = frame["provider"].astype(object).to_numpy()

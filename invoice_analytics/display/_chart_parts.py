@@ -170,15 +170,7 @@ def is_demo(df: pd.DataFrame) -> bool:
 
 
 def _set_title(ax: Axes, df: pd.DataFrame, text: str) -> None:
-    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data.
-
-    >>> frame = pd.DataFrame()
-    >>> frame.attrs["source"] = "demo"
-    >>> ax = _new_axes(None, (4, 3))
-    >>> _set_title(ax, frame, "Aging")
-    >>> ax.get_title()
-    'Aging\nDEMO DATA (embedded sample invoices)'
-    """
+    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data."""
     ax.set_title(f"{text}\n{DEMO_LINE}" if is_demo(df) else text)
 
 
@@ -260,10 +252,6 @@ def _main_start(weights: pd.Series) -> pd.Period | None:
 
     The months before the latest gap of :data:`FOLD_GAP_MONTHS` empty months are folded when they hold at most
     :data:`FOLD_SHARE` of the total ``weights`` (amounts or counts per month); None when nothing is folded.
-
-    >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
-    >>> str(_main_start(w)), _main_start(w.iloc[2:])
-    ('2023-01', None)
     """
     w = weights[weights > 0].sort_index()
     if len(w) < 2:

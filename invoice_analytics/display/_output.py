@@ -1,11 +1,4 @@
-"""Showing display bundles in ipywidgets Output areas, inside a kernel or not.
-
->>> import ipywidgets as W
->>> out = W.Output()
->>> show(out, html_bundle("<b>hi</b>", "hi"))
->>> out.outputs[0]["data"]["text/plain"]
-'hi'
-"""
+"""Showing display bundles in ipywidgets Output areas, inside a kernel or not."""
 
 from __future__ import annotations
 

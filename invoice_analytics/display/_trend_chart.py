@@ -32,11 +32,7 @@ _RANGE = re.compile(r"^(\d+)-(\d+)$")
 
 
 def _edges(labels: list[str]) -> tuple[int, ...]:
-    """The edges the bucket ``labels`` were made from ("Current", "1-30", ..., ">90" -> (30, 60, 90)).
-
-    >>> _edges(["Current", "1-15", "16-30", ">30"])
-    (15, 30)
-    """
+    """The edges the bucket ``labels`` were made from ("Current", "1-30", ..., ">90" -> (30, 60, 90))."""
     edges = []
     for label in labels[1:-1]:
         match = _RANGE.match(str(label))
@@ -59,20 +55,12 @@ _MONTHS = {
 
 
 def month_label(day: dt.date | pd.Timestamp, locale: str | None = None) -> str:
-    """A month end's tick label: the month's short name in the locale, and the year.
-
-    >>> month_label(dt.date(2026, 8, 31), "id"), month_label(dt.date(2026, 12, 31), "en")
-    ('Agu 2026', 'Dec 2026')
-    """
+    """A month end's tick label: the month's short name in the locale, and the year."""
     return f"{_MONTHS[locale or get_locale()][day.month - 1]} {day.year}"
 
 
 def _date_label(x: float, pos: int | None = None) -> str:
-    """A tick at ``x`` days since 1970-01-01 as its ISO date.
-
-    >>> _date_label(20454.0)
-    '2026-01-01'
-    """
+    """A tick at ``x`` days since 1970-01-01 as its ISO date."""
     return (_EPOCH + dt.timedelta(days=round(x))).isoformat()
 
 

@@ -34,14 +34,7 @@ _KPI_HINTS = {
 
 
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
-    """KPI cards (open, past due: ``overdue_*`` of :func:`~invoice_analytics.panel_kpis`, credit, paid ratio) as HTML.
-
-    >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
-    ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
-    ...     "credit_amount": 0, "credit_count": 0, "net_balance": 350_000,
-    ...     "paid_ratio": None, "paid_count": 0, "counted_count": 0})
-    True
-    """
+    """KPI cards (HTML): open, past due (``overdue_*`` of :func:`~invoice_analytics.panel_kpis`), credit, paid ratio."""
     ratio = kpis["paid_ratio"]
     cards = [
         ("open", "Open", _rp(kpis["open_amount"]), _count(kpis["open_count"])),
@@ -75,12 +68,7 @@ def _missing(value: object) -> bool:
 
 
 def _label(value: object) -> str:
-    """A row label as text: missing is "(no name)"; a tuple's parts joined by " / ", later missing ones dropped.
-
-    >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
-    ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
-    >>> _label((pd.NA, pd.NA, "mayar"))
-    '(no name) / mayar'"""
+    """A row label as text: missing is "(no name)"; a tuple's parts joined by " / ", later missing ones dropped."""
     if isinstance(value, tuple):
         parts = [v for i, v in enumerate(value) if (i == 0 and _missing(v)) or (not _missing(v) and v != "")]
         return " / ".join(_label(v) for v in parts)
@@ -88,13 +76,7 @@ def _label(value: object) -> str:
 
 
 def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
-    """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each.
-
-    >>> _key_parts(("Ani", None, "faspay"), 3), _key_parts(("Total", "", ""), 3), _key_parts(None, 1)
-    (('Ani', ['–', 'faspay']), ('Total', ['', '']), ('(no name)', []))
-    >>> _key_parts((pd.NA, pd.NA, "mayar"), 3)  # a customer without a name or an id
-    ('(no name)', ['–', 'mayar'])
-    """
+    """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each."""
     if levels <= 1:
         return _label(label), []
     parts = list(label) if isinstance(label, tuple) else [label]
@@ -108,11 +90,7 @@ _KEY_HEADINGS = {"customer_name": "Customer", "customer_id": "Customer id", "pro
 
 
 def _heading(name: object) -> str:
-    """A column name as a reader's heading.
-
-    >>> _heading("customer_name"), _heading("due_month"), _heading(">90"), _heading(None)
-    ('Customer', 'Due month', '>90', '')
-    """
+    """A column name as a reader's heading."""
     if name is None:
         return ""
     text = str(name)
@@ -277,14 +255,7 @@ def format_statement_table(statement: pd.DataFrame) -> str:
 
 
 def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
-    """The first ``max_rows`` rows (and the Total row) of a report as plain text.
-
-    >>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
-    >>> print(format_report_text(report))
-    customer_name    Total
-              Ani Rp 5.000
-            Total Rp 5.000
-    """
+    """The first ``max_rows`` rows (and the Total row) of a report as plain text."""
     if len(report) == 0:
         return "No open invoices or credits."
     rows = report if len(report) <= max_rows + 1 else pd.concat([report.iloc[:max_rows], report.iloc[-1:]])
@@ -300,13 +271,7 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    """The label of a Total row: "Total", or it and empty texts (not a missing key part, nor a customer "Total").
-
-    >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
-    (True, False, False)
-    >>> _is_total(("Total", "C9", "faspay"))
-    False
-    """
+    """The label of a Total row: "Total", or it and empty texts (not a missing key part, nor a customer "Total")."""
     if isinstance(label, tuple):
         return len(label) > 0 and all(isinstance(p, str) for p in label) and label[0] == TOTAL \
             and all(p == "" for p in label[1:])

@@ -29,11 +29,6 @@ class BoundedServer(ThreadingHTTPServer):
     """:class:`~http.server.ThreadingHTTPServer` with at most ``max_connections`` threads serving.
 
     ``active`` counts the connections being served, ``peak`` the most at once, ``refused`` those answered 503.
-
-    >>> server = BoundedServer(("127.0.0.1", 0), DeadlineHandler, max_connections=2, header_timeout=1.0)
-    >>> server.active, server.peak, server.refused
-    (0, 0, 0)
-    >>> server.server_close()
     """
 
     daemon_threads = True

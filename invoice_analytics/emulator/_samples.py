@@ -4,10 +4,6 @@ Each generator returns records exactly in its provider's JSON row shape, with th
 (numbers sometimes sent as strings, a missing customer id), and always starts from the reference page's own
 sample rows. Dates are fixed (invoices from 2025-01-01 to 2026-11-15, statuses as seen on :data:`AS_OF`), so
 the same seed always gives the same records.
-
->>> rows = generate_faspay(n=50)
->>> rows[:6] == faspay_reference_rows() and rows == generate_faspay(n=50)
-True
 """
 
 from __future__ import annotations
