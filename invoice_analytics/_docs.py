@@ -205,13 +205,6 @@ Ani (C1) owes I1 (not yet due) and I2 (past due) and has a credit, I3; Budi (C2)
 ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None, "2024-02-14"]).tz_localize("Asia/Jakarta"),
 ...     "outstanding": [200_000, 100_000, -30_000, 500_000]})"""
 
-_EXAMPLE_FILTER_FRAME = """\
->>> df = pd.DataFrame({
-...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-...     "issued_at": pd.to_datetime(["2024-01-01 08:00", "2024-01-31 23:00", "2024-02-01 00:30"]),
-... })"""
-
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -239,7 +232,6 @@ TEXTS: dict[str, str] = {
     "totals": _TOTALS,
     # docsb (issue 18)
     "example_invoices": _EXAMPLE_INVOICES,
-    "example_filter_frame": _EXAMPLE_FILTER_FRAME,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)

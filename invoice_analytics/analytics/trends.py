@@ -95,8 +95,7 @@ def aging_trend(
     ----------
     {store}
     dates : iterable of date-like, a date-like, or None, default None
-        The dates (str, date, datetime, Timestamp, a ``pd.date_range``...); None: every day the store
-        refreshed.
+        The dates (str, date, datetime, Timestamp, a ``pd.date_range``...); None: every refresh day.
     by : Hashable, list of Hashable or None, default None
         None: one row per date. Otherwise rows per date and key (a column of the store's frames, a list, or
         "issue_month"), only the keys with an open invoice or a credit that day, no "Total" rows (the

@@ -87,19 +87,12 @@ def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
     """The bucket colours for aging ``edges``, in bucket order (green to red).
 
     There are ``len(edges) + 2`` buckets: "Current", one per interval, and the open-ended last one.
-
-    >>> bucket_colors((30,)), bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
-    (['#2e7d32', '#fbc02d', '#c62828'], True)
     """
     return _palette(len(edges) + 2)
 
 
 def literal(text: str) -> str:
-    r"""Text from data as matplotlib should draw it (:func:`~invoice_analytics._text.drawable`: no math, no controls).
-
-    >>> print(literal("\ufeffUntung$^$Jaya\u202e"))
-    Untung\$^\$Jaya
-    """
+    """Text from data as matplotlib should draw it (:func:`~invoice_analytics._text.drawable`: no math, no controls)."""
     return drawable(text)
 
 
@@ -219,11 +212,7 @@ NAME_WIDTH = 32
 
 
 def _short(name: str, width: int = NAME_WIDTH) -> str:
-    """``name`` cut to ``width`` characters, the last one an ellipsis.
-
-    >>> _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20)
-    'PT Sumber Rejeki Ab…'
-    """
+    """``name`` cut to ``width`` characters, the last one an ellipsis."""
     return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
 
 

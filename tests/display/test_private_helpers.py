@@ -14,11 +14,20 @@ matplotlib.use("Agg")
 
 import pandas as pd
 
-from invoice_analytics.display._chart_parts import _main_start, _new_axes, _set_title
+from invoice_analytics.display._chart_parts import (
+    BUCKET_COLORS,
+    _main_start,
+    _new_axes,
+    _set_title,
+    _short,
+    bucket_colors,
+    literal,
+)
 from invoice_analytics.display._downloads import download_name, link_html
 from invoice_analytics.display._output import html_bundle, show
 from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
 from invoice_analytics.display._trend_chart import _date_label, _edges, month_label
+from invoice_analytics.display.filtering import FilterIndex, fold
 from invoice_analytics.display.tables import (
     _heading,
     _is_total,
@@ -55,6 +64,10 @@ def test_report_text_and_kpi_cards() -> None:
 
 
 def test_chart_parts() -> None:
+    assert bucket_colors((30,)) == ["#2e7d32", "#fbc02d", "#c62828"]
+    assert bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
+    assert literal("\ufeffUntung$^$Jaya\u202e") == "Untung\\$^\\$Jaya"  # no math, no controls
+    assert _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20) == "PT Sumber Rejeki Ab…"
     frame = pd.DataFrame()
     frame.attrs["source"] = "demo"
     ax = _new_axes(None, (4, 3))
@@ -81,3 +94,14 @@ def test_downloads_and_outputs() -> None:
     out = W.Output()
     show(out, html_bundle("<b>hi</b>", "hi"))
     assert out.outputs[0]["data"]["text/plain"] == "hi"
+
+
+def test_the_customer_search_folds_case_and_accents() -> None:
+    assert (fold("İSTANBUL"), fold("ΟΔΟΣ") == fold("οδος"), fold("Straße"), fold("Café \uff2daju")) == (
+        "istanbul", True, "strasse", "cafe maju")
+    index = FilterIndex.build(pd.DataFrame({
+        "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
+        "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
+        "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])}))
+    assert index.mask(customer="budi").tolist() == [True, False, True]
+    assert index.mask(providers=["mayar"], statuses=[None]).tolist() == [False, False, True]
