@@ -1,7 +1,4 @@
-"""The embedded default: a local emulator of both providers' APIs, serving sample data.
-
-What :class:`Emulator` serves, and how, is :doc:`/guide/emulator`.
-"""
+"""The embedded default: a local emulator of both providers' APIs serving sample data (:doc:`/guide/emulator`)."""
 
 from __future__ import annotations
 

@@ -267,9 +267,8 @@ _FASPAY_NOT_DUE = {"Paid": 35, "Unpaid": 35, "Partial Paid": 8, "Cancelled": 3, 
 def generate_faspay(n: int = 6000, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
     """``n`` Faspay ``get-all-billing`` rows, oldest first; the first 6 are the reference page's rows.
 
-    About 400 customers (the reference page's 4 among them), numeric ids with ~3% sent as strings and ~1%
-    missing; ``outstanding_amount`` in whole rupiah (multiples of 100, ~3% sent as strings, negative on ~3% of
-    Paid).
+    About 400 customers (the reference page's 4 among them), numeric ids (~3% sent as strings, ~1% missing);
+    ``outstanding_amount`` in multiples of Rp 100 (~3% sent as strings, negative on ~3% of Paid).
     """
     rng = random.Random(seed)
     reference = faspay_reference_rows()[:n]
@@ -396,9 +395,8 @@ def _created_at(rng: random.Random) -> int:
 def generate_mayar(n: int = 2500, seed: int = DEFAULT_SEED, *, page_size: int = 50) -> list[dict[str, Any]]:
     """``n`` Mayar ``/hl/v2/invoices`` rows, newest first (as the API lists them).
 
-    Includes the reference page's 2 rows. About 300 customers. Bulk-created invoices share one ``createdAt``
-    (tie groups of 2..10), and several tie groups straddle the boundaries of ``page_size``-row pages of the
-    newest-first list. ~2% of ``amount`` values are sent as strings.
+    Includes the reference page's 2 rows; about 300 customers; ~2% of ``amount`` values sent as strings.
+    Bulk-created invoices share one ``createdAt`` (tie groups of 2..10), some straddling ``page_size`` pages.
     """
     rng = random.Random(seed)
     reference = mayar_reference_rows()[:n]

@@ -115,17 +115,11 @@ class Emulator:
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar  # doctest: +SKIP
-    >>> with Emulator(faspay_invoices=[], mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    ...     log = list(emu.requests)
-    ...     kwargs = emu.mayar_kwargs
-    >>> len(df), kwargs["api_key"], kwargs["base_url"].startswith("http://127.0.0.1:")  # doctest: +SKIP
-    (2500, 'demo-mayar-key', True)
-    >>> len(log)  # 50 pages of 50, and 2 more: each cursor re-reads its boundary millisecond  # doctest: +SKIP
-    52
-    >>> log[0].provider, log[0].path, log[0].params, log[0].status_code  # doctest: +SKIP
-    ('mayar', '/hl/v2/invoices', {'limit': '50'}, 200)
+    Served once started, e.g. ``with Emulator() as emu: df = load_mayar(**emu.mayar_kwargs)``:
+
+    >>> emu = Emulator(faspay_invoices=[], port=8765)  # the Mayar sample dataset, an empty Faspay account
+    >>> emu.mayar_kwargs, len(emu.mayar.invoices), len(emu.faspay.invoices)
+    ({'base_url': 'http://127.0.0.1:8765', 'api_key': 'demo-mayar-key'}, 2500, 0)
     """
 
     def __init__(
