@@ -74,8 +74,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     Parameters
     ----------
     trend : pandas.DataFrame
-        The result of ``aging_trend``: indexed by ``date`` (then any keys), the bucket columns in order, then
-        "Credit" and "Total".
+        From :func:`aging_trend`: indexed by ``date`` (then keys); the buckets in order, "Credit", "Total".
     {ax}
     title : str or None, default None
         None gives "Outstanding by age, <first date> to <last date>".
@@ -93,8 +92,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     Examples
     --------
     >>> idx = pd.DatetimeIndex(["2026-01-01", "2026-01-02"], name="date").tz_localize("Asia/Jakarta")
-    >>> trend = pd.DataFrame({"Current": [5, 3], "1-30": [2, 4], ">30": [0, 1], "Credit": [0, 0],
-    ...                       "Total": [7, 8]}, index=idx)
+    >>> trend = pd.DataFrame({"Current": [5, 3], "1-30": [2, 4], ">30": [0, 1], "Credit": 0, "Total": [7, 8]}, idx)
     >>> ax = plot_aging_trend(trend)
     >>> len(ax.collections), ax.get_title()
     (3, 'Outstanding by age, 2026-01-01 to 2026-01-02')

@@ -154,16 +154,14 @@ def filter_invoices(
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices with (at least) the columns ``provider``, ``status``, ``customer_name``, ``customer_id`` and
-        ``issued_at``, all needed whatever the filters.
+        Invoices with ``provider``, ``status``, ``customer_name``, ``customer_id`` and ``issued_at`` (always).
     providers, statuses : value or iterable of values, or None, default None
         The values to keep, compared as text (a single string is one value); None keeps every row; an empty
         selection keeps none; ``None`` or ``"(missing)"`` in it keeps the rows where the value is missing.
     customer : str or None, default None
-        Keep the rows whose ``customer_name`` or ``customer_id`` contains this text, ignoring case, accents
-        and surrounding spaces (both sides case-folded, then NFKD without combining marks: ``istanbul`` finds
-        ``İSTANBUL``, ``STRASSE`` finds ``Straße``; a literal substring, not a pattern); None or blank: no
-        filter.
+        Keep the rows whose ``customer_name`` or ``customer_id`` contains this literal text (not a pattern),
+        ignoring case, accents and surrounding spaces (both sides case-folded, then NFKD without combining
+        marks: ``istanbul`` finds ``İSTANBUL``, ``STRASSE`` finds ``Straße``); None or blank: no filter.
     issued_from, issued_to : str, datetime.date, pandas.Timestamp or None, default None
         Keep the rows issued on or after / on or before this Asia/Jakarta calendar date (naive values are
         Jakarta wall time); with either, a row without ``issued_at`` is dropped.
