@@ -84,8 +84,7 @@ class Emulator:
     faspay_username, faspay_password, mayar_api_key : str, default "demo", "demo-password", "demo-mayar-key"
         The credentials accepted: Faspay's as their signature, Mayar's Bearer key.
     mayar_rate_limit_per_minute : int or None, default 20
-        Mayar requests allowed per client IP in any sliding minute; beyond, a 429 with a ``Retry-After``.
-        None: no limit.
+        Mayar requests per client IP in any sliding minute (more get a 429, ``Retry-After``); None: no limit.
     mayar_cursor : {"strict", "inclusive"}, default "strict"
         How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
     latency : float, default 0.0
@@ -102,16 +101,14 @@ class Emulator:
     requests : collections.deque of RequestRecord
         Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
-        Called as ``on_request(provider, n)`` before the n-th request to a provider is answered (tests use it
-        to change the data mid-load).
+        Called as ``on_request(provider, n)`` before answering a provider's n-th request (to change data).
     faspay, mayar
         The emulated accounts: their ``invoices``, credentials and settings.
 
     Raises
     ------
     ValueError
-        When ``mayar_cursor`` is not "strict" or "inclusive", or ``mayar_rate_limit_per_minute`` not a
-        positive integer or None.
+        For a ``mayar_cursor`` not "strict" or "inclusive", or a rate limit not a positive integer or None.
 
     Examples
     --------
