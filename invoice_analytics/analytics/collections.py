@@ -95,8 +95,7 @@ def customer_statement(
         A loader's frame or ``combine(...)`` of both.
     customer : str or tuple
         ``(provider, customer_id)``; a row label of a table by customer (``(customer_name, customer_id,
-        provider)``: the way to name one without a customer id); or a name (trimmed, case-folded, every
-        provider's customers of that name).
+        provider)``: the way to name one without an id); or a name (trimmed, case-folded, any provider).
     {as_of}
     {terms_days}
     {edges}
@@ -105,8 +104,8 @@ def customer_statement(
     -------
     pandas.DataFrame
         :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then credits (bucket "Credit", no days
-        past due), then a row whose ``invoice_id`` is "Total" holding the net ``outstanding``. ``issued_at``
-        and ``due_date`` are naive Jakarta dates.
+        past due), then a row ``invoice_id`` "Total" of the net ``outstanding``; ``issued_at`` and
+        ``due_date`` are naive Jakarta dates.
 
     Raises
     ------

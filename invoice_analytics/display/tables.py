@@ -202,7 +202,6 @@ _STATEMENT_HEADINGS = {"invoice_id": "Invoice", "provider": "Provider", "status"
                        "bucket": "Bucket", "outstanding": "Outstanding"}
 
 
-@doc()
 def format_statement_table(statement: pd.DataFrame) -> str:
     """A :func:`~invoice_analytics.customer_statement` (its last row the Total) as an HTML table.
 
@@ -210,14 +209,6 @@ def format_statement_table(statement: pd.DataFrame) -> str:
     dates (YYYY-MM-DD), days past due (negative: not due yet), bucket and outstanding in rupiah; "–" where a
     value does not apply; "No open invoices or credits." when nothing is open. ``KeyError`` when a column is
     missing. The panel shows it when a customer is chosen.
-
-    {example_invoices}
-    >>> from invoice_analytics import customer_statement
-    >>> table = format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15"))
-    >>> table.count("<tr"), "2024-01-10" in table, "Rp 270.000" in table
-    (5, True, True)
-    >>> format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15").iloc[-1:])
-    '<div class="ia-statement-table ia-empty"><em>No open invoices or credits.</em></div>'
     """
     missing = [c for c in _STATEMENT_HEADINGS if c not in statement.columns]
     if missing:

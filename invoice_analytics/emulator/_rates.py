@@ -40,8 +40,7 @@ class Rates:
         A Faspay "Draft" or "Proforma" invoice not yet past due is issued ("Unpaid"); one past due stays.
     pay_before_due, pay_past_due, pay_long_past_due, long_past_due_days : float, float, float, int
         An open invoice is paid in full: not yet due; 1 to ``long_past_due_days`` days past due; beyond. Mayar
-        invoices are due on receipt (their age is their days past due) and use ``mayar_pay`` up to
-        ``long_past_due_days``.
+        invoices are due on receipt (age is days past due), and use ``mayar_pay`` up to the long past due.
     partially_paid, cancelled, overpaid : float
         An open Faspay invoice is paid in part (outstanding cut to 20-80 %); is cancelled; the share of Faspay
         full payments that overpay (a negative outstanding).

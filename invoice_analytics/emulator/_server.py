@@ -64,13 +64,10 @@ class _Handler(DeadlineHandler):
 
 
 class Emulator:
-    """Both providers' invoice-list APIs on one local origin (see :doc:`/guide/emulator`).
+    """Both providers' invoice-list APIs on one local origin (what they answer: :doc:`/guide/emulator`).
 
-    The server runs on a daemon thread from :meth:`start` (or entering the ``with`` block) to :meth:`stop` (or
-    leaving it). Faspay Billing answers ``get-all-billing`` with the reference page's filters, newest invoice
-    first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters and rate limit. The sample datasets
-    (``samples/*.json``) hold 6,000 Faspay and 2,500 Mayar invoices. :func:`load_invoices` loads from an
-    emulator when no credentials are set.
+    It serves on a daemon thread from :meth:`start` (or entering a ``with`` block) to :meth:`stop` (or leaving
+    it); :func:`load_invoices` loads from one when no credentials are set.
 
     Parameters
     ----------

@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import pandas as pd
 
+from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.display._chart_parts import (
     BUCKET_COLORS,
     _main_start,
@@ -35,6 +36,7 @@ from invoice_analytics.display.tables import (
     _label,
     format_kpis_html,
     format_report_text,
+    format_statement_table,
 )
 from invoice_analytics.schema import empty_frame
 
@@ -105,3 +107,17 @@ def test_the_customer_search_folds_case_and_accents() -> None:
         "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])}))
     assert index.mask(customer="budi").tolist() == [True, False, True]
     assert index.mask(providers=["mayar"], statuses=[None]).tolist() == [False, False, True]
+
+
+def test_statement_table_of_a_customer() -> None:
+    df = pd.DataFrame({
+        "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1"] * 3,
+        "customer_name": ["Ani"] * 3, "status": ["unpaid", "overdue", "unpaid"],
+        "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
+        "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None]).tz_localize("Asia/Jakarta"),
+        "outstanding": [200_000, 100_000, -30_000]})
+    statement = customer_statement(df, ("faspay", "C1"), "2024-02-15")
+    table = format_statement_table(statement)
+    assert (table.count("<tr"), "2024-01-10" in table, "Rp 270.000" in table) == (5, True, True)
+    assert format_statement_table(statement.iloc[-1:]) == (
+        '<div class="ia-statement-table ia-empty"><em>No open invoices or credits.</em></div>')
