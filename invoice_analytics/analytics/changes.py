@@ -67,11 +67,10 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     open again); **gone** (known at ``since``, no longer in the provider's list at ``until``). A change of
     status alone (Faspay's "unpaid" turning "overdue") is not a change of money and is left out.
 
-    The lists carry no change dates, so every row gives the window between two refreshes in which the store
-    saw it, ``(seen_unchanged_at, seen_changed_at]``: the last observation still showing the state at
-    ``since`` (NaT for an invoice never seen before) and the first showing the state at ``until`` (for a gone
-    invoice: the first refresh no longer listing it). Several changes in the window (a part payment, then the
-    rest) show as one, from the first state to the last.
+    Lists carry no change dates: a row gives the window in which the store saw the change,
+    ``(seen_unchanged_at, seen_changed_at]``: the last observation showing the state at ``since`` (NaT for an
+    invoice never seen before), the first showing the state at ``until`` (for a gone one: the first refresh
+    not listing it). Several changes in it (a part payment, then the rest) show as one, first state to last.
 
     Parameters
     ----------
