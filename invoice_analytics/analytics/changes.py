@@ -197,7 +197,7 @@ def changes_summary(changed: pd.DataFrame, *, by_provider: bool = False) -> pd.D
     -------
     pandas.DataFrame
         Indexed by ``kind`` (or ``provider``, ``kind``), then "Total"; columns ``invoice_count``,
-        ``outstanding_before``, ``outstanding_after``, ``outstanding_change`` (``int64``, a missing side 0).
+        ``outstanding_before``, ``outstanding_after``, ``outstanding_change`` (exact ``int64``; missing: 0).
 
     Examples
     --------

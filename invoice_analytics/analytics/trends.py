@@ -208,7 +208,7 @@ def roll_rates(
 
     Examples
     --------
-    Of the 1,100,000 in 1-30 on Jan 1 (F1, M1), all is paid by Jan 5; of F2's 200,000 in 31-60, 150,000:
+    Of 1,100,000 in 1-30 on Jan 1 (F1, M1), all is paid by Jan 5; of F2's 200,000 in 31-60, 75 % is paid:
 
     >>> rr = roll_rates(_ExampleStore(), "2026-01-01", "2026-01-05")
     >>> rr.loc[["1-30", "31-60", "Total"], ["start_amount", "31-60", "Paid"]].round(4)

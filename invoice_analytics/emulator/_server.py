@@ -95,6 +95,9 @@ class Emulator:
 
     Attributes
     ----------
+    url, faspay_kwargs, mayar_kwargs
+        The origin (e.g. ``http://127.0.0.1:54321``; known once started, or when ``port`` is fixed), and the
+        keyword arguments of :func:`~invoice_analytics.load_faspay` and :func:`~invoice_analytics.load_mayar`.
     requests : collections.deque of RequestRecord
         Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
