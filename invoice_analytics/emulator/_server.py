@@ -162,9 +162,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The origin ``http://{host}:{port}`` (no trailing slash), known once started or when ``port`` is fixed.
-
-        Raises ``RuntimeError`` when the emulator is not started and ``port`` is 0.
+        """The origin ``http://{host}:{port}``, known once started or when ``port`` is fixed (else ``RuntimeError``).
 
         >>> Emulator(port=8765).url
         'http://127.0.0.1:8765'
@@ -193,10 +191,9 @@ class Emulator:
         return {"base_url": self.url, "api_key": self.mayar.api_key}
 
     def start(self) -> Emulator:
-        """Start serving on a background thread (nothing happens when already started); return the emulator.
+        """Start serving on a background thread (not again when started); return the emulator itself.
 
-        Returning itself, ``emu = Emulator().start()`` works. Raises ``OSError`` when the address cannot be
-        bound (e.g. the port is taken).
+        Raises ``OSError`` when the address cannot be bound (e.g. the port is taken).
         """
         if self._server is None:
             self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
@@ -243,17 +240,6 @@ class Emulator:
         ------
         ValueError
             When ``fault`` or ``provider`` is unknown.
-
-        Examples
-        --------
-        >>> from invoice_analytics import load_mayar  # doctest: +SKIP
-        >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-        ...     emu.inject("503", provider="mayar", times=2)
-        ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, backoff_factor=0,
-        ...                     progress=False)
-        ...     codes = [r.status_code for r in emu.requests]
-        >>> codes[:3], len(df)  # retried by the loader's session, then loaded  # doctest: +SKIP
-        ([503, 503, 200], 2500)
         """
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {sorted(FAULTS)}")

@@ -572,3 +572,14 @@ def test_load_mayar_through_the_emulator_reads_every_sample_invoice_and_logs_eac
     assert len(log) == 52  # 50 pages of 50, and 2 more: each cursor re-reads its boundary millisecond
     assert (log[0].provider, log[0].path, log[0].params, log[0].status_code) == (
         "mayar", "/hl/v2/invoices", {"limit": "50"}, 200)
+
+
+def test_injected_503s_are_retried_by_the_loader_then_the_load_completes():
+    """Was the example of ``Emulator.inject`` (an example starts no server)."""
+    from invoice_analytics import load_mayar
+
+    with Emulator(mayar_rate_limit_per_minute=None) as emu:
+        emu.inject("503", provider="mayar", times=2)
+        df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, backoff_factor=0, progress=False)
+        codes = [r.status_code for r in emu.requests]
+    assert codes[:3] == [503, 503, 200] and len(df) == 2500
