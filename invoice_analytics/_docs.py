@@ -192,6 +192,19 @@ KeyError
     When the store's history or frames lack a column needed (the message
     names it)."""
 
+# -- docsb (issue 18): blocks shared by the collections and table examples -----------------------------------
+
+_EXAMPLE_INVOICES = """\
+Ani (C1) owes I1 (not yet due) and I2 (past due) and has a credit, I3; Budi (C2) owes I4:
+
+>>> df = pd.DataFrame({
+...     "provider": ["faspay"] * 4, "invoice_id": ["I1", "I2", "I3", "I4"],
+...     "customer_id": ["C1", "C1", "C1", "C2"], "customer_name": ["Ani", "Ani", "Ani", "Budi"],
+...     "status": ["unpaid", "overdue", "unpaid", "unpaid"],
+...     "issued_at": pd.to_datetime(["2024-01-01"] * 4).tz_localize("Asia/Jakarta"),
+...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None, "2024-02-14"]).tz_localize("Asia/Jakarta"),
+...     "outstanding": [200_000, 100_000, -30_000, 500_000]})"""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -217,6 +230,8 @@ TEXTS: dict[str, str] = {
     "store": _STORE,
     "terms_days": _TERMS_DAYS,
     "totals": _TOTALS,
+    # docsb (issue 18)
+    "example_invoices": _EXAMPLE_INVOICES,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)

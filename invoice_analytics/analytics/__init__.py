@@ -1,7 +1,6 @@
-"""Analytics: aging, overdue totals and paid ratios on invoice frames.
+"""Analytics: pure, vectorised aging, overdue totals and paid ratios over a loader's frame or ``ia.combine(...)``.
 
-Pure, vectorised functions over a loader's frame or ``ia.combine(...)`` of several; the conventions
-are written once in :mod:`._rules` and stated in the "Conventions" of :doc:`/guide/analytics`.
+The conventions are written once in :mod:`._rules`, stated in the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from invoice_analytics.analytics._rules import DEFAULT_EDGES

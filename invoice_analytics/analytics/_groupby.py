@@ -1,10 +1,7 @@
 """The exact, fast group-by engine of the analytics (private).
 
-``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of
-rupiah are exact integers (never through a lossy float).
-
->>> exact_sums(np.array([0, 1, 0]), np.array([2, 5, -3]), 2).tolist()
-[-1, 5]
+``by`` is the analytics' (the shared ``by_none`` text of :mod:`invoice_analytics._docs`); sums of rupiah are
+exact integers (never through a lossy float).
 """
 
 from __future__ import annotations
@@ -32,8 +29,7 @@ _INT64 = (-(2**63), 2**63 - 1)
 
 
 def by_names(by: By) -> list[Hashable]:
-    """``by`` as a list of the result's index names (empty for None; the customer key's three levels
-    for ``"customer"``)."""
+    """``by`` as a list of the result's index names (none for None, three for ``"customer"``)."""
     if by is None:
         return []
     if isinstance(by, str) and by == CUSTOMER:
@@ -62,8 +58,7 @@ def require_by(df: pd.DataFrame, by: By, func: str) -> None:
 
 
 def _factorize(df: pd.DataFrame, name: Hashable, rows: np.ndarray) -> tuple[np.ndarray, Any, bool]:
-    """Codes (0..k-1, missing kept as its own group) and uniques of one key,
-    and whether every unique occurs among ``rows``."""
+    """Codes (0..k-1, missing a group), uniques of one key, and whether every unique occurs among ``rows``."""
     if name == ISSUE_MONTH and name not in df.columns:
         ordinals = month_ordinals(df["issued_at"], rows)
         unknown = ordinals == NAT
@@ -107,9 +102,8 @@ def _compress(code: np.ndarray, space: int) -> tuple[np.ndarray, np.ndarray]:
 def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray, pd.Index]:
     """Group code per selected row (0..g-1) and the index of the g groups.
 
-    Only groups present among ``rows`` are kept; missing key values form their
-    own group.  ``by=None`` gives one group labelled ``"Total"`` (none when no
-    rows are selected).  Group order is arbitrary (callers sort).
+    Only groups among ``rows``, missing key values one group; ``by=None``: one "Total" (none without rows).
+    Group order is arbitrary (callers sort).
     """
     if _is_customer(df, by):
         return customer_groups(df, rows)
@@ -134,17 +128,9 @@ def group_codes(df: pd.DataFrame, by: By, rows: np.ndarray) -> tuple[np.ndarray,
 
 
 def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    """Per-group sums of int64 ``values``, exact (``np.bincount`` on float
-    pieces small enough that no partial sum can round); a sum beyond int64
-    is a :class:`~invoice_analytics.errors.MoneyOverflowError`, never a
-    wrapped total.
+    """Exact per-group sums of int64 ``values`` (``np.bincount`` on float pieces too small to round).
 
-    >>> exact_sums(np.array([0, 1, 0]), np.array([2**62, 5, -3]), 2).tolist()
-    [4611686018427387901, 5]
-    >>> exact_sums(np.array([0, 0]), np.array([2**63 - 1, 2**62]), 1)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.errors.MoneyOverflowError: rupiah: the sum 13835058055282163711 rupiah does not fit in int64 ...
+    A sum beyond int64 is a :class:`~invoice_analytics.errors.MoneyOverflowError`, never a wrapped total.
     """
     values = np.asarray(values, dtype=np.int64)
     if len(values) == 0:
@@ -176,23 +162,14 @@ def exact_sums(codes: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
 
 
 def checked_sum(values: np.ndarray | pd.Series) -> int:
-    """The exact sum of integer rupiah (missing values skipped), or a
-    :class:`~invoice_analytics.errors.MoneyOverflowError` when it does not fit in int64.
-
-    >>> checked_sum(pd.array([2**62, None, -5], dtype="Int64"))
-    4611686018427387899
-    """
+    """The exact sum of integer rupiah (missing skipped); ``MoneyOverflowError`` when it does not fit in int64."""
     array = pd.array(values, dtype="Int64") if not isinstance(values, np.ndarray) else values
     ints = array.to_numpy(dtype=np.int64, na_value=0) if not isinstance(array, np.ndarray) else array
     return int(exact_sums(np.zeros(len(ints), dtype=np.int64), ints, 1)[0])
 
 
 def row_sums(matrix: np.ndarray) -> np.ndarray:
-    """The exact sum of each row of an int64 matrix (checked like :func:`exact_sums`).
-
-    >>> row_sums(np.array([[1, 2], [3, -4]])).tolist()
-    [3, -1]
-    """
+    """The exact sum of each row of an int64 matrix (checked like :func:`exact_sums`)."""
     rows, cols = matrix.shape
     return exact_sums(np.repeat(np.arange(rows), cols), matrix.reshape(-1), rows)
 
@@ -215,10 +192,10 @@ def finish(
     sort_by: Sequence[str] = (),
     totals: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Assemble a grouped result: sort by the group key (missing last), then
-    stably by ``sort_by`` descending; append ``totals`` as a row labelled
-    ``"Total"`` (``("Total", "", ...)`` for several keys) unless ``by`` is None
-    (a ValueError when a group has that label)."""
+    """Sort a grouped result by the key (missing last), then stably by ``sort_by`` descending; append ``totals``.
+
+    The totals row (none when ``by`` is None) is "Total" (``("Total", "", ...)`` for several keys; a group
+    labelled so is a ValueError)."""
     frame = pd.DataFrame(columns, index=index)
     if len(frame) == 0:
         frame.index = empty_index(by) if index.nlevels == 1 else empty_index(list(index.names))
@@ -249,11 +226,7 @@ def finish(
 
 
 def ratios(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:
-    """``num / den`` as ``Float64``, ``<NA>`` where ``den`` is 0 (every ratio and share column).
-
-    >>> ratios(np.array([1, 3]), np.array([4, 0])).tolist()
-    [0.25, <NA>]
-    """
+    """``num / den`` as ``Float64``, ``<NA>`` where ``den`` is 0 (every ratio and share column)."""
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
     zero = den == 0

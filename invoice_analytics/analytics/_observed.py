@@ -1,7 +1,6 @@
 """What the history analytics share: the store they read, dates as day ends, the states of a version (private).
 
-Used by :mod:`.trends`, :mod:`.payments` and :mod:`.dso`, which only read a :class:`HistoryLike`; the
-conventions (day ends, the states of a version in :func:`_states`) are :doc:`/guide/history-analytics`'s.
+They only read a :class:`HistoryLike`; the conventions are :doc:`/guide/history-analytics`'s.
 """
 
 from __future__ import annotations
@@ -34,11 +33,10 @@ _KEYS = ["provider", "invoice_id"]
 class HistoryLike(Protocol):
     """What the history analytics read from a store (``InvoiceStore`` has it).
 
-    ``history()``: one row per invoice *version*: the core columns plus
-    ``valid_from``, ``valid_to`` (NaT while current) and ``last_seen``, all
-    ``datetime64[us, Asia/Jakarta]``. ``as_of(when)``: the typed frame known at
-    the instant ``when`` (a timezone-aware Timestamp). ``refreshes()``: at
-    least ``observed_at`` and ``provider``, one row per provider per refresh.
+    ``history()``: one row per invoice *version*: the core columns plus ``valid_from``, ``valid_to`` (NaT
+    while current) and ``last_seen``, all ``datetime64[us, Asia/Jakarta]``. ``as_of(when)``: the typed frame
+    known at the instant ``when`` (a timezone-aware Timestamp). ``refreshes()``: at least ``observed_at`` and
+    ``provider``, one row per provider per refresh.
     """
 
     def history(self) -> pd.DataFrame: ...
@@ -114,11 +112,7 @@ class _ExampleStore:
 
 
 def _end_of_day(day: dt.date) -> pd.Timestamp:
-    """The last microsecond of ``day`` in Asia/Jakarta.
-
-    >>> _end_of_day(dt.date(2026, 1, 31))
-    Timestamp('2026-01-31 23:59:59.999999+0700', tz='Asia/Jakarta')
-    """
+    """The last microsecond of ``day`` in Asia/Jakarta."""
     return pd.Timestamp(day + dt.timedelta(days=1)).tz_localize(JAKARTA) - pd.Timedelta(1, unit="us")
 
 
@@ -140,13 +134,7 @@ def _refresh_days(store: HistoryLike) -> np.ndarray:
 
 
 def _states(df: pd.DataFrame) -> np.ndarray:
-    """The state of each row (``_OPEN``, ``_CREDIT``, ``_PAID``, ``_EXCLUDED``, ``_UNKNOWN``).
-
-    >>> df = pd.DataFrame({"status": pd.Categorical(["unpaid", "paid", "paid", "cancelled", "unpaid", "paid"]),
-    ...                    "outstanding": pd.array([5, 0, -3, 5, None, None], dtype="Int64")})
-    >>> _states(df).tolist()  # open, paid, credit, excluded, unknown, paid
-    [0, 2, 1, 3, 4, 2]
-    """
+    """The state of each row (``_OPEN``, ``_CREDIT``, ``_PAID``, ``_EXCLUDED``, ``_UNKNOWN``)."""
     counted = counted_mask(df["status"])
     out, missing = money(df["outstanding"])
     known = np.ones(len(df), dtype=bool) if missing is None else ~missing
@@ -172,12 +160,7 @@ def _int_array(values: np.ndarray, known: np.ndarray) -> pd.arrays.IntegerArray:
 
 
 def _group_quantile(codes: np.ndarray, values: np.ndarray, n: int, q: float) -> pd.arrays.FloatingArray:
-    """The ``q`` quantile of ``values`` per group (linear interpolation, as numpy's and pandas' default);
-    ``<NA>`` for an empty group.
-
-    >>> _group_quantile(np.array([0, 0, 0, 0, 1]), np.array([4, 1, 3, 2, 7]), 3, 0.5).tolist()
-    [2.5, 7.0, <NA>]
-    """
+    """The ``q`` quantile of ``values`` per group (linearly interpolated, as numpy does); ``<NA>`` when empty."""
     counts = np.bincount(codes, minlength=n)
     order = np.lexsort((values, codes))
     ordered = np.asarray(values, dtype=np.float64)[order]

@@ -1,10 +1,4 @@
-"""The business rules of the analytics, each written once (private).
-
-They are stated in the "Conventions" of :doc:`/guide/analytics`.
-
->>> bucket_labels(DEFAULT_EDGES)
-['Current', '1-30', '31-60', '61-90', '>90']
-"""
+"""The business rules of the analytics, each written once (the "Conventions" of :doc:`/guide/analytics`)."""
 
 from __future__ import annotations
 
@@ -57,13 +51,7 @@ DEFAULT_EDGES: tuple[int, ...] = (30, 60, 90)
 
 
 def require(df: pd.DataFrame, columns: Iterable[Hashable], func: str) -> None:
-    """Raise a clear ``KeyError`` when ``df`` lacks one of ``columns``.
-
-    >>> require(pd.DataFrame({"status": []}), ["status", "outstanding"], "f")
-    Traceback (most recent call last):
-    ...
-    KeyError: "f() needs the column(s) ['outstanding']"
-    """
+    """Raise a clear ``KeyError`` when ``df`` lacks one of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise KeyError(f"{func}() needs the column(s) {missing}")
@@ -76,15 +64,7 @@ def check_basis(basis: str) -> None:
 
 
 def check_edges(edges: Iterable[int]) -> tuple[int, ...]:
-    """Validate bucket edges: positive integers, strictly increasing.
-
-    >>> check_edges([30, 60])
-    (30, 60)
-    >>> check_edges((30, 30))
-    Traceback (most recent call last):
-    ...
-    ValueError: edges must be strictly increasing integers >= 1, got (30, 30)
-    """
+    """Validate bucket edges: positive integers, strictly increasing."""
     out = tuple(int(e) for e in edges)
     if (
         not out
@@ -97,23 +77,14 @@ def check_edges(edges: Iterable[int]) -> tuple[int, ...]:
 
 
 def bucket_labels(edges: Iterable[int]) -> list[str]:
-    """``"Current"``, then ``"{lo+1}-{hi}"`` per edge, then ``">{last}"``.
-
-    >>> bucket_labels((30, 60, 90, 120))
-    ['Current', '1-30', '31-60', '61-90', '91-120', '>120']
-    """
+    """``"Current"``, then ``"{lo+1}-{hi}"`` per edge, then ``">{last}"``."""
     e = check_edges(edges)
     lows = (0, *e[:-1])
     return ["Current", *(f"{lo + 1}-{hi}" for lo, hi in zip(lows, e, strict=True)), f">{e[-1]}"]
 
 
 def bucket_codes(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:
-    """Bucket index per day count (``int8``): 0 for <= 0 days, then 1 for
-    1..edges[0], 2 for edges[0]+1..edges[1], ..., ``len(edges) + 1`` beyond.
-
-    >>> bucket_codes(np.array([-5, 0, 1, 30, 31, 90, 91]), (30, 60, 90)).tolist()
-    [0, 0, 1, 1, 2, 3, 4]
-    """
+    """Bucket index per day count (``int8``): 0 for <= 0 days, 1 for 1..edges[0], ..., ``len(edges) + 1`` beyond."""
     if len(edges) > 120:
         return np.searchsorted(np.array((0, *edges)), days, side="left")
     codes = (days > 0).view(np.int8).copy()
@@ -125,11 +96,7 @@ def bucket_codes(days: np.ndarray, edges: Sequence[int]) -> np.ndarray:
 
 
 def counted_mask(status: pd.Series) -> np.ndarray:
-    """Status is not draft, cancelled or proforma (a missing status counts).
-
-    >>> counted_mask(pd.Series(["paid", None, "draft"], dtype="category")).tolist()
-    [True, True, False]
-    """
+    """Status is not draft, cancelled or proforma (a missing status counts)."""
     if isinstance(status.dtype, pd.CategoricalDtype):
         codes = status.cat.codes.to_numpy()
         mask = np.ones(len(codes), dtype=bool)
@@ -140,11 +107,7 @@ def counted_mask(status: pd.Series) -> np.ndarray:
 
 
 def paid_mask(status: pd.Series) -> np.ndarray:
-    """Status is ``"paid"``.
-
-    >>> paid_mask(pd.Series(["paid", None, "draft"])).tolist()
-    [True, False, False]
-    """
+    """Status is ``"paid"``."""
     if isinstance(status.dtype, pd.CategoricalDtype):
         codes = status.cat.codes.to_numpy()
         found = np.flatnonzero(status.cat.categories == PAID_STATUS)
@@ -155,15 +118,7 @@ def paid_mask(status: pd.Series) -> np.ndarray:
 
 
 def money(s: pd.Series) -> tuple[np.ndarray, np.ndarray | None]:
-    """``(int64 values, missing mask or None when nothing is missing)``.
-
-    Values at missing positions are undefined: callers mask them.  An ``Int64``
-    column is read without a copy.
-
-    >>> v, missing = money(pd.Series([5, None], dtype="Int64"))
-    >>> int(v[0]), missing.tolist()
-    (5, [False, True])
-    """
+    """``(int64 values, missing mask or None)``; values at missing positions are undefined (callers mask them)."""
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(
         s.dtype, pd.api.extensions.ExtensionDtype
     ):
@@ -188,17 +143,10 @@ def select_rows(
     basis: str | None = "due",
     day: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the open (``sign="open"``), credit (``"credit"``) or both
-    (``"nonzero"``) invoices, and their outstanding amounts. ``basis`` names the
-    date columns the caller will age them by (None: no dates needed).
+    """Positions and outstanding amounts of the open (``sign="open"``), credit or both (``"nonzero"``) invoices.
 
-    ``day`` (a Jakarta day number) is the caller's ``as_of``; a past one follows the ``as_of`` rule
-    of the analytics guide's conventions (issued later: left out; a ``PastAsOfWarning``).
-
-    >>> df = pd.DataFrame({"status": ["unpaid", "draft", None], "issued_at": pd.to_datetime(["2024-01-01"] * 3),
-    ...                    "due_at": pd.to_datetime([None] * 3), "outstanding": [5, 7, -2]})
-    >>> [a.tolist() for a in select_rows(df, "f", sign="nonzero")]
-    [[0, 2], [5, -2]]
+    ``basis`` names the date columns the caller will age them by (None: none). ``day`` (a Jakarta day number)
+    is the caller's ``as_of``; a past one follows the guide's ``as_of`` rule (issued later: left out, warned).
     """
     needed = ["status", "outstanding"]
     if basis is not None:  # the rows will be aged: their dates are needed too
@@ -222,8 +170,7 @@ def select_rows(
 
 
 def _issued_by(df: pd.DataFrame, day: int, func: str) -> np.ndarray:
-    """Rows issued on or before Jakarta day ``day`` (or of unknown issue date); warns when the
-    frame's balances are known later than that day."""
+    """Rows issued by Jakarta day ``day`` (or undated); warns when the balances are known later than that day."""
     known_on = df.attrs.get("as_of")
     if day < as_of_day(known_on):  # None: a frame loaded today
         warn_caller(
@@ -241,15 +188,7 @@ def _issued_by(df: pd.DataFrame, day: int, func: str) -> np.ndarray:
 
 
 def check_terms(terms_days: object) -> Terms:
-    """Validate payment terms: whole days >= 0, a mapping of them by provider, or a column name.
-
-    >>> check_terms({"mayar": 14})
-    {'mayar': 14}
-    >>> check_terms(-1)
-    Traceback (most recent call last):
-    ...
-    ValueError: terms_days must be whole days >= 0, a mapping of them by provider, or a column name, not -1
-    """
+    """Validate payment terms: whole days >= 0, a mapping of them by provider, or a column name."""
     def days_ok(v: object) -> bool:
         return isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= int(v) <= 36_500
 
@@ -264,14 +203,7 @@ def check_terms(terms_days: object) -> Terms:
 
 
 def terms_for(df: pd.DataFrame, rows: np.ndarray, terms_days: Terms) -> np.ndarray:
-    """The payment terms in days (``int64``) of the given rows.
-
-    >>> df = pd.DataFrame({"provider": pd.Categorical(["faspay", "mayar"]),
-    ...                    "terms": pd.array([None, 30], dtype="Int64")})
-    >>> rows = np.array([0, 1])
-    >>> [terms_for(df, rows, t).tolist() for t in (7, {"mayar": 14}, "terms")]
-    [[7, 7], [0, 14], [0, 30]]
-    """
+    """The payment terms in days (``int64``) of the given rows."""
     terms_days = check_terms(terms_days)
     if isinstance(terms_days, str):
         require(df, [terms_days], "terms_days")
@@ -301,9 +233,8 @@ def due_and_age(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(days_past_due, due_day, known)`` of the given rows.
 
-    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + the
-    invoice's terms (:func:`terms_for`); with ``basis="issued"`` it is
-    ``issued_at``'s date.
+    The due day is ``due_at``'s Jakarta date, else ``issued_at``'s + the invoice's terms (:func:`terms_for`);
+    with ``basis="issued"`` it is ``issued_at``'s date.
     """
     terms_days = check_terms(terms_days)
     if basis == "issued":
@@ -321,9 +252,5 @@ def due_and_age(
 
 
 def overdue_mask(days: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Overdue: at least one day past due, with a known due day (of open invoices).
-
-    >>> overdue_mask(np.array([-1, 0, 1, 40]), np.array([True, True, True, False])).tolist()
-    [False, False, True, False]
-    """
+    """Overdue: at least one day past due, with a known due day (of open invoices)."""
     return known & (days >= 1)

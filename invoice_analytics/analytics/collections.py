@@ -1,7 +1,6 @@
-"""From totals to invoices: a customer's statement, and the list of who to chase first.
+"""From totals to invoices: a customer's statement, and who to chase first (plain frames, exported as they are).
 
-Both follow the aging conventions (the "Conventions" of :doc:`/guide/analytics`) and return plain frames that
-:func:`~invoice_analytics.write_excel` and :func:`~invoice_analytics.write_csv` export as they are.
+Both follow the "Conventions" of :doc:`/guide/analytics`.
 """
 
 from __future__ import annotations
@@ -50,8 +49,7 @@ def _due_dates(days: np.ndarray, known: np.ndarray) -> pd.Series:
 
 
 def _customer_rows(df: pd.DataFrame, customer: str | tuple[object, ...]) -> np.ndarray:
-    """Mask of the customer's rows: a key (:func:`~.customers.customer_key`), or a customer name
-    (trimmed, case-folded, every provider)."""
+    """Mask of the customer's rows: a key (:func:`~.customers.customer_key`) or a name (trimmed, case-folded)."""
     if isinstance(customer, tuple):
         if len(customer) == 2:  # (provider, customer_id)
             provider, customer_id = customer
@@ -96,10 +94,8 @@ def customer_statement(
     df : pandas.DataFrame
         A loader's frame or ``combine(...)`` of both.
     customer : str or tuple
-        ``(provider, customer_id)``; a row label of a table by customer
-        (``(customer_name, customer_id, provider)``: the way to name one
-        without a customer id); or a name (trimmed, case-folded, every
-        provider's customers of that name).
+        ``(provider, customer_id)``; a row label of a table by customer (``(customer_name, customer_id,
+        provider)``: the way to name one without an id); or a name (trimmed, case-folded, any provider).
     {as_of}
     {terms_days}
     {edges}
@@ -107,10 +103,9 @@ def customer_statement(
     Returns
     -------
     pandas.DataFrame
-        :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then
-        credits (bucket "Credit", no days past due), then a row whose
-        ``invoice_id`` is "Total" holding the net ``outstanding``.
-        ``issued_at`` and ``due_date`` are naive Jakarta dates.
+        :data:`STATEMENT_COLUMNS`: open invoices oldest due date first, then credits (bucket "Credit", no days
+        past due), then a row ``invoice_id`` "Total" of the net ``outstanding``; ``issued_at`` and
+        ``due_date`` are naive Jakarta dates.
 
     Raises
     ------
@@ -119,12 +114,7 @@ def customer_statement(
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1"] * 3,
-    ...     "customer_name": ["Ani"] * 3, "status": ["unpaid", "overdue", "unpaid"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
-    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None]).tz_localize("Asia/Jakarta"),
-    ...     "outstanding": [200_000, 100_000, -30_000]})
+    {example_invoices}
     >>> customer_statement(df, ("faspay", "C1"), "2024-02-15")[["invoice_id", "days_past_due", "bucket",
     ...     "outstanding"]]  # doctest: +NORMALIZE_WHITESPACE
       invoice_id  days_past_due   bucket  outstanding
@@ -171,9 +161,8 @@ def collections_list(
 ) -> pd.DataFrame:
     """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
 
-    Customers are the one customer key (:doc:`/guide/analytics`); the
-    contact is Mayar's ``customer_email`` and ``customer_mobile`` from the
-    customer's most recent invoice that has one (missing for Faspay).
+    Customers are the one customer key (:doc:`/guide/analytics`); the contact is Mayar's ``customer_email``
+    and ``customer_mobile`` from the customer's most recent invoice that has one (missing for Faspay).
 
     Parameters
     ----------
@@ -181,30 +170,26 @@ def collections_list(
         A loader's frame or ``combine(...)`` of both.
     {as_of}
     min_days : int, default 1
-        The fewest days past due an invoice needs to be listed (1 = every
-        overdue invoice).
+        The fewest days past due an invoice needs to be listed (1 = every overdue invoice).
     {terms_days}
 
     Returns
     -------
     pandas.DataFrame
-        :data:`COLLECTIONS_COLUMNS`, one row per customer with such an
-        invoice: their count and ``overdue_amount`` (``int64``), the oldest
-        one (``oldest_due_date`` a naive Jakarta date), the contact; sorted
-        by overdue amount, then oldest days past due, descending.
+        :data:`COLLECTIONS_COLUMNS`, one row per customer with such an invoice: their count and
+        ``overdue_amount`` (``int64``), the oldest one (``oldest_due_date`` a naive Jakarta date), the
+        contact; sorted by overdue amount, then oldest days past due, descending.
 
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "provider": ["faspay"] * 3, "invoice_id": ["I1", "I2", "I3"], "customer_id": ["C1", "C1", "C2"],
-    ...     "customer_name": ["Ani", "Ani", "Budi"], "status": ["unpaid"] * 3,
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 3).tz_localize("Asia/Jakarta"),
-    ...     "due_at": pd.to_datetime(["2024-01-10", "2024-02-10", "2024-02-14"]).tz_localize("Asia/Jakarta"),
-    ...     "outstanding": [100_000, 50_000, 500_000]})
-    >>> collections_list(df, "2024-02-15", min_days=5)[["customer_id", "overdue_count", "overdue_amount",
+    {example_invoices}
+    >>> collections_list(df, "2024-02-15")[["customer_id", "overdue_count", "overdue_amount",
     ...     "oldest_days_past_due"]]  # doctest: +NORMALIZE_WHITESPACE
       customer_id  overdue_count  overdue_amount  oldest_days_past_due
-    0          C1              2          150000                    36
+    0          C2              1          500000                     1
+    1          C1              1          100000                    36
+    >>> collections_list(df, "2024-02-15", min_days=5)["customer_id"].tolist()
+    ['C1']
     """
     if not _whole_days(min_days):
         raise ValueError(f"min_days must be a whole number of days >= 1, not {min_days!r}")
@@ -253,8 +238,7 @@ def _whole_days(value: object) -> bool:
 
 
 def _contacts(df: pd.DataFrame) -> pd.DataFrame | None:
-    """Per customer (:func:`~.customers.customer_key`): the email and phone of its most recent invoice
-    that has each."""
+    """Per customer (:func:`~.customers.customer_key`): the email and phone of its latest invoice having each."""
     present = [c for c in ("customer_email", "customer_mobile") if c in df.columns]
     if not present:
         return None

@@ -1,9 +1,8 @@
 """One customer key for every table and chart: the provider and the customer id, shown with the name.
 
-A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`,
-``(customer_name, customer_id, provider)``; the rules are in the "Conventions" of
-:doc:`/guide/analytics`. Every grouped table takes it as ``by="customer"`` through
-:func:`customer_groups`.
+A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`, ``(customer_name,
+customer_id, provider)``; the rules are in the "Conventions" of :doc:`/guide/analytics`. Every grouped table
+takes it as ``by="customer"`` through :func:`customer_groups`.
 """
 
 from __future__ import annotations
@@ -61,15 +60,8 @@ def customer_groups(
 ) -> tuple[np.ndarray, pd.MultiIndex]:
     """Customer code per selected row (0..g-1) and the index of those g customers.
 
-    The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a
-    row among ``rows`` are kept. Names are chosen over the whole frame, so a
-    customer is labelled alike in every table of the same frame.
-
-    >>> df = pd.DataFrame({"provider": ["mayar", "mayar", "faspay"], "customer_id": ["C9", "C9", "C9"],
-    ...                    "customer_name": ["Budi", "Budi", "Budi"]})
-    >>> codes, index = customer_groups(df, np.array([0, 1, 2]))
-    >>> codes.tolist(), index.tolist()
-    ([0, 0, 1], [('Budi', 'C9', 'mayar'), ('Budi', 'C9', 'faspay')])
+    The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a row among ``rows`` are kept. Names
+    are chosen over the whole frame, so a customer is labelled alike in every table of the same frame.
     """
     require(df, _NEEDED, func)
     group, label_rows = _whole_frame_groups(df)
@@ -85,28 +77,23 @@ def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     """Each invoice's customer: its name (as shown), customer id and provider.
 
     The one customer key of the "Conventions" of :doc:`/guide/analytics`:
-    ``df.groupby(list(customer_key(df)))`` groups as the tables do.
+    ``df.groupby(list(customer_key(df)))`` groups as the tables do (:func:`top_debtors` and
+    :func:`aging_report` by default, ``by="customer"``).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``customer_id`` and
-        ``customer_name`` (and uses ``issued_at`` to pick the name).
+        Invoices with ``provider``, ``customer_id``, ``customer_name`` (and ``issued_at``, to pick the name).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and
-        ``provider``, with the dtypes of ``df``'s columns.
+        Indexed like ``df``; columns ``customer_name``, ``customer_id`` and ``provider``, in ``df``'s dtypes.
 
     Raises
     ------
     KeyError
         When ``df`` lacks one of the three columns.
-
-    See Also
-    --------
-    top_debtors, aging_report : Take it as ``by="customer"`` (their default).
 
     Examples
     --------
@@ -127,11 +114,7 @@ def customer_key(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def customer_label(key: tuple[Hashable, ...]) -> str:
-    """How a customer is named in a chart: its name, else its id, else "(unknown customer)".
-
-    >>> customer_label(("Ani", "C1", "faspay")), customer_label((None, "C7", "mayar"))
-    ('Ani', 'C7')
-    """
+    """How a customer is named in a chart: its name, else its id, else "(unknown customer)"."""
     name, ident = key[0], key[1]
     for value in (name, ident):
         if isinstance(value, str) and value:

@@ -1,7 +1,4 @@
-"""History analytics of balances: DSO by countback, and Faspay amounts observed (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics of balances: DSO by countback, and Faspay amounts observed (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 
@@ -47,12 +44,7 @@ def _countback(
 ) -> tuple[pd.arrays.FloatingArray, np.ndarray, np.ndarray, np.ndarray]:
     """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
 
-    ``sales[g, k]`` is the amount billed k months back (k = 0: the as_of
-    month up to as_of), ``days[k]`` that month's days counted.
-
-    >>> d, m, b, lb = _countback(np.array([150, 0, 999]), np.array([[100, 100], [5, 5], [1, 1]]), np.array([10, 30]))
-    >>> d.tolist(), m.tolist(), b.tolist(), lb.tolist()
-    ([25.0, 0.0, 40.0], [2, 0, 2], [200, 0, 2], [False, False, True])
+    ``sales[g, k]``: billed k months back (k = 0: as_of's month up to as_of); ``days[k]``: its days counted.
     """
     cum = np.cumsum(sales, axis=1)
     before = cum - sales
@@ -85,9 +77,8 @@ def dso(
 ) -> pd.DataFrame:
     """Days sales outstanding at ``as_of`` by the countback method.
 
-    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then
-    a Faspay DSO is an overestimate), are in "DSO by the countback method"
-    of :doc:`/guide/history-analytics`. ``R = 0`` gives 0.
+    The formula, and why it is Mayar's DSO unless ``observed_amounts`` (then Faspay's is an overestimate):
+    "DSO by the countback method" of :doc:`/guide/history-analytics`. Nothing open (``R = 0``) gives 0.
 
     Parameters
     ----------
@@ -95,28 +86,21 @@ def dso(
     as_of : date-like
         An Asia/Jakarta calendar day (its end is read).
     months : int, default 3
-        The most months walked back, ``as_of``'s own month counted as the
-        first.
+        The most months walked back, ``as_of``'s own month counted as the first.
     by : Hashable, list of Hashable or None, default None
-        Groups (e.g. "provider"), each with its own countback; None: one row
-        "Total", named for what it covers when a provider has no amounts
-        ("Total (mayar only; faspay has no amounts)").
+        Groups (e.g. "provider"), each with its own countback; None: one row "Total", named for what it covers
+        when a provider has no amounts ("Total (mayar only; faspay has no amounts)").
     observed_amounts : bool, default False
-        Fill missing amounts by :func:`with_observed_amount` (with all the
-        store saw, also after ``as_of``).
+        Fill missing amounts by :func:`with_observed_amount` (with all the store saw, also after ``as_of``).
     totals : bool, default False
-        Append a "Total" row (the countback of everything) to a grouped
-        result, named for what it covers as for ``by=None``.
+        Append a "Total" row (the countback of everything, named as for ``by=None``) to a grouped result.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``receivables`` (``int64``),
-        ``dso_days`` (``Float64``), ``months_counted`` (``int64``: months
-        whose sales were used, 0 when ``R = 0``), ``billed_amount``
-        (``int64``: the sales of those months) and ``is_lower_bound``
-        (``bool``). Groups with nothing open and nothing billed in the
-        months walked have no row.
+        Indexed by ``by``; columns ``receivables`` (``int64``), ``dso_days`` (``Float64``), ``months_counted``
+        (``int64``: months whose sales were used, 0 when ``R = 0``), ``billed_amount`` (``int64``: their
+        sales) and ``is_lower_bound`` (``bool``). A group with nothing open or billed in them has no row.
 
     Raises
     ------
@@ -126,10 +110,8 @@ def dso(
 
     Examples
     --------
-    On Jan 3, Mayar's M1 (100,000, billed in December) is open and nothing
-    was billed in January: 3 days of January, then all of December's 31.
-    With the observed amounts, F2's 50,000 is open too and December billed
-    F1's 1,000,000 as well:
+    On Jan 3, M1 (100,000, billed in December) is open, nothing billed in January: 3 days, then December's 31.
+    With observed amounts, F2's 50,000 is open too and December billed F1's 1,000,000 as well:
 
     >>> store = _ExampleStore()
     >>> got = dso(store, "2026-01-03")
@@ -191,17 +173,7 @@ def dso(
 
 
 def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray) -> str | None:
-    """The label of a row over every invoice when some provider has none with an amount: never a bare "Total".
-
-    None when every provider with invoices is covered (the row is the total). Faspay lists carry no
-    amount, so without ``observed_amounts`` such a row is Mayar's alone, and says so.
-
-    >>> frame = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"]})
-    >>> _coverage_label(frame, np.array([False, True, True]), np.array([True, True, True]))
-    'Total (mayar only; faspay has no amounts)'
-    >>> _coverage_label(frame, np.array([True, True, False]), np.array([True, True, True])) is None
-    True
-    """
+    """The label of a row over every invoice when a provider has no amounts (Faspay's lists), else None."""
     if "provider" not in frame.columns:
         return None
     providers = frame["provider"].astype(object).to_numpy()
@@ -221,9 +193,8 @@ def _coverage_label(frame: pd.DataFrame, usable: np.ndarray, counted: np.ndarray
 def observed_amount(store: HistoryLike) -> pd.Series:
     """The largest outstanding the store saw while each invoice was open: a lower bound of its amount.
 
-    Faspay lists carry no amount; a part payment only lowers the
-    outstanding, so the bound equals the amount when the invoice was seen
-    open before any part payment (the usual case with daily refreshes).
+    Faspay lists carry no amount; a part payment only lowers the outstanding, so the bound equals the amount
+    when the invoice was seen open before any part payment (the usual case with daily refreshes).
 
     Parameters
     ----------
@@ -232,8 +203,7 @@ def observed_amount(store: HistoryLike) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``Int64`` named "observed_amount", indexed by (``provider``,
-        ``invoice_id``), one entry per invoice ever seen open, sorted.
+        ``Int64`` "observed_amount" by (``provider``, ``invoice_id``), per invoice ever seen open, sorted.
 
     Raises
     ------
@@ -261,22 +231,20 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
 
-    Amount-weighted figures (``paid_ratio(..., weight="amount")``,
-    :func:`dso`) then cover the Faspay invoices the store saw open, and
-    understate what was billed (see :doc:`/guide/history-analytics`).
+    Amount-weighted figures (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices
+    the store saw open, and understate what was billed (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or
-        ``store.as_of(...)``).
+        Invoices with ``provider``, ``invoice_id`` and ``amount`` (a load, or ``store.as_of(...)``).
     {store}
 
     Returns
     -------
     pandas.DataFrame
-        A copy: ``df``'s columns (``amount`` as ``Int64``, known amounts
-        kept) and index, plus ``amount_is_lower_bound`` (``bool``: filled).
+        A copy: ``df``'s columns (``amount`` as ``Int64``, known amounts kept) and index, plus
+        ``amount_is_lower_bound`` (``bool``: filled).
 
     Raises
     ------

@@ -1,7 +1,4 @@
-"""History analytics of payments: when each invoice was paid, and days to pay (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics of payments: when each invoice was paid, and days to pay (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 
@@ -50,9 +47,8 @@ _WINDOW_COLUMNS = (
 def payment_windows(store: HistoryLike) -> pd.DataFrame:
     """For each invoice seen open and later seen settled, the window in which it was paid.
 
-    The payment happened in ``(last_seen_open, first_seen_paid]``: the last
-    observation showing it open, then the first showing it settled (the
-    brackets of the "Conventions" of :doc:`/guide/history-analytics`; a part
+    The payment happened in ``(last_seen_open, first_seen_paid]``: the last observation showing it open, then
+    the first showing it settled (the brackets of the "Conventions" of :doc:`/guide/history-analytics`; a part
     payment in between does not move them).
 
     Parameters
@@ -62,15 +58,12 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per invoice, sorted by ``first_seen_paid`` then provider and
-        invoice id; columns ``provider``, ``invoice_id``, ``customer_id``,
-        ``customer_name``, ``issued_at``, ``due_at`` (as in the last open
-        version), ``open_amount`` (``int64``: the outstanding last seen open),
-        ``last_seen_open``, ``first_seen_paid`` (``datetime64[us,
-        Asia/Jakarta]``), then Jakarta day counts (``Int64``)
-        ``window_days`` between those two days, ``days_to_pay_min`` and
-        ``days_to_pay_max`` from the issue day to each (missing without
-        ``issued_at``).
+        One row per invoice, sorted by ``first_seen_paid`` then provider and invoice id; columns ``provider``,
+        ``invoice_id``, ``customer_id``, ``customer_name``, ``issued_at``, ``due_at`` (as in the last open
+        version), ``open_amount`` (``int64``: the outstanding last seen open), ``last_seen_open``,
+        ``first_seen_paid`` (``datetime64[us, Asia/Jakarta]``), then Jakarta day counts (``Int64``)
+        ``window_days`` between those two days, ``days_to_pay_min`` and ``days_to_pay_max`` from the issue day
+        to each (missing without ``issued_at``).
 
     Raises
     ------
@@ -78,8 +71,7 @@ def payment_windows(store: HistoryLike) -> pd.DataFrame:
 
     Examples
     --------
-    F1 was last seen open on Jan 1 and first seen paid on Jan 3; M1 last
-    seen open on Jan 3, paid on Jan 5 (F2 is only paid in part):
+    F1 was last seen open on Jan 1, first seen paid on Jan 3; M1 open on Jan 3, paid on Jan 5 (F2 in part):
 
     >>> pw = payment_windows(_ExampleStore())
     >>> pw[["invoice_id", "open_amount", "window_days", "days_to_pay_min", "days_to_pay_max"]]
@@ -144,28 +136,25 @@ _STATISTICS = {"median": 0.5, "p90": 0.9}
 def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
     """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
 
-    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid
-    within ``[days_to_pay_min, days_to_pay_max]``; a quantile is monotone in
-    every value, so the true one lies between the quantile of the minima
-    (``*_low``) and of the maxima (``*_high``), linearly interpolated. The
-    figures lean long (see :doc:`/guide/history-analytics`).
+    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid within ``[days_to_pay_min,
+    days_to_pay_max]``; a quantile is monotone in every value, so the true one lies between the quantile of
+    the minima (``*_low``) and of the maxima (``*_high``), linearly interpolated. They lean long
+    (:doc:`/guide/history-analytics`).
 
     Parameters
     ----------
     {store}
     by : Hashable, list of Hashable or None, default None
-        A column of :func:`payment_windows` (``provider``,
-        ``customer_name``...), a list, "issue_month", or None for one row
-        "Total".
+        A column of :func:`payment_windows` (``provider``, ``customer_name``...), a list, "issue_month", or
+        None for one row "Total".
     totals : bool, default False
         Append a "Total" row to a grouped result.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by``; columns ``paid_count`` (``int64``),
-        ``median_days_to_pay_low``, ``median_days_to_pay_high``,
-        ``p90_days_to_pay_low``, ``p90_days_to_pay_high`` and
+        Indexed by ``by``; columns ``paid_count`` (``int64``), ``median_days_to_pay_low``,
+        ``median_days_to_pay_high``, ``p90_days_to_pay_low``, ``p90_days_to_pay_high`` and
         ``median_window_days`` (``Float64``: how wide the brackets are).
 
     Raises
@@ -175,8 +164,7 @@ def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> p
 
     Examples
     --------
-    Two invoices, paid after 31-33 and 6-8 days: the median lies between
-    18.5 and 20.5 days.
+    Two invoices, paid after 31-33 and 6-8 days: the median lies between 18.5 and 20.5 days.
 
     >>> days_to_pay(_ExampleStore()).loc["Total"].tolist()  # paid_count, then the ranges
     [2.0, 18.5, 20.5, 28.5, 30.5, 2.0]

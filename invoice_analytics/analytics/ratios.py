@@ -1,7 +1,4 @@
-"""Paid ratios: how much of what we billed has been paid.
-
-Counted invoices and the ``by`` keys: the "Conventions" of :doc:`/guide/analytics`.
-"""
+"""Paid ratios: how much of what we billed has been paid (the "Conventions" of :doc:`/guide/analytics`)."""
 
 from __future__ import annotations
 
@@ -20,8 +17,8 @@ __all__ = ["issue_month", "paid_ratio"]
 def issue_month(df: pd.DataFrame) -> pd.Series:
     """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
 
-    Aware datetimes are converted to Asia/Jakarta, naive ones read as its
-    wall time. ``df.assign(issue_month=issue_month(df))`` makes it a column.
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time. It is
+    :func:`paid_ratio`'s ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------
@@ -38,18 +35,12 @@ def issue_month(df: pd.DataFrame) -> pd.Series:
     KeyError
         When ``df`` has no ``issued_at`` column.
 
-    See Also
-    --------
-    paid_ratio : Groups by it with ``by="issue_month"``.
-
     Examples
     --------
     >>> df = pd.DataFrame({"issued_at": pd.to_datetime(
     ...     ["2024-01-31 23:30:00+07:00", "2024-01-31 17:30:00+00:00", None], utc=True)})
     >>> issue_month(df).tolist()
     [Period('2024-01', 'M'), Period('2024-02', 'M'), NaT]
-    >>> str(df.assign(issue_month=issue_month(df))["issue_month"].dtype)
-    'period[M]'
     """
     require(df, ["issued_at"], "issue_month")
     ordinals = month_ordinals(df["issued_at"])
@@ -65,56 +56,42 @@ def paid_ratio(
     """Share of the counted invoices that are paid, per ``by``.
 
     {conventions}
+    :func:`issue_month` gives the "issue_month" key as a column; :func:`plot_paid_ratio_by_month` draws it.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status``; with
-        ``weight="amount"`` also ``amount`` and ``outstanding``; and the
-        ``by`` columns (``issued_at`` for ``"issue_month"``).
+        Invoices in the core schema. Needs ``status``; with ``weight="amount"`` also ``amount`` and
+        ``outstanding``; and the ``by`` columns (``issued_at`` for ``"issue_month"``).
     {by_none}
     weight : {"count", "amount"}, default "count"
-        Count invoices ("paid" status; partially paid is not), or weigh them
-        by rupiah: per invoice with a known amount, ``amount -
-        max(outstanding, 0)`` clipped to ``[0, amount]`` is paid (a missing
+        Count invoices ("paid" status; partially paid is not), or weigh them by rupiah: per invoice with a
+        known amount, ``amount - max(outstanding, 0)`` clipped to ``[0, amount]`` is paid (a missing
         ``outstanding``: all if "paid", else 0).
     {totals}
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``by`` (sorted, missing last), groups with a counted
-        invoice only; columns ``invoice_count``, ``paid_count`` or
-        ``billed_amount``, ``paid_amount`` (``int64``), then ``paid_ratio``
-        (``Float64``; ``<NA>`` when nothing was billed: Faspay lists carry
-        no amount).
+        Indexed by ``by`` (sorted, missing last), groups with a counted invoice only; columns
+        ``invoice_count``, ``paid_count`` or ``billed_amount``, ``paid_amount`` (``int64``), then
+        ``paid_ratio`` (``Float64``; ``<NA>`` when nothing was billed: Faspay lists carry no amount).
 
     Raises
     ------
     {raises_aging}
         Also when ``weight`` is not "count" or "amount".
 
-    See Also
-    --------
-    issue_month : The virtual "issue_month" key as a column.
-    plot_paid_ratio_by_month : The ratio per issue month, as a chart.
-
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "status": ["paid", "partially_paid", "unpaid", "cancelled"],
+    >>> df = pd.DataFrame({"status": ["paid", "partially_paid", "unpaid", "cancelled"],
     ...     "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-01", "2024-02-02"]),
-    ...     "amount": [100_000, 200_000, 100_000, 50_000],
-    ...     "outstanding": [0, 50_000, 100_000, 50_000],
-    ... })
+    ...     "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 50_000, 100_000, 50_000]})
     >>> paid_ratio(df, by="issue_month", totals=False)  # doctest: +NORMALIZE_WHITESPACE
                   invoice_count  paid_count  paid_ratio
     issue_month
     2024-01                   2           1         0.5
     2024-02                   1           0         0.0
-    >>> paid_ratio(df, weight="amount")
-           billed_amount  paid_amount  paid_ratio
-    Total         400000       250000       0.625
     >>> paid_ratio(df, by="status", weight="amount", totals=True)  # doctest: +NORMALIZE_WHITESPACE
                     billed_amount  paid_amount  paid_ratio
     status

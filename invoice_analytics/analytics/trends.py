@@ -1,7 +1,4 @@
-"""History analytics over dates: the aging trend and roll rates (private).
-
-Conventions: see :mod:`._observed` (dates, states of a version, observation times).
-"""
+"""History analytics over dates: the aging trend and roll rates (conventions: :mod:`._observed`)."""
 
 from __future__ import annotations
 
@@ -90,34 +87,28 @@ def aging_trend(
 ) -> pd.DataFrame:
     """Outstanding per aging bucket at each of several dates, as the store saw it then.
 
-    For each date ``d``, :func:`~invoice_analytics.aging_report` of what the
-    store knew at the end of ``d``, aged at ``d``: every invoice carries the
-    outstanding and status it had that day. Dates follow the "Conventions"
-    of :doc:`/guide/history-analytics` (sorted, distinct, none before the
-    first refresh).
+    For each date ``d``, :func:`~invoice_analytics.aging_report` of what the store knew at the end of ``d``,
+    aged at ``d``: every invoice carries the outstanding and status it had that day. Dates follow the
+    "Conventions" of :doc:`/guide/history-analytics` (sorted, distinct, none before the first refresh).
 
     Parameters
     ----------
     {store}
     dates : iterable of date-like, a date-like, or None, default None
-        The dates (str, date, datetime, Timestamp, a ``pd.date_range``...);
-        None: every day the store refreshed.
+        The dates (str, date, datetime, Timestamp, a ``pd.date_range``...); None: every refresh day.
     by : Hashable, list of Hashable or None, default None
-        None: one row per date. Otherwise rows per date and key (a column of
-        the store's frames, a list, or "issue_month"), only the keys with an
-        open invoice or a credit that day, no "Total" rows (the ``by=None``
-        result holds them); ``.unstack(fill_value=0)`` gives a dense table.
+        None: one row per date. Otherwise rows per date and key (a column of the store's frames, a list, or
+        "issue_month"), only the keys with an open invoice or a credit that day, no "Total" rows (the
+        ``by=None`` result holds them); ``.unstack(fill_value=0)`` gives a dense table.
     edges, basis, terms_days
         As for :func:`~invoice_analytics.aging_report`.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``date`` (Jakarta midnight, ``datetime64[us,
-        Asia/Jakarta]``), then the ``by`` keys; columns the bucket labels,
-        "Credit" and "Total", all ``int64``. With ``by=None`` every date has a
-        row (zeros when nothing was open). ``attrs["source"]`` is the
-        store's ("demo" for a demo store), so a chart of it says DEMO DATA.
+        Indexed by ``date`` (Jakarta midnight, ``datetime64[us, Asia/Jakarta]``), then the ``by`` keys;
+        columns the bucket labels, "Credit" and "Total", all ``int64``. With ``by=None`` every date has a row
+        (zeros when nothing was open). ``attrs["source"]`` is the store's ("demo": a chart says DEMO DATA).
 
     Raises
     ------
@@ -127,9 +118,8 @@ def aging_trend(
 
     Examples
     --------
-    ``store`` holds F1 (1,000,000, due 2025-12-20), F2 (200,000, due
-    2025-11-30) and M1 (Mayar, 100,000, issued 2025-12-28) open on Jan 1; by
-    Jan 5, F1 and M1 are paid and F2 is paid down to 50,000:
+    ``store`` holds F1 (1,000,000, due 2025-12-20), F2 (200,000, due 2025-11-30) and M1 (Mayar, 100,000,
+    issued 2025-12-28) open on Jan 1; by Jan 5, F1 and M1 are paid and F2 is paid down to 50,000:
 
     >>> store = _ExampleStore()
     >>> trend = aging_trend(store, ["2025-12-31", "2026-01-01", "2026-01-05"])
@@ -189,41 +179,36 @@ def roll_rates(
 ) -> pd.DataFrame:
     """Where the open amount of each aging bucket at ``start`` is at ``end``.
 
-    Each row weighs the invoices open at ``start`` (aged from their due
-    date) by their outstanding then; each column is the share of it whose
-    invoice is, at ``end``, in that state of the "Conventions" of
-    :doc:`/guide/history-analytics` (Cancelled: excluded; Gone: not in the
-    store's frame). One still open counts ``min(outstanding at end, at
-    start)`` in its end bucket, the rest of a part payment in "Paid".
+    Each row weighs the invoices open at ``start`` (aged from their due date) by their outstanding then; each
+    column is the share of it whose invoice is, at ``end``, in that state of the "Conventions" of
+    :doc:`/guide/history-analytics` (Cancelled: excluded; Gone: not in the store's frame). One still open
+    counts ``min(outstanding at end, at start)`` in its end bucket, the rest of a part payment in "Paid".
 
     Parameters
     ----------
     {store}
     start, end : date-like
-        Asia/Jakarta calendar days, ``start <= end``; each reads the store's
-        state at the end of the day.
+        Asia/Jakarta calendar days, ``start <= end``; each reads the store's state at the end of the day.
     {edges}
     {terms_days}
 
     Returns
     -------
     pandas.DataFrame
-        Index ``bucket``: every bucket label, then "Total"; columns
-        ``start_amount`` (``int64``), the bucket labels, then "Paid",
-        "Cancelled", "Credit", "Unknown" and "Gone" (``Float64`` shares
-        summing to 1 per row; ``<NA>`` for a bucket empty at ``start``).
+        Index ``bucket``: every bucket label, then "Total"; columns ``start_amount`` (``int64``), the bucket
+        labels, then "Paid", "Cancelled", "Credit", "Unknown" and "Gone" (``Float64`` shares summing to 1 per
+        row; ``<NA>`` for a bucket empty at ``start``).
 
     Raises
     ------
     ValueError
-        When ``end`` is before ``start``, ``edges`` are invalid, a date is not
-        a date, or the store's frame at ``end`` holds an invoice twice.
+        When ``end`` is before ``start``, ``edges`` are invalid, a date is not a date, or the store's frame at
+        ``end`` holds an invoice twice.
     {raises_history}
 
     Examples
     --------
-    Of the 1,100,000 in 1-30 on Jan 1 (F1 and M1), all is paid by Jan 5; of
-    F2's 200,000 in 31-60, 150,000 is paid and 50,000 is still 31-60:
+    Of 1,100,000 in 1-30 on Jan 1 (F1, M1), all is paid by Jan 5; of F2's 200,000 in 31-60, 75 % is paid:
 
     >>> rr = roll_rates(_ExampleStore(), "2026-01-01", "2026-01-05")
     >>> rr.loc[["1-30", "31-60", "Total"], ["start_amount", "31-60", "Paid"]].round(4)

@@ -1,6 +1,4 @@
-"""Display: rupiah formatting, charts, tables, KPIs, filtering and the notebook panel.
+"""Display: charts, tables, KPIs, filtering and the notebook panel (imported on first use; it imports the analytics).
 
-Imported on first use by ``invoice_analytics``: the charts pull in
-matplotlib and the panel ipywidgets. The analytics never import this
-package; it imports the analytics.
+The charts pull in matplotlib and the panel ipywidgets.
 """

@@ -1,10 +1,7 @@
 """The parts every chart is drawn with: the fixed colours, axes and titles, ticks, labels and bars.
 
-Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the
-other charts; a helper draws on the axes it is given and keeps no state.
-
->>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
-True
+Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the other charts; a
+helper draws on the axes it is given and keeps no state.
 """
 
 from __future__ import annotations
@@ -89,22 +86,13 @@ def _palette(n: int) -> list[str]:
 def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
     """The bucket colours for aging ``edges``, in bucket order (green to red).
 
-    There are ``len(edges) + 2`` buckets: "Current", one per interval, and
-    the open-ended last one. The default edges give :data:`BUCKET_COLORS`.
-
-    >>> bucket_colors((30,))
-    ['#2e7d32', '#fbc02d', '#c62828']
+    There are ``len(edges) + 2`` buckets: "Current", one per interval, and the open-ended last one.
     """
     return _palette(len(edges) + 2)
 
 
 def literal(text: str) -> str:
-    r"""Text from data, as matplotlib should draw it: :func:`~invoice_analytics._text.drawable`
-    (``$`` does not start math; BOM, zero-width and bidi controls removed).
-
-    >>> print(literal("\ufeffUntung$^$Jaya\u202e"))
-    Untung\$^\$Jaya
-    """
+    """Text from data as matplotlib should draw it (:func:`~invoice_analytics._text.drawable`: no math, no controls)."""
     return drawable(text)
 
 
@@ -175,15 +163,7 @@ def is_demo(df: pd.DataFrame) -> bool:
 
 
 def _set_title(ax: Axes, df: pd.DataFrame, text: str) -> None:
-    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data.
-
-    >>> frame = pd.DataFrame()
-    >>> frame.attrs["source"] = "demo"
-    >>> ax = _new_axes(None, (4, 3))
-    >>> _set_title(ax, frame, "Aging")
-    >>> ax.get_title()
-    'Aging\nDEMO DATA (embedded sample invoices)'
-    """
+    r"""The title, with :data:`DEMO_LINE` under it when ``df`` is the sample data."""
     ax.set_title(f"{text}\n{DEMO_LINE}" if is_demo(df) else text)
 
 
@@ -232,11 +212,7 @@ NAME_WIDTH = 32
 
 
 def _short(name: str, width: int = NAME_WIDTH) -> str:
-    """``name`` cut to ``width`` characters, the last one an ellipsis.
-
-    >>> _short("PT Sumber Rejeki Abadi Sentosa Makmur Jaya Sejahtera", 20)
-    'PT Sumber Rejeki Ab…'
-    """
+    """``name`` cut to ``width`` characters, the last one an ellipsis."""
     return name if len(name) <= width else name[: width - 1].rstrip() + "\u2026"
 
 
@@ -263,14 +239,8 @@ FOLD_SHARE = 0.10
 def _main_start(weights: pd.Series) -> pd.Period | None:
     """The first month of the main period, when a few stray earlier months would stretch the axis.
 
-    ``weights`` (per month: the amount or the number of invoices) decide:
-    the months before a gap of at least :data:`FOLD_GAP_MONTHS` empty months
-    are folded when they hold at most :data:`FOLD_SHARE` of the total. The
-    latest such gap is chosen; None when nothing is folded.
-
-    >>> w = pd.Series([1, 1, 50, 60], index=pd.PeriodIndex(["2021-01", "2021-02", "2023-01", "2023-02"], freq="M"))
-    >>> str(_main_start(w)), _main_start(w.iloc[2:])
-    ('2023-01', None)
+    The months before the latest gap of :data:`FOLD_GAP_MONTHS` empty months are folded when they hold at most
+    :data:`FOLD_SHARE` of the total ``weights`` (amounts or counts per month); None when nothing is folded.
     """
     w = weights[weights > 0].sort_index()
     if len(w) < 2:
@@ -297,15 +267,10 @@ def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
 
 def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 month_labels: Sequence[str] | None = None) -> None:
-    """Lay the figure out, then thin what would overlap.
+    """Lay the figure out, then thin what would overlap once drawn.
 
-    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months whose
-    labels do not overlap once drawn. A value axis along x (the rupiah of
-    horizontal bars): at most 7, 5, 4, 3 or 2 intervals, the most whose
-    labels do not overlap. Value labels (the texts over bars and
-    points): kept in order, one dropped when it would overlap one kept (so a
-    crowded chart shows every other, or every few, values); a value label
-    that would cover a tick label is dropped too.
+    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months; a value axis along x: the most of 7, 5, 4,
+    3 or 2 intervals; value labels: one is dropped when it would overlap one kept or a tick label.
     """
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
@@ -357,12 +322,7 @@ def _stacked_bars(
     labels: bool,
     width: float = 0.7,
 ) -> np.ndarray:
-    """Bars of ``table`` (rows = x positions, columns = stacked series).
-
-    Draws one bar container per column (every row, zero heights included)
-    and, when ``labels``, the compact rupiah total above each stack. Returns
-    the totals.
-    """
+    """Stacked bars of ``table``: a container per column (zero heights too), ``labels`` the totals; return them."""
     x = np.arange(len(table))
     bottom = np.zeros(len(table), dtype="int64")
     container = None
@@ -392,8 +352,7 @@ def _label_bars(ax: Axes, container: BarContainer, amounts: Iterable[int]) -> No
 def _sum_table(
     frame: pd.DataFrame, row: str, rows: Sequence[object], providers: list[str]
 ) -> pd.DataFrame:
-    """Exact int64 sums of ``outstanding`` per ``row`` value (in ``rows`` order,
-    missing ones 0) and provider (columns, in ``providers`` order)."""
+    """Exact int64 sums of ``outstanding`` per ``row`` value (``rows`` order) and provider (``providers``)."""
     sums = frame.groupby([row, "provider"], sort=False)["outstanding"].sum()
     table = sums.unstack("provider", fill_value=0)
     return table.reindex(index=rows, columns=providers, fill_value=0)

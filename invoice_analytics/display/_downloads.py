@@ -1,13 +1,7 @@
 """The panel's downloads: file names, the export as bytes, and the ``data:`` link the browser saves.
 
-The files themselves are written by :mod:`invoice_analytics.export` (through
-the panel's ``export_excel`` / ``export_csv``); this module names them, reads
-them back and wraps them in a link.
-
->>> download_name("csv", datetime.date(2024, 2, 15), demo=True)
-'DEMO_aging_report_2024-02-15.csv'
->>> 'download="a.csv"' in link_html("a.csv", "csv", b"x,y\\n")
-True
+:mod:`invoice_analytics.export` writes the files (the panel's ``export_excel`` / ``export_csv``); this module
+names them, reads them back and wraps them in a link.
 """
 
 from __future__ import annotations

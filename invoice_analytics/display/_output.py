@@ -1,11 +1,4 @@
-"""Showing display bundles in ipywidgets Output areas, inside a kernel or not.
-
->>> import ipywidgets as W
->>> out = W.Output()
->>> show(out, html_bundle("<b>hi</b>", "hi"))
->>> out.outputs[0]["data"]["text/plain"]
-'hi'
-"""
+"""Showing display bundles in ipywidgets Output areas, inside a kernel or not."""
 
 from __future__ import annotations
 
@@ -34,8 +27,8 @@ def html_bundle(html_text: str, text: str) -> dict[str, Any]:
 def show(out: W.Output, bundle: dict[str, Any]) -> None:
     """Replace what ``out`` shows with one display bundle, without flicker.
 
-    In a kernel: ``clear_output(wait=True)`` then display (the old content
-    stays until the new one arrives). Elsewhere the outputs are set directly.
+    In a kernel ``clear_output(wait=True)``, then display (the old content stays until the new one arrives);
+    elsewhere the outputs are set directly.
     """
     if in_kernel():
         from IPython.display import clear_output, display

@@ -1,9 +1,4 @@
-"""The panel's chart tabs: which chart each tab draws and with which controls (private).
-
->>> from invoice_analytics.schema import empty_frame
->>> render_chart(empty_frame(), "Aging")[:4]
-b'\\x89PNG'
-"""
+"""The panel's chart tabs: which chart each tab draws and with which controls (private)."""
 
 from __future__ import annotations
 
@@ -51,14 +46,7 @@ def draw_chart(
 ) -> Figure:
     """Draw the chart of tab ``title`` (a key of :data:`CHARTS`) on a new figure.
 
-    ``terms_days`` (a number of days, or a mapping by provider) goes to the
-    charts that age invoices; the others ignore it.
-
-    >>> from invoice_analytics.schema import empty_frame
-    >>> [draw_chart(empty_frame(), t).axes[0].get_title().split(" (")[0]
-    ...  for t in CHARTS]  # doctest: +NORMALIZE_WHITESPACE
-    ['Outstanding by age', 'Top 10 overdue customers', 'Open outstanding by issue month',
-     'Paid share of invoices by issue month']
+    ``terms_days`` (days, or a mapping by provider) goes to the charts that age invoices, not the others.
     """
     spec = CHARTS[title]
     plot: Callable[..., Any] = getattr(charts, spec.name)

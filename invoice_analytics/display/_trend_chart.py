@@ -1,7 +1,4 @@
-"""The aging trend as a chart: a stacked area of the buckets over the dates (private).
-
-Draws what :func:`~invoice_analytics.analytics.trends.aging_trend` returns.
-"""
+"""The aging trend (:func:`~invoice_analytics.aging_trend`) as a chart: a stacked area of the buckets over the dates."""
 
 from __future__ import annotations
 
@@ -35,11 +32,7 @@ _RANGE = re.compile(r"^(\d+)-(\d+)$")
 
 
 def _edges(labels: list[str]) -> tuple[int, ...]:
-    """The edges the bucket ``labels`` were made from ("Current", "1-30", ..., ">90" -> (30, 60, 90)).
-
-    >>> _edges(["Current", "1-15", "16-30", ">30"])
-    (15, 30)
-    """
+    """The edges the bucket ``labels`` were made from ("Current", "1-30", ..., ">90" -> (30, 60, 90))."""
     edges = []
     for label in labels[1:-1]:
         match = _RANGE.match(str(label))
@@ -62,20 +55,12 @@ _MONTHS = {
 
 
 def month_label(day: dt.date | pd.Timestamp, locale: str | None = None) -> str:
-    """A month end's tick label: the month's short name in the locale, and the year.
-
-    >>> month_label(dt.date(2026, 8, 31), "id"), month_label(dt.date(2026, 12, 31), "en")
-    ('Agu 2026', 'Dec 2026')
-    """
+    """A month end's tick label: the month's short name in the locale, and the year."""
     return f"{_MONTHS[locale or get_locale()][day.month - 1]} {day.year}"
 
 
 def _date_label(x: float, pos: int | None = None) -> str:
-    """A tick at ``x`` days since 1970-01-01 as its ISO date.
-
-    >>> _date_label(20454.0)
-    '2026-01-01'
-    """
+    """A tick at ``x`` days since 1970-01-01 as its ISO date."""
     return (_EPOCH + dt.timedelta(days=round(x))).isoformat()
 
 
@@ -83,15 +68,13 @@ def _date_label(x: float, pos: int | None = None) -> str:
 def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
     """Outstanding per aging bucket over time: a stacked area, oldest bucket on top.
 
-    One band per bucket in its colour, so the top of the stack is the open
-    amount; credits are a grey area below zero. A trend by a key is summed
-    over the key first.
+    One band per bucket in its colour, so the top of the stack is the open amount; credits are a grey area
+    below zero. A trend by a key is summed over the key first.
 
     Parameters
     ----------
     trend : pandas.DataFrame
-        The result of ``aging_trend``: indexed by ``date`` (then any keys),
-        the bucket columns in order, then "Credit" and "Total".
+        From :func:`aging_trend`: indexed by ``date`` (then keys); the buckets in order, "Credit", "Total".
     {ax}
     title : str or None, default None
         None gives "Outstanding by age, <first date> to <last date>".
@@ -109,8 +92,7 @@ def plot_aging_trend(trend: pd.DataFrame, *, ax: Axes | None = None, title: str 
     Examples
     --------
     >>> idx = pd.DatetimeIndex(["2026-01-01", "2026-01-02"], name="date").tz_localize("Asia/Jakarta")
-    >>> trend = pd.DataFrame({"Current": [5, 3], "1-30": [2, 4], ">30": [0, 1], "Credit": [0, 0],
-    ...                       "Total": [7, 8]}, index=idx)
+    >>> trend = pd.DataFrame({"Current": [5, 3], "1-30": [2, 4], ">30": [0, 1], "Credit": 0, "Total": [7, 8]}, idx)
     >>> ax = plot_aging_trend(trend)
     >>> len(ax.collections), ax.get_title()
     (3, 'Outstanding by age, 2026-01-01 to 2026-01-02')

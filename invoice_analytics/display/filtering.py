@@ -1,14 +1,7 @@
 """Filtering an invoice frame by provider, status, customer text and issue dates.
 
-:class:`FilterIndex` computes once per frame what the filters need (codes,
-folded customer texts, Jakarta issue days), so the panel refilters in about a
-millisecond; :func:`filter_invoices` is the one-call form.
-
->>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-...                    "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-...                    "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])})
->>> filter_invoices(df, providers=["mayar"], customer="budi")["customer_name"].tolist()
-['Budiman']
+:class:`FilterIndex` computes once per frame what the filters need (codes, folded customer texts, Jakarta
+issue days), so the panel refilters in about a millisecond; :func:`filter_invoices` is the one-call form.
 """
 
 from __future__ import annotations
@@ -46,11 +39,7 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 def fold(text: str) -> str:
     """``text`` as the customer search compares it: case-folded, then NFKD without combining marks.
 
-    Both the search text and the names are folded this way, so case and
-    accents never decide a match.
-
-    >>> fold("İSTANBUL"), fold("ΟΔΟΣ") == fold("οδος"), fold("Straße"), fold("Café \uff2daju")
-    ('istanbul', True, 'strasse', 'cafe maju')
+    Both the search text and the names are folded this way, so case and accents never decide a match.
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -92,16 +81,7 @@ FILTER_COLUMNS = ("provider", "status", "customer_name", "customer_id", "issued_
 
 @dataclass(frozen=True)
 class FilterIndex:
-    """What filtering needs, computed once per frame: codes per row, the
-    folded unique customer names and ids, issue days in Jakarta.
-
-    >>> index = FilterIndex.build(pd.DataFrame({
-    ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
-    ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-02-01"])}))
-    >>> index.mask(customer="budi").tolist(), index.mask(providers=["mayar"], statuses=[None]).tolist()
-    ([True, False, True], [False, False, True])
-    """
+    """What filtering needs, once per frame: codes per row, folded unique customer names and ids, Jakarta days."""
 
     n: int
     provider_codes: np.ndarray
@@ -117,8 +97,7 @@ class FilterIndex:
 
     @classmethod
     def build(cls, df: pd.DataFrame) -> FilterIndex:
-        """Index ``df`` (core schema columns provider, status, customer_name,
-        customer_id, issued_at; a missing one is a ``KeyError`` naming it)."""
+        """Index ``df`` (its provider, status, customer_name, customer_id, issued_at; else a ``KeyError``)."""
         missing = [c for c in FILTER_COLUMNS if c not in df.columns]
         if missing:
             raise KeyError(f"filtering needs the column(s) {missing}")
@@ -170,40 +149,27 @@ def filter_invoices(
     issued_from: DateLike = None,
     issued_to: DateLike = None,
 ) -> pd.DataFrame:
-    """The rows of ``df`` matching every given filter (all columns, index kept).
-
-    ``providers`` / ``statuses``: the values to keep (None = all; an empty
-    selection keeps nothing; ``None`` or ``"(missing)"`` in it keeps missing
-    values). ``customer``: substring of ``customer_name`` or ``customer_id``,
-    ignoring case and accents (:func:`fold` on both sides). ``issued_from`` / ``issued_to``: inclusive Jakarta
-    calendar dates of ``issued_at`` (an invoice without one is then dropped).
+    """The rows of ``df`` matching every given filter, the filters of :class:`FilterPanel` (index kept).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices with (at least) the columns ``provider``, ``status``,
-        ``customer_name``, ``customer_id`` and ``issued_at``, all needed
-        whatever the filters.
+        Invoices with ``provider``, ``status``, ``customer_name``, ``customer_id`` and ``issued_at`` (always).
     providers, statuses : value or iterable of values, or None, default None
-        The values to keep, compared as text (a single string is one value);
-        None keeps every row; an empty selection keeps none; ``None`` or
-        ``"(missing)"`` in it keeps the rows where the value is missing.
+        The values to keep, compared as text (a single string is one value); None keeps every row; an empty
+        selection keeps none; ``None`` or ``"(missing)"`` in it keeps the rows where the value is missing.
     customer : str or None, default None
-        Keep the rows whose ``customer_name`` or ``customer_id`` contains
-        this text, ignoring case, accents and surrounding spaces (both sides
-        case-folded, then NFKD without combining marks: ``istanbul`` finds
-        ``İSTANBUL``, ``STRASSE`` finds ``Straße``; a literal substring, not
-        a pattern); None or blank: no filter.
+        Keep the rows whose ``customer_name`` or ``customer_id`` contains this literal text (not a pattern),
+        ignoring case, accents and surrounding spaces (both sides case-folded, then NFKD without combining
+        marks: ``istanbul`` finds ``İSTANBUL``, ``STRASSE`` finds ``Straße``); None or blank: no filter.
     issued_from, issued_to : str, datetime.date, pandas.Timestamp or None, default None
-        Keep the rows issued on or after / on or before this Asia/Jakarta
-        calendar date (naive values are Jakarta wall time); with either, a
-        row without ``issued_at`` is dropped.
+        Keep the rows issued on or after / on or before this Asia/Jakarta calendar date (naive values are
+        Jakarta wall time); with either, a row without ``issued_at`` is dropped.
 
     Returns
     -------
     pandas.DataFrame
-        The matching rows of ``df`` in their order, every column, index
-        labels kept (a new frame; ``df`` is not modified).
+        The matching rows of ``df`` in order, every column, index labels kept (a new frame; ``df`` unchanged).
 
     Raises
     ------
@@ -212,17 +178,12 @@ def filter_invoices(
     ValueError
         When ``issued_from`` or ``issued_to`` is not a date.
 
-    See Also
-    --------
-    FilterPanel : The same filters as notebook controls.
-
     Examples
     --------
     >>> df = pd.DataFrame({
     ...     "provider": ["faspay", "mayar", "mayar"], "status": ["paid", "unpaid", None],
     ...     "customer_name": ["PT Budi", "Ani", "Budiman"], "customer_id": ["C1", "C2", "X9"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01 08:00", "2024-01-31 23:00", "2024-02-01 00:30"]),
-    ... })
+    ...     "issued_at": pd.to_datetime(["2024-01-01 08:00", "2024-01-31 23:00", "2024-02-01 00:30"])})
     >>> filter_invoices(df, customer="BUDI")["customer_id"].tolist()
     ['C1', 'X9']
     >>> filter_invoices(df, providers=["mayar"], issued_to="2024-01-31").index.tolist()

@@ -1,10 +1,4 @@
-"""The panel's headline figures (KPIs) and its bucket schemes.
-
->>> from invoice_analytics.schema import empty_frame
->>> k = panel_kpis(empty_frame(), "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])
->>> k["open_amount"], k["paid_ratio"], k["oldest_label"]  # nothing counted: no ratio, not 0 %
-(0, None, '>60')
-"""
+"""The panel's headline figures (KPIs) and its bucket schemes."""
 
 from __future__ import annotations
 
@@ -38,55 +32,44 @@ def panel_kpis(
 ) -> dict[str, Any]:
     """Headline figures of ``df`` as plain Python numbers.
 
-    Aged from the due date.
+    :class:`FilterPanel` shows them as cards; :func:`overdue_totals`, :func:`aging_report`, :func:`paid_ratio`
+    and :func:`credit_invoices` give them in detail. Aged from the due date.
     {conventions}
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status``, ``outstanding``,
-        ``issued_at`` and ``due_at``.
+        Invoices in the core schema. Needs ``status``, ``outstanding``, ``issued_at`` and ``due_at``.
     {as_of}
     edges : Iterable[int], default DEFAULT_EDGES
-        The aging bucket edges (keyword only); ``oldest_*`` is about the last
-        bucket, e.g. ">90" for the default ``(30, 60, 90)``.
+        The aging bucket edges; ``oldest_*`` is about the last bucket, e.g. ">90" for ``(30, 60, 90)``.
     {terms_days}
 
     Returns
     -------
     dict
-        ``invoices`` (rows), ``open_count`` / ``open_amount``,
-        ``overdue_count`` / ``overdue_amount`` (computed, not the providers'
-        status: the panel's "Past due"), ``oldest_label`` / ``oldest_amount``
-        (the last bucket), ``credit_count`` / ``credit_amount`` (<= 0),
-        ``net_balance``, ``counted_count`` / ``paid_count`` (``int``), and
-        ``paid_ratio`` (``float``; None when nothing is counted).
+        ``invoices`` (rows), ``open_count`` / ``open_amount``, ``overdue_count`` / ``overdue_amount``
+        (computed, not the providers' status: the panel's "Past due"), ``oldest_label`` / ``oldest_amount``
+        (the last bucket), ``credit_count`` / ``credit_amount`` (<= 0), ``net_balance``, ``counted_count`` /
+        ``paid_count`` (``int``), and ``paid_ratio`` (``float``; None when nothing is counted).
 
     Raises
     ------
     {raises_aging}
         Also when ``terms_days`` are not whole days >= 0.
 
-    See Also
-    --------
-    overdue_totals, aging_report, paid_ratio, credit_invoices : The figures, in detail.
-    FilterPanel : Shows these figures as cards.
-
     Examples
     --------
-    >>> df = pd.DataFrame({
-    ...     "status": ["unpaid", "overdue", "paid", "paid"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 4),
-    ...     "due_at": pd.to_datetime(["2024-02-15", "2023-10-01", None, None]),
-    ...     "outstanding": [100_000, 250_000, 0, -5_000],
-    ... })
+    >>> df = pd.DataFrame({"status": ["unpaid", "overdue", "paid", "paid"], "issued_at": pd.Timestamp("2024-01-01"),
+    ...                    "due_at": pd.to_datetime(["2024-02-15", "2023-10-01", None, None]),
+    ...                    "outstanding": [100_000, 250_000, 0, -5_000]})
     >>> k = panel_kpis(df, "2024-02-15")
     >>> k["open_amount"], k["overdue_amount"], k["oldest_amount"], k["credit_amount"], k["paid_ratio"]
     (350000, 250000, 250000, -5000, 0.5)
     >>> k["net_balance"], k["oldest_label"], k["counted_count"], k["paid_count"]
     (345000, '>90', 4, 2)
-    >>> panel_kpis(df, "2024-02-15", edges=(30, 60, 90, 120))["oldest_label"]
-    '>120'
+    >>> panel_kpis(df, "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])["oldest_label"]
+    '>60'
     >>> panel_kpis(df.assign(due_at=pd.NaT), "2024-02-15", terms_days=60)["overdue_amount"]  # due 2024-03-01
     0
     """

@@ -34,16 +34,7 @@ _KPI_HINTS = {
 
 
 def format_kpis_html(kpis: Mapping[str, Any]) -> str:
-    """KPI cards (open, past due, credit, paid ratio) as an HTML fragment.
-
-    "Past due" is ``overdue_*`` of :func:`~invoice_analytics.panel_kpis`, not the providers' status.
-
-    >>> "Rp 350.000" in format_kpis_html({"open_amount": 350_000, "open_count": 2,
-    ...     "overdue_amount": 0, "overdue_count": 0, "oldest_label": ">90", "oldest_amount": 0,
-    ...     "credit_amount": 0, "credit_count": 0, "net_balance": 350_000,
-    ...     "paid_ratio": None, "paid_count": 0, "counted_count": 0})
-    True
-    """
+    """KPI cards (HTML): open, past due (``overdue_*`` of :func:`~invoice_analytics.panel_kpis`), credit, paid ratio."""
     ratio = kpis["paid_ratio"]
     cards = [
         ("open", "Open", _rp(kpis["open_amount"]), _count(kpis["open_count"])),
@@ -77,13 +68,7 @@ def _missing(value: object) -> bool:
 
 
 def _label(value: object) -> str:
-    """A row label as text: a missing key "(no name)"; a tuple's parts joined by " / ", its missing
-    parts after the first left out (a customer without an id: "Ani / faspay").
-
-    >>> _label(("Ani", None, "faspay")), _label((None, "C7", "mayar")), _label(("Total", "", ""))
-    ('Ani / faspay', '(no name) / C7 / mayar', 'Total')
-    >>> _label((pd.NA, pd.NA, "mayar"))
-    '(no name) / mayar'"""
+    """A row label as text: missing is "(no name)"; a tuple's parts joined by " / ", later missing ones dropped."""
     if isinstance(value, tuple):
         parts = [v for i, v in enumerate(value) if (i == 0 and _missing(v)) or (not _missing(v) and v != "")]
         return " / ".join(_label(v) for v in parts)
@@ -91,13 +76,7 @@ def _label(value: object) -> str:
 
 
 def _key_parts(label: object, levels: int) -> tuple[str, list[str]]:
-    """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each.
-
-    >>> _key_parts(("Ani", None, "faspay"), 3), _key_parts(("Total", "", ""), 3), _key_parts(None, 1)
-    (('Ani', ['–', 'faspay']), ('Total', ['', '']), ('(no name)', []))
-    >>> _key_parts((pd.NA, pd.NA, "mayar"), 3)  # a customer without a name or an id
-    ('(no name)', ['–', 'mayar'])
-    """
+    """A row label split for a table: the first part (the name, pinned) and the other key parts, one column each."""
     if levels <= 1:
         return _label(label), []
     parts = list(label) if isinstance(label, tuple) else [label]
@@ -111,11 +90,7 @@ _KEY_HEADINGS = {"customer_name": "Customer", "customer_id": "Customer id", "pro
 
 
 def _heading(name: object) -> str:
-    """A column name as a reader's heading.
-
-    >>> _heading("customer_name"), _heading("due_month"), _heading(">90"), _heading(None)
-    ('Customer', 'Due month', '>90', '')
-    """
+    """A column name as a reader's heading."""
     if name is None:
         return ""
     text = str(name)
@@ -137,30 +112,27 @@ _STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff)
 _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-index:2;{_BACKGROUND}"
 
 
+@doc()
 def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
-    The row key's first level (the name; "(no name)" when missing) is pinned
-    at the left, cut at 13em (whole in its tooltip), then one column per
-    other level ("–" when missing); the header and a last "Total" row stay
-    pinned when it scrolls down (see :doc:`/guide/panel`).
+    The row key's first level (the name; "(no name)" when missing) is pinned at the left, cut at 13em (whole
+    in its tooltip), then one column per other level ("–" when missing); the header and a last "Total" row
+    stay pinned when it scrolls down. :class:`FilterPanel` shows it (see :doc:`/guide/panel`).
 
     Parameters
     ----------
     report : pandas.DataFrame
-        An aging report, e.g. ``aging_report(df)``: one row per key, money
-        columns only (each cell in full rupiah, :func:`format_rupiah`),
-        optionally a final "Total" row (or ``("Total", ...)``).
+        An aging report, e.g. :func:`aging_report`: one row per key, money columns only (each cell in full
+        rupiah, :func:`format_rupiah`), optionally a final "Total" row (or ``("Total", ...)``).
     max_rows : int or None, default 25
-        The most rows shown before the Total row, then a row counting the
-        rest; None shows every row.
+        The most rows shown before the Total row, then a row counting the rest; None shows every row.
 
     Returns
     -------
     str
-        An HTML fragment (a scrollable ``<div>`` holding a ``<table>``); an
-        empty report gives a ``<div>`` reading "No open invoices or credits."
-        instead.
+        An HTML fragment (a scrollable ``<div>`` holding a ``<table>``); an empty report gives a ``<div>``
+        reading "No open invoices or credits." instead.
 
     Raises
     ------
@@ -169,29 +141,15 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     TypeError
         When a cell is not a number (e.g. a text column).
 
-    See Also
-    --------
-    aging_report : Makes the report.
-    FilterPanel : Shows this table under its controls.
-
     Examples
     --------
-    >>> report = pd.DataFrame({"1-30": [1_500_000, 1_500_000], "Total": [1_500_000, 1_500_000]},
-    ...                       index=pd.Index(["Ani", "Total"], name="customer_name"))
-    >>> table = format_report_table(report)
-    >>> "Rp 1.500.000" in table, table.count("<tr")
-    (True, 3)
+    {example_invoices}
 
     By customer (the name, its id and provider), one customer shown:
 
     >>> from invoice_analytics import aging_report
-    >>> df = pd.DataFrame({"provider": ["faspay", "faspay", "mayar"], "customer_id": ["C1", "C2", "M1"],
-    ...                    "customer_name": ["Ani", "Budi", "Citra"], "status": ["unpaid"] * 3,
-    ...                    "issued_at": pd.to_datetime(["2024-01-01"] * 3),
-    ...                    "due_at": pd.to_datetime(["2024-01-31"] * 3),
-    ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> table = format_report_table(aging_report(df, "2024-02-15", totals=True), max_rows=1)
-    >>> table.count("<tr"), "… 2 more" in table, "Rp 390.000" in table, ">Customer id</th>" in table
+    >>> table.count("<tr"), "… 1 more" in table, "Rp 770.000" in table, ">Customer id</th>" in table
     (4, True, True, True)
     >>> format_report_table(aging_report(df.iloc[:0]))
     '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
@@ -245,47 +203,12 @@ _STATEMENT_HEADINGS = {"invoice_id": "Invoice", "provider": "Provider", "status"
 
 
 def format_statement_table(statement: pd.DataFrame) -> str:
-    """A customer's statement as an HTML table: one row per open invoice or credit, then the Total.
+    """A :func:`~invoice_analytics.customer_statement` (its last row the Total) as an HTML table.
 
-    Parameters
-    ----------
-    statement : pandas.DataFrame
-        From :func:`~invoice_analytics.customer_statement`: its last row is
-        the Total (``invoice_id`` "Total", the net ``outstanding``).
-
-    Returns
-    -------
-    str
-        An HTML fragment (a scrollable ``<div class="ia-statement-table">``
-        holding a ``<table>``): invoice, provider, the provider's status,
-        issue and due dates (YYYY-MM-DD), days past due (negative: not due
-        yet), bucket and outstanding in rupiah; "–" where a value does not
-        apply. A statement with nothing open reads "No open invoices or
-        credits." instead.
-
-    Raises
-    ------
-    KeyError
-        When ``statement`` lacks one of the columns above.
-
-    See Also
-    --------
-    customer_statement : Makes the statement.
-    FilterPanel : Shows it when a customer is chosen.
-
-    Examples
-    --------
-    >>> from invoice_analytics import customer_statement
-    >>> df = pd.DataFrame({"provider": ["faspay"] * 2, "invoice_id": ["I1", "I2"], "customer_id": ["C1"] * 2,
-    ...     "customer_name": ["Ani"] * 2, "status": ["unpaid", "overdue"],
-    ...     "issued_at": pd.to_datetime(["2024-01-01"] * 2).tz_localize("Asia/Jakarta"),
-    ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10"]).tz_localize("Asia/Jakarta"),
-    ...     "outstanding": [200_000, 100_000]})
-    >>> table = format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15"))
-    >>> table.count("<tr"), "2024-01-10" in table, "Rp 300.000" in table
-    (4, True, True)
-    >>> format_statement_table(customer_statement(df, ("faspay", "C1"), "2024-02-15").iloc[-1:])
-    '<div class="ia-statement-table ia-empty"><em>No open invoices or credits.</em></div>'
+    A scrollable ``<div class="ia-statement-table">``: invoice, provider, the provider's status, issue and due
+    dates (YYYY-MM-DD), days past due (negative: not due yet), bucket and outstanding in rupiah; "–" where a
+    value does not apply; "No open invoices or credits." when nothing is open. ``KeyError`` when a column is
+    missing. The panel shows it when a customer is chosen.
     """
     missing = [c for c in _STATEMENT_HEADINGS if c not in statement.columns]
     if missing:
@@ -323,14 +246,7 @@ def format_statement_table(statement: pd.DataFrame) -> str:
 
 
 def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
-    """The first ``max_rows`` rows (and the Total row) of a report as plain text.
-
-    >>> report = pd.DataFrame({"Total": [5_000, 5_000]}, index=pd.Index(["Ani", "Total"], name="customer_name"))
-    >>> print(format_report_text(report))
-    customer_name    Total
-              Ani Rp 5.000
-            Total Rp 5.000
-    """
+    """The first ``max_rows`` rows (and the Total row) of a report as plain text."""
     if len(report) == 0:
         return "No open invoices or credits."
     rows = report if len(report) <= max_rows + 1 else pd.concat([report.iloc[:max_rows], report.iloc[-1:]])
@@ -346,14 +262,7 @@ def format_report_text(report: pd.DataFrame, *, max_rows: int = 10) -> str:
 
 
 def _is_total(label: object) -> bool:
-    """The label of a Total row: "Total", or a tuple of it and empty texts (a missing key part is not,
-    nor a customer named "Total", whose id and provider are not empty).
-
-    >>> _is_total(("Total", "", "")), _is_total((pd.NA, pd.NA, "mayar")), _is_total(pd.NA)
-    (True, False, False)
-    >>> _is_total(("Total", "C9", "faspay"))
-    False
-    """
+    """The label of a Total row: "Total", or it and empty texts (not a missing key part, nor a customer "Total")."""
     if isinstance(label, tuple):
         return len(label) > 0 and all(isinstance(p, str) for p in label) and label[0] == TOTAL \
             and all(p == "" for p in label[1:])
@@ -378,23 +287,20 @@ def _column_kind(name: object, values: pd.Series) -> str:
 def style_report(report: pd.DataFrame, *, locale: str | None = None) -> Any:
     """A report as a pandas Styler for notebooks: figures as a finance team reads them.
 
-    Money (whole numbers) in full rupiah, columns named with "ratio",
-    "share", "rate" or "pct" as percents, counts with thousands separators;
-    the "Total" row bold, the index sticky when scrolling sideways. Only the
+    Money (whole numbers) in full rupiah, columns named with "ratio", "share", "rate" or "pct" as percents,
+    counts with thousands separators; the "Total" row bold, the index sticky when scrolling sideways. Only the
     display is formatted (``styler.data`` is the report).
 
     Parameters
     ----------
     report : pandas.DataFrame
-        e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or
-        ``top_debtors(df)``.
+        e.g. ``aging_report(df)``, ``paid_ratio(df, by="provider")`` or ``top_debtors(df)``.
     {locale}
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        Shown as an HTML table at the end of a notebook cell; ``.to_html()``
-        gives the HTML.
+        Shown as an HTML table at the end of a notebook cell; ``.to_html()`` gives the HTML.
 
     Examples
     --------

@@ -1,7 +1,4 @@
-"""The embedded default: a local emulator of both providers' APIs, serving sample data.
-
-What :class:`Emulator` serves, and how, is :doc:`/guide/emulator`.
-"""
+"""The embedded default: a local emulator of both providers' APIs serving sample data (:doc:`/guide/emulator`)."""
 
 from __future__ import annotations
 
@@ -29,8 +26,7 @@ __all__ = [
 
 
 def serve(host: str = "127.0.0.1", port: int = 8765, **options: Any) -> None:
-    """Serve both APIs until Ctrl-C, printing the origin and the demo credentials; ``options`` go to
-    :class:`Emulator`."""
+    """Serve both APIs until Ctrl-C, printing the origin and demo credentials; ``options`` go to :class:`Emulator`."""
     emulator = Emulator(host=host, port=port, **options).start()
     limit = emulator.mayar.rate_limit_per_minute
     print(f"Faspay Billing + Mayar emulator on {emulator.url}", flush=True)

@@ -1,17 +1,9 @@
 """A threading HTTP server whose threads are bounded: a connection limit and a header deadline (private).
 
-:class:`BoundedServer` serves at most ``max_connections`` connections at
-once, each on its own thread; a connection past the limit is answered
-``503`` (``Retry-After: 1``) and closed at once by the accepting thread, so
-no thread is made for it. :class:`DeadlineHandler` gives each request
-``header_timeout`` seconds for its request line and headers together (a
-client sending nothing, or a byte at a time, is cut off), and the same
-number of seconds of silence on any read.
-
->>> server = BoundedServer(("127.0.0.1", 0), DeadlineHandler, max_connections=2, header_timeout=1.0)
->>> server.active, server.peak, server.refused
-(0, 0, 0)
->>> server.server_close()
+A connection past ``max_connections`` is answered ``503`` (``Retry-After: 1``) and closed by the accepting
+thread, so no thread is made for it. :class:`DeadlineHandler` gives each request ``header_timeout`` seconds
+for its request line and headers together (a client sending nothing, or a byte at a time, is cut off), and the
+same of silence on any read.
 """
 
 from __future__ import annotations
@@ -36,8 +28,7 @@ _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: t
 class BoundedServer(ThreadingHTTPServer):
     """:class:`~http.server.ThreadingHTTPServer` with at most ``max_connections`` threads serving.
 
-    ``active`` counts the connections being served, ``peak`` the most at
-    once, ``refused`` those answered 503 because the limit was reached.
+    ``active`` counts the connections being served, ``peak`` the most at once, ``refused`` those answered 503.
     """
 
     daemon_threads = True

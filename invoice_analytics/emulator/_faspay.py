@@ -1,9 +1,8 @@
 """The emulated Faspay Billing ``get-all-billing`` endpoint (private).
 
-One status code per call, page numbers, a signature in the JSON body, and the
-filters of the reference page (period window, due date, customer id). Lists
-are newest first; each filtered list is computed once per state of the data
-(a bounded cache).
+One status code per call, page numbers, a signature in the JSON body, and the filters of the reference page
+(period window, due date, customer id). Lists are newest first; each filtered list is computed once per state
+of the data (a bounded cache).
 """
 
 from __future__ import annotations

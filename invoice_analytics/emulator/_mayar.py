@@ -1,15 +1,12 @@
 """The emulated Mayar ``GET /hl/v2/invoices`` endpoint (private).
 
-Bearer key, newest first, at most 50 a page, a ``startingAfter`` cursor read
-as ``createdAt < cursor`` ("strict") or ``<=`` ("inclusive"), and the rate
-limit of 20 requests a minute per client IP, refused with a 429 and a
-``Retry-After`` computed by the loader's own sliding window.
+Bearer key, newest first, at most 50 a page, a ``startingAfter`` cursor read as ``createdAt < cursor``
+("strict") or ``<=`` ("inclusive"), and the rate limit of 20 requests a minute per client IP, refused with a
+429 and a ``Retry-After`` computed by the loader's own sliding window.
 
-The newest-first order (and each status's) is computed once per state of the
-data and a page found by bisection, so a page costs the same in an account of
-60,000 invoices as in one of 60. A state is the list of record objects:
-records are replaced, never changed in place (as :meth:`MayarAPI.update` and
-the simulated clock do), so a changed record is a new object.
+The newest-first order (and each status's) is computed once per state of the data and a page found by
+bisection, so a page costs the same for 60,000 invoices as for 60. Records are replaced, never changed in
+place (:meth:`MayarAPI.update`, the simulated clock), so a state is the list of record objects.
 """
 
 from __future__ import annotations

@@ -26,50 +26,33 @@ EVENTS = (
 
 @dataclass(frozen=True)
 class Rates:
-    """Daily rates of the simulated business (all probabilities are per invoice per day).
-
-    Where the defaults come from: "The simulated business" of :doc:`/guide/emulator`.
+    """Daily rates of the simulated business (probabilities per invoice per day; defaults: :doc:`/guide/emulator`).
 
     Attributes
     ----------
-    faspay_per_weekday, mayar_per_weekday : float
-        Mean new invoices on a Monday to Friday (Poisson).
-    weekend_factor : float
-        Saturday and Sunday volume relative to a weekday.
+    faspay_per_weekday, mayar_per_weekday, weekend_factor : float
+        Mean new invoices on a Monday to Friday (Poisson); Saturday and Sunday volume relative to a weekday.
     faspay_draft_share, faspay_proforma_share : float
         Share of new Faspay invoices created as "Draft" / "Proforma".
     faspay_terms_days : tuple of int
         Days from ``invoice_date`` to ``due_date``, one picked uniformly.
     draft_issued : float
-        A Faspay "Draft" or "Proforma" invoice not yet past its due date is
-        issued ("Unpaid"); one left past its due date stays as it is.
-    pay_before_due, pay_past_due, pay_long_past_due : float
-        An open invoice is paid in full: not yet due; 1 to
-        ``long_past_due_days`` days past due; beyond. Mayar invoices are due
-        on receipt, so their age is their days past due, and from day 1 to
-        ``long_past_due_days`` they use ``mayar_pay`` instead.
-    long_past_due_days : int
-        Where "long past due" starts (exclusive).
-    partially_paid : float
-        An open Faspay invoice is paid in part (outstanding cut to 20-80 %).
-    cancelled : float
-        An open Faspay invoice is cancelled.
-    overpaid : float
-        Share of Faspay full payments that overpay (a negative outstanding).
-    mayar_same_day : float
-        Share of new Mayar invoices paid the day they are created.
-    mayar_pay : float
-        An active Mayar invoice 1 to ``long_past_due_days`` days old is paid.
-    mayar_closed : float
-        An active Mayar invoice is closed.
+        A Faspay "Draft" or "Proforma" invoice not yet past due is issued ("Unpaid"); one past due stays.
+    pay_before_due, pay_past_due, pay_long_past_due, long_past_due_days : float, float, float, int
+        An open invoice is paid in full: not yet due; 1 to ``long_past_due_days`` days past due; beyond. Mayar
+        invoices are due on receipt (age is days past due), and use ``mayar_pay`` up to the long past due.
+    partially_paid, cancelled, overpaid : float
+        An open Faspay invoice is paid in part (outstanding cut to 20-80 %); is cancelled; the share of Faspay
+        full payments that overpay (a negative outstanding).
+    mayar_same_day, mayar_pay, mayar_closed : float
+        The share of new Mayar invoices paid the day they are created; an active Mayar invoice 1 to
+        ``long_past_due_days`` days old is paid; is closed.
     habits : bool
-        True: payments in full follow each customer's habit
-        (:mod:`._habits`), with ``pay_past_due`` (Faspay) and ``mayar_pay``
-        (Mayar) the daily rate of the invoices a customer forgot, and part
-        payments at ``partially_paid`` times 6 for customers paying in
-        instalments, times 0.5 for the others; ``pay_before_due``,
-        ``pay_long_past_due`` and ``long_past_due_days`` are then unused.
-        False: every customer alike, at the rates above.
+        True: payments in full follow each customer's habit (:mod:`._habits`), with ``pay_past_due`` (Faspay)
+        and ``mayar_pay`` (Mayar) the daily rate of the invoices a customer forgot, and part payments at
+        ``partially_paid`` times 6 for customers paying in instalments, times 0.5 for the others;
+        ``pay_before_due``, ``pay_long_past_due`` and ``long_past_due_days`` are then unused. False: every
+        customer alike, at the rates above.
     """
 
     faspay_per_weekday: float = 13.0

@@ -1,8 +1,4 @@
-"""The emulator's request log and sample data, and the request-body rule (private).
-
->>> RequestRecord("mayar", "GET", "/hl/v2/invoices", {}, 200, 0.0).status_code
-200
-"""
+"""The emulator's request log and sample data, and the request-body rule (private)."""
 
 from __future__ import annotations
 
@@ -25,8 +21,7 @@ SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request the emulator answered. ``params`` never holds the signature;
-    ``status_code`` 0 means the connection was dropped without an answer."""
+    """One request answered: ``params`` without the signature; ``status_code`` 0: dropped without an answer."""
 
     provider: str  # "faspay", "mayar", or "unknown"
     method: str
@@ -43,11 +38,7 @@ def default_dataset(provider: str) -> tuple[dict[str, Any], ...]:
 
 
 def content_length(value: str | None) -> int | None:
-    """The request body's length: 0 when absent, None when not a whole number in [0, MAX_BODY].
-
-    >>> content_length(None), content_length("12"), content_length("-1"), content_length("x")
-    (0, 12, None, None)
-    """
+    """The request body's length: 0 when absent, None when not a whole number in [0, MAX_BODY]."""
     if value is None or not value.strip():
         return 0
     try:

@@ -1,17 +1,9 @@
 """Deterministic sample invoice lists for Faspay Billing and Mayar.
 
-Each generator returns records exactly in its provider's JSON row shape, with
-the type drift real APIs show (numbers sometimes sent as strings, a missing
-customer id), and always starts from the reference page's own sample rows.
-Dates are fixed (invoices from 2025-01-01 to 2026-11-15, statuses as seen on
-:data:`AS_OF`), so the same seed always gives the same records.
-
->>> rows = generate_faspay(n=50)
->>> rows[:6] == faspay_reference_rows() and rows == generate_faspay(n=50)
-True
->>> sorted(generate_mayar(n=20)[0])  # doctest: +NORMALIZE_WHITESPACE
-['amount', 'category', 'createdAt', 'customer', 'customerId', 'description', 'id', 'link', 'name',
- 'redirectUrl', 'status', 'transactions', 'type']
+Each generator returns records exactly in its provider's JSON row shape, with the type drift real APIs show
+(numbers sometimes sent as strings, a missing customer id), and always starts from the reference page's own
+sample rows. Dates are fixed (invoices from 2025-01-01 to 2026-11-15, statuses as seen on :data:`AS_OF`), so
+the same seed always gives the same records.
 """
 
 from __future__ import annotations
@@ -275,9 +267,8 @@ _FASPAY_NOT_DUE = {"Paid": 35, "Unpaid": 35, "Partial Paid": 8, "Cancelled": 3, 
 def generate_faspay(n: int = 6000, seed: int = DEFAULT_SEED) -> list[dict[str, Any]]:
     """``n`` Faspay ``get-all-billing`` rows, oldest first; the first 6 are the reference page's rows.
 
-    About 400 customers (the reference page's 4 among them), numeric ids with
-    ~3% sent as strings and ~1% missing; ``outstanding_amount`` in whole
-    rupiah (multiples of 100, ~3% sent as strings, negative on ~3% of Paid).
+    About 400 customers (the reference page's 4 among them), numeric ids (~3% sent as strings, ~1% missing);
+    ``outstanding_amount`` in multiples of Rp 100 (~3% sent as strings, negative on ~3% of Paid).
     """
     rng = random.Random(seed)
     reference = faspay_reference_rows()[:n]
@@ -404,10 +395,8 @@ def _created_at(rng: random.Random) -> int:
 def generate_mayar(n: int = 2500, seed: int = DEFAULT_SEED, *, page_size: int = 50) -> list[dict[str, Any]]:
     """``n`` Mayar ``/hl/v2/invoices`` rows, newest first (as the API lists them).
 
-    Includes the reference page's 2 rows. About 300 customers. Bulk-created
-    invoices share one ``createdAt`` (tie groups of 2..10), and several tie
-    groups straddle the boundaries of ``page_size``-row pages of the newest-first
-    list. ~2% of ``amount`` values are sent as strings.
+    Includes the reference page's 2 rows; about 300 customers; ~2% of ``amount`` values sent as strings.
+    Bulk-created invoices share one ``createdAt`` (tie groups of 2..10), some straddling ``page_size`` pages.
     """
     rng = random.Random(seed)
     reference = mayar_reference_rows()[:n]
@@ -469,9 +458,8 @@ def _order(rows: list[dict[str, Any]]) -> None:
 def _straddle(rows: list[dict[str, Any]], rng: random.Random, page_size: int, fixed: set[str]) -> None:
     """Stretch tie groups across some page boundaries (rows sorted newest first).
 
-    Moving a row's ``createdAt`` up to an earlier (newer) row's value keeps the
-    newest-first order, so a window ``[b - before, b + after)`` around boundary
-    ``b`` becomes one tie group, kept to at most 10 rows.
+    Raising a ``createdAt`` to a newer row's keeps the order: ``[b - before, b + after)`` becomes one tie
+    group (at most 10 rows) around boundary ``b``.
     """
     boundaries = list(range(page_size, len(rows), page_size))
     for b in rng.sample(boundaries, min(len(boundaries), max(1, len(boundaries) // 5))):

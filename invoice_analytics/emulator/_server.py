@@ -1,27 +1,9 @@
-"""A local HTTP emulator of both providers' invoice-list endpoints, on one origin.
+"""A local HTTP emulator of both providers' invoice-list endpoints, on one origin (see docs/guide/emulator.md).
 
-Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one
-status code per call) and Mayar ``GET /hl/v2/invoices`` (Bearer key,
-``createdAt`` cursor, 20 requests a minute per IP) answer as the reference
-pages describe, over the sample datasets shipped in the package (``emulator/samples/``,
-package data). Tests can inject faults,
-add latency, mutate the data mid-sweep, and read a log of every request.
-
->>> import requests  # doctest: +SKIP
->>> from invoice_analytics.providers.faspay import FASPAY_PATH, faspay_signature  # doctest: +SKIP
->>> from invoice_analytics.providers.mayar import MAYAR_PATH  # doctest: +SKIP
->>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-...     mayar = requests.get(emu.url + MAYAR_PATH, params={"limit": 2}, timeout=5,
-...                          headers={"Authorization": "Bearer " + DEMO_MAYAR_API_KEY}).json()
-...     faspay = requests.get(emu.url + FASPAY_PATH, timeout=5, json={
-...         "signature": faspay_signature(DEMO_FASPAY_USERNAME, DEMO_FASPAY_PASSWORD), "page": "1",
-...         "status": 4, "start_period": "2025-01-01", "end_period": "2026-12-31"}).json()
->>> mayar["messages"], len(mayar["data"]), mayar["hasMore"]  # doctest: +SKIP
-('success', 2, True)
->>> faspay["response_code"], faspay["current_page"], len(faspay["data"])  # doctest: +SKIP
-('00', '1', 50)
->>> faspay["data"][0]["invoice_status"]  # doctest: +SKIP
-'Overdue'
+Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one status code per call) and Mayar
+``GET /hl/v2/invoices`` (Bearer key, ``createdAt`` cursor, 20 requests a minute per IP) answer as the
+reference pages describe, over the sample datasets shipped in the package (``emulator/samples/``). Tests can
+inject faults, add latency, mutate the data mid-sweep, and read a log of every request.
 """
 
 from __future__ import annotations
@@ -82,101 +64,59 @@ class _Handler(DeadlineHandler):
 
 
 class Emulator:
-    """Both providers' invoice-list APIs on one local origin (see the module docstring).
+    """Both providers' invoice-list APIs on one local origin (what they answer: :doc:`/guide/emulator`).
 
-    ``None`` datasets load the package's sample datasets (``samples/*.json``); ``[]`` is an
-    empty account. ``url`` and the ``*_kwargs`` are available once started.
-    ``retry_after`` is the ``Retry-After`` of an injected 429 (0: retry at once).
-
-    The server runs on a daemon thread from :meth:`start` (or entering the
-    ``with`` block) to :meth:`stop` (or leaving it). Faspay Billing answers
-    ``get-all-billing`` with the reference page's filters, newest invoice
-    first; Mayar answers ``GET /hl/v2/invoices`` with its cursor, filters
-    and rate limit. The sample datasets hold 6,000 Faspay and 2,500 Mayar
-    invoices.
+    It serves on a daemon thread from :meth:`start` (or entering a ``with`` block) to :meth:`stop` (or leaving
+    it); :func:`load_invoices` loads from one when no credentials are set.
 
     Parameters
     ----------
     faspay_invoices, mayar_invoices : list of dict or None, default None
-        Each account's invoices as raw rows in the provider's JSON shape
-        (copied); None loads the sample dataset, ``[]`` is an empty account.
-    host : str, default "127.0.0.1"
-        The address to listen on.
-    port : int, default 0
-        The port; 0 picks a free one when started.
+        Each account's invoices as raw rows in the provider's JSON shape (copied); None loads the sample
+        dataset, ``[]`` is an empty account.
+    host, port : str and int, default "127.0.0.1" and 0
+        The address to listen on; port 0 picks a free one when started.
     faspay_page_size : int, default 50
         Invoices per Faspay page.
-    faspay_username, faspay_password : str, default "demo", "demo-password"
-        The Faspay credentials accepted (as their signature).
-    mayar_api_key : str, default "demo-mayar-key"
-        The Mayar Bearer key accepted.
+    faspay_username, faspay_password, mayar_api_key : str, default "demo", "demo-password", "demo-mayar-key"
+        The credentials accepted: Faspay's as their signature, Mayar's Bearer key.
     mayar_rate_limit_per_minute : int or None, default 20
-        Mayar requests allowed per client IP in any sliding minute; beyond,
-        a 429 with a ``Retry-After``. None: no limit.
+        Mayar requests per client IP in any sliding minute (more get a 429, ``Retry-After``); None: no limit.
     mayar_cursor : {"strict", "inclusive"}, default "strict"
         How ``startingAfter`` is read: ``createdAt < cursor`` or ``<=``.
     latency : float, default 0.0
-        Seconds to wait before each answer.
+        Seconds to wait before each answer (like ``retry_after``, may be changed while running).
     retry_after : int, default 1
-        The ``Retry-After`` of an injected 429, in seconds.
+        The ``Retry-After`` of an injected 429, in seconds (0: retry at once).
     max_connections : int, default 64
-        Connections served at once, each on a thread; more are answered 503
-        and closed at once.
+        Connections served at once, each on a thread; more are answered 503 and closed at once.
     header_timeout : float, default 10.0
-        Seconds a request has for its request line and headers; a slower
-        (or silent) connection is closed.
+        Seconds a request has for its request line and headers; a slower (or silent) connection is closed.
 
     Attributes
     ----------
-    url : str
-        The origin, e.g. ``http://127.0.0.1:54321``, once started.
-    faspay_kwargs, mayar_kwargs : dict
-        Keyword arguments of :func:`~invoice_analytics.load_faspay` and
-        :func:`~invoice_analytics.load_mayar` for this emulator.
+    url, faspay_kwargs, mayar_kwargs
+        The origin (e.g. ``http://127.0.0.1:54321``; known once started, or when ``port`` is fixed), and the
+        keyword arguments of :func:`~invoice_analytics.load_faspay` and :func:`~invoice_analytics.load_mayar`.
     requests : collections.deque of RequestRecord
-        Every request answered, oldest first (the last
-        :data:`REQUEST_LOG_SIZE`).
+        Every request answered, oldest first (the last :data:`REQUEST_LOG_SIZE`).
     on_request : callable or None
-        Called as ``on_request(provider, n)`` before the n-th request to a
-        provider is answered (tests use it to change the data mid-load).
+        Called as ``on_request(provider, n)`` before answering a provider's n-th request (to change data).
     faspay, mayar
         The emulated accounts: their ``invoices``, credentials and settings.
-    latency, retry_after
-        As given; may be changed while running.
 
     Raises
     ------
     ValueError
-        When ``mayar_cursor`` is not "strict" or "inclusive", or
-        ``mayar_rate_limit_per_minute`` is not a positive integer or None.
-
-    See Also
-    --------
-    load_invoices : Loads from an emulator when no credentials are set.
+        For a ``mayar_cursor`` not "strict" or "inclusive", or a rate limit not a positive integer or None.
 
     Examples
     --------
-    >>> from invoice_analytics import load_mayar  # doctest: +SKIP
-    >>> with Emulator(faspay_invoices=[], mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-    ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
-    ...     log = list(emu.requests)
-    ...     kwargs = emu.mayar_kwargs
-    >>> len(df), kwargs["api_key"], kwargs["base_url"].startswith("http://127.0.0.1:")  # doctest: +SKIP
-    (2500, 'demo-mayar-key', True)
-    >>> len(log)  # 50 pages of 50, and 2 more: each cursor re-reads its boundary millisecond  # doctest: +SKIP
-    52
-    >>> log[0].provider, log[0].path, log[0].params, log[0].status_code  # doctest: +SKIP
-    ('mayar', '/hl/v2/invoices', {'limit': '50'}, 200)
+    Served once started, e.g. ``with Emulator() as emu: df = load_mayar(**emu.mayar_kwargs)``:
 
-    Mayar's rate limit, as the real API applies it:
-
-    >>> import requests  # doctest: +SKIP
-    >>> with Emulator([], [], mayar_rate_limit_per_minute=2) as emu:  # doctest: +SKIP
-    ...     answers = [requests.get(emu.url + MAYAR_PATH, timeout=5,
-    ...                             headers={"Authorization": "Bearer " + DEMO_MAYAR_API_KEY})
-    ...                for _ in range(3)]
-    >>> [a.status_code for a in answers], answers[-1].headers["Retry-After"]  # doctest: +SKIP
-    ([200, 200, 429], '60')
+    >>> emu = Emulator(faspay_invoices=[], port=8765)  # the Mayar sample dataset, an empty Faspay account
+    >>> emu.mayar_kwargs, len(emu.mayar.invoices), len(emu.faspay.invoices)
+    ({'base_url': 'http://127.0.0.1:8765', 'api_key': 'demo-mayar-key'}, 2500, 0)
     """
 
     def __init__(
@@ -222,20 +162,8 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The origin, e.g. ``http://127.0.0.1:54321`` (known once started, or when ``port`` is fixed).
+        """The origin ``http://{host}:{port}``, known once started or when ``port`` is fixed (else ``RuntimeError``).
 
-        Returns
-        -------
-        str
-            ``http://{host}:{port}``, without a trailing slash.
-
-        Raises
-        ------
-        RuntimeError
-            When the emulator is not started and ``port`` is 0.
-
-        Examples
-        --------
         >>> Emulator(port=8765).url
         'http://127.0.0.1:8765'
         """
@@ -247,52 +175,25 @@ class Emulator:
 
     @property
     def faspay_kwargs(self) -> dict[str, str]:
-        """``load_faspay`` keyword arguments for this emulator (origin and demo credentials).
+        """``load_faspay`` keyword arguments for this emulator: ``base_url``, ``username`` and ``password``.
 
-        Returns
-        -------
-        dict
-            ``base_url``, ``username`` and ``password``.
-
-        Raises
-        ------
-        RuntimeError
-            When the origin is not known yet (see :attr:`url`).
+        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`).
         """
         return {"base_url": self.url, "username": self.faspay.username, "password": self.faspay.password}
 
     @property
     def mayar_kwargs(self) -> dict[str, str]:
-        """``load_mayar`` keyword arguments for this emulator (origin and demo key).
+        """``load_mayar`` keyword arguments for this emulator: ``base_url`` and ``api_key``.
 
-        The emulator's rate limit still applies: pass
-        ``rate_limit_per_minute=None`` to the loader too when the emulator
-        has none.
-
-        Returns
-        -------
-        dict
-            ``base_url`` and ``api_key``.
-
-        Raises
-        ------
-        RuntimeError
-            When the origin is not known yet (see :attr:`url`).
+        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`). The emulator's rate limit
+        still applies: pass ``rate_limit_per_minute=None`` to the loader too when the emulator has none.
         """
         return {"base_url": self.url, "api_key": self.mayar.api_key}
 
     def start(self) -> Emulator:
-        """Start serving on a background thread (nothing happens when already started).
+        """Start serving on a background thread (not again when started); return the emulator itself.
 
-        Returns
-        -------
-        Emulator
-            The emulator itself, so ``emu = Emulator().start()`` works.
-
-        Raises
-        ------
-        OSError
-            When the address cannot be bound (e.g. the port is taken).
+        Raises ``OSError`` when the address cannot be bound (e.g. the port is taken).
         """
         if self._server is None:
             self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
@@ -323,40 +224,22 @@ class Emulator:
     # -- test controls -----------------------------------------------------------
 
     def inject(self, fault: str, *, provider: str | None = None, times: int = 1) -> None:
-        """Answer the next ``times`` requests to ``provider`` with ``fault``.
-
-        Answer the next ``times`` requests to ``provider`` (None: either) with
-        ``fault`` (one of :data:`FAULTS`). Faults: "429" (with ``Retry-After``), "500", "502" (an HTML page),
-        "503" (plain text), "drop" (the connection is closed without an
-        answer), "malformed" (truncated JSON), "missing-keys", "failed" (a
-        failure sent as data: Faspay's ``response_code`` "01", Mayar's
-        ``"messages": "failed"``), "401" and "403". Injected faults are used
-        in the order injected.
+        """Answer the next ``times`` requests to ``provider`` with ``fault``; faults are used in the order injected.
 
         Parameters
         ----------
         fault : str
-            One of :data:`FAULTS`.
-        provider : {"faspay", "mayar", None}, default None
-            The provider whose requests get the fault; None: either.
-        times : int, default 1
-            How many requests get it.
+            One of :data:`FAULTS`: "429" (with ``Retry-After``), "500", "502" (an HTML page), "503" (plain
+            text), "drop" (the connection is closed without an answer), "malformed" (truncated JSON),
+            "missing-keys", "failed" (a failure sent as data: Faspay's ``response_code`` "01", Mayar's
+            ``"messages": "failed"``), "401" and "403".
+        provider, times : {"faspay", "mayar", None} and int, default None and 1
+            The provider whose next ``times`` requests get the fault (None: either).
 
         Raises
         ------
         ValueError
             When ``fault`` or ``provider`` is unknown.
-
-        Examples
-        --------
-        >>> from invoice_analytics import load_mayar  # doctest: +SKIP
-        >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-        ...     emu.inject("503", provider="mayar", times=2)
-        ...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, backoff_factor=0,
-        ...                     progress=False)
-        ...     codes = [r.status_code for r in emu.requests]
-        >>> codes[:3], len(df)  # retried by the loader's session, then loaded  # doctest: +SKIP
-        ([503, 503, 200], 2500)
         """
         if fault not in FAULTS:
             raise ValueError(f"unknown fault {fault!r}; expected one of {sorted(FAULTS)}")
@@ -366,42 +249,22 @@ class Emulator:
             self._faults.append([fault, provider, times])
 
     def add_faspay_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Faspay invoice (a raw ``get-all-billing`` row, copied), e.g. during a load.
+        """Add a Faspay invoice ``record``, e.g. during a load: a raw ``get-all-billing`` row (copied).
 
-        Parameters
-        ----------
-        record : dict
-            The row as Faspay sends it (see ``emulator/samples/``); it is listed
-            under its ``invoice_status`` label (e.g. "Unpaid") and by its
-            ``invoice_date``.
+        It is listed under its ``invoice_status`` label (e.g. "Unpaid") and by its ``invoice_date``.
         """
         self.faspay.add(record)
 
     def set_faspay_status(self, invoice_no: str, label: str) -> None:
-        """Move an invoice to another status label (the outstanding amount is left as is).
+        """Move invoice ``invoice_no`` to the status ``label`` (the outstanding amount is left as is).
 
-        Parameters
-        ----------
-        invoice_no : str
-            The invoice to move.
-        label : str
-            A Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled",
-            "Overdue", "Partial Paid" or "Proforma".
-
-        Raises
-        ------
-        ValueError
-            When ``label`` is not a Faspay status label.
-        KeyError
-            When no invoice has that number.
+        ``label`` is a Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid"
+        or "Proforma", else a ``ValueError``; an unknown ``invoice_no`` is a ``KeyError``.
         """
         self.faspay.set_status(invoice_no, label)
 
     def update_faspay_invoice(self, invoice_no: str, **fields: Any) -> None:
-        """Change fields of one Faspay invoice, e.g. ``outstanding_amount=0, invoice_status="Paid"``.
-
-        Raises ``KeyError`` when the account has no such invoice.
-        """
+        """Change fields of a Faspay invoice (e.g. ``invoice_status="Paid"``); ``KeyError`` when absent."""
         self.faspay.update(invoice_no, **fields)
 
     def remove_faspay_invoice(self, invoice_no: str) -> None:
@@ -417,14 +280,9 @@ class Emulator:
         self.mayar.remove(invoice_id)
 
     def add_mayar_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Mayar invoice (a raw ``/hl/v2/invoices`` row, copied), e.g. during a load.
+        """Add a Mayar invoice ``record``, e.g. during a load: a raw ``/hl/v2/invoices`` row (copied).
 
-        Parameters
-        ----------
-        record : dict
-            The row as Mayar sends it (see ``emulator/samples/``); it needs a
-            ``createdAt`` (epoch milliseconds), by which the list is ordered
-            and paged.
+        It needs a ``createdAt`` (epoch milliseconds), by which the list is ordered and paged.
         """
         self.mayar.add(record)
 

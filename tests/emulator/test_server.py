@@ -559,3 +559,27 @@ def test_headers_trickled_to_the_emulator_are_cut_off_at_the_header_timeout():
                 pass
             assert _read_to_end(sock) == b""  # closed, without an answer
         assert sent < 200  # 0.5 s at 20 bytes a second: far from the 1,240-byte head
+
+
+def test_load_mayar_through_the_emulator_reads_every_sample_invoice_and_logs_each_request():
+    """Was the example of ``Emulator`` (an example starts no server)."""
+    from invoice_analytics import load_mayar
+
+    with Emulator(faspay_invoices=[], mayar_rate_limit_per_minute=None) as emu:
+        df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
+        log = list(emu.requests)
+    assert len(df) == 2500
+    assert len(log) == 52  # 50 pages of 50, and 2 more: each cursor re-reads its boundary millisecond
+    assert (log[0].provider, log[0].path, log[0].params, log[0].status_code) == (
+        "mayar", "/hl/v2/invoices", {"limit": "50"}, 200)
+
+
+def test_injected_503s_are_retried_by_the_loader_then_the_load_completes():
+    """Was the example of ``Emulator.inject`` (an example starts no server)."""
+    from invoice_analytics import load_mayar
+
+    with Emulator(mayar_rate_limit_per_minute=None) as emu:
+        emu.inject("503", provider="mayar", times=2)
+        df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, backoff_factor=0, progress=False)
+        codes = [r.status_code for r in emu.requests]
+    assert codes[:3] == [503, 503, 200] and len(df) == 2500
