@@ -18,10 +18,8 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     *frames : pandas.DataFrame
-        One or more frames, typically from
-        :func:`~invoice_analytics.load_faspay` and
-        :func:`~invoice_analytics.load_mayar`; each column's dtype is taken
-        from the first frame that has it.
+        One or more frames, typically from :func:`~invoice_analytics.load_faspay` and
+        :func:`~invoice_analytics.load_mayar`; each column's dtype is taken from the first frame that has it.
 
     Returns
     -------

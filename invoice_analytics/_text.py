@@ -1,16 +1,13 @@
 """The one sanitiser of provider text: for drawing (charts, PDFs) and for terminals (private).
 
-:func:`drawable` is applied to every text from data that matplotlib draws:
-``$`` is literal (never starts mathematics), BOM, zero-width and bidi
-control characters are removed (matplotlib draws characters in their
-logical order, so a right-to-left override can no longer reverse a name,
-and a BOM no longer breaks the PDF writer), other control characters become
-spaces and lone surrogates become U+FFFD.
+:func:`drawable` is applied to every text from data that matplotlib draws: ``$`` is literal (never starts
+mathematics), BOM, zero-width and bidi control characters are removed (matplotlib draws characters in their
+logical order, so a right-to-left override can no longer reverse a name, and a BOM no longer breaks the PDF
+writer), other control characters become spaces and lone surrogates become U+FFFD.
 
-:func:`printable` is applied to every provider text that reaches a
-terminal (summary lines, warnings, reprs): control characters, including
-ESC and the C1 controls, are escaped as ``\\x1b``-style sequences, so no
-text can move the cursor, retitle the window or hide what follows.
+:func:`printable` is applied to every provider text that reaches a terminal (summary lines, warnings, reprs):
+control characters, including ESC and the C1 controls, are escaped as ``\\x1b``-style sequences, so no text
+can move the cursor, retitle the window or hide what follows.
 
 >>> print(drawable("\\ufeffUntung$^$Jaya \\u202eabc"))
 Untung\\$^\\$Jaya abc
@@ -47,10 +44,9 @@ def invisible(text: str) -> str:
 def drawable(text: object) -> str:
     r"""``text`` (any value, as ``str``) as matplotlib should draw it: exactly as written.
 
-    ``$`` is escaped (never mathematics), BOM, zero-width and bidi controls
-    are removed, the remaining control characters become spaces, lone
-    surrogates U+FFFD; the text keeps its logical order. Draw the result
-    with mathematics parsing left on (the default): ``\$`` is drawn as ``$``.
+    ``$`` is escaped (never mathematics), BOM, zero-width and bidi controls are removed, the remaining control
+    characters become spaces, lone surrogates U+FFFD; the text keeps its logical order. Draw the result with
+    mathematics parsing left on (the default): ``\$`` is drawn as ``$``.
 
     >>> drawable("$5 - $10")
     '\\$5 - \\$10'

@@ -32,11 +32,10 @@ __all__ = [
 class InvoiceAPIError(Exception):
     """Base of every error a loader raises. No partial result comes with it.
 
-    The message reads ``"{provider}: {request}[: {detail}][: server said:
-    {server_message}][ (HTTP {status_code})]"``, each optional part only when
-    known, credentials scrubbed; each parameter is kept as the attribute of
-    its name, through pickling. The subclasses say what failed (see
-    :doc:`/guide/real-apis`).
+    The message reads
+    ``"{provider}: {request}[: {detail}][: server said: {server_message}][ (HTTP {status_code})]"``, each
+    optional part only when known, credentials scrubbed; each parameter is kept as the attribute of its name,
+    through pickling. The subclasses say what failed (see :doc:`/guide/real-apis`).
 
     Parameters
     ----------
@@ -49,8 +48,7 @@ class InvoiceAPIError(Exception):
     status_code : int or None, default None
         The HTTP status of the answer (keyword only).
     detail : str or None, default None
-        What the loader found wrong, e.g. ``"the answer is not valid JSON"``
-        (keyword only).
+        What the loader found wrong, e.g. ``"the answer is not valid JSON"`` (keyword only).
 
     See Also
     --------
@@ -164,11 +162,10 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
 class CredentialError(InvoiceAPIError, ValueError):
     """A credential that cannot be used as given: refused before any request, never echoed.
 
-    After stripping surrounding whitespace, a control character or one an
-    HTTP header cannot carry (outside Latin-1, e.g. a typographic quote).
-    ``request`` names the argument or environment variable, ``detail`` the
-    kind of character; ``server_message`` and ``status_code`` are None
-    (nothing was sent). Also a :class:`ValueError`.
+    After stripping surrounding whitespace, a control character or one an HTTP header cannot carry (outside
+    Latin-1, e.g. a typographic quote). ``request`` names the argument or environment variable, ``detail`` the
+    kind of character; ``server_message`` and ``status_code`` are None (nothing was sent). Also a
+    :class:`ValueError`.
 
     {exception_parameters}
 
@@ -205,8 +202,7 @@ class RateLimitError(InvoiceAPIError):
 class ServerError(InvoiceAPIError):
     """HTTP 5xx persisted through every retry.
 
-    500, 502, 503 and 504 are retried up to ``max_retries`` times; other
-    5xx are not.
+    500, 502, 503 and 504 are retried up to ``max_retries`` times; other 5xx are not.
 
     {exception_parameters}
 
@@ -238,9 +234,8 @@ class TransportError(InvoiceAPIError):
 class ResponseError(InvoiceAPIError):
     """The server answered, but with a failure, malformed JSON, missing keys or bad values.
 
-    Also an HTTP 4xx other than 401/403/429, and a value that does not fit
-    its column (the detail names the invoice and field); see
-    :doc:`/guide/real-apis`.
+    Also an HTTP 4xx other than 401/403/429, and a value that does not fit its column (the detail names the
+    invoice and field); see :doc:`/guide/real-apis`.
 
     {exception_parameters}
 
@@ -282,8 +277,7 @@ class MoneyOverflowError(OverflowError):
 class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced.
 
-    The load returns what it got; :doc:`/guide/real-apis` says when each
-    provider warns.
+    The load returns what it got; :doc:`/guide/real-apis` says when each provider warns.
 
     See Also
     --------
@@ -327,9 +321,8 @@ class UnknownStatusWarning(TerminalSafeWarning):
 class DuplicateInvoiceWarning(TerminalSafeWarning):
     """One page of an answer holds the same invoice id more than once, with different content.
 
-    The last copy is kept (identical copies are dropped silently); one
-    warning per page names the ids (also on its ``ids`` attribute) and the
-    fields that differ.
+    The last copy is kept (identical copies are dropped silently); one warning per page names the ids (also on
+    its ``ids`` attribute) and the fields that differ.
 
     See Also
     --------

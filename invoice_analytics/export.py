@@ -1,24 +1,19 @@
 """The one writer of workbooks and CSV files, used by the panel, the report and analysts.
 
-Rupiah stay numbers (shown with a rupiah number format), ratios show as
-percents, timezone-aware datetimes are written as Asia/Jakarta wall time
-(Excel has no time zones), and a named index becomes columns. Excel needs
+Rupiah stay numbers (shown with a rupiah number format), ratios show as percents, timezone-aware datetimes are
+written as Asia/Jakarta wall time (Excel has no time zones), and a named index becomes columns. Excel needs
 openpyxl, an optional dependency (``pip install 'invoice-analytics[excel]'``).
 
-Exports never execute: no workbook cell is ever a formula built from data
-(text is written as text, even when it starts with ``=``), and CSV values
-that a spreadsheet would read as a formula are prefixed with ``'`` as OWASP
-recommends, unless ``neutralize_formulas=False``: those starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return, and those whose first
-character after leading whitespace, control, zero-width, BOM or bidi
-characters is one of ``= + - @`` or their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20).
-Every CSV field holding a CR, an LF, a separator or a quote is quoted and
-rows end with CRLF (RFC 4180), so no value can start a new row. Characters a workbook
-cannot hold are removed, and text longer than an Excel cell (32,767
-characters) is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`.
-Every file is written to a temporary file beside it and renamed into place,
-so a failed export leaves no partial file; it gets the mode a plainly created
-file would (``0o666`` less the process's umask).
+Exports never execute: no workbook cell is ever a formula built from data (text is written as text, even when
+it starts with ``=``), and CSV values that a spreadsheet would read as a formula are prefixed with ``'`` as
+OWASP recommends, unless ``neutralize_formulas=False``: those starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return, and those whose first character after leading whitespace, control, zero-width, BOM or
+bidi characters is one of ``= + - @`` or their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20). Every CSV
+field holding a CR, an LF, a separator or a quote is quoted and rows end with CRLF (RFC 4180), so no value can
+start a new row. Characters a workbook cannot hold are removed, and text longer than an Excel cell (32,767
+characters) is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`. Every file is written to a
+temporary file beside it and renamed into place, so a failed export leaves no partial file; it gets the mode a
+plainly created file would (``0o666`` less the process's umask).
 """
 
 from __future__ import annotations
@@ -180,18 +175,15 @@ def write_excel(
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) to one workbook.
 
-    Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by
-    default the money columns are the integer columns whose name does not
-    say count, days or index (``money`` maps a sheet to its money columns
-    instead). Float columns named ``*ratio*`` or ``*share*`` are shown as
-    percents. Datetimes are written as naive Asia/Jakarta wall time. Needs
-    openpyxl (``pip install 'invoice-analytics[excel]'``).
+    Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by default the money columns are the
+    integer columns whose name does not say count, days or index (``money`` maps a sheet to its money columns
+    instead). Float columns named ``*ratio*`` or ``*share*`` are shown as percents. Datetimes are written as
+    naive Asia/Jakarta wall time. Needs openpyxl (``pip install 'invoice-analytics[excel]'``).
 
-    No cell is ever a formula: text starting with ``=`` stays text; control
-    characters are removed and text longer than a cell is cut (each with an
-    :class:`~invoice_analytics.errors.ExportWarning`). The workbook is
-    written to a temporary file beside ``path`` and renamed into place, so a
-    failed export leaves no partial file.
+    No cell is ever a formula: text starting with ``=`` stays text; control characters are removed and text
+    longer than a cell is cut (each with an :class:`~invoice_analytics.errors.ExportWarning`). The workbook is
+    written to a temporary file beside ``path`` and renamed into place, so a failed export leaves no partial
+    file.
 
     Each sheet has a bold header row (frozen, with an autofilter), a bold
     last "Total" row and columns sized to their contents; periods and tuple labels are written as text. The parent
@@ -342,9 +334,8 @@ def _no_formulas(sheet: object) -> None:
 def neutralize_formula(value: object) -> object:
     """A text that a spreadsheet would run as a formula, prefixed with ``'``; anything else as is.
 
-    A formula is a text starting with one of :data:`FORMULA_STARTS` (OWASP's
-    list), or whose first character after leading whitespace, control,
-    zero-width, BOM or bidi characters is ``=``, ``+``, ``-``, ``@`` or a
+    A formula is a text starting with one of :data:`FORMULA_STARTS` (OWASP's list), or whose first character
+    after leading whitespace, control, zero-width, BOM or bidi characters is ``=``, ``+``, ``-``, ``@`` or a
     full-width form of one (U+FF1D, U+FF0B, U+FF0D, U+FF20).
 
     >>> print(neutralize_formula('=HYPERLINK("http://evil.example")'))
@@ -375,15 +366,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     (a loader's ``+07:00``), a missing value as an empty field. The parent
     directory is created when missing; an existing file is replaced.
 
-    Text values a spreadsheet would read as a formula (starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return, or one of ``= + - @`` or
-    their full-width forms after leading whitespace, control, zero-width,
-    BOM or bidi characters) get a leading ``'`` so that no spreadsheet runs
-    them (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes
-    them as they are, for programs that read the file. Every field holding
-    a CR, an LF, a comma or a quote is quoted and rows end with CRLF (RFC
-    4180), so no value starts a new row. Written atomically, with the mode
-    a new file gets under the umask.
+    Text values a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return, or one of ``= + - @`` or their full-width forms after leading whitespace, control,
+    zero-width, BOM or bidi characters) get a leading ``'`` so that no spreadsheet runs them
+    (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes them as they are, for programs that
+    read the file. Every field holding a CR, an LF, a comma or a quote is quoted and rows end with CRLF (RFC
+    4180), so no value starts a new row. Written atomically, with the mode a new file gets under the umask.
 
     Parameters
     ----------

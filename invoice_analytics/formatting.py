@@ -1,8 +1,7 @@
 """Rupiah and percentages as Indonesians (or English readers) read them.
 
-:func:`set_locale` (or ``with number_locale("en"):`` for a block) chooses the locale of every
-figure drawn; the table of both locales, the compact rule and why not Babel are in
-:doc:`/guide/charts-report`.
+:func:`set_locale` (or ``with number_locale("en"):`` for a block) chooses the locale of every figure drawn;
+the table of both locales, the compact rule and why not Babel are in :doc:`/guide/charts-report`.
 
 >>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
 ('Rp 1,23 jt', 'Rp 1.234.567')
@@ -206,12 +205,10 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     Parameters
     ----------
     value : int, float or None
-        Whole rupiah: an integer (Python or numpy), or an integral float (as
-        matplotlib hands tick positions over). ``None``, ``pd.NA`` and
-        ``NaN`` are missing.
+        Whole rupiah: an integer (Python or numpy), or an integral float (as matplotlib hands tick positions
+        over). ``None``, ``pd.NA`` and ``NaN`` are missing.
     compact : bool, default True
-        ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit,
-        thousands separated) when false.
+        ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit, thousands separated) when false.
     decimals : int or None, default None
         The decimals the compact form shows (trailing zeros dropped as the
         locale does); None follows the locale's rule.
@@ -220,14 +217,12 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     Returns
     -------
     str
-        The formatted amount, or ``"–"`` (an en dash, :data:`MISSING`) for a
-        missing value.
+        The formatted amount, or ``"–"`` (an en dash, :data:`MISSING`) for a missing value.
 
     Raises
     ------
     ValueError
-        When ``value`` is a float with a fraction (rupiah are whole), or the
-        locale is unknown.
+        When ``value`` is a float with a fraction (rupiah are whole), or the locale is unknown.
     TypeError
         When ``value`` is not a number (a str, a bool, ...).
 
@@ -302,9 +297,8 @@ def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
                      locale: str | None = None) -> FuncFormatter:
     """A matplotlib tick formatter that labels positions as rupiah.
 
-    Tick positions are rounded to whole rupiah; two decimals by default so
-    ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``). The
-    locale is read when the formatter is made (None = the current one).
+    Tick positions are rounded to whole rupiah; two decimals by default so ticks 2.5 apart stay distinct
+    (``Rp 1,25 jt``, ``Rp 1,5 jt``). The locale is read when the formatter is made (None = the current one).
 
     >>> fmt = rupiah_formatter()
     >>> [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)]

@@ -87,9 +87,8 @@ def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
     Parameters
     ----------
     extra : Mapping[str, object] or None, default None
-        Further columns, name -> dtype (anything pandas accepts as a dtype),
-        added after the core columns in their order. A name that is also a
-        core column gives that column this dtype, in its core position.
+        Further columns, name -> dtype (anything pandas accepts as a dtype), added after the core columns in
+        their order. A name that is also a core column gives that column this dtype, in its core position.
 
     Returns
     -------

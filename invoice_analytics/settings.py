@@ -4,14 +4,12 @@ Each setting is taken from the strongest place that gives it, in this order:
 
 1. **arguments** (a function's keyword or a command-line option);
 2. **environment**: ``INVOICE_ANALYTICS_TERMS`` (``"mayar=14,faspay=0"``),
-   ``INVOICE_ANALYTICS_LOCALE`` (``id`` or ``en``), ``INVOICE_ANALYTICS_EDGES``
-   (``"30,60,90"``), ``INVOICE_ANALYTICS_STORE`` (a directory) and
-   ``INVOICE_ANALYTICS_PROVIDERS`` (``"faspay,mayar"``);
+   ``INVOICE_ANALYTICS_LOCALE`` (``id`` or ``en``), ``INVOICE_ANALYTICS_EDGES`` (``"30,60,90"``),
+   ``INVOICE_ANALYTICS_STORE`` (a directory) and ``INVOICE_ANALYTICS_PROVIDERS`` (``"faspay,mayar"``);
 3. the **project file** ``invoice-analytics.toml`` in the working directory;
 4. the **user file** ``invoice-analytics/config.toml`` under the user's
-   configuration directory: ``$XDG_CONFIG_HOME`` or ``~/.config`` on Linux
-   and other Unix systems, ``~/Library/Application Support`` on macOS,
-   ``%APPDATA%`` on Windows (see :func:`user_file`);
+   configuration directory: ``$XDG_CONFIG_HOME`` or ``~/.config`` on Linux and other Unix systems,
+   ``~/Library/Application Support`` on macOS, ``%APPDATA%`` on Windows (see :func:`user_file`);
 5. the **defaults**: terms 0 for every provider, locale ``id``, edges
    30, 60, 90, no store, both providers.
 
@@ -19,17 +17,12 @@ Terms are taken provider by provider: a project file giving ``mayar = 14``
 and a user file giving ``faspay = 7`` give both. Both files are TOML (read
 with the standard library's :mod:`tomllib`)::
 
-    locale = "id"
-    edges = [30, 60, 90]
-    store = "~/ar-history"
-    providers = ["faspay", "mayar"]
+    locale = "id" edges = [30, 60, 90] store = "~/ar-history" providers = ["faspay", "mayar"]
 
-    [terms]
-    mayar = 14
+    [terms] mayar = 14
 
-A bad value is a :class:`SettingsError` naming the file (or variable) and
-the key, never a silent default. ``invoice-analytics config`` prints the
-effective settings and where each came from.
+A bad value is a :class:`SettingsError` naming the file (or variable) and the key, never a silent default.
+``invoice-analytics config`` prints the effective settings and where each came from.
 
 >>> s = load_settings({"locale": "en"}, cwd="/nonexistent", environ={})
 >>> s.locale, s.origin["locale"], s.edges, s.origin["edges"]
@@ -88,10 +81,9 @@ class SettingsError(ValueError):
 class Settings:
     """The effective settings, and where each came from (``origin``: setting -> place).
 
-    ``origin`` has a key per setting (``"locale"``, ``"edges"``, ``"store"``,
-    ``"providers"``) and one per provider's terms (``"terms.mayar"``); its
-    values are ``"argument"``, ``"environment (NAME)"``, ``"project file
-    PATH"``, ``"user file PATH"`` or ``"default"``.
+    ``origin`` has a key per setting (``"locale"``, ``"edges"``, ``"store"``, ``"providers"``) and one per
+    provider's terms (``"terms.mayar"``); its values are ``"argument"``, ``"environment (NAME)"``,
+    ``"project file PATH"``, ``"user file PATH"`` or ``"default"``.
     """
 
     terms: dict[str, int]
@@ -210,9 +202,8 @@ def load_settings(
     Parameters
     ----------
     arguments : Mapping[str, object] or None, default None
-        Settings given as arguments (``terms``: a mapping by provider or an
-        int for every provider; ``locale``; ``edges``; ``store``;
-        ``providers``); a value of None means "not given".
+        Settings given as arguments (``terms``: a mapping by provider or an int for every provider;
+        ``locale``; ``edges``; ``store``; ``providers``); a value of None means "not given".
     cwd : path or None, default None
         Where the project file is looked for (default: the working directory).
     environ : Mapping[str, str] or None, default None
@@ -267,9 +258,8 @@ def load_settings(
 def terms_notes(terms: object, providers: Iterable[str]) -> list[str]:
     """A note for each of ``providers`` that has no due dates and is aged with terms 0.
 
-    ``terms`` is the aging's ``terms_days``: an int for every provider, a
-    mapping by provider (missing = 0) or a column name (no note: each
-    invoice carries its terms).
+    ``terms`` is the aging's ``terms_days``: an int for every provider, a mapping by provider (missing = 0) or
+    a column name (no note: each invoice carries its terms).
 
     >>> terms_notes({"mayar": 14}, ["faspay", "mayar"]), terms_notes("terms", ["mayar"])
     ([], [])

@@ -53,29 +53,25 @@ def load_invoices(
     providers : str or Iterable[str], default ("faspay", "mayar")
         "faspay", "mayar", or several of them.
     demo : bool or None, default None
-        None: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is set, load
-        every one of ``providers`` from the emulator (with a
-        :class:`~invoice_analytics.errors.DemoDataWarning`); else load the
-        providers among ``providers`` with a variable set from their real APIs
-        (one without its credentials raises) and skip the others.
-        True: always the emulator. False: never, every one of ``providers``
-        from its real API (missing credentials raise).
+        None: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is set, load every one of ``providers`` from
+        the emulator (with a :class:`~invoice_analytics.errors.DemoDataWarning`); else load the providers
+        among ``providers`` with a variable set from their real APIs (one without its credentials raises) and
+        skip the others. True: always the emulator. False: never, every one of ``providers`` from its real API
+        (missing credentials raise).
     progress : bool or None, default None
         Passed to each loader.
     faspay_base_url, mayar_base_url : str or None, default None
-        The real APIs' origins (see the loaders' ``base_url``); None reads
-        ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``, else keeps each loader's
-        default. Not used with the emulator.
+        The real APIs' origins (see the loaders' ``base_url``); None reads ``FASPAY_BASE_URL`` /
+        ``MAYAR_BASE_URL``, else keeps each loader's default. Not used with the emulator.
 
     Returns
     -------
     pandas.DataFrame
-        The loaded frames stacked by :func:`~invoice_analytics.combine`: the
-        core columns, then Faspay's ``period`` and Mayar's own columns.
-        ``attrs["source"]`` is ``"demo"`` for sample data, else the providers
-        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data
-        has ``attrs["as_of"]``, the ISO date its statuses were seen. Every
-        attr is JSON (``to_parquet`` saves the frame).
+        The loaded frames stacked by :func:`~invoice_analytics.combine`: the core columns, then Faspay's
+        ``period`` and Mayar's own columns. ``attrs["source"]`` is ``"demo"`` for sample data, else the
+        providers loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data has
+        ``attrs["as_of"]``, the ISO date its statuses were seen. Every attr is JSON (``to_parquet`` saves the
+        frame).
 
     Raises
     ------
@@ -83,9 +79,8 @@ def load_invoices(
         When ``providers`` is empty or names an unknown provider (and as the
         loaders do, e.g. for a bad origin).
     invoice_analytics.errors.MissingCredentialsError
-        Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the
-        toolkit does not know, a username without a password (see
-        :func:`check_environment`), or a provider to load without credentials.
+        Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the toolkit does not know, a username
+        without a password (see :func:`check_environment`), or a provider to load without credentials.
     invoice_analytics.errors.InvoiceAPIError
         When a load fails (its subclasses: see :func:`load_faspay` and
         :func:`load_mayar`); nothing partial is returned.

@@ -1,12 +1,10 @@
 """Turn lists of raw JSON values into typed pandas arrays, column by column.
 
-Column-wise construction (one list per field, one typed array per list) is
-what makes the loaders' frames cheap to build; see ``benchmarks/``. Each
-builder tries one Arrow pass first and, when a value drifts from its type,
-reads the values one by one. A value that cannot be typed exactly raises
-:class:`BadValue` (a :class:`ValueError`) naming the offending value, which the
-loaders turn into a typed API error naming the invoice and the field. No value
-is changed on the way, with one documented exception: customer names are
+Column-wise construction (one list per field, one typed array per list) is what makes the loaders' frames
+cheap to build; see ``benchmarks/``. Each builder tries one Arrow pass first and, when a value drifts from its
+type, reads the values one by one. A value that cannot be typed exactly raises :class:`BadValue` (a
+:class:`ValueError`) naming the offending value, which the loaders turn into a typed API error naming the
+invoice and the field. No value is changed on the way, with one documented exception: customer names are
 NFC-normalised (:func:`nfc_strings`).
 """
 
@@ -140,8 +138,7 @@ def _encodable(text: str) -> bool:
 def nfc_strings(values: pd.arrays.ArrowStringArray) -> pd.arrays.ArrowStringArray:
     """The texts in Unicode NFC, so that one name spelt composed or decomposed is one name.
 
-    Only texts that are not ASCII can change, and each distinct one is
-    normalised once.
+    Only texts that are not ASCII can change, and each distinct one is normalised once.
 
     >>> [len(name) for name in nfc_strings(strings(["Cafe\\u0301", "Café", None]))[:2]]
     [4, 4]
@@ -166,12 +163,10 @@ MONEY_LIMIT = 2**62
 def money(values: Sequence[Any]) -> pd.arrays.IntegerArray:
     """Whole rupiah as ``Int64``: ints, integral strings ("456900", "12.00"), integral floats, None.
 
-    Not whole rupiah, so a :class:`BadValue`: a fraction (``150000.75``,
-    ``"12.5"``), a number beyond int64, a float beyond 2**53 (no longer an
-    exact integer), NaN, infinity, a boolean, a list or an object. An empty
-    text is missing. An amount beyond ±2**62 (:data:`MONEY_LIMIT`, about
-    4.6e18 rupiah) is refused too: no real invoice comes near it, and sums
-    of such amounts would leave int64.
+    Not whole rupiah, so a :class:`BadValue`: a fraction (``150000.75``, ``"12.5"``), a number beyond int64, a
+    float beyond 2**53 (no longer an exact integer), NaN, infinity, a boolean, a list or an object. An empty
+    text is missing. An amount beyond ±2**62 (:data:`MONEY_LIMIT`, about 4.6e18 rupiah) is refused too: no
+    real invoice comes near it, and sums of such amounts would leave int64.
 
     >>> money([110000, "456900", None, -400800, "12.00", 7.0]).tolist()
     [110000, 456900, <NA>, -400800, 12, 7]
@@ -249,11 +244,10 @@ def _integer_text(index: int, text: str, expected: str) -> int | None:
 def wib_datetimes(values: Sequence[Any]) -> pd.arrays.DatetimeArray:
     """Naive "YYYY-MM-DD[ hh:mm:ss]" texts read as Asia/Jakarta wall time, in the years 2000 to 2100.
 
-    Arrow's ISO 8601 cast does the parsing (one C++ pass); texts it refuses
-    (offsets, odd spellings) are read one distinct text at a time by pandas,
-    and a text with an offset is converted to Jakarta time. A text that is
-    not a date, one more precise than a microsecond, and a date outside the
-    years 2000 to 2100 are a :class:`BadValue`. An empty text is missing.
+    Arrow's ISO 8601 cast does the parsing (one C++ pass); texts it refuses (offsets, odd spellings) are read
+    one distinct text at a time by pandas, and a text with an offset is converted to Jakarta time. A text that
+    is not a date, one more precise than a microsecond, and a date outside the years 2000 to 2100 are a
+    :class:`BadValue`. An empty text is missing.
 
     >>> wib_datetimes(["2023-02-08 10:04:00", None, ""])[:2].tolist()
     [Timestamp('2023-02-08 10:04:00+0700', tz='Asia/Jakarta'), NaT]
@@ -397,9 +391,8 @@ def in_chunks(columns: Callable[..., dict[str, Any]], rows: Sequence[Any], sourc
               provider: str) -> dict[str, Any]:
     """``columns(rows, sources)`` over slices of ``CHUNK_ROWS`` rows, stacked column by column.
 
-    Each column is taken out of the chunks as soon as it is stacked, so the
-    pieces are freed while the result grows. Unknown statuses found in
-    several chunks are still warned about once.
+    Each column is taken out of the chunks as soon as it is stacked, so the pieces are freed while the result
+    grows. Unknown statuses found in several chunks are still warned about once.
     """
     if len(rows) <= CHUNK_ROWS:
         return columns(rows, sources)

@@ -1,8 +1,7 @@
 """Credentials: checked before use, carried in a redacting box, added to a request at the last moment.
 
-The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one,
-:class:`Secret` carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each
-request is prepared.
+The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one, :class:`Secret`
+carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each request is prepared.
 
 >>> key = Secret("sk-live-123")
 >>> key, str(key), f"{key}"

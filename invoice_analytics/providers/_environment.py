@@ -40,9 +40,8 @@ def provider_variables() -> list[str]:
 def check_environment() -> None:
     """Refuse a partly set or misspelled credential, naming it (never its value).
 
-    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a
-    ``FASPAY_*`` or ``MAYAR_*`` variable the toolkit does not read (see
-    :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
+    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a ``FASPAY_*`` or ``MAYAR_*``
+    variable the toolkit does not read (see :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
     ``FASPAY_PASSWORD`` (or the reverse).
 
     >>> import os
@@ -73,15 +72,13 @@ def check_environment() -> None:
 def configured_providers() -> list[str]:
     """The providers whose credentials are set in the environment.
 
-    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or
-    ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``. A blank value is unset;
-    nothing is sent or checked.
+    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar
+    ``MAYAR_API_KEY``. A blank value is unset; nothing is sent or checked.
 
     Returns
     -------
     list of str
-        A sublist of ``["faspay", "mayar"]``, in that order; empty when no
-        credentials are set.
+        A sublist of ``["faspay", "mayar"]``, in that order; empty when no credentials are set.
 
     See Also
     --------

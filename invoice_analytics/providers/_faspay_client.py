@@ -1,14 +1,12 @@
 """Faspay Billing's client: the checked connection, the session, the signed page request and the page loops
 (private; public as :class:`invoice_analytics.providers.FaspayClient`).
 
-One :class:`FaspayClient` holds what every Faspay request needs, written once:
-the session (its retries, its pool and wait budget), the signature auth hook
-(the signature is put into each body only as it is sent), the request label,
-the request body, the checked page, the loader's page loop (the sweeps of
-every status side by side, see :class:`~._paging.FaspaySweep`) and the
-store's simpler one (:meth:`FaspayClient.query`), the defaults and the
-limit checks. :func:`~invoice_analytics.providers.faspay.load_faspay` and
-the history store both drive it.
+One :class:`FaspayClient` holds what every Faspay request needs, written once: the session (its retries, its
+pool and wait budget), the signature auth hook (the signature is put into each body only as it is sent), the
+request label, the request body, the checked page, the loader's page loop (the sweeps of every status side by
+side, see :class:`~._paging.FaspaySweep`) and the store's simpler one (:meth:`FaspayClient.query`), the
+defaults and the limit checks. :func:`~invoice_analytics.providers.faspay.load_faspay` and the history store
+both drive it.
 
 >>> client = FaspayClient.from_options(signature="s3cret")
 >>> client
@@ -298,13 +296,11 @@ class FaspayClient:
 class _Sweeper:
     """The HTTP side of one load: the sweeps of :class:`~._paging.FaspaySweep`, side by side.
 
-    Each status's first page is asked on the ``sweeps`` pool; its later pages
-    go to the ``pages`` pool, shared by every sweep, so at most that pool's
-    workers are in flight, and each sweep queues at most ``window`` pages
-    at a time (so an announced count never builds a large queue). Every request is counted against the
-    :class:`~._paging.PageBudget`; page 1's totals are checked before the
-    other pages of a pass are asked. The first failure stops every other
-    sweep.
+    Each status's first page is asked on the ``sweeps`` pool; its later pages go to the ``pages`` pool, shared
+    by every sweep, so at most that pool's workers are in flight, and each sweep queues at most ``window``
+    pages at a time (so an announced count never builds a large queue). Every request is counted against the
+    :class:`~._paging.PageBudget`; page 1's totals are checked before the other pages of a pass are asked. The
+    first failure stops every other sweep.
     """
 
     def __init__(self, client: FaspayClient, filters: dict[str, Any], progress: Progress, sweep: FaspaySweep,

@@ -1,35 +1,28 @@
 """The HTTP plumbing shared by the loaders: session, retries, bounded answers, typed errors, redaction.
 
-Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`)
-mounted on a :class:`requests.Session`: 429 (honouring ``Retry-After``),
-500/502/503/504 and dropped or timed-out connections are retried with
-exponential back-off up to ``max_retries`` times; what still fails becomes a
+Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`) mounted on a
+:class:`requests.Session`: 429 (honouring ``Retry-After``), 500/502/503/504 and dropped or timed-out
+connections are retried with exponential back-off up to ``max_retries`` times; what still fails becomes a
 typed :class:`~invoice_analytics.errors.InvoiceAPIError`.
 
-``max_wait`` is the total a load waits on the server's rate limits: every
-pause before retrying an answer (a ``Retry-After``, or back-off when there
-is none) is taken from one :class:`WaitBudget` shared by all the requests
-and workers of the session, and a pause that would pass it fails the load
-at once with the answer that asked for it (the loaders' own pacing under a
-documented rate limit is not counted).
+``max_wait`` is the total a load waits on the server's rate limits: every pause before retrying an answer (a
+``Retry-After``, or back-off when there is none) is taken from one :class:`WaitBudget` shared by all the
+requests and workers of the session, and a pause that would pass it fails the load at once with the answer
+that asked for it (the loaders' own pacing under a documented rate limit is not counted).
 
-One deadline covers each attempt of a request: connect, headers and body
-together must arrive within ``timeout`` seconds. A watchdog shuts the
-connection when the deadline passes (so a server trickling its headers a
-byte at a time cannot hold a load), and an attempt that ran out of time is
-not retried.
+One deadline covers each attempt of a request: connect, headers and body together must arrive within
+``timeout`` seconds. A watchdog shuts the connection when the deadline passes (so a server trickling its
+headers a byte at a time cannot hold a load), and an attempt that ran out of time is not retried.
 
-Every call is bounded and stays on its origin: redirects are never followed
-(``allow_redirects=False`` on each call, so a caller's own session is covered
-too) and a 3xx is an error; the body is read in chunks against a deadline of
-``timeout`` seconds and refused past ``max_response_bytes`` once decompressed;
-JSON nested too deeply for the parser is an error, not a crash.
+Every call is bounded and stays on its origin: redirects are never followed (``allow_redirects=False`` on each
+call, so a caller's own session is covered too) and a 3xx is an error; the body is read in chunks against a
+deadline of ``timeout`` seconds and refused past ``max_response_bytes`` once decompressed; JSON nested too
+deeply for the parser is an error, not a crash.
 
-Credentials travel only in the request, added by a :class:`requests.auth.AuthBase`
-as it is sent (see :mod:`._credentials`), never on the session; every text
-that leaves this module is scrubbed of them before it is shortened. Typed
-errors are raised outside any ``except`` block, so they carry no
-``__context__`` (the library exception, and the request it holds, are dropped).
+Credentials travel only in the request, added by a :class:`requests.auth.AuthBase` as it is sent (see
+:mod:`._credentials`), never on the session; every text that leaves this module is scrubbed of them before it
+is shortened. Typed errors are raised outside any ``except`` block, so they carry no ``__context__`` (the
+library exception, and the request it holds, are dropped).
 """
 
 from __future__ import annotations
@@ -91,11 +84,10 @@ def make_session(
 ) -> requests.Session:
     """A session whose adapters retry 429, 5xx and dropped connections.
 
-    Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most
-    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says, as long as all
-    the pauses of the session stay within ``max_wait`` in total (then the
-    answer that asked for one more is the answer at once). Each attempt of a
-    :class:`Caller` call is bounded by one deadline (connect, headers, body).
+    Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most :data:`BACKOFF_MAX`), or what
+    a 429's ``Retry-After`` says, as long as all the pauses of the session stay within ``max_wait`` in total
+    (then the answer that asked for one more is the answer at once). Each attempt of a :class:`Caller` call is
+    bounded by one deadline (connect, headers, body).
 
     >>> session = make_session(3)
     >>> session.get_adapter("https://api.mayar.id").max_retries.total
@@ -300,9 +292,8 @@ class Caller:
     def get_json(self, url: str, request: str, **kwargs: Any) -> dict[str, Any]:
         """GET ``url`` and return its JSON object, or raise a typed error.
 
-        ``request`` describes the call for messages (no credentials in it);
-        ``kwargs`` go to :meth:`requests.Session.get` (``params``, ``json``,
-        ``headers``, ``auth``).
+        ``request`` describes the call for messages (no credentials in it); ``kwargs`` go to
+        :meth:`requests.Session.get` (``params``, ``json``, ``headers``, ``auth``).
         """
         log.debug("%s: %s", self.provider, request)
         answer = self._fetch(url, **kwargs)
@@ -334,10 +325,9 @@ class Caller:
     def _fetch(self, url: str, **kwargs: Any) -> _Answer:
         """One call, its body read whole within the bounds; failures are described, not raised.
 
-        The body is read by a response hook: requests runs it as soon as the
-        headers are in, before :meth:`requests.Session.send` looks at a
-        redirect (even one it will not follow, it reads the whole body of).
-        The session's own response hooks run first.
+        The body is read by a response hook: requests runs it as soon as the headers are in, before
+        :meth:`requests.Session.send` looks at a redirect (even one it will not follow, it reads the whole
+        body of). The session's own response hooks run first.
         """
         read: list[tuple[bytes, type[InvoiceAPIError] | None, str | None]] = []
 

@@ -1,12 +1,10 @@
 """Mayar's client: the checked connection, the session, the cursor page and the page loop (private; public as
 :class:`invoice_analytics.providers.MayarClient`).
 
-One :class:`MayarClient` holds what every Mayar request needs, written once: the
-session (its retries and wait budget), the Bearer auth hook (the key is added
-to each request only as it is sent), the request label, the checked cursor
-page, the page loop with its tie and cursor rules, the loader's defaults and
-limit checks. :func:`~invoice_analytics.providers.mayar.load_mayar` and the
-history store both drive it.
+One :class:`MayarClient` holds what every Mayar request needs, written once: the session (its retries and wait
+budget), the Bearer auth hook (the key is added to each request only as it is sent), the request label, the
+checked cursor page, the page loop with its tie and cursor rules, the loader's defaults and limit checks.
+:func:`~invoice_analytics.providers.mayar.load_mayar` and the history store both drive it.
 
 >>> client = MayarClient.from_options(api_key="k", base_url="sandbox")
 >>> client

@@ -1,8 +1,7 @@
 """The sliding one-minute window of Mayar's rate limit, shared by the loader and the emulator.
 
-The loader paces itself with it (:class:`MinuteRateLimiter` blocks until a
-call is allowed); the emulator refuses with it (a 429 whose ``Retry-After``
-is :meth:`SlidingWindow.admit`'s wait). One rule, two sides.
+The loader paces itself with it (:class:`MinuteRateLimiter` blocks until a call is allowed); the emulator
+refuses with it (a 429 whose ``Retry-After`` is :meth:`SlidingWindow.admit`'s wait). One rule, two sides.
 
 >>> window = SlidingWindow(2, seconds=60)
 >>> window.admit(now=0.0), window.admit(now=1.0), window.admit(now=2.0)

@@ -1,12 +1,10 @@
 """Checks of a provider's JSON page, shared by both loaders.
 
-Each check returns the checked value or raises :class:`PageProblem` with a
-detail; the loader turns it into a :class:`~invoice_analytics.errors.ResponseError`
-naming the provider, the request and the server's words. :func:`page_rows`
-also settles an invoice id that comes twice in one page (one rule for both
-loaders): identical copies are one invoice, differing copies warn
-(:class:`~invoice_analytics.errors.DuplicateInvoiceWarning`) and the last copy
-is kept.
+Each check returns the checked value or raises :class:`PageProblem` with a detail; the loader turns it into a
+:class:`~invoice_analytics.errors.ResponseError` naming the provider, the request and the server's words.
+:func:`page_rows` also settles an invoice id that comes twice in one page (one rule for both loaders):
+identical copies are one invoice, differing copies warn
+(:class:`~invoice_analytics.errors.DuplicateInvoiceWarning`) and the last copy is kept.
 
 >>> page_rows({"data": [{"id": "a"}]}, "id")
 [{'id': 'a'}]
@@ -65,12 +63,10 @@ def require_keys(payload: dict[str, Any], keys: Iterable[str]) -> None:
 def page_rows(payload: dict[str, Any], id_key: str, *, provider: str | None = None) -> list[dict[str, Any]]:
     """``payload["data"]``: a list of objects, each with a non-empty ``id_key`` (a number becomes its text).
 
-    An id that comes more than once in the page is one invoice: identical
-    copies are dropped without a word; copies that differ raise one
-    :class:`~invoice_analytics.errors.DuplicateInvoiceWarning` per page naming
-    each such id and the fields that differ, and the last copy is kept (in
-    its place). ``provider`` names the provider in the warning (by default
-    the one whose rows carry ``id_key``).
+    An id that comes more than once in the page is one invoice: identical copies are dropped without a word;
+    copies that differ raise one :class:`~invoice_analytics.errors.DuplicateInvoiceWarning` per page naming
+    each such id and the fields that differ, and the last copy is kept (in its place). ``provider`` names the
+    provider in the warning (by default the one whose rows carry ``id_key``).
 
     >>> import warnings
     >>> page = {"data": [{"id": "a", "amount": 1}, {"id": "b"}, {"id": "a", "amount": 2}, {"id": "b"}]}

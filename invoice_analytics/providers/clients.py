@@ -1,12 +1,11 @@
 """The provider clients, and the pieces of their plumbing that code driving them shares (public).
 
-One client per provider owns everything a request needs, written once (see
-``docs/guide/loading.md``): the session with its retries, auth hook and wait
-budget, the request label, the page request, the page loop, the loaders'
-defaults and limit checks. :func:`~invoice_analytics.load_faspay` and
-:func:`~invoice_analytics.load_mayar` are thin over them (make a client, run
-its loop, build the frame), and so is the history store's refresh, which
-imports its provider pieces from here only (never a private provider module).
+One client per provider owns everything a request needs, written once (see ``docs/guide/loading.md``): the
+session with its retries, auth hook and wait budget, the request label, the page request, the page loop, the
+loaders' defaults and limit checks. :func:`~invoice_analytics.load_faspay` and
+:func:`~invoice_analytics.load_mayar` are thin over them (make a client, run its loop, build the frame), and
+so is the history store's refresh, which imports its provider pieces from here only (never a private provider
+module).
 
 >>> from invoice_analytics.providers.clients import FaspayClient, MayarClient
 >>> with MayarClient.from_options(api_key="k", base_url="sandbox", timeout=5) as client:

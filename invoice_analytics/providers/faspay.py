@@ -1,12 +1,10 @@
 """Faspay Billing: the account's whole invoice list as one typed DataFrame.
 
-The ``get-all-billing`` endpoint takes one status code per call and pages by
-page number, so a full list is one paged sweep per status code. Page numbers
-shift when invoices are created or change status during a sweep; the loader
-notices (the announced ``total_data`` moves, or a pass repeats an invoice or
-comes up short) and sweeps that status again, keeping the union, so that no
-invoice that existed throughout is lost and none is duplicated. When the count
-still differs from ``total_data`` it says so with a
+The ``get-all-billing`` endpoint takes one status code per call and pages by page number, so a full list is
+one paged sweep per status code. Page numbers shift when invoices are created or change status during a sweep;
+the loader notices (the announced ``total_data`` moves, or a pass repeats an invoice or comes up short) and
+sweeps that status again, keeping the union, so that no invoice that existed throughout is lost and none is
+duplicated. When the count still differs from ``total_data`` it says so with a
 :class:`~invoice_analytics.errors.PagingWarning`.
 
 Example, against the embedded emulator:
@@ -123,11 +121,9 @@ def load_faspay(
 ) -> pd.DataFrame:
     """Load every Faspay Billing invoice of the account as a typed DataFrame.
 
-    One paged sweep of ``get-all-billing`` per status code, the sweeps side
-    by side; sweeps whose pages shifted during the load are run again and
-    the union kept (see the module docstring). Raises
-    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
-    failure; never returns a partial list.
+    One paged sweep of ``get-all-billing`` per status code, the sweeps side by side; sweeps whose pages
+    shifted during the load are run again and the union kept (see the module docstring). Raises
+    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any failure; never returns a partial list.
 
     Parameters
     ----------
@@ -135,29 +131,24 @@ def load_faspay(
         The account's credentials; the request carries only their
         :func:`faspay_signature`. Used when ``signature`` is not given.
     signature : str or None, default None
-        The static signature itself, instead of ``username`` + ``password``.
-        With no credential argument, the environment's ``FASPAY_USERNAME`` +
-        ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used. Every
-        credential is stripped of surrounding whitespace; one holding a
-        control character or a character outside Latin-1 is refused. The
-        signature is put into each request's body only as it is sent.
+        The static signature itself, instead of ``username`` + ``password``. With no credential argument, the
+        environment's ``FASPAY_USERNAME`` + ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used. Every
+        credential is stripped of surrounding whitespace; one holding a control character or a character
+        outside Latin-1 is refused. The signature is put into each request's body only as it is sent.
     start, end : str, datetime.date or None, default None
-        Bounds of the invoice period (inclusive dates, read as
-        Asia/Jakarta calendar dates); by default 2000-01-01 to a year
-        after today, the account's whole history.
+        Bounds of the invoice period (inclusive dates, read as Asia/Jakarta calendar dates); by default
+        2000-01-01 to a year after today, the account's whole history.
     statuses : int, str, Iterable[int or str] or None, default None
-        Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as
-        "overdue" (Faspay's labels such as "Partial Paid" work too), e.g.
-        ``[4]``, ``"overdue"`` (one status) or ``["overdue", "unpaid"]``;
-        None sweeps every documented code. An empty list is refused.
+        Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as "overdue" (Faspay's labels such as
+        "Partial Paid" work too), e.g. ``[4]``, ``"overdue"`` (one status) or ``["overdue", "unpaid"]``; None
+        sweeps every documented code. An empty list is refused.
     customer_id : str, int or None, default None
         Passed to the API's ``customer_id`` filter.
     due_date : str, datetime.date or None, default None
         Passed to the API's ``due_date`` filter (one date).
     base_url : str, default FASPAY_DEV_URL
-        The origin only (``scheme://host[:port]``); the loader appends the
-        documented path. Production must be passed here. Plain http is
-        refused unless the host is loopback.
+        The origin only (``scheme://host[:port]``); the loader appends the documented path. Production must be
+        passed here. Plain http is refused unless the host is loopback.
     {loader_session}
     {loader_timeout}
     max_workers : int, default 4
@@ -165,37 +156,31 @@ def load_faspay(
         first of each sweep are fetched ``max_workers`` at a time).
     {loader_retries}
     max_pages : int or None, default None
-        The most page requests the load may send (the re-checks of page 1
-        included); past it a
-        :class:`~invoice_analytics.errors.ResponseError` says so before the
-        pages are asked. None: derived from the announced totals, each
-        status at most the pages its page 1 announced times the passes
-        allowed (3 rounds of 3 passes), plus a re-check of page 1 each
-        round.
+        The most page requests the load may send (the re-checks of page 1 included); past it a
+        :class:`~invoice_analytics.errors.ResponseError` says so before the pages are asked. None: derived
+        from the announced totals, each status at most the pages its page 1 announced times the passes allowed
+        (3 rounds of 3 passes), plus a re-check of page 1 each round.
     {loader_limits}
 
     Returns
     -------
     pandas.DataFrame
-        One row per invoice number, in the order the answers came back: the
-        core columns of :mod:`invoice_analytics.schema` (``amount`` is
-        always missing, Faspay sends none; ``outstanding`` < 0 is a credit),
-        then ``period`` (``period[M]``). No invoice gives an empty frame with
-        the same columns and dtypes.
+        One row per invoice number, in the order the answers came back: the core columns of
+        :mod:`invoice_analytics.schema` (``amount`` is always missing, Faspay sends none; ``outstanding`` < 0
+        is a credit), then ``period`` (``period[M]``). No invoice gives an empty frame with the same columns
+        and dtypes.
 
     Raises
     ------
     invoice_analytics.errors.MissingCredentialsError
         When no credential is given or set in the environment.
     invoice_analytics.errors.CredentialError
-        When a credential holds a control character or a character outside
-        Latin-1 (it is not shown).
+        When a credential holds a control character or a character outside Latin-1 (it is not shown).
     ValueError
-        For a bad argument: ``base_url`` not an origin (or plain http to a
-        host that is not loopback), an unknown status or none at all, a
-        ``start``, ``end`` or ``due_date`` that is not a date, ``end``
-        before ``start``, ``max_workers`` < 1, or a limit (``timeout``,
-        ``max_pages``, ``max_wait``, ``max_response_bytes``) out of range.
+        For a bad argument: ``base_url`` not an origin (or plain http to a host that is not loopback), an
+        unknown status or none at all, a ``start``, ``end`` or ``due_date`` that is not a date, ``end`` before
+        ``start``, ``max_workers`` < 1, or a limit (``timeout``, ``max_pages``, ``max_wait``,
+        ``max_response_bytes``) out of range.
     invoice_analytics.errors.AuthenticationError
         HTTP 401/403, or a failed ``response_code`` naming the signature.
     invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
@@ -205,11 +190,9 @@ def load_faspay(
         No answer (connection failed, dropped or timed out) through every
         retry, or a body that did not arrive whole within ``timeout``.
     invoice_analytics.errors.ResponseError
-        Any other failure: ``response_code`` not "00", a redirect (never
-        followed), malformed or too deeply nested JSON, an answer larger
-        than ``max_response_bytes``, missing keys, ``total_pages`` that does
-        not fit ``total_data``, more pages than ``max_pages``, or a value
-        that does not fit its column.
+        Any other failure: ``response_code`` not "00", a redirect (never followed), malformed or too deeply
+        nested JSON, an answer larger than ``max_response_bytes``, missing keys, ``total_pages`` that does not
+        fit ``total_data``, more pages than ``max_pages``, or a value that does not fit its column.
 
     Warns
     -----
@@ -217,8 +200,7 @@ def load_faspay(
         When a status's final count differs from its announced
         ``total_data``, or it was still changing after the last sweep.
     invoice_analytics.errors.UnknownStatusWarning
-        When an ``invoice_status`` label is unknown (its ``status`` is left
-        missing).
+        When an ``invoice_status`` label is unknown (its ``status`` is left missing).
 
     See Also
     --------
@@ -294,12 +276,10 @@ def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.d
 def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
     """The typed frame of raw ``get-all-billing`` rows (core columns, then ``period``).
 
-    ``sources`` (one request description per row) only sharpens error messages.
-    The label is folded once (trimmed, case-folded) to give ``status``;
-    ``customer_name`` is NFC-normalised; a value that cannot be read exactly
-    (see :mod:`~invoice_analytics.providers._columns`) raises a
-    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the
-    field and the value.
+    ``sources`` (one request description per row) only sharpens error messages. The label is folded once
+    (trimmed, case-folded) to give ``status``; ``customer_name`` is NFC-normalised; a value that cannot be
+    read exactly (see :mod:`~invoice_analytics.providers._columns`) raises a
+    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the field and the value.
 
     >>> df = faspay_frame([{"customer_id": 32, "customer_name": "PT. Media", "invoice_date": "2023-02-07 00:00:00",
     ...     "invoice_no": "INV-FPY-022300178", "due_date": "2023-02-08 10:04:00", "invoice_status": "Paid",
