@@ -100,19 +100,21 @@ ValueError
     increasing integers >= 1, ``by`` is an empty list, or ``as_of`` is not
     a date (of the arguments the function takes)."""
 
-_EXCEPTION_PARAMETERS = """\
+_EXCEPTION_PARAMS = """\
 Parameters
 ----------
 provider : str
     "faspay" or "mayar".
 request : str
-    What was asked, without credentials.
+    What was asked (method, path, page or cursor), without credentials.
 server_message : str or None, default None
-    The server's own words.
+    The server's own words, when it answered.
 status_code : int or None, default None
-    The HTTP status of the answer.
+    The HTTP status of the answer (keyword only).
 detail : str or None, default None
-    What the loader found wrong.
+    What the loader found wrong, e.g. ``"the answer is not valid JSON"`` (keyword only)."""
+
+_EXCEPTION_PARAMETERS = _EXCEPTION_PARAMS + """
 
 See Also
 --------
@@ -205,6 +207,7 @@ TEXTS: dict[str, str] = {
     "df": _DF,
     "edges": _EDGES,
     "exception_parameters": _EXCEPTION_PARAMETERS,
+    "exception_params": _EXCEPTION_PARAMS,
     "forecast_as_of": _FORECAST_AS_OF,
     "level": _LEVEL,
     "loader_limits": _LOADER_LIMITS,
