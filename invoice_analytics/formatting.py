@@ -78,9 +78,8 @@ def _normalise(locale: str | None) -> str:
 
 
 def set_locale(locale: str) -> None:
-    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"``.
-
-    Charts already drawn keep their labels; ``"id_ID"``, ``"en_US"``... name the same.
+    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"`` (``"id_ID"``, ``"en_US"``...
+    name the same); charts already drawn keep their labels.
 
     >>> set_locale("en"); format_rupiah(575_400_000)
     'Rp 575.4M'
@@ -108,8 +107,8 @@ def get_locale() -> str:
 def number_locale(locale: str) -> Iterator[str]:
     """Write numbers the ``locale`` way inside a ``with`` block, then as before.
 
-    The choice belongs to the running thread (and asyncio task); blocks
-    nest; :func:`set_locale` inside a block changes the default after it.
+    The choice belongs to the running thread (and asyncio task); blocks nest; :func:`set_locale` inside a
+    block changes the default after it.
 
     Parameters
     ----------
@@ -132,9 +131,9 @@ def number_locale(locale: str) -> Iterator[str]:
 
     Examples
     --------
-    >>> with number_locale("en"):
-    ...     format_rupiah(575_400_000)
-    'Rp 575.4M'
+    >>> with number_locale("en") as inside:
+    ...     format_rupiah(575_400_000), inside
+    ('Rp 575.4M', 'en')
     >>> format_rupiah(575_400_000), get_locale()
     ('Rp 575,4 jt', 'id')
     """
@@ -210,8 +209,8 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     compact : bool, default True
         ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit, thousands separated) when false.
     decimals : int or None, default None
-        The decimals the compact form shows (trailing zeros dropped as the
-        locale does); None follows the locale's rule.
+        The decimals the compact form shows (trailing zeros dropped as the locale does); None follows the
+        locale's rule.
     {locale}
 
     Returns
@@ -235,11 +234,8 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     --------
     >>> format_rupiah(950), format_rupiah(0), format_rupiah(-1_234_567)
     ('Rp 950', 'Rp 0', '-Rp 1,23 jt')
-    >>> format_rupiah(1_250_000, decimals=1, locale="en")   # half up
-    'Rp 1.3M'
-    >>> format_rupiah(1_234_567, compact=False), format_rupiah(-50_000, compact=False, locale="en")
-    ('Rp 1.234.567', '-Rp 50,000')
-
+    >>> format_rupiah(1_250_000, decimals=1, locale="en"), format_rupiah(-50_000, compact=False, locale="en")
+    ('Rp 1.3M', '-Rp 50,000')
     >>> format_rupiah(pd.NA), format_rupiah(2.5e6)  # an integral float is fine
     ('–', 'Rp 2,5 jt')
     """
@@ -254,12 +250,10 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
 
 
 def format_percent(ratio: object, *, decimals: int = 1, locale: str | None = None) -> str:
-    """A ratio (0.651) as a percentage: ``"65,1 %"`` (id) or ``"65.1%"`` (en).
+    """A ratio (0.651) as a percentage: ``"65,1 %"`` (id) or ``"65.1%"`` (en); missing is ``"–"``.
 
-    >>> format_percent(0.651), format_percent(0.651, locale="en"), format_percent(1, decimals=0)
-    ('65,1 %', '65.1%', '100 %')
-    >>> format_percent(None)
-    '–'
+    >>> format_percent(0.651), format_percent(0.651, locale="en"), format_percent(1, decimals=0), format_percent(None)
+    ('65,1 %', '65.1%', '100 %', '–')
     """
     loc = _TABLE[_normalise(locale)]
     if ratio is None or (not isinstance(ratio, (str, bytes)) and pd.isna(ratio)):
@@ -295,10 +289,9 @@ def format_count(n: int, *, locale: str | None = None) -> str:
 
 def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
                      locale: str | None = None) -> FuncFormatter:
-    """A matplotlib tick formatter that labels positions as rupiah.
+    """A matplotlib tick formatter of positions rounded to whole rupiah, in the locale read when made.
 
-    Tick positions are rounded to whole rupiah; two decimals by default so ticks 2.5 apart stay distinct
-    (``Rp 1,25 jt``, ``Rp 1,5 jt``). The locale is read when the formatter is made (None = the current one).
+    Two decimals by default so ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``).
 
     >>> fmt = rupiah_formatter()
     >>> [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)]
