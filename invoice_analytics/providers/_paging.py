@@ -1,8 +1,6 @@
-"""The paging state of each loader, as small objects that need no HTTP.
+"""The paging state of each loader as small objects without HTTP (the loaders feed them pages, the tests lists).
 
-:class:`MayarCursor` holds Mayar's cursor rule; :class:`FaspaySweep` the bookkeeping of Faspay's status sweeps
-(what to keep, when a pass or a status must be swept again, what to warn about). The loaders feed them pages
-and do the HTTP; the tests drive them with lists.
+The rules and why: the first and "Endless paging"/"Absurd totals" items of :doc:`/guide/real-apis`.
 
 >>> cursor = MayarCursor()
 >>> cursor.params()
@@ -35,18 +33,11 @@ MAX_STALE_PAGES = 2
 class MayarCursor:
     """Mayar's ``startingAfter`` cursor over a newest-first list, with the tie rule.
 
-    The cursor is a ``createdAt`` in epoch milliseconds. Invoices sharing a millisecond across a page boundary
-    are lost when the server reads the cursor as ``<``, or repeated under ``<=``: so the next cursor is the
-    oldest ``createdAt`` of the page **plus one**, which re-reads the boundary millisecond under either
-    reading, and rows already seen are merged by id.
-
-    Each next cursor must be strictly below the previous one, so the paging ends whatever the server sends.
-    When ``oldest + 1`` would not go down because a whole page sits in the boundary millisecond (more invoices
-    share it than a page holds), the plain cursor ``oldest`` is used instead, with a warning (the rest of that
-    millisecond cannot be reached). A page that goes down neither way (a server ignoring the cursor) is an
-    error, and so is a cursor that keeps going down while more than :data:`MAX_STALE_PAGES` pages in a row
-    bring no invoice not seen before (the list cannot need them: a server repeating its invoices under
-    ever-lower cursors would otherwise be paged until ``max_pages``).
+    The next cursor is the page's oldest ``createdAt`` **plus one** ms (re-reading the boundary millisecond
+    whether the server reads ``<`` or ``<=``), rows merged by id. Each cursor must go strictly down, so paging
+    ends: a whole page in one millisecond steps past with the plain ``oldest`` and a warning; a page that goes
+    down neither way, or more than :data:`MAX_STALE_PAGES` pages in a row with nothing new (a server repeating
+    itself under ever-lower cursors), is a :class:`PageProblem`.
 
     >>> c = MayarCursor()
     >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p1")
@@ -119,11 +110,7 @@ class MayarCursor:
 
 
 def created_ms(row: dict[str, Any]) -> int:
-    """A row's ``createdAt`` as epoch milliseconds, or :class:`PageProblem`.
-
-    >>> created_ms({"id": "a", "createdAt": "1768375011056"})
-    1768375011056
-    """
+    """A row's ``createdAt`` as epoch milliseconds, or :class:`PageProblem`."""
     value = row.get("createdAt")
     try:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
@@ -160,13 +147,11 @@ class FaspayPage:
 
 
 class FaspaySweep:
-    """The bookkeeping of one Faspay load: one paged sweep per status code, re-checked.
+    """The bookkeeping of one Faspay load: one paged sweep per status code, re-checked. Thread-safe.
 
-    Rows are merged by invoice number, the copy from the later answer winning. A pass over a status must be
-    run again while its pages shift under it (:meth:`pass_settled`: the announced total moved, an invoice
-    repeated, or the count came up short). Once every status is swept, page 1 of each is asked again
-    (:meth:`first_page_moved`): a status whose total or first page changed meanwhile (an invoice moved into it
-    after its sweep) is swept again, at most :data:`MAX_PASSES` rounds. Thread-safe.
+    Rows merged by invoice number, the later answer winning; a pass is re-run while its pages shift
+    (:meth:`pass_settled`), and a status whose page 1 moved after its sweep (:meth:`first_page_moved`) is swept
+    again, at most :data:`MAX_PASSES` rounds.
 
     >>> sweep = FaspaySweep([1])
     >>> row = {"invoice_no": "A"}
@@ -219,7 +204,7 @@ class FaspaySweep:
         return page.total_data != before or unseen
 
     def count_warnings(self) -> list[str]:
-        """A message for every status whose final count differs from its announced total or never settled."""
+        """A message per status whose final count differs from its announced total or never settled."""
         counts = dict.fromkeys(self.totals, 0)
         for kept in self.kept.values():
             counts[kept.code] = counts.get(kept.code, 0) + 1
@@ -244,11 +229,9 @@ class FaspaySweep:
 def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
     """What is wrong with a Faspay page's ``total_pages``/``total_data``, or None.
 
-    Both must be whole and not negative. On page 1 (``first``), which decides how many pages are asked,
-    ``total_pages`` must also fit ``total_data`` and the page size (page 1's row count when there is more than
-    one page): with no data it is 0 or 1; with data it is at least 1, and more than 1 only if page 1 has rows
-    and ``total_pages <= ceil(total_data / rows)`` (a page 1 short of the page size, when invoices vanish
-    between the count and the list, only lowers the server's count).
+    Both whole and not negative; on page 1 (``first``, which decides the pages asked) ``total_pages`` must fit:
+    0 or 1 with no data, else at least 1, and more only up to ``ceil(total_data / rows of page 1)`` (a short
+    page 1, invoices vanishing meanwhile, only lowers the bound).
 
     >>> rows = [Kept(1, {"invoice_no": str(i)}, "p1", 1) for i in range(50)]
     >>> totals_problem(FaspayPage(rows, 120, 3), first=True) is None
@@ -280,11 +263,9 @@ def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
 class PageBudget:
     """How many page requests a Faspay load may send; thread-safe.
 
-    ``max_pages`` bounds the whole load. With None, each status is bounded by what its answers announced:
-    :data:`MAX_PASSES` rounds of :data:`MAX_PASSES` passes over the most pages its page 1 announced, plus a
-    re-check of page 1 per round (a count that grows during the load, as a busy account's does, raises the
-    bound with it; the announcements themselves are checked by :func:`totals_problem`). :meth:`claim` returns
-    the reason it refuses, or None.
+    ``max_pages`` bounds the whole load; with None, each status gets :data:`MAX_PASSES` rounds of
+    :data:`MAX_PASSES` passes over the most pages its page 1 announced (growing with a busy account's count),
+    plus a re-check of page 1 per round. :meth:`claim` returns why it refuses, or None.
 
     >>> budget = PageBudget(None)
     >>> budget.claim(1, 1), budget.announce(1, 2), budget.limit_of(1)
