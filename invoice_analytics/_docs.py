@@ -194,6 +194,26 @@ KeyError
     When the store's history or frames lack a column needed (the message
     names it)."""
 
+# docsa (issue 18): the loaders' shared Raises and Warns entries.
+_LOADER_RAISES_CREDENTIALS = """\
+invoice_analytics.errors.MissingCredentialsError
+    When no credential is given or set in the environment.
+invoice_analytics.errors.CredentialError
+    When a credential holds a control character or a character outside Latin-1 (it is not shown)."""
+
+_LOADER_RAISES_HTTP = """\
+invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
+    HTTP 429 or 5xx through every retry, or at once when waiting as it asks would pass ``max_wait`` (the
+    load's total).
+invoice_analytics.errors.TransportError
+    No answer (connection failed, dropped or timed out) through every retry, or a body that did not arrive
+    whole within ``timeout``."""
+
+_LOADER_WARNS_STATUS = """\
+invoice_analytics.errors.UnknownStatusWarning
+    When a provider status is not a documented one (its ``status`` is left missing, ``provider_status``
+    keeps it)."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -220,6 +240,10 @@ TEXTS: dict[str, str] = {
     "store": _STORE,
     "terms_days": _TERMS_DAYS,
     "totals": _TOTALS,
+    # docsa
+    "loader_raises_credentials": _LOADER_RAISES_CREDENTIALS,
+    "loader_raises_http": _LOADER_RAISES_HTTP,
+    "loader_warns_status": _LOADER_WARNS_STATUS,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)
