@@ -1,34 +1,13 @@
 """Settings that stick: terms per provider, locale, bucket edges, store path and default providers.
 
-Each setting is taken from the strongest place that gives it, in this order:
-
-1. **arguments** (a function's keyword or a command-line option);
-2. **environment**: ``INVOICE_ANALYTICS_TERMS`` (``"mayar=14,faspay=0"``),
-   ``INVOICE_ANALYTICS_LOCALE`` (``id`` or ``en``), ``INVOICE_ANALYTICS_EDGES`` (``"30,60,90"``),
-   ``INVOICE_ANALYTICS_STORE`` (a directory) and ``INVOICE_ANALYTICS_PROVIDERS`` (``"faspay,mayar"``);
-3. the **project file** ``invoice-analytics.toml`` in the working directory;
-4. the **user file** ``invoice-analytics/config.toml`` under the user's
-   configuration directory: ``$XDG_CONFIG_HOME`` or ``~/.config`` on Linux and other Unix systems,
-   ``~/Library/Application Support`` on macOS, ``%APPDATA%`` on Windows (see :func:`user_file`);
-5. the **defaults**: terms 0 for every provider, locale ``id``, edges
-   30, 60, 90, no store, both providers.
-
-Terms are taken provider by provider: a project file giving ``mayar = 14``
-and a user file giving ``faspay = 7`` give both. Both files are TOML (read
-with the standard library's :mod:`tomllib`)::
-
-    locale = "id" edges = [30, 60, 90] store = "~/ar-history" providers = ["faspay", "mayar"]
-
-    [terms] mayar = 14
-
-A bad value is a :class:`SettingsError` naming the file (or variable) and the key, never a silent default.
-``invoice-analytics config`` prints the effective settings and where each came from.
+Each setting comes from the strongest place that gives it: arguments, the ``INVOICE_ANALYTICS_*`` environment
+(:data:`ENVIRONMENT`), the project file, the user file (:func:`user_file`), then the defaults; terms merge
+provider by provider. A bad value is a :class:`SettingsError` naming the file (or variable) and the key, never
+a silent default. The order, the file format and ``invoice-analytics config``: :doc:`/guide/settings`.
 
 >>> s = load_settings({"locale": "en"}, cwd="/nonexistent", environ={})
 >>> s.locale, s.origin["locale"], s.edges, s.origin["edges"]
 ('en', 'argument', (30, 60, 90), 'default')
->>> terms_notes({"faspay": 0, "mayar": 0}, ["mayar"])  # doctest: +ELLIPSIS
-['Mayar invoices carry no due date and are aged with terms 0 ...']
 """
 
 from __future__ import annotations
@@ -79,11 +58,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """The effective settings, and where each came from (``origin``: setting -> place).
-
-    ``origin`` has a key per setting (``"locale"``, ``"edges"``, ``"store"``, ``"providers"``) and one per
-    provider's terms (``"terms.mayar"``); its values are ``"argument"``, ``"environment (NAME)"``,
-    ``"project file PATH"``, ``"user file PATH"`` or ``"default"``.
+    """The effective settings, and where each came from: ``origin`` maps each setting (and ``"terms.mayar"``...)
+    to ``"argument"``, ``"environment (NAME)"``, ``"project file PATH"``, ``"user file PATH"`` or ``"default"``.
     """
 
     terms: dict[str, int]
@@ -218,8 +194,7 @@ def load_settings(
     Raises
     ------
     SettingsError
-        A bad value, an unknown key or a file that is not TOML; the message
-        names the file or variable and the key.
+        A bad value, an unknown key or a file that is not TOML; the message names the file or variable and the key.
 
     Examples
     --------
@@ -256,10 +231,8 @@ def load_settings(
 
 
 def terms_notes(terms: object, providers: Iterable[str]) -> list[str]:
-    """A note for each of ``providers`` that has no due dates and is aged with terms 0.
-
-    ``terms`` is the aging's ``terms_days``: an int for every provider, a mapping by provider (missing = 0) or
-    a column name (no note: each invoice carries its terms).
+    """A note for each of ``providers`` that has no due dates and is aged with terms 0; ``terms`` is the aging's
+    ``terms_days`` (a column name gives no note: each invoice carries its terms).
 
     >>> terms_notes({"mayar": 14}, ["faspay", "mayar"]), terms_notes("terms", ["mayar"])
     ([], [])
