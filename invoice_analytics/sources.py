@@ -1,15 +1,9 @@
 """One call for "all my invoices": the real APIs when configured, else the embedded emulator.
 
-With no ``FASPAY_*`` or ``MAYAR_*`` variable in the environment (or ``demo=True``) a local
-:class:`~invoice_analytics.emulator.Emulator` is started on 127.0.0.1, both providers are loaded from
-it over HTTP and it is stopped again, with a :class:`~invoice_analytics.errors.DemoDataWarning` and
-``attrs["source"] == "demo"``; a partly set or misspelled credential is a
-:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback (:doc:`/guide/loading`).
+With no ``FASPAY_*`` or ``MAYAR_*`` variable set (or ``demo=True``), both providers are loaded over HTTP from
+an :class:`~invoice_analytics.emulator.Emulator` started on 127.0.0.1 for the call (:doc:`/guide/loading`).
 
->>> import warnings  # doctest: +SKIP
->>> with warnings.catch_warnings():  # doctest: +SKIP
-...     warnings.simplefilter("ignore")
-...     df = load_invoices(demo=True, progress=False)
+>>> df = load_invoices(demo=True, progress=False)  # doctest: +SKIP
 >>> sorted(df["provider"].unique()), df.attrs["source"]  # doctest: +SKIP
 (['faspay', 'mayar'], 'demo')
 """
@@ -43,21 +37,18 @@ def load_invoices(
     faspay_base_url: str | None = None,
     mayar_base_url: str | None = None,
 ) -> pd.DataFrame:
-    """Load and :func:`~invoice_analytics.combine` the chosen providers.
-
-    The real APIs with the environment's credentials, else the embedded
-    emulator's sample data (see the module above); Faspay first, then Mayar.
+    """Load and :func:`~invoice_analytics.combine` the chosen providers, Faspay first, then Mayar: the real
+    APIs with the environment's credentials, else the embedded emulator's sample data.
 
     Parameters
     ----------
     providers : str or Iterable[str], default ("faspay", "mayar")
         "faspay", "mayar", or several of them.
     demo : bool or None, default None
-        None: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is set, load every one of ``providers`` from
-        the emulator (with a :class:`~invoice_analytics.errors.DemoDataWarning`); else load the providers
-        among ``providers`` with a variable set from their real APIs (one without its credentials raises) and
-        skip the others. True: always the emulator. False: never, every one of ``providers`` from its real API
-        (missing credentials raise).
+        None: with no ``FASPAY_*`` or ``MAYAR_*`` variable set, every one of ``providers`` from the emulator
+        (with a :class:`~invoice_analytics.errors.DemoDataWarning`), else those with a variable set from their
+        real APIs (one without its credentials raises), skipping the others. True: always the emulator.
+        False: never, every one from its real API (missing credentials raise).
     progress : bool or None, default None
         Passed to each loader.
     faspay_base_url, mayar_base_url : str or None, default None
@@ -76,14 +67,13 @@ def load_invoices(
     Raises
     ------
     ValueError
-        When ``providers`` is empty or names an unknown provider (and as the
-        loaders do, e.g. for a bad origin).
+        When ``providers`` is empty or names an unknown provider (and as the loaders do, e.g. for a bad origin).
     invoice_analytics.errors.MissingCredentialsError
         Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the toolkit does not know, a username
         without a password (see :func:`check_environment`), or a provider to load without credentials.
     invoice_analytics.errors.InvoiceAPIError
-        When a load fails (its subclasses: see :func:`load_faspay` and
-        :func:`load_mayar`); nothing partial is returned.
+        When a load fails (its subclasses: see :func:`load_faspay` and :func:`load_mayar`); nothing partial is
+        returned.
 
     Warns
     -----
@@ -142,8 +132,7 @@ def load_invoices(
 
 
 def origin_options(faspay_base_url: str | None, mayar_base_url: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The loaders' ``base_url`` keyword arguments: the given origins, else ``FASPAY_BASE_URL`` /
-    ``MAYAR_BASE_URL``, else none (each loader's default).
+    """The loaders' ``base_url`` keywords: the given origins, else ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``, else none.
 
     >>> origin_options("https://faspay.example", None)[0]
     {'base_url': 'https://faspay.example'}
