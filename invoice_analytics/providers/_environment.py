@@ -1,8 +1,5 @@
-"""The credentials in the environment: which providers are configured, and what is misspelled.
-
-Only the variables' names are read here, never sent; the loaders read the
-values themselves (:mod:`._credentials`).
-"""
+"""The credentials in the environment: which providers are configured, and what is misspelled (names only:
+the loaders read the values, :mod:`._credentials`)."""
 
 from __future__ import annotations
 
@@ -26,23 +23,13 @@ def _is_set(name: str) -> bool:
 
 
 def provider_variables() -> list[str]:
-    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment.
-
-    >>> import os
-    >>> from unittest import mock
-    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k", "HOME": "/"}, clear=True):
-    ...     provider_variables()
-    ['MAYAR_API_KEY']
-    """
+    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment."""
     return sorted(n for n in os.environ if n.upper().startswith(_PREFIXES) and _is_set(n))
 
 
 def check_environment() -> None:
-    """Refuse a partly set or misspelled credential, naming it (never its value).
-
-    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a ``FASPAY_*`` or ``MAYAR_*``
-    variable the toolkit does not read (see :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
-    ``FASPAY_PASSWORD`` (or the reverse).
+    """Refuse (MissingCredentialsError, naming it, never its value) a ``FASPAY_*`` / ``MAYAR_*`` variable not in
+    :data:`KNOWN_VARIABLES`, or ``FASPAY_USERNAME`` without ``FASPAY_PASSWORD`` (or the reverse).
 
     >>> import os
     >>> from unittest import mock
@@ -70,10 +57,10 @@ def check_environment() -> None:
 
 
 def configured_providers() -> list[str]:
-    """The providers whose credentials are set in the environment.
+    """The providers whose credentials are set in the environment (nothing is sent or checked).
 
-    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar
-    ``MAYAR_API_KEY``. A blank value is unset; nothing is sent or checked.
+    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``.
+    A blank value is unset.
 
     Returns
     -------
@@ -88,12 +75,11 @@ def configured_providers() -> list[str]:
     --------
     >>> import os
     >>> from unittest import mock
-    >>> env = {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}
-    >>> with mock.patch.dict(os.environ, env, clear=True):
+    >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}, clear=True):
     ...     configured_providers()
     ['faspay', 'mayar']
     >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "MAYAR_API_KEY": ""}, clear=True):
-    ...     configured_providers()
+    ...     configured_providers()  # a username alone, a blank key
     []
     """
     is_set = _is_set
