@@ -3,13 +3,9 @@
 The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one, :class:`Secret`
 carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each request is prepared.
 
->>> key = Secret("sk-live-123")
->>> key, str(key), f"{key}"
-(Secret('***'), "Secret('***')", "Secret('***')")
->>> key.reveal()
-'sk-live-123'
->>> credential("  sk-live-123\\n", provider="mayar", name="api_key").reveal()
-'sk-live-123'
+>>> key = credential("  sk-live-123\\n", provider="mayar", name="api_key")
+>>> key, str(key), f"{key}", key.reveal()
+(Secret('***'), "Secret('***')", "Secret('***')", 'sk-live-123')
 >>> credential("sk\\u2019live", provider="mayar", name="api_key")  # doctest: +ELLIPSIS
 Traceback (most recent call last):
 ...
@@ -30,9 +26,7 @@ __all__ = ["BearerAuth", "FaspaySignatureAuth", "Secret", "credential"]
 
 
 class Secret:
-    """A credential whose ``repr`` and ``str`` never show it; :meth:`reveal` gives the text.
-
-    It cannot be pickled (a pickle would hold the text).
+    """A credential whose ``repr`` and ``str`` never show it, nor a pickle; :meth:`reveal` gives the text.
 
     >>> import pickle
     >>> pickle.dumps(Secret("x"))
@@ -60,10 +54,8 @@ class Secret:
 
 
 def credential(value: str | None, *, provider: str, name: str) -> Secret | None:
-    """A checked credential: surrounding whitespace stripped; None when nothing is left.
-
-    Raises :class:`~invoice_analytics.errors.CredentialError` (never echoing
-    the value) for a control character or a character outside Latin-1.
+    """A checked credential: surrounding whitespace stripped, None when nothing is left; a control character or
+    one outside Latin-1 is a CredentialError (never echoing the value).
 
     >>> credential("  ", provider="mayar", name="api_key") is None
     True

@@ -75,7 +75,8 @@ def configured_providers() -> list[str]:
     --------
     >>> import os
     >>> from unittest import mock
-    >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}, clear=True):
+    >>> env = {"FASPAY_USERNAME": "u", "FASPAY_PASSWORD": "p", "MAYAR_API_KEY": "k"}
+    >>> with mock.patch.dict(os.environ, env, clear=True):
     ...     configured_providers()
     ['faspay', 'mayar']
     >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "MAYAR_API_KEY": ""}, clear=True):
