@@ -214,6 +214,12 @@ invoice_analytics.errors.UnknownStatusWarning
     When a provider status is not a documented one (its ``status`` is left missing, ``provider_status``
     keeps it)."""
 
+# docsa (issue 18): what both provider clients say of their session and credential.
+_CLIENT_SESSION = """\
+``session`` (None: a new one with the loader's retries, closed by :meth:`close`) may be any
+:class:`requests.Session`; a given one is never closed here. The credential is held in a
+:class:`~invoice_analytics.providers._credentials.Secret`, never shown in a repr or an error."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -244,6 +250,7 @@ TEXTS: dict[str, str] = {
     "loader_raises_credentials": _LOADER_RAISES_CREDENTIALS,
     "loader_raises_http": _LOADER_RAISES_HTTP,
     "loader_warns_status": _LOADER_WARNS_STATUS,
+    "client_session": _CLIENT_SESSION,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)
