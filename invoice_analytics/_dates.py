@@ -1,14 +1,8 @@
-"""The one reader of dates: ``as_of`` and every other user-given date, in Asia/Jakarta (private).
+"""The one reader of dates, ``as_of``'s rules (:doc:`/guide/analytics`), in Asia/Jakarta (private); columns work
+on day numbers (days since 1970-01-01 on the Jakarta calendar, a fixed UTC+7 since 1964).
 
-The rules are ``as_of``'s in :doc:`/guide/analytics`; column-wise conversions work on integer day
-numbers (days since 1970-01-01 on the Jakarta calendar, a fixed UTC+7 since 1964).
-
->>> jakarta_date("2024-01-31 23:59")
-datetime.date(2024, 1, 31)
->>> jakarta_date(pd.Timestamp("2024-01-31 17:30", tz="UTC"))
-datetime.date(2024, 2, 1)
->>> as_of_day("1970-01-02")
-1
+>>> jakarta_date("2024-01-31 23:59"), jakarta_date(pd.Timestamp("2024-01-31 17:30", tz="UTC"))
+(datetime.date(2024, 1, 31), datetime.date(2024, 2, 1))
 """
 
 from __future__ import annotations
@@ -38,9 +32,7 @@ def jakarta_today() -> dt.date:
 
 
 def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
-    """The Asia/Jakarta calendar date ``value`` stands for (None = today).
-
-    ``name`` only words the error of a value that is not a date.
+    """The Asia/Jakarta calendar date ``value`` stands for (None = today); ``name`` words the error.
 
     >>> jakarta_date(None) == jakarta_today()
     True
@@ -66,10 +58,8 @@ def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
 def as_of_day(as_of: AsOf = None) -> int:
     """The Jakarta calendar date of ``as_of`` as days since 1970-01-01.
 
-    >>> as_of_day("2024-01-31 23:59") - as_of_day(pd.Timestamp("2024-01-31 16:59", tz="UTC"))
-    0
-    >>> as_of_day(dt.date(1970, 1, 11))
-    10
+    >>> as_of_day("2024-01-31 23:59") - as_of_day(pd.Timestamp("2024-01-31 16:59", tz="UTC")), as_of_day("1970-01-11")
+    (0, 10)
     """
     return (jakarta_date(as_of) - _EPOCH).days
 
@@ -81,12 +71,8 @@ def _as_datetime(s: pd.Series) -> pd.Series:
 
 
 def day_numbers(s: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Jakarta calendar day numbers (days since 1970-01-01) of datetimes.
-
-    Returns ``(days, known)``; ``days`` is 0 where ``known`` is False.
-    Timezone-aware values are converted to Jakarta, naive values are read as
-    Jakarta wall time.  ``rows`` (positions) restricts the work to those rows.
-    The fast path floor-divides the raw integers (UTC+7 fixed since 1964).
+    """``(days, known)``: Jakarta day numbers of datetimes (aware converted, naive read as wall time), 0 where
+    not known; ``rows`` (positions) restricts the work. The fast path floor-divides the raw integers.
 
     >>> s = pd.Series(pd.to_datetime(["1970-01-02 23:59", None]).tz_localize(JAKARTA))
     >>> [a.tolist() for a in day_numbers(s)]
@@ -129,8 +115,7 @@ def days_to_timestamps(days: np.ndarray, known: np.ndarray) -> pd.Series:
 def month_ordinals(issued_at: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
     """Jakarta calendar month ordinals (months since 1970-01; the NaT ordinal when unknown).
 
-    >>> s = pd.Series(pd.to_datetime(["1970-02-28 23:00"]).tz_localize(JAKARTA))
-    >>> month_ordinals(s).tolist()
+    >>> month_ordinals(pd.Series(pd.to_datetime(["1970-02-28 23:00"]).tz_localize(JAKARTA))).tolist()
     [1]
     """
     days, known = day_numbers(issued_at, rows)
