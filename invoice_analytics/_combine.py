@@ -10,10 +10,8 @@ __all__ = ["combine"]
 
 
 def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-    """Stack loader frames (core columns first, then every extra column).
-
-    Categorical columns keep a category dtype with the union of categories
-    (``pd.concat`` alone would turn them into text).
+    """Stack loader frames (core columns first, then every extra column), keeping every dtype: categoricals get
+    the union of their categories (``pd.concat`` alone would turn them into text).
 
     Parameters
     ----------
@@ -24,8 +22,8 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        The rows in frame order on a fresh RangeIndex; every column in the
-        order it first appears, missing where a frame lacks it.
+        The rows in frame order on a fresh RangeIndex; every column in the order it first appears, missing
+        where a frame lacks it.
 
     Raises
     ------
@@ -38,8 +36,7 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> a = pd.DataFrame({"provider": pd.Categorical(["faspay"]),
-    ...                   "period": pd.PeriodIndex(["2024-01"], freq="M")})
+    >>> a = pd.DataFrame({"provider": pd.Categorical(["faspay"]), "period": pd.PeriodIndex(["2024-01"], freq="M")})
     >>> b = pd.DataFrame({"provider": pd.Categorical(["mayar"]), "amount": pd.array([5], dtype="Int64")})
     >>> both = combine(a, b)
     >>> both
