@@ -1,16 +1,10 @@
 """The one writer of finance-ready workbooks: the report's, the pack's and the panel's (XlsxWriter).
 
-Every sheet starts with a short title block (the sheet's title, then lines such as the as-of date, the source
-and the notes that concern it), then the table with human headers (:data:`HEADERS`). Rupiah stay integer
-numbers shown as ``"Rp" #,##0``; dates are Excel dates (``yyyy-mm-dd``), times ``yyyy-mm-dd hh:mm``, shares
-percents. Printed: A4 landscape, only the header row repeated on each page, "Page n of N" in the footer; a
-sheet prints at 100 % when it fits the width, else at the scale that fits, and a sheet may ask for a smallest
-scale (its widest text columns are then wrapped to fit). No cell is ever a formula: every text is written as a
-string; control characters are removed and over-long text cut (with an ExportWarning), as
-:func:`~invoice_analytics.write_excel` does.
-
-XlsxWriter rather than openpyxl: measured by ``benchmarks/bench_workbook.py`` (100,000 invoices), it writes
-the same sheets several times faster than openpyxl's write-only mode, and sets every print option.
+Each sheet: a title block (title, as-of date, source, notes), then the table with human headers
+(:data:`HEADERS`); rupiah integers shown as ``"Rp" #,##0``, Excel dates, percents. Printed A4 landscape with the
+header row repeated and "Page n of N", at 100 % or the scale that fits the width (a sheet may ask for a smallest
+scale, wrapping its widest text columns). No cell is a formula, as in :func:`~invoice_analytics.write_excel`.
+XlsxWriter, not openpyxl: several times faster (``benchmarks/bench_workbook.py``) and it sets every print option.
 
 >>> import tempfile, openpyxl
 >>> frame = pd.DataFrame({"customer_name": ["Ani", "Total"], "outstanding": [350_000, 350_000]})
@@ -127,10 +121,9 @@ def write_sheets(
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) as one finance-ready workbook.
 
-    ``titles``: per sheet, the lines above the table (the first is the sheet's title, bold). ``min_scale``:
-    per sheet, the smallest print scale allowed: wider text columns are wrapped to fit it. ``page_breaks``:
-    per sheet, a column at whose every change of value a printed page starts. ``formats``: column name -> an
-    Excel number format over the default (e.g. ``"mmm yyyy"`` for months).
+    Per sheet: ``titles``, the lines above the table (the first bold); ``min_scale``, the smallest print scale
+    (wider text columns wrapped to fit); ``page_breaks``, a column whose every change starts a printed page.
+    ``formats``: column name -> an Excel number format over the default (e.g. ``"mmm yyyy"``).
     """
     try:
         import xlsxwriter
