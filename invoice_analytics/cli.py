@@ -1,6 +1,7 @@
 """The ``invoice-analytics`` command: ``report`` (the aging report) and ``serve`` (the emulator).
 
-    invoice-analytics report --demo --out aging.xlsx invoice-analytics serve --port 8765
+    invoice-analytics report --demo --out aging.xlsx
+    invoice-analytics serve --port 8765
 
 Bad options and failed loads end with one line on stderr and a non-zero exit, never a traceback; no credential
 is ever printed, and provider text reaches the terminal with its control characters escaped. ``report`` writes
