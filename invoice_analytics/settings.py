@@ -75,12 +75,11 @@ class Settings:
 
 
 def user_file(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
-    """The user's settings file: ``invoice-analytics/config.toml`` under the platform's config directory.
+    """The user's settings file: ``invoice-analytics/config.toml`` under ``$XDG_CONFIG_HOME`` (else
+    ``~/.config``), ``~/Library/Application Support`` on macOS, ``%APPDATA%`` on Windows.
 
-    >>> str(user_file({"XDG_CONFIG_HOME": "/cfg"}, "linux"))
-    '/cfg/invoice-analytics/config.toml'
-    >>> str(user_file({"HOME": "/home/ani"}, "linux"))
-    '/home/ani/.config/invoice-analytics/config.toml'
+    >>> str(user_file({"XDG_CONFIG_HOME": "/cfg"}, "linux")), str(user_file({"HOME": "/home/ani"}, "linux"))
+    ('/cfg/invoice-analytics/config.toml', '/home/ani/.config/invoice-analytics/config.toml')
     """
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
@@ -173,31 +172,13 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     user: str | os.PathLike[str] | None = None,
 ) -> Settings:
-    """The effective settings: ``arguments`` > environment > project file > user file > defaults.
+    """The effective :class:`Settings`: ``arguments`` > environment > project file > user file > defaults.
 
-    Parameters
-    ----------
-    arguments : Mapping[str, object] or None, default None
-        Settings given as arguments (``terms``: a mapping by provider or an int for every provider;
-        ``locale``; ``edges``; ``store``; ``providers``); a value of None means "not given".
-    cwd : path or None, default None
-        Where the project file is looked for (default: the working directory).
-    environ : Mapping[str, str] or None, default None
-        The environment (default: :data:`os.environ`).
-    user : path or None, default None
-        The user file (default: :func:`user_file`).
+    ``arguments``: ``terms`` (a mapping by provider, or an int for all), ``locale``, ``edges``, ``store``,
+    ``providers``; None is "not given". ``cwd``, ``environ`` and ``user`` stand in for the working directory,
+    :data:`os.environ` and :func:`user_file`. A bad value, an unknown key or a file that is not TOML is a
+    :class:`SettingsError` naming the file or variable and the key.
 
-    Returns
-    -------
-    Settings
-
-    Raises
-    ------
-    SettingsError
-        A bad value, an unknown key or a file that is not TOML; the message names the file or variable and the key.
-
-    Examples
-    --------
     >>> s = load_settings({"terms": {"mayar": 14}}, cwd="/nonexistent", environ={"INVOICE_ANALYTICS_LOCALE": "en"})
     >>> s.terms, s.origin["terms.mayar"], s.origin["terms.faspay"], s.locale, s.origin["locale"]
     ({'faspay': 0, 'mayar': 14}, 'argument', 'default', 'en', 'environment (INVOICE_ANALYTICS_LOCALE)')
