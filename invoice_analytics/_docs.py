@@ -220,6 +220,12 @@ _CLIENT_SESSION = """\
 :class:`requests.Session`; a given one is never closed here. The credential is held in a
 :class:`~invoice_analytics.providers._credentials.Secret`, never shown in a repr or an error."""
 
+# docsa (issue 18): the See Also of the loaders' warnings.
+_WARNING_SEE_ALSO = """\
+See Also
+--------
+load_faspay, load_mayar : The loaders that warn."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -251,6 +257,7 @@ TEXTS: dict[str, str] = {
     "loader_raises_http": _LOADER_RAISES_HTTP,
     "loader_warns_status": _LOADER_WARNS_STATUS,
     "client_session": _CLIENT_SESSION,
+    "warning_see_also": _WARNING_SEE_ALSO,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)

@@ -245,20 +245,16 @@ class MoneyOverflowError(OverflowError):
                          "some amounts are absurd")
 
 
+@doc()
 class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced; the load returns what it
     got (:doc:`/guide/real-apis` says when each provider warns).
 
-    See Also
-    --------
-    load_faspay, load_mayar : The loaders that warn.
+    {warning_see_also}
 
     Examples
     --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.warn("mayar: 50 of 60 invoices received", PagingWarning)
-    >>> print(caught[0].message)
+    >>> print(PagingWarning("mayar: 50 of 60 invoices received"))
     mayar: 50 of 60 invoices received
     """
 
@@ -273,31 +269,26 @@ class UnknownStatusWarning(TerminalSafeWarning):
 
     Examples
     --------
-    >>> warning = UnknownStatusWarning("mayar: unknown status 'expired'")
-    >>> warning.values = ["expired"]
-    >>> issubclass(UnknownStatusWarning, UserWarning), warning.values
-    (True, ['expired'])
+    >>> warning = UnknownStatusWarning("mayar: unknown status value(s) ['expired']")
+    >>> warning.values = ["expired"]  # as the loader sets it
     """
 
     #: The raw values not recognised, sorted (set by the loader that warns).
     values: list[str]
 
 
+@doc()
 class DuplicateInvoiceWarning(TerminalSafeWarning):
     """One page of an answer holds the same invoice id more than once, with different content: the last copy
     is kept (identical copies are dropped silently); one warning per page names the ids (also on its ``ids``
     attribute) and the fields that differ.
 
-    See Also
-    --------
-    load_faspay, load_mayar : The loaders that warn.
+    {warning_see_also}
 
     Examples
     --------
-    >>> warning = DuplicateInvoiceWarning("mayar: page 1 holds invoice a twice (amount differs)")
-    >>> warning.ids = ["a"]
-    >>> issubclass(DuplicateInvoiceWarning, UserWarning), warning.ids
-    (True, ['a'])
+    >>> warning = DuplicateInvoiceWarning("mayar: invoice 'a' came 2 times in one page, differing in ['amount']")
+    >>> warning.ids = ["a"]  # as the loader sets it
     """
 
     #: The invoice ids whose copies differ (set by the loader that warns).
