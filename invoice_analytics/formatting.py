@@ -227,7 +227,7 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     --------
     >>> format_rupiah(950), format_rupiah(0), format_rupiah(-1_234_567)
     ('Rp 950', 'Rp 0', '-Rp 1,23 jt')
-    >>> format_rupiah(1_250_000, decimals=1, locale="en"), format_rupiah(-50_000, compact=False, locale="en")
+    >>> format_rupiah(1_250_000, decimals=1, locale="en"), format_rupiah(-50_000, compact=False, locale="en")  # half up
     ('Rp 1.3M', '-Rp 50,000')
     >>> format_rupiah(pd.NA), format_rupiah(2.5e6)  # an integral float is fine
     ('–', 'Rp 2,5 jt')
