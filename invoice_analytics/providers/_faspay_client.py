@@ -2,12 +2,8 @@
 (the loader's sweeps, the store's :meth:`FaspayClient.query`), driven by ``load_faspay`` and the history store
 (public in :mod:`invoice_analytics.providers.clients`, which says why).
 
->>> client = FaspayClient.from_options(signature="s3cret")
->>> client
-FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)
->>> client.body(4, 2, start=DEFAULT_START, end=dt.date(2026, 12, 31))
+>>> FaspayClient.body(4, 2, start=DEFAULT_START, end=dt.date(2026, 12, 31))
 {'start_period': '2000-01-01', 'end_period': '2026-12-31', 'status': '4', 'page': 2}
->>> client.close()
 """
 
 from __future__ import annotations
