@@ -1,13 +1,6 @@
 """The paging state of each loader as small objects without HTTP (the loaders feed them pages, the tests lists).
 
 The rules and why: the first and "Endless paging"/"Absurd totals" items of :doc:`/guide/real-apis`.
-
->>> cursor = MayarCursor()
->>> cursor.params()
-{}
->>> cursor.take([{"id": "b", "createdAt": 2000}, {"id": "a", "createdAt": 1000}], has_more=True, source="p1")
->>> cursor.params(), cursor.done
-({'startingAfter': '1001'}, False)
 """
 
 from __future__ import annotations
@@ -38,12 +31,6 @@ class MayarCursor:
     ends: a whole page in one millisecond steps past with the plain ``oldest`` and a warning; a page that goes
     down neither way, or more than :data:`MAX_STALE_PAGES` pages in a row with nothing new (a server repeating
     itself under ever-lower cursors), is a :class:`PageProblem`.
-
-    >>> c = MayarCursor()
-    >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p1")
-    >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p2")
-    >>> c.warnings[0][:40], c.params()
-    ('2 or more invoices share createdAt 5, a ', {'startingAfter': '5'})
     """
 
     def __init__(self) -> None:
@@ -60,16 +47,7 @@ class MayarCursor:
         return {} if self.cursor is None else {"startingAfter": str(self.cursor)}
 
     def take(self, data: Sequence[dict[str, Any]], *, has_more: bool, source: str) -> None:
-        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on.
-
-        >>> c = MayarCursor()
-        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p1")
-        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p2")
-        ... # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        invoice_analytics.providers._payload.PageProblem: the cursor does not go down: ... not below the previous 6 ...
-        """
+        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on."""
         self.pages += 1
         new = sum(1 for row in data if row["id"] not in self.rows)
         for row in data:
@@ -152,15 +130,6 @@ class FaspaySweep:
     Rows merged by invoice number, the later answer winning; a pass is re-run while its pages shift
     (:meth:`pass_settled`), and a status whose page 1 moved after its sweep (:meth:`first_page_moved`) is swept
     again, at most :data:`MAX_PASSES` rounds.
-
-    >>> sweep = FaspaySweep([1])
-    >>> row = {"invoice_no": "A"}
-    >>> sweep.pass_settled(1, [FaspayPage([Kept(sweep.arrival(), row, "p1", 1)], 1, 1)])
-    True
-    >>> sweep.first_page_moved(1, FaspayPage([Kept(sweep.arrival(), row, "p1", 1)], 1, 1))
-    False
-    >>> sweep.count_warnings()
-    []
     """
 
     def __init__(self, codes: Iterable[int], labels: dict[int, str] | None = None) -> None:
@@ -232,14 +201,6 @@ def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
     Both whole and not negative; on page 1 (``first``, which decides the pages asked) ``total_pages`` must fit:
     0 or 1 with no data, else at least 1, and more only up to ``ceil(total_data / rows of page 1)`` (a short
     page 1, invoices vanishing meanwhile, only lowers the bound).
-
-    >>> rows = [Kept(1, {"invoice_no": str(i)}, "p1", 1) for i in range(50)]
-    >>> totals_problem(FaspayPage(rows, 120, 3), first=True) is None
-    True
-    >>> totals_problem(FaspayPage(rows, 120, 10**9), first=True)
-    'total_pages 1000000000 does not fit total_data 120 at 50 invoices a page (at most 3 pages)'
-    >>> totals_problem(FaspayPage([], 0, 1), first=True) is None
-    True
     """
     pages, data, rows = page.total_pages, page.total_data, len(page.rows)
     if pages < 0 or data < 0:
@@ -266,14 +227,6 @@ class PageBudget:
     ``max_pages`` bounds the whole load; with None, each status gets :data:`MAX_PASSES` rounds of
     :data:`MAX_PASSES` passes over the most pages its page 1 announced (growing with a busy account's count),
     plus a re-check of page 1 per round. :meth:`claim` returns why it refuses, or None.
-
-    >>> budget = PageBudget(None)
-    >>> budget.claim(1, 1), budget.announce(1, 2), budget.limit_of(1)
-    (None, None, 21)
-    >>> budget.claim(1, 25)[:46]
-    'status 1 would need more than 21 page requests'
-    >>> PageBudget(5).claim(1, 6)
-    'the load would need more than max_pages=5 page requests'
     """
 
     def __init__(self, max_pages: int | None) -> None:
