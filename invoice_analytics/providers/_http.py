@@ -72,10 +72,6 @@ def make_session(
     """A session whose adapters retry 429, 5xx and dropped connections, waiting
     ``backoff_factor * 2 ** (retry - 1)`` s (at most :data:`BACKOFF_MAX`) or a 429's ``Retry-After``, all pauses
     within ``max_wait`` in total.
-
-    >>> session = make_session(3)
-    >>> session.get_adapter("https://api.mayar.id").max_retries.total
-    3
     """
     retry = LoaderRetry(
         total=max_retries,
@@ -101,15 +97,7 @@ def make_session(
 
 
 def check_origin(base_url: str, provider: str) -> str:
-    """Validate an origin (scheme://host[:port]; plain http only on loopback) and return it without a trailing slash.
-
-    >>> check_origin("http://127.0.0.1:8765/", "mayar")
-    'http://127.0.0.1:8765'
-    >>> check_origin("http://example.com", "mayar")
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: plain http is refused for 'example.com'; use https (http is allowed only on loopback)
-    """
+    """Validate an origin (scheme://host[:port]; plain http only on loopback) and return it without a trailing slash."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{provider}: base_url must be an origin like https://host[:port], got {base_url!r}")
@@ -133,14 +121,7 @@ def check_limits(
     max_response_bytes: int,
     max_pages: int | None,
 ) -> None:
-    """Refuse limits that would not bound a load (a ValueError naming the keyword).
-
-    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=None)
-    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: max_pages must be a positive integer or None, not 0
-    """
+    """Refuse limits that would not bound a load (a ValueError naming the keyword)."""
     for name, value in (("timeout", timeout), ("max_wait", max_wait)):
         if not _is_number(value) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{provider}: {name} must be a finite number of seconds >= 0, not {value!r}")
@@ -170,24 +151,14 @@ def _is_loopback(host: str) -> bool:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every secret in ``text`` by ``***`` (also as written in JSON or a URL).
-
-    >>> redact("bad key sk-123 in Bearer sk-123", ["sk-123"])
-    'bad key *** in Bearer ***'
-    >>> redact('echo: "a\\\\"b/c"', ['a"b/c'])
-    'echo: "***"'
-    """
+    """Replace every secret in ``text`` by ``***`` (also as written in JSON or a URL)."""
     for form in _forms(secrets):
         text = text.replace(form, "***")
     return text
 
 
 def redact_bytes(body: bytes, secrets: Iterable[str | None]) -> bytes:
-    """:func:`redact` for a body as it came (UTF-8).
-
-    >>> redact_bytes(b'{"message": "bad key sk-123"}', ["sk-123"])
-    b'{"message": "bad key ***"}'
-    """
+    """:func:`redact` for a body as it came (UTF-8)."""
     for form in _forms(secrets):
         body = body.replace(form.encode("utf-8"), b"***")
     return body
