@@ -40,8 +40,7 @@ class Secret:
 
 def credential(value: str | None, *, provider: str, name: str) -> Secret | None:
     """A checked credential: surrounding whitespace stripped, None when nothing is left; a control character or
-    one outside Latin-1 is a CredentialError (never echoing the value).
-    """
+    one outside Latin-1 is a CredentialError (never echoing the value)."""
     if value is None:
         return None
     if not isinstance(value, str):
