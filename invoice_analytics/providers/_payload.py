@@ -26,11 +26,7 @@ class PageProblem(ValueError):
 
 
 def payload_words(payload: dict[str, Any]) -> str | None:
-    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None.
-
-    >>> payload_words({"statusCode": 200, "messages": "failed"}), payload_words({"data": []})
-    ('failed', None)
-    """
+    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None."""
     for key in ("messages", "message", "error", "detail"):
         if payload.get(key) is not None:
             return str(payload[key])
@@ -48,18 +44,7 @@ def page_rows(payload: dict[str, Any], id_key: str, *, provider: str | None = No
     """``payload["data"]``: a list of objects, each with a non-empty ``id_key`` (a number becomes its text).
 
     An id that comes more than once is one invoice, its last copy kept in its place; copies that differ give
-    one DuplicateInvoiceWarning per page naming the ids and fields (``provider``: by default from ``id_key``).
-
-    >>> import warnings
-    >>> page = {"data": [{"id": "a", "amount": 1}, {"id": "b"}, {"id": "a", "amount": 2}, {"id": "b"}]}
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     rows = page_rows(page, "id")
-    >>> rows
-    [{'id': 'a', 'amount': 2}, {'id': 'b'}]
-    >>> print(caught[0].message)
-    mayar: invoice 'a' came 2 times in one page, differing in ['amount']; the last copy is kept
-    """
+    one DuplicateInvoiceWarning per page naming the ids and fields (``provider``: by default from ``id_key``)."""
     sent = payload["data"]
     if not isinstance(sent, list) or not all(isinstance(row, dict) for row in sent):
         raise PageProblem("'data' is not a list of objects")
