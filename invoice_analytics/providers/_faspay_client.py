@@ -126,13 +126,7 @@ def faspay_connection(*, username: str | None = None, password: str | None = Non
                       base_url: str = FASPAY_DEV_URL, timeout: float = 30, max_workers: int = 4, max_retries: int = 5,
                       backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
                       max_response_bytes: int = MAX_RESPONSE_BYTES) -> FaspayConnection:
-    """Check :func:`load_faspay`'s connection arguments.
-
-    >>> faspay_connection(signature="s", max_workers=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: faspay: max_workers must be at least 1
-    """
+    """Check :func:`load_faspay`'s connection arguments."""
     secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
     origin = check_origin(base_url, "faspay")
     if max_workers < 1:

@@ -100,13 +100,7 @@ def mayar_connection(*, api_key: str | None = None, base_url: str = MAYAR_PRODUC
                      rate_limit_per_minute: int | None = 20, max_retries: int = 5,
                      backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
                      max_response_bytes: int = MAX_RESPONSE_BYTES, who: str = "load_mayar") -> MayarConnection:
-    """Check :func:`load_mayar`'s connection arguments (``who`` names the caller in a missing credential's error).
-
-    >>> mayar_connection(api_key="k", timeout=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: timeout must be more than 0 seconds, not 0
-    """
+    """Check :func:`load_mayar`'s connection arguments (``who`` names the caller in a missing credential's error)."""
     key = _api_key(api_key, who)
     origin = mayar_origin(base_url)
     check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
@@ -158,13 +152,7 @@ def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, reque
 
 
 def mayar_origin(base_url: str) -> str:
-    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands.
-
-    >>> mayar_origin("sandbox") == MAYAR_SANDBOX_URL, mayar_origin("production") == MAYAR_PRODUCTION_URL
-    (True, True)
-    >>> mayar_origin("http://127.0.0.1:8765/")
-    'http://127.0.0.1:8765'
-    """
+    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands."""
     return check_origin(_ORIGINS.get(base_url, base_url), "mayar")
 
 
