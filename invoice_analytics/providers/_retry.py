@@ -31,12 +31,7 @@ MAX_WAIT = 120.0
 
 
 class WaitBudget:
-    """The seconds a load may still wait on rate limits, shared by its threads.
-
-    >>> budget = WaitBudget(60)
-    >>> budget.take(45), budget.take(20), budget.take(15), budget.waited
-    (True, False, True, 60.0)
-    """
+    """The seconds a load may still wait on rate limits, shared by its threads."""
 
     def __init__(self, total: float) -> None:
         self.total = float(total)
@@ -126,12 +121,7 @@ class LoaderRetry(Retry):
 
     A pause that would pass ``max_wait`` is not taken: its answer comes back as the last one, so the error can
     name the wait. A timed-out attempt is not retried; an unreadable ``Retry-After`` means ordinary back-off;
-    an answer to be retried is closed, not drained (urllib3 would read it all, however slow).
-
-    >>> retry = LoaderRetry(total=3, max_wait=60)
-    >>> retry.new(total=2).max_wait, retry.new(total=2).budget is retry.budget
-    (60, True)
-    """
+    an answer to be retried is closed, not drained (urllib3 would read it all, however slow)."""
 
     def __init__(self, *args: Any, max_wait: float = MAX_WAIT, budget: WaitBudget | None = None,
                  **kwargs: Any) -> None:
@@ -187,11 +177,7 @@ class LoaderRetry(Retry):
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable.
-
-    >>> retry_after_seconds("3600"), retry_after_seconds("soon"), retry_after_seconds(None)
-    (3600.0, None, None)
-    """
+    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable."""
     if value is None:
         return None
     if re.fullmatch(r"\s*[0-9]+\s*", value):
