@@ -4,16 +4,7 @@ Each sheet: a title block (title, as-of date, source, notes), then the table wit
 (:data:`HEADERS`); rupiah integers shown as ``"Rp" #,##0``, Excel dates, percents. Printed A4 landscape with the
 header row repeated and "Page n of N", at 100 % or the scale that fits the width (a sheet may ask for a smallest
 scale, wrapping its widest text columns). No cell is a formula, as in :func:`~invoice_analytics.write_excel`.
-XlsxWriter, not openpyxl: several times faster (``benchmarks/bench_workbook.py``) and it sets every print option.
-
->>> import tempfile, openpyxl
->>> frame = pd.DataFrame({"customer_name": ["Ani", "Total"], "outstanding": [350_000, 350_000]})
->>> path = write_sheets(Path(tempfile.mkdtemp()) / "a.xlsx", {"Aging": frame},
-...                     titles={"Aging": ["Aging", "As of 2026-11-30"]})
->>> sheet = openpyxl.load_workbook(path)["Aging"]
->>> [c.value for c in sheet[4]], sheet["B5"].value, sheet["B5"].number_format, sheet.print_title_rows
-(['Customer', 'Outstanding'], 350000, '"Rp" #,##0;-"Rp" #,##0', '$4:$4')
-"""
+XlsxWriter, not openpyxl: several times faster (``benchmarks/bench_workbook.py``) and it sets every print option."""
 
 from __future__ import annotations
 
@@ -72,20 +63,12 @@ _WIDTHS = {"customer_name": 28, "customer_id": 15, "provider": 8, "invoice_id": 
 
 
 def column_mm(width: float) -> float:
-    """The printed width in millimetres of an Excel column ``width`` characters wide (7 px a character + 5).
-
-    >>> round(column_mm(10), 1)
-    19.8
-    """
+    """The printed width in millimetres of an Excel column ``width`` characters wide (7 px a character + 5)."""
     return (7 * width + 5) * 25.4 / 96
 
 
 def sheet_scale(widths: Sequence[float]) -> int:
-    """The print scale (percent, at most 100) at which columns of these widths fit A4 landscape.
-
-    >>> sheet_scale([10] * 10), sheet_scale([20] * 10)
-    (100, 72)
-    """
+    """The print scale (percent, at most 100) at which columns of these widths fit A4 landscape."""
     total = sum(column_mm(w) for w in widths)
     return max(10, min(100, math.floor(100 * PRINTABLE_MM / total))) if total else 100
 
