@@ -257,11 +257,7 @@ def format_percent(ratio: object, *, decimals: int = 1, locale: str | None = Non
 
 
 def format_number(value: object, *, decimals: int = 1, locale: str | None = None) -> str:
-    """A plain number (days, a rate) in the locale: ``"1.234,5"`` / ``"1,234.5"``.
-
-    >>> format_number(1234.5), format_number(1234.5, locale="en"), format_number(None)
-    ('1.234,5', '1,234.5', '–')
-    """
+    """A plain number (days, a rate) in the locale: ``"1.234,5"`` / ``"1,234.5"``."""
     loc = _TABLE[_normalise(locale)]
     if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
         return MISSING
@@ -272,11 +268,7 @@ def format_number(value: object, *, decimals: int = 1, locale: str | None = None
 
 
 def format_count(n: int, *, locale: str | None = None) -> str:
-    """A count with the locale's thousands separator: ``"1.234"`` / ``"1,234"``.
-
-    >>> format_count(1234), format_count(1234, locale="en")
-    ('1.234', '1,234')
-    """
+    """A count with the locale's thousands separator: ``"1.234"`` / ``"1,234"``."""
     return _grouped(int(n), _TABLE[_normalise(locale)]) if n >= 0 else "-" + format_count(-n, locale=locale)
 
 
@@ -284,14 +276,7 @@ def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
                      locale: str | None = None) -> FuncFormatter:
     """A matplotlib tick formatter of positions rounded to whole rupiah, in the locale read when made.
 
-    Two decimals by default so ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``).
-
-    >>> fmt = rupiah_formatter()
-    >>> [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)]
-    ['Rp 0', 'Rp 250 rb', 'Rp 1,25 jt', 'Rp 1,5 jt', '-Rp 2 M']
-    >>> rupiah_formatter(compact=False, locale="en")(1234567.4)
-    'Rp 1,234,567'
-    """
+    Two decimals by default so ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``)."""
 
     from matplotlib.ticker import FuncFormatter
 
@@ -306,11 +291,7 @@ def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
 
 
 def percent_formatter(*, decimals: int = 0, locale: str | None = None) -> FuncFormatter:
-    """A matplotlib tick formatter for an axis in percent (0-100), in the locale.
-
-    >>> percent_formatter(locale="en")(40.0), percent_formatter(locale="id")(40.0)
-    ('40%', '40 %')
-    """
+    """A matplotlib tick formatter for an axis in percent (0-100), in the locale."""
     from matplotlib.ticker import FuncFormatter
 
     fixed = _normalise(locale)
