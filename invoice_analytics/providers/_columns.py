@@ -2,8 +2,7 @@
 
 Each builder tries one Arrow pass, then reads value by value when a value drifts from its type. A value that
 cannot be typed exactly raises :class:`BadValue`, which the loaders turn into a ResponseError naming the invoice
-and field. No value is changed, except customer names, NFC-normalised (:func:`nfc_strings`).
-"""
+and field. No value is changed, except customer names, NFC-normalised (:func:`nfc_strings`)."""
 
 from __future__ import annotations
 

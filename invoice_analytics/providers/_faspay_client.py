@@ -1,10 +1,6 @@
 """Faspay Billing's client: the checked connection, the session, the signed page request and the page loops
 (the loader's sweeps, the store's :meth:`FaspayClient.query`), driven by ``load_faspay`` and the history store
-(public in :mod:`invoice_analytics.providers.clients`, which says why).
-
->>> FaspayClient.body(4, 2, start=DEFAULT_START, end=dt.date(2026, 12, 31))
-{'start_period': '2000-01-01', 'end_period': '2026-12-31', 'status': '4', 'page': 2}
-"""
+(public in :mod:`invoice_analytics.providers.clients`, which says why)."""
 
 from __future__ import annotations
 
@@ -273,8 +269,7 @@ class _Sweeper:
 
     Page 1 of each status goes to the ``sweeps`` pool, later pages to the shared ``pages`` pool, at most
     ``window`` queued per sweep (an announced count never builds a large queue); every request is counted
-    against the :class:`~._paging.PageBudget`, page 1's totals checked first; the first failure stops all.
-    """
+    against the :class:`~._paging.PageBudget`, page 1's totals checked first; the first failure stops all."""
 
     def __init__(self, client: FaspayClient, filters: dict[str, Any], progress: Progress, sweep: FaspaySweep,
                  budget: PageBudget, pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor, *, window: int) -> None:
