@@ -60,12 +60,7 @@ _EXCEL_HINT = (
 
 def excel_ready(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
     """A copy Excel writers accept: aware datetimes as naive Asia/Jakarta wall time, periods as text, the index
-    as columns (``index``).
-
-    >>> df = pd.DataFrame({"issued_at": pd.to_datetime(["2024-01-01 01:00"], utc=True)})
-    >>> excel_ready(df, index=False)["issued_at"].tolist()
-    [Timestamp('2024-01-01 08:00:00')]
-    """
+    as columns (``index``)."""
     out = df.reset_index() if index else df.copy()
     for name in out.columns:
         dtype = out[name].dtype

@@ -113,10 +113,6 @@ def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
 
 def union_categories(pieces: list[pd.Categorical]) -> pd.Categorical:
     """Stack categoricals (``pd.concat`` would make text of different categories): the union of the
-    categories, in their order when every piece has the same.
-
-    >>> union_categories([pd.Categorical(["a"]), pd.Categorical(["b"])]).categories.tolist()
-    ['a', 'b']
-    """
+    categories, in their order when every piece has the same."""
     values = union_categoricals(pieces, ignore_order=True)
     return values.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else values
