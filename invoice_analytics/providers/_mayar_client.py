@@ -1,10 +1,5 @@
 """Mayar's client: the checked connection, the session, the cursor page and the page loop, driven by
-``load_mayar`` and the history store (public in :mod:`invoice_analytics.providers.clients`, which says why).
-
->>> with MayarClient.from_options(api_key="k", base_url="sandbox") as client:
-...     client
-MayarClient(origin='https://api.mayar.club', api_key=***)
-"""
+``load_mayar`` and the history store (public in :mod:`invoice_analytics.providers.clients`, which says why)."""
 
 from __future__ import annotations
 
