@@ -248,7 +248,7 @@ class MoneyOverflowError(OverflowError):
 @doc()
 class PagingWarning(TerminalSafeWarning):
     """The number of invoices received differs from the total the server announced; the load returns what it
-    got (:doc:`/guide/real-apis` says when each provider warns).
+    got (:doc:`/guide/real-apis` says when each provider warns); a :class:`UserWarning`.
 
     {warning_see_also}
 
@@ -270,7 +270,8 @@ class UnknownStatusWarning(TerminalSafeWarning):
     Examples
     --------
     >>> warning = UnknownStatusWarning("mayar: unknown status value(s) ['expired']")
-    >>> warning.values = ["expired"]  # as the loader sets it
+    >>> warning.values = ["expired"]; isinstance(warning, UserWarning)  # values: as the loader sets them
+    True
     """
 
     #: The raw values not recognised, sorted (set by the loader that warns).
@@ -288,7 +289,8 @@ class DuplicateInvoiceWarning(TerminalSafeWarning):
     Examples
     --------
     >>> warning = DuplicateInvoiceWarning("mayar: invoice 'a' came 2 times in one page, differing in ['amount']")
-    >>> warning.ids = ["a"]  # as the loader sets it
+    >>> warning.ids = ["a"]; isinstance(warning, UserWarning)  # ids: as the loader sets them
+    True
     """
 
     #: The invoice ids whose copies differ (set by the loader that warns).
