@@ -247,7 +247,7 @@ class MoneyOverflowError(OverflowError):
 
 @doc()
 class PagingWarning(TerminalSafeWarning):
-    """The number of invoices received differs from the total the server announced; the load returns what it
+    """The number of invoices received differs from the total the server announced. The load returns what it
     got (:doc:`/guide/real-apis` says when each provider warns); a :class:`UserWarning`.
 
     {warning_see_also}
@@ -260,7 +260,7 @@ class PagingWarning(TerminalSafeWarning):
 
 
 class UnknownStatusWarning(TerminalSafeWarning):
-    """A provider status outside the documented ones: its ``status`` is left missing, the raw value stays in
+    """A provider status outside the documented ones: its ``status`` is left missing. The raw value stays in
     ``provider_status``; one warning per load names every unknown value (also on its ``values`` attribute).
 
     See Also
@@ -280,7 +280,7 @@ class UnknownStatusWarning(TerminalSafeWarning):
 
 @doc()
 class DuplicateInvoiceWarning(TerminalSafeWarning):
-    """One page of an answer holds the same invoice id more than once, with different content: the last copy
+    """One page of an answer holds the same invoice id more than once, with different content. The last copy
     is kept (identical copies are dropped silently); one warning per page names the ids (also on its ``ids``
     attribute) and the fields that differ.
 
@@ -298,15 +298,16 @@ class DuplicateInvoiceWarning(TerminalSafeWarning):
 
 
 class ExportWarning(TerminalSafeWarning):
-    """An exported value had to be changed: characters a workbook cannot hold removed, or text cut to fit a cell."""
+    """An exported value had to be changed to be written: characters a workbook cannot hold were removed, or
+    text longer than an Excel cell was cut."""
 
 
 class DemoDataWarning(UserWarning):
-    """The frame holds the embedded sample data (``attrs["source"] == "demo"``), not a provider's invoices:
-    asked for (``demo=True``, ``--demo``) or because no ``FASPAY_*`` / ``MAYAR_*`` variable is set."""
+    """The frame holds the embedded sample data, not a provider's invoices. Asked for (``demo=True``,
+    ``--demo``) or because no ``FASPAY_*`` / ``MAYAR_*`` variable is set; ``attrs["source"] == "demo"``."""
 
 
 class PastAsOfWarning(UserWarning):
     """A past ``as_of`` on a frame loaded today: invoices issued after it are left out, but the balances are
-    today's (the APIs keep no history); an :class:`~invoice_analytics.InvoiceStore`'s ``as_of(date)`` gives
-    the balances known then."""
+    today's (the provider APIs keep no history). An :class:`~invoice_analytics.InvoiceStore`'s ``as_of(date)``
+    gives the balances known then."""

@@ -73,8 +73,9 @@ def _normalise(locale: str | None) -> str:
 
 
 def set_locale(locale: str) -> None:
-    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"`` (``"id_ID"``, ``"en_US"``...
-    name the same); charts already drawn keep their labels.
+    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"``.
+
+    ``"id_ID"``, ``"en_US"``... name the same; charts already drawn keep their labels.
 
     >>> set_locale("en"); format_rupiah(575_400_000), get_locale()
     ('Rp 575.4M', 'en')

@@ -37,8 +37,9 @@ def load_invoices(
     faspay_base_url: str | None = None,
     mayar_base_url: str | None = None,
 ) -> pd.DataFrame:
-    """Load and :func:`~invoice_analytics.combine` the chosen providers, Faspay first, then Mayar: the real
-    APIs with the environment's credentials, else the embedded emulator's sample data.
+    """Load and :func:`~invoice_analytics.combine` the chosen providers.
+
+    Faspay first, then Mayar: the real APIs with the environment's credentials, else the emulator's sample data.
 
     Parameters
     ----------
@@ -132,11 +133,7 @@ def load_invoices(
 
 
 def origin_options(faspay_base_url: str | None, mayar_base_url: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The loaders' ``base_url`` keywords: the given origins, else ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``, else none.
-
-    >>> origin_options("https://faspay.example", None)[0]
-    {'base_url': 'https://faspay.example'}
-    """
+    """The loaders' ``base_url`` keywords: the given origins, else ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``."""
     faspay = faspay_base_url or os.environ.get("FASPAY_BASE_URL", "").strip() or None
     mayar = mayar_base_url or os.environ.get("MAYAR_BASE_URL", "").strip() or None
     return ({"base_url": faspay} if faspay else {}), ({"base_url": mayar} if mayar else {})
