@@ -1,12 +1,9 @@
 """invoice_analytics: Faspay Billing and Mayar invoice lists as typed pandas DataFrames.
 
-The public API is ``import invoice_analytics as ia``: every name an analyst
-uses is here, listed in ``__all__`` and in the documentation's API reference. Only the
-loaders' exceptions are imported with the package; every other name (the store's
-errors included) is imported on
-first use (PEP 562), so ``import invoice_analytics`` and the command line
-start fast, and matplotlib, ipywidgets and openpyxl load only for the charts,
-the panel and the Excel writer.
+``import invoice_analytics as ia`` gives every name an analyst uses (``__all__``, the API reference). Only the
+loaders' exceptions are imported with the package, every other name (the store's errors too) on first use (PEP
+562): ``import invoice_analytics`` and the command line start fast; matplotlib, ipywidgets and openpyxl load
+only for the charts, the panel and the Excel writer.
 
 >>> import invoice_analytics as ia
 >>> ia.aging_report(ia.empty_frame(), "2024-02-15").columns.tolist()

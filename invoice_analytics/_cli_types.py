@@ -91,10 +91,8 @@ LAST_DATE = dt.date(2199, 12, 31)
 
 
 def _as_of(text: str) -> dt.date:
-    """An argparse type: an ISO 8601 calendar date (YYYY-MM-DD) between FIRST_DATE and LAST_DATE.
-
-    Only one shape is read, so ``01/02/2026`` is never a date in one order and ``13/02/2026`` in another.
-    """
+    """An argparse type: an ISO 8601 date (YYYY-MM-DD) between FIRST_DATE and LAST_DATE; only this one shape,
+    so ``01/02/2026`` is never a date in one order and ``13/02/2026`` in another."""
     stripped = text.strip()
     try:
         if len(stripped) != 10 or not stripped[:4].isdigit() or stripped[4] != "-" or stripped[7] != "-":

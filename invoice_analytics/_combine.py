@@ -12,22 +12,19 @@ __all__ = ["combine"]
 def combine(*frames: pd.DataFrame) -> pd.DataFrame:
     """Stack loader frames (core columns first, then every extra column).
 
-    Categorical columns keep a category dtype with the union of categories
-    (``pd.concat`` alone would turn them into text).
+    Every dtype is kept: categoricals get the union of their categories (``pd.concat`` would make them text).
 
     Parameters
     ----------
     *frames : pandas.DataFrame
-        One or more frames, typically from
-        :func:`~invoice_analytics.load_faspay` and
-        :func:`~invoice_analytics.load_mayar`; each column's dtype is taken
-        from the first frame that has it.
+        One or more frames, typically from :func:`~invoice_analytics.load_faspay` and
+        :func:`~invoice_analytics.load_mayar`; each column's dtype is taken from the first frame that has it.
 
     Returns
     -------
     pandas.DataFrame
-        The rows in frame order on a fresh RangeIndex; every column in the
-        order it first appears, missing where a frame lacks it.
+        The rows in frame order on a fresh RangeIndex; every column in the order it first appears, missing
+        where a frame lacks it.
 
     Raises
     ------
@@ -40,8 +37,7 @@ def combine(*frames: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> a = pd.DataFrame({"provider": pd.Categorical(["faspay"]),
-    ...                   "period": pd.PeriodIndex(["2024-01"], freq="M")})
+    >>> a = pd.DataFrame({"provider": pd.Categorical(["faspay"]), "period": pd.PeriodIndex(["2024-01"], freq="M")})
     >>> b = pd.DataFrame({"provider": pd.Categorical(["mayar"]), "amount": pd.array([5], dtype="Int64")})
     >>> both = combine(a, b)
     >>> both

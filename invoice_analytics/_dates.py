@@ -1,15 +1,5 @@
-"""The one reader of dates: ``as_of`` and every other user-given date, in Asia/Jakarta (private).
-
-The rules are ``as_of``'s in :doc:`/guide/analytics`; column-wise conversions work on integer day
-numbers (days since 1970-01-01 on the Jakarta calendar, a fixed UTC+7 since 1964).
-
->>> jakarta_date("2024-01-31 23:59")
-datetime.date(2024, 1, 31)
->>> jakarta_date(pd.Timestamp("2024-01-31 17:30", tz="UTC"))
-datetime.date(2024, 2, 1)
->>> as_of_day("1970-01-02")
-1
-"""
+"""The one reader of dates, ``as_of``'s rules (:doc:`/guide/analytics`), in Asia/Jakarta (private); columns work
+on day numbers (days since 1970-01-01 on the Jakarta calendar, a fixed UTC+7 since 1964)."""
 
 from __future__ import annotations
 
@@ -38,17 +28,7 @@ def jakarta_today() -> dt.date:
 
 
 def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
-    """The Asia/Jakarta calendar date ``value`` stands for (None = today).
-
-    ``name`` only words the error of a value that is not a date.
-
-    >>> jakarta_date(None) == jakarta_today()
-    True
-    >>> jakarta_date("soon", name="start")
-    Traceback (most recent call last):
-    ...
-    ValueError: start must be a date like '2024-01-31', got 'soon'
-    """
+    """The Asia/Jakarta calendar date ``value`` stands for (None = today); ``name`` words the error."""
     if value is None:
         return jakarta_today()
     try:
@@ -64,13 +44,7 @@ def jakarta_date(value: AsOf, *, name: str = "as_of") -> dt.date:
 
 
 def as_of_day(as_of: AsOf = None) -> int:
-    """The Jakarta calendar date of ``as_of`` as days since 1970-01-01.
-
-    >>> as_of_day("2024-01-31 23:59") - as_of_day(pd.Timestamp("2024-01-31 16:59", tz="UTC"))
-    0
-    >>> as_of_day(dt.date(1970, 1, 11))
-    10
-    """
+    """The Jakarta calendar date of ``as_of`` as days since 1970-01-01."""
     return (jakarta_date(as_of) - _EPOCH).days
 
 
@@ -81,17 +55,8 @@ def _as_datetime(s: pd.Series) -> pd.Series:
 
 
 def day_numbers(s: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Jakarta calendar day numbers (days since 1970-01-01) of datetimes.
-
-    Returns ``(days, known)``; ``days`` is 0 where ``known`` is False.
-    Timezone-aware values are converted to Jakarta, naive values are read as
-    Jakarta wall time.  ``rows`` (positions) restricts the work to those rows.
-    The fast path floor-divides the raw integers (UTC+7 fixed since 1964).
-
-    >>> s = pd.Series(pd.to_datetime(["1970-01-02 23:59", None]).tz_localize(JAKARTA))
-    >>> [a.tolist() for a in day_numbers(s)]
-    [[1, 0], [True, False]]
-    """
+    """``(days, known)``: Jakarta day numbers of datetimes (aware converted, naive read as wall time), 0 where
+    not known; ``rows`` (positions) restricts the work. The fast path floor-divides the raw integers."""
     s = _as_datetime(s)
     dtype = s.dtype
     unit = dtype.unit if hasattr(dtype, "unit") else np.datetime_data(dtype)[0]
@@ -116,23 +81,14 @@ def day_numbers(s: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarra
 
 
 def days_to_timestamps(days: np.ndarray, known: np.ndarray) -> pd.Series:
-    """Day numbers -> Jakarta midnight as ``datetime64[us, Asia/Jakarta]`` (NaT where unknown).
-
-    >>> days_to_timestamps(np.array([1, 0]), np.array([True, False])).tolist()
-    [Timestamp('1970-01-02 00:00:00+0700', tz='Asia/Jakarta'), NaT]
-    """
+    """Day numbers -> Jakarta midnight as ``datetime64[us, Asia/Jakarta]`` (NaT where unknown)."""
     naive = np.where(known, days, 0).astype("datetime64[D]").astype("datetime64[us]")
     naive[~known] = np.datetime64("NaT")
     return pd.Series(naive).dt.tz_localize(JAKARTA).astype(DATETIME_DTYPE)
 
 
 def month_ordinals(issued_at: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
-    """Jakarta calendar month ordinals (months since 1970-01; the NaT ordinal when unknown).
-
-    >>> s = pd.Series(pd.to_datetime(["1970-02-28 23:00"]).tz_localize(JAKARTA))
-    >>> month_ordinals(s).tolist()
-    [1]
-    """
+    """Jakarta calendar month ordinals (months since 1970-01; the NaT ordinal when unknown)."""
     days, known = day_numbers(issued_at, rows)
     if len(days) == 0:
         return days

@@ -100,19 +100,21 @@ ValueError
     increasing integers >= 1, ``by`` is an empty list, or ``as_of`` is not
     a date (of the arguments the function takes)."""
 
-_EXCEPTION_PARAMETERS = """\
+_EXCEPTION_PARAMS = """\
 Parameters
 ----------
 provider : str
     "faspay" or "mayar".
 request : str
-    What was asked, without credentials.
+    What was asked (method, path, page or cursor), without credentials.
 server_message : str or None, default None
-    The server's own words.
+    The server's own words, when it answered.
 status_code : int or None, default None
-    The HTTP status of the answer.
+    The HTTP status of the answer (keyword only).
 detail : str or None, default None
-    What the loader found wrong.
+    What the loader found wrong, e.g. ``"the answer is not valid JSON"`` (keyword only)."""
+
+_EXCEPTION_PARAMETERS = _EXCEPTION_PARAMS + """
 
 See Also
 --------
@@ -205,6 +207,38 @@ Ani (C1) owes I1 (not yet due) and I2 (past due) and has a credit, I3; Budi (C2)
 ...     "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None, "2024-02-14"]).tz_localize("Asia/Jakarta"),
 ...     "outstanding": [200_000, 100_000, -30_000, 500_000]})"""
 
+# docsa (issue 18): the loaders' shared Raises and Warns entries.
+_LOADER_RAISES_CREDENTIALS = """\
+invoice_analytics.errors.MissingCredentialsError
+    When no credential is given or set in the environment.
+invoice_analytics.errors.CredentialError
+    When a credential holds a control character or a character outside Latin-1 (it is not shown)."""
+
+_LOADER_RAISES_HTTP = """\
+invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
+    HTTP 429 or 5xx through every retry, or at once when waiting as it asks would pass ``max_wait`` (the
+    load's total).
+invoice_analytics.errors.TransportError
+    No answer (connection failed, dropped or timed out) through every retry, or a body that did not arrive
+    whole within ``timeout``."""
+
+_LOADER_WARNS_STATUS = """\
+invoice_analytics.errors.UnknownStatusWarning
+    When a provider status is not a documented one (its ``status`` is left missing, ``provider_status``
+    keeps it)."""
+
+# docsa (issue 18): what both provider clients say of their session and credential.
+_CLIENT_SESSION = """\
+``session`` (None: a new one with the loader's retries, closed by :meth:`close`) may be any
+:class:`requests.Session`; a given one is never closed here. The credential is held in a
+:class:`~invoice_analytics.providers._credentials.Secret`, never shown in a repr or an error."""
+
+# docsa (issue 18): the See Also of the loaders' warnings.
+_WARNING_SEE_ALSO = """\
+See Also
+--------
+load_faspay, load_mayar : The loaders that warn."""
+
 #: Every shared block by placeholder name.
 TEXTS: dict[str, str] = {
     "as_of": _AS_OF,
@@ -218,6 +252,7 @@ TEXTS: dict[str, str] = {
     "df": _DF,
     "edges": _EDGES,
     "exception_parameters": _EXCEPTION_PARAMETERS,
+    "exception_params": _EXCEPTION_PARAMS,
     "forecast_as_of": _FORECAST_AS_OF,
     "level": _LEVEL,
     "loader_limits": _LOADER_LIMITS,
@@ -232,6 +267,12 @@ TEXTS: dict[str, str] = {
     "totals": _TOTALS,
     # docsb (issue 18)
     "example_invoices": _EXAMPLE_INVOICES,
+    # docsa
+    "loader_raises_credentials": _LOADER_RAISES_CREDENTIALS,
+    "loader_raises_http": _LOADER_RAISES_HTTP,
+    "loader_warns_status": _LOADER_WARNS_STATUS,
+    "client_session": _CLIENT_SESSION,
+    "warning_see_also": _WARNING_SEE_ALSO,
 }
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ \t]*)\{(?P<name>[a-z_]+)\}[ \t]*$", re.MULTILINE)

@@ -1,8 +1,5 @@
-"""What the cash-in forecast adds to the terminal report: the next weeks and how it did before (private).
-
-Used by ``invoice-analytics report --forecast`` (with ``--demo``: a demo store
-built for it; with ``--store DIR``: that store).
-"""
+"""What the cash-in forecast adds to the terminal report: the next weeks and how it did before (private), for
+``invoice-analytics report --forecast`` (with ``--demo``: a demo store built for it; ``--store DIR``: that one)."""
 
 from __future__ import annotations
 

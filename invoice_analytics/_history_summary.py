@@ -1,8 +1,5 @@
-"""What a history store adds to the terminal report: the aging trend and days to pay (private).
-
-Used by ``invoice-analytics report --history`` (with ``--demo``: a demo store
-built for it; with ``--store DIR``: that store).
-"""
+"""What a history store adds to the terminal report: the aging trend and days to pay (private), for
+``invoice-analytics report --history`` (with ``--demo``: a demo store built for it; ``--store DIR``: that one)."""
 
 from __future__ import annotations
 

@@ -1,22 +1,8 @@
 """The one sanitiser of provider text: for drawing (charts, PDFs) and for terminals (private).
 
-:func:`drawable` is applied to every text from data that matplotlib draws:
-``$`` is literal (never starts mathematics), BOM, zero-width and bidi
-control characters are removed (matplotlib draws characters in their
-logical order, so a right-to-left override can no longer reverse a name,
-and a BOM no longer breaks the PDF writer), other control characters become
-spaces and lone surrogates become U+FFFD.
-
-:func:`printable` is applied to every provider text that reaches a
-terminal (summary lines, warnings, reprs): control characters, including
-ESC and the C1 controls, are escaped as ``\\x1b``-style sequences, so no
-text can move the cursor, retitle the window or hide what follows.
-
->>> print(drawable("\\ufeffUntung$^$Jaya \\u202eabc"))
-Untung\\$^\\$Jaya abc
->>> print(printable("INV\\x1b]0;owned\\x07-1"))
-INV\\x1b]0;owned\\x07-1
-"""
+:func:`drawable` for every text from data that matplotlib draws (a bidi override cannot reverse a name, a BOM
+cannot break the PDF writer), :func:`printable` for every provider text that reaches a terminal (no text can
+move the cursor, retitle the window or hide what follows); the threats: :doc:`/guide/real-apis-hostile`."""
 
 from __future__ import annotations
 
@@ -36,27 +22,15 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def invisible(text: str) -> str:
-    """``text`` without BOM, zero-width and bidi control characters.
-
-    >>> invisible("\\u200bA\\u202en\\u2066i\\ufeff")
-    'Ani'
-    """
+    """``text`` without BOM, zero-width and bidi control characters."""
     return _INVISIBLE.sub("", text)
 
 
 def drawable(text: object) -> str:
     r"""``text`` (any value, as ``str``) as matplotlib should draw it: exactly as written.
 
-    ``$`` is escaped (never mathematics), BOM, zero-width and bidi controls
-    are removed, the remaining control characters become spaces, lone
-    surrogates U+FFFD; the text keeps its logical order. Draw the result
-    with mathematics parsing left on (the default): ``\$`` is drawn as ``$``.
-
-    >>> drawable("$5 - $10")
-    '\\$5 - \\$10'
-    >>> drawable("\u202eRTL override\u202c\tand a tab")
-    'RTL override and a tab'
-    """
+    ``$`` escaped (never mathematics; draw with mathematics on, the default), BOM, zero-width and bidi controls
+    removed, other controls as spaces, lone surrogates as U+FFFD; the logical order is kept."""
     clean = _SURROGATE.sub("\ufffd", invisible(str(text)))
     clean = unicodedata.normalize("NFC", _CONTROL.sub(" ", clean))
     return clean.replace("$", r"\$")
@@ -65,12 +39,7 @@ def drawable(text: object) -> str:
 def printable(text: object) -> str:
     r"""``text`` (any value, as ``str``) safe to print on a terminal: control characters escaped.
 
-    C0 and C1 controls and DEL are written as ``\xNN``, line and paragraph
-    separators and bidi controls as ``\uNNNN``; everything else is kept.
-
-    >>> printable("ok\x1b[8mhidden\u202e")
-    'ok\\x1b[8mhidden\\u202e'
-    """
+    C0 and C1 controls and DEL as ``\xNN``, line and paragraph separators and bidi controls as ``\uNNNN``."""
     return _ESCAPE.sub(_escaped, str(text))
 
 

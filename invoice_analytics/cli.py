@@ -3,13 +3,9 @@
     invoice-analytics report --demo --out aging.xlsx
     invoice-analytics serve --port 8765
 
-Bad options and failed loads end with one line on stderr and a non-zero
-exit, never a traceback; no credential is ever printed, and provider text
-reaches the terminal with its control characters escaped. ``report``
-writes all the files asked for or none: each is written beside its target
-under a temporary name and the files are renamed into place only once every
-one of them is written.
-"""
+Bad options and failed loads end with one line on stderr and a non-zero exit, never a traceback; no credential
+is printed, provider text has its control characters escaped. ``report`` writes all the files asked for or none
+(each under a temporary name beside its target, all renamed into place once every one is written)."""
 
 from __future__ import annotations
 

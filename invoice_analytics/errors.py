@@ -29,45 +29,27 @@ __all__ = [
 ]
 
 
+@doc()
 class InvoiceAPIError(Exception):
     """Base of every error a loader raises. No partial result comes with it.
 
-    The message reads ``"{provider}: {request}[: {detail}][: server said:
-    {server_message}][ (HTTP {status_code})]"``, each optional part only when
-    known, credentials scrubbed; each parameter is kept as the attribute of
-    its name, through pickling. The subclasses say what failed (see
-    :doc:`/guide/real-apis`).
+    The message reads ``"{provider}: {request}[: {detail}][: server said: {server_message}][ (HTTP {status_code})]"``,
+    each optional part only when known, credentials scrubbed; each parameter is kept as the attribute of its
+    name, through pickling. The subclasses say what failed (see :doc:`/guide/real-apis`).
 
-    Parameters
-    ----------
-    provider : str
-        "faspay" or "mayar".
-    request : str
-        What was asked (method, path, page or cursor), without credentials.
-    server_message : str or None, default None
-        The server's own words, when it answered.
-    status_code : int or None, default None
-        The HTTP status of the answer (keyword only).
-    detail : str or None, default None
-        What the loader found wrong, e.g. ``"the answer is not valid JSON"``
-        (keyword only).
+    {exception_params}
 
     See Also
     --------
-    AuthenticationError : The credential was refused.
-    MissingCredentialsError : No credential was given.
-    RateLimitError : HTTP 429 through every retry.
-    ServerError : HTTP 5xx through every retry.
-    TransportError : No answer through every retry.
+    AuthenticationError, MissingCredentialsError : The credential was refused, or not given.
+    RateLimitError, ServerError, TransportError : HTTP 429, HTTP 5xx or no answer through every retry.
     ResponseError : A failure or a bad answer.
 
     Examples
     --------
     >>> err = InvoiceAPIError("faspay", "GET /billing page 2", "Invalid page", status_code=200, detail="bad")
-    >>> str(err)
-    'faspay: GET /billing page 2: bad: server said: Invalid page (HTTP 200)'
-    >>> err.provider, err.server_message, err.status_code
-    ('faspay', 'Invalid page', 200)
+    >>> str(err), err.provider, err.server_message, err.status_code
+    ('faspay: GET /billing page 2: bad: server said: Invalid page (HTTP 200)', 'faspay', 'Invalid page', 200)
     >>> import pickle
     >>> pickle.loads(pickle.dumps(err)).detail
     'bad'
@@ -122,8 +104,8 @@ def _rebuild(
 class AuthenticationError(InvoiceAPIError):
     """The server refused the credential (HTTP 401/403, or Faspay's invalid signature).
 
-    A Faspay failure counts when its message mentions a signature, a
-    credential, or being unauthorised or forbidden.
+    A Faspay failure counts when its message mentions a signature, a credential, or being unauthorised or
+    forbidden.
 
     {exception_parameters}
 
@@ -149,14 +131,10 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
     >>> saved = os.environ.pop("MAYAR_API_KEY", None)
     >>> try:
     ...     load_mayar()
-    ... except MissingCredentialsError as err:
+    ... except ValueError as err:  # a MissingCredentialsError is a ValueError
     ...     print(err)
-    ... finally:
-    ...     if saved is not None:
-    ...         os.environ["MAYAR_API_KEY"] = saved
     mayar: load_mayar: no credential: pass api_key or set MAYAR_API_KEY
-    >>> issubclass(MissingCredentialsError, ValueError)
-    True
+    >>> os.environ.update({} if saved is None else {"MAYAR_API_KEY": saved})
     """
 
 
@@ -164,11 +142,10 @@ class MissingCredentialsError(InvoiceAPIError, ValueError):
 class CredentialError(InvoiceAPIError, ValueError):
     """A credential that cannot be used as given: refused before any request, never echoed.
 
-    After stripping surrounding whitespace, a control character or one an
-    HTTP header cannot carry (outside Latin-1, e.g. a typographic quote).
-    ``request`` names the argument or environment variable, ``detail`` the
-    kind of character; ``server_message`` and ``status_code`` are None
-    (nothing was sent). Also a :class:`ValueError`.
+    After stripping surrounding whitespace, a control character or one an HTTP header cannot carry (outside
+    Latin-1, e.g. a typographic quote). ``request`` names the argument or environment variable, ``detail`` the
+    kind of character; ``server_message`` and ``status_code`` are None (nothing was sent). Also a
+    :class:`ValueError`.
 
     {exception_parameters}
 
@@ -177,19 +154,15 @@ class CredentialError(InvoiceAPIError, ValueError):
     >>> from invoice_analytics import load_mayar
     >>> try:
     ...     load_mayar(api_key="sk-live\u2019123", base_url="http://127.0.0.1:9")
-    ... except CredentialError as err:
+    ... except ValueError as err:  # a CredentialError is a ValueError
     ...     print(err.request, "|", err.detail.split(" (")[0], "|", "sk-live" in str(err))
     api_key | the credential holds a character an HTTP header cannot carry | False
-    >>> issubclass(CredentialError, ValueError)
-    True
     """
 
 
 @doc()
 class RateLimitError(InvoiceAPIError):
-    """HTTP 429 persisted through every retry.
-
-    Retried up to ``max_retries`` times, waiting what ``Retry-After`` says.
+    """HTTP 429 persisted through every retry (up to ``max_retries``, waiting what ``Retry-After`` says).
 
     {exception_parameters}
 
@@ -203,10 +176,7 @@ class RateLimitError(InvoiceAPIError):
 
 @doc()
 class ServerError(InvoiceAPIError):
-    """HTTP 5xx persisted through every retry.
-
-    500, 502, 503 and 504 are retried up to ``max_retries`` times; other
-    5xx are not.
+    """HTTP 5xx persisted through every retry (500, 502, 503 and 504, up to ``max_retries``; others at once).
 
     {exception_parameters}
 
@@ -220,17 +190,15 @@ class ServerError(InvoiceAPIError):
 
 @doc()
 class TransportError(InvoiceAPIError):
-    """The connection failed, dropped or timed out through every retry.
-
-    ``server_message`` and ``status_code`` are None; ``detail`` gives the reason.
+    """The connection failed, dropped or timed out through every retry (``detail`` gives the reason).
 
     {exception_parameters}
 
     Examples
     --------
     >>> err = TransportError("mayar", "GET /hl/v2/invoices page 1", detail="no answer after retries: timed out")
-    >>> err.detail.split(":")[0], err.status_code
-    ('no answer after retries', None)
+    >>> err.detail.split(":")[0], err.status_code, err.server_message  # nothing was answered
+    ('no answer after retries', None, None)
     """
 
 
@@ -238,16 +206,14 @@ class TransportError(InvoiceAPIError):
 class ResponseError(InvoiceAPIError):
     """The server answered, but with a failure, malformed JSON, missing keys or bad values.
 
-    Also an HTTP 4xx other than 401/403/429, and a value that does not fit
-    its column (the detail names the invoice and field); see
-    :doc:`/guide/real-apis`.
+    Also an HTTP 4xx other than 401/403/429, and a value that does not fit its column (the detail names the
+    invoice and field); see :doc:`/guide/real-apis`.
 
     {exception_parameters}
 
     Examples
     --------
-    >>> err = ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200)
-    >>> str(err)
+    >>> str(ResponseError("mayar", "GET /hl/v2/invoices (page 3)", "failed", status_code=200))
     'mayar: GET /hl/v2/invoices (page 3): server said: failed (HTTP 200)'
     """
 
@@ -279,34 +245,23 @@ class MoneyOverflowError(OverflowError):
                          "some amounts are absurd")
 
 
+@doc()
 class PagingWarning(TerminalSafeWarning):
-    """The number of invoices received differs from the total the server announced.
+    """The number of invoices received differs from the total the server announced. The load returns what it
+    got (:doc:`/guide/real-apis` says when each provider warns); a :class:`UserWarning`.
 
-    The load returns what it got; :doc:`/guide/real-apis` says when each
-    provider warns.
-
-    See Also
-    --------
-    load_faspay, load_mayar : The loaders that warn.
+    {warning_see_also}
 
     Examples
     --------
-    >>> import warnings
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("error", PagingWarning)
-    ...     try:
-    ...         warnings.warn("mayar: 50 of 60 invoices received", PagingWarning)
-    ...     except PagingWarning as err:
-    ...         print(err)
+    >>> print(PagingWarning("mayar: 50 of 60 invoices received"))
     mayar: 50 of 60 invoices received
     """
 
 
 class UnknownStatusWarning(TerminalSafeWarning):
-    """A provider status outside the documented ones: its ``status`` is left missing.
-
-    The raw value stays in ``provider_status``; one warning per load names
-    every unknown value (also on its ``values`` attribute).
+    """A provider status outside the documented ones: its ``status`` is left missing. The raw value stays in
+    ``provider_status``; one warning per load names every unknown value (also on its ``values`` attribute).
 
     See Also
     --------
@@ -314,33 +269,28 @@ class UnknownStatusWarning(TerminalSafeWarning):
 
     Examples
     --------
-    >>> warning = UnknownStatusWarning("mayar: unknown status 'expired'")
-    >>> warning.values = ["expired"]
-    >>> issubclass(UnknownStatusWarning, UserWarning), warning.values
-    (True, ['expired'])
+    >>> warning = UnknownStatusWarning("mayar: unknown status value(s) ['expired']")
+    >>> warning.values = ["expired"]; isinstance(warning, UserWarning)  # values: as the loader sets them
+    True
     """
 
     #: The raw values not recognised, sorted (set by the loader that warns).
     values: list[str]
 
 
+@doc()
 class DuplicateInvoiceWarning(TerminalSafeWarning):
-    """One page of an answer holds the same invoice id more than once, with different content.
+    """One page of an answer holds the same invoice id more than once, with different content. The last copy
+    is kept (identical copies are dropped silently); one warning per page names the ids (also on its ``ids``
+    attribute) and the fields that differ.
 
-    The last copy is kept (identical copies are dropped silently); one
-    warning per page names the ids (also on its ``ids`` attribute) and the
-    fields that differ.
-
-    See Also
-    --------
-    load_faspay, load_mayar : The loaders that warn.
+    {warning_see_also}
 
     Examples
     --------
-    >>> warning = DuplicateInvoiceWarning("mayar: page 1 holds invoice a twice (amount differs)")
-    >>> warning.ids = ["a"]
-    >>> issubclass(DuplicateInvoiceWarning, UserWarning), warning.ids
-    (True, ['a'])
+    >>> warning = DuplicateInvoiceWarning("mayar: invoice 'a' came 2 times in one page, differing in ['amount']")
+    >>> warning.ids = ["a"]; isinstance(warning, UserWarning)  # ids: as the loader sets them
+    True
     """
 
     #: The invoice ids whose copies differ (set by the loader that warns).
@@ -348,17 +298,16 @@ class DuplicateInvoiceWarning(TerminalSafeWarning):
 
 
 class ExportWarning(TerminalSafeWarning):
-    """An exported value had to be changed to be written: characters a workbook cannot hold were
-    removed, or text longer than an Excel cell was cut."""
+    """An exported value had to be changed to be written: characters a workbook cannot hold were removed, or
+    text longer than an Excel cell was cut."""
 
 
 class DemoDataWarning(UserWarning):
-    """The frame holds the embedded sample data, not a provider's invoices: asked for
-    (``demo=True``, ``--demo``) or because no ``FASPAY_*`` / ``MAYAR_*`` variable is set.
-    Such a frame has ``attrs["source"] == "demo"``."""
+    """The frame holds the embedded sample data, not a provider's invoices. Asked for (``demo=True``,
+    ``--demo``) or because no ``FASPAY_*`` / ``MAYAR_*`` variable is set; ``attrs["source"] == "demo"``."""
 
 
 class PastAsOfWarning(UserWarning):
-    """A past ``as_of`` on a frame loaded today: invoices issued after it are left out, but the
-    balances are today's (the provider APIs keep no history). An
-    :class:`~invoice_analytics.InvoiceStore`'s ``as_of(date)`` gives the balances known then."""
+    """A past ``as_of`` on a frame loaded today: invoices issued after it are left out, but the balances are
+    today's (the provider APIs keep no history). An :class:`~invoice_analytics.InvoiceStore`'s ``as_of(date)``
+    gives the balances known then."""

@@ -1,24 +1,9 @@
 """The one writer of workbooks and CSV files, used by the panel, the report and analysts.
 
-Rupiah stay numbers (shown with a rupiah number format), ratios show as
-percents, timezone-aware datetimes are written as Asia/Jakarta wall time
-(Excel has no time zones), and a named index becomes columns. Excel needs
-openpyxl, an optional dependency (``pip install 'invoice-analytics[excel]'``).
-
-Exports never execute: no workbook cell is ever a formula built from data
-(text is written as text, even when it starts with ``=``), and CSV values
-that a spreadsheet would read as a formula are prefixed with ``'`` as OWASP
-recommends, unless ``neutralize_formulas=False``: those starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return, and those whose first
-character after leading whitespace, control, zero-width, BOM or bidi
-characters is one of ``= + - @`` or their full-width forms (U+FF1D, U+FF0B, U+FF0D, U+FF20).
-Every CSV field holding a CR, an LF, a separator or a quote is quoted and
-rows end with CRLF (RFC 4180), so no value can start a new row. Characters a workbook
-cannot hold are removed, and text longer than an Excel cell (32,767
-characters) is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`.
-Every file is written to a temporary file beside it and renamed into place,
-so a failed export leaves no partial file; it gets the mode a plainly created
-file would (``0o666`` less the process's umask).
+Rupiah stay numbers, datetimes are written as Asia/Jakarta wall time, and exports never execute: no workbook
+cell is a formula built from data, CSV text a spreadsheet would run gets a ``'`` (:func:`neutralize_formula`),
+and every file is renamed into place from a temporary one, with the mode the umask gives. The threats and the
+tests: "Hostile names in files" in :doc:`/guide/real-apis-hostile`.
 """
 
 from __future__ import annotations
@@ -74,13 +59,8 @@ _EXCEL_HINT = (
 
 
 def excel_ready(df: pd.DataFrame, *, index: bool = True) -> pd.DataFrame:
-    """A copy Excel writers accept: timezone-aware datetimes as naive
-    Asia/Jakarta wall time, periods as text, the index as columns (``index``).
-
-    >>> df = pd.DataFrame({"issued_at": pd.to_datetime(["2024-01-01 01:00"], utc=True)})
-    >>> excel_ready(df, index=False)["issued_at"].tolist()
-    [Timestamp('2024-01-01 08:00:00')]
-    """
+    """A copy Excel writers accept: aware datetimes as naive Asia/Jakarta wall time, periods as text, the index
+    as columns (``index``)."""
     out = df.reset_index() if index else df.copy()
     for name in out.columns:
         dtype = out[name].dtype
@@ -130,10 +110,7 @@ def _is_text(column: pd.Series) -> bool:
 
 @contextmanager
 def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed onto it when the block succeeds, removed when it fails.
-
-    The file ends with the permissions the umask gives a new file (``mkstemp`` makes it 0600).
-    """
+    """A temporary path beside ``path``, renamed onto it (with the umask's mode) on success, removed on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
@@ -147,7 +124,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 def _umask() -> int:
-    """The process's umask: from ``/proc/self/status`` on Linux, else by setting it and setting it back."""
+    """The umask: from ``/proc/self/status`` on Linux, else by setting it and setting it back."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith("Umask:"):
@@ -180,45 +157,35 @@ def write_excel(
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) to one workbook.
 
-    Rupiah stay numbers, shown with a ``"Rp" #,##0`` number format; by
-    default the money columns are the integer columns whose name does not
-    say count, days or index (``money`` maps a sheet to its money columns
-    instead). Float columns named ``*ratio*`` or ``*share*`` are shown as
-    percents. Datetimes are written as naive Asia/Jakarta wall time. Needs
-    openpyxl (``pip install 'invoice-analytics[excel]'``).
-
-    No cell is ever a formula: text starting with ``=`` stays text; control
-    characters are removed and text longer than a cell is cut (each with an
-    :class:`~invoice_analytics.errors.ExportWarning`). The workbook is
-    written to a temporary file beside ``path`` and renamed into place, so a
-    failed export leaves no partial file.
-
-    Each sheet has a bold header row (frozen, with an autofilter), a bold
-    last "Total" row and columns sized to their contents; periods and tuple labels are written as text. The parent
-    directory is created when missing; an existing file is overwritten.
+    Rupiah stay numbers, shown as ``"Rp" #,##0``: by default the integer columns whose name does not say
+    count, days or index (or ``money``'s); float columns named ``*ratio*`` or ``*share*`` show as percents.
+    Datetimes are naive Asia/Jakarta wall time, periods and tuple labels text. Each sheet has a bold, frozen
+    header row with an autofilter, a bold last "Total" row and columns sized to their contents. No cell is a
+    formula (text starting with ``=`` stays text); control characters are removed and text longer than a cell
+    is cut, each with an :class:`~invoice_analytics.errors.ExportWarning`. Written to a temporary file and
+    renamed into place (a failed export leaves no partial file; the parent directory is created, an existing
+    file replaced). Needs openpyxl (``pip install 'invoice-analytics[excel]'``).
 
     Parameters
     ----------
     sheets : Mapping[str, pandas.DataFrame]
-        Sheet name -> frame, in sheet order. A frame's index is written as
-        its first columns when any of its levels is named, else left out.
+        Sheet name -> frame, in sheet order. A frame's index is written as its first columns when any of its
+        levels is named, else left out.
     path : str or pathlib.Path
         The ``.xlsx`` file to write.
     money : Mapping[str, Iterable[str]] or None, default None
-        Sheet name -> the columns to show as rupiah, in place of the
-        default guess for that sheet (an empty list: none).
+        Sheet name -> the columns to show as rupiah, in place of the default guess (an empty list: none).
     title : Sequence[str] or None, default None
-        A title block on top of every sheet: the sheet name (bold), then
-        these lines, a blank row, then the table. None: the table starts on row 1.
+        A title block on top of every sheet: the sheet name (bold), these lines, a blank row, then the table.
+        None: the table starts on row 1.
     headers : Mapping[str, str] or None, default None
-        Column name -> the header shown (e.g. ``"days_past_due"`` ->
-        ``"Days past due"``); the formats are chosen from the column names.
+        Column name -> the header shown (e.g. ``"days_past_due"`` -> ``"Days past due"``); the formats are
+        chosen from the column names.
     formats : Mapping[str, str] or None, default None
-        Column name -> an Excel number format (e.g. ``"yyyy-mm-dd"``,
-        ``"mmm yyyy"``), over the default rupiah/percent choice.
+        Column name -> an Excel number format (e.g. ``"yyyy-mm-dd"``), over the default rupiah/percent choice.
     print_setup : bool, default False
-        Landscape A4, one page wide, the header row repeated on each page
-        (the title block prints once), "Page n of N" in the footer.
+        Landscape A4, one page wide, the header row repeated on each page (the title block prints once),
+        "Page n of N" in the footer.
 
     Returns
     -------
@@ -239,15 +206,12 @@ def write_excel(
     --------
     >>> import tempfile
     >>> import openpyxl
-    >>> report = pd.DataFrame({"open_count": [2], "Total": [350_000],
-    ...                        "paid_ratio": pd.array([0.5], dtype="Float64")},
+    >>> report = pd.DataFrame({"open_count": [2], "Total": [350_000], "paid_ratio": pd.array([0.5], dtype="Float64")},
     ...                       index=pd.Index(["Ani"], name="customer_name"))
     >>> path = write_excel({"Aging": report}, Path(tempfile.mkdtemp()) / "out" / "aging.xlsx")
     >>> sheet = openpyxl.load_workbook(path)["Aging"]
-    >>> [cell.value for cell in sheet[1]]
-    ['customer_name', 'open_count', 'Total', 'paid_ratio']
-    >>> [cell.value for cell in sheet[2]]
-    ['Ani', 2, 350000, 0.5]
+    >>> [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
+    (['customer_name', 'open_count', 'Total', 'paid_ratio'], ['Ani', 2, 350000, 0.5])
     >>> [cell.number_format for cell in sheet[2]]
     ['General', 'General', '"Rp" #,##0;-"Rp" #,##0', '0.0%']
     """
@@ -297,8 +261,7 @@ def write_excel(
 
 
 def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, width: int, print_setup: bool) -> None:
-    """Title block, bold header and Total rows, autofilter, frozen panes and, with ``print_setup``,
-    landscape A4 one page wide with the header rows repeated and page numbers in the footer."""
+    """Title block, bold header and Total rows, autofilter, frozen panes, and ``print_setup`` (see write_excel)."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
@@ -331,8 +294,7 @@ def _finish_sheet(sheet: Any, name: str, lines: list[str] | None, top: int, widt
 
 
 def _no_formulas(sheet: object) -> None:
-    """Make every formula cell of ``sheet`` a text cell: this writer never writes formulas, so any
-    came from data (openpyxl reads a string starting with ``=`` as one)."""
+    """Every formula cell of ``sheet`` made text: any came from data (openpyxl reads ``=...`` as one)."""
     for row in sheet.iter_rows():  # type: ignore[attr-defined]
         for cell in row:
             if cell.data_type == "f":
@@ -342,10 +304,9 @@ def _no_formulas(sheet: object) -> None:
 def neutralize_formula(value: object) -> object:
     """A text that a spreadsheet would run as a formula, prefixed with ``'``; anything else as is.
 
-    A formula is a text starting with one of :data:`FORMULA_STARTS` (OWASP's
-    list), or whose first character after leading whitespace, control,
-    zero-width, BOM or bidi characters is ``=``, ``+``, ``-``, ``@`` or a
-    full-width form of one (U+FF1D, U+FF0B, U+FF0D, U+FF20).
+    A formula starts with one of :data:`FORMULA_STARTS` (OWASP's list), or its first character after leading
+    whitespace, control, zero-width, BOM or bidi characters is ``= + - @`` or their full-width forms (U+FF1D,
+    U+FF0B, U+FF0D, U+FF20).
 
     >>> print(neutralize_formula('=HYPERLINK("http://evil.example")'))
     '=HYPERLINK("http://evil.example")
@@ -371,30 +332,23 @@ def _starts_formula(text: str) -> bool:
 def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: bool = True) -> Path:
     """Write ``frame`` to CSV (a named index becomes columns).
 
-    Rupiah as integers, datetimes as Asia/Jakarta wall time with their offset
-    (a loader's ``+07:00``), a missing value as an empty field. The parent
-    directory is created when missing; an existing file is replaced.
-
-    Text values a spreadsheet would read as a formula (starting with ``=``,
-    ``+``, ``-``, ``@``, a tab or a carriage return, or one of ``= + - @`` or
-    their full-width forms after leading whitespace, control, zero-width,
-    BOM or bidi characters) get a leading ``'`` so that no spreadsheet runs
-    them (:func:`neutralize_formula`); ``neutralize_formulas=False`` writes
-    them as they are, for programs that read the file. Every field holding
-    a CR, an LF, a comma or a quote is quoted and rows end with CRLF (RFC
-    4180), so no value starts a new row. Written atomically, with the mode
-    a new file gets under the umask.
+    Rupiah as integers, datetimes as Asia/Jakarta wall time with their offset (a loader's ``+07:00``), a
+    missing value as an empty field. Text a spreadsheet would read as a formula gets a leading ``'``
+    (:func:`neutralize_formula`): starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or with
+    one of ``= + - @`` or their full-width forms after leading whitespace, control, zero-width, BOM or bidi
+    characters. Every field holding a CR, an LF, a comma or a quote is quoted and rows end with CRLF (RFC 4180),
+    so no value starts a new row. Written atomically (the parent directory created, an existing file
+    replaced), with the mode a new file gets under the umask.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The rows to write. Its index is written as the first columns when any
-        of its levels is named, else left out.
+        The rows to write. Its index is written as the first columns when any of its levels is named.
     path : str or pathlib.Path
         The ``.csv`` file to write.
     neutralize_formulas : bool, default True
-        Prefix text a spreadsheet would read as a formula with ``'``; False
-        writes every value as it is (still quoted).
+        Prefix text a spreadsheet would read as a formula with ``'``; False writes every value as it is (still
+        quoted), for programs that read the file.
 
     Returns
     -------
@@ -412,12 +366,11 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     >>> out = write_csv(pd.DataFrame({"x": [1], "name": ["=1+1"]}), Path(tempfile.mkdtemp()) / "a.csv")
     >>> out.read_text().splitlines()
     ['x,name', "1,'=1+1"]
-    >>> df = pd.DataFrame({"invoice_id": ["A1", "A2"],
-    ...                    "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta"),
-    ...                    "outstanding": pd.array([5_000, None], dtype="Int64")})
+    >>> df = pd.DataFrame({"invoice_id": ["A1", "A2"], "outstanding": pd.array([5_000, None], dtype="Int64"),
+    ...                    "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta")})
     >>> print(write_csv(df, Path(tempfile.mkdtemp()) / "invoices.csv").read_text(), end="")
-    invoice_id,issued_at,outstanding
-    A1,2024-01-31 23:30:00+07:00,5000
+    invoice_id,outstanding,issued_at
+    A1,5000,2024-01-31 23:30:00+07:00
     A2,,
     """
     path = Path(path)

@@ -1,13 +1,7 @@
 """Rupiah and percentages as Indonesians (or English readers) read them.
 
-:func:`set_locale` (or ``with number_locale("en"):`` for a block) chooses the locale of every
-figure drawn; the table of both locales, the compact rule and why not Babel are in
-:doc:`/guide/charts-report`.
-
->>> format_rupiah(1_234_567), format_rupiah(1_234_567, compact=False)
-('Rp 1,23 jt', 'Rp 1.234.567')
->>> format_rupiah(1_234_567, locale="en"), format_percent(0.651, locale="en")
-('Rp 1.2M', '65.1%')
+:func:`set_locale` (or ``with number_locale("en"):`` for a block) chooses the locale of every figure drawn;
+the table of both locales, the compact rule and why not Babel are in :doc:`/guide/charts-report`.
 """
 
 from __future__ import annotations
@@ -81,13 +75,11 @@ def _normalise(locale: str | None) -> str:
 def set_locale(locale: str) -> None:
     """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"``.
 
-    Charts already drawn keep their labels; ``"id_ID"``, ``"en_US"``... name the same.
+    ``"id_ID"``, ``"en_US"``... name the same; charts already drawn keep their labels.
 
-    >>> set_locale("en"); format_rupiah(575_400_000)
-    'Rp 575.4M'
-    >>> set_locale("id"); format_rupiah(575_400_000), get_locale()
-    ('Rp 575,4 jt', 'id')
-    >>> set_locale("fr")
+    >>> set_locale("en"); format_rupiah(575_400_000), get_locale()
+    ('Rp 575.4M', 'en')
+    >>> set_locale("id"); set_locale("fr")
     Traceback (most recent call last):
     ...
     ValueError: unknown locale 'fr'; choose one of id, en
@@ -109,8 +101,8 @@ def get_locale() -> str:
 def number_locale(locale: str) -> Iterator[str]:
     """Write numbers the ``locale`` way inside a ``with`` block, then as before.
 
-    The choice belongs to the running thread (and asyncio task); blocks
-    nest; :func:`set_locale` inside a block changes the default after it.
+    The choice belongs to the running thread (and asyncio task); blocks nest; :func:`set_locale` inside a
+    block changes the default after it.
 
     Parameters
     ----------
@@ -133,9 +125,9 @@ def number_locale(locale: str) -> Iterator[str]:
 
     Examples
     --------
-    >>> with number_locale("en"):
-    ...     format_rupiah(575_400_000)
-    'Rp 575.4M'
+    >>> with number_locale("en") as inside:
+    ...     format_rupiah(575_400_000), inside
+    ('Rp 575.4M', 'en')
     >>> format_rupiah(575_400_000), get_locale()
     ('Rp 575,4 jt', 'id')
     """
@@ -206,28 +198,24 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     Parameters
     ----------
     value : int, float or None
-        Whole rupiah: an integer (Python or numpy), or an integral float (as
-        matplotlib hands tick positions over). ``None``, ``pd.NA`` and
-        ``NaN`` are missing.
+        Whole rupiah: an integer (Python or numpy), or an integral float (as matplotlib hands tick positions
+        over). ``None``, ``pd.NA`` and ``NaN`` are missing.
     compact : bool, default True
-        ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit,
-        thousands separated) when false.
+        ``"Rp 1,23 jt"`` when true; ``"Rp 1.234.567"`` (every digit, thousands separated) when false.
     decimals : int or None, default None
-        The decimals the compact form shows (trailing zeros dropped as the
-        locale does); None follows the locale's rule.
+        The decimals the compact form shows (trailing zeros dropped as the locale does); None follows the
+        locale's rule.
     {locale}
 
     Returns
     -------
     str
-        The formatted amount, or ``"–"`` (an en dash, :data:`MISSING`) for a
-        missing value.
+        The formatted amount, or ``"–"`` (an en dash, :data:`MISSING`) for a missing value.
 
     Raises
     ------
     ValueError
-        When ``value`` is a float with a fraction (rupiah are whole), or the
-        locale is unknown.
+        When ``value`` is a float with a fraction (rupiah are whole), or the locale is unknown.
     TypeError
         When ``value`` is not a number (a str, a bool, ...).
 
@@ -240,11 +228,8 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
     --------
     >>> format_rupiah(950), format_rupiah(0), format_rupiah(-1_234_567)
     ('Rp 950', 'Rp 0', '-Rp 1,23 jt')
-    >>> format_rupiah(1_250_000, decimals=1, locale="en")   # half up
-    'Rp 1.3M'
-    >>> format_rupiah(1_234_567, compact=False), format_rupiah(-50_000, compact=False, locale="en")
-    ('Rp 1.234.567', '-Rp 50,000')
-
+    >>> format_rupiah(1_250_000, decimals=1, locale="en"), format_rupiah(-50_000, compact=False, locale="en")  # half up
+    ('Rp 1.3M', '-Rp 50,000')
     >>> format_rupiah(pd.NA), format_rupiah(2.5e6)  # an integral float is fine
     ('–', 'Rp 2,5 jt')
     """
@@ -259,12 +244,10 @@ def format_rupiah(value: object, *, compact: bool = True, decimals: int | None =
 
 
 def format_percent(ratio: object, *, decimals: int = 1, locale: str | None = None) -> str:
-    """A ratio (0.651) as a percentage: ``"65,1 %"`` (id) or ``"65.1%"`` (en).
+    """A ratio (0.651) as a percentage: ``"65,1 %"`` (id) or ``"65.1%"`` (en); missing is ``"–"``.
 
-    >>> format_percent(0.651), format_percent(0.651, locale="en"), format_percent(1, decimals=0)
-    ('65,1 %', '65.1%', '100 %')
-    >>> format_percent(None)
-    '–'
+    >>> format_percent(0.651), format_percent(0.651, locale="en"), format_percent(1, decimals=0), format_percent(None)
+    ('65,1 %', '65.1%', '100 %', '–')
     """
     loc = _TABLE[_normalise(locale)]
     if ratio is None or (not isinstance(ratio, (str, bytes)) and pd.isna(ratio)):
@@ -275,11 +258,7 @@ def format_percent(ratio: object, *, decimals: int = 1, locale: str | None = Non
 
 
 def format_number(value: object, *, decimals: int = 1, locale: str | None = None) -> str:
-    """A plain number (days, a rate) in the locale: ``"1.234,5"`` / ``"1,234.5"``.
-
-    >>> format_number(1234.5), format_number(1234.5, locale="en"), format_number(None)
-    ('1.234,5', '1,234.5', '–')
-    """
+    """A plain number (days, a rate) in the locale: ``"1.234,5"`` / ``"1,234.5"``."""
     loc = _TABLE[_normalise(locale)]
     if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
         return MISSING
@@ -290,28 +269,15 @@ def format_number(value: object, *, decimals: int = 1, locale: str | None = None
 
 
 def format_count(n: int, *, locale: str | None = None) -> str:
-    """A count with the locale's thousands separator: ``"1.234"`` / ``"1,234"``.
-
-    >>> format_count(1234), format_count(1234, locale="en")
-    ('1.234', '1,234')
-    """
+    """A count with the locale's thousands separator: ``"1.234"`` / ``"1,234"``."""
     return _grouped(int(n), _TABLE[_normalise(locale)]) if n >= 0 else "-" + format_count(-n, locale=locale)
 
 
 def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
                      locale: str | None = None) -> FuncFormatter:
-    """A matplotlib tick formatter that labels positions as rupiah.
+    """A matplotlib tick formatter of positions rounded to whole rupiah, in the locale read when made.
 
-    Tick positions are rounded to whole rupiah; two decimals by default so
-    ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``). The
-    locale is read when the formatter is made (None = the current one).
-
-    >>> fmt = rupiah_formatter()
-    >>> [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)]
-    ['Rp 0', 'Rp 250 rb', 'Rp 1,25 jt', 'Rp 1,5 jt', '-Rp 2 M']
-    >>> rupiah_formatter(compact=False, locale="en")(1234567.4)
-    'Rp 1,234,567'
-    """
+    Two decimals by default so ticks 2.5 apart stay distinct (``Rp 1,25 jt``, ``Rp 1,5 jt``)."""
 
     from matplotlib.ticker import FuncFormatter
 
@@ -326,11 +292,7 @@ def rupiah_formatter(*, compact: bool = True, decimals: int | None = 2,
 
 
 def percent_formatter(*, decimals: int = 0, locale: str | None = None) -> FuncFormatter:
-    """A matplotlib tick formatter for an axis in percent (0-100), in the locale.
-
-    >>> percent_formatter(locale="en")(40.0), percent_formatter(locale="id")(40.0)
-    ('40%', '40 %')
-    """
+    """A matplotlib tick formatter for an axis in percent (0-100), in the locale."""
     from matplotlib.ticker import FuncFormatter
 
     fixed = _normalise(locale)

@@ -1,13 +1,7 @@
-"""The shared core schema of every invoice frame: one place, one table (:data:`CORE_SCHEMA`).
+"""The shared core schema of every invoice frame (:data:`CORE_SCHEMA`): every loader returns these columns
+first, in this order, with these dtypes, then its own; the table and conventions: :doc:`/guide/typed-frame`.
 
-Every loader returns these columns first, in this order, with these dtypes, then its provider's
-remaining fields; the table of columns, dtypes and provider fields, and the conventions (integer
-rupiah, Asia/Jakarta datetimes, folded statuses, NFC names) are in :doc:`/guide/typed-frame`.
-
->>> frame = empty_frame()
->>> frame.columns[:4].tolist()
-['provider', 'invoice_id', 'customer_id', 'customer_name']
->>> str(frame["issued_at"].dtype)
+>>> str(empty_frame()["issued_at"].dtype)
 'datetime64[us, Asia/Jakarta]'
 """
 
@@ -81,21 +75,19 @@ CORE_COLUMNS: tuple[str, ...] = tuple(CORE_SCHEMA)
 def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
     """An empty frame with the core columns (then ``extra``) and their dtypes.
 
-    This is what a loader returns for an account without invoices, and a
-    convenient zero-row input for the analytics, charts and panel.
+    What a loader returns for an account without invoices; a zero-row input for the analytics, charts and panel.
 
     Parameters
     ----------
     extra : Mapping[str, object] or None, default None
-        Further columns, name -> dtype (anything pandas accepts as a dtype),
-        added after the core columns in their order. A name that is also a
-        core column gives that column this dtype, in its core position.
+        Further columns, name -> dtype (anything pandas accepts as a dtype), added after the core columns in
+        their order. A name that is also a core column gives that column this dtype, in its core position.
 
     Returns
     -------
     pandas.DataFrame
-        Zero rows; the columns of :data:`CORE_SCHEMA` in order (``provider``,
-        ``invoice_id``, ... ``currency``) with its dtypes, then ``extra``.
+        Zero rows; the columns of :data:`CORE_SCHEMA` in order (``provider``, ``invoice_id``, ... ``currency``)
+        with its dtypes, then ``extra``.
 
     Raises
     ------
@@ -121,12 +113,7 @@ def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
 
 
 def union_categories(pieces: list[pd.Categorical]) -> pd.Categorical:
-    """Stack categoricals; categories are the union, in their order when every piece has the same.
-
-    (``pd.concat`` alone turns categoricals with different categories into text.)
-
-    >>> union_categories([pd.Categorical(["a"]), pd.Categorical(["b"])]).categories.tolist()
-    ['a', 'b']
-    """
+    """Stack categoricals (``pd.concat`` would make text of different categories): the union of the
+    categories, in their order when every piece has the same."""
     values = union_categoricals(pieces, ignore_order=True)
     return values.astype(pieces[0].dtype) if all(p.dtype == pieces[0].dtype for p in pieces) else values

@@ -1,41 +1,9 @@
 """Settings that stick: terms per provider, locale, bucket edges, store path and default providers.
 
-Each setting is taken from the strongest place that gives it, in this order:
-
-1. **arguments** (a function's keyword or a command-line option);
-2. **environment**: ``INVOICE_ANALYTICS_TERMS`` (``"mayar=14,faspay=0"``),
-   ``INVOICE_ANALYTICS_LOCALE`` (``id`` or ``en``), ``INVOICE_ANALYTICS_EDGES``
-   (``"30,60,90"``), ``INVOICE_ANALYTICS_STORE`` (a directory) and
-   ``INVOICE_ANALYTICS_PROVIDERS`` (``"faspay,mayar"``);
-3. the **project file** ``invoice-analytics.toml`` in the working directory;
-4. the **user file** ``invoice-analytics/config.toml`` under the user's
-   configuration directory: ``$XDG_CONFIG_HOME`` or ``~/.config`` on Linux
-   and other Unix systems, ``~/Library/Application Support`` on macOS,
-   ``%APPDATA%`` on Windows (see :func:`user_file`);
-5. the **defaults**: terms 0 for every provider, locale ``id``, edges
-   30, 60, 90, no store, both providers.
-
-Terms are taken provider by provider: a project file giving ``mayar = 14``
-and a user file giving ``faspay = 7`` give both. Both files are TOML (read
-with the standard library's :mod:`tomllib`)::
-
-    locale = "id"
-    edges = [30, 60, 90]
-    store = "~/ar-history"
-    providers = ["faspay", "mayar"]
-
-    [terms]
-    mayar = 14
-
-A bad value is a :class:`SettingsError` naming the file (or variable) and
-the key, never a silent default. ``invoice-analytics config`` prints the
-effective settings and where each came from.
-
->>> s = load_settings({"locale": "en"}, cwd="/nonexistent", environ={})
->>> s.locale, s.origin["locale"], s.edges, s.origin["edges"]
-('en', 'argument', (30, 60, 90), 'default')
->>> terms_notes({"faspay": 0, "mayar": 0}, ["mayar"])  # doctest: +ELLIPSIS
-['Mayar invoices carry no due date and are aged with terms 0 ...']
+Each setting comes from the strongest place that gives it: arguments, the ``INVOICE_ANALYTICS_*`` environment
+(:data:`ENVIRONMENT`), the project file, the user file (:func:`user_file`), then the defaults; terms merge
+provider by provider. A bad value is a :class:`SettingsError` naming the file (or variable) and the key, never
+a silent default. The order, the file format and ``invoice-analytics config``: :doc:`/guide/settings`.
 """
 
 from __future__ import annotations
@@ -86,13 +54,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    """The effective settings, and where each came from (``origin``: setting -> place).
-
-    ``origin`` has a key per setting (``"locale"``, ``"edges"``, ``"store"``,
-    ``"providers"``) and one per provider's terms (``"terms.mayar"``); its
-    values are ``"argument"``, ``"environment (NAME)"``, ``"project file
-    PATH"``, ``"user file PATH"`` or ``"default"``.
-    """
+    """The effective settings, and where each came from: ``origin`` maps each setting (and ``"terms.mayar"``...)
+    to ``"argument"``, ``"environment (NAME)"``, ``"project file PATH"``, ``"user file PATH"`` or ``"default"``."""
 
     terms: dict[str, int]
     locale: str
@@ -107,13 +70,8 @@ class Settings:
 
 
 def user_file(environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
-    """The user's settings file: ``invoice-analytics/config.toml`` under the platform's config directory.
-
-    >>> str(user_file({"XDG_CONFIG_HOME": "/cfg"}, "linux"))
-    '/cfg/invoice-analytics/config.toml'
-    >>> str(user_file({"HOME": "/home/ani"}, "linux"))
-    '/home/ani/.config/invoice-analytics/config.toml'
-    """
+    """The user's settings file: ``invoice-analytics/config.toml`` under ``$XDG_CONFIG_HOME`` (else
+    ``~/.config``), ``~/Library/Application Support`` on macOS, ``%APPDATA%`` on Windows."""
     env = os.environ if environ is None else environ
     platform = sys.platform if platform is None else platform
     home = Path(env.get("HOME") or Path.home())
@@ -205,33 +163,13 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     user: str | os.PathLike[str] | None = None,
 ) -> Settings:
-    """The effective settings: ``arguments`` > environment > project file > user file > defaults.
+    """The effective :class:`Settings`: ``arguments`` > environment > project file > user file > defaults.
 
-    Parameters
-    ----------
-    arguments : Mapping[str, object] or None, default None
-        Settings given as arguments (``terms``: a mapping by provider or an
-        int for every provider; ``locale``; ``edges``; ``store``;
-        ``providers``); a value of None means "not given".
-    cwd : path or None, default None
-        Where the project file is looked for (default: the working directory).
-    environ : Mapping[str, str] or None, default None
-        The environment (default: :data:`os.environ`).
-    user : path or None, default None
-        The user file (default: :func:`user_file`).
+    ``arguments``: ``terms`` (a mapping by provider, or an int for all), ``locale``, ``edges``, ``store``,
+    ``providers``; None is "not given". ``cwd``, ``environ`` and ``user`` stand in for the working directory,
+    :data:`os.environ` and :func:`user_file`. A bad value, an unknown key or a file that is not TOML is a
+    :class:`SettingsError` naming the file or variable and the key.
 
-    Returns
-    -------
-    Settings
-
-    Raises
-    ------
-    SettingsError
-        A bad value, an unknown key or a file that is not TOML; the message
-        names the file or variable and the key.
-
-    Examples
-    --------
     >>> s = load_settings({"terms": {"mayar": 14}}, cwd="/nonexistent", environ={"INVOICE_ANALYTICS_LOCALE": "en"})
     >>> s.terms, s.origin["terms.mayar"], s.origin["terms.faspay"], s.locale, s.origin["locale"]
     ({'faspay': 0, 'mayar': 14}, 'argument', 'default', 'en', 'environment (INVOICE_ANALYTICS_LOCALE)')
@@ -265,17 +203,8 @@ def load_settings(
 
 
 def terms_notes(terms: object, providers: Iterable[str]) -> list[str]:
-    """A note for each of ``providers`` that has no due dates and is aged with terms 0.
-
-    ``terms`` is the aging's ``terms_days``: an int for every provider, a
-    mapping by provider (missing = 0) or a column name (no note: each
-    invoice carries its terms).
-
-    >>> terms_notes({"mayar": 14}, ["faspay", "mayar"]), terms_notes("terms", ["mayar"])
-    ([], [])
-    >>> terms_notes(0, ["faspay", "mayar"])[0][:60]
-    'Mayar invoices carry no due date and are aged with terms 0 ('
-    """
+    """A note for each of ``providers`` that has no due dates and is aged with terms 0; ``terms`` is the aging's
+    ``terms_days`` (a column name gives no note: each invoice carries its terms)."""
     if isinstance(terms, str):
         return []
     out = []
@@ -290,17 +219,7 @@ def terms_notes(terms: object, providers: Iterable[str]) -> list[str]:
 
 
 def settings_table(settings: Settings) -> str:
-    """The effective settings and where each came from, one per line (``invoice-analytics config``).
-
-    >>> print(settings_table(load_settings(cwd="/nonexistent", environ={}, user="/nonexistent/u.toml")))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    terms.faspay = 0             (default)
-    terms.mayar  = 0             (default)
-    locale       = id            (default)
-    edges        = 30, 60, 90    (default)
-    store        = (none)        (default)
-    providers    = faspay, mayar (default)
-    """
+    """The effective settings and where each came from, one per line (``invoice-analytics config``)."""
     shown = {f"terms.{p}": str(d) for p, d in settings.terms.items()}
     shown |= {"locale": settings.locale, "edges": ", ".join(map(str, settings.edges)),
               "store": str(settings.store) if settings.store else "(none)",

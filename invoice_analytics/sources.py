@@ -1,15 +1,9 @@
 """One call for "all my invoices": the real APIs when configured, else the embedded emulator.
 
-With no ``FASPAY_*`` or ``MAYAR_*`` variable in the environment (or ``demo=True``) a local
-:class:`~invoice_analytics.emulator.Emulator` is started on 127.0.0.1, both providers are loaded from
-it over HTTP and it is stopped again, with a :class:`~invoice_analytics.errors.DemoDataWarning` and
-``attrs["source"] == "demo"``; a partly set or misspelled credential is a
-:class:`~invoice_analytics.errors.MissingCredentialsError`, never a fallback (:doc:`/guide/loading`).
+With no ``FASPAY_*`` or ``MAYAR_*`` variable set (or ``demo=True``), both providers are loaded over HTTP from
+an :class:`~invoice_analytics.emulator.Emulator` started on 127.0.0.1 for the call (:doc:`/guide/loading`).
 
->>> import warnings  # doctest: +SKIP
->>> with warnings.catch_warnings():  # doctest: +SKIP
-...     warnings.simplefilter("ignore")
-...     df = load_invoices(demo=True, progress=False)
+>>> df = load_invoices(demo=True, progress=False)  # doctest: +SKIP
 >>> sorted(df["provider"].unique()), df.attrs["source"]  # doctest: +SKIP
 (['faspay', 'mayar'], 'demo')
 """
@@ -45,50 +39,42 @@ def load_invoices(
 ) -> pd.DataFrame:
     """Load and :func:`~invoice_analytics.combine` the chosen providers.
 
-    The real APIs with the environment's credentials, else the embedded
-    emulator's sample data (see the module above); Faspay first, then Mayar.
+    Faspay first, then Mayar: the real APIs with the environment's credentials, else the emulator's sample data.
 
     Parameters
     ----------
     providers : str or Iterable[str], default ("faspay", "mayar")
         "faspay", "mayar", or several of them.
     demo : bool or None, default None
-        None: when no ``FASPAY_*`` or ``MAYAR_*`` variable at all is set, load
-        every one of ``providers`` from the emulator (with a
-        :class:`~invoice_analytics.errors.DemoDataWarning`); else load the
-        providers among ``providers`` with a variable set from their real APIs
-        (one without its credentials raises) and skip the others.
-        True: always the emulator. False: never, every one of ``providers``
-        from its real API (missing credentials raise).
+        None: with no ``FASPAY_*`` or ``MAYAR_*`` variable set, every one of ``providers`` from the emulator
+        (with a :class:`~invoice_analytics.errors.DemoDataWarning`), else those with a variable set from their
+        real APIs (one without its credentials raises), skipping the others. True: always the emulator.
+        False: never, every one from its real API (missing credentials raise).
     progress : bool or None, default None
         Passed to each loader.
     faspay_base_url, mayar_base_url : str or None, default None
-        The real APIs' origins (see the loaders' ``base_url``); None reads
-        ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``, else keeps each loader's
-        default. Not used with the emulator.
+        The real APIs' origins (see the loaders' ``base_url``); None reads ``FASPAY_BASE_URL`` /
+        ``MAYAR_BASE_URL``, else keeps each loader's default. Not used with the emulator.
 
     Returns
     -------
     pandas.DataFrame
-        The loaded frames stacked by :func:`~invoice_analytics.combine`: the
-        core columns, then Faspay's ``period`` and Mayar's own columns.
-        ``attrs["source"]`` is ``"demo"`` for sample data, else the providers
-        loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data
-        has ``attrs["as_of"]``, the ISO date its statuses were seen. Every
-        attr is JSON (``to_parquet`` saves the frame).
+        The loaded frames stacked by :func:`~invoice_analytics.combine`: the core columns, then Faspay's
+        ``period`` and Mayar's own columns. ``attrs["source"]`` is ``"demo"`` for sample data, else the
+        providers loaded (``"faspay"``, ``"mayar"`` or ``"faspay, mayar"``); sample data has
+        ``attrs["as_of"]``, the ISO date its statuses were seen. Every attr is JSON (``to_parquet`` saves the
+        frame).
 
     Raises
     ------
     ValueError
-        When ``providers`` is empty or names an unknown provider (and as the
-        loaders do, e.g. for a bad origin).
+        When ``providers`` is empty or names an unknown provider (and as the loaders do, e.g. for a bad origin).
     invoice_analytics.errors.MissingCredentialsError
-        Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the
-        toolkit does not know, a username without a password (see
-        :func:`check_environment`), or a provider to load without credentials.
+        Unless ``demo=True``: for a ``FASPAY_*`` / ``MAYAR_*`` variable the toolkit does not know, a username
+        without a password (see :func:`check_environment`), or a provider to load without credentials.
     invoice_analytics.errors.InvoiceAPIError
-        When a load fails (its subclasses: see :func:`load_faspay` and
-        :func:`load_mayar`); nothing partial is returned.
+        When a load fails (its subclasses: see :func:`load_faspay` and :func:`load_mayar`); nothing partial is
+        returned.
 
     Warns
     -----
@@ -147,12 +133,7 @@ def load_invoices(
 
 
 def origin_options(faspay_base_url: str | None, mayar_base_url: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The loaders' ``base_url`` keyword arguments: the given origins, else ``FASPAY_BASE_URL`` /
-    ``MAYAR_BASE_URL``, else none (each loader's default).
-
-    >>> origin_options("https://faspay.example", None)[0]
-    {'base_url': 'https://faspay.example'}
-    """
+    """The loaders' ``base_url`` keywords: the given origins, else ``FASPAY_BASE_URL`` / ``MAYAR_BASE_URL``."""
     faspay = faspay_base_url or os.environ.get("FASPAY_BASE_URL", "").strip() or None
     mayar = mayar_base_url or os.environ.get("MAYAR_BASE_URL", "").strip() or None
     return ({"base_url": faspay} if faspay else {}), ({"base_url": mayar} if mayar else {})

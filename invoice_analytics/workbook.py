@@ -1,29 +1,10 @@
 """The one writer of finance-ready workbooks: the report's, the pack's and the panel's (XlsxWriter).
 
-Every sheet starts with a short title block (the sheet's title, then lines
-such as the as-of date, the source and the notes that concern it), then the
-table with human headers (:data:`HEADERS`). Rupiah stay integer numbers shown
-as ``"Rp" #,##0``; dates are Excel dates (``yyyy-mm-dd``), times
-``yyyy-mm-dd hh:mm``, shares percents. Printed: A4 landscape, only the header
-row repeated on each page, "Page n of N" in the footer; a sheet prints at
-100 % when it fits the width, else at the scale that fits, and a sheet may
-ask for a smallest scale (its widest text columns are then wrapped to fit).
-No cell is ever a formula: every text is written as a string; control
-characters are removed and over-long text cut (with an ExportWarning), as
-:func:`~invoice_analytics.write_excel` does.
-
-XlsxWriter rather than openpyxl: measured by ``benchmarks/bench_workbook.py``
-(100,000 invoices), it writes the same sheets several times faster than
-openpyxl's write-only mode, and sets every print option.
-
->>> import tempfile, openpyxl
->>> frame = pd.DataFrame({"customer_name": ["Ani", "Total"], "outstanding": [350_000, 350_000]})
->>> path = write_sheets(Path(tempfile.mkdtemp()) / "a.xlsx", {"Aging": frame},
-...                     titles={"Aging": ["Aging", "As of 2026-11-30"]})
->>> sheet = openpyxl.load_workbook(path)["Aging"]
->>> [c.value for c in sheet[4]], sheet["B5"].value, sheet["B5"].number_format, sheet.print_title_rows
-(['Customer', 'Outstanding'], 350000, '"Rp" #,##0;-"Rp" #,##0', '$4:$4')
-"""
+Each sheet: a title block (title, as-of date, source, notes), then the table with human headers
+(:data:`HEADERS`); rupiah integers shown as ``"Rp" #,##0``, Excel dates, percents. Printed A4 landscape with the
+header row repeated and "Page n of N", at 100 % or the scale that fits the width (a sheet may ask for a smallest
+scale, wrapping its widest text columns). No cell is a formula, as in :func:`~invoice_analytics.write_excel`.
+XlsxWriter, not openpyxl: several times faster (``benchmarks/bench_workbook.py``) and it sets every print option."""
 
 from __future__ import annotations
 
@@ -82,20 +63,12 @@ _WIDTHS = {"customer_name": 28, "customer_id": 15, "provider": 8, "invoice_id": 
 
 
 def column_mm(width: float) -> float:
-    """The printed width in millimetres of an Excel column ``width`` characters wide (7 px a character + 5).
-
-    >>> round(column_mm(10), 1)
-    19.8
-    """
+    """The printed width in millimetres of an Excel column ``width`` characters wide (7 px a character + 5)."""
     return (7 * width + 5) * 25.4 / 96
 
 
 def sheet_scale(widths: Sequence[float]) -> int:
-    """The print scale (percent, at most 100) at which columns of these widths fit A4 landscape.
-
-    >>> sheet_scale([10] * 10), sheet_scale([20] * 10)
-    (100, 72)
-    """
+    """The print scale (percent, at most 100) at which columns of these widths fit A4 landscape."""
     total = sum(column_mm(w) for w in widths)
     return max(10, min(100, math.floor(100 * PRINTABLE_MM / total))) if total else 100
 
@@ -131,12 +104,9 @@ def write_sheets(
 ) -> Path:
     """Write ``sheets`` (name -> frame; a named index becomes columns) as one finance-ready workbook.
 
-    ``titles``: per sheet, the lines above the table (the first is the
-    sheet's title, bold). ``min_scale``: per sheet, the smallest print scale
-    allowed: wider text columns are wrapped to fit it. ``page_breaks``: per
-    sheet, a column at whose every change of value a printed page starts.
-    ``formats``: column name -> an Excel number format over the default
-    (e.g. ``"mmm yyyy"`` for months).
+    Per sheet: ``titles``, the lines above the table (the first bold); ``min_scale``, the smallest print scale
+    (wider text columns wrapped to fit); ``page_breaks``, a column whose every change starts a printed page.
+    ``formats``: column name -> an Excel number format over the default (e.g. ``"mmm yyyy"``).
     """
     try:
         import xlsxwriter

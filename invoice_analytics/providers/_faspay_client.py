@@ -1,22 +1,6 @@
 """Faspay Billing's client: the checked connection, the session, the signed page request and the page loops
-(private; public as :class:`invoice_analytics.providers.FaspayClient`).
-
-One :class:`FaspayClient` holds what every Faspay request needs, written once:
-the session (its retries, its pool and wait budget), the signature auth hook
-(the signature is put into each body only as it is sent), the request label,
-the request body, the checked page, the loader's page loop (the sweeps of
-every status side by side, see :class:`~._paging.FaspaySweep`) and the
-store's simpler one (:meth:`FaspayClient.query`), the defaults and the
-limit checks. :func:`~invoice_analytics.providers.faspay.load_faspay` and
-the history store both drive it.
-
->>> client = FaspayClient.from_options(signature="s3cret")
->>> client
-FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)
->>> client.body(4, 2, start=DEFAULT_START, end=dt.date(2026, 12, 31))
-{'start_period': '2000-01-01', 'end_period': '2026-12-31', 'status': '4', 'page': 2}
->>> client.close()
-"""
+(the loader's sweeps, the store's :meth:`FaspayClient.query`), driven by ``load_faspay`` and the history store
+(public in :mod:`invoice_analytics.providers.clients`, which says why)."""
 
 from __future__ import annotations
 
@@ -34,6 +18,7 @@ from typing import Any
 import requests
 
 from invoice_analytics._dates import jakarta_today
+from invoice_analytics._docs import doc
 from invoice_analytics.errors import AuthenticationError, InvoiceAPIError, MissingCredentialsError, ResponseError
 from invoice_analytics.providers._credentials import FaspaySignatureAuth, Secret, credential
 from invoice_analytics.providers._http import (
@@ -108,8 +93,7 @@ def faspay_signature(username: str, password: str) -> str:
 
 @dataclass(frozen=True)
 class FaspayConnection:
-    """Faspay's connection arguments, checked: the one reading of them by :func:`load_faspay` and by the
-    history store's refresh (so both accept and refuse the same values)."""
+    """Faspay's connection arguments, checked: the one reading of them by the loader and the store's refresh."""
 
     secrets: tuple[Secret, Secret | None]  # the signature sent, the password it came from (to scrub)
     origin: str
@@ -138,13 +122,7 @@ def faspay_connection(*, username: str | None = None, password: str | None = Non
                       base_url: str = FASPAY_DEV_URL, timeout: float = 30, max_workers: int = 4, max_retries: int = 5,
                       backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
                       max_response_bytes: int = MAX_RESPONSE_BYTES) -> FaspayConnection:
-    """Check :func:`load_faspay`'s connection arguments (its defaults).
-
-    >>> faspay_connection(signature="s", max_workers=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: faspay: max_workers must be at least 1
-    """
+    """Check :func:`load_faspay`'s connection arguments."""
     secrets = faspay_secrets(username, password, signature)  # (signature, password): Secrets, shown as ***
     origin = check_origin(base_url, "faspay")
     if max_workers < 1:
@@ -156,11 +134,8 @@ def faspay_connection(*, username: str | None = None, password: str | None = Non
 
 
 def faspay_secrets(username: str | None, password: str | None, signature: str | None) -> tuple[Secret, Secret | None]:
-    """The checked signature to send and the password it came from (to scrub), each in a :class:`Secret`
-    (the loader's and the history store's one reading of the credential arguments).
-
-    Arguments first (``signature``, else ``username`` + ``password``), then the environment.
-    """
+    """The checked signature to send and the password it came from (to scrub), each a :class:`Secret`: from
+    ``signature``, else ``username`` + ``password``, else the environment."""
     sig = credential(signature, provider="faspay", name="signature")
     if sig is not None:
         return sig, None
@@ -184,18 +159,17 @@ def faspay_secrets(username: str | None, password: str | None, signature: str | 
 
 
 def default_window() -> tuple[dt.date, dt.date]:
-    """The loader's default invoice-period window, the account's whole history: :data:`DEFAULT_START` to
-    :data:`DEFAULT_END_DAYS_AHEAD` days after today (Asia/Jakarta)."""
+    """The loader's default window, the whole history: :data:`DEFAULT_START` to :data:`DEFAULT_END_DAYS_AHEAD`
+    days after today (Asia/Jakarta)."""
     return DEFAULT_START, jakarta_today() + dt.timedelta(days=DEFAULT_END_DAYS_AHEAD)
 
 
+@doc()
 class FaspayClient:
-    """Faspay Billing's client: one checked connection and the session every request of a load (or a store
-    refresh) goes through.
+    """Faspay's client: one checked connection and the session every request of a load or refresh goes through
+    (a connection per worker).
 
-    ``session`` (None: a new one with the loader's retries and a connection per worker, closed by
-    :meth:`close`) may be any :class:`requests.Session`; a given one is never closed here. The signature is
-    held in a :class:`~._credentials.Secret`, never shown in a repr or an error.
+    {client_session}
     """
 
     def __init__(self, connection: FaspayConnection, session: requests.Session | None = None) -> None:
@@ -206,14 +180,12 @@ class FaspayClient:
         self.session = session if session is not None else connection.session()
         self.caller = connection.caller(self.session)
         self._auth = connection.auth()  # puts the signature into each body as it is sent
-        #: The default window, fixed for the client's life: the account's whole history, from
-        #: :data:`DEFAULT_START` to :data:`DEFAULT_END_DAYS_AHEAD` days after today (Asia/Jakarta).
+        #: The default window (:func:`default_window`), fixed for the client's life.
         self.start, self.end = default_window()
 
     @classmethod
     def from_options(cls, *, session: requests.Session | None = None, **options: Any) -> FaspayClient:
-        """A client from :func:`~invoice_analytics.load_faspay`'s connection arguments, checked exactly as
-        the loader checks them."""
+        """A client from :func:`~invoice_analytics.load_faspay`'s connection arguments, checked as it checks them."""
         return cls(faspay_connection(**options), session)
 
     def __repr__(self) -> str:
@@ -224,8 +196,7 @@ class FaspayClient:
         return str(self.connection.secrets[0].reveal())
 
     def window(self, start: dt.date | None = None, end: dt.date | None = None) -> tuple[dt.date, dt.date]:
-        """The invoice-period window: :attr:`start` and :attr:`end` (the loader's defaults) for a bound not
-        given."""
+        """The invoice-period window: :attr:`start` and :attr:`end` for a bound not given."""
         return (start if start is not None else self.start, end if end is not None else self.end)
 
     @staticmethod
@@ -247,8 +218,7 @@ class FaspayClient:
 
     def page(self, code: int, page: int, *, customer_id: str | None = None, start: dt.date | None = None,
              end: dt.date | None = None) -> FaspayPage:
-        """One checked page of one status, over the default window or a narrower one (the store's single
-        pages; the label names the filter)."""
+        """One checked page of one status, over the default window or a narrower one (the store's)."""
         first, last = self.window(start, end)
         request = _request(code, page, customer_id=customer_id,
                            period=f"{first.isoformat()}..{last.isoformat()}" if start or end else None)
@@ -271,8 +241,7 @@ class FaspayClient:
 
     def sweep(self, codes: list[int], *, start: dt.date, end: dt.date, customer_id: str | int | None = None,
               due_date: dt.date | None = None, progress: Progress) -> FaspaySweep:
-        """The loader's page loop: every status's paged sweep side by side, swept again while its pages
-        shifted (see :class:`_Sweeper`); returns the settled :class:`~._paging.FaspaySweep`."""
+        """The loader's page loop (:class:`_Sweeper`); returns the settled :class:`~._paging.FaspaySweep`."""
         sweep = FaspaySweep(codes, FASPAY_STATUS_CODES)
         workers = self.connection.max_workers
         filters = {"start": start, "end": end, "customer_id": customer_id, "due_date": due_date}
@@ -298,14 +267,9 @@ class FaspayClient:
 class _Sweeper:
     """The HTTP side of one load: the sweeps of :class:`~._paging.FaspaySweep`, side by side.
 
-    Each status's first page is asked on the ``sweeps`` pool; its later pages
-    go to the ``pages`` pool, shared by every sweep, so at most that pool's
-    workers are in flight, and each sweep queues at most ``window`` pages
-    at a time (so an announced count never builds a large queue). Every request is counted against the
-    :class:`~._paging.PageBudget`; page 1's totals are checked before the
-    other pages of a pass are asked. The first failure stops every other
-    sweep.
-    """
+    Page 1 of each status goes to the ``sweeps`` pool, later pages to the shared ``pages`` pool, at most
+    ``window`` queued per sweep (an announced count never builds a large queue); every request is counted
+    against the :class:`~._paging.PageBudget`, page 1's totals checked first; the first failure stops all."""
 
     def __init__(self, client: FaspayClient, filters: dict[str, Any], progress: Progress, sweep: FaspaySweep,
                  budget: PageBudget, pages: ThreadPoolExecutor, sweeps: ThreadPoolExecutor, *, window: int) -> None:

@@ -1,35 +1,15 @@
 """The HTTP plumbing shared by the loaders: session, retries, bounded answers, typed errors, redaction.
 
-Retries are urllib3's :class:`~urllib3.util.Retry` (:class:`LoaderRetry`)
-mounted on a :class:`requests.Session`: 429 (honouring ``Retry-After``),
-500/502/503/504 and dropped or timed-out connections are retried with
-exponential back-off up to ``max_retries`` times; what still fails becomes a
-typed :class:`~invoice_analytics.errors.InvoiceAPIError`.
-
-``max_wait`` is the total a load waits on the server's rate limits: every
-pause before retrying an answer (a ``Retry-After``, or back-off when there
-is none) is taken from one :class:`WaitBudget` shared by all the requests
-and workers of the session, and a pause that would pass it fails the load
-at once with the answer that asked for it (the loaders' own pacing under a
-documented rate limit is not counted).
-
-One deadline covers each attempt of a request: connect, headers and body
-together must arrive within ``timeout`` seconds. A watchdog shuts the
-connection when the deadline passes (so a server trickling its headers a
-byte at a time cannot hold a load), and an attempt that ran out of time is
-not retried.
-
-Every call is bounded and stays on its origin: redirects are never followed
-(``allow_redirects=False`` on each call, so a caller's own session is covered
-too) and a 3xx is an error; the body is read in chunks against a deadline of
-``timeout`` seconds and refused past ``max_response_bytes`` once decompressed;
-JSON nested too deeply for the parser is an error, not a crash.
-
-Credentials travel only in the request, added by a :class:`requests.auth.AuthBase`
-as it is sent (see :mod:`._credentials`), never on the session; every text
-that leaves this module is scrubbed of them before it is shortened. Typed
-errors are raised outside any ``except`` block, so they carry no
-``__context__`` (the library exception, and the request it holds, are dropped).
+- urllib3 retries (:class:`LoaderRetry`) 429 (per ``Retry-After``), 500/502/503/504 and dropped connections
+  with back-off; every pause comes out of one :class:`WaitBudget` (``max_wait``, shared by all requests and
+  workers; the loaders' own pacing is not counted), and one that would pass it fails the load at once.
+- One deadline (``timeout``) covers each attempt's connect, headers and body; a watchdog shuts the connection
+  (a server trickling bytes cannot hold a load), and a timed-out attempt is not retried.
+- Calls stay on their origin: redirects are never followed (``allow_redirects=False`` per call, so a caller's
+  own session too); bodies stop at ``max_response_bytes`` decompressed; too-deep JSON is an error.
+- Credentials are added to each request as it is sent (:mod:`._credentials`), never on the session; every text
+  leaving this module is scrubbed of them, and typed errors are raised outside ``except`` blocks (no
+  ``__context__`` holding the request).
 """
 
 from __future__ import annotations
@@ -89,17 +69,9 @@ def make_session(
     backoff_factor: float = BACKOFF_FACTOR,
     max_wait: float = MAX_WAIT,
 ) -> requests.Session:
-    """A session whose adapters retry 429, 5xx and dropped connections.
-
-    Waits ``backoff_factor * 2 ** (retry - 1)`` seconds between retries (at most
-    :data:`BACKOFF_MAX`), or what a 429's ``Retry-After`` says, as long as all
-    the pauses of the session stay within ``max_wait`` in total (then the
-    answer that asked for one more is the answer at once). Each attempt of a
-    :class:`Caller` call is bounded by one deadline (connect, headers, body).
-
-    >>> session = make_session(3)
-    >>> session.get_adapter("https://api.mayar.id").max_retries.total
-    3
+    """A session whose adapters retry 429, 5xx and dropped connections, waiting
+    ``backoff_factor * 2 ** (retry - 1)`` s (at most :data:`BACKOFF_MAX`) or a 429's ``Retry-After``, all pauses
+    within ``max_wait`` in total.
     """
     retry = LoaderRetry(
         total=max_retries,
@@ -125,17 +97,7 @@ def make_session(
 
 
 def check_origin(base_url: str, provider: str) -> str:
-    """Validate an origin (scheme://host[:port]) and return it without a trailing slash.
-
-    Plain http is refused unless the host is loopback.
-
-    >>> check_origin("http://127.0.0.1:8765/", "mayar")
-    'http://127.0.0.1:8765'
-    >>> check_origin("http://example.com", "mayar")
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: plain http is refused for 'example.com'; use https (http is allowed only on loopback)
-    """
+    """Validate an origin (scheme://host[:port]; plain http only on loopback) and return it without a trailing slash."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{provider}: base_url must be an origin like https://host[:port], got {base_url!r}")
@@ -159,14 +121,7 @@ def check_limits(
     max_response_bytes: int,
     max_pages: int | None,
 ) -> None:
-    """Refuse limits that would not bound a load (a ValueError naming the keyword).
-
-    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=None)
-    >>> check_limits("mayar", timeout=30, max_wait=120, max_response_bytes=1024, max_pages=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: max_pages must be a positive integer or None, not 0
-    """
+    """Refuse limits that would not bound a load (a ValueError naming the keyword)."""
     for name, value in (("timeout", timeout), ("max_wait", max_wait)):
         if not _is_number(value) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{provider}: {name} must be a finite number of seconds >= 0, not {value!r}")
@@ -196,24 +151,14 @@ def _is_loopback(host: str) -> bool:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every secret in ``text`` by ``***`` (also as written in JSON or a URL).
-
-    >>> redact("bad key sk-123 in Bearer sk-123", ["sk-123"])
-    'bad key *** in Bearer ***'
-    >>> redact('echo: "a\\\\"b/c"', ['a"b/c'])
-    'echo: "***"'
-    """
+    """Replace every secret in ``text`` by ``***`` (also as written in JSON or a URL)."""
     for form in _forms(secrets):
         text = text.replace(form, "***")
     return text
 
 
 def redact_bytes(body: bytes, secrets: Iterable[str | None]) -> bytes:
-    """:func:`redact` for a body as it came (UTF-8).
-
-    >>> redact_bytes(b'{"message": "bad key sk-123"}', ["sk-123"])
-    b'{"message": "bad key ***"}'
-    """
+    """:func:`redact` for a body as it came (UTF-8)."""
     for form in _forms(secrets):
         body = body.replace(form.encode("utf-8"), b"***")
     return body
@@ -251,11 +196,8 @@ class _Answer:
 
 
 class Caller:
-    """Sends one provider's requests and turns every failure into a typed error.
-
-    ``secrets`` (:class:`~._credentials.Secret`) are scrubbed from every
-    message; the caller never logs a header or a body.
-    """
+    """Sends one provider's requests and turns every failure into a typed error; ``secrets`` are scrubbed from
+    every message, and no header or body is logged."""
 
     def __init__(
         self,
@@ -298,12 +240,7 @@ class Caller:
         return cls(self.provider, self.scrub(request), clean, detail=detail, **kw)
 
     def get_json(self, url: str, request: str, **kwargs: Any) -> dict[str, Any]:
-        """GET ``url`` and return its JSON object, or raise a typed error.
-
-        ``request`` describes the call for messages (no credentials in it);
-        ``kwargs`` go to :meth:`requests.Session.get` (``params``, ``json``,
-        ``headers``, ``auth``).
-        """
+        """GET ``url``'s JSON object, or a typed error naming ``request``; ``kwargs`` go to ``Session.get``."""
         log.debug("%s: %s", self.provider, request)
         answer = self._fetch(url, **kwargs)
         status = answer.status
@@ -334,10 +271,8 @@ class Caller:
     def _fetch(self, url: str, **kwargs: Any) -> _Answer:
         """One call, its body read whole within the bounds; failures are described, not raised.
 
-        The body is read by a response hook: requests runs it as soon as the
-        headers are in, before :meth:`requests.Session.send` looks at a
-        redirect (even one it will not follow, it reads the whole body of).
-        The session's own response hooks run first.
+        The body is read by a response hook, which requests runs before ``Session.send`` looks at a redirect
+        (whose whole body it would read even when not following it); the session's own hooks run first.
         """
         read: list[tuple[bytes, type[InvoiceAPIError] | None, str | None]] = []
 
@@ -383,10 +318,7 @@ class Caller:
             )
 
     def _read(self, response: requests.Response) -> tuple[bytes, type[InvoiceAPIError] | None, str | None]:
-        """The decompressed body, read in chunks against the deadline and the size cap.
-
-        A body given up on is closed, so nothing reads the rest of it.
-        """
+        """The decompressed body, read in chunks against the deadline and the size cap (closed when given up on)."""
         body, failure, problem = self._read_chunks(response)
         if failure is not None:
             response.close()

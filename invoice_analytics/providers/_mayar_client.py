@@ -1,18 +1,5 @@
-"""Mayar's client: the checked connection, the session, the cursor page and the page loop (private; public as
-:class:`invoice_analytics.providers.MayarClient`).
-
-One :class:`MayarClient` holds what every Mayar request needs, written once: the
-session (its retries and wait budget), the Bearer auth hook (the key is added
-to each request only as it is sent), the request label, the checked cursor
-page, the page loop with its tie and cursor rules, the loader's defaults and
-limit checks. :func:`~invoice_analytics.providers.mayar.load_mayar` and the
-history store both drive it.
-
->>> client = MayarClient.from_options(api_key="k", base_url="sandbox")
->>> client
-MayarClient(origin='https://api.mayar.club', api_key=***)
->>> client.close()
-"""
+"""Mayar's client: the checked connection, the session, the cursor page and the page loop, driven by
+``load_mayar`` and the history store (public in :mod:`invoice_analytics.providers.clients`, which says why)."""
 
 from __future__ import annotations
 
@@ -25,6 +12,7 @@ from typing import Any
 
 import requests
 
+from invoice_analytics._docs import doc
 from invoice_analytics.errors import MissingCredentialsError, PagingWarning, ResponseError
 from invoice_analytics.providers._credentials import BearerAuth, Secret, credential
 from invoice_analytics.providers._http import (
@@ -79,8 +67,7 @@ def _api_key(api_key: str | None, who: str = "load_mayar") -> Secret:
 
 @dataclass(frozen=True)
 class MayarConnection:
-    """Mayar's connection arguments, checked: the one reading of them by :func:`load_mayar` and by the
-    history store's refresh (so both accept and refuse the same values)."""
+    """Mayar's connection arguments, checked: the one reading of them by the loader and the store's refresh."""
 
     key: Secret
     origin: str
@@ -108,14 +95,7 @@ def mayar_connection(*, api_key: str | None = None, base_url: str = MAYAR_PRODUC
                      rate_limit_per_minute: int | None = 20, max_retries: int = 5,
                      backoff_factor: float = BACKOFF_FACTOR, max_pages: int | None = None, max_wait: float = MAX_WAIT,
                      max_response_bytes: int = MAX_RESPONSE_BYTES, who: str = "load_mayar") -> MayarConnection:
-    """Check :func:`load_mayar`'s connection arguments (its defaults; ``who`` names the caller in a missing
-    credential's error).
-
-    >>> mayar_connection(api_key="k", timeout=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: mayar: timeout must be more than 0 seconds, not 0
-    """
+    """Check :func:`load_mayar`'s connection arguments (``who`` names the caller in a missing credential's error)."""
     key = _api_key(api_key, who)
     origin = mayar_origin(base_url)
     check_limits("mayar", timeout=timeout, max_wait=max_wait, max_response_bytes=max_response_bytes,
@@ -129,11 +109,9 @@ def mayar_pages(caller: Caller, url: str, auth: BearerAuth, params: Mapping[str,
                 cursor: MayarCursor | None = None, starting_after: int | None = None,
                 max_pages: int = MAYAR_MAX_PAGES, before: Callable[[], object] | None = None,
                 stacklevel: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-    """Mayar's page loop, the loader's and the history store's: the list's pages (under ``params``, the
-    filters and ``limit``), newest first from ``createdAt < starting_after`` (None: the newest), each checked
-    and fed to ``cursor`` (its tie and cursor rules); yields (rows, has_more). ``before`` runs before each
-    request (the pacing). Stop iterating to stop asking.
-    """
+    """Mayar's page loop (the loader's and the store's): yields each checked page's (rows, has_more) under
+    ``params``, newest first from ``createdAt < starting_after`` (None: the newest), fed to ``cursor``;
+    ``before`` runs before each request (the pacing). Stop iterating to stop asking."""
     cursor = cursor if cursor is not None else MayarCursor()
     cursor.cursor = starting_after if starting_after is not None else cursor.cursor
     headers = {"Accept": "application/json"}
@@ -169,19 +147,12 @@ def _take(cursor: MayarCursor, data: list[dict[str, Any]], has_more: bool, reque
 
 
 def mayar_origin(base_url: str) -> str:
-    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands.
-
-    >>> mayar_origin("sandbox") == MAYAR_SANDBOX_URL, mayar_origin("production") == MAYAR_PRODUCTION_URL
-    (True, True)
-    >>> mayar_origin("http://127.0.0.1:8765/")
-    'http://127.0.0.1:8765'
-    """
+    """The checked origin of ``base_url``; "production" and "sandbox" are shorthands."""
     return check_origin(_ORIGINS.get(base_url, base_url), "mayar")
 
 
 def checked_mayar_page(caller: Caller, request: str, payload: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]:
-    """The page's rows and hasMore, or a typed error for a failure or a bad shape (the loader's and the
-    history store's)."""
+    """The page's rows and hasMore, or a typed error for a failure or a bad shape."""
     words = payload_words(payload)
     status_code = payload.get("statusCode")
     if (words is not None and words.lower() == "failed") or (
@@ -206,13 +177,11 @@ def _rows(payload: dict[str, Any]) -> tuple[list[dict[str, Any]] | None, str | N
         return None, str(problem)
 
 
+@doc()
 class MayarClient:
-    """Mayar's client: one checked connection and the session every request of a load (or a store refresh)
-    goes through.
+    """Mayar's client: one checked connection and the session every request of a load or refresh goes through.
 
-    ``session`` (None: a new one with the loader's retries, closed by :meth:`close`) may be any
-    :class:`requests.Session`; a given one is never closed here. The key is held in a
-    :class:`~._credentials.Secret`, never shown in a repr or an error.
+    {client_session}
     """
 
     def __init__(self, connection: MayarConnection, session: requests.Session | None = None) -> None:
@@ -227,8 +196,7 @@ class MayarClient:
     @classmethod
     def from_options(cls, *, session: requests.Session | None = None, who: str = "load_mayar",
                      **options: Any) -> MayarClient:
-        """A client from :func:`~invoice_analytics.load_mayar`'s connection arguments, checked exactly as the
-        loader checks them (``who`` names the caller in a missing credential's error)."""
+        """A client from :func:`~invoice_analytics.load_mayar`'s connection arguments, checked as it checks them."""
         return cls(mayar_connection(**options, who=who), session)
 
     def __repr__(self) -> str:
@@ -241,9 +209,7 @@ class MayarClient:
     def pages(self, *, status: str | None = None, search: str | None = None, starting_after: int | None = None,
               cursor: MayarCursor | None = None, before: Callable[[], object] | None = None,
               stacklevel: int = 2) -> Iterator[tuple[list[dict[str, Any]], bool]]:
-        """The list's checked pages (of one ``status``, under a ``search``), newest first from ``createdAt <
-        starting_after`` (None: the newest), by :func:`mayar_pages`; yields (rows, has_more). Stop iterating
-        to stop asking."""
+        """:func:`mayar_pages` of one ``status``, under a ``search``."""
         params: dict[str, Any] = {"limit": MAYAR_PAGE_SIZE}
         if status is not None:
             params["status"] = status

@@ -1,8 +1,5 @@
-"""The sliding one-minute window of Mayar's rate limit, shared by the loader and the emulator.
-
-The loader paces itself with it (:class:`MinuteRateLimiter` blocks until a
-call is allowed); the emulator refuses with it (a 429 whose ``Retry-After``
-is :meth:`SlidingWindow.admit`'s wait). One rule, two sides.
+"""The sliding one-minute window of Mayar's rate limit: one rule for the loader, which paces itself with it
+(:class:`MinuteRateLimiter`), and the emulator, which refuses with it (a 429 with :meth:`SlidingWindow.admit`'s wait).
 
 >>> window = SlidingWindow(2, seconds=60)
 >>> window.admit(now=0.0), window.admit(now=1.0), window.admit(now=2.0)
@@ -32,10 +29,7 @@ class SlidingWindow:
         self._starts: deque[float] = deque()
 
     def admit(self, now: float) -> float:
-        """Admit a call at ``now`` and return 0.0, or return the seconds until one would be admitted.
-
-        A refused call is not counted.
-        """
+        """Admit a call at ``now`` and return 0.0, or return the seconds until one would be (not counted)."""
         while self._starts and now - self._starts[0] >= self.seconds:
             self._starts.popleft()
         if len(self._starts) < self.limit:

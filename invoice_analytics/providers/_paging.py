@@ -1,16 +1,6 @@
-"""The paging state of each loader, as small objects that need no HTTP.
+"""The paging state of each loader as small objects without HTTP (the loaders feed them pages, the tests lists).
 
-:class:`MayarCursor` holds Mayar's cursor rule; :class:`FaspaySweep` the
-bookkeeping of Faspay's status sweeps (what to keep, when a pass or a status
-must be swept again, what to warn about). The loaders feed them pages and do
-the HTTP; the tests drive them with lists.
-
->>> cursor = MayarCursor()
->>> cursor.params()
-{}
->>> cursor.take([{"id": "b", "createdAt": 2000}, {"id": "a", "createdAt": 1000}], has_more=True, source="p1")
->>> cursor.params(), cursor.done
-({'startingAfter': '1001'}, False)
+The rules and why: the first and "Endless paging"/"Absurd totals" items of :doc:`/guide/real-apis`.
 """
 
 from __future__ import annotations
@@ -36,28 +26,11 @@ MAX_STALE_PAGES = 2
 class MayarCursor:
     """Mayar's ``startingAfter`` cursor over a newest-first list, with the tie rule.
 
-    The cursor is a ``createdAt`` in epoch milliseconds. Invoices sharing a
-    millisecond across a page boundary are lost when the server reads the
-    cursor as ``<``, or repeated under ``<=``: so the next cursor is the
-    oldest ``createdAt`` of the page **plus one**, which re-reads the boundary
-    millisecond under either reading, and rows already seen are merged by id.
-
-    Each next cursor must be strictly below the previous one, so the paging
-    ends whatever the server sends. When ``oldest + 1`` would not go down
-    because a whole page sits in the boundary millisecond (more invoices share
-    it than a page holds), the plain cursor ``oldest`` is used instead, with a
-    warning (the rest of that millisecond cannot be reached). A page that goes
-    down neither way (a server ignoring the cursor) is an error, and so is a
-    cursor that keeps going down while more than :data:`MAX_STALE_PAGES`
-    pages in a row bring no invoice not seen before (the list cannot need
-    them: a server repeating its invoices under ever-lower cursors would
-    otherwise be paged until ``max_pages``).
-
-    >>> c = MayarCursor()
-    >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p1")
-    >>> c.take([{"id": "x", "createdAt": 5}, {"id": "y", "createdAt": 5}], has_more=True, source="p2")
-    >>> c.warnings[0][:40], c.params()
-    ('2 or more invoices share createdAt 5, a ', {'startingAfter': '5'})
+    The next cursor is the page's oldest ``createdAt`` **plus one** ms (re-reading the boundary millisecond
+    whether the server reads ``<`` or ``<=``), rows merged by id. Each cursor must go strictly down, so paging
+    ends: a whole page in one millisecond steps past with the plain ``oldest`` and a warning; a page that goes
+    down neither way, or more than :data:`MAX_STALE_PAGES` pages in a row with nothing new (a server repeating
+    itself under ever-lower cursors), is a :class:`PageProblem`.
     """
 
     def __init__(self) -> None:
@@ -74,16 +47,7 @@ class MayarCursor:
         return {} if self.cursor is None else {"startingAfter": str(self.cursor)}
 
     def take(self, data: Sequence[dict[str, Any]], *, has_more: bool, source: str) -> None:
-        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on.
-
-        >>> c = MayarCursor()
-        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p1")
-        >>> c.take([{"id": "a", "createdAt": 9}, {"id": "b", "createdAt": 5}], has_more=True, source="p2")
-        ... # doctest: +ELLIPSIS
-        Traceback (most recent call last):
-        ...
-        invoice_analytics.providers._payload.PageProblem: the cursor does not go down: ... not below the previous 6 ...
-        """
+        """Take one page's rows (each with an ``id``); raises :class:`PageProblem` when paging cannot go on."""
         self.pages += 1
         new = sum(1 for row in data if row["id"] not in self.rows)
         for row in data:
@@ -124,11 +88,7 @@ class MayarCursor:
 
 
 def created_ms(row: dict[str, Any]) -> int:
-    """A row's ``createdAt`` as epoch milliseconds, or :class:`PageProblem`.
-
-    >>> created_ms({"id": "a", "createdAt": "1768375011056"})
-    1768375011056
-    """
+    """A row's ``createdAt`` as epoch milliseconds, or :class:`PageProblem`."""
     value = row.get("createdAt")
     try:
         if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
@@ -165,24 +125,11 @@ class FaspayPage:
 
 
 class FaspaySweep:
-    """The bookkeeping of one Faspay load: one paged sweep per status code, re-checked.
+    """The bookkeeping of one Faspay load: one paged sweep per status code, re-checked. Thread-safe.
 
-    Rows are merged by invoice number, the copy from the later answer winning.
-    A pass over a status must be run again while its pages shift under it
-    (:meth:`pass_settled`: the announced total moved, an invoice repeated, or
-    the count came up short). Once every status is swept, page 1 of each is
-    asked again (:meth:`first_page_moved`): a status whose total or first page
-    changed meanwhile (an invoice moved into it after its sweep) is swept
-    again, at most :data:`MAX_PASSES` rounds. Thread-safe.
-
-    >>> sweep = FaspaySweep([1])
-    >>> row = {"invoice_no": "A"}
-    >>> sweep.pass_settled(1, [FaspayPage([Kept(sweep.arrival(), row, "p1", 1)], 1, 1)])
-    True
-    >>> sweep.first_page_moved(1, FaspayPage([Kept(sweep.arrival(), row, "p1", 1)], 1, 1))
-    False
-    >>> sweep.count_warnings()
-    []
+    Rows merged by invoice number, the later answer winning; a pass is re-run while its pages shift
+    (:meth:`pass_settled`), and a status whose page 1 moved after its sweep (:meth:`first_page_moved`) is swept
+    again, at most :data:`MAX_PASSES` rounds.
     """
 
     def __init__(self, codes: Iterable[int], labels: dict[int, str] | None = None) -> None:
@@ -226,7 +173,7 @@ class FaspaySweep:
         return page.total_data != before or unseen
 
     def count_warnings(self) -> list[str]:
-        """A message for every status whose final count differs from its announced total or never settled."""
+        """A message per status whose final count differs from its announced total or never settled."""
         counts = dict.fromkeys(self.totals, 0)
         for kept in self.kept.values():
             counts[kept.code] = counts.get(kept.code, 0) + 1
@@ -251,21 +198,9 @@ class FaspaySweep:
 def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
     """What is wrong with a Faspay page's ``total_pages``/``total_data``, or None.
 
-    Both must be whole and not negative. On page 1 (``first``), which decides
-    how many pages are asked, ``total_pages`` must also fit ``total_data`` and
-    the page size (page 1's row count when there is more than one page): with
-    no data it is 0 or 1; with data it is at least 1, and more than 1 only if
-    page 1 has rows and ``total_pages <= ceil(total_data / rows)`` (a page 1
-    short of the page size, when invoices vanish between the count and the
-    list, only lowers the server's count).
-
-    >>> rows = [Kept(1, {"invoice_no": str(i)}, "p1", 1) for i in range(50)]
-    >>> totals_problem(FaspayPage(rows, 120, 3), first=True) is None
-    True
-    >>> totals_problem(FaspayPage(rows, 120, 10**9), first=True)
-    'total_pages 1000000000 does not fit total_data 120 at 50 invoices a page (at most 3 pages)'
-    >>> totals_problem(FaspayPage([], 0, 1), first=True) is None
-    True
+    Both whole and not negative; on page 1 (``first``, which decides the pages asked) ``total_pages`` must fit:
+    0 or 1 with no data, else at least 1, and more only up to ``ceil(total_data / rows of page 1)`` (a short
+    page 1, invoices vanishing meanwhile, only lowers the bound).
     """
     pages, data, rows = page.total_pages, page.total_data, len(page.rows)
     if pages < 0 or data < 0:
@@ -289,21 +224,9 @@ def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
 class PageBudget:
     """How many page requests a Faspay load may send; thread-safe.
 
-    ``max_pages`` bounds the whole load. With None, each status is bounded by
-    what its answers announced: :data:`MAX_PASSES` rounds of
-    :data:`MAX_PASSES` passes over the most pages its page 1 announced, plus
-    a re-check of page 1 per round (a count that grows during the load, as a
-    busy account's does, raises the bound with it; the announcements
-    themselves are checked by :func:`totals_problem`). :meth:`claim` returns
-    the reason it refuses, or None.
-
-    >>> budget = PageBudget(None)
-    >>> budget.claim(1, 1), budget.announce(1, 2), budget.limit_of(1)
-    (None, None, 21)
-    >>> budget.claim(1, 25)[:46]
-    'status 1 would need more than 21 page requests'
-    >>> PageBudget(5).claim(1, 6)
-    'the load would need more than max_pages=5 page requests'
+    ``max_pages`` bounds the whole load; with None, each status gets :data:`MAX_PASSES` rounds of
+    :data:`MAX_PASSES` passes over the most pages its page 1 announced (growing with a busy account's count),
+    plus a re-check of page 1 per round. :meth:`claim` returns why it refuses, or None.
     """
 
     def __init__(self, max_pages: int | None) -> None:

@@ -1,19 +1,7 @@
-"""Checks of a provider's JSON page, shared by both loaders.
+"""Checks of a provider's JSON page, shared by both loaders (tests/providers/test_payload.py).
 
-Each check returns the checked value or raises :class:`PageProblem` with a
-detail; the loader turns it into a :class:`~invoice_analytics.errors.ResponseError`
-naming the provider, the request and the server's words. :func:`page_rows`
-also settles an invoice id that comes twice in one page (one rule for both
-loaders): identical copies are one invoice, differing copies warn
-(:class:`~invoice_analytics.errors.DuplicateInvoiceWarning`) and the last copy
-is kept.
-
->>> page_rows({"data": [{"id": "a"}]}, "id")
-[{'id': 'a'}]
->>> page_rows({"data": {"id": "a"}}, "id")
-Traceback (most recent call last):
-...
-invoice_analytics.providers._payload.PageProblem: 'data' is not a list of objects
+Each returns the checked value or raises :class:`PageProblem`, which the loader turns into a ResponseError
+naming the provider, the request and the server's words.
 """
 
 from __future__ import annotations
@@ -38,11 +26,7 @@ class PageProblem(ValueError):
 
 
 def payload_words(payload: dict[str, Any]) -> str | None:
-    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None.
-
-    >>> payload_words({"statusCode": 200, "messages": "failed"}), payload_words({"data": []})
-    ('failed', None)
-    """
+    """The server's message in a JSON answer (Mayar says ``messages``, Faspay ``message``), or None."""
     for key in ("messages", "message", "error", "detail"):
         if payload.get(key) is not None:
             return str(payload[key])
@@ -50,13 +34,7 @@ def payload_words(payload: dict[str, Any]) -> str | None:
 
 
 def require_keys(payload: dict[str, Any], keys: Iterable[str]) -> None:
-    """Every key is in ``payload``.
-
-    >>> require_keys({"data": []}, ["data", "hasMore"])
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.providers._payload.PageProblem: missing key(s) ['hasMore']
-    """
+    """Every key is in ``payload``, else a :class:`PageProblem` naming the missing ones."""
     missing = [key for key in keys if key not in payload]
     if missing:
         raise PageProblem(f"missing key(s) {missing}")
@@ -65,23 +43,8 @@ def require_keys(payload: dict[str, Any], keys: Iterable[str]) -> None:
 def page_rows(payload: dict[str, Any], id_key: str, *, provider: str | None = None) -> list[dict[str, Any]]:
     """``payload["data"]``: a list of objects, each with a non-empty ``id_key`` (a number becomes its text).
 
-    An id that comes more than once in the page is one invoice: identical
-    copies are dropped without a word; copies that differ raise one
-    :class:`~invoice_analytics.errors.DuplicateInvoiceWarning` per page naming
-    each such id and the fields that differ, and the last copy is kept (in
-    its place). ``provider`` names the provider in the warning (by default
-    the one whose rows carry ``id_key``).
-
-    >>> import warnings
-    >>> page = {"data": [{"id": "a", "amount": 1}, {"id": "b"}, {"id": "a", "amount": 2}, {"id": "b"}]}
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     rows = page_rows(page, "id")
-    >>> rows
-    [{'id': 'a', 'amount': 2}, {'id': 'b'}]
-    >>> print(caught[0].message)
-    mayar: invoice 'a' came 2 times in one page, differing in ['amount']; the last copy is kept
-    """
+    An id that comes more than once is one invoice, its last copy kept in its place; copies that differ give
+    one DuplicateInvoiceWarning per page naming the ids and fields (``provider``: by default from ``id_key``)."""
     sent = payload["data"]
     if not isinstance(sent, list) or not all(isinstance(row, dict) for row in sent):
         raise PageProblem("'data' is not a list of objects")
@@ -131,15 +94,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def whole_number(value: Any, what: str) -> int:
-    """An integer sent as a number or a numeric text (not a boolean).
-
-    >>> whole_number("12", "total_pages"), whole_number(3, "total_data")
-    (12, 3)
-    >>> whole_number(True, "total_pages")
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.providers._payload.PageProblem: total_pages is not a whole number: True
-    """
+    """An integer sent as a number or a numeric text (not a boolean), else a :class:`PageProblem` naming ``what``."""
     if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
         raise PageProblem(f"{what} is not a whole number: {value!r}")
     try:

@@ -23,11 +23,8 @@ def is_interactive() -> bool:
 
 
 class Progress:
-    """A tqdm.auto bar shown only once a load needs a second request.
-
-    ``enabled=None`` means "when interactive". The bar's text names the
-    provider and counts pages; it never shows a URL's secrets or a header.
-    """
+    """A tqdm.auto bar shown once a load needs a second request (``enabled=None``: when interactive); it names
+    the provider and counts pages, never a URL's secrets or a header."""
 
     def __init__(self, provider: str, enabled: bool | None, *, unit: str = "page") -> None:
         self.provider = provider

@@ -1,14 +1,6 @@
-"""Retries and deadlines under the loaders' HTTP: the wait budget, the per-attempt watchdog (private).
-
-:class:`LoaderRetry` is urllib3's :class:`~urllib3.util.Retry` whose pauses
-before retrying an answer all come out of one :class:`WaitBudget` per
-session (``max_wait`` is the total a load waits on rate limits), and which
-never retries an attempt whose deadline passed. :class:`DeadlineAdapter`
-mounts connection pools that start a :class:`_Watchdog` for every attempt
-made while a :class:`~._http.Caller` call runs: when ``timeout`` seconds
-have passed since the attempt began, the watchdog shuts the connection, so
-connect, headers and body share one deadline.
-"""
+"""Retries and deadlines under the loaders' HTTP (the why: :mod:`._http`): :class:`LoaderRetry` takes its
+pauses from one :class:`WaitBudget` per session; :class:`DeadlineAdapter`'s pools start a :class:`_Watchdog`
+per attempt of a :class:`~._http.Caller` call, which shuts the connection when ``timeout`` has passed."""
 
 from __future__ import annotations
 
@@ -39,12 +31,7 @@ MAX_WAIT = 120.0
 
 
 class WaitBudget:
-    """The seconds a load may still wait on rate limits, shared by its threads.
-
-    >>> budget = WaitBudget(60)
-    >>> budget.take(45), budget.take(20), budget.take(15), budget.waited
-    (True, False, True, 60.0)
-    """
+    """The seconds a load may still wait on rate limits, shared by its threads."""
 
     def __init__(self, total: float) -> None:
         self.total = float(total)
@@ -132,20 +119,9 @@ class DeadlineAdapter(HTTPAdapter):
 class LoaderRetry(Retry):
     """urllib3's :class:`~urllib3.util.Retry` that takes each pause from a :class:`WaitBudget`.
 
-    A pause before retrying an answer (its ``Retry-After``, else back-off)
-    that would pass the budget's total (``max_wait``) is not taken: the
-    answer that asked for it comes back as the last answer (the loaders'
-    retries do not raise on status), so the error can name the wait. An
-    attempt whose deadline passed is not retried.
-    A ``Retry-After`` that is neither seconds nor an HTTP date is ignored
-    (ordinary back-off applies) instead of failing the request. An answer
-    that will be retried is closed instead of read to its end (urllib3 would
-    drain its body, however long or slow, before retrying).
-
-    >>> retry = LoaderRetry(total=3, max_wait=60)
-    >>> retry.new(total=2).max_wait, retry.new(total=2).budget is retry.budget
-    (60, True)
-    """
+    A pause that would pass ``max_wait`` is not taken: its answer comes back as the last one, so the error can
+    name the wait. A timed-out attempt is not retried; an unreadable ``Retry-After`` means ordinary back-off;
+    an answer to be retried is closed, not drained (urllib3 would read it all, however slow)."""
 
     def __init__(self, *args: Any, max_wait: float = MAX_WAIT, budget: WaitBudget | None = None,
                  **kwargs: Any) -> None:
@@ -201,11 +177,7 @@ class LoaderRetry(Retry):
 
 
 def retry_after_seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable.
-
-    >>> retry_after_seconds("3600"), retry_after_seconds("soon"), retry_after_seconds(None)
-    (3600.0, None, None)
-    """
+    """A ``Retry-After`` (seconds or an HTTP date) in seconds from now; None if absent or unreadable."""
     if value is None:
         return None
     if re.fullmatch(r"\s*[0-9]+\s*", value):

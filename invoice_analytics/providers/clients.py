@@ -1,24 +1,17 @@
 """The provider clients, and the pieces of their plumbing that code driving them shares (public).
 
-One client per provider owns everything a request needs, written once (see
-``docs/guide/loading.md``): the session with its retries, auth hook and wait
-budget, the request label, the page request, the page loop, the loaders'
-defaults and limit checks. :func:`~invoice_analytics.load_faspay` and
-:func:`~invoice_analytics.load_mayar` are thin over them (make a client, run
-its loop, build the frame), and so is the history store's refresh, which
-imports its provider pieces from here only (never a private provider module).
+One client per provider owns everything a request needs, written once (:doc:`/guide/loading`): the session
+(retries, auth hook, wait budget), the request label and page, the page loop, the loaders' defaults and limit
+checks. The loaders are thin over them, and so is the history store's refresh, which imports its provider
+pieces from here only (never a private provider module).
 
 >>> from invoice_analytics.providers.clients import FaspayClient, MayarClient
 >>> with MayarClient.from_options(api_key="k", base_url="sandbox", timeout=5) as client:
 ...     client.origin, client.connection.max_pages
 ('https://api.mayar.club', 20000)
 >>> with FaspayClient.from_options(signature="s3cret") as client:
-...     repr(client)
-"FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)"
->>> MayarClient.from_options(api_key="k", timeout=0)
-Traceback (most recent call last):
-...
-ValueError: mayar: timeout must be more than 0 seconds, not 0
+...     repr(client), client.body(4, 2, start=DEFAULT_START, end=DEFAULT_START)["status"]
+("FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)", '4')
 """
 
 from invoice_analytics.providers._environment import configured_providers

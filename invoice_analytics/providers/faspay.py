@@ -1,23 +1,7 @@
 """Faspay Billing: the account's whole invoice list as one typed DataFrame.
 
-The ``get-all-billing`` endpoint takes one status code per call and pages by
-page number, so a full list is one paged sweep per status code. Page numbers
-shift when invoices are created or change status during a sweep; the loader
-notices (the announced ``total_data`` moves, or a pass repeats an invoice or
-comes up short) and sweeps that status again, keeping the union, so that no
-invoice that existed throughout is lost and none is duplicated. When the count
-still differs from ``total_data`` it says so with a
-:class:`~invoice_analytics.errors.PagingWarning`.
-
-Example, against the embedded emulator:
-
->>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
->>> with Emulator() as emu:  # doctest: +SKIP
-...     df = load_faspay(**emu.faspay_kwargs, progress=False)
->>> df.columns[:4].tolist()  # doctest: +SKIP
-['provider', 'invoice_id', 'customer_id', 'customer_name']
->>> df["invoice_id"].is_unique  # doctest: +SKIP
-True
+``get-all-billing`` takes one status code per call and pages by page number, so a full list is one paged sweep
+per status, swept again while its pages shift (see "Faspay's pages shift" in :doc:`/guide/real-apis`).
 """
 
 from __future__ import annotations
@@ -123,41 +107,34 @@ def load_faspay(
 ) -> pd.DataFrame:
     """Load every Faspay Billing invoice of the account as a typed DataFrame.
 
-    One paged sweep of ``get-all-billing`` per status code, the sweeps side
-    by side; sweeps whose pages shifted during the load are run again and
-    the union kept (see the module docstring). Raises
-    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
-    failure; never returns a partial list.
+    One paged sweep of ``get-all-billing`` per status code, side by side; a sweep whose pages shifted during
+    the load is run again and the union kept (:doc:`/guide/real-apis`). Any failure raises a typed
+    :class:`~invoice_analytics.errors.InvoiceAPIError`, never a partial list.
 
     Parameters
     ----------
     username, password : str or None, default None
-        The account's credentials; the request carries only their
-        :func:`faspay_signature`. Used when ``signature`` is not given.
+        The account's credentials; the request carries only their :func:`faspay_signature`. Used when
+        ``signature`` is not given.
     signature : str or None, default None
-        The static signature itself, instead of ``username`` + ``password``.
-        With no credential argument, the environment's ``FASPAY_USERNAME`` +
-        ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used. Every
-        credential is stripped of surrounding whitespace; one holding a
-        control character or a character outside Latin-1 is refused. The
-        signature is put into each request's body only as it is sent.
+        The static signature itself, instead of ``username`` + ``password``. With no credential argument, the
+        environment's ``FASPAY_USERNAME`` + ``FASPAY_PASSWORD``, else ``FASPAY_SIGNATURE``, is used. Every
+        credential is stripped of surrounding whitespace; one holding a control character or a character
+        outside Latin-1 is refused. The signature is put into each request's body only as it is sent.
     start, end : str, datetime.date or None, default None
-        Bounds of the invoice period (inclusive dates, read as
-        Asia/Jakarta calendar dates); by default 2000-01-01 to a year
-        after today, the account's whole history.
+        Bounds of the invoice period (inclusive dates, read as Asia/Jakarta calendar dates); by default
+        2000-01-01 to a year after today, the account's whole history.
     statuses : int, str, Iterable[int or str] or None, default None
-        Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as
-        "overdue" (Faspay's labels such as "Partial Paid" work too), e.g.
-        ``[4]``, ``"overdue"`` (one status) or ``["overdue", "unpaid"]``;
-        None sweeps every documented code. An empty list is refused.
+        Status codes (0, 1, 2, 3, 4, 5, 7) or shared status names such as "overdue" (Faspay's labels such as
+        "Partial Paid" work too), e.g. ``[4]``, ``"overdue"`` (one status) or ``["overdue", "unpaid"]``; None
+        sweeps every documented code. An empty list is refused.
     customer_id : str, int or None, default None
         Passed to the API's ``customer_id`` filter.
     due_date : str, datetime.date or None, default None
         Passed to the API's ``due_date`` filter (one date).
     base_url : str, default FASPAY_DEV_URL
-        The origin only (``scheme://host[:port]``); the loader appends the
-        documented path. Production must be passed here. Plain http is
-        refused unless the host is loopback.
+        The origin only (``scheme://host[:port]``); the loader appends the documented path. Production must be
+        passed here. Plain http is refused unless the host is loopback.
     {loader_session}
     {loader_timeout}
     max_workers : int, default 4
@@ -165,60 +142,42 @@ def load_faspay(
         first of each sweep are fetched ``max_workers`` at a time).
     {loader_retries}
     max_pages : int or None, default None
-        The most page requests the load may send (the re-checks of page 1
-        included); past it a
-        :class:`~invoice_analytics.errors.ResponseError` says so before the
-        pages are asked. None: derived from the announced totals, each
-        status at most the pages its page 1 announced times the passes
-        allowed (3 rounds of 3 passes), plus a re-check of page 1 each
-        round.
+        The most page requests the load may send (the re-checks of page 1 included); past it a
+        :class:`~invoice_analytics.errors.ResponseError` says so before the pages are asked. None: derived
+        from the announced totals, each status at most the pages its page 1 announced times the passes allowed
+        (3 rounds of 3 passes), plus a re-check of page 1 each round.
     {loader_limits}
 
     Returns
     -------
     pandas.DataFrame
-        One row per invoice number, in the order the answers came back: the
-        core columns of :mod:`invoice_analytics.schema` (``amount`` is
-        always missing, Faspay sends none; ``outstanding`` < 0 is a credit),
-        then ``period`` (``period[M]``). No invoice gives an empty frame with
-        the same columns and dtypes.
+        One row per invoice number, in the order the answers came back: the core columns of
+        :mod:`invoice_analytics.schema` (``amount`` is always missing, Faspay sends none; ``outstanding`` < 0
+        is a credit), then ``period`` (``period[M]``). No invoice gives an empty frame with the same columns
+        and dtypes.
 
     Raises
     ------
-    invoice_analytics.errors.MissingCredentialsError
-        When no credential is given or set in the environment.
-    invoice_analytics.errors.CredentialError
-        When a credential holds a control character or a character outside
-        Latin-1 (it is not shown).
+    {loader_raises_credentials}
     ValueError
-        For a bad argument: ``base_url`` not an origin (or plain http to a
-        host that is not loopback), an unknown status or none at all, a
-        ``start``, ``end`` or ``due_date`` that is not a date, ``end``
-        before ``start``, ``max_workers`` < 1, or a limit (``timeout``,
-        ``max_pages``, ``max_wait``, ``max_response_bytes``) out of range.
+        For a bad argument: ``base_url`` not an origin (or plain http to a host that is not loopback), an
+        unknown status or none at all, a ``start``, ``end`` or ``due_date`` that is not a date, ``end`` before
+        ``start``, ``max_workers`` < 1, or a limit (``timeout``, ``max_pages``, ``max_wait``,
+        ``max_response_bytes``) out of range.
     invoice_analytics.errors.AuthenticationError
         HTTP 401/403, or a failed ``response_code`` naming the signature.
-    invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry, or at once when waiting as it
-        asks would pass ``max_wait`` (the load's total).
-    invoice_analytics.errors.TransportError
-        No answer (connection failed, dropped or timed out) through every
-        retry, or a body that did not arrive whole within ``timeout``.
+    {loader_raises_http}
     invoice_analytics.errors.ResponseError
-        Any other failure: ``response_code`` not "00", a redirect (never
-        followed), malformed or too deeply nested JSON, an answer larger
-        than ``max_response_bytes``, missing keys, ``total_pages`` that does
-        not fit ``total_data``, more pages than ``max_pages``, or a value
-        that does not fit its column.
+        Any other failure: ``response_code`` not "00", a redirect (never followed), malformed or too deeply
+        nested JSON, an answer larger than ``max_response_bytes``, missing keys, ``total_pages`` that does not
+        fit ``total_data``, more pages than ``max_pages``, or a value that does not fit its column.
 
     Warns
     -----
     invoice_analytics.errors.PagingWarning
-        When a status's final count differs from its announced
-        ``total_data``, or it was still changing after the last sweep.
-    invoice_analytics.errors.UnknownStatusWarning
-        When an ``invoice_status`` label is unknown (its ``status`` is left
-        missing).
+        When a status's final count differs from its announced ``total_data``, or it was still changing after
+        the last sweep.
+    {loader_warns_status}
 
     See Also
     --------
@@ -231,21 +190,15 @@ def load_faspay(
     >>> with Emulator() as emu:  # doctest: +SKIP
     ...     df = load_faspay(**emu.faspay_kwargs, progress=False)
     ...     overdue = load_faspay(**emu.faspay_kwargs, statuses=["overdue"], progress=False)
-    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all())  # doctest: +SKIP
-    (6000, True, True)
-    >>> len(overdue), overdue["provider_status"].unique().tolist()  # doctest: +SKIP
-    (158, ['Overdue'])
-    >>> str(df["period"].dtype)  # doctest: +SKIP
-    'period[M]'
-
-    A wrong credential:
-
-    >>> with Emulator() as emu:  # doctest: +SKIP
-    ...     try:
+    ...     try:  # a wrong credential
     ...         load_faspay(base_url=emu.url, username="demo", password="wrong", statuses=[4], progress=False)
     ...     except AuthenticationError as err:
     ...         print(err.request, "->", err.server_message)
     GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
+    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all()), str(df["period"].dtype)  # doctest: +SKIP
+    (6000, True, True, 'period[M]')
+    >>> len(overdue), overdue["provider_status"].unique().tolist()  # doctest: +SKIP
+    (158, ['Overdue'])
     """
     conn = faspay_connection(username=username, password=password, signature=signature, base_url=base_url,
                              timeout=timeout, max_workers=max_workers, max_retries=max_retries,
@@ -262,9 +215,8 @@ def faspay_invoices(client: FaspayClient, *, statuses: int | str | Iterable[int 
                     start: str | dt.date | None = None, end: str | dt.date | None = None,
                     customer_id: str | int | None = None, due_date: str | dt.date | None = None,
                     progress: bool | None = False, stacklevel: int = 2) -> pd.DataFrame:
-    """The typed frame of the whole list (of these statuses, under these filters) through ``client``'s page
-    loop: :func:`load_faspay`'s body, and the history store's whole load (the filters checked as the loader
-    checks them, the window's defaults the client's; ``stacklevel`` places its warnings)."""
+    """The typed frame of the whole list through ``client``'s page loop, filters checked as the loader does:
+    :func:`load_faspay`'s body and the history store's whole load (``stacklevel`` places its warnings)."""
     codes, start_d, end_d, due = _filters(statuses, start, end, due_date, client.window())
     bar = Progress("faspay", progress)
     try:
@@ -280,8 +232,7 @@ def faspay_invoices(client: FaspayClient, *, statuses: int | str | Iterable[int 
 def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.date | None,
              end: str | dt.date | None, due_date: str | dt.date | None,
              window: tuple[dt.date, dt.date] | None = None) -> tuple[list[int], dt.date, dt.date, dt.date | None]:
-    """The checked status codes, window (``window``'s bounds for those not given, by default the loader's)
-    and due date."""
+    """The checked status codes, window (``window``'s bounds, else the loader's, for those not given), due date."""
     codes = _codes(statuses)
     start_d, end_d = window if window is not None else default_window()
     start_d = _date(start, "start") if start is not None else start_d
@@ -294,12 +245,8 @@ def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.d
 def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
     """The typed frame of raw ``get-all-billing`` rows (core columns, then ``period``).
 
-    ``sources`` (one request description per row) only sharpens error messages.
-    The label is folded once (trimmed, case-folded) to give ``status``;
-    ``customer_name`` is NFC-normalised; a value that cannot be read exactly
-    (see :mod:`~invoice_analytics.providers._columns`) raises a
-    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the
-    field and the value.
+    ``sources`` (one request label per row) sharpens error messages. The label is folded once to give
+    ``status``; a value that cannot be read exactly raises a ResponseError naming the invoice, field and value.
 
     >>> df = faspay_frame([{"customer_id": 32, "customer_name": "PT. Media", "invoice_date": "2023-02-07 00:00:00",
     ...     "invoice_no": "INV-FPY-022300178", "due_date": "2023-02-08 10:04:00", "invoice_status": "Paid",
@@ -339,17 +286,11 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
 
 
 def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
-    """"YYYYMM" texts (or numbers) as monthly periods; each distinct value read once.
-
-    Exactly six ASCII digits, a year from 0001 and a month 01 to 12; anything
-    else ("202613", "2026-01", "20261") is a :class:`~._columns.BadValue`.
+    """"YYYYMM" texts (or numbers) as monthly periods, each distinct value read once: six ASCII digits, a year
+    from 0001, a month 01 to 12; anything else ("202613", "2026-01") is a :class:`~._columns.BadValue`.
 
     >>> [str(period) for period in _periods(["202302", None, 202612])]
     ['2023-02', 'NaT', '2026-12']
-    >>> _periods(["202613"])
-    Traceback (most recent call last):
-    ...
-    invoice_analytics.providers._columns.BadValue: '202613' is not a YYYYMM period (month 01 to 12)
     """
     codes, uniques = pd.factorize(col.strings(values))  # missing -> -1
     ordinals = []

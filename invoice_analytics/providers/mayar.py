@@ -1,20 +1,8 @@
 """Mayar: the account's whole invoice list as one typed DataFrame.
 
-``GET /hl/v2/invoices`` lists invoices newest first, 50 a page at most, with
-a ``startingAfter`` cursor that is a ``createdAt`` in epoch milliseconds.
-Several invoices can share one millisecond; if such a tie straddles a page
-boundary, passing the cursor on as given loses the rest of the tie (when the
-server reads it as ``createdAt < cursor``) or repeats it (``<=``). The loader
-therefore asks for ``cursor + 1`` ms, which re-reads the boundary tie under
-either reading, and drops the invoices it has already seen by id.
-
-Example, against the embedded emulator:
-
->>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
->>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-...     df = load_mayar(**emu.mayar_kwargs, rate_limit_per_minute=None, progress=False)
->>> df["provider"].unique().tolist(), df["invoice_id"].is_unique  # doctest: +SKIP
-(['mayar'], True)
+``GET /hl/v2/invoices`` lists invoices newest first, 50 a page, with a ``startingAfter`` cursor that is a
+``createdAt`` in epoch milliseconds; the loader asks for ``cursor + 1`` ms so that a tie straddling a page
+boundary is re-read, not lost ("Mayar's cursor is a millisecond" in :doc:`/guide/real-apis`).
 """
 
 from __future__ import annotations
@@ -114,35 +102,29 @@ def load_mayar(
 ) -> pd.DataFrame:
     """Load every Mayar invoice of the account as a typed DataFrame.
 
-    Pages of 50 through the ``startingAfter`` cursor until ``hasMore`` is
-    false, one request at a time, with the tie rule of the module docstring
-    (invoices already seen are dropped by id). Each next cursor must be
-    below the previous one, so the paging always ends. Raises
-    :class:`~invoice_analytics.errors.InvoiceAPIError` (typed) on any
-    failure; never returns a partial list.
+    Pages of 50 through the ``startingAfter`` cursor until ``hasMore`` is false, one request at a time; the
+    cursor asks ``createdAt + 1`` ms (invoices seen twice dropped by id) and must go down, so paging ends
+    (:doc:`/guide/real-apis`). Any failure raises a typed :class:`~invoice_analytics.errors.InvoiceAPIError`,
+    never a partial list.
 
     Parameters
     ----------
     api_key : str or None, default None
-        The account's API key (sent as a Bearer token, added to each
-        request only as it is sent); None (or empty) reads the environment's
-        ``MAYAR_API_KEY``. Surrounding whitespace is stripped (a trailing
-        newline works); a key holding a control character or a character
-        outside Latin-1 is refused.
+        The account's API key (sent as a Bearer token, added to each request only as it is sent); None (or
+        empty) reads the environment's ``MAYAR_API_KEY``. Surrounding whitespace is stripped (a trailing
+        newline works); a key holding a control character or a character outside Latin-1 is refused.
     status : str or None, default None
         Passed to the API's status filter: "active", "paid" or "closed".
     search : str or None, default None
         Passed to the API's search filter.
     base_url : str, default MAYAR_PRODUCTION_URL
-        The origin: :data:`MAYAR_PRODUCTION_URL` (default),
-        :data:`MAYAR_SANDBOX_URL`, the shorthands "production"/"sandbox", or
-        another ``scheme://host[:port]`` (plain http only on loopback).
+        The origin: :data:`MAYAR_PRODUCTION_URL` (default), :data:`MAYAR_SANDBOX_URL`, the shorthands
+        "production"/"sandbox", or another ``scheme://host[:port]`` (plain http only on loopback).
     {loader_session}
     {loader_timeout}
     rate_limit_per_minute : int or None, default 20
-        Requests are paced to at most this many in any sliding minute
-        (Mayar allows 20 a minute); None: no pacing. A 429 still waits out
-        its ``Retry-After``.
+        Requests are paced to at most this many in any sliding minute (Mayar allows 20 a minute); None: no
+        pacing. A 429 still waits out its ``Retry-After``.
     {loader_retries}
     max_pages : int or None, default None
         The most pages the load asks; when ``hasMore`` is still true past
@@ -153,52 +135,35 @@ def load_mayar(
     Returns
     -------
     pandas.DataFrame
-        One row per invoice id, newest ``createdAt`` first (ties by id,
-        descending): the core columns of :mod:`invoice_analytics.schema`
-        (``due_at`` is always missing, Mayar has no due date;
-        ``outstanding`` is ``amount`` while the status is "active", else 0),
-        then Mayar's own columns (:data:`EXTRA_SCHEMA`: ``name``,
-        ``description``, ``category``, ``link``, ``type``, ``redirect_url``,
-        ``customer_email``, ``customer_mobile``, ``transaction_count``,
-        ``paid_transaction_count``, ``last_transaction_status``). No invoice
-        gives an empty frame with the same columns and dtypes.
+        One row per invoice id, newest ``createdAt`` first (ties by id, descending): the core columns of
+        :mod:`invoice_analytics.schema` (``due_at`` is always missing, Mayar has no due date; ``outstanding``
+        is ``amount`` while the status is "active", else 0), then Mayar's own columns (:data:`EXTRA_SCHEMA`:
+        ``name``, ``description``, ``category``, ``link``, ``type``, ``redirect_url``, ``customer_email``,
+        ``customer_mobile``, ``transaction_count``, ``paid_transaction_count``, ``last_transaction_status``).
+        No invoice gives an empty frame with the same columns and dtypes.
 
     Raises
     ------
-    invoice_analytics.errors.MissingCredentialsError
-        When no API key is given or set in the environment.
-    invoice_analytics.errors.CredentialError
-        When the key holds a control character or a character outside
-        Latin-1 (it is not shown).
+    {loader_raises_credentials}
     ValueError
-        When ``base_url`` is not an origin (or is plain http to a host that
-        is not loopback), ``rate_limit_per_minute`` is not a positive
-        integer or None, or a limit (``timeout``, ``max_pages``,
+        When ``base_url`` is not an origin (or is plain http to a host that is not loopback),
+        ``rate_limit_per_minute`` is not a positive integer or None, or a limit (``timeout``, ``max_pages``,
         ``max_wait``, ``max_response_bytes``) is out of range.
     invoice_analytics.errors.AuthenticationError
         HTTP 401 or 403.
-    invoice_analytics.errors.RateLimitError, invoice_analytics.errors.ServerError
-        HTTP 429 or 5xx through every retry, or at once when waiting as it
-        asks would pass ``max_wait`` (the load's total).
-    invoice_analytics.errors.TransportError
-        No answer (connection failed, dropped or timed out) through every
-        retry, or a body that did not arrive whole within ``timeout``.
+    {loader_raises_http}
     invoice_analytics.errors.ResponseError
-        Any other failure: ``"messages": "failed"`` or a ``statusCode`` other
-        than 200/201, a redirect (never followed), malformed or too deeply
-        nested JSON, an answer larger than ``max_response_bytes``, missing
-        ``data``/``hasMore``, a row without ``id``, a value that does not
-        fit its column, a cursor that does not go down, or more pages than
-        ``max_pages``.
+        Any other failure: ``"messages": "failed"`` or a ``statusCode`` other than 200/201, a redirect (never
+        followed), malformed or too deeply nested JSON, an answer larger than ``max_response_bytes``, missing
+        ``data``/``hasMore``, a row without ``id``, a value that does not fit its column, a cursor that does
+        not go down, or more pages than ``max_pages``.
 
     Warns
     -----
     invoice_analytics.errors.PagingWarning
-        When a whole page shares one ``createdAt`` millisecond (invoices past
-        it may be missing).
+        When a whole page shares one ``createdAt`` millisecond (invoices past it may be missing).
     invoice_analytics.errors.UnknownStatusWarning
-        When a status is not "active", "paid" or "closed" (its ``status`` is
-        left missing).
+        When a status is not "active", "paid" or "closed" (its ``status`` is left missing).
 
     See Also
     --------
@@ -213,10 +178,8 @@ def load_mayar(
     ...     paid = load_mayar(**emu.mayar_kwargs, status="paid", rate_limit_per_minute=None, progress=False)
     >>> len(df), df["issued_at"].is_monotonic_decreasing, df.columns[11:13].tolist()  # doctest: +SKIP
     (2500, True, ['name', 'description'])
-    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist()  # doctest: +SKIP
-    [613, 1490, 397]
-    >>> len(paid), int(paid["outstanding"].sum())  # doctest: +SKIP
-    (1490, 0)
+    >>> df["status"].value_counts()[["unpaid", "paid", "cancelled"]].tolist(), len(paid)  # doctest: +SKIP
+    ([613, 1490, 397], 1490)
     """
     client = MayarClient(mayar_connection(api_key=api_key, base_url=base_url, timeout=timeout,
                                           rate_limit_per_minute=rate_limit_per_minute, max_retries=max_retries,
@@ -231,9 +194,8 @@ def load_mayar(
 def mayar_invoices(client: MayarClient, *, status: str | None = None, search: str | None = None,
                    rate_limit_per_minute: int | None = None, progress: bool | None = False,
                    stacklevel: int = 2) -> pd.DataFrame:
-    """The typed frame of the whole list (of one ``status``, under a ``search``) through ``client``'s page
-    loop, paced to ``rate_limit_per_minute`` (None: not paced here); :func:`load_mayar`'s body, and the
-    history store's whole load."""
+    """The typed frame of the whole list through ``client``'s page loop, paced to ``rate_limit_per_minute``
+    (None: not here): :func:`load_mayar`'s body and the history store's whole load."""
     bar = Progress("mayar", progress)
     limiter = MinuteRateLimiter(rate_limit_per_minute, on_wait=bar.waiting)
     cursor = MayarCursor()
@@ -250,13 +212,9 @@ def mayar_invoices(client: MayarClient, *, status: str | None = None, search: st
 def mayar_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
     """The typed frame of raw ``/hl/v2/invoices`` rows (core columns, then Mayar's own).
 
-    ``sources`` (one request description per row) only sharpens error messages.
-    The status is folded once (trimmed, case-folded: "Active " is "active")
-    and gives both ``status`` and ``outstanding`` (the amount while active,
-    else 0); ``customer_name`` is NFC-normalised; a value that cannot be read
-    exactly (see :mod:`~invoice_analytics.providers._columns`) raises a
-    :class:`~invoice_analytics.errors.ResponseError` naming the invoice, the
-    field and the value.
+    ``sources`` (one request label per row) sharpens error messages. The status is folded once ("Active " is
+    "active") and gives both ``status`` and ``outstanding`` (the amount while active, else 0); a value that
+    cannot be read exactly raises a ResponseError naming the invoice, field and value.
 
     >>> df = mayar_frame([{"id": "6f8c", "amount": 110000, "createdAt": 1768375011056, "status": "active",
     ...     "customerId": "21d8", "customer": {"name": "Budi Santoso"}, "transactions": []}])
@@ -343,12 +301,8 @@ def _fast_texts(rows: Sequence[dict[str, Any]]) -> _Texts | None:
 
 
 def _texts(rows: Sequence[dict[str, Any]], typed: Callable[..., Any]) -> _Texts:
-    """The same, field by field, for rows whose values drift from text (numbers become their text).
-
-    A ``customer`` that is not an object, ``transactions`` that are not a
-    list, and a transaction that is not an object are bad values (null is
-    no customer, no transactions).
-    """
+    """The same, field by field, for values drifting from text (numbers become text; a ``customer`` or
+    transaction not an object, ``transactions`` not a list are bad values, null is none)."""
     customers: list[dict[str, Any]] = typed("customer", _objects, [row.get("customer") for row in rows])
     text = {name: typed(name, col.strings, [row.get(name) for row in rows]) for name in _TOP_TEXT}
     for name in _CUSTOMER_TEXT:

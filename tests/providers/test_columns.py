@@ -91,6 +91,11 @@ def test_whole_numbers_in_every_spelling_are_read_exactly(value, expected):
     assert (pd.isna(got) and expected is None) or got == expected
 
 
+def test_money_beyond_2_to_the_62_is_refused_even_within_int64():
+    with pytest.raises(col.BadValue, match=r"^-9223372036854775808 is not rupiah within ±2\*\*62$"):
+        col.money([5, -(2**63)])
+
+
 def test_clean_integers_take_the_fast_path_and_keep_every_digit():
     values = [2**63 - 1, None, -(2**63), 0, 2**62 + 1]  # a missing value must not send them through float64
     assert col.whole_numbers(values, "n").tolist() == [2**63 - 1, pd.NA, -(2**63), 0, 2**62 + 1]

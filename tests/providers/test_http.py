@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from invoice_analytics import AuthenticationError, ResponseError, load_faspay, load_mayar
-from invoice_analytics.providers._http import check_origin, make_session, redact
+from invoice_analytics.providers._http import check_origin, make_session, redact, redact_bytes
 from invoice_analytics.providers.faspay import faspay_signature
 
 
@@ -83,8 +83,19 @@ def test_origins(url, ok):
             check_origin(url, "mayar")
 
 
+def test_plain_http_off_loopback_is_refused_in_words():
+    with pytest.raises(ValueError, match=r"^mayar: plain http is refused for 'example.com'; use https"):
+        check_origin("http://example.com", "mayar")
+
+
 def test_redact_ignores_empty_secrets():
     assert redact("nothing to hide", [None, "", "ab"]) == "nothing to hide"
+
+
+def test_redact_finds_a_secret_as_sent_and_as_json_writes_it():
+    assert redact("bad key sk-123 in Bearer sk-123", ["sk-123"]) == "bad key *** in Bearer ***"
+    assert redact('echo: "a\\"b/c"', ['a"b/c']) == 'echo: "***"'
+    assert redact_bytes(b'{"message": "bad key sk-123"}', ["sk-123"]) == b'{"message": "bad key ***"}'
 
 
 def backoffs(session) -> list[float]:

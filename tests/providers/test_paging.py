@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from invoice_analytics.providers._paging import MAX_PASSES, FaspayPage, FaspaySweep, Kept, MayarCursor, created_ms
+from invoice_analytics.providers._paging import (
+    MAX_PASSES,
+    FaspayPage,
+    FaspaySweep,
+    Kept,
+    MayarCursor,
+    PageBudget,
+    created_ms,
+    totals_problem,
+)
 from invoice_analytics.providers._payload import PageProblem
 
 
@@ -343,3 +352,21 @@ def test_arrival_numbers_are_unique_across_threads():
     for thread in threads:
         thread.join()
     assert sorted(got) == list(range(1, 2001))
+
+
+# --------------------------------------------------------------------------- totals and budget (were doctests)
+
+def test_totals_problem_checks_page_1_announcements():
+    rows = [Kept(1, {"invoice_no": str(i)}, "p1", 1) for i in range(50)]
+    assert totals_problem(FaspayPage(rows, 120, 3), first=True) is None
+    assert totals_problem(FaspayPage(rows, 120, 10**9), first=True) == (
+        "total_pages 1000000000 does not fit total_data 120 at 50 invoices a page (at most 3 pages)")
+    assert totals_problem(FaspayPage([], 0, 1), first=True) is None
+
+
+def test_page_budget_bounds_a_status_by_its_announcement_or_the_load_by_max_pages():
+    budget = PageBudget(None)
+    assert (budget.claim(1, 1), budget.announce(1, 2), budget.limit_of(1)) == (None, None, 21)
+    claimed = budget.claim(1, 25)
+    assert claimed is not None and claimed.startswith("status 1 would need more than 21 page requests")
+    assert PageBudget(5).claim(1, 6) == "the load would need more than max_pages=5 page requests"
