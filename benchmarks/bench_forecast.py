@@ -4,8 +4,8 @@
 
 Two histories:
 
-* the demo store (``ia.demo_store()``: the sample data, then 182 simulated
-  days refreshed weekly);
+* the demo store (``ia.demo_store()``: the sample data as they stood weekly
+  over the 182 days before their date);
 * a simulated two-year account of about ``--invoices`` invoices (400
   customers with their payment habits, observed every 7 days from its first
   day; ``benchmarks/_forecast_data.py``).

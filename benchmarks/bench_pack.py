@@ -1,6 +1,6 @@
 """The month-end pack, timed: building the sections, the workbook, the PDF; and a PDF page with each engine.
 
-    python benchmarks/bench_pack.py [--month 2027-04] [--pages 20]
+    python benchmarks/bench_pack.py [--month 2026-10] [--pages 20]
 
 Uses the cached demo store (``open_demo_store``; built first when missing,
 timed separately). The PDF engines are compared on the same page: a
@@ -50,7 +50,7 @@ def fpdf_pages(path: Path, pages: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--month", default="2027-04")
+    parser.add_argument("--month", default="2026-10")
     parser.add_argument("--pages", type=int, default=20)
     args = parser.parse_args()
     start = time.perf_counter()

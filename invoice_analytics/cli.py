@@ -98,14 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--pdf", type=_suffixed("--pdf", ".pdf"), default=None,
                         help="also write a printable PDF (A4 landscape) to this path")
     report.add_argument("--as-of", type=_as_of, default=None,
-                        help="aging date YYYY-MM-DD (ISO 8601, 1900-01-01 to 2199-12-31), default today (Jakarta)")
+                        help="aging date YYYY-MM-DD (ISO 8601, 1900-01-01 to 2199-12-31), default today (Jakarta); "
+                             "for demo data, their date")
     report.add_argument("--basis", choices=("due", "issued"), default="due", help="age from the due or issue date")
     _settings_options(report)
     report.add_argument("--store", type=Path, default=None, metavar="DIR",
                         help="read the invoices from a history store (as known on --as-of) instead of loading them")
     report.add_argument("--history", action="store_true",
                         help="also the aging trend at each month end and days to pay, from --store, or with "
-                             "--demo from a demo store (the sample data, then six simulated months)")
+                             "--demo from a demo store (the six months before the sample data's date)")
     report.add_argument("--forecast", action="store_true",
                         help="also the cash-in forecast of the next 8 weeks and its backtest, from --store, or "
                              "with --demo from a demo store")
@@ -115,14 +116,14 @@ def _parser() -> argparse.ArgumentParser:
                          help="only this provider (repeatable); default: every provider with credentials set")
     refresh.add_argument("--full", action="store_true", help="a full reconciliation instead of an incremental one")
     refresh.add_argument("--demo", action="store_true",
-                         help="build a demo store at DIR: the sample data, then six simulated months")
+                         help="build a demo store at DIR: the six months before the sample data's date")
     refresh.add_argument("--faspay-url", default=None, help="Faspay origin (default: FASPAY_BASE_URL)")
     refresh.add_argument("--mayar-url", default=None, help="Mayar origin (default: MAYAR_BASE_URL)")
     pack = commands.add_parser("pack", help="write the month-end AR pack: a workbook and a PDF")
     pack.add_argument("--store", type=Path, default=None, metavar="DIR",
                       help="the history store (default: the settings' store)")
     pack.add_argument("--demo", action="store_true",
-                      help="use the demo history store (the sample data and simulated months; DEMO DATA)")
+                      help="use the demo history store (the six months before the sample data's date; DEMO DATA)")
     pack.add_argument("--month", type=_month, required=True, metavar="YYYY-MM", help="the month closed")
     pack.add_argument("--out", type=_suffixed("--out", ".xlsx"), default=None,
                       help="workbook path (default pack-YYYY-MM.xlsx)")
@@ -339,7 +340,8 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
             df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
     is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = settings.edges
-    as_of = args.as_of or jakarta_date(None)
+    dated = df.attrs.get("as_of") if is_demo else None  # demo data: aged at their own date, never after it
+    as_of = args.as_of or jakarta_date(dated)
     terms: dict[str, int] = settings.terms
     write_workbook(df, outputs.stage(args.out), as_of, edges=edges, basis=args.basis, terms_days=terms)
     ax = plot_aging(df, as_of, edges=edges, basis=args.basis, terms_days=terms)
@@ -370,9 +372,9 @@ def _history(args: argparse.Namespace, edges: Sequence[int], terms: Terms, outpu
         print(f"\nHistory store {args.store}")
         return _store_history(InvoiceStore(args.store), f"Open amount by aging bucket, history store {args.store}",
                               args, edges, terms, outputs)
-    print(f"\nDEMO DATA history: the sample data, then {DEMO_DAYS} simulated days refreshed weekly "
-          "(made-up figures, dated after the sample)")
-    return _store_history(open_demo_store(), "Open amount by aging bucket (simulated after the sample date)",
+    print(f"\nDEMO DATA history: the sample data as they stood week by week over the {DEMO_DAYS} days before their "
+          "date (a made-up past)")
+    return _store_history(open_demo_store(), "Open amount by aging bucket (the sample data's made-up past)",
                           args, edges, terms, outputs)
 
 
@@ -395,7 +397,7 @@ def _forecast(args: argparse.Namespace, terms: Terms) -> None:
     if args.store is not None:
         run(InvoiceStore(args.store))
         return
-    print("\nDEMO DATA forecast: the demo store (the sample data, then simulated months)")
+    print("\nDEMO DATA forecast: the demo store (the six months before the sample data's date)")
     run(open_demo_store())
 
 

@@ -2,13 +2,11 @@
 
     python scripts/build_demo_store.py [--check]
 
-The store is ``demo_store()`` with its defaults (the sample data, then six
-simulated months refreshed weekly), plus a ``KEY`` file holding
-``simulation_key()``: a digest of the sample generator, the simulation
-(``emulator/_clock.py``), the store's file format and the days. Run it again
-after any of those change (``tests/history/test_demo.py`` says when);
-``open_demo_store`` uses the shipped store only when its key is current, and
-builds one otherwise. ``--check`` exits non-zero when the shipped store is stale.
+The store is ``demo_store()`` with its defaults (the sample data as they stood every week over the six months
+before their date, 2026-11-21), plus a ``KEY`` file holding ``simulation_key()``: a digest of the sample data, their
+past (``emulator/_past.py``, ``_habits.py``, ``_rates.py``), the store's file format and the days. Run it again after
+any of those change (``tests/history/test_demo.py`` says when); ``open_demo_store`` uses the shipped store only when
+its key is current, and builds one otherwise. ``--check`` exits non-zero when the shipped store is stale.
 """
 
 from __future__ import annotations

@@ -381,11 +381,11 @@ each refresh adds what changed and the store answers "as known on a date".
 
 With credentials set, point a store at a directory and refresh it (daily, from
 cron: `invoice-analytics refresh --store DIR`). Offline, `ia.demo_store()`
-builds one from the embedded emulator: the sample data observed on
-2026-11-21, then six simulated months (new invoices, payments, part payments,
-cancellations) refreshed every week. Those months are made up. The demo store
-lives in a temporary directory, removed when the kernel stops (nothing is left
-behind)."""),
+builds one from the embedded emulator: the sample data as they stood week by
+week over the six months before their date (2026-11-21), each invoice open from
+its issue until its payment on a made-up day, the last week the sample data
+themselves. That past is made up. The demo store lives in a temporary
+directory, removed when the kernel stops (nothing is left behind)."""),
         new_code_cell('''\
 import tempfile
 
@@ -400,7 +400,7 @@ if configured:
     store = ia.InvoiceStore("out/history")
     print(store.refresh())
 else:
-    print("Data source: embedded emulator (made-up demo data, six simulated months)")
+    print("Data source: embedded emulator (demo data: the six months before the sample date, a made-up past)")
     scratch = tempfile.TemporaryDirectory(prefix="ia-history-")  # removed with the kernel (or scratch.cleanup())
     store = ia.demo_store(scratch.name + "/store")
 store.refreshes().tail()'''),
@@ -514,8 +514,9 @@ PDF (the command line: `invoice-analytics pack --store DIR --month YYYY-MM`).
 
 With credentials set, the store is the one named in the settings
 (`invoice-analytics.toml`: `store = "..."`). Offline, a demo store is built in
-a temporary directory (removed at the end): the sample data observed on
-2026-11-21, then ten simulated weeks. Those weeks are made up."""),
+a temporary directory (removed at the end): the sample data as they stood week
+by week over the ten weeks before their date (2026-11-21), a made-up past; its
+last full month is October 2026."""),
         new_code_cell('''\
 import tempfile
 
@@ -533,10 +534,10 @@ if ia.configured_providers() and settings.store is not None:
     last = store.refreshes()["observed_at"].max()
     MONTH = str(pd.Period(last.date(), "M") - 1)  # the last full month
 else:
-    print("Data source: embedded emulator (made-up demo data, ten simulated weeks)")
+    print("Data source: embedded emulator (demo data: the ten weeks before the sample date, a made-up past)")
     scratch = tempfile.TemporaryDirectory(prefix="ia-month-end-")
     store = ia.demo_store(scratch.name + "/store", days=72)
-    MONTH = "2026-12"
+    MONTH = "2026-10"
 print("Settings:", settings.terms, settings.edges, settings.locale)'''),
         new_markdown_cell("""\
 ## The pack

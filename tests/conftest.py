@@ -37,7 +37,7 @@ def _no_settings_files(monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_demo_store(tmp_path_factory):
-    """A demo store of weekly refreshes from 2026-11-21 to 2027-02-01 (72 simulated days), built once per session."""
+    """A demo store of weekly refreshes from 2026-09-10 to the sample date, 2026-11-21 (72 days), built once."""
     from invoice_analytics.history._demo import demo_store
 
     return demo_store(tmp_path_factory.mktemp("small-demo") / "store", days=72)

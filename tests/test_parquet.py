@@ -19,7 +19,7 @@ from invoice_analytics.history._demo import demo_store
 
 pytest.importorskip("pyarrow")
 
-AS_OF = "2026-12-15"
+AS_OF = "2026-11-14"
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def outputs(demo: pd.DataFrame, store: ia.InvoiceStore) -> dict[str, Callable[[]
         "collections_list": lambda: ia.collections_list(known, AS_OF),
         "customer_statement": lambda: ia.customer_statement(known, customer, AS_OF),
         "aging_trend": lambda: ia.aging_trend(store),
-        "roll_rates": lambda: ia.roll_rates(store, "2026-11-28", AS_OF),
+        "roll_rates": lambda: ia.roll_rates(store, "2026-10-31", AS_OF),
         "payment_windows": lambda: ia.payment_windows(store),
         "days_to_pay": lambda: ia.days_to_pay(store, by="provider", totals=True),
         "dso": lambda: ia.dso(store, AS_OF, by="provider"),
@@ -109,12 +109,12 @@ def _restored(back: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_the_attrs_readers_take_the_iso_texts(store: ia.InvoiceStore, tmp_path: Path) -> None:
-    known = store.as_of("2026-11-28")
-    assert known.attrs["as_of"] == "2026-11-28T23:59:59.999999+07:00"
+    known = store.as_of("2026-11-07")
+    assert known.attrs["as_of"] == "2026-11-07T23:59:59.999999+07:00"
     known.to_parquet(tmp_path / "k.parquet")
     back = pd.read_parquet(tmp_path / "k.parquet")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ia.PastAsOfWarning)  # known on that day: no warning
-        pd.testing.assert_frame_equal(ia.aging_report(back, "2026-11-28"), ia.aging_report(known, "2026-11-28"))
-    with pytest.warns(ia.PastAsOfWarning, match=r"before the date of the balances \(2026-11-28T"):
-        ia.aging_report(back, "2026-11-27")
+        pd.testing.assert_frame_equal(ia.aging_report(back, "2026-11-07"), ia.aging_report(known, "2026-11-07"))
+    with pytest.warns(ia.PastAsOfWarning, match=r"before the date of the balances \(2026-11-07T"):
+        ia.aging_report(back, "2026-11-06")

@@ -1,16 +1,5 @@
-"""An emulator with a clock: simulated days of invoicing, payments and dunning (private).
-
-:func:`simulate` advances an :class:`~invoice_analytics.emulator.Emulator`'s two accounts day by day;
-what a simulated day does is "The simulated business" of :doc:`/guide/emulator`.
-
->>> from invoice_analytics.emulator import Emulator
->>> emu = Emulator()
->>> days = simulate(emu, "2026-11-22", 3, seed=1)
->>> [d.day.isoformat() for d in days]
-['2026-11-22', '2026-11-23', '2026-11-24']
->>> days[1].counts["faspay_issued"] > 0, len(emu.faspay.invoices) > 6000
-(True, True)
-"""
+"""An emulator with a clock: simulated days of invoicing, payments and dunning ("The simulated business" of
+:doc:`/guide/emulator`; tested in ``tests/emulator/test_clock.py``) (private)."""
 
 from __future__ import annotations
 
@@ -113,8 +102,7 @@ class _Clock:
         self.mayar_weights = self._activity(list(counts.values()), rows)
 
     def _activity(self, counts: list[int], rows: list[dict[str, Any]]) -> list[float]:
-        """How often each customer is billed: as so far, or (an empty account given ``customers``) a
-        Pareto-distributed activity, as the sample data's customers have."""
+        """How often each customer is billed: as so far, or (an empty account given ``customers``) Pareto-like."""
         if rows or self.customers is None:
             return [float(c) for c in counts]
         return [self.rng.paretovariate(1.3) for _ in counts]
@@ -358,29 +346,21 @@ def simulate(
     Parameters
     ----------
     emu : Emulator
-        The emulator whose ``faspay.invoices`` and ``mayar.invoices`` change
-        (started or not).
+        The emulator whose ``faspay.invoices`` and ``mayar.invoices`` change (started or not).
     start : date-like
-        The first simulated day (a str, date, datetime or Timestamp; only the
-        Asia/Jakarta calendar date counts).
+        The first simulated day (str, date, datetime or Timestamp; its Asia/Jakarta calendar date).
     days : int
         How many days to simulate (0: none).
     seed : int, default DEFAULT_CLOCK_SEED
-        The random seed: the same seed, rates and starting data give the same
-        invoices and changes.
+        The random seed: the same seed, rates and starting data give the same invoices and changes.
     rates : Rates or None, default None
         The daily rates; None is ``Rates()``.
     on_day : callable or None, default None
-        Called as ``on_day(day)`` (a ``datetime.date``) after each day's
-        changes, outside the emulator's lock. A store refreshing there should
-        record an observation time late in ``day`` (e.g. ``f"{day} 23:00"``):
-        the day's Mayar invoices are created during the day, and a time before
-        their ``createdAt`` would observe invoices not yet issued.
+        Called as ``on_day(day)`` (a ``datetime.date``) after each day's changes, outside the emulator's lock. A
+        store refreshing there should stamp a time late in ``day`` (e.g. 23:00), after the day's Mayar invoices.
     customers : int or None, default None
-        The customers of an account that starts empty (each provider's),
-        billed with the varied activity of the sample data's; None: 40 Faspay
-        and 30 Mayar customers billed alike. An account with invoices keeps
-        its customers, weighted by how often they were billed.
+        The customers of an account that starts empty, billed with the sample data's varied activity; None: 40
+        Faspay and 30 Mayar customers billed alike. An account with invoices keeps its customers.
 
     Returns
     -------
@@ -390,18 +370,7 @@ def simulate(
     Raises
     ------
     ValueError
-        When ``days`` is negative, ``start`` is not a date or ``customers``
-        is not a whole number >= 1.
-
-    Examples
-    --------
-    >>> emu = Emulator([], [])
-    >>> seen = []
-    >>> out = simulate(emu, "2026-01-05", 2, seed=7, on_day=seen.append)
-    >>> seen
-    [datetime.date(2026, 1, 5), datetime.date(2026, 1, 6)]
-    >>> sorted({r["invoice_date"][:10] for r in emu.faspay.invoices})
-    ['2026-01-05', '2026-01-06']
+        When ``days`` is negative, ``start`` is not a date or ``customers`` is not a whole number >= 1.
     """
     if int(days) != days or days < 0:
         raise ValueError(f"days must be a whole number >= 0, got {days!r}")

@@ -854,15 +854,15 @@ def test_changes_tab_over_a_store(small_demo_store, invoices):
     from invoice_analytics.display._tabs import CHARTS
     from invoice_analytics.display.panel import CHANGES_TAB
 
-    panel = FilterPanel(small_demo_store, as_of="2026-12-31", dpi=40)
+    panel = FilterPanel(small_demo_store, as_of="2026-10-31", dpi=40)
     assert panel.chart_tabs.titles[len(CHARTS) + 1] == CHANGES_TAB  # after the Statement; the Forecast last
     panel.chart_tabs.selected_index = len(CHARTS) + 1
     summary, detail = panel.changes_frames()
-    expected = ia.changes(small_demo_store, "2026-11-30", "2026-12-31")
+    expected = ia.changes(small_demo_store, "2026-09-30", "2026-10-31")
     pd.testing.assert_frame_equal(detail, expected)
     pd.testing.assert_frame_equal(summary, ia.changes_summary(expected))
     shown = panel.changes_output.outputs[-1]["data"]["text/html"]
-    assert "from the end of 2026-11-30 to the end of 2026-12-31" in shown
+    assert "from the end of 2026-09-30 to the end of 2026-10-31" in shown
     panel.provider.value = ("mayar",)  # the providers shown
     assert set(panel.changes_frames()[1]["provider"].astype(str)) == {"mayar"}
     over_a_frame = FilterPanel(invoices, as_of=AS_OF, dpi=40)

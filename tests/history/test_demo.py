@@ -1,7 +1,11 @@
-"""The demo history store: named as demo data in every frame and chart drawn from it."""
+"""The demo history store: named as demo data in every frame and chart drawn from it, dated up to the sample date
+and ending in the sample data."""
 
 from __future__ import annotations
 
+import warnings
+
+import pandas as pd
 import pytest
 
 import invoice_analytics as ia
@@ -12,8 +16,8 @@ from invoice_analytics.history._demo import demo_store
 def test_a_demo_store_says_demo_data_in_its_frames_trend_and_chart(tmp_path):
     store = demo_store(tmp_path / "demo", days=14, every=7)
     assert store.current().attrs["source"] == "demo"
-    assert store.as_of("2026-11-30").attrs["source"] == "demo"
-    trend = ia.aging_trend(store, ["2026-11-25", "2026-12-05"])
+    assert store.as_of("2026-11-15").attrs["source"] == "demo"
+    trend = ia.aging_trend(store, ["2026-11-10", "2026-11-20"])
     assert trend.attrs["source"] == "demo"
     assert "DEMO DATA" in ia.plot_aging_trend(trend).get_title()
     assert ia.FilterPanel(store).text_summary().startswith("DEMO DATA")
@@ -26,12 +30,12 @@ def test_a_demo_store_says_demo_data_in_its_frames_trend_and_chart(tmp_path):
 def test_history_summary_reads_the_trend_at_month_ends(tmp_path):
     store = demo_store(tmp_path, days=45, every=7)
     trend = month_end_trend(store)
-    assert [str(d.date()) for d in trend.index] == ["2026-11-30", "2026-12-31", "2027-01-05"]
-    for day in ("2026-11-30", "2026-12-31"):  # each row is the aging report of what was known that day
+    assert [str(d.date()) for d in trend.index] == ["2026-10-31", "2026-11-21"]
+    for day in ("2026-10-31", "2026-11-21"):  # each row is the aging report of what was known that day
         report = ia.aging_report(store.as_of(day), day, totals=True)
         assert trend.loc[day].to_dict() == report.loc[("Total", "", ""), trend.columns].astype(int).to_dict()
     text = history_summary(store, trend)
-    assert "8 refresh days from 2026-11-21 to 2027-01-05" in text  # 1 + ceil(45 / 7)
+    assert "8 refresh days from 2026-10-07 to 2026-11-21" in text  # 1 + ceil(45 / 7)
     assert "Days to pay (" in text and "median" in text
 
 
@@ -65,3 +69,37 @@ def test_open_demo_store_copies_the_shipped_store(tmp_path):
     assert json.loads((store.path / "_manifest.json").read_text()) == shipped
     assert len(store.refreshes()) == 2 * (1 + 26)  # the sample date, then 26 weekly refreshes, both providers
     assert store.current().attrs["source"] == "demo"
+
+
+def test_the_demo_history_ends_in_the_sample_data_and_never_after_it(tmp_path):
+    """Its last refresh is on the sample date and sees what ``load_invoices(demo=True)`` loads; none is later."""
+    store = demo_store(tmp_path / "demo", days=10, every=7)
+    days = store.refreshes()["observed_at"].dt.date.astype(str).unique().tolist()
+    assert days == ["2026-11-11", "2026-11-14", "2026-11-21"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ia.DemoDataWarning)
+        loaded = ia.load_invoices(demo=True, progress=False)
+    current = store.current()
+    assert current.attrs["as_of"] == "2026-11-21T23:00:00+07:00" and loaded.attrs["as_of"] == "2026-11-21"
+    key = ["provider", "invoice_id"]
+    current, loaded = (frame.sort_values(key).reset_index(drop=True) for frame in (current, loaded))
+    current.attrs, loaded.attrs = {}, {}  # what a store adds: the time of its refresh
+    pd.testing.assert_frame_equal(current, loaded)
+    earlier = store.as_of("2026-11-14")
+    assert len(earlier) < len(store.current())
+    assert earlier["issued_at"].max() <= pd.Timestamp("2026-11-14 23:00", tz="Asia/Jakarta")
+
+
+def test_the_demo_cache_directory_and_refresh_days():
+    """(Were doctests of history._demo.)"""
+    import sys
+
+    from invoice_analytics.history._demo import demo_cache_dir, refresh_days
+
+    if sys.platform == "linux":
+        assert demo_cache_dir({"XDG_CACHE_HOME": "/c"}).as_posix() == "/c/invoice-analytics"
+        assert demo_cache_dir({"XDG_CACHE_HOME": "rel", "HOME": "/h"}).as_posix() == "/h/.cache/invoice-analytics"
+    assert [str(d) for d in refresh_days(10, 7)] == ["2026-11-11", "2026-11-14", "2026-11-21"]
+    assert len(refresh_days()) == 27 and str(refresh_days()[0]) == "2026-05-23"
+    with pytest.raises(ValueError, match="every >= 1"):
+        refresh_days(7, 0)

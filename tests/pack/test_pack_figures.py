@@ -10,7 +10,7 @@ import pytest
 from invoice_analytics.pack import ALL_PROVIDERS, month_end_pack
 from tests.support.reading import aging, days_past_due, end_of, state, versions_at
 
-MONTH, DAY, PREVIOUS = "2026-12", dt.date(2026, 12, 31), dt.date(2026, 11, 30)
+MONTH, DAY, PREVIOUS = "2026-10", dt.date(2026, 10, 31), dt.date(2026, 9, 30)
 TERMS = {"faspay": 0, "mayar": 14}
 
 
@@ -37,7 +37,7 @@ def then(history):
 def test_the_pack_is_as_of_the_month_end_and_known_then(pack, small_demo_store):
     assert pack.as_of == DAY and pack.previous == PREVIOUS
     assert pack.is_demo and pack.omitted == {}
-    assert any("knew at the end of 2026-12-31" in n for n in pack.notes)
+    assert any("knew at the end of 2026-10-31" in n for n in pack.notes)
     assert not any("Mayar invoices carry no due date" in n for n in pack.notes)  # terms given for Mayar
     assert small_demo_store.refreshes()["observed_at"].max().date() > DAY  # the store goes on after the month
 
@@ -102,7 +102,7 @@ def test_changes_in_the_month(pack, now, then):
 def test_trend_at_each_month_end(pack, history):
     trend = pack.sections["Trend"]
     days = [stamp.date() for stamp in trend.index]
-    assert days == [dt.date(2026, 11, 30), DAY]  # the month ends the store covers, none after the month
+    assert days == [PREVIOUS, DAY]  # the month ends the store covers, none after the month
     for day in days:
         expected = aging(versions_at(history, end_of(day)), day, TERMS)
         assert trend.loc[trend.index[days.index(day)], "Total"] == expected["Total"]
@@ -210,8 +210,8 @@ def test_a_frame_source_names_what_it_left_out(small_demo_store):
 
 
 def test_a_month_not_over_in_the_store_is_refused(small_demo_store):
-    with pytest.raises(ValueError, match=r"not over in the store.*last full month is 2027-01"):
-        month_end_pack(small_demo_store, "2027-02")
+    with pytest.raises(ValueError, match=r"not over in the store.*last full month is 2026-10"):
+        month_end_pack(small_demo_store, "2026-11")
     with pytest.raises(ValueError, match="month like 2026-10"):
         month_end_pack(small_demo_store, "December")
 

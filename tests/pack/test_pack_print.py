@@ -19,7 +19,7 @@ TERMS = {"mayar": 14}
 
 @pytest.fixture(scope="module")
 def written(small_demo_store, tmp_path_factory):
-    pack = month_end_pack(small_demo_store, "2026-12", terms_days=TERMS)
+    pack = month_end_pack(small_demo_store, "2026-10", terms_days=TERMS)
     where = tmp_path_factory.mktemp("pack")
     return pack, pack.to_excel(where / "pack.xlsx"), pack.to_pdf(where / "pack.pdf")
 
@@ -37,7 +37,7 @@ def test_every_sheet_says_its_as_of_and_repeats_only_its_header_row(written):
     for sheet in book.worksheets:
         top = header_row(sheet)
         assert sheet["A1"].value == sheet.title and sheet["A1"].font.bold
-        assert "as of 2026-12-31" in sheet["A2"].value and "DEMO DATA" in sheet["A2"].value
+        assert "as of 2026-10-31" in sheet["A2"].value and "DEMO DATA" in sheet["A2"].value
         assert all(c.font.bold for c in sheet[top] if c.value is not None)
         assert sheet.freeze_panes == f"A{top + 1}"
         setup = sheet.page_setup
@@ -78,7 +78,7 @@ def test_the_pdf_is_typeset_with_numbered_pages_and_full_rupiah(written):
     n = len(pages)
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {n}" in text
-        assert "as of 2026-12-31" in text
+        assert "as of 2026-10-31" in text
     assert "DEMO DATA" in pages[0] and "Month-end accounts receivable pack" in pages[0]
     summary_page = next(t for t in pages if t.split("\n")[1].startswith("Summary by provider"))
     total = int(pack.sections["Summary by provider"].loc["Total", "Total"])
@@ -98,14 +98,14 @@ def test_the_pdf_is_typeset_with_numbered_pages_and_full_rupiah(written):
 
 def test_pack_command_writes_both_files(small_demo_store, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["pack", "--store", str(small_demo_store.path), "--month", "2026-12", "--terms", "mayar=14"]) == 0
+    assert main(["pack", "--store", str(small_demo_store.path), "--month", "2026-10", "--terms", "mayar=14"]) == 0
     out = capsys.readouterr().out
-    assert "Wrote pack-2026-12.xlsx and pack-2026-12.pdf" in out and "Note: Mayar" not in out
-    assert (tmp_path / "pack-2026-12.xlsx").stat().st_size > 0 and (tmp_path / "pack-2026-12.pdf").read_bytes()[:5] == \
+    assert "Wrote pack-2026-10.xlsx and pack-2026-10.pdf" in out and "Note: Mayar" not in out
+    assert (tmp_path / "pack-2026-10.xlsx").stat().st_size > 0 and (tmp_path / "pack-2026-10.pdf").read_bytes()[:5] == \
         b"%PDF-"
-    assert main(["pack", "--store", str(small_demo_store.path), "--month", "2027-03"]) == 1
-    assert "last full month is 2027-01" in capsys.readouterr().err
+    assert main(["pack", "--store", str(small_demo_store.path), "--month", "2026-12"]) == 1
+    assert "last full month is 2026-10" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["pack", "--store", str(small_demo_store.path), "--month", "2026-13"])
-    assert main(["pack", "--month", "2026-12"]) == 1
+    assert main(["pack", "--month", "2026-10"]) == 1
     assert "give --store DIR" in capsys.readouterr().err
