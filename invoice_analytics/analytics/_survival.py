@@ -120,6 +120,7 @@ class Spells:
     index: pd.MultiIndex  # the customers (CUSTOMER_LEVELS)
     provider: np.ndarray  # provider code per customer group
     providers: list[str]
+    rows: np.ndarray | None = None  # per spell, its latest open version's row in the timeline's history
 
 
 def spells(view: HistoryLike) -> Spells:
@@ -184,51 +185,45 @@ class Model:
     prior: np.ndarray  # per provider: a
 
 
+_BIN_OF = np.searchsorted(BIN_EDGES, np.arange(BIN_EDGES[0] - 1, BIN_EDGES[-1] + 1), side="right")
+
+
 def age_bin(age: np.ndarray) -> np.ndarray:
-    """The bin of each age (days since the reference day)."""
-    return np.searchsorted(BIN_EDGES, age, side="right")
+    """The bin of each age (days since the reference day): ``searchsorted(BIN_EDGES, age, side="right")``."""
+    bins: np.ndarray = _BIN_OF[np.clip(age, BIN_EDGES[0] - 1, BIN_EDGES[-1]) - (BIN_EDGES[0] - 1)]
+    return bins
 
 
 def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
-    """(events, invoice-days at risk) per (group, bin), as flat arrays of ``groups * bins``."""
+    """(events, invoice-days at risk) per (group, bin), each ``(groups, bins)``.
+
+    Each spell is at risk on the ages ``entry - ref + 1 .. last_open - ref``; a paid one also on its window's
+    ``w`` days, the payment uniform over them (an event ``1/w`` on each, at risk ``(w - j + 1)/w`` on the
+    j-th). Summed per bin in closed form: spells x bins, not ages.
+    """
     nbins = len(BIN_EDGES) + 1
     groups = len(s.index)
-    start = s.entry - s.ref + 1  # the first age at risk (the day after first seen open)
-    stop_open = s.last_open - s.ref  # the last age surely open (its end)
-    width = np.where(s.paid, np.maximum(s.paid_day - s.last_open, 1), 0)
-    lo = int(min(start.min(initial=0), 0)) - 1
-    hi = int(max((stop_open + width).max(initial=0), 0)) + 3
-    span = hi - lo + 1
-    base = s.group * span - lo
-    size = groups * span
-    d1 = np.zeros(size + 2)
-    # fully at risk on ages start..stop_open (censored invoices end there)
-    full = stop_open >= start
-    np.add.at(d1, base[full] + start[full], 1.0)
-    np.add.at(d1, base[full] + stop_open[full] + 1, -1.0)
-    risk = np.cumsum(d1)[:size]
-    events = np.zeros(size + 2)
+    far = np.int64(1) << 40
+    lo = np.r_[-far, BIN_EDGES][None, :]  # bin k holds the ages lo[k] .. hi[k]
+    hi = np.r_[BIN_EDGES - 1, far][None, :]
+    start = (s.entry - s.ref + 1)[:, None]  # the first age at risk (the day after first seen open)
+    stop = (s.last_open - s.ref)[:, None]  # the last age surely open (its end)
+    risk = np.clip(np.minimum(stop, hi) - np.maximum(start, lo) + 1, 0, None).astype(np.float64)
+    events = np.zeros_like(risk)
     p = np.flatnonzero(s.paid)
     if len(p):
-        w = width[p].astype(np.float64)
-        first = base[p] + stop_open[p] + 1
-        # payment uniform over the window's w days: event 1/w each; at risk (w - j + 1)/w on its j-th day
-        ev = np.zeros(size + 2)
-        np.add.at(ev, first, 1.0 / w)
-        np.add.at(ev, first + w.astype(np.int64), -1.0 / w)
-        events = np.cumsum(ev)[:size]
-        d2 = np.zeros(size + 3)
-        np.add.at(d2, first, 1.0)
-        np.add.at(d2, first + 1, -1.0 - 1.0 / w)
-        np.add.at(d2, first + w.astype(np.int64) + 1, 1.0 / w)
-        risk = risk + np.cumsum(np.cumsum(d2))[:size]
-    else:
-        events = events[:size]
-    ages = np.arange(lo, hi + 1)
-    bins = age_bin(ages)
-    cell = (np.arange(groups)[:, None] * nbins + bins[None, :]).ravel()
-    e = np.bincount(cell, weights=events, minlength=groups * nbins)
-    n = np.bincount(cell, weights=np.clip(risk, 0.0, None), minlength=groups * nbins)
+        w = np.maximum(s.paid_day[p] - s.last_open[p], 1)[:, None]
+        first = stop[p] + 1
+        a = np.maximum(first, lo)
+        b = np.minimum(first + w - 1, hi)
+        count = np.clip(b - a + 1, 0, None)
+        j1, j2 = a - first + 1, b - first + 1
+        ramp = count * (w + 1) - np.where(count > 0, (j1 + j2) * count // 2, 0)
+        events[p] = count / w
+        risk[p] += ramp / w
+    cell = (s.group[:, None] * nbins + np.arange(nbins)[None, :]).ravel()
+    e = np.bincount(cell, weights=events.ravel(), minlength=groups * nbins)
+    n = np.bincount(cell, weights=risk.ravel(), minlength=groups * nbins)
     return e.reshape(groups, nbins), n.reshape(groups, nbins)
 
 
@@ -275,22 +270,25 @@ def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, day
     """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``.
 
     ``since`` (per row, at most ``today``): the day each was last seen open; the chance of a payment
-    after it, up to ``today``, which the store will only see later, is added to day 1.
+    after it, up to ``today``, which the store will only see later, is added to day 1. Rows are taken in
+    groups of like lags (0, 1, 2-3, 4-7...), each as wide as its longest lag needs.
     """
     lag = np.zeros(len(rows), dtype=np.int64) if since is None else np.clip(today - since, 0, None)
-    start = today - lag
-    extra = int(lag.max(initial=0))
-    age = (start - s.ref[rows])[:, None] + np.arange(1, days + extra + 1)[None, :]
-    h = model.hazard[s.group[rows][:, None], age_bin(age)]
-    survive = np.cumprod(1.0 - h, axis=1)
-    before = np.hstack([np.ones((len(rows), 1)), survive[:, :-1]])
-    full = before * h
-    if extra == 0:
-        result: np.ndarray = full
-        return result
-    take = lag[:, None] + np.arange(days)[None, :]
-    out = np.take_along_axis(full, take, axis=1)
-    early = np.cumsum(full, axis=1)
-    out[:, 0] = np.take_along_axis(early, lag[:, None], axis=1)[:, 0]
-    result = out
-    return result
+    out = np.empty((len(rows), days))
+    bucket = np.zeros(len(rows), dtype=np.int64)
+    bucket[lag > 0] = np.floor(np.log2(lag[lag > 0])).astype(np.int64) + 1
+    for b in np.unique(bucket):
+        sel = np.flatnonzero(bucket == b)
+        mine = lag[sel]
+        extra = int(mine.max(initial=0))
+        age = (today - mine - s.ref[rows[sel]])[:, None] + np.arange(1, days + extra + 1)[None, :]
+        h = model.hazard[s.group[rows[sel]][:, None], age_bin(age)]
+        survive = np.cumprod(1.0 - h, axis=1)
+        full = np.hstack([np.ones((len(sel), 1)), survive[:, :-1]]) * h
+        if extra == 0:
+            out[sel] = full
+            continue
+        part = np.take_along_axis(full, mine[:, None] + np.arange(days)[None, :], axis=1)
+        part[:, 0] = np.take_along_axis(np.cumsum(full, axis=1), mine[:, None], axis=1)[:, 0]
+        out[sel] = part
+    return out

@@ -16,9 +16,10 @@ from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._observed import _CREDIT, _OPEN, _PAID, HistoryLike, _states
 from invoice_analytics.analytics._rules import check_terms, money, terms_for
-from invoice_analytics.analytics._survival import KnownAt, key_codes
+from invoice_analytics.analytics._survival import key_codes
+from invoice_analytics.analytics._timeline import Fitted, fitted, timeline
 from invoice_analytics.analytics.behaviour import cutoff_of
-from invoice_analytics.analytics.forecast import Fitted, prepare, week_layout, week_starts, weekly
+from invoice_analytics.analytics.forecast import week_layout, week_starts, weekly
 
 __all__ = ["METHODS", "backtest_forecast"]
 
@@ -39,7 +40,7 @@ def _collections(history: pd.DataFrame, f: Fitted, days: int) -> np.ndarray:
     raw = history["valid_from"].to_numpy(dtype="datetime64[us]").view(np.int64)[rows]
     order = np.lexsort((raw, code))
     rows, code, since, raw = rows[order], code[order], since[order], raw[order]
-    cutoff = f.view.cutoff.value // 1000  # ns -> us since the epoch (UTC)
+    cutoff = f.cutoff.value // 1000  # ns -> us since the epoch (UTC)
     state = _states(history.take(rows))
     out, missing = money(history["outstanding"].take(rows))
     seen, _ = day_numbers(history["last_seen"], rows)
@@ -113,8 +114,8 @@ def backtest_detail(store: HistoryLike, dates: Iterable[AsOf] | AsOf, *, weeks: 
     wanted = sorted({jakarta_date(d, name="dates") for d in dates})
     if not wanted:
         raise ValueError("backtest_forecast: no dates given")
-    history = store.history()
-    refreshes = store.refreshes()
+    t = timeline(store)
+    history, refreshes = t.history, t.refreshes
     last_day = int(day_numbers(refreshes["observed_at"])[0].max(initial=-1)) if len(refreshes) else -1
     first_day = int(day_numbers(refreshes["observed_at"])[0].min(initial=-1)) if len(refreshes) else -1
     parts = []
@@ -125,7 +126,7 @@ def backtest_detail(store: HistoryLike, dates: Iterable[AsOf] | AsOf, *, weeks: 
             held = f"{pd.Timestamp(first_day, unit='D').date()} to {pd.Timestamp(last_day, unit='D').date()}"
             raise ValueError(f"backtest_forecast: {date} needs the store's refreshes from that day to "
                              f"{weeks} weeks after it (the store holds refreshes from {held})")
-        f = prepare(KnownAt(history, refreshes, cutoff), date)
+        f = fitted(t, cutoff, today)
         codes = np.zeros(len(f.rows), dtype=np.int64)
         _, mean, low, high = weekly(f, weeks, level, codes, 1)
         actual = np.bincount(week_of, weights=_collections(history, f, days), minlength=weeks)

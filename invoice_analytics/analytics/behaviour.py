@@ -15,7 +15,8 @@ from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import ratios
 from invoice_analytics.analytics._observed import HistoryLike, _end_of_day, _group_quantile
-from invoice_analytics.analytics._survival import Model, Spells, age_bin, fit, known_at, open_at, spells
+from invoice_analytics.analytics._survival import Model, Spells, age_bin
+from invoice_analytics.analytics._timeline import fitted, timeline
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["OLD_DAYS", "payment_behaviour"]
@@ -110,10 +111,8 @@ def payment_behaviour(
     if by not in ("customer", "provider"):
         raise ValueError(f"payment_behaviour: by must be 'customer' or 'provider', not {by!r}")
     cutoff, today = cutoff_of(as_of)
-    view = known_at(store, cutoff)
-    s = spells(view)
-    model = fit(s)
-    return behaviour_table(s, model, view_open=open_at(view, s)[0], today=today, by=by)
+    f = fitted(timeline(store), cutoff, today)
+    return behaviour_table(f.spells, f.model, view_open=f.rows, today=today, by=by)
 
 
 def behaviour_table(s: Spells, model: Model, *, view_open: np.ndarray, today: int, by: str) -> pd.DataFrame:

@@ -5,7 +5,6 @@ The model, the weeks and the interval are described in :doc:`/guide/forecast`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any
 
@@ -17,17 +16,8 @@ from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import exact_sums
 from invoice_analytics.analytics._observed import HistoryLike
-from invoice_analytics.analytics._survival import (
-    KnownAt,
-    Model,
-    Spells,
-    age_bin,
-    day_probabilities,
-    fit,
-    known_at,
-    open_at,
-    spells,
-)
+from invoice_analytics.analytics._survival import KnownAt, age_bin, day_probabilities
+from invoice_analytics.analytics._timeline import Fitted, fitted, timeline
 from invoice_analytics.analytics.behaviour import cutoff_of
 
 __all__ = ["expected_payments", "forecast_collections"]
@@ -52,31 +42,18 @@ def week_starts(monday: int, weeks: int) -> pd.Series:
     return days_to_timestamps(days, np.ones(weeks, dtype=bool))
 
 
-@dataclass
-class Fitted:
-    """What a forecast at one date needs: the view, its spells and model, the open invoices."""
-
-    view: KnownAt
-    spells: Spells
-    model: Model
-    today: int
-    rows: np.ndarray  # spells open at the cutoff
-    amounts: np.ndarray  # their outstanding (int64)
-
-
 def prepare(store: HistoryLike | KnownAt, as_of: AsOf) -> Fitted:
+    """The fitted model at ``as_of`` (a view: at its own cutoff), from the store's kept timeline."""
     cutoff, today = cutoff_of(as_of)
+    t = timeline(store)
     if isinstance(store, KnownAt):
-        view = store
-    else:
+        cutoff, t.source = store.cutoff, store.source
+    elif not t.source_known or cutoff.value // 1000 < t.first_refresh:
         snapshot = store.as_of(cutoff)  # raises when nothing was observed by then
-        view = known_at(store, cutoff)
-        if "source" in snapshot.attrs:
-            view.source = snapshot.attrs["source"]
-    s = spells(view)
-    model = fit(s)
-    rows, amounts = open_at(view, s)
-    return Fitted(view, s, model, today, rows, amounts)
+        t.source, t.source_known = snapshot.attrs.get("source"), True
+    f = fitted(t, cutoff, today)
+    f.source = t.source
+    return f
 
 
 def dispersion(f: Fitted) -> float:
@@ -169,8 +146,8 @@ def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8)
         out[name] = days_to_timestamps(day, ok).array
     result = pd.DataFrame(out).sort_values(["provider", "invoice_id"], kind="stable").reset_index(drop=True)
     result.attrs["week_start"] = list(week_starts(monday, weeks))
-    if f.view.source is not None:
-        result.attrs["source"] = f.view.source
+    if f.source is not None:
+        result.attrs["source"] = f.source
     return result
 
 
@@ -190,7 +167,9 @@ def weekly(f: Fitted, weeks: int, level: float, codes: np.ndarray, groups: int,
     mean = np.bincount(cell, weights=(a[:, None] * p).ravel(), minlength=size).reshape(groups, weeks)
     var = np.bincount(cell, weights=(a[:, None] ** 2 * p * (1 - p)).ravel(), minlength=size).reshape(groups, weeks)
     if phi2 is None:
-        phi2 = dispersion(f)
+        if f.phi2 is None:
+            f.phi2 = dispersion(f)
+        phi2 = f.phi2
     z = NormalDist().inv_cdf((1 + level) / 2)
     sd = np.sqrt(var + phi2 * mean**2)
     low = np.clip(np.rint(mean - z * sd), 0, None).astype(np.int64)
@@ -273,8 +252,8 @@ def forecast_collections(
     columns["high"] = pd.array(high.ravel(), dtype="Int64")
     frame = pd.DataFrame(columns)
     frame["week_start"] = frame["week_start"].astype(starts.dtype)
-    if f.view.source is not None:
-        frame.attrs["source"] = f.view.source
+    if f.source is not None:
+        frame.attrs["source"] = f.source
     return frame
 
 
