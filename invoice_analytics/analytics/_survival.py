@@ -188,6 +188,12 @@ class Model:
 _BIN_OF = np.searchsorted(BIN_EDGES, np.arange(BIN_EDGES[0] - 1, BIN_EDGES[-1] + 1), side="right")
 
 
+def hazards(model: Model, groups: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """``model.hazard[groups[:, None], age_bin(age)]``, by one flat take."""
+    h: np.ndarray = np.take(model.hazard, groups[:, None] * model.hazard.shape[1] + age_bin(age))
+    return h
+
+
 def age_bin(age: np.ndarray) -> np.ndarray:
     """The bin of each age (days since the reference day): ``searchsorted(BIN_EDGES, age, side="right")``."""
     bins: np.ndarray = _BIN_OF[np.clip(age, BIN_EDGES[0] - 1, BIN_EDGES[-1]) - (BIN_EDGES[0] - 1)]
@@ -199,31 +205,36 @@ def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
 
     Each spell is at risk on the ages ``entry - ref + 1 .. last_open - ref``; a paid one also on its window's
     ``w`` days, the payment uniform over them (an event ``1/w`` on each, at risk ``(w - j + 1)/w`` on the
-    j-th). Summed per bin in closed form: spells x bins, not ages.
+    j-th). Summed in closed form over the bins each spell touches, in spell order.
     """
     nbins = len(BIN_EDGES) + 1
     groups = len(s.index)
-    far = np.int64(1) << 40
-    lo = np.r_[-far, BIN_EDGES][None, :]  # bin k holds the ages lo[k] .. hi[k]
-    hi = np.r_[BIN_EDGES - 1, far][None, :]
-    start = (s.entry - s.ref + 1)[:, None]  # the first age at risk (the day after first seen open)
-    stop = (s.last_open - s.ref)[:, None]  # the last age surely open (its end)
-    risk = np.clip(np.minimum(stop, hi) - np.maximum(start, lo) + 1, 0, None).astype(np.float64)
-    events = np.zeros_like(risk)
-    p = np.flatnonzero(s.paid)
-    if len(p):
-        w = np.maximum(s.paid_day[p] - s.last_open[p], 1)[:, None]
-        first = stop[p] + 1
-        a = np.maximum(first, lo)
-        b = np.minimum(first + w - 1, hi)
-        count = np.clip(b - a + 1, 0, None)
-        j1, j2 = a - first + 1, b - first + 1
-        ramp = count * (w + 1) - np.where(count > 0, (j1 + j2) * count // 2, 0)
-        events[p] = count / w
-        risk[p] += ramp / w
-    cell = (s.group[:, None] * nbins + np.arange(nbins)[None, :]).ravel()
-    e = np.bincount(cell, weights=events.ravel(), minlength=groups * nbins)
-    n = np.bincount(cell, weights=risk.ravel(), minlength=groups * nbins)
+    start = s.entry - s.ref + 1  # the first age at risk (the day after first seen open)
+    stop = s.last_open - s.ref  # the last age surely open (its end)
+    w = np.where(s.paid, np.maximum(s.paid_day - s.last_open, 1), 0)  # the window's days (0: censored)
+    end = np.maximum(stop, stop + w)  # the last age at risk
+    first_bin = age_bin(np.minimum(start, stop + 1))
+    count = age_bin(end) - first_bin + 1
+    spell = np.repeat(np.arange(len(start)), count)
+    at = np.cumsum(count) - count
+    k = first_bin[spell] + np.arange(len(spell)) - at[spell]  # each touched bin, in spell order
+    lo = np.r_[np.iinfo(np.int64).min // 4, BIN_EDGES][k]  # bin k holds the ages lo .. hi
+    hi = np.r_[BIN_EDGES - 1, np.iinfo(np.int64).max // 4][k]
+    a0, b0 = start[spell], stop[spell]
+    risk = np.clip(np.minimum(b0, hi) - np.maximum(a0, lo) + 1, 0, None).astype(np.float64)
+    ww = w[spell]
+    first = b0 + 1  # the window's first age
+    a = np.maximum(first, lo)
+    b = np.minimum(first + ww - 1, hi)
+    inside = np.clip(b - a + 1, 0, None)
+    ramp = inside * (ww + 1) - np.where(inside > 0, (a - first + b - first + 2) * inside // 2, 0)
+    paid = ww > 0
+    events = np.zeros(len(spell))
+    events[paid] = inside[paid] / ww[paid]
+    risk[paid] += ramp[paid] / ww[paid]
+    cell = s.group[spell] * nbins + k
+    e = np.bincount(cell, weights=events, minlength=groups * nbins)
+    n = np.bincount(cell, weights=risk, minlength=groups * nbins)
     return e.reshape(groups, nbins), n.reshape(groups, nbins)
 
 
@@ -234,8 +245,11 @@ def fit(s: Spells) -> Model:
     nbins = e.shape[1]
     ep = np.zeros((nprov, nbins))
     np_ = np.zeros((nprov, nbins))
-    np.add.at(ep, s.provider, e)
-    np.add.at(np_, s.provider, n)
+    for k in range(nprov):  # summed in row order, as np.add.at would (a running sum: the same bits)
+        mine = s.provider == k
+        if mine.any():
+            ep[k] = np.cumsum(e[mine], axis=0)[-1]
+            np_[k] = np.cumsum(n[mine], axis=0)[-1]
     hp = np.divide(ep, np_, out=np.zeros_like(ep), where=np_ > 0)
     x = (n * hp[s.provider]).sum(axis=1)
     paid = e.sum(axis=1)
@@ -282,7 +296,7 @@ def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, day
         mine = lag[sel]
         extra = int(mine.max(initial=0))
         age = (today - mine - s.ref[rows[sel]])[:, None] + np.arange(1, days + extra + 1)[None, :]
-        h = model.hazard[s.group[rows[sel]][:, None], age_bin(age)]
+        h = hazards(model, s.group[rows[sel]], age)
         survive = np.cumprod(1.0 - h, axis=1)
         full = np.hstack([np.ones((len(sel), 1)), survive[:, :-1]]) * h
         if extra == 0:

@@ -120,13 +120,13 @@ class Timeline:
         code, uniques = pd.factorize(self.key[opened])
         code = code.astype(np.int64)
         n = len(uniques)
-        entry = np.full(n, np.iinfo(np.int64).max // 2, dtype=np.int64)
-        np.minimum.at(entry, code, self.from_day[opened])
         last = seen[opened]
-        last_open = np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64)
-        np.maximum.at(last_open, code, last)
         order = np.lexsort((last, code))
-        take = order[np.r_[code[order][1:] != code[order][:-1], True]] if len(order) else order
+        ends = np.r_[code[order][1:] != code[order][:-1], True] if len(order) else np.zeros(0, dtype=bool)
+        take = order[ends]
+        last_open = last[take]  # the latest last-seen day per invoice (``take`` is in code order)
+        entry = np.minimum.reduceat(self.from_day[opened][order], np.flatnonzero(np.r_[True, ends[:-1]]))\
+            if n else np.zeros(0, dtype=np.int64)
         rows = opened[take]  # each invoice's latest open version
         paid_day = np.full(n, -1, dtype=np.int64)
         paid = np.zeros(n, dtype=bool)

@@ -16,8 +16,8 @@ from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import exact_sums
 from invoice_analytics.analytics._observed import HistoryLike
-from invoice_analytics.analytics._survival import KnownAt, age_bin, day_probabilities
-from invoice_analytics.analytics._timeline import Fitted, fitted, timeline
+from invoice_analytics.analytics._survival import KnownAt, day_probabilities, hazards
+from invoice_analytics.analytics._timeline import Fitted, Timeline, fitted, timeline
 from invoice_analytics.analytics.behaviour import cutoff_of
 
 __all__ = ["expected_payments", "forecast_collections"]
@@ -42,10 +42,10 @@ def week_starts(monday: int, weeks: int) -> pd.Series:
     return days_to_timestamps(days, np.ones(weeks, dtype=bool))
 
 
-def prepare(store: HistoryLike | KnownAt, as_of: AsOf) -> Fitted:
-    """The fitted model at ``as_of`` (a view: at its own cutoff), from the store's kept timeline."""
+def prepare(store: HistoryLike | KnownAt, as_of: AsOf, t: Timeline | None = None) -> Fitted:
+    """The fitted model at ``as_of`` (a view: at its own cutoff), from the store's timeline ``t`` (None: kept)."""
     cutoff, today = cutoff_of(as_of)
-    t = timeline(store)
+    t = timeline(store) if t is None else t
     if isinstance(store, KnownAt):
         cutoff, t.source = store.cutoff, store.source
     elif not t.source_known or cutoff.value // 1000 < t.first_refresh:
@@ -59,7 +59,7 @@ def prepare(store: HistoryLike | KnownAt, as_of: AsOf) -> Fitted:
 def dispersion(f: Fitted) -> float:
     """phi^2: the relative spread of a week's collections beyond independent invoices, from the model's
     one-week-ahead errors (amount-weighted) over the last weeks known at the cutoff (in sample)."""
-    s, h = f.spells, f.model.hazard
+    s = f.spells
     # the payment day: the window's middle day
     event = np.where(s.paid, s.last_open + (np.maximum(s.paid_day - s.last_open, 1) + 1) // 2, np.iinfo(np.int64).max)
     exit_ = np.where(s.paid, event - 1, s.last_open)
@@ -71,7 +71,7 @@ def dispersion(f: Fitted) -> float:
         if len(rows) == 0:
             continue
         age = (start - s.ref[rows])[:, None] + np.arange(1, 8)[None, :]
-        p = 1.0 - np.prod(1.0 - h[s.group[rows][:, None], age_bin(age)], axis=1)
+        p = 1.0 - np.prod(1.0 - hazards(f.model, s.group[rows], age), axis=1)
         a = amount[rows]
         expected = float((a * p).sum())
         actual = float(a[(event[rows] > start) & (event[rows] <= start + 7)].sum())
@@ -224,7 +224,11 @@ def forecast_collections(
     """
     if by not in (None, "provider", "customer"):
         raise ValueError(f"forecast_collections: by must be None, 'provider' or 'customer', not {by!r}")
-    f = prepare(store, as_of)
+    return collections(prepare(store, as_of), weeks=weeks, by=by, level=level)
+
+
+def collections(f: Fitted, *, weeks: int, by: str | None, level: float) -> pd.DataFrame:
+    """:func:`forecast_collections` from a fitted model."""
     s = f.spells
     if by == "customer":
         codes = s.group[f.rows]
