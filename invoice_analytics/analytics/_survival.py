@@ -200,42 +200,53 @@ def age_bin(age: np.ndarray) -> np.ndarray:
     return bins
 
 
+def _by_bin(group: np.ndarray, k: np.ndarray, groups: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per group, the count (or ``weights``' sum) of the rows whose bin ``k`` is at most each bin's."""
+    nbins = len(BIN_EDGES) + 1
+    counts = np.bincount(group * nbins + k, weights=weights, minlength=groups * nbins).reshape(groups, nbins)
+    out: np.ndarray = np.cumsum(counts, axis=1)
+    return out
+
+
 def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
     """(events, invoice-days at risk) per (group, bin), each ``(groups, bins)``.
 
-    Each spell is at risk on the ages ``entry - ref + 1 .. last_open - ref``; a paid one also on its window's
-    ``w`` days, the payment uniform over them (an event ``1/w`` on each, at risk ``(w - j + 1)/w`` on the
-    j-th). Summed in closed form over the bins each spell touches, in spell order.
+    Each spell is at risk on the ages ``a = entry - ref + 1 .. b = last_open - ref``; a paid one also on its
+    window's ``w`` days, the payment uniform over them (an event ``1/w`` on each, at risk ``(w - j + 1)/w`` on
+    the j-th). The days of ``a..b`` up to an age ``x`` are ``(x + 1 - a)`` for ``a <= x`` less ``(x - b)`` for
+    ``b < x``: summed per group at each bin's last age from per-bin counts and sums (exact integers); the
+    windows over the bins each touches.
     """
     nbins = len(BIN_EDGES) + 1
     groups = len(s.index)
-    start = s.entry - s.ref + 1  # the first age at risk (the day after first seen open)
-    stop = s.last_open - s.ref  # the last age surely open (its end)
-    w = np.where(s.paid, np.maximum(s.paid_day - s.last_open, 1), 0)  # the window's days (0: censored)
-    end = np.maximum(stop, stop + w)  # the last age at risk
-    first_bin = age_bin(np.minimum(start, stop + 1))
-    count = age_bin(end) - first_bin + 1
-    spell = np.repeat(np.arange(len(start)), count)
-    at = np.cumsum(count) - count
-    k = first_bin[spell] + np.arange(len(spell)) - at[spell]  # each touched bin, in spell order
+    start = s.entry - s.ref + 1
+    stop = s.last_open - s.ref
+    full = stop >= start
+    g, a, b = s.group[full], start[full], stop[full]
+    x1 = np.r_[BIN_EDGES, 0][None, :].astype(np.float64)  # each bin's last age + 1 (the last bin: unused)
+    ka, kb = age_bin(a), age_bin(b + 1)
+    upto = (x1 * _by_bin(g, ka, groups) - _by_bin(g, ka, groups, a.astype(np.float64))
+            - x1 * _by_bin(g, kb, groups) + _by_bin(g, kb, groups, (b + 1).astype(np.float64)))
+    upto[:, -1] = np.bincount(g, weights=(b - a + 1).astype(np.float64), minlength=groups)
+    risk = np.diff(upto, axis=1, prepend=0.0).ravel()
+    events = np.zeros(groups * nbins)
+    p = np.flatnonzero(s.paid)
+    w = np.maximum(s.paid_day[p] - s.last_open[p], 1)
+    first = stop[p] + 1  # the window's first age
+    first_bin = age_bin(first)
+    count = age_bin(first + w - 1) - first_bin + 1
+    spell = np.repeat(np.arange(len(p)), count)
+    k = first_bin[spell] + np.arange(len(spell)) - (np.cumsum(count) - count)[spell]  # in spell order
     lo = np.r_[np.iinfo(np.int64).min // 4, BIN_EDGES][k]  # bin k holds the ages lo .. hi
     hi = np.r_[BIN_EDGES - 1, np.iinfo(np.int64).max // 4][k]
-    a0, b0 = start[spell], stop[spell]
-    risk = np.clip(np.minimum(b0, hi) - np.maximum(a0, lo) + 1, 0, None).astype(np.float64)
-    ww = w[spell]
-    first = b0 + 1  # the window's first age
-    a = np.maximum(first, lo)
-    b = np.minimum(first + ww - 1, hi)
-    inside = np.clip(b - a + 1, 0, None)
-    ramp = inside * (ww + 1) - np.where(inside > 0, (a - first + b - first + 2) * inside // 2, 0)
-    paid = ww > 0
-    events = np.zeros(len(spell))
-    events[paid] = inside[paid] / ww[paid]
-    risk[paid] += ramp[paid] / ww[paid]
-    cell = s.group[spell] * nbins + k
-    e = np.bincount(cell, weights=events, minlength=groups * nbins)
-    n = np.bincount(cell, weights=risk, minlength=groups * nbins)
-    return e.reshape(groups, nbins), n.reshape(groups, nbins)
+    f0, ww = first[spell], w[spell]
+    lo_age, hi_age = np.maximum(f0, lo), np.minimum(f0 + ww - 1, hi)
+    inside = hi_age - lo_age + 1
+    ramp = inside * (ww + 1) - (lo_age - f0 + hi_age - f0 + 2) * inside // 2
+    cell = s.group[p][spell] * nbins + k
+    events += np.bincount(cell, weights=inside / ww, minlength=groups * nbins)
+    risk += np.bincount(cell, weights=ramp / ww, minlength=groups * nbins)
+    return events.reshape(groups, nbins), risk.reshape(groups, nbins)
 
 
 def fit(s: Spells) -> Model:
@@ -297,8 +308,8 @@ def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, day
         extra = int(mine.max(initial=0))
         age = (today - mine - s.ref[rows[sel]])[:, None] + np.arange(1, days + extra + 1)[None, :]
         h = hazards(model, s.group[rows[sel]], age)
-        survive = np.cumprod(1.0 - h, axis=1)
-        full = np.hstack([np.ones((len(sel), 1)), survive[:, :-1]]) * h
+        full = h.copy()  # P(paid on the day) = P(open the day before) * hazard; 1 * h[:, 0] on the first
+        full[:, 1:] *= np.cumprod(1.0 - h[:, :-1], axis=1)
         if extra == 0:
             out[sel] = full
             continue

@@ -22,7 +22,7 @@ from invoice_analytics.analytics._survival import Model, Spells, fit, key_codes
 from invoice_analytics.analytics.customers import CUSTOMER_LEVELS, _codes
 from invoice_analytics.schema import DATETIME_DTYPE
 
-__all__ = ["FITS_KEPT", "STORES_KEPT", "Fitted", "Timeline", "fitted", "timeline"]
+__all__ = ["FITS_KEPT", "STORES_KEPT", "Fitted", "Timeline", "fitted", "keep_timeline", "timeline"]
 
 #: How many stores' timelines are kept (each holds its store's history).
 STORES_KEPT = 2
@@ -196,7 +196,21 @@ def timeline(store: HistoryLike) -> Timeline:
     if kept is not None and kept[0]() is store and kept[1] == token:
         _kept.move_to_end(id(store))
         return kept[2]
-    made = Timeline(store.history(), refreshes, getattr(store, "source", None))
+    return _keep(store, Timeline(store.history(), refreshes, getattr(store, "source", None)), token)
+
+
+def keep_timeline(store: HistoryLike, history: pd.DataFrame, source: str | None) -> None:
+    """Keep the timeline of ``history``, which ``store.history()`` just gave (its ``as_of`` frames' ``source``),
+    so that the forecast does not read the store again (the panel calls this when it reads the history)."""
+    if not {"valid_from", "valid_to", "last_seen", "outstanding", "status"} <= set(history.columns):
+        return
+    refreshes = store.refreshes()
+    made = Timeline(history, refreshes, source)
+    made.source_known = True
+    _keep(store, made, _token(refreshes))
+
+
+def _keep(store: HistoryLike, made: Timeline, token: int) -> Timeline:
     try:
         ref = weakref.ref(store)
     except TypeError:  # a store that cannot be referred to weakly is not kept

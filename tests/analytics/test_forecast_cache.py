@@ -136,3 +136,13 @@ def test_a_store_refresh_reads_the_store_again(tmp_path):
         pd.testing.assert_frame_equal(view.forecast, fresh(store, today, weeks=8))
         later = at(2).date() + dt.timedelta(days=1)
         pd.testing.assert_frame_equal(ia.forecast_collections(store, later), fresh(store, later))
+
+
+def test_the_panel_hands_its_history_read_to_the_forecast(synthetic):
+    panel = ia.FilterPanel(synthetic, as_of=day(25), dpi=30)
+    kept = _timeline._kept[id(synthetic)][2]  # kept when the panel read the history
+    assert timeline(synthetic) is kept and kept.source_known
+    panel.chart_tabs.selected_index = len(panel.chart_tabs.children) - 1
+    assert panel.forecast_view is not None and panel.forecast_view.forecast is not None
+    pd.testing.assert_frame_equal(panel.forecast_view.forecast, fresh(synthetic, day(25)))
+    assert panel.forecast_view.forecast.attrs == fresh(synthetic, day(25)).attrs
