@@ -1,9 +1,4 @@
-"""What the store knew at a past instant, and a payment-hazard model fitted on it (private).
-
-Used by :mod:`.behaviour`, :mod:`.forecast` and :mod:`.backtest`. The history known at a cutoff
-(:class:`KnownAt`), the spells (:func:`spells`) and the hazard model (:func:`fit`) are "The model"
-of :doc:`/guide/forecast`.
-"""
+"""What the store knew at a past instant and the payment-hazard model fitted on it (private)."""
 
 from __future__ import annotations
 
@@ -32,10 +27,8 @@ _EMPTY_FRAME_COLUMNS = ("valid_from", "valid_to", "last_seen")
 def key_codes(*parts: tuple[pd.DataFrame, np.ndarray | None]) -> list[np.ndarray]:
     """Codes of (provider, invoice_id) shared across frames (or their ``rows``): equal keys, equal codes.
 
-    Factorizes each key column once over all the frames (faster than tuples of a MultiIndex).
-
-    >>> a = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]})
-    >>> b = pd.DataFrame({"provider": ["mayar"], "invoice_id": ["1"]})
+    >>> a, b = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]}), pd.DataFrame(
+    ...     {"provider": ["mayar"], "invoice_id": ["1"]})
     >>> [c.tolist() for c in key_codes((a, None), (b, None))]
     [[0, 2], [2]]
     """
@@ -209,14 +202,7 @@ def _by_bin(group: np.ndarray, k: np.ndarray, groups: int, weights: np.ndarray |
 
 
 def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
-    """(events, invoice-days at risk) per (group, bin), each ``(groups, bins)``.
-
-    Each spell is at risk on the ages ``a = entry - ref + 1 .. b = last_open - ref``; a paid one also on its
-    window's ``w`` days, the payment uniform over them (an event ``1/w`` on each, at risk ``(w - j + 1)/w`` on
-    the j-th). The days of ``a..b`` up to an age ``x`` are ``(x + 1 - a)`` for ``a <= x`` less ``(x - b)`` for
-    ``b < x``: summed per group at each bin's last age from per-bin counts and sums (exact integers); the
-    windows over the bins each touches.
-    """
+    """(events, invoice-days at risk) per (group, bin) (ages ``a..b`` summed exactly by bin, then windows)."""
     nbins = len(BIN_EDGES) + 1
     groups = len(s.index)
     start = s.entry - s.ref + 1
@@ -292,12 +278,7 @@ def open_at(view: KnownAt, s: Spells) -> tuple[np.ndarray, np.ndarray]:
 
 def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, days: int,
                       since: np.ndarray | None = None) -> np.ndarray:
-    """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``.
-
-    ``since`` (per row, at most ``today``): the day each was last seen open; the chance of a payment
-    after it, up to ``today``, which the store will only see later, is added to day 1. Rows are taken in
-    groups of like lags (0, 1, 2-3, 4-7...), each as wide as its longest lag needs.
-    """
+    """P(paid on day ``today + d``), d = 1..days, of ``rows`` open at ``today``'s end (since ``since``: day 1)."""
     lag = np.zeros(len(rows), dtype=np.int64) if since is None else np.clip(today - since, 0, None)
     out = np.empty((len(rows), days))
     bucket = np.zeros(len(rows), dtype=np.int64)

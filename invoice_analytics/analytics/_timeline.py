@@ -1,9 +1,4 @@
-"""A store's history as arrays, read once per store version, and the spells known at any cutoff (private).
-
-:meth:`Timeline.spells` equals ``spells(known_at(store, cutoff))`` of :mod:`._survival`, array for array, without
-building the view: every version's state, days and key are computed once, and a cutoff only masks them.
-:func:`timeline` keeps the last few stores' timelines; a store is reread when its ``refreshes()`` change.
-"""
+"""The store's history as arrays, read once per store version; the spells at any cutoff from them (private)."""
 
 from __future__ import annotations
 
@@ -200,8 +195,7 @@ def timeline(store: HistoryLike) -> Timeline:
 
 
 def keep_timeline(store: HistoryLike, history: pd.DataFrame, source: str | None) -> None:
-    """Keep the timeline of ``history``, which ``store.history()`` just gave (its ``as_of`` frames' ``source``),
-    so that the forecast does not read the store again (the panel calls this when it reads the history)."""
+    """Keep the timeline of ``history`` that ``store.history()`` just gave (the panel's read)."""
     if not {"valid_from", "valid_to", "last_seen", "outstanding", "status"} <= set(history.columns):
         return
     refreshes = store.refreshes()
@@ -222,10 +216,7 @@ def _keep(store: HistoryLike, made: Timeline, token: int) -> Timeline:
 
 
 def fitted(t: Timeline, cutoff: pd.Timestamp, today: int) -> Fitted:
-    """The spells and model of ``t`` at ``cutoff`` for the day ``today`` (kept: :data:`FITS_KEPT` per timeline).
-
-    Shared: callers must not change it.
-    """
+    """The spells and model of ``t`` at ``cutoff`` for ``today``, kept (shared: callers must not change it)."""
     key = (cutoff.value, today)
     f = t.fitted.get(key)
     if f is None:

@@ -1,10 +1,5 @@
-"""The panel's "Forecast" tab over a history store: the next 8 weeks' expected collections (private).
-
-Shown only by ``FilterPanel(store)``: :func:`~invoice_analytics.forecast_collections` at the panel's as-of date,
-over all providers and customers (the filters do not apply to the model). The store's history is read once
-per store version and each date's fit is kept (:mod:`invoice_analytics.analytics._timeline`); the tab keeps
-the last :data:`DAYS_KEPT` dates' charts.
-"""
+"""The panel's "Forecast" tab over a store: :func:`~invoice_analytics.forecast_collections` at the as-of
+date for the next 8 weeks, all providers and customers (private; each date's chart kept per store version)."""
 
 from __future__ import annotations
 
@@ -19,7 +14,7 @@ import ipywidgets as W
 import pandas as pd
 from matplotlib.figure import Figure
 
-from invoice_analytics.analytics._observed import HistoryLike
+from invoice_analytics.analytics._observed import HistoryLike, _ExampleStore  # noqa: F401 (the examples' store)
 from invoice_analytics.analytics._timeline import Timeline, timeline
 from invoice_analytics.analytics.forecast import collections, prepare
 from invoice_analytics.display._chart_parts import is_demo
@@ -50,9 +45,8 @@ def forecast_png(forecast: pd.DataFrame) -> bytes:
 
 
 class ForecastView:
-    """The tab's output: a chart of the forecast at a date and its table (each date drawn once per store version).
+    """The tab's output: the forecast's chart and table at a date (each drawn once per store version).
 
-    >>> from invoice_analytics.analytics._observed import _ExampleStore
     >>> view = ForecastView(_ExampleStore())
     >>> view.draw(dt.date(2026, 1, 5))[:4], len(view.forecast)
     (b'\\x89PNG', 8)
