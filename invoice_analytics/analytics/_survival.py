@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,9 +99,10 @@ def known_at(store: HistoryLike, cutoff: pd.Timestamp) -> KnownAt:
 
 @dataclass
 class Spells:
-    """One row per invoice ever seen open (arrays aligned), plus its customer group."""
+    """One row per invoice ever seen open (arrays aligned), plus its customer group (``frame`` and ``index``
+    may be given as functions: made when first read)."""
 
-    frame: pd.DataFrame  # provider, invoice_id, customer_id, customer_name, issued_at, due_at
+    frame_: pd.DataFrame | Callable[[], pd.DataFrame]  # provider, invoice_id, customer_id, customer_name, ...
     ref: np.ndarray  # reference day (due, else issue); int64
     issue: np.ndarray  # issue day (int64), issue_known
     issue_known: np.ndarray
@@ -110,10 +112,22 @@ class Spells:
     paid: np.ndarray  # bool: left by a payment
     amount: np.ndarray  # outstanding in its last open version (int64)
     group: np.ndarray  # customer code
-    index: pd.MultiIndex  # the customers (CUSTOMER_LEVELS)
+    index_: pd.MultiIndex | Callable[[], pd.MultiIndex]  # the customers (CUSTOMER_LEVELS)
     provider: np.ndarray  # provider code per customer group
     providers: list[str]
     rows: np.ndarray | None = None  # per spell, its latest open version's row in the timeline's history
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if not isinstance(self.frame_, pd.DataFrame):
+            self.frame_ = self.frame_()
+        return self.frame_
+
+    @property
+    def index(self) -> pd.MultiIndex:
+        if not isinstance(self.index_, pd.MultiIndex):
+            self.index_ = self.index_()
+        return self.index_
 
 
 def spells(view: HistoryLike) -> Spells:
@@ -204,7 +218,7 @@ def _by_bin(group: np.ndarray, k: np.ndarray, groups: int, weights: np.ndarray |
 def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
     """(events, invoice-days at risk) per (group, bin) (ages ``a..b`` summed exactly by bin, then windows)."""
     nbins = len(BIN_EDGES) + 1
-    groups = len(s.index)
+    groups = len(s.provider)
     start = s.entry - s.ref + 1
     stop = s.last_open - s.ref
     full = stop >= start

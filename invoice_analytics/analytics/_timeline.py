@@ -79,6 +79,8 @@ class Timeline:
         name_part = np.where(history["customer_id"].isna().to_numpy(dtype=bool), name, n_names)
         self.customer = (provider * n_ids + ident) * (n_names + 1) + name_part
         self.named = history["customer_name"].notna().to_numpy(dtype=bool)
+        self.provider_code, names = pd.factorize(history["provider"].astype(str))
+        self.provider_names = np.asarray(names, dtype=object)
         self.order = np.lexsort((self.valid_from, self.key))  # payment windows' order (key, then time)
         self.sorted_from = self.valid_from[self.order]
         self.fitted: OrderedDict[tuple[int, int], Fitted] = OrderedDict()
@@ -138,24 +140,20 @@ class Timeline:
             idx = np.flatnonzero(keep)
             rows, ref, entry, last_open, paid_day, paid = (rows[idx], ref[idx], entry[idx], last_open[idx],
                                                            paid_day[idx], paid[idx])
-        frame = self.fields.take(rows).reset_index(drop=True)
         issue, issue_known = self.issue_day[rows], self.issue_known[rows]
-        group, index = self._customers(frame, rows)
-        providers = sorted({str(p) for p in pd.unique(index.get_level_values("provider"))})
-        provider = pd.Index(providers).get_indexer(index.get_level_values("provider").astype(str))
-        spells = Spells(frame, ref, np.where(issue_known, issue, 0), issue_known, entry, last_open, paid_day,
-                        paid, self.amount[rows].astype(np.int64), group, index,
-                        np.asarray(provider, dtype=np.int64), providers)
-        spells.rows = rows
-        return spells
-
-    def _customers(self, frame: pd.DataFrame, rows: np.ndarray) -> tuple[np.ndarray, pd.MultiIndex]:
-        """``customer_groups(frame, all rows)`` for ``frame``, the history's ``rows``, from the kept codes."""
         group = pd.factorize(self.customer[rows])[0].astype(np.int64)
         order = np.lexsort((np.arange(len(rows)), self.issued[rows], self.named[rows], group))
         label = order[np.r_[group[order][1:] != group[order][:-1], True]] if len(rows) else order
-        levels = [frame[name].take(label).array for name in CUSTOMER_LEVELS]
-        return group, pd.MultiIndex.from_arrays(levels, names=list(CUSTOMER_LEVELS))
+        names = self.provider_names[self.provider_code[rows[label]]]  # the provider of each customer
+        providers = sorted(set(names.tolist()))
+        provider = pd.Index(providers).get_indexer(names)
+        spells = Spells(lambda: self.fields.take(rows).reset_index(drop=True), ref, np.where(issue_known, issue, 0),
+                        issue_known, entry, last_open, paid_day, paid, self.amount[rows].astype(np.int64), group,
+                        lambda: pd.MultiIndex.from_arrays([spells.frame[name].take(label).array
+                                                           for name in CUSTOMER_LEVELS], names=list(CUSTOMER_LEVELS)),
+                        np.asarray(provider, dtype=np.int64), providers)
+        spells.rows = rows
+        return spells
 
     def _windows(self, known_sorted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(last open row, first settled row) per invoice seen open then settled (``payment_windows``' rows)."""
