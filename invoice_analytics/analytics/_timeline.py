@@ -39,7 +39,12 @@ def _days(s: pd.Series) -> np.ndarray:
 
 
 def _token(refreshes: pd.DataFrame) -> int:
-    return int(pd.util.hash_pandas_object(refreshes, index=False).sum()) ^ len(refreshes)
+    """A store version's token: its refreshes' hash (of the two required columns when a cell is unhashable)."""
+    try:
+        hashes = pd.util.hash_pandas_object(refreshes, index=False)
+    except TypeError:
+        hashes = pd.util.hash_pandas_object(refreshes[["observed_at", "provider"]], index=False)
+    return int(hashes.sum()) ^ len(refreshes)
 
 
 @dataclass
