@@ -20,10 +20,10 @@ of weeks inside the 80 % interval (all 8 weeks, and weeks 1-4). Goals (issue
 16): WAPE at most 0.7x the due-date projection's and below the per-provider
 average's; coverage 70-90 %.
 
-Speed: ``forecast_collections`` of the simulated account at its last day
-(best of 3; the in-memory history, so the time is the forecast's, not a
-Parquet read), beside ``aging_report`` of the same day's snapshot (what a
-user runs anyway at month end). Goal: at most 1 s.
+Speed: ``forecast_collections`` of the simulated account at its last day (the first call, which reads the
+in-memory history into the kept timeline and fits; then a new date and the same date again), beside
+``aging_report`` of the same day's snapshot. Goal: at most 1 s. The panel's Forecast tab over a
+100,000-invoice ``InvoiceStore``: ``benchmarks/bench_forecast_tab.py``.
 """
 
 from __future__ import annotations
@@ -84,19 +84,26 @@ def report(name: str, store: ia.InvoiceStore | VersionStore) -> None:
 def speed(store: VersionStore) -> None:
     last = store.refreshes()["observed_at"].max().date()
     open_now = store.as_of(pd.Timestamp(last).tz_localize("Asia/Jakarta") + pd.Timedelta(hours=23, minutes=59))
-    forecast, aging = [], []
-    for _ in range(3):
+
+    def timed(day: dt.date) -> float:
         t = time.perf_counter()
-        ia.forecast_collections(store, last)
-        forecast.append(time.perf_counter() - t)
+        ia.forecast_collections(store, day)
+        return time.perf_counter() - t
+
+    first = timed(last)  # reads the history into the kept timeline, fits
+    new_dates = [timed(last - dt.timedelta(days=k)) for k in (1, 2, 3)]  # the timeline kept, a new fit
+    again = [timed(last) for _ in range(3)]  # the fit kept
+    aging = []
+    for _ in range(3):
         t = time.perf_counter()
         ia.aging_report(open_now, last, by=None, totals=False)
         aging.append(time.perf_counter() - t)
     history = store.history()
     print(f"\n== speed: {history['invoice_id'].nunique():,} invoices, {len(history):,} versions, "
           f"{int((open_now['outstanding'] > 0).sum()):,} open at {last}")
-    print(f"forecast_collections: {min(forecast):.3f} s (best of 3; goal <= 1 s); "
-          f"aging_report of that day's snapshot: {min(aging):.3f} s")
+    print(f"forecast_collections: first call {first:.3f} s (reads the history, fits; goal <= 1 s), a new date "
+          f"{min(new_dates):.3f} s (best of 3), a date again {min(again):.3f} s; aging_report of that day's "
+          f"snapshot: {min(aging):.3f} s")
 
 
 def main() -> None:

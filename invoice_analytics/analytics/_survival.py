@@ -1,12 +1,8 @@
-"""What the store knew at a past instant, and a payment-hazard model fitted on it (private).
-
-Used by :mod:`.behaviour`, :mod:`.forecast` and :mod:`.backtest`. The history known at a cutoff
-(:class:`KnownAt`), the spells (:func:`spells`) and the hazard model (:func:`fit`) are "The model"
-of :doc:`/guide/forecast`.
-"""
+"""What the store knew at a past instant and the payment-hazard model fitted on it (private)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +28,8 @@ _EMPTY_FRAME_COLUMNS = ("valid_from", "valid_to", "last_seen")
 def key_codes(*parts: tuple[pd.DataFrame, np.ndarray | None]) -> list[np.ndarray]:
     """Codes of (provider, invoice_id) shared across frames (or their ``rows``): equal keys, equal codes.
 
-    Factorizes each key column once over all the frames (faster than tuples of a MultiIndex).
-
-    >>> a = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]})
-    >>> b = pd.DataFrame({"provider": ["mayar"], "invoice_id": ["1"]})
+    >>> a, b = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]}), pd.DataFrame(
+    ...     {"provider": ["mayar"], "invoice_id": ["1"]})
     >>> [c.tolist() for c in key_codes((a, None), (b, None))]
     [[0, 2], [2]]
     """
@@ -105,9 +99,10 @@ def known_at(store: HistoryLike, cutoff: pd.Timestamp) -> KnownAt:
 
 @dataclass
 class Spells:
-    """One row per invoice ever seen open (arrays aligned), plus its customer group."""
+    """One row per invoice ever seen open (arrays aligned), plus its customer group (``frame`` and ``index``
+    may be given as functions: made when first read)."""
 
-    frame: pd.DataFrame  # provider, invoice_id, customer_id, customer_name, issued_at, due_at
+    frame_: pd.DataFrame | Callable[[], pd.DataFrame]  # provider, invoice_id, customer_id, customer_name, ...
     ref: np.ndarray  # reference day (due, else issue); int64
     issue: np.ndarray  # issue day (int64), issue_known
     issue_known: np.ndarray
@@ -117,9 +112,22 @@ class Spells:
     paid: np.ndarray  # bool: left by a payment
     amount: np.ndarray  # outstanding in its last open version (int64)
     group: np.ndarray  # customer code
-    index: pd.MultiIndex  # the customers (CUSTOMER_LEVELS)
+    index_: pd.MultiIndex | Callable[[], pd.MultiIndex]  # the customers (CUSTOMER_LEVELS)
     provider: np.ndarray  # provider code per customer group
     providers: list[str]
+    rows: np.ndarray | None = None  # per spell, its latest open version's row in the timeline's history
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if not isinstance(self.frame_, pd.DataFrame):
+            self.frame_ = self.frame_()
+        return self.frame_
+
+    @property
+    def index(self) -> pd.MultiIndex:
+        if not isinstance(self.index_, pd.MultiIndex):
+            self.index_ = self.index_()
+        return self.index_
 
 
 def spells(view: HistoryLike) -> Spells:
@@ -184,52 +192,61 @@ class Model:
     prior: np.ndarray  # per provider: a
 
 
+_BIN_OF = np.searchsorted(BIN_EDGES, np.arange(BIN_EDGES[0] - 1, BIN_EDGES[-1] + 1), side="right")
+
+
+def hazards(model: Model, groups: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """``model.hazard[groups[:, None], age_bin(age)]``, by one flat take."""
+    h: np.ndarray = np.take(model.hazard, groups[:, None] * model.hazard.shape[1] + age_bin(age))
+    return h
+
+
 def age_bin(age: np.ndarray) -> np.ndarray:
-    """The bin of each age (days since the reference day)."""
-    return np.searchsorted(BIN_EDGES, age, side="right")
+    """The bin of each age (days since the reference day): ``searchsorted(BIN_EDGES, age, side="right")``."""
+    bins: np.ndarray = _BIN_OF[np.clip(age, BIN_EDGES[0] - 1, BIN_EDGES[-1]) - (BIN_EDGES[0] - 1)]
+    return bins
+
+
+def _by_bin(group: np.ndarray, k: np.ndarray, groups: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Per group, the count (or ``weights``' sum) of the rows whose bin ``k`` is at most each bin's."""
+    nbins = len(BIN_EDGES) + 1
+    counts = np.bincount(group * nbins + k, weights=weights, minlength=groups * nbins).reshape(groups, nbins)
+    out: np.ndarray = np.cumsum(counts, axis=1)
+    return out
 
 
 def _exposure(s: Spells) -> tuple[np.ndarray, np.ndarray]:
-    """(events, invoice-days at risk) per (group, bin), as flat arrays of ``groups * bins``."""
+    """(events, invoice-days at risk) per (group, bin) (ages ``a..b`` summed exactly by bin, then windows)."""
     nbins = len(BIN_EDGES) + 1
-    groups = len(s.index)
-    start = s.entry - s.ref + 1  # the first age at risk (the day after first seen open)
-    stop_open = s.last_open - s.ref  # the last age surely open (its end)
-    width = np.where(s.paid, np.maximum(s.paid_day - s.last_open, 1), 0)
-    lo = int(min(start.min(initial=0), 0)) - 1
-    hi = int(max((stop_open + width).max(initial=0), 0)) + 3
-    span = hi - lo + 1
-    base = s.group * span - lo
-    size = groups * span
-    d1 = np.zeros(size + 2)
-    # fully at risk on ages start..stop_open (censored invoices end there)
-    full = stop_open >= start
-    np.add.at(d1, base[full] + start[full], 1.0)
-    np.add.at(d1, base[full] + stop_open[full] + 1, -1.0)
-    risk = np.cumsum(d1)[:size]
-    events = np.zeros(size + 2)
+    groups = len(s.provider)
+    start = s.entry - s.ref + 1
+    stop = s.last_open - s.ref
+    full = stop >= start
+    g, a, b = s.group[full], start[full], stop[full]
+    x1 = np.r_[BIN_EDGES, 0][None, :].astype(np.float64)  # each bin's last age + 1 (the last bin: unused)
+    ka, kb = age_bin(a), age_bin(b + 1)
+    upto = (x1 * _by_bin(g, ka, groups) - _by_bin(g, ka, groups, a.astype(np.float64))
+            - x1 * _by_bin(g, kb, groups) + _by_bin(g, kb, groups, (b + 1).astype(np.float64)))
+    upto[:, -1] = np.bincount(g, weights=(b - a + 1).astype(np.float64), minlength=groups)
+    risk = np.diff(upto, axis=1, prepend=0.0).ravel()
+    events = np.zeros(groups * nbins)
     p = np.flatnonzero(s.paid)
-    if len(p):
-        w = width[p].astype(np.float64)
-        first = base[p] + stop_open[p] + 1
-        # payment uniform over the window's w days: event 1/w each; at risk (w - j + 1)/w on its j-th day
-        ev = np.zeros(size + 2)
-        np.add.at(ev, first, 1.0 / w)
-        np.add.at(ev, first + w.astype(np.int64), -1.0 / w)
-        events = np.cumsum(ev)[:size]
-        d2 = np.zeros(size + 3)
-        np.add.at(d2, first, 1.0)
-        np.add.at(d2, first + 1, -1.0 - 1.0 / w)
-        np.add.at(d2, first + w.astype(np.int64) + 1, 1.0 / w)
-        risk = risk + np.cumsum(np.cumsum(d2))[:size]
-    else:
-        events = events[:size]
-    ages = np.arange(lo, hi + 1)
-    bins = age_bin(ages)
-    cell = (np.arange(groups)[:, None] * nbins + bins[None, :]).ravel()
-    e = np.bincount(cell, weights=events, minlength=groups * nbins)
-    n = np.bincount(cell, weights=np.clip(risk, 0.0, None), minlength=groups * nbins)
-    return e.reshape(groups, nbins), n.reshape(groups, nbins)
+    w = np.maximum(s.paid_day[p] - s.last_open[p], 1)
+    first = stop[p] + 1  # the window's first age
+    first_bin = age_bin(first)
+    count = age_bin(first + w - 1) - first_bin + 1
+    spell = np.repeat(np.arange(len(p)), count)
+    k = first_bin[spell] + np.arange(len(spell)) - (np.cumsum(count) - count)[spell]  # in spell order
+    lo = np.r_[np.iinfo(np.int64).min // 4, BIN_EDGES][k]  # bin k holds the ages lo .. hi
+    hi = np.r_[BIN_EDGES - 1, np.iinfo(np.int64).max // 4][k]
+    f0, ww = first[spell], w[spell]
+    lo_age, hi_age = np.maximum(f0, lo), np.minimum(f0 + ww - 1, hi)
+    inside = hi_age - lo_age + 1
+    ramp = inside * (ww + 1) - (lo_age - f0 + hi_age - f0 + 2) * inside // 2
+    cell = s.group[p][spell] * nbins + k
+    events += np.bincount(cell, weights=inside / ww, minlength=groups * nbins)
+    risk += np.bincount(cell, weights=ramp / ww, minlength=groups * nbins)
+    return events.reshape(groups, nbins), risk.reshape(groups, nbins)
 
 
 def fit(s: Spells) -> Model:
@@ -239,8 +256,11 @@ def fit(s: Spells) -> Model:
     nbins = e.shape[1]
     ep = np.zeros((nprov, nbins))
     np_ = np.zeros((nprov, nbins))
-    np.add.at(ep, s.provider, e)
-    np.add.at(np_, s.provider, n)
+    for k in range(nprov):  # summed in row order, as np.add.at would (a running sum: the same bits)
+        mine = s.provider == k
+        if mine.any():
+            ep[k] = np.cumsum(e[mine], axis=0)[-1]
+            np_[k] = np.cumsum(n[mine], axis=0)[-1]
     hp = np.divide(ep, np_, out=np.zeros_like(ep), where=np_ > 0)
     x = (n * hp[s.provider]).sum(axis=1)
     paid = e.sum(axis=1)
@@ -272,25 +292,23 @@ def open_at(view: KnownAt, s: Spells) -> tuple[np.ndarray, np.ndarray]:
 
 def day_probabilities(model: Model, s: Spells, rows: np.ndarray, today: int, days: int,
                       since: np.ndarray | None = None) -> np.ndarray:
-    """P(paid on day ``today + d``), d = 1..days, for the spells ``rows`` open at the end of ``today``.
-
-    ``since`` (per row, at most ``today``): the day each was last seen open; the chance of a payment
-    after it, up to ``today``, which the store will only see later, is added to day 1.
-    """
+    """P(paid on day ``today + d``), d = 1..days, of ``rows`` open at ``today``'s end (since ``since``: day 1)."""
     lag = np.zeros(len(rows), dtype=np.int64) if since is None else np.clip(today - since, 0, None)
-    start = today - lag
-    extra = int(lag.max(initial=0))
-    age = (start - s.ref[rows])[:, None] + np.arange(1, days + extra + 1)[None, :]
-    h = model.hazard[s.group[rows][:, None], age_bin(age)]
-    survive = np.cumprod(1.0 - h, axis=1)
-    before = np.hstack([np.ones((len(rows), 1)), survive[:, :-1]])
-    full = before * h
-    if extra == 0:
-        result: np.ndarray = full
-        return result
-    take = lag[:, None] + np.arange(days)[None, :]
-    out = np.take_along_axis(full, take, axis=1)
-    early = np.cumsum(full, axis=1)
-    out[:, 0] = np.take_along_axis(early, lag[:, None], axis=1)[:, 0]
-    result = out
-    return result
+    out = np.empty((len(rows), days))
+    bucket = np.zeros(len(rows), dtype=np.int64)
+    bucket[lag > 0] = np.floor(np.log2(lag[lag > 0])).astype(np.int64) + 1
+    for b in np.unique(bucket):
+        sel = np.flatnonzero(bucket == b)
+        mine = lag[sel]
+        extra = int(mine.max(initial=0))
+        age = (today - mine - s.ref[rows[sel]])[:, None] + np.arange(1, days + extra + 1)[None, :]
+        h = hazards(model, s.group[rows[sel]], age)
+        full = h.copy()  # P(paid on the day) = P(open the day before) * hazard; 1 * h[:, 0] on the first
+        full[:, 1:] *= np.cumprod(1.0 - h[:, :-1], axis=1)
+        if extra == 0:
+            out[sel] = full
+            continue
+        part = np.take_along_axis(full, mine[:, None] + np.arange(days)[None, :], axis=1)
+        part[:, 0] = np.take_along_axis(np.cumsum(full, axis=1), mine[:, None], axis=1)[:, 0]
+        out[sel] = part
+    return out

@@ -1,7 +1,4 @@
-"""The cash-in forecast backtested on the store's own history, beside two projections (private).
-
-What is compared and how: "The backtest" of :doc:`/guide/forecast`.
-"""
+"""The cash-in forecast backtested on the store's history, beside two projections (private)."""
 
 from __future__ import annotations
 
@@ -14,11 +11,19 @@ import pandas as pd
 from invoice_analytics._dates import day_numbers, jakarta_date
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf, Terms
-from invoice_analytics.analytics._observed import _CREDIT, _OPEN, _PAID, HistoryLike, _states
+from invoice_analytics.analytics._observed import (
+    _CREDIT,
+    _OPEN,
+    _PAID,
+    HistoryLike,
+    _ExampleStore,  # noqa: F401 (the examples' store)
+    _states,
+)
 from invoice_analytics.analytics._rules import check_terms, money, terms_for
-from invoice_analytics.analytics._survival import KnownAt, key_codes
+from invoice_analytics.analytics._survival import key_codes
+from invoice_analytics.analytics._timeline import Fitted, fitted, timeline
 from invoice_analytics.analytics.behaviour import cutoff_of
-from invoice_analytics.analytics.forecast import Fitted, prepare, week_layout, week_starts, weekly
+from invoice_analytics.analytics.forecast import week_layout, week_starts, weekly
 
 __all__ = ["METHODS", "backtest_forecast"]
 
@@ -28,9 +33,7 @@ _SUMMARY = "weeks 1-4"
 
 
 def _collections(history: pd.DataFrame, f: Fitted, days: int) -> np.ndarray:
-    """Rupiah collected on each of the ``days`` days after the cutoff from the invoices open then: their
-    outstanding reduced by payment (to 0, a credit, or a lower open amount; not by cancellation), capped
-    at the outstanding at the cutoff, spread evenly over each change's window (after the cutoff)."""
+    """Rupiah collected on each of the ``days`` days after the cutoff from the invoices open then."""
     open_keys, keys = key_codes((f.spells.frame, f.rows), (history, None))
     code = pd.Index(open_keys).get_indexer(keys)
     rows = np.flatnonzero(code >= 0)
@@ -39,7 +42,7 @@ def _collections(history: pd.DataFrame, f: Fitted, days: int) -> np.ndarray:
     raw = history["valid_from"].to_numpy(dtype="datetime64[us]").view(np.int64)[rows]
     order = np.lexsort((raw, code))
     rows, code, since, raw = rows[order], code[order], since[order], raw[order]
-    cutoff = f.view.cutoff.value // 1000  # ns -> us since the epoch (UTC)
+    cutoff = f.cutoff.value // 1000  # ns -> us since the epoch (UTC)
     state = _states(history.take(rows))
     out, missing = money(history["outstanding"].take(rows))
     seen, _ = day_numbers(history["last_seen"], rows)
@@ -113,8 +116,8 @@ def backtest_detail(store: HistoryLike, dates: Iterable[AsOf] | AsOf, *, weeks: 
     wanted = sorted({jakarta_date(d, name="dates") for d in dates})
     if not wanted:
         raise ValueError("backtest_forecast: no dates given")
-    history = store.history()
-    refreshes = store.refreshes()
+    t = timeline(store)
+    history, refreshes = t.history, t.refreshes
     last_day = int(day_numbers(refreshes["observed_at"])[0].max(initial=-1)) if len(refreshes) else -1
     first_day = int(day_numbers(refreshes["observed_at"])[0].min(initial=-1)) if len(refreshes) else -1
     parts = []
@@ -125,7 +128,7 @@ def backtest_detail(store: HistoryLike, dates: Iterable[AsOf] | AsOf, *, weeks: 
             held = f"{pd.Timestamp(first_day, unit='D').date()} to {pd.Timestamp(last_day, unit='D').date()}"
             raise ValueError(f"backtest_forecast: {date} needs the store's refreshes from that day to "
                              f"{weeks} weeks after it (the store holds refreshes from {held})")
-        f = prepare(KnownAt(history, refreshes, cutoff), date)
+        f = fitted(t, cutoff, today)
         codes = np.zeros(len(f.rows), dtype=np.int64)
         _, mean, low, high = weekly(f, weeks, level, codes, 1)
         actual = np.bincount(week_of, weights=_collections(history, f, days), minlength=weeks)
@@ -168,10 +171,7 @@ def backtest_forecast(
 ) -> pd.DataFrame:
     """How well :func:`~invoice_analytics.forecast_collections` did at past dates, beside two projections.
 
-    At each date the forecast is fitted on what the store knew then and
-    compared with what it later saw collected, beside the ``due_date`` and
-    ``provider_average`` projections ("The backtest" of
-    :doc:`/guide/forecast`).
+    Fitted on what the store knew at each date, against what it later saw collected (:doc:`/guide/forecast`).
 
     Parameters
     ----------
@@ -184,31 +184,25 @@ def backtest_forecast(
     {terms_days}
         Used by the due-date projection.
     detail : bool, default False
-        Return one row per date and week instead: ``date``, ``week``,
-        ``week_start``, ``collected``, ``forecast``, ``low``, ``high``,
-        ``due_date``, ``provider_average`` (``Int64`` rupiah).
+        One row per date and week instead: ``date``, ``week``, ``week_start``, ``collected``, ``forecast``,
+        ``low``, ``high``, ``due_date``, ``provider_average`` (``Int64`` rupiah).
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``horizon`` ("week 1" … and "weeks 1-4", pooled); columns
-        ``dates``, ``collected``, ``wape_forecast``, ``wape_due_date``,
-        ``wape_provider_average``, the three ``bias_…`` and ``coverage`` (of
-        the interval at ``level``).
+        Indexed by ``horizon`` ("week 1" … and "weeks 1-4", pooled): ``dates``, ``collected``, the three
+        ``wape_…`` (``forecast``, ``due_date``, ``provider_average``), the three ``bias_…``, ``coverage``.
 
     Raises
     ------
     ValueError
-        When a date has fewer than ``weeks`` weeks of later refreshes or is
-        before the store's first one, or for a bad ``weeks`` or ``level``.
+        When a date lacks ``weeks`` weeks of later refreshes or precedes the store's first, or a bad
+        ``weeks`` or ``level``.
 
     Examples
     --------
-    As of Thursday 2026-01-01, week 1 is Jan 2-4: F1's 1,000,000 and 150,000
-    of F2 were paid in it, and half of M1's 100,000 (paid Jan 4 or 5); the
-    due-date projection puts all three (1,300,000, all past due) on Jan 2:
+    Week 1 from Thursday 2026-01-01 collected 1,200,000; the due-date projection put 1,300,000 in it:
 
-    >>> from invoice_analytics.analytics._observed import _ExampleStore
     >>> bt = backtest_forecast(_ExampleStore(), ["2026-01-01"], weeks=1)
     >>> bt.loc["week 1", ["collected", "wape_due_date", "bias_due_date"]].round(4).tolist()
     [1200000.0, 0.0833, 0.0833]

@@ -1,7 +1,4 @@
-"""How each customer pays, from the store's history, shrunk toward its provider's behaviour (private).
-
-The history known at a date and the hazard model: "The model" of :doc:`/guide/forecast`.
-"""
+"""How each customer pays, shrunk toward its provider's behaviour (private; "The model" of the guide)."""
 
 from __future__ import annotations
 
@@ -14,8 +11,14 @@ from invoice_analytics._dates import as_of_day
 from invoice_analytics._docs import doc
 from invoice_analytics._types import AsOf
 from invoice_analytics.analytics._groupby import ratios
-from invoice_analytics.analytics._observed import HistoryLike, _end_of_day, _group_quantile
-from invoice_analytics.analytics._survival import Model, Spells, age_bin, fit, known_at, open_at, spells
+from invoice_analytics.analytics._observed import (
+    HistoryLike,
+    _end_of_day,
+    _ExampleStore,  # noqa: F401 (the examples' store)
+    _group_quantile,
+)
+from invoice_analytics.analytics._survival import Model, Spells, age_bin
+from invoice_analytics.analytics._timeline import fitted, timeline
 from invoice_analytics.schema import JAKARTA
 
 __all__ = ["OLD_DAYS", "payment_behaviour"]
@@ -34,8 +37,7 @@ def cutoff_of(as_of: AsOf) -> tuple[pd.Timestamp, int]:
 
 
 def model_median(hazard: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row of hazards by bin: the model's median days from the reference day (conditional on open
-    then) and the chance of payment within :data:`OLD_DAYS` days."""
+    """Per row of hazards: the median days to payment from the reference day, and P(paid within OLD_DAYS)."""
     ages = np.arange(1, _MODEL_DAYS + 1)
     h = hazard[:, age_bin(ages)]
     survive = np.cumprod(1.0 - h, axis=1)
@@ -53,29 +55,16 @@ def payment_behaviour(
 ) -> pd.DataFrame:
     """How each customer pays: observed days to pay, lateness, and a shrunk estimate of its pace.
 
-    An invoice counts once the store saw it open. Observed columns (ranges
-    where the refreshes bracket a payment, as in
-    :func:`~invoice_analytics.days_to_pay`):
-
-    * ``payments``: invoices seen open and then paid (paid or credit);
-    * ``days_to_pay_{p25,median,p90}_{low,high}``: days from issue to
-      payment; ``days_late_…``: days from the due date (invoices with a due
-      date only; negative = early);
-    * ``late_share_low`` / ``_high``: of the payments of invoices with a due
-      date, the share surely / possibly made after it;
-    * ``old_open_share``: of the invoices at least :data:`OLD_DAYS` days past
-      their reference day (due, else issue), the share still open.
-
-    Shrunk columns (the hazard model, "Shrinkage" in :doc:`/guide/forecast`):
-
-    * ``own_weight``: ``w_c``, how much ``θ_c`` leans on the customer's own
-      history;
-    * ``pace``: ``θ_c`` (1 = the provider's pace, 0.5 = half as likely to pay
-      on any day);
-    * ``model_median_days``: the model's median days from the reference day
-      to payment for an invoice open on it (``<NA>`` when under half would
-      ever be paid within 400 days); ``model_paid_within_90``: the chance of
-      payment within 90 days of it.
+    Observed, over the invoices seen open (ranges where refreshes bracket a payment, as
+    :func:`~invoice_analytics.days_to_pay`): ``payments`` (seen open, then paid or credit);
+    ``days_to_pay_{p25,median,p90}_{low,high}`` (from issue) and ``days_late_…`` (from the due date, those
+    with one; negative = early); ``late_share_low`` / ``_high`` (of payments of invoices with a due date, the
+    share surely / possibly after it); ``old_open_share`` (of invoices at least :data:`OLD_DAYS` days past
+    their reference day, due else issue, the share still open). Shrunk ("Shrinkage" in
+    :doc:`/guide/forecast`): ``own_weight`` (``w_c``: how much ``θ_c`` leans on its own history), ``pace``
+    (``θ_c``: 1 = the provider's pace, 0.5 = half as likely to pay on any day), ``model_median_days`` (the
+    model's median days from the reference day to payment, for an invoice open then; ``<NA>`` when under half
+    are paid within 400 days) and ``model_paid_within_90`` (the chance of payment within 90 days of it).
 
     Parameters
     ----------
@@ -83,15 +72,14 @@ def payment_behaviour(
     as_of : date-like or None, default None
         The day whose knowledge is used (its end, in Jakarta; None: today).
     by : {"customer", "provider"}, default "customer"
-        One row per customer (index ``customer_name``, ``customer_id``,
-        ``provider``) or per provider (its shrunk columns are the
-        provider's own: weight 1, pace 1).
+        Per customer (index ``customer_name``, ``customer_id``, ``provider``) or provider (whose shrunk
+        columns are its own: weight 1, pace 1).
 
     Returns
     -------
     pandas.DataFrame
-        Sorted by the index. ``payments``, ``open_count`` ``int64``; the
-        day ranges and shares ``Float64``; ``model_median_days`` ``Int64``.
+        Sorted by the index. ``payments``, ``open_count`` ``int64``; ranges and shares ``Float64``;
+        ``model_median_days`` ``Int64``.
 
     Raises
     ------
@@ -101,19 +89,15 @@ def payment_behaviour(
 
     Examples
     --------
-    >>> from invoice_analytics.analytics._observed import _ExampleStore
-    >>> pb = payment_behaviour(_ExampleStore(), "2026-01-05")
-    >>> pb.loc[("PT Maju", "C1", "faspay"), ["payments", "open_count", "days_late_median_low",
-    ...                                       "days_late_median_high"]].tolist()
+    >>> pb = payment_behaviour(_ExampleStore(), "2026-01-05").loc[("PT Maju", "C1", "faspay")]
+    >>> pb[["payments", "open_count", "days_late_median_low", "days_late_median_high"]].tolist()
     [1.0, 1.0, 12.0, 14.0]
     """
     if by not in ("customer", "provider"):
         raise ValueError(f"payment_behaviour: by must be 'customer' or 'provider', not {by!r}")
     cutoff, today = cutoff_of(as_of)
-    view = known_at(store, cutoff)
-    s = spells(view)
-    model = fit(s)
-    return behaviour_table(s, model, view_open=open_at(view, s)[0], today=today, by=by)
+    f = fitted(timeline(store), cutoff, today)
+    return behaviour_table(f.spells, f.model, view_open=f.rows, today=today, by=by)
 
 
 def behaviour_table(s: Spells, model: Model, *, view_open: np.ndarray, today: int, by: str) -> pd.DataFrame:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from invoice_analytics.analytics._timeline import keep_timeline
 from invoice_analytics.display.filtering import FilterIndex
 
 __all__ = ["DATES_KEPT", "TIMELINE_LIMIT", "DayFrame", "StoreDates"]
@@ -140,6 +141,7 @@ class StoreDates:
         history: pd.DataFrame = self._store.history()
         if not set(first.columns) <= set(history.columns) or not set(_ORDER[0]) <= set(first.columns):
             return False
+        keep_timeline(self._store, history, first.attrs.get("source"))  # the Forecast tab reads it from there
         history = history.sort_values(_ORDER[0], ascending=_ORDER[1], na_position="last", kind="stable")
         history = history.reset_index(drop=True)
         self._valid_from = _micros(history["valid_from"], np.iinfo(np.int64).max)

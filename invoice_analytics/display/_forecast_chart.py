@@ -1,7 +1,4 @@
-"""The cash-in forecast as a chart: expected collections per week with their interval (private).
-
-Draws what :func:`~invoice_analytics.forecast_collections` returns.
-"""
+"""The cash-in forecast as a chart: what :func:`~invoice_analytics.forecast_collections` returns (private)."""
 
 from __future__ import annotations
 
@@ -29,23 +26,18 @@ def plot_forecast(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Expected collections per week: one bar per week, its interval as an error bar.
-
-    A forecast by provider or customer is summed over them per week (the
-    bars); intervals do not add up, so it has none. ``actual`` (rupiah per
-    ``week_start``, e.g. a backtest's collections) adds a red dot per week.
+    """Expected collections per week: one bar per week, its interval as an error bar (none when summed over a
+    ``by``: intervals do not add up).
 
     Parameters
     ----------
     forecast : pandas.DataFrame
-        The result of ``forecast_collections``: ``week_start``, ``expected``,
-        ``low``, ``high`` (and any ``by`` columns before them).
+        What ``forecast_collections`` returns (``week_start``, ``expected``, ``low``, ``high``).
     actual : pandas.Series or None, default None
-        Collections indexed by ``week_start``.
+        Collections by ``week_start`` (e.g. a backtest's): a red dot per week.
     {ax}
     title : str or None, default None
-        None gives "Expected collections from <first week>"; a forecast of
-        the demo store adds the DEMO DATA line.
+        None: "Expected collections from <first week>" (and the DEMO DATA line for the demo).
 
     Returns
     -------
@@ -54,9 +46,8 @@ def plot_forecast(
 
     Examples
     --------
-    >>> weeks = pd.to_datetime(["2026-01-05", "2026-01-12"]).tz_localize("Asia/Jakarta")
-    >>> fc = pd.DataFrame({"week_start": weeks, "expected": pd.array([300, 200], dtype="Int64"),
-    ...                    "low": pd.array([100, 50], dtype="Int64"), "high": pd.array([500, 400], dtype="Int64")})
+    >>> fc = pd.DataFrame({"week_start": pd.to_datetime(["2026-01-05", "2026-01-12"]).tz_localize("Asia/Jakarta"),
+    ...                    "expected": [300, 200], "low": [100, 50], "high": [500, 400]}).astype({"expected": "Int64"})
     >>> ax = plot_forecast(fc)
     >>> [round(p.get_height()) for p in ax.patches], ax.get_xticklabels()[0].get_text()
     ([300, 200], '2026-01-05')

@@ -23,7 +23,8 @@ import pytest
 import invoice_analytics as ia
 from invoice_analytics._dates import as_of_day
 from invoice_analytics.analytics._survival import BIN_EDGES, Model, day_probabilities, fit, known_at, spells
-from invoice_analytics.analytics.forecast import Fitted, weekly
+from invoice_analytics.analytics._timeline import Fitted
+from invoice_analytics.analytics.forecast import weekly
 from invoice_analytics.schema import JAKARTA
 from tests.support.tiny_history import Inv, TinyStore, day
 
@@ -143,7 +144,7 @@ def test_day_probabilities_by_hand(store):
     np.testing.assert_allclose(probs[0], 0.1 * 0.9 ** np.arange(10))
     # as_of Tuesday 2026-03-31: week 1 is Wed Apr 1 .. Sun Apr 5 (5 days), week 2 the next 7
     open_row = np.flatnonzero(s.frame["invoice_id"].to_numpy(dtype=object) == "L9")  # seen open on day 90
-    f = Fitted(known_at(store, day(90)), s, flat, today, open_row, np.array([1_000_000]))
+    f = Fitted(day(90), s, flat, today, open_row, np.array([1_000_000]))
     monday, mean, low, high = weekly(f, 2, 0.8, np.array([0]), 1, phi2=0.0)
     assert pd.Timestamp(monday, unit="D").date().isoformat() == "2026-03-30"
     p1 = 1 - 0.9**5
