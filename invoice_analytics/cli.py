@@ -311,6 +311,7 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
         args.provider = list(settings.providers)
     wanted = args.provider or list(PROVIDERS)
     demo: bool | None = True if args.demo else None
+    past = False  # demo data aged before their date: read from the demo store
     if args.history and not args.demo and args.store is None:
         raise ValueError("--history reads a history store: give --store DIR, or --demo for a demo store")
     if args.forecast and not args.demo and args.store is None:
@@ -338,6 +339,12 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DemoDataWarning)  # the summary says DEMO DATA instead
             df = load_invoices(wanted, demo=demo, faspay_base_url=args.faspay_url, mayar_base_url=args.mayar_url)
+        if demo and args.as_of and args.as_of < jakarta_date(df.attrs["as_of"]):
+            from invoice_analytics.history._demo import open_demo_store  # the demo's past, as known on --as-of
+
+            df = open_demo_store().as_of(args.as_of)
+            df = df[df["provider"].isin(wanted).to_numpy(dtype=bool)]
+            past = True
     is_demo = df.attrs.get("source") == DEMO_SOURCE
     edges = settings.edges
     dated = df.attrs.get("as_of") if is_demo else None  # demo data: aged at their own date, never after it
@@ -350,7 +357,8 @@ def _report_to(args: argparse.Namespace, outputs: _Outputs) -> int:
         from invoice_analytics.pdf import write_pdf
 
         write_pdf(df, outputs.stage(args.pdf), as_of, edges=edges, basis=args.basis, terms_days=terms)
-    source = "DEMO DATA: embedded emulator (sample data)" if is_demo else str(df.attrs.get("source", ""))
+    source = ("DEMO DATA: the demo history store (the sample data's past), as known then" if past
+              else "DEMO DATA: embedded emulator (sample data)") if is_demo else str(df.attrs.get("source", ""))
     _say(f"{len(df):,} invoices from {source}; aging as of {as_of.isoformat()}\n")
     _say(summary_table(df, as_of, edges=edges, basis=args.basis, terms_days=terms))
     for note in terms_notes(terms, present_providers(df)):

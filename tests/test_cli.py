@@ -257,3 +257,25 @@ def test_a_date_after_the_store_gives_a_notice(small_demo_store, tmp_path, capsy
     assert "last refresh was on 2026-11-21 23:00 WIB: the balances shown for 2030-01-31 are those known then" in err
     assert main(["report", "--store", str(small_demo_store.path), "--out", str(out), "--as-of", "2026-10-15"]) == 0
     assert "last refresh" not in capsys.readouterr().err
+
+
+def test_report_demo_before_its_date_reads_the_demo_store_as_known_then(tmp_path, capsys):
+    """Rule 4: a figure shown for a past date is the one known then, not the sample's later balances."""
+    import warnings
+
+    from invoice_analytics.errors import PastAsOfWarning
+    from invoice_analytics.history._demo import open_demo_store
+
+    day = "2026-09-30"
+    known = open_demo_store().as_of(day)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PastAsOfWarning)  # the sample data aged before their date would warn
+        assert main(["report", "--demo", "--out", str(tmp_path / "a.xlsx"), "--as-of", day]) == 0
+    printed = capsys.readouterr().out
+    assert f"{len(known):,} invoices from DEMO DATA: the demo history store" in printed
+    expected = aging_report(known, dt.date(2026, 9, 30), totals=True)
+    sheet = openpyxl.load_workbook(tmp_path / "a.xlsx")["Aging by customer"]
+    values = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "Total"]
+    assert values and values[-1][-1] == int(expected["Total"].iloc[-1])
+    assert main(["report", "--demo", "--out", str(tmp_path / "b.xlsx"), "--as-of", "2026-01-30"]) == 1
+    assert "the store's first refresh was at 2026-05-23" in capsys.readouterr().err
