@@ -37,12 +37,12 @@ from invoice_analytics.analytics.aging import aging_report, overdue_invoices, ov
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
-from invoice_analytics.schema import JAKARTA, PROVIDERS
+from invoice_analytics.schema import DEMO_SOURCE, JAKARTA, PROVIDERS
 from invoice_analytics.settings import terms_notes
 from invoice_analytics.workbook import HEADERS, write_sheets
 
-__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
-           "title_lines", "write_workbook"]
+__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "balance_note", "present_providers", "report_notes", "source_text",
+           "summary_frame", "summary_table", "terms_text", "title_lines", "write_workbook"]
 
 #: The columns of the "Overdue invoices" sheet.
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
@@ -67,8 +67,43 @@ NOTES: list[tuple[str, str]] = [
     ("Paid ratio (count)", "Paid invoices / counted invoices (drafts, cancelled and proforma left out)."),
     ("Paid ratio (amount)", "Paid rupiah / billed rupiah. Faspay lists carry no invoice amount, so it covers "
                             "Mayar invoices only."),
-    ("Amounts", "Exact integer rupiah; balances are those of the load, not of a past as-of date."),
+    ("Amounts", "Exact integer rupiah."),
 ]
+
+
+def balance_note(df: pd.DataFrame, as_of: AsOf = None) -> str:
+    """Whose balances ``df`` holds, true for its source: a history store's reading (``attrs["as_of"]`` a
+    time), a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``.
+
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs = {"source": "faspay", "as_of": "2026-12-31T23:59:59.999999+07:00"}
+    >>> balance_note(frame, "2026-12-31")
+    'Balances are those the history store knew at the end of 2026-12-31.'
+    >>> frame.attrs = {"source": "faspay"}
+    >>> balance_note(frame, "2026-11-30")[:62]
+    'Balances are those of the load, aged at 2026-11-30; they are n'
+    """
+    day = jakarta_date(as_of)
+    known = df.attrs.get("as_of")
+    demo = df.attrs.get("source") == DEMO_SOURCE
+    if known and "T" in str(known):  # a store's reading: the time it was read at
+        stamp = pd.Timestamp(str(known)).tz_convert(JAKARTA)
+        end = stamp + pd.Timedelta(1, unit="us") == (stamp + pd.Timedelta(1, unit="us")).normalize()
+        when = f"the end of {stamp.date()}" if end else f"{stamp:%Y-%m-%d %H:%M} WIB"
+        aged = "" if stamp.date() == day else f", aged at {day}; they are not the balances of that day"
+        who = "the simulated demo history store (DEMO DATA)" if demo else "the history store"
+        return f"Balances are those {who} knew at {when}{aged}."
+    if demo:
+        seen = f", as seen on {known}" if known else ""
+        aged = "" if str(known) == day.isoformat() else f", aged at {day}; they are not the balances of that day"
+        return f"Balances are those of the embedded demo sample (made-up invoices, DEMO DATA){seen}{aged}."
+    return ("Balances are those of the load" + (f" (known at {known})" if known else "")
+            + f", aged at {day}; they are not the balances of that day unless the load was made then.")
+
+
+def report_notes(df: pd.DataFrame, as_of: AsOf = None) -> list[tuple[str, str]]:
+    """:data:`NOTES`, then ("Balances", :func:`balance_note`): the conventions, true for ``df``'s source."""
+    return [*NOTES, ("Balances", balance_note(df, as_of))]
 
 
 def source_text(df: pd.DataFrame) -> str:
@@ -153,7 +188,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
                                           terms_days=terms_days, totals=True),
         "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),
-        "Notes": pd.DataFrame(NOTES, columns=["topic", "convention"]),
+        "Notes": pd.DataFrame(report_notes(df, as_of), columns=["topic", "convention"]),
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
@@ -182,25 +217,42 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def summary_frame(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
+                  basis: Basis = "due", terms_days: Terms = 0) -> pd.DataFrame:
+    """Per provider, then "Total": ``invoice_count``, the aging buckets, Credit, Total, ``overdue_amount``
+    and ``paid_ratio_by_count`` (empty without invoices).
+
+    >>> from invoice_analytics.schema import empty_frame
+    >>> summary_frame(empty_frame(), "2026-11-21").empty
+    True
+    """
+    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
+                          totals=True)
+    if report.empty:
+        return report
+    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
+    ratio = paid_ratio(df, by="provider", totals=True)
+    counts = df.groupby("provider", observed=True).size()
+    table = report.copy()
+    table.insert(0, "invoice_count", counts.reindex(table.index).fillna(counts.sum()).astype("int64"))
+    table["overdue_amount"] = overdue["overdue_amount"].reindex(table.index)
+    table["paid_ratio_by_count"] = ratio["paid_ratio"].reindex(table.index)
+    return table
+
+
 def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                   basis: Basis = "due", terms_days: Terms = 0) -> str:
-    """A compact per-provider table for the terminal, rupiah thousands-separated.
+    """:func:`summary_frame` as text for the terminal, rupiah thousands-separated.
 
     >>> from invoice_analytics.schema import empty_frame
     >>> print(summary_table(empty_frame(), "2026-11-21"))
     No invoices.
     """
-    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
-                          totals=True)
-    if report.empty:
+    table = summary_frame(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    if table.empty:
         return "No invoices."
-    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
-    ratio = paid_ratio(df, by="provider", totals=True)
-    counts = df.groupby("provider", observed=True).size()
-    table = report.copy()
-    table.insert(0, "Invoices", counts.reindex(table.index).fillna(counts.sum()).astype(int))
-    table["Overdue"] = overdue["overdue_amount"].reindex(table.index)
-    table["Paid ratio"] = ratio["paid_ratio"].reindex(table.index)
+    table = table.rename(columns={"invoice_count": "Invoices", "overdue_amount": "Overdue",
+                                  "paid_ratio_by_count": "Paid ratio"})
     shown = table.astype(object)
     for name in table.columns:
         if name == "Paid ratio":

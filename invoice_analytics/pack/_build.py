@@ -13,6 +13,7 @@ from invoice_analytics.analytics._observed import HistoryLike, _end_of_day
 from invoice_analytics.pack import _sections as S
 from invoice_analytics.pack import _statements as T
 from invoice_analytics.pack._known import KnownAt
+from invoice_analytics.report import balance_note
 from invoice_analytics.schema import DEMO_SOURCE, JAKARTA
 from invoice_analytics.settings import Settings, load_settings
 
@@ -171,12 +172,12 @@ def month_end_pack(
     elif isinstance(source, pd.DataFrame):
         df = source[source["provider"].astype(str).isin(wanted).to_numpy(dtype=bool)]
         df.attrs = dict(source.attrs)
-        loaded = df.attrs.get("as_of")
-        source_name = "DEMO DATA (embedded sample invoices)" if df.attrs.get("source") == DEMO_SOURCE else (
-            f"a load ({df.attrs.get('source') or 'origin not recorded'})")
-        notes.append("Balances are those of the load" + (f" (known at {pd.Timestamp(loaded):%Y-%m-%d %H:%M})"
-                     if loaded is not None else "") + f", aged at {day}; they are not the balances of that day "
-                     "unless the load was made then.")
+        read = "T" in str(df.attrs.get("as_of", ""))  # a store's reading (store.as_of), not a load
+        source_name = ("DEMO DATA (" + ("a simulated history store" if read else "embedded sample invoices") + ")"
+                       if df.attrs.get("source") == DEMO_SOURCE else
+                       f"{'a history store reading' if read else 'a load'} "
+                       f"({df.attrs.get('source') or 'origin not recorded'})")
+        notes.append(balance_note(df, day))  # true for the frame: a store's reading, a load or the demo sample
         omitted = dict(_NEEDS_HISTORY)
     else:
         raise TypeError(f"source must be an InvoiceStore (or HistoryLike) or a DataFrame, not {type(source).__name__}")
