@@ -1,13 +1,9 @@
-"""The one PDF typesetter (fpdf2) of ``write_pdf`` and of the month-end pack: A4 landscape, typeset tables.
+"""The one PDF typesetter (fpdf2, the ``pack`` extra) of ``write_pdf`` and of the month-end pack, A4 landscape.
 
-Every page has a header line (what the document is, its as-of date, its source; DEMO DATA where it
-applies) and a footer "Page n of N". Tables have a bold header row, repeated on each page a table runs
-onto, numbers right-aligned in full rupiah ("Rp 1.234.567"; compact amounts only on a chart's axes),
-long text cut with an ellipsis to its column, never over the next one. Charts are drawn by matplotlib
-and placed as pictures, moved to the next page rather than over the footer. Text from data goes
-through :func:`clean` (BOM, zero-width and bidi controls removed, control characters as spaces). The
-fonts are matplotlib's DejaVu Sans, embedded. fpdf2 is the ``pack`` extra: without it :class:`Document`
-raises an ``ImportError`` naming the extra.
+A header line (document, as-of date, source) and "Page n of N" on every page; tables with a bold header row
+repeated on each page they run onto, numbers right-aligned in full rupiah (compact amounts only on a chart's
+axes), text cut with an ellipsis to its column; charts as pictures, never over the footer. Text from data goes
+through :func:`clean`; the fonts are matplotlib's DejaVu Sans, embedded.
 """
 
 from __future__ import annotations

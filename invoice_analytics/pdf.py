@@ -49,25 +49,19 @@ def write_pdf(
     terms_days: Terms = 0,
     source: str | None = None,
 ) -> Path:
-    """Write the aging report as a printable PDF: A4 landscape, typeset tables in full rupiah, pages numbered.
+    """Write the aging report as a printable PDF, typeset as the month-end pack's (:doc:`/guide/charts-report`).
 
-    Page 1: the title block (as-of date, basis, terms, bucket edges, source, generated at, a note for a
-    provider without due dates aged with terms 0), the summary by provider and the aging chart (compact
-    amounts on its axis only). Page 2: the top customers by open amount (name, customer id and provider, with
-    their oldest overdue invoice) and the notes. Every page has the as-of date and the source in its header
-    ("DEMO DATA" for the sample data) and "Page n of N" in its footer. Written atomically; needs fpdf2
-    (``pip install 'invoice-analytics[pack]'``).
+    The title block, the summary by provider, the aging chart, the top customers and the notes; the as-of
+    date and source head every page, "Page n of N" ends it. Needs fpdf2 (``pip install 'invoice-analytics[pack]'``).
 
     Parameters
     ----------
     df : pandas.DataFrame
         A loader's frame, ``combine(...)`` of both, or a store's ``as_of(...)``.
     path : str or pathlib.Path
-        The ``.pdf`` to write; its directory is created when missing.
-    as_of : str, date, datetime, Timestamp or None, default None
-        The aging date (None: today in Asia/Jakarta).
-    edges : Sequence[int], default (30, 60, 90)
-        Bucket edges in days.
+        The ``.pdf`` to write (atomically); its directory is created when missing.
+    {as_of}
+    {edges}
     {basis}
     {terms_days}
     source : str or None, default None
@@ -76,7 +70,7 @@ def write_pdf(
     Returns
     -------
     pathlib.Path
-        ``path``, as a :class:`~pathlib.Path`.
+        ``path``.
 
     Raises
     ------

@@ -1,26 +1,6 @@
-"""The aging report workbook and terminal summary behind ``invoice-analytics report``.
-
-Sheets "Aging by customer", "Overdue invoices", "Paid ratio by month" and "Notes", each with a title
-block and set up to print, rupiah as numbers with a rupiah format: :doc:`/guide/charts-report`.
-
->>> import tempfile, pathlib, warnings  # doctest: +SKIP
->>> import invoice_analytics as ia  # doctest: +SKIP
->>> with warnings.catch_warnings():  # doctest: +SKIP
-...     warnings.simplefilter("ignore", ia.DemoDataWarning)
-...     df = ia.load_invoices(demo=True, progress=False)
->>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"  # doctest: +SKIP
->>> sheets = write_workbook(df, path, as_of="2026-11-21")  # doctest: +SKIP
->>> import openpyxl  # doctest: +SKIP
->>> book = openpyxl.load_workbook(path)  # doctest: +SKIP
->>> aging = book["Aging by customer"]  # doctest: +SKIP
->>> book.sheetnames  # doctest: +SKIP
-['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes']
->>> aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value  # doctest: +SKIP
-('Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A9"].value[:29]  # doctest: +SKIP
-('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Note: Mayar invoices carry no')
->>> aging["A11"].value, aging["A12"].value, aging.print_title_rows  # doctest: +SKIP
-('Customer', 'PT. Mulia Logistik Tbk', '$11:$11')
+"""The aging report workbook and terminal summary behind ``invoice-analytics report``: sheets "Aging by customer",
+"Overdue invoices", "Paid ratio by month" and "Notes", each with a title block and set up to print, rupiah as
+numbers with a rupiah format (:doc:`/guide/charts-report`; the workbook is read back in ``tests/test_report.py``).
 """
 
 from __future__ import annotations
@@ -72,8 +52,8 @@ NOTES: list[tuple[str, str]] = [
 
 
 def balance_note(df: pd.DataFrame, as_of: AsOf = None) -> str:
-    """Whose balances ``df`` holds, true for its source: a history store's reading (``attrs["as_of"]`` a
-    time), a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``.
+    """Whose balances ``df`` holds, true for its source: a history store's reading (``attrs["as_of"]`` a time),
+    a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``.
 
     >>> frame = pd.DataFrame()
     >>> frame.attrs = {"source": "faspay", "as_of": "2026-12-31T23:59:59.999999+07:00"}
@@ -153,8 +133,8 @@ def present_providers(df: pd.DataFrame) -> list[str]:
 
 def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[int], basis: Basis,
                 terms_days: Terms) -> list[str]:
-    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at,
-    then a note for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
+    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at, then a note
+    for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
     now = pd.Timestamp.now(tz=JAKARTA).strftime("%Y-%m-%d %H:%M")
     basis_text = "days past the due date" if basis == "due" else "days since the issue date"
     notes = [f"Note: {n}" for n in terms_notes(terms_days, present_providers(df))] if basis == "due" else []
@@ -172,14 +152,10 @@ def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[i
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                    basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.workbook.write_sheets`)
-    and return its sheets as frames (with their column names; the workbook shows :data:`HEADERS`).
-
-    Every sheet starts with the title block (:func:`title_lines`), has bold
-    header and Total rows, an autofilter, frozen panes and a print setup
-    (landscape A4, one page wide, only the header row repeated); a "Notes"
-    sheet states the conventions.
-    """
+    """Write the aging workbook to ``path`` (:func:`~invoice_analytics.workbook.write_sheets`) and return its
+    sheets as frames (their column names; the workbook shows :data:`HEADERS`): each with the title block
+    (:func:`title_lines`), bold header and Total rows, an autofilter, frozen panes and a print setup; a "Notes"
+    sheet states the conventions (:func:`report_notes`)."""
     as_of = jakarta_date(as_of)
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
     overdue = _as_dates(overdue, ["issued_at", "due_at"])
@@ -219,24 +195,22 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
 
 def summary_frame(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                   basis: Basis = "due", terms_days: Terms = 0) -> pd.DataFrame:
-    """Per provider, then "Total": ``invoice_count``, the aging buckets, Credit, Total, ``overdue_amount``
-    and ``paid_ratio_by_count`` (empty without invoices).
+    """Per provider, then "Total": ``invoice_count``, ``open_count``, the aging buckets, Credit, Total,
+    ``overdue_amount`` and ``paid_ratio_by_count``: the summary of the report and of the pack.
 
     >>> from invoice_analytics.schema import empty_frame
-    >>> summary_frame(empty_frame(), "2026-11-21").empty
-    True
+    >>> summary_frame(empty_frame(), "2026-11-21").columns.tolist()[:3]
+    ['invoice_count', 'open_count', 'Current']
     """
-    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
-                          totals=True)
-    if report.empty:
-        return report
+    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days, totals=True)
     overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
-    ratio = paid_ratio(df, by="provider", totals=True)
-    counts = df.groupby("provider", observed=True).size()
+    counts = df.groupby(df["provider"].astype(str), observed=True).size() if len(df) else pd.Series(dtype="int64")
     table = report.copy()
-    table.insert(0, "invoice_count", counts.reindex(table.index).fillna(counts.sum()).astype("int64"))
-    table["overdue_amount"] = overdue["overdue_amount"].reindex(table.index)
-    table["paid_ratio_by_count"] = ratio["paid_ratio"].reindex(table.index)
+    table.insert(0, "invoice_count", pd.array([int(counts.get(str(p), counts.sum() if p == "Total" else 0))
+                                               for p in table.index], dtype="int64"))
+    table.insert(1, "open_count", overdue["open_count"].reindex(table.index).fillna(0).astype("int64").to_numpy())
+    table["overdue_amount"] = overdue["overdue_amount"].reindex(table.index).fillna(0).astype("int64").to_numpy()
+    table["paid_ratio_by_count"] = paid_ratio(df, by="provider", totals=True)["paid_ratio"].reindex(table.index)
     return table
 
 
@@ -251,8 +225,8 @@ def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
     table = summary_frame(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
     if table.empty:
         return "No invoices."
-    table = table.rename(columns={"invoice_count": "Invoices", "overdue_amount": "Overdue",
-                                  "paid_ratio_by_count": "Paid ratio"})
+    table = table.drop(columns="open_count").rename(
+        columns={"invoice_count": "Invoices", "overdue_amount": "Overdue", "paid_ratio_by_count": "Paid ratio"})
     shown = table.astype(object)
     for name in table.columns:
         if name == "Paid ratio":

@@ -1,10 +1,6 @@
-"""Accounts-receivable aging: who owes us what, and how late is it.
-
-Open, credit, days past due, buckets, overdue, ``as_of`` and the ``by`` keys follow the analytics
-conventions, stated once in the "Conventions" of :doc:`/guide/analytics`. No function mutates its input.
-The summaries per group (:func:`overdue_totals`, :func:`average_days_past_due`, :func:`top_debtors`) are
-written in the private ``_debtors``.
-"""
+"""Accounts-receivable aging: who owes us what, and how late (the conventions: :doc:`/guide/analytics`). No
+function mutates its input. The summaries per group (:func:`overdue_totals`, :func:`average_days_past_due`,
+:func:`top_debtors`) are written in the private ``_debtors``."""
 
 from __future__ import annotations
 

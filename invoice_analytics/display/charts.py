@@ -1,15 +1,9 @@
-"""Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
-
-What every chart shares (axes, fixed colours, the DEMO DATA line) is in :doc:`/guide/charts-report`;
-the parts they are drawn with live in the private ``_chart_parts``, the charts by issue month in
-``_monthly_charts``.
+"""Matplotlib charts of invoice frames; what they share is in :doc:`/guide/charts-report`, their parts in the
+private ``_chart_parts``, the charts by issue month in ``_monthly_charts``.
 
 >>> from invoice_analytics.schema import empty_frame
->>> ax = plot_aging(empty_frame())
->>> [t.get_text() for t in ax.texts]
-['No invoices']
->>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
-True
+>>> [t.get_text() for t in plot_aging(empty_frame()).texts], bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
+(['No invoices'], True)
 """
 
 from __future__ import annotations

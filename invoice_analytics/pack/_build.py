@@ -120,16 +120,13 @@ def month_end_pack(
     providers: Sequence[str] | None = None,
     trend_months: int = 12,
 ) -> MonthEndPack:
-    """The month-end AR pack of ``month``, from a history store or a frame.
+    """The month-end AR pack of ``month``, from a history store or a frame (:doc:`/guide/month-end-pack`).
 
-    Sections (in print order): Cover, Summary by provider, Comparative
-    aging, Moved into or out of >90, Changes in the month, Changes (detail),
-    Aging by customer, Trend, Roll rates, DSO by provider, Days to pay by
-    customer, Cash-in forecast, Collections, Statements, Statement activity. Each is also a
-    function of :mod:`invoice_analytics.pack`. Every figure of a store is
-    the one known at the end of the month (a store refreshed later gives
-    the same pack). From a frame, the sections that need a history are
-    left out and named in ``omitted`` with the reason.
+    Sections (in print order): Cover, Summary by provider, Comparative aging, Moved into or out of >90, Changes
+    in the month, Changes (detail), Aging by customer, Trend, Roll rates, DSO by provider, Days to pay by
+    customer, Cash-in forecast, Collections, Statements, Statement activity; each also a function of
+    :mod:`invoice_analytics.pack`. Every figure of a store is the one known at the end of the month. From a
+    frame, the sections that need a history are left out and named in ``omitted`` with the reason.
 
     Parameters
     ----------
@@ -150,8 +147,8 @@ def month_end_pack(
     Raises
     ------
     ValueError
-        A bad month, or a month that is not over in the store (its last
-        refresh is before the month end) or before the store's first refresh.
+        A bad month, or a month not over in the store (its last refresh is before the month end) or before
+        the store's first refresh.
     """
     settings = load_settings({"terms": terms_days, "edges": tuple(edges) if edges else None, "locale": locale,
                               "providers": list(providers) if providers else None})
