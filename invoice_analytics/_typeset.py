@@ -223,20 +223,28 @@ class Document:
             self.paragraph("Nothing to show.")
             return
         kinds, cells, labels = prepared.kinds, prepared.cells, prepared.labels
-        widths = {}
-        for c in cols:
-            sample = {cells[c][i] for i in picked[:2000]}
-            body = max((self.text_width(t, size, True) for t in sample), default=0.0) + 2.5  # room for bold
-            head = min(self.text_width(labels[c], size, True) + 2.5, 28 if kinds[c] != "text" else 40)
-            widths[c] = max(body, head, 10)
-        total = sum(widths.values())
-        if total > self.width:  # shrink the text columns first, never the numbers
-            text_cols = [c for c in cols if kinds[c] == "text"]
-            excess = total - self.width
-            room = sum(max(widths[c] - 18, 0) for c in text_cols)
-            for c in text_cols:
-                if room > 0:
-                    widths[c] -= min(excess, room) * max(widths[c] - 18, 0) / room
+        samples = {c: {cells[c][i] for i in picked[:2000]} for c in cols}
+
+        def measure(size: float, scale: float = 1.0) -> dict[str, float]:
+            widths = {}
+            for c in cols:
+                body = max((self.text_width(t, size, True) for t in samples[c]), default=0.0) + 2.5  # room for bold
+                head = min(self.text_width(labels[c], size, True) + 2.5, (28 if kinds[c] != "text" else 40) * scale)
+                widths[c] = max(body, head, 10 * scale)
+            total = sum(widths.values())
+            if total > self.width:  # shrink the text columns first, never the numbers
+                text_cols = [c for c in cols if kinds[c] == "text"]
+                excess = total - self.width
+                room = sum(max(widths[c] - 18, 0) for c in text_cols)
+                for c in text_cols:
+                    if room > 0:
+                        widths[c] -= min(excess, room) * max(widths[c] - 18, 0) / room
+            return widths
+
+        widths, start = measure(size), size
+        while sum(widths.values()) > self.width and size > 4:  # too many numbers for the page: a smaller size
+            size = max(4.0, size * self.width / sum(widths.values()) * 0.98)
+            widths = measure(size, size / start)
         line = size * 0.48
         heads = {c: self._wrap(labels[c], widths[c], size, True) for c in cols}
         depth = max(len(h) for h in heads.values())

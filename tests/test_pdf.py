@@ -285,3 +285,15 @@ def test_the_collision_check_sees_a_collision(tmp_path) -> None:
             document.pdf.image(figure_png(figure, 4, 3), x=100, y=150, h=60)
         with pytest.raises(AssertionError, match="collisions"):
             read_typeset(document.save(tmp_path / f"{overlap}.pdf"))
+
+
+def test_a_table_too_wide_for_the_page_is_set_smaller(tmp_path) -> None:
+    """Sixteen columns of billions in full rupiah: set in a smaller size, never past the page's edge."""
+    from invoice_analytics._typeset import Document
+
+    wide = pd.DataFrame({f"amount_{i}": pd.array([9_876_543_210, -1_234_567_890], dtype="int64") for i in range(16)})
+    document = Document("header", title="t", subject="s")
+    document.pdf.add_page()
+    document.table(wide)
+    (text,) = read_typeset(document.save(tmp_path / "wide.pdf"))  # nothing outside the page, nothing collides
+    assert text.count("Rp 9.876.543.210") == 16 and text.count("-Rp 1.234.567.890") == 16
