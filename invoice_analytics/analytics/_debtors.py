@@ -20,7 +20,8 @@ __all__ = ["AGING_DOCS", "average_days_past_due", "checked_rows", "overdue_total
 
 #: Docstring sections every aging function shares, written once (``@doc(**AGING_DOCS)``).
 AGING_DOCS = {
-    "aging_parameters": substitute("Parameters\n----------\n{df}\n{as_of}"),
+    "aging_parameters": substitute("{conventions}\n\nParameters\n----------\n{df}\n{as_of}"),
+    "aging_options": substitute("{edges}\n{basis}\n{terms_days}"),
     "aging_raises": substitute("Raises\n------\n{raises_aging}"),
     "aging_see_also": "See Also\n--------\naging_buckets, overdue_invoices, aging_report, credit_invoices\n"
                       "overdue_totals, average_days_past_due, top_debtors\n"
@@ -203,8 +204,6 @@ def top_debtors(
 
     Credits are ignored. The bars of :func:`~invoice_analytics.plot_top_overdue` are its rows with
     ``sort_by="overdue_amount"``.
-    {conventions}
-
     {aging_parameters}
     n : int, default 10
         How many customers (keyword only); 0 or less gives none.

@@ -52,12 +52,8 @@ def aging_buckets(
 ) -> pd.DataFrame:
     """The open invoices of ``df`` with their days past due and aging bucket.
 
-    {conventions}
-
     {aging_parameters}
-    {edges}
-    {basis}
-    {terms_days}
+    {aging_options}
 
     Returns
     -------
@@ -113,9 +109,7 @@ def overdue_invoices(
     """The overdue invoices of ``df`` (open, >= 1 day past due; unknown age never is), most days past due first.
 
     {aging_parameters}
-    {edges}
-    {basis}
-    {terms_days}
+    {aging_options}
 
     Returns
     -------
@@ -160,13 +154,9 @@ def aging_report(
     """Accounts-receivable aging: open amounts per bucket, credits (in "Credit", whatever their age) and net
     balance per ``by``.
 
-    {conventions}
-
     {aging_parameters}
     {by_customer}
-    {edges}
-    {basis}
-    {terms_days}
+    {aging_options}
     {totals}
 
     Returns
