@@ -241,8 +241,7 @@ def plot_top_overdue(
     >>> ax = plot_top_overdue(df, "2024-02-15", n=5)
     >>> ax.get_title(), [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
     ('Top 5 overdue customers (as of 2024-02-15)', ['Budi', 'Ani'], ['Rp 250 rb', 'Rp 40 rb'])
-    >>> ax = plot_top_overdue(df, "2024-03-01")  # both Ani overdue: the provider tells them apart
-    >>> [t.get_text() for t in ax.get_yticklabels()]
+    >>> [t.get_text() for t in plot_top_overdue(df, "2024-03-01").get_yticklabels()]  # both Ani overdue
     ['Budi', 'Ani (faspay)', 'Ani (mayar)']
     """
     if n < 1:
