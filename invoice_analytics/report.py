@@ -1,26 +1,6 @@
-"""The aging report workbook and terminal summary behind ``invoice-analytics report``.
-
-Sheets "Aging by customer", "Overdue invoices", "Paid ratio by month" and "Notes", each with a title
-block and set up to print, rupiah as numbers with a rupiah format: :doc:`/guide/charts-report`.
-
->>> import tempfile, pathlib, warnings  # doctest: +SKIP
->>> import invoice_analytics as ia  # doctest: +SKIP
->>> with warnings.catch_warnings():  # doctest: +SKIP
-...     warnings.simplefilter("ignore", ia.DemoDataWarning)
-...     df = ia.load_invoices(demo=True, progress=False)
->>> path = pathlib.Path(tempfile.mkdtemp()) / "aging.xlsx"  # doctest: +SKIP
->>> sheets = write_workbook(df, path, as_of="2026-11-21")  # doctest: +SKIP
->>> import openpyxl  # doctest: +SKIP
->>> book = openpyxl.load_workbook(path)  # doctest: +SKIP
->>> aging = book["Aging by customer"]  # doctest: +SKIP
->>> book.sheetnames  # doctest: +SKIP
-['Aging by customer', 'Overdue invoices', 'Paid ratio by month', 'Notes']
->>> aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value  # doctest: +SKIP
-('Total', 2019213000)
->>> aging["A1"].value, aging["A7"].value, aging["A9"].value[:29]  # doctest: +SKIP
-('Aging by customer', 'Source: DEMO DATA (embedded sample invoices)', 'Note: Mayar invoices carry no')
->>> aging["A11"].value, aging["A12"].value, aging.print_title_rows  # doctest: +SKIP
-('Customer', 'PT. Mulia Logistik Tbk', '$11:$11')
+"""The aging report workbook and terminal summary behind ``invoice-analytics report``: sheets "Aging by customer",
+"Overdue invoices", "Paid ratio by month" and "Notes", each with a title block and set up to print, rupiah as
+numbers with a rupiah format (:doc:`/guide/charts-report`; the workbook is read back in ``tests/test_report.py``).
 """
 
 from __future__ import annotations
@@ -37,12 +17,12 @@ from invoice_analytics.analytics.aging import aging_report, overdue_invoices, ov
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.ratios import paid_ratio
 from invoice_analytics.formatting import format_count, format_percent, format_rupiah
-from invoice_analytics.schema import JAKARTA, PROVIDERS
+from invoice_analytics.schema import DEMO_SOURCE, JAKARTA, PROVIDERS
 from invoice_analytics.settings import terms_notes
 from invoice_analytics.workbook import HEADERS, write_sheets
 
-__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "present_providers", "source_text", "summary_table", "terms_text",
-           "title_lines", "write_workbook"]
+__all__ = ["DATE_FORMATS", "HEADERS", "NOTES", "balance_note", "present_providers", "report_notes", "source_text",
+           "summary_frame", "summary_table", "terms_text", "title_lines", "write_workbook"]
 
 #: The columns of the "Overdue invoices" sheet.
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
@@ -67,8 +47,43 @@ NOTES: list[tuple[str, str]] = [
     ("Paid ratio (count)", "Paid invoices / counted invoices (drafts, cancelled and proforma left out)."),
     ("Paid ratio (amount)", "Paid rupiah / billed rupiah. Faspay lists carry no invoice amount, so it covers "
                             "Mayar invoices only."),
-    ("Amounts", "Exact integer rupiah; balances are those of the load, not of a past as-of date."),
+    ("Amounts", "Exact integer rupiah."),
 ]
+
+
+def balance_note(df: pd.DataFrame, as_of: AsOf = None) -> str:
+    """Whose balances ``df`` holds, true for its source: a history store's reading (``attrs["as_of"]`` a time),
+    a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``.
+
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs = {"source": "faspay", "as_of": "2026-12-31T23:59:59.999999+07:00"}
+    >>> balance_note(frame, "2026-12-31")
+    'Balances are those the history store knew at the end of 2026-12-31.'
+    >>> frame.attrs = {"source": "faspay"}
+    >>> balance_note(frame, "2026-11-30")[:62]
+    'Balances are those of the load, aged at 2026-11-30; they are n'
+    """
+    day = jakarta_date(as_of)
+    known = df.attrs.get("as_of")
+    demo = df.attrs.get("source") == DEMO_SOURCE
+    if known and "T" in str(known):  # a store's reading: the time it was read at
+        stamp = pd.Timestamp(str(known)).tz_convert(JAKARTA)
+        end = stamp + pd.Timedelta(1, unit="us") == (stamp + pd.Timedelta(1, unit="us")).normalize()
+        when = f"the end of {stamp.date()}" if end else f"{stamp:%Y-%m-%d %H:%M} WIB"
+        aged = "" if stamp.date() == day else f", aged at {day}; they are not the balances of that day"
+        who = "the simulated demo history store (DEMO DATA)" if demo else "the history store"
+        return f"Balances are those {who} knew at {when}{aged}."
+    if demo:
+        seen = f", as seen on {known}" if known else ""
+        aged = "" if str(known) == day.isoformat() else f", aged at {day}; they are not the balances of that day"
+        return f"Balances are those of the embedded demo sample (made-up invoices, DEMO DATA){seen}{aged}."
+    return ("Balances are those of the load" + (f" (known at {known})" if known else "")
+            + f", aged at {day}; they are not the balances of that day unless the load was made then.")
+
+
+def report_notes(df: pd.DataFrame, as_of: AsOf = None) -> list[tuple[str, str]]:
+    """:data:`NOTES`, then ("Balances", :func:`balance_note`): the conventions, true for ``df``'s source."""
+    return [*NOTES, ("Balances", balance_note(df, as_of))]
 
 
 def source_text(df: pd.DataFrame) -> str:
@@ -118,8 +133,8 @@ def present_providers(df: pd.DataFrame) -> list[str]:
 
 def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[int], basis: Basis,
                 terms_days: Terms) -> list[str]:
-    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at,
-    then a note for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
+    """The title block: report name, as-of date, basis, terms, bucket edges, source, generated at, then a note
+    for each provider without due dates aged with terms 0 (``settings.terms_notes``)."""
     now = pd.Timestamp.now(tz=JAKARTA).strftime("%Y-%m-%d %H:%M")
     basis_text = "days past the due date" if basis == "due" else "days since the issue date"
     notes = [f"Note: {n}" for n in terms_notes(terms_days, present_providers(df))] if basis == "due" else []
@@ -137,14 +152,10 @@ def title_lines(df: pd.DataFrame, as_of: AsOf, *, report: str, edges: Sequence[i
 
 def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                    basis: Basis = "due", terms_days: Terms = 0) -> dict[str, pd.DataFrame]:
-    """Write the aging workbook to ``path`` (with :func:`~invoice_analytics.workbook.write_sheets`)
-    and return its sheets as frames (with their column names; the workbook shows :data:`HEADERS`).
-
-    Every sheet starts with the title block (:func:`title_lines`), has bold
-    header and Total rows, an autofilter, frozen panes and a print setup
-    (landscape A4, one page wide, only the header row repeated); a "Notes"
-    sheet states the conventions.
-    """
+    """Write the aging workbook to ``path`` (:func:`~invoice_analytics.workbook.write_sheets`) and return its
+    sheets as frames (their column names; the workbook shows :data:`HEADERS`): each with the title block
+    (:func:`title_lines`), bold header and Total rows, an autofilter, frozen panes and a print setup; a "Notes"
+    sheet states the conventions (:func:`report_notes`)."""
     as_of = jakarta_date(as_of)
     overdue = overdue_invoices(df, as_of, edges=edges, basis=basis, terms_days=terms_days)[_OVERDUE_COLUMNS]
     overdue = _as_dates(overdue, ["issued_at", "due_at"])
@@ -153,7 +164,7 @@ def write_workbook(df: pd.DataFrame, path: str | Path, as_of: AsOf = None, *, ed
                                           terms_days=terms_days, totals=True),
         "Overdue invoices": overdue,
         "Paid ratio by month": _paid_by_month(df),
-        "Notes": pd.DataFrame(NOTES, columns=["topic", "convention"]),
+        "Notes": pd.DataFrame(report_notes(df, as_of), columns=["topic", "convention"]),
     }
     title = title_lines(df, as_of, report="Accounts receivable aging", edges=edges, basis=basis,
                         terms_days=terms_days)
@@ -182,25 +193,40 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def summary_frame(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
+                  basis: Basis = "due", terms_days: Terms = 0) -> pd.DataFrame:
+    """Per provider, then "Total": ``invoice_count``, ``open_count``, the aging buckets, Credit, Total,
+    ``overdue_amount`` and ``paid_ratio_by_count``: the summary of the report and of the pack.
+
+    >>> from invoice_analytics.schema import empty_frame
+    >>> summary_frame(empty_frame(), "2026-11-21").columns.tolist()[:3]
+    ['invoice_count', 'open_count', 'Current']
+    """
+    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days, totals=True)
+    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
+    counts = df.groupby(df["provider"].astype(str), observed=True).size() if len(df) else pd.Series(dtype="int64")
+    table = report.copy()
+    table.insert(0, "invoice_count", pd.array([int(counts.get(str(p), counts.sum() if p == "Total" else 0))
+                                               for p in table.index], dtype="int64"))
+    table.insert(1, "open_count", overdue["open_count"].reindex(table.index).fillna(0).astype("int64").to_numpy())
+    table["overdue_amount"] = overdue["overdue_amount"].reindex(table.index).fillna(0).astype("int64").to_numpy()
+    table["paid_ratio_by_count"] = paid_ratio(df, by="provider", totals=True)["paid_ratio"].reindex(table.index)
+    return table
+
+
 def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                   basis: Basis = "due", terms_days: Terms = 0) -> str:
-    """A compact per-provider table for the terminal, rupiah thousands-separated.
+    """:func:`summary_frame` as text for the terminal, rupiah thousands-separated.
 
     >>> from invoice_analytics.schema import empty_frame
     >>> print(summary_table(empty_frame(), "2026-11-21"))
     No invoices.
     """
-    report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days,
-                          totals=True)
-    if report.empty:
+    table = summary_frame(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
+    if table.empty:
         return "No invoices."
-    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
-    ratio = paid_ratio(df, by="provider", totals=True)
-    counts = df.groupby("provider", observed=True).size()
-    table = report.copy()
-    table.insert(0, "Invoices", counts.reindex(table.index).fillna(counts.sum()).astype(int))
-    table["Overdue"] = overdue["overdue_amount"].reindex(table.index)
-    table["Paid ratio"] = ratio["paid_ratio"].reindex(table.index)
+    table = table.drop(columns="open_count").rename(
+        columns={"invoice_count": "Invoices", "overdue_amount": "Overdue", "paid_ratio_by_count": "Paid ratio"})
     shown = table.astype(object)
     for name in table.columns:
         if name == "Paid ratio":

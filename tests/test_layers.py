@@ -23,7 +23,7 @@ LAYERS: dict[str, int] = {
     "workbook": 3,  # the finance-ready workbook writer (XlsxWriter), over export's text cleaning
     "history": 3,  # the store: refreshes through the providers, the demo store through the emulator
     "display": 4,
-    "sources": 5, "report": 5, "_history_summary": 5, "_forecast_summary": 5, "pdf": 6, "pack": 6,
+    "sources": 5, "report": 5, "_typeset": 5, "_history_summary": 5, "_forecast_summary": 5, "pdf": 6, "pack": 6,
     "_cli_types": 6,  # the command line's option types
     "cli": 7,
 }

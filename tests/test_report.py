@@ -106,3 +106,31 @@ def test_demo_data_is_named_in_the_title(tmp_path) -> None:
     path = tmp_path / "demo.xlsx"
     write_workbook(df, path, AS_OF)
     assert "DEMO DATA" in openpyxl.load_workbook(path)["Aging by customer"]["A7"].value
+
+
+def test_the_demo_workbook(tmp_path, monkeypatch) -> None:
+    """The demo data's workbook (the example the module's docstring held, which starts the emulator)."""
+    import os
+
+    import invoice_analytics as ia
+
+    for name in list(os.environ):
+        if name.upper().startswith(("FASPAY_", "MAYAR_")):
+            monkeypatch.delenv(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ia.DemoDataWarning)
+        df = ia.load_invoices(demo=True, progress=False)
+    path = tmp_path / "aging.xlsx"
+    write_workbook(df, path, as_of="2026-11-21")
+    book = openpyxl.load_workbook(path)
+    aging = book["Aging by customer"]
+    assert book.sheetnames == ["Aging by customer", "Overdue invoices", "Paid ratio by month", "Notes"]
+    assert (aging.cell(aging.max_row, 1).value, aging.cell(aging.max_row, aging.max_column).value) == \
+        ("Total", 2019213000)
+    assert (aging["A1"].value, aging["A7"].value, aging["A9"].value[:29]) == \
+        ("Aging by customer", "Source: DEMO DATA (embedded sample invoices)", "Note: Mayar invoices carry no")
+    assert (aging["A11"].value, aging["A12"].value, aging.print_title_rows) == \
+        ("Customer", "PT. Mulia Logistik Tbk", "$11:$11")
+    notes = {r[0]: r[1] for r in book["Notes"].iter_rows(min_row=TOP + 1, values_only=True)}
+    assert notes["Balances"] == ("Balances are those of the embedded demo sample (made-up invoices, DEMO DATA), "
+                                 "as seen on 2026-11-21.")  # true for the demo: never "of the load"

@@ -1,14 +1,9 @@
-"""Matplotlib charts of invoice frames (the core schema of :mod:`~invoice_analytics.schema`).
-
-What every chart shares (axes, fixed colours, the DEMO DATA line) is in :doc:`/guide/charts-report`;
-the parts they are drawn with live in the private ``_chart_parts``.
+"""Matplotlib charts of invoice frames; what they share is in :doc:`/guide/charts-report`, their parts in the
+private ``_chart_parts``, the charts by issue month in ``_monthly_charts``.
 
 >>> from invoice_analytics.schema import empty_frame
->>> ax = plot_aging(empty_frame())
->>> [t.get_text() for t in ax.texts]
-['No invoices']
->>> bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
-True
+>>> [t.get_text() for t in plot_aging(empty_frame()).texts], bucket_colors((30, 60, 90)) == list(BUCKET_COLORS.values())
+(['No invoices'], True)
 """
 
 from __future__ import annotations
@@ -19,15 +14,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
-from matplotlib.ticker import FixedLocator
 
 from invoice_analytics._docs import doc
-from invoice_analytics._types import AsOf, Basis, Terms, Weight
+from invoice_analytics._types import AsOf, Basis, Terms
 from invoice_analytics.analytics._groupby import checked_sum
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_codes, bucket_labels, check_basis, check_edges
 from invoice_analytics.analytics.aging import aging_buckets, credit_invoices, rank_debtors
 from invoice_analytics.analytics.customers import CUSTOMER, customer_label
-from invoice_analytics.analytics.ratios import issue_month, paid_ratio
 from invoice_analytics.display._chart_parts import BUCKET_COLORS as BUCKET_COLORS
 from invoice_analytics.display._chart_parts import (
     CREDIT_COLOR,
@@ -38,14 +31,11 @@ from invoice_analytics.display._chart_parts import (
     _ints,
     _label_bars,
     _legend_outside,
-    _main_start,
     _money_axis,
-    _month_range,
     _new_axes,
     _no_data,
     _palette,
     _providers_in,
-    _set_month_ticks,
     _set_title,
     _short,
     _stacked_bars,
@@ -62,10 +52,10 @@ from invoice_analytics.display._chart_parts import _png_of as _png_of
 from invoice_analytics.display._chart_parts import _register_png_formatter as _register_png_formatter
 from invoice_analytics.display._chart_parts import bucket_colors as bucket_colors
 from invoice_analytics.display._chart_parts import is_demo as is_demo
+from invoice_analytics.display._monthly_charts import plot_outstanding_by_month as plot_outstanding_by_month
+from invoice_analytics.display._monthly_charts import plot_paid_ratio_by_month as plot_paid_ratio_by_month
 from invoice_analytics.formatting import (
-    format_percent,
     format_rupiah,
-    percent_formatter,
 )
 
 __all__ = [
@@ -100,23 +90,20 @@ def plot_aging(
 ) -> Axes:
     """Open outstanding per aging bucket, stacked by provider.
 
-    The bars are :func:`~invoice_analytics.aging_buckets` (every bucket, its
-    total above it), then credits as one "Credit" bar below zero in
-    :data:`CREDIT_COLOR`; see :doc:`/guide/charts-report`.
+    The bars are :func:`~invoice_analytics.aging_buckets` (every bucket, its total above it), then credits as
+    one "Credit" bar below zero in :data:`CREDIT_COLOR`; see :doc:`/guide/charts-report`.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status``, ``outstanding``,
-        ``issued_at``, ``due_at`` (unless ``basis="issued"``) and, with
-        ``stack="provider"``, ``provider``.
+        Invoices in the core schema. Needs ``status``, ``outstanding``, ``issued_at``, ``due_at`` (unless
+        ``basis="issued"``) and, with ``stack="provider"``, ``provider``.
     {as_of}
     {edges}
     {basis}
     {terms_days}
     stack : {"provider", None}, default "provider"
-        Stack each bucket's bar by provider (:data:`PROVIDER_COLORS`), or
-        draw one bar per bucket in its bucket colour.
+        Stack each bucket's bar by provider (:data:`PROVIDER_COLORS`), or one bar per bucket in its colour.
     {ax}
     title : str or None, default None
         The axes title; None gives "Outstanding by age (as of YYYY-MM-DD)".
@@ -126,8 +113,8 @@ def plot_aging(
     Raises
     ------
     ValueError
-        When ``stack`` is not "provider" or None, ``as_of`` is not a date,
-        or (for a non-empty ``df``) ``edges`` or ``basis`` are invalid.
+        When ``stack`` is not "provider" or None, ``as_of`` is not a date, or (for a non-empty ``df``)
+        ``edges`` or ``basis`` are invalid.
     {chart_keyerror}
 
     See Also
@@ -142,10 +129,8 @@ def plot_aging(
     ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> ax = plot_aging(df, "2024-02-15")
-    >>> ax.get_title()
-    'Outstanding by age (as of 2024-02-15)'
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['Current', '1-30', '31-60', '61-90', '>90']
+    >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()]
+    ('Outstanding by age (as of 2024-02-15)', ['Current', '1-30', '31-60', '61-90', '>90'])
     >>> [t.get_text() for t in ax.texts]  # the total above each bar
     ['Rp 100 rb', 'Rp 0', 'Rp 250 rb', 'Rp 0', 'Rp 40 rb']
     """
@@ -213,22 +198,19 @@ def plot_top_overdue(
 ) -> Axes:
     """Horizontal bars of the ``n`` customers with the most overdue outstanding.
 
-    The bars are the rows of ``top_debtors(df, as_of, n=n,
-    sort_by="overdue_amount")`` with an overdue amount, in its order, largest
-    at the top, coloured by the bucket of the customer's oldest overdue
-    invoice; names are told apart as :doc:`/guide/charts-report` says.
+    The bars are the rows of ``top_debtors(df, as_of, n=n, sort_by="overdue_amount")`` with an overdue amount,
+    in its order, largest at the top, coloured by the bucket of the customer's oldest overdue invoice; names
+    are told apart as :doc:`/guide/charts-report` says.
 
     Parameters
     ----------
     df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``customer_id``,
-        ``customer_name``, ``status``, ``outstanding``, ``issued_at`` and
-        ``due_at`` (unless ``basis="issued"``).
+        Invoices in the core schema. Needs ``provider``, ``customer_id``, ``customer_name``, ``status``,
+        ``outstanding``, ``issued_at`` and ``due_at`` (unless ``basis="issued"``).
     {as_of}
     n : int, default 10
         How many customers to show (at most), at least 1.
-    edges : Sequence[int], default DEFAULT_EDGES
-        Aging bucket edges in days, strictly increasing integers >= 1.
+    {edges}
         They decide the bar colours.
     {basis}
     {terms_days}
@@ -241,8 +223,7 @@ def plot_top_overdue(
     Raises
     ------
     ValueError
-        When ``n`` < 1, ``as_of`` is not a date, or (for a non-empty ``df``)
-        ``edges`` or ``basis`` are invalid.
+        When ``n`` < 1, ``as_of`` is not a date, or (for a non-empty ``df``) ``edges`` or ``basis`` are invalid.
     {chart_keyerror}
 
     See Also
@@ -258,12 +239,9 @@ def plot_top_overdue(
     ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
     >>> ax = plot_top_overdue(df, "2024-02-15", n=5)
-    >>> ax.get_title()
-    'Top 5 overdue customers (as of 2024-02-15)'
-    >>> [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
-    (['Budi', 'Ani'], ['Rp 250 rb', 'Rp 40 rb'])
-    >>> ax = plot_top_overdue(df, "2024-03-01")  # both Ani overdue: the provider tells them apart
-    >>> [t.get_text() for t in ax.get_yticklabels()]
+    >>> ax.get_title(), [t.get_text() for t in ax.get_yticklabels()], [t.get_text() for t in ax.texts]
+    ('Top 5 overdue customers (as of 2024-02-15)', ['Budi', 'Ani'], ['Rp 250 rb', 'Rp 40 rb'])
+    >>> [t.get_text() for t in plot_top_overdue(df, "2024-03-01").get_yticklabels()]  # both Ani overdue
     ['Budi', 'Ani (faspay)', 'Ani (mayar)']
     """
     if n < 1:
@@ -303,8 +281,8 @@ def plot_top_overdue(
 
 
 def _bar_names(customers: pd.Index) -> list[str]:
-    """A label per customer (levels ``customer_name, customer_id, provider``): its name; the
-    provider is added where two shown customers share a name, then the customer id.
+    """A label per customer (levels ``customer_name, customer_id, provider``): its name; the provider is added
+    where two shown customers share a name, then the customer id.
 
     >>> _bar_names(pd.MultiIndex.from_tuples([("Ani", "C1", "faspay"), ("Ani", "m-1", "mayar"),
     ...                                        ("Ani", "C2", "faspay"), (None, None, "faspay")]))
@@ -318,226 +296,3 @@ def _bar_names(customers: pd.Index) -> list[str]:
     clash = labelled.duplicated(keep=False)
     labelled = labelled.where(~clash, labelled + " " + ids)
     return [str(v).rstrip() for v in labelled]
-
-
-@doc()
-def plot_paid_ratio_by_month(
-    df: pd.DataFrame,
-    *,
-    weight: Weight = "count",
-    by_provider: bool = False,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Axes:
-    """Paid ratio per issue month as a line, y in percent (0-100 %).
-
-    The points, each labelled, are :func:`~invoice_analytics.paid_ratio` by
-    ``"issue_month"``; months without a ratio (nothing billed: Faspay lists
-    carry no amount) are gaps.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Invoices in the core schema. Needs ``status`` and ``issued_at``;
-        with ``weight="amount"`` also ``amount`` and ``outstanding``; with
-        ``by_provider`` also ``provider``.
-    weight : {"count", "amount"}, default "count"
-        The share of invoices, or of the billed amount.
-    by_provider : bool, default False
-        Add a dashed line per provider (:data:`PROVIDER_COLORS`).
-    {ax}
-    title : str or None, default None
-        The axes title; None gives "Paid share of invoices by issue month" (or
-        "of billed amount").
-
-    {chart_returns}
-
-    Raises
-    ------
-    ValueError
-        When ``weight`` is not "count" or "amount".
-    {chart_keyerror}
-
-    See Also
-    --------
-    paid_ratio : The ratios drawn (``by="issue_month"``).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"provider": ["mayar"] * 4, "status": ["paid", "unpaid", "paid", "paid"],
-    ...                    "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01", "2024-03-02"]),
-    ...                    "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 200_000, 0, 0]})
-    >>> ax = plot_paid_ratio_by_month(df)
-    >>> ax.get_title()
-    'Paid share of invoices by issue month'
-    >>> [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
-    (['2024-01', '2024-02', '2024-03'], ['50 %', '100 %'])
-    >>> ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
-    >>> [t.get_text() for t in ax.texts], [line.get_label() for line in ax.lines]
-    (['33 %', '100 %'], ['All providers', 'mayar'])
-    """
-    if weight not in ("count", "amount"):
-        raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
-    ax = _new_axes(ax, (8, 4.5))
-    share = "invoices" if weight == "count" else "billed amount"
-    _set_title(ax, df, title or f"Paid share of {share} by issue month")
-    if len(df) == 0:
-        return _no_data(ax)
-
-    overall = _ratio_by_month(df, weight)
-    series: list[tuple[str, pd.Series]] = [("All", overall)]
-    if by_provider:
-        for provider in _providers_in(df):
-            part = df[df["provider"] == provider]
-            series.append((provider, _ratio_by_month(part, weight)))
-    # Months with a known ratio (an issue month, something billed: Faspay
-    # lists carry no amount, so weight="amount" may leave nothing).
-    months_seen = pd.Index([m for _, s in series for m in s.dropna().index])
-    if len(months_seen.dropna()) == 0:
-        return _no_data(ax, "No billed amounts" if weight == "amount" else "No billed invoices")
-    months = _month_range(months_seen)
-    xlabel = "Issue month"
-    start = _main_start(issue_month(df).value_counts())
-    if start is not None and start > months.min():  # a few stray early months: start at the main period
-        hidden = int((issue_month(df) < start).sum())
-        months = pd.period_range(start, months.max(), freq="M")
-        xlabel = f"Issue month (from {start}; {hidden:,} earlier invoice{'' if hidden == 1 else 's'} not shown)"
-    x = np.arange(len(months))
-
-    for name, ratios in series:
-        known = ratios.reindex(months).astype("Float64")
-        y = known.to_numpy(dtype="float64", na_value=np.nan) * 100.0
-        if name == "All":
-            ax.plot(
-                x, y, marker="o", color=TOTAL_COLOR, linewidth=2, label="All providers", zorder=3
-            )
-            for xi, yi in zip(x, y, strict=True):
-                if not np.isnan(yi):
-                    ax.annotate(
-                        format_percent(yi / 100, decimals=0),
-                        (xi, yi),
-                        xytext=(0, 7),
-                        textcoords="offset points",
-                        ha="center",
-                        fontsize="small",
-                        color=TOTAL_COLOR,
-                    )
-        else:
-            ax.plot(
-                x, y, marker=".", color=provider_color(name), linewidth=1.2, linestyle="--", label=name
-            )
-
-    _set_month_ticks(ax, months)
-    ax.set_xlim(-0.5, len(months) - 0.5)
-    ax.set_ylim(-4, 112)  # room for 0 % markers and the 100 % labels
-    ax.yaxis.set_major_locator(FixedLocator([0, 20, 40, 60, 80, 100]))
-    ax.yaxis.set_major_formatter(percent_formatter(decimals=0))
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(f"Paid (% of {share})")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_axisbelow(True)
-    if by_provider:
-        _legend_outside(ax)
-    _fit_labels(ax, months)
-    return ax
-
-
-@doc()
-def plot_outstanding_by_month(
-    df: pd.DataFrame,
-    as_of: AsOf = None,
-    *,
-    labels: bool | None = None,
-    ax: Axes | None = None,
-    title: str | None = None,
-) -> Axes:
-    """Open outstanding per issue month, stacked by provider.
-
-    The open invoices of :func:`~invoice_analytics.aging_buckets` (those with
-    an issue date), so the bars add up to :func:`plot_aging`'s; every month
-    from the first to the last has a bar.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Invoices in the core schema. Needs ``provider``, ``status``,
-        ``outstanding`` and ``issued_at``.
-    {as_of}
-        It dates the title; a past one leaves out the invoices issued after it.
-    labels : bool or None, default None
-        Print each month's total above its bar; None: when there are at
-        most 12 months.
-    {ax}
-    title : str or None, default None
-        The axes title; None gives "Open outstanding by issue month (as of
-        YYYY-MM-DD)".
-
-    {chart_returns}
-
-    Raises
-    ------
-    ValueError
-        When ``as_of`` is not a date.
-    {chart_keyerror}
-
-    See Also
-    --------
-    plot_aging : The same open amounts by age.
-    issue_month : The month of each invoice.
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
-    ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
-    ...                    "outstanding": [100_000, 250_000, 40_000]})
-    >>> ax = plot_outstanding_by_month(df, "2024-02-15")
-    >>> ax.get_title()
-    'Open outstanding by issue month (as of 2024-02-15)'
-    >>> [t.get_text() for t in ax.get_xticklabels()]
-    ['2023-09', '2023-10', '2023-11', '2023-12', '2024-01']
-    >>> [t.get_text() for t in ax.texts]
-    ['Rp 40 rb', 'Rp 0', 'Rp 0', 'Rp 250 rb', 'Rp 100 rb']
-    """
-    ax = _new_axes(ax, (9, 4.5))
-    _set_title(ax, df, title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")
-    if len(df) == 0:
-        return _no_data(ax)
-    aged = aging_buckets(df, as_of, basis="issued")  # only its open rows are used
-    aged = aged[aged["issued_at"].notna()]
-    if len(aged) == 0:
-        return _no_data(ax, "No open invoices")
-
-    providers = _providers_in(aged)
-    frame = pd.DataFrame(
-        {
-            "month": issue_month(aged).array,  # period[M], not an object array of Periods
-            "provider": aged["provider"].array,
-            "outstanding": _ints(aged["outstanding"]),
-        }
-    )
-    months = _month_range(pd.Index(frame["month"]))
-    start = _main_start(frame.groupby("month")["outstanding"].sum().abs())
-    xlabel = "Issue month"
-    names = [str(m) for m in months]
-    if start is not None:  # a few stray early months: one "earlier" bar, then the main period
-        early = frame["month"] < start
-        count, first = int(early.sum()), frame.loc[early, "month"].min()
-        frame = frame.assign(month=frame["month"].where(~early, first))
-        months = pd.period_range(first, months.max(), freq="M").delete(slice(1, (start - first).n))
-        names = [f"< {start}", *[str(m) for m in months[1:]]]
-        xlabel = f"Issue month (the first bar: {count:,} invoice{'' if count == 1 else 's'} issued before {start})"
-    table = _sum_table(frame, "month", months, providers)
-    if labels is None:
-        labels = len(months) <= 12
-    totals = _stacked_bars(ax, table, [provider_color(p) for p in providers], labels=labels)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("Open outstanding")
-    _money_axis(ax, totals.max(initial=0), "y")
-    _legend_outside(ax, title="Provider")
-    _fit_labels(ax, months, names)
-    return ax
-
-
-def _ratio_by_month(df: pd.DataFrame, weight: Weight) -> pd.Series:
-    """``paid_ratio`` by issue month as a Series indexed by monthly Period."""
-    return paid_ratio(df, by="issue_month", weight=weight, totals=False)["paid_ratio"]

@@ -13,6 +13,7 @@ from invoice_analytics.analytics._observed import HistoryLike, _end_of_day
 from invoice_analytics.pack import _sections as S
 from invoice_analytics.pack import _statements as T
 from invoice_analytics.pack._known import KnownAt
+from invoice_analytics.report import balance_note
 from invoice_analytics.schema import DEMO_SOURCE, JAKARTA
 from invoice_analytics.settings import Settings, load_settings
 
@@ -119,16 +120,13 @@ def month_end_pack(
     providers: Sequence[str] | None = None,
     trend_months: int = 12,
 ) -> MonthEndPack:
-    """The month-end AR pack of ``month``, from a history store or a frame.
+    """The month-end AR pack of ``month``, from a history store or a frame (:doc:`/guide/month-end-pack`).
 
-    Sections (in print order): Cover, Summary by provider, Comparative
-    aging, Moved into or out of >90, Changes in the month, Changes (detail),
-    Aging by customer, Trend, Roll rates, DSO by provider, Days to pay by
-    customer, Cash-in forecast, Collections, Statements, Statement activity. Each is also a
-    function of :mod:`invoice_analytics.pack`. Every figure of a store is
-    the one known at the end of the month (a store refreshed later gives
-    the same pack). From a frame, the sections that need a history are
-    left out and named in ``omitted`` with the reason.
+    Sections (in print order): Cover, Summary by provider, Comparative aging, Moved into or out of >90, Changes
+    in the month, Changes (detail), Aging by customer, Trend, Roll rates, DSO by provider, Days to pay by
+    customer, Cash-in forecast, Collections, Statements, Statement activity; each also a function of
+    :mod:`invoice_analytics.pack`. Every figure of a store is the one known at the end of the month. From a
+    frame, the sections that need a history are left out and named in ``omitted`` with the reason.
 
     Parameters
     ----------
@@ -149,8 +147,8 @@ def month_end_pack(
     Raises
     ------
     ValueError
-        A bad month, or a month that is not over in the store (its last
-        refresh is before the month end) or before the store's first refresh.
+        A bad month, or a month not over in the store (its last refresh is before the month end) or before
+        the store's first refresh.
     """
     settings = load_settings({"terms": terms_days, "edges": tuple(edges) if edges else None, "locale": locale,
                               "providers": list(providers) if providers else None})
@@ -171,12 +169,12 @@ def month_end_pack(
     elif isinstance(source, pd.DataFrame):
         df = source[source["provider"].astype(str).isin(wanted).to_numpy(dtype=bool)]
         df.attrs = dict(source.attrs)
-        loaded = df.attrs.get("as_of")
-        source_name = "DEMO DATA (embedded sample invoices)" if df.attrs.get("source") == DEMO_SOURCE else (
-            f"a load ({df.attrs.get('source') or 'origin not recorded'})")
-        notes.append("Balances are those of the load" + (f" (known at {pd.Timestamp(loaded):%Y-%m-%d %H:%M})"
-                     if loaded is not None else "") + f", aged at {day}; they are not the balances of that day "
-                     "unless the load was made then.")
+        read = "T" in str(df.attrs.get("as_of", ""))  # a store's reading (store.as_of), not a load
+        source_name = ("DEMO DATA (" + ("a simulated history store" if read else "embedded sample invoices") + ")"
+                       if df.attrs.get("source") == DEMO_SOURCE else
+                       f"{'a history store reading' if read else 'a load'} "
+                       f"({df.attrs.get('source') or 'origin not recorded'})")
+        notes.append(balance_note(df, day))  # true for the frame: a store's reading, a load or the demo sample
         omitted = dict(_NEEDS_HISTORY)
     else:
         raise TypeError(f"source must be an InvoiceStore (or HistoryLike) or a DataFrame, not {type(source).__name__}")

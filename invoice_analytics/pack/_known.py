@@ -1,9 +1,6 @@
-"""A store as it was known at an instant: every history analytic then gives the figure known at that date (private).
-
-The pack of month M reads a store that may have been refreshed after M
-ended; a figure shown for a past date must be the figure known at that date.
-:class:`KnownAt` hides what the store saw after ``at``: later refreshes,
-later versions, and the observations confirming a version after ``at``.
+"""A store as known at an instant (private): :class:`KnownAt` hides what the store saw after ``at`` (later
+refreshes, later versions, observations confirming a version), so every history analytic of a pack made after
+month M ended gives the figure known at M's end.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""The sections of the month-end pack, each a function of a frame or a store and the month end.
-
-Every function of a store reads it as known at the end of the month
-(:class:`~invoice_analytics.pack._known.KnownAt`), so a pack made later
-still shows the figures known at that month end.
-"""
+"""The sections of the month-end pack, each a function of a frame or a store and the month end; a store is read
+as known at the end of the month (:class:`~invoice_analytics.pack._known.KnownAt`)."""
 
 from __future__ import annotations
 
@@ -17,7 +13,7 @@ from invoice_analytics._dates import jakarta_date
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._observed import HistoryLike, _end_of_day
 from invoice_analytics.analytics._rules import DEFAULT_EDGES, bucket_labels
-from invoice_analytics.analytics.aging import aging_report, overdue_totals
+from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.changes import changes, changes_summary
 from invoice_analytics.analytics.collections import collections_list
 from invoice_analytics.analytics.customers import CUSTOMER, CUSTOMER_LEVELS
@@ -26,6 +22,7 @@ from invoice_analytics.analytics.forecast import forecast_collections
 from invoice_analytics.analytics.payments import days_to_pay
 from invoice_analytics.analytics.trends import aging_trend, roll_rates
 from invoice_analytics.pack._known import KnownAt
+from invoice_analytics.report import summary_frame
 
 __all__ = [
     "ALL_PROVIDERS",
@@ -81,22 +78,9 @@ def known_at(store: HistoryLike, as_of: AsOf) -> KnownAt:
 
 def provider_summary(df: pd.DataFrame, as_of: AsOf, *, edges: Sequence[int] = DEFAULT_EDGES,
                      terms_days: Terms = 0) -> pd.DataFrame:
-    """Per provider: invoices, open invoices, the aging buckets, credit, total and overdue, then "Total".
-
-    >>> from invoice_analytics.schema import empty_frame
-    >>> provider_summary(empty_frame(), "2026-01-31").columns.tolist()[:3]
-    ['invoice_count', 'open_count', 'Current']
-    """
-    report = aging_report(df, as_of, by="provider", edges=edges, terms_days=terms_days, totals=True)
-    overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
-    counts = df.groupby(df["provider"].astype(str), observed=True).size() if len(df) else pd.Series(dtype="int64")
-    table = report.copy()
-    table.insert(0, "invoice_count", [int(counts.get(str(p), counts.sum() if p == "Total" else 0))
-                                      for p in table.index])
-    table.insert(1, "open_count", overdue["open_count"].reindex(table.index).fillna(0).astype("int64").to_numpy())
-    table["overdue_amount"] = overdue["overdue_amount"].reindex(table.index).fillna(0).astype("int64").to_numpy()
-    table["invoice_count"] = table["invoice_count"].astype("int64")
-    return table
+    """:func:`~invoice_analytics.report.summary_frame`: per provider, then "Total", the invoices, open invoices,
+    the aging buckets, credit, total, overdue and the paid ratio."""
+    return summary_frame(df, as_of, edges=edges, terms_days=terms_days)
 
 
 def comparative_aging(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] = DEFAULT_EDGES,
@@ -121,9 +105,8 @@ def over_90_movers(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] = DE
                    terms_days: Terms = 0) -> pd.DataFrame:
     """The customers whose amount beyond the last edge went from 0 to more (into it) or to 0 (out of it).
 
-    Columns ``direction`` ("into >90" / "out of >90"), ``previous`` and
-    ``this_month`` (the customer's amount in the last bucket, exact rupiah);
-    indexed by the customer key (name, customer id, provider).
+    Columns ``direction`` ("into >90" / "out of >90"), ``previous`` and ``this_month`` (the customer's amount
+    in the last bucket, exact rupiah); indexed by the customer key (name, customer id, provider).
     """
     day = jakarta_date(as_of)
     before = previous_month_end(day)
@@ -183,9 +166,8 @@ def roll_rate_matrix(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] = 
 def dso_by_provider(store: HistoryLike, as_of: AsOf, *, months: int = 3) -> pd.DataFrame:
     """DSO (countback) per provider, then "All providers" covering exactly what the rows cover.
 
-    Faspay lists carry no invoice amount: its row uses the observed amounts
-    (the largest outstanding the store saw while an invoice was open, as
-    known at ``as_of``), a lower bound, and says so in ``amounts``; Mayar's
+    Faspay lists carry no invoice amount: its row uses the observed amounts (the largest outstanding the store
+    saw while an invoice was open, as known at ``as_of``), a lower bound, and says so in ``amounts``; Mayar's
     uses the invoice amounts. The last row is the countback of both together.
     """
     day = jakarta_date(as_of)

@@ -1,19 +1,7 @@
-"""Statements of account: per customer, the open items with a running balance, and the month's activity.
-
-A statement lists, for each customer with a past-due amount at the month
-end:
-
-* the **open items**: each open invoice and credit with its issue and due
-  dates, days past due, amount (for Faspay, whose lists carry none, the
-  observed amount: the largest outstanding the store saw while it was open,
-  marked "observed"), what was paid on it, its outstanding and the running
-  balance;
-* the **activity** of the month (from a store): the opening balance at the
-  previous month end, then each change the store saw (new invoices,
-  payments, part payments, cancellations...), dated by the window in which
-  the store saw it (never a made-up payment date), each moving the running
-  balance, down to the closing balance, which equals the open items' total;
-* the **contact** details the provider gave (Mayar's email and mobile).
+"""Statements of account, per customer with a past-due amount at the month end (:doc:`/guide/month-end-pack`):
+the open items (Faspay's amount the largest outstanding the store saw, marked "observed") with a running balance,
+the month's activity from a store (opening balance, each change dated by the window the store saw it in, closing
+balance = the open items' total) and the contact details the provider gave.
 """
 
 from __future__ import annotations
@@ -72,19 +60,16 @@ def statement_items(df: pd.DataFrame, as_of: AsOf, *, store: HistoryLike | None 
     as_of : date-like
         The statement date.
     store : HistoryLike or None, default None
-        The history, for Faspay's observed amounts (as known at ``as_of``);
-        None: Faspay amounts stay missing.
+        The history, for Faspay's observed amounts (as known at ``as_of``); None: Faspay amounts stay missing.
     edges, terms_days
         As for the aging.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`ITEM_COLUMNS`: customers in the order of
-        :func:`statement_customers`, each's open invoices by due date then
-        its credits; ``amount_basis`` is "invoice", "observed" (a lower
-        bound) or "unknown"; ``balance`` is the customer's running total of
-        ``outstanding``.
+        :data:`ITEM_COLUMNS`: customers in the order of :func:`statement_customers`, each's open invoices by
+        due date then its credits; ``amount_basis`` is "invoice", "observed" (a lower bound) or "unknown";
+        ``balance`` is the customer's running total of ``outstanding``.
     """
     day = jakarta_date(as_of)
     chase = statement_customers(df, day, terms_days=terms_days)
@@ -136,18 +121,16 @@ def statement_activity(store: HistoryLike, customers: pd.DataFrame, as_of: AsOf,
     as_of : date-like
         The month end.
     detail : pandas.DataFrame
-        :func:`~invoice_analytics.changes` from the previous month end to
-        ``as_of`` (as :func:`~.month_changes` gives it).
+        :func:`~invoice_analytics.changes` from the previous month end to ``as_of`` (as
+        :func:`~.month_changes` gives it).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`ACTIVITY_COLUMNS`: per customer an "Opening balance" line
-        (the counted outstanding at the previous month end), one line per
-        change (``seen_after``/``seen_by``: the window in which the store
-        saw it; ``balance_change``: what it did to the balance, ``Int64``,
-        missing on the opening line), then a "Closing balance" line (its
-        change: the month's net change); ``balance`` runs through them.
+        :data:`ACTIVITY_COLUMNS`: per customer an "Opening balance" line (the counted outstanding at the
+        previous month end), one line per change (``seen_after``/``seen_by``: the window in which the store
+        saw it; ``balance_change``: what it did to the balance, ``Int64``, missing on the opening line), then a
+        "Closing balance" line (its change: the month's net change); ``balance`` runs through them.
     """
     day = jakarta_date(as_of)
     since = detail.attrs.get("since", day)

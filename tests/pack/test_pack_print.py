@@ -13,6 +13,7 @@ from invoice_analytics.workbook import PRINTABLE_MM, column_mm
 
 openpyxl = pytest.importorskip("openpyxl")
 pypdf = pytest.importorskip("pypdf")
+from tests.support.pdf import read_typeset  # noqa: E402 - needs pypdf
 
 TERMS = {"mayar": 14}
 
@@ -73,8 +74,7 @@ def test_money_is_numeric_rupiah_and_statements_break_per_customer(written, smal
 
 def test_the_pdf_is_typeset_with_numbered_pages_and_full_rupiah(written):
     pack, _, pdf = written
-    reader = pypdf.PdfReader(pdf)
-    pages = [page.extract_text() for page in reader.pages]
+    pages = read_typeset(pdf)  # and on no page do two things collide
     n = len(pages)
     for number, text in enumerate(pages, start=1):
         assert f"Page {number} of {n}" in text
