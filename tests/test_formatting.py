@@ -208,3 +208,10 @@ def test_locale_is_back_after_the_block_and_an_unknown_one_is_refused() -> None:
     with pytest.raises(ValueError, match=r"^unknown locale 'fr'; choose one of id, en$"):
         set_locale("fr")
     assert get_locale() == "id"
+
+
+def test_an_empty_report_table_says_so() -> None:
+    from invoice_analytics import aging_report
+
+    assert format_report_table(aging_report(ia.empty_frame())) == (
+        '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>')

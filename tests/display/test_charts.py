@@ -616,3 +616,18 @@ def test_docstring_cases_totals_names_and_empty() -> None:
     names = charts._bar_names(pd.MultiIndex.from_tuples([("Ani", "C1", "faspay"), ("Ani", "m-1", "mayar"),
                                                           ("Ani", "C2", "faspay"), (None, None, "faspay")]))
     assert names == ["Ani (faspay) C1", "Ani (mayar)", "Ani (faspay) C2", "(unknown customer)"]
+
+
+def test_docstring_cases_by_issue_month() -> None:
+    from invoice_analytics.formatting import number_locale
+
+    df = pd.DataFrame({"provider": ["mayar"] * 4, "status": ["paid", "unpaid", "paid", "paid"],
+                       "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01", "2024-03-02"]),
+                       "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 200_000, 0, 0]})
+    with number_locale("id"):
+        ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
+        assert [t.get_text() for t in ax.texts] == ["33 %", "100 %"]
+        assert [line.get_label() for line in ax.lines] == ["All providers", "mayar"]
+        ax = plot_outstanding_by_month(DOC_DF, "2024-02-15")
+        assert ax.get_title() == "Open outstanding by issue month (as of 2024-02-15)"
+        assert [t.get_text() for t in ax.texts] == ["Rp 40 rb", "Rp 0", "Rp 0", "Rp 250 rb", "Rp 100 rb"]
