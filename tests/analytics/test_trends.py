@@ -473,3 +473,10 @@ def test_docstring_cases_on_the_example_store() -> None:
     assert by_provider == {"mayar": 100_000, "faspay": 50_000}
     # with observed amounts F2's 50,000 is open too, and December billed F1's 1,000,000 as well
     assert round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4) == 7.2273
+
+
+def test_docstring_case_days_to_pay_by_provider() -> None:
+    from invoice_analytics.analytics._observed import _ExampleStore
+
+    got = days_to_pay(_ExampleStore(), by="provider", totals=True)["median_days_to_pay_low"].tolist()
+    assert got == [31.0, 6.0, 18.5]
