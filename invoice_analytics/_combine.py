@@ -10,8 +10,9 @@ __all__ = ["combine"]
 
 
 def combine(*frames: pd.DataFrame) -> pd.DataFrame:
-    """Stack loader frames (core columns first, then every extra column), keeping every dtype: categoricals get the
-    union of their categories (``pd.concat`` would make them text).
+    """Stack loader frames (core columns first, then every extra column).
+
+    Every dtype is kept: categoricals get the union of their categories (``pd.concat`` would make them text).
 
     Parameters
     ----------

@@ -70,8 +70,9 @@ def _normalise(locale: str | None) -> str:
 
 
 def set_locale(locale: str) -> None:
-    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"`` (``"id_ID"``, ``"en_US"``...
-    name the same; another is a ValueError); charts already drawn keep their labels.
+    """Write numbers the ``locale`` way from now on: ``"id"`` (default) or ``"en"``.
+
+    ``"id_ID"``, ``"en_US"``... name the same; another is a ValueError. Charts already drawn keep their labels.
 
     >>> set_locale("en"); format_rupiah(575_400_000), get_locale()
     ('Rp 575.4M', 'en')
@@ -92,8 +93,10 @@ def get_locale() -> str:
 
 @contextmanager
 def number_locale(locale: str) -> Iterator[str]:
-    """Write numbers the ``locale`` way inside a ``with`` block, then as before. The choice belongs to the running
-    thread (and asyncio task); blocks nest; :func:`set_locale` inside a block changes the default after it.
+    """Write numbers the ``locale`` way inside a ``with`` block, then as before.
+
+    The choice belongs to the running thread (and asyncio task); blocks nest; :func:`set_locale` inside a block
+    changes the default after it.
 
     Parameters
     ----------
@@ -180,8 +183,9 @@ def _compact(magnitude: int, decimals: int | None, loc: _Locale) -> str:
 @doc()
 def format_rupiah(value: object, *, compact: bool = True, decimals: int | None = None,
                   locale: str | None = None) -> str:
-    """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact; the rule and both locales' units:
-    :doc:`/guide/charts-report`) or ``"Rp 1.234.567"``.
+    """Format a whole-rupiah amount: ``"Rp 1,23 jt"`` (compact) or ``"Rp 1.234.567"``.
+
+    The compact rule and both locales' units are in :doc:`/guide/charts-report`.
 
     Parameters
     ----------

@@ -69,8 +69,9 @@ CORE_COLUMNS: tuple[str, ...] = tuple(CORE_SCHEMA)
 
 
 def empty_frame(extra: Mapping[str, object] | None = None) -> pd.DataFrame:
-    """An empty frame with the core columns (then ``extra``) and their dtypes: what a loader returns for an account
-    without invoices; a zero-row input for the analytics, charts and panel.
+    """An empty frame with the core columns (then ``extra``) and their dtypes.
+
+    What a loader returns for an account without invoices; a zero-row input for the analytics, charts and panel.
 
     Parameters
     ----------

@@ -30,8 +30,9 @@ def load_invoices(
     faspay_base_url: str | None = None,
     mayar_base_url: str | None = None,
 ) -> pd.DataFrame:
-    """Load and :func:`~invoice_analytics.combine` the chosen providers, Faspay first, then Mayar: the real APIs
-    with the environment's credentials, else the emulator's sample data.
+    """Load and :func:`~invoice_analytics.combine` the chosen providers.
+
+    Faspay first, then Mayar: the real APIs with the environment's credentials, else the emulator's sample data.
 
     Parameters
     ----------

@@ -143,7 +143,7 @@ def aging_report(
     terms_days: Terms = 0,
     totals: bool = False,
 ) -> pd.DataFrame:
-    """Accounts-receivable aging: open amounts per bucket, credits (in "Credit", whatever their age), net balance.
+    """Accounts-receivable aging per ``by``: open amounts per bucket, credits (in "Credit", any age), net balance.
 
     {aging_parameters}
     {by_customer}

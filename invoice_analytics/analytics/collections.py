@@ -157,9 +157,10 @@ def collections_list(
     min_days: int = 1,
     terms_days: Terms = 0,
 ) -> pd.DataFrame:
-    """Who to chase first: per customer (the one customer key, :doc:`/guide/analytics`), the open invoices at
-    least ``min_days`` past due, with Mayar's ``customer_email`` and ``customer_mobile`` from the customer's most
-    recent invoice that has one (missing for Faspay).
+    """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
+
+    Customers are the one customer key (:doc:`/guide/analytics`); the contact is Mayar's ``customer_email`` and
+    ``customer_mobile`` from the customer's most recent invoice that has one (missing for Faspay).
 
     Parameters
     ----------

@@ -67,9 +67,10 @@ def customer_groups(
 
 
 def customer_key(df: pd.DataFrame) -> pd.DataFrame:
-    """Each invoice's customer: its name (as shown), customer id and provider, the one customer key of the
-    "Conventions" of :doc:`/guide/analytics`: ``df.groupby(list(customer_key(df)))`` groups as the tables do
-    (:func:`top_debtors` and :func:`aging_report` by default, ``by="customer"``).
+    """Each invoice's customer: its name (as shown), customer id and provider.
+
+    The one customer key of the "Conventions" of :doc:`/guide/analytics`: ``df.groupby(list(customer_key(df)))``
+    groups as the tables do (:func:`top_debtors` and :func:`aging_report` by default, ``by="customer"``).
 
     Parameters
     ----------

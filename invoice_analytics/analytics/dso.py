@@ -223,9 +223,10 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 
 @doc()
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
-    """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged. Amount-weighted figures
-    (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices the store saw open, and
-    understate what was billed (see :doc:`/guide/history-analytics`).
+    """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
+
+    Amount-weighted figures (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices the
+    store saw open, and understate what was billed (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------

@@ -78,8 +78,9 @@ def dispersion(f: Fitted) -> float:
 
 @doc()
 def expected_payments(store: HistoryLike, as_of: AsOf = None, *, weeks: int = 8) -> pd.DataFrame:
-    """Per invoice open at ``as_of``: the chance it is paid in each of the next ``weeks`` weeks, and after,
-    given it is open at its age, from its customer's hazard (:doc:`/guide/forecast`).
+    """Per invoice open at ``as_of``: the chance it is paid in each of the next ``weeks`` weeks, and after.
+
+    Conditional on being open at its age, from its customer's hazard (:doc:`/guide/forecast`).
 
     Parameters
     ----------
@@ -171,8 +172,9 @@ def forecast_collections(
     by: str | None = None,
     level: float = 0.8,
 ) -> pd.DataFrame:
-    """Expected collections in each of the next ``weeks`` Monday-start weeks, with an interval at ``level``:
-    outstanding times :func:`expected_payments`' chances, summed (the interval: :doc:`/guide/forecast`).
+    """Expected collections in each of the next ``weeks`` Monday-start weeks, with an interval at ``level``.
+
+    Outstanding times :func:`expected_payments`' chances, summed; the interval: :doc:`/guide/forecast`.
 
     Parameters
     ----------

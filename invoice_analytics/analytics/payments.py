@@ -45,9 +45,11 @@ _WINDOW_COLUMNS = (
 
 @doc()
 def payment_windows(store: HistoryLike) -> pd.DataFrame:
-    """For each invoice seen open and later seen settled, the window ``(last_seen_open, first_seen_paid]`` in which
-    it was paid: the last observation showing it open, then the first showing it settled (the brackets of the
-    "Conventions" of :doc:`/guide/history-analytics`; a part payment in between does not move them).
+    """For each invoice seen open and later seen settled, the window in which it was paid.
+
+    The payment happened in ``(last_seen_open, first_seen_paid]``: the last observation showing it open, then the
+    first showing it settled (the brackets of the "Conventions" of :doc:`/guide/history-analytics`; a part payment
+    in between does not move them).
 
     Parameters
     ----------
@@ -132,10 +134,12 @@ _STATISTICS = {"median": 0.5, "p90": 0.9}
 
 @doc()
 def days_to_pay(store: HistoryLike, *, by: By = None, totals: bool = False) -> pd.DataFrame:
-    """Median and 90th percentile of days from issue to payment, as ranges, per ``by``: each invoice of
-    :func:`payment_windows` (with an ``issued_at``) paid within ``[days_to_pay_min, days_to_pay_max]``, so the
-    true quantile lies between that of the minima (``*_low``) and of the maxima (``*_high``), linearly
-    interpolated. They lean long (:doc:`/guide/history-analytics`).
+    """Median and 90th percentile of days from issue to payment, as ranges, per ``by``.
+
+    Each invoice of :func:`payment_windows` (with an ``issued_at``) paid within ``[days_to_pay_min,
+    days_to_pay_max]``; a quantile is monotone in every value, so the true one lies between the quantile of the
+    minima (``*_low``) and of the maxima (``*_high``), linearly interpolated. They lean long
+    (:doc:`/guide/history-analytics`).
 
     Parameters
     ----------

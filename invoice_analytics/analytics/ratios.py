@@ -15,9 +15,10 @@ __all__ = ["issue_month", "paid_ratio"]
 
 
 def issue_month(df: pd.DataFrame) -> pd.Series:
-    """The Asia/Jakarta calendar month of each invoice's ``issued_at`` (aware datetimes converted, naive ones read
-    as its wall time): :func:`paid_ratio`'s ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))``
-    makes it a column.
+    """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
+
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time. It is :func:`paid_ratio`'s
+    ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------

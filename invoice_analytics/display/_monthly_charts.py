@@ -43,9 +43,10 @@ def plot_paid_ratio_by_month(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Paid ratio per issue month as a line, y in percent (0-100 %): the points, each labelled, are
-    :func:`~invoice_analytics.paid_ratio` by ``"issue_month"``; months without a ratio (nothing billed: Faspay
-    lists carry no amount) are gaps.
+    """Paid ratio per issue month as a line, y in percent (0-100 %).
+
+    The points, each labelled, are :func:`~invoice_analytics.paid_ratio` by ``"issue_month"``; months without a
+    ratio (nothing billed: Faspay lists carry no amount) are gaps.
 
     Parameters
     ----------
@@ -156,9 +157,10 @@ def plot_outstanding_by_month(
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Open outstanding per issue month, stacked by provider: the open invoices of
-    :func:`~invoice_analytics.aging_buckets` with an issue date, so the bars add up to :func:`plot_aging`'s;
-    every month from the first to the last has a bar.
+    """Open outstanding per issue month, stacked by provider.
+
+    The open invoices of :func:`~invoice_analytics.aging_buckets` (those with an issue date), so the bars add up
+    to :func:`plot_aging`'s; every month from the first to the last has a bar.
 
     Parameters
     ----------

@@ -30,8 +30,10 @@ BUCKET_SCHEMES: dict[str, tuple[int, ...]] = {
 def panel_kpis(
     df: pd.DataFrame, as_of: AsOf = None, *, edges: Iterable[int] = DEFAULT_EDGES, terms_days: Terms = 0,
 ) -> dict[str, Any]:
-    """Headline figures of ``df`` as plain Python numbers, aged from the due date: :class:`FilterPanel`'s cards;
-    :func:`overdue_totals`, :func:`aging_report`, :func:`paid_ratio` and :func:`credit_invoices` give them in detail.
+    """Headline figures of ``df`` as plain Python numbers.
+
+    Aged from the due date. :class:`FilterPanel` shows them as cards; :func:`overdue_totals`, :func:`aging_report`,
+    :func:`paid_ratio` and :func:`credit_invoices` give them in detail.
     {conventions}
 
     Parameters

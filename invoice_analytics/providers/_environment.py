@@ -47,8 +47,10 @@ def check_environment() -> None:
 
 
 def configured_providers() -> list[str]:
-    """The providers whose credentials are set in the environment (nothing is sent or checked): Faspay needs
-    ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``. Blank is unset.
+    """The providers whose credentials are set in the environment (nothing is sent or checked).
+
+    Faspay needs ``FASPAY_USERNAME`` and ``FASPAY_PASSWORD``, or ``FASPAY_SIGNATURE``; Mayar ``MAYAR_API_KEY``.
+    A blank value is unset.
 
     Returns
     -------
