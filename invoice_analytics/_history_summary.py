@@ -19,11 +19,7 @@ __all__ = ["history_summary", "month_end_trend", "month_ends"]
 
 
 def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
-    """The month ends from ``first`` to ``last``, then ``last`` itself.
-
-    >>> [str(d) for d in month_ends(dt.date(2026, 11, 21), dt.date(2027, 1, 15))]
-    ['2026-11-30', '2026-12-31', '2027-01-15']
-    """
+    """The month ends from ``first`` to ``last``, then ``last`` itself."""
     ends = [stamp.date() for stamp in pd.date_range(first, last, freq="ME")]
     return ends if ends and ends[-1] == last else [*ends, last]
 
@@ -37,11 +33,8 @@ def month_end_trend(store: HistoryLike, *, edges: Sequence[int] = DEFAULT_EDGES,
 
 
 def history_summary(store: HistoryLike, trend: pd.DataFrame) -> str:
-    """The store's aging ``trend`` (:func:`month_end_trend`) and its days to pay, as lines for the terminal.
-
-    Every figure is what the store knew at that date (``store.as_of``); days
-    to pay are ranges, since refreshes bracket a payment without dating it.
-    """
+    """The store's aging ``trend`` (:func:`month_end_trend`) and its days to pay, as lines for the terminal; every
+    figure is what the store knew at that date, days to pay are ranges (refreshes bracket a payment)."""
     refreshed = store.refreshes()["observed_at"]
     first, last = refreshed.min().date(), refreshed.max().date()
     shown = trend.astype(object)

@@ -31,20 +31,12 @@ FPDF_HINT = "PDFs (write_pdf, report --pdf, the month-end pack) need fpdf2: pip 
 
 
 def clean(value: object) -> str:
-    """``value`` as text to typeset: :func:`~invoice_analytics._text.drawable` without its ``$`` escape.
-
-    >>> clean("\\ufeffUntung$^$Jaya\\u202e\\tX")
-    'Untung$^$Jaya X'
-    """
+    """``value`` as text to typeset: :func:`~invoice_analytics._text.drawable` without its ``$`` escape."""
     return drawable(value).replace(r"\$", "$")  # drawable puts one backslash before every $, nothing else
 
 
 def cell_text(value: Any, kind: str) -> str:
-    """A cell as printed for its column's kind (:func:`~invoice_analytics.workbook.column_kind`).
-
-    >>> cell_text(1234567, "money"), cell_text(0.5, "percent"), cell_text(None, "money")
-    ('Rp 1.234.567', '50,0 %', '')
-    """
+    """A cell as printed for its column's kind (:func:`~invoice_analytics.workbook.column_kind`)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
     if kind == "money":

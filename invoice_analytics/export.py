@@ -1,10 +1,5 @@
-"""The one writer of workbooks and CSV files, used by the panel, the report and analysts.
-
-Rupiah stay numbers, datetimes are written as Asia/Jakarta wall time, and exports never execute: no workbook
-cell is a formula built from data, CSV text a spreadsheet would run gets a ``'`` (:func:`neutralize_formula`),
-and every file is renamed into place from a temporary one, with the mode the umask gives. The threats and the
-tests: "Hostile names in files" in :doc:`/guide/real-apis-hostile`.
-"""
+"""The one writer of workbooks and CSV files (panel, report, analysts): rupiah stay numbers, datetimes Jakarta wall
+time, no cell runs as a formula, files renamed into place. Threats: :doc:`/guide/real-apis-hostile`."""
 
 from __future__ import annotations
 
@@ -210,8 +205,6 @@ def write_excel(
     ...                       index=pd.Index(["Ani"], name="customer_name"))
     >>> path = write_excel({"Aging": report}, Path(tempfile.mkdtemp()) / "out" / "aging.xlsx")
     >>> sheet = openpyxl.load_workbook(path)["Aging"]
-    >>> [cell.value for cell in sheet[1]], [cell.value for cell in sheet[2]]
-    (['customer_name', 'open_count', 'Total', 'paid_ratio'], ['Ani', 2, 350000, 0.5])
     >>> [cell.number_format for cell in sheet[2]]
     ['General', 'General', '"Rp" #,##0;-"Rp" #,##0', '0.0%']
     """
@@ -308,12 +301,8 @@ def neutralize_formula(value: object) -> object:
     whitespace, control, zero-width, BOM or bidi characters is ``= + - @`` or their full-width forms (U+FF1D,
     U+FF0B, U+FF0D, U+FF20).
 
-    >>> print(neutralize_formula('=HYPERLINK("http://evil.example")'))
-    '=HYPERLINK("http://evil.example")
     >>> neutralize_formula("-5"), neutralize_formula(-5), neutralize_formula("PT Maju")
     ("'-5", -5, 'PT Maju')
-    >>> neutralize_formula("\u200b =1+1") == "'\u200b =1+1", neutralize_formula("\uff20SUM(A1)")[0]
-    (True, "'")
     """
     if isinstance(value, str) and (value.startswith(FORMULA_STARTS) or _starts_formula(value)):
         return "'" + value
@@ -366,12 +355,6 @@ def write_csv(frame: pd.DataFrame, path: str | Path, *, neutralize_formulas: boo
     >>> out = write_csv(pd.DataFrame({"x": [1], "name": ["=1+1"]}), Path(tempfile.mkdtemp()) / "a.csv")
     >>> out.read_text().splitlines()
     ['x,name', "1,'=1+1"]
-    >>> df = pd.DataFrame({"invoice_id": ["A1", "A2"], "outstanding": pd.array([5_000, None], dtype="Int64"),
-    ...                    "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta")})
-    >>> print(write_csv(df, Path(tempfile.mkdtemp()) / "invoices.csv").read_text(), end="")
-    invoice_id,outstanding,issued_at
-    A1,5000,2024-01-31 23:30:00+07:00
-    A2,,
     """
     path = Path(path)
     index = any(n is not None for n in frame.index.names)

@@ -1,8 +1,5 @@
-"""A printable PDF of the aging report, typeset as the month-end pack's (:mod:`invoice_analytics._typeset`).
-
-Page 1: the title block, the summary by provider and the aging chart; page 2: the top customers and the
-notes, true for the source (:func:`~invoice_analytics.report.report_notes`); every page numbered.
-"""
+"""A printable PDF of the aging report (two numbered pages), typeset as the month-end pack's
+(:mod:`invoice_analytics._typeset`)."""
 
 from __future__ import annotations
 
@@ -30,11 +27,7 @@ _TOP = ["customer_name", "customer_id", "provider", "open_count", "open_amount",
 
 
 def page_count(data: bytes) -> int:
-    """The number of pages of a PDF, counted from its ``/Type /Page`` objects.
-
-    >>> page_count(b"<< /Type /Pages >> << /Type /Page >> << /Type/Page >>")
-    2
-    """
+    """The number of pages of a PDF, counted from its ``/Type /Page`` objects."""
     return len(_PAGE.findall(data))
 
 

@@ -1,7 +1,5 @@
-"""The aging report workbook and terminal summary behind ``invoice-analytics report``: sheets "Aging by customer",
-"Overdue invoices", "Paid ratio by month" and "Notes", each with a title block and set up to print, rupiah as
-numbers with a rupiah format (:doc:`/guide/charts-report`; the workbook is read back in ``tests/test_report.py``).
-"""
+"""The aging report workbook and terminal summary behind ``invoice-analytics report`` (:doc:`/guide/charts-report`;
+the workbook is read back in ``tests/test_report.py``)."""
 
 from __future__ import annotations
 
@@ -53,16 +51,7 @@ NOTES: list[tuple[str, str]] = [
 
 def balance_note(df: pd.DataFrame, as_of: AsOf = None) -> str:
     """Whose balances ``df`` holds, true for its source: a history store's reading (``attrs["as_of"]`` a time),
-    a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``.
-
-    >>> frame = pd.DataFrame()
-    >>> frame.attrs = {"source": "faspay", "as_of": "2026-12-31T23:59:59.999999+07:00"}
-    >>> balance_note(frame, "2026-12-31")
-    'Balances are those the history store knew at the end of 2026-12-31.'
-    >>> frame.attrs = {"source": "faspay"}
-    >>> balance_note(frame, "2026-11-30")[:62]
-    'Balances are those of the load, aged at 2026-11-30; they are n'
-    """
+    a load, or the demo sample (``attrs["source"] == "demo"``), and whether they are those of ``as_of``."""
     day = jakarta_date(as_of)
     known = df.attrs.get("as_of")
     demo = df.attrs.get("source") == DEMO_SOURCE
@@ -87,13 +76,7 @@ def report_notes(df: pd.DataFrame, as_of: AsOf = None) -> list[tuple[str, str]]:
 
 
 def source_text(df: pd.DataFrame) -> str:
-    """Where the figures come from: ``"DEMO DATA (embedded sample invoices)"`` or the live providers.
-
-    >>> frame = pd.DataFrame()
-    >>> frame.attrs["source"] = "demo"
-    >>> source_text(frame)
-    'DEMO DATA (embedded sample invoices)'
-    """
+    """Where the figures come from: ``"DEMO DATA (embedded sample invoices)"`` or the live providers."""
     source = df.attrs.get("source")
     if source == "demo":
         return "DEMO DATA (embedded sample invoices)"
@@ -104,13 +87,7 @@ def source_text(df: pd.DataFrame) -> str:
 
 
 def terms_text(terms_days: Terms) -> str:
-    """Payment terms in words.
-
-    >>> terms_text(0), terms_text({"mayar": 14})
-    ('0 days (due on receipt) where no due date', 'mayar 14 days, others 0, where no due date')
-    >>> terms_text("terms")
-    "each invoice's 'terms' column"
-    """
+    """Payment terms in words."""
     if isinstance(terms_days, str):
         return f"each invoice's {terms_days!r} column"
     if isinstance(terms_days, Mapping):
@@ -120,11 +97,7 @@ def terms_text(terms_days: Terms) -> str:
 
 
 def present_providers(df: pd.DataFrame) -> list[str]:
-    """The providers with invoices in ``df``, in the usual order.
-
-    >>> present_providers(pd.DataFrame({"provider": ["mayar", "faspay", "mayar"]}))
-    ['faspay', 'mayar']
-    """
+    """The providers with invoices in ``df``, in the usual order."""
     if "provider" not in df:
         return []
     seen = {str(p) for p in df["provider"].dropna().unique()}
@@ -196,12 +169,7 @@ def _paid_by_month(df: pd.DataFrame) -> pd.DataFrame:
 def summary_frame(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                   basis: Basis = "due", terms_days: Terms = 0) -> pd.DataFrame:
     """Per provider, then "Total": ``invoice_count``, ``open_count``, the aging buckets, Credit, Total,
-    ``overdue_amount`` and ``paid_ratio_by_count``: the summary of the report and of the pack.
-
-    >>> from invoice_analytics.schema import empty_frame
-    >>> summary_frame(empty_frame(), "2026-11-21").columns.tolist()[:3]
-    ['invoice_count', 'open_count', 'Current']
-    """
+    ``overdue_amount`` and ``paid_ratio_by_count``: the summary of the report and of the pack."""
     report = aging_report(df, as_of, by="provider", edges=edges, basis=basis, terms_days=terms_days, totals=True)
     overdue = overdue_totals(df, as_of, by="provider", terms_days=terms_days, totals=True)
     counts = df.groupby(df["provider"].astype(str), observed=True).size() if len(df) else pd.Series(dtype="int64")
@@ -216,12 +184,7 @@ def summary_frame(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] 
 
 def summary_table(df: pd.DataFrame, as_of: AsOf = None, *, edges: Sequence[int] = DEFAULT_EDGES,
                   basis: Basis = "due", terms_days: Terms = 0) -> str:
-    """:func:`summary_frame` as text for the terminal, rupiah thousands-separated.
-
-    >>> from invoice_analytics.schema import empty_frame
-    >>> print(summary_table(empty_frame(), "2026-11-21"))
-    No invoices.
-    """
+    """:func:`summary_frame` as text for the terminal, rupiah thousands-separated ("No invoices." when empty)."""
     table = summary_frame(df, as_of, edges=edges, basis=basis, terms_days=terms_days)
     if table.empty:
         return "No invoices."

@@ -39,3 +39,22 @@ def test_empty_frames_and_inputs_untouched():
     out = combine(faspay, empty_frame())
     pd.testing.assert_frame_equal(out, faspay)
     pd.testing.assert_frame_equal(faspay, before)
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example.
+
+
+def test_combine_keeps_categories_periods_and_integers() -> None:
+    a = pd.DataFrame({"provider": pd.Categorical(["faspay"]), "period": pd.PeriodIndex(["2024-01"], freq="M")})
+    b = pd.DataFrame({"provider": pd.Categorical(["mayar"]), "amount": pd.array([5], dtype="Int64")})
+    both = combine(a, b)
+    assert both["provider"].cat.categories.tolist() == ["faspay", "mayar"]
+    assert both.dtypes.astype(str).tolist() == ["category", "period[M]", "Int64"]
+
+
+def test_empty_frame_columns_and_dtypes() -> None:
+    frame = empty_frame()
+    assert len(frame) == 0 and frame.columns[:4].tolist() == ["provider", "invoice_id", "customer_id", "customer_name"]
+    assert str(frame["outstanding"].dtype) == "Int64"
+    assert str(frame["issued_at"].dtype) == "datetime64[us, Asia/Jakarta]"
+    assert frame["status"].cat.categories.tolist()[:3] == ["draft", "unpaid", "partially_paid"]

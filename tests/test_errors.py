@@ -15,8 +15,10 @@ from invoice_analytics import load_mayar
 from invoice_analytics.emulator import Emulator
 from invoice_analytics.errors import (
     AuthenticationError,
+    CredentialError,
     DuplicateInvoiceWarning,
     InvoiceAPIError,
+    MissingCredentialsError,
     PagingWarning,
     RateLimitError,
     ResponseError,
@@ -104,3 +106,41 @@ def test_differing_copies_of_an_invoice_keep_the_last_with_a_warning() -> None:
     assert df["amount"].tolist() == [2500]
     assert [w.category for w in caught] == [DuplicateInvoiceWarning]
     assert caught[0].message.ids == ["a"]  # type: ignore[union-attr]
+
+
+# docsc (issue 18): the cases the errors' docstring examples showed beside their one example.
+
+
+def test_an_error_keeps_its_keyword_arguments_through_pickling() -> None:
+    import pickle
+
+    err = InvoiceAPIError("faspay", "GET /billing page 2", "Invalid page", status_code=200, detail="bad")
+    back = pickle.loads(pickle.dumps(err))
+    assert (type(back), back.provider, back.server_message, back.status_code, back.detail) == (
+        InvoiceAPIError, "faspay", "Invalid page", 200, "bad")
+    assert str(back) == str(err)
+
+
+def test_no_credential_is_a_value_error_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MAYAR_API_KEY", raising=False)
+    with pytest.raises(MissingCredentialsError) as caught:
+        load_mayar()
+    assert isinstance(caught.value, ValueError)
+    assert str(caught.value) == "mayar: load_mayar: no credential: pass api_key or set MAYAR_API_KEY"
+
+
+def test_a_credential_with_a_typographic_quote_is_refused_unechoed() -> None:
+    with pytest.raises(CredentialError) as caught:
+        load_mayar(api_key="sk-live\u2019123", base_url="http://127.0.0.1:9")
+    assert isinstance(caught.value, ValueError)
+    assert caught.value.request == "api_key" and "sk-live" not in str(caught.value)
+    assert caught.value.server_message is None and caught.value.status_code is None
+
+
+def test_the_errors_attributes_and_classes() -> None:
+    rate = RateLimitError("mayar", "GET /hl/v2/invoices page 1", "Too Many Requests", status_code=429)
+    assert (rate.status_code, rate.server_message, isinstance(rate, InvoiceAPIError)) == (
+        429, "Too Many Requests", True)
+    gone = TransportError("mayar", "GET /hl/v2/invoices page 1", detail="no answer after retries: timed out")
+    assert (gone.detail, gone.status_code, gone.server_message) == ("no answer after retries: timed out", None, None)
+    assert issubclass(UnknownStatusWarning, UserWarning) and issubclass(DuplicateInvoiceWarning, UserWarning)

@@ -190,3 +190,29 @@ def test_exports_follow_the_umask(tmp_path):
 def test_excel_ready_writes_aware_datetimes_as_jakarta_wall_time():
     df = pd.DataFrame({"issued_at": pd.to_datetime(["2024-01-01 01:00"], utc=True)})
     assert excel_ready(df, index=False)["issued_at"].tolist() == [pd.Timestamp("2024-01-01 08:00:00")]
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example.
+
+
+def test_excel_header_and_values_as_given(tmp_path):
+    report = pd.DataFrame({"open_count": [2], "Total": [350_000], "paid_ratio": pd.array([0.5], dtype="Float64")},
+                          index=pd.Index(["Ani"], name="customer_name"))
+    sheet = openpyxl.load_workbook(write_excel({"Aging": report}, tmp_path / "out" / "aging.xlsx"))["Aging"]
+    assert [cell.value for cell in sheet[1]] == ["customer_name", "open_count", "Total", "paid_ratio"]
+    assert [cell.value for cell in sheet[2]] == ["Ani", 2, 350000, 0.5]
+
+
+def test_csv_writes_integers_jakarta_offsets_and_empty_missing(tmp_path):
+    df = pd.DataFrame({"invoice_id": ["A1", "A2"], "outstanding": pd.array([5_000, None], dtype="Int64"),
+                       "issued_at": pd.to_datetime(["2024-01-31 23:30", None]).tz_localize("Asia/Jakarta")})
+    assert write_csv(df, tmp_path / "invoices.csv").read_bytes() == (
+        b"invoice_id,outstanding,issued_at\r\nA1,5000,2024-01-31 23:30:00+07:00\r\nA2,,\r\n")
+
+
+def test_neutralize_formula_docstring_cases():
+    from invoice_analytics.export import neutralize_formula
+
+    assert neutralize_formula('=HYPERLINK("http://evil.example")') == '\'=HYPERLINK("http://evil.example")'
+    assert neutralize_formula("\u200b =1+1") == "'\u200b =1+1"
+    assert neutralize_formula("\uff20SUM(A1)")[0] == "'"

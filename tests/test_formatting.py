@@ -186,3 +186,32 @@ def test_plain_numbers_counts_and_tick_formatters_follow_the_locale():
         "Rp 0", "Rp 250 rb", "Rp 1,25 jt", "Rp 1,5 jt", "-Rp 2 M"]
     assert rupiah_formatter(compact=False, locale="en")(1234567.4) == "Rp 1,234,567"
     assert (percent_formatter(locale="en")(40.0), percent_formatter(locale="id")(40.0)) == ("40%", "40 %")
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example.
+
+
+def test_format_rupiah_docstring_cases() -> None:
+    from invoice_analytics.formatting import format_rupiah
+
+    assert format_rupiah(1_250_000, decimals=1, locale="en") == "Rp 1.3M"  # half up
+    assert format_rupiah(-50_000, compact=False, locale="en") == "-Rp 50,000"
+    assert (format_rupiah(pd.NA), format_rupiah(2.5e6)) == ("–", "Rp 2,5 jt")  # an integral float is fine
+
+
+def test_locale_is_back_after_the_block_and_an_unknown_one_is_refused() -> None:
+    from invoice_analytics.formatting import format_rupiah, get_locale, number_locale, set_locale
+
+    with number_locale("en"):
+        pass
+    assert (format_rupiah(575_400_000), get_locale()) == ("Rp 575,4 jt", "id")
+    with pytest.raises(ValueError, match=r"^unknown locale 'fr'; choose one of id, en$"):
+        set_locale("fr")
+    assert get_locale() == "id"
+
+
+def test_an_empty_report_table_says_so() -> None:
+    from invoice_analytics import aging_report
+
+    assert format_report_table(aging_report(ia.empty_frame())) == (
+        '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>')

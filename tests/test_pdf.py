@@ -297,3 +297,20 @@ def test_a_table_too_wide_for_the_page_is_set_smaller(tmp_path) -> None:
     document.table(wide)
     (text,) = read_typeset(document.save(tmp_path / "wide.pdf"))  # nothing outside the page, nothing collides
     assert text.count("Rp 9.876.543.210") == 16 and text.count("-Rp 1.234.567.890") == 16
+
+
+def test_typeset_text_and_cells() -> None:  # docsc (issue 18): were their doctests
+    from invoice_analytics._typeset import cell_text, clean
+
+    assert clean("\ufeffUntung$^$Jaya\u202e\tX") == "Untung$^$Jaya X"
+    assert (cell_text(1234567, "money"), cell_text(0.5, "percent"), cell_text(None, "money")) == (
+        "Rp 1.234.567", "50,0 %", "")
+
+
+def test_history_summary_month_ends() -> None:  # docsc (issue 18): was its doctest
+    import datetime as dt
+
+    from invoice_analytics._history_summary import month_ends
+
+    assert [str(d) for d in month_ends(dt.date(2026, 11, 21), dt.date(2027, 1, 15))] == [
+        "2026-11-30", "2026-12-31", "2027-01-15"]

@@ -134,3 +134,34 @@ def test_the_demo_workbook(tmp_path, monkeypatch) -> None:
     notes = {r[0]: r[1] for r in book["Notes"].iter_rows(min_row=TOP + 1, values_only=True)}
     assert notes["Balances"] == ("Balances are those of the embedded demo sample (made-up invoices, DEMO DATA), "
                                  "as seen on 2026-11-21.")  # true for the demo: never "of the load"
+
+
+# docsc (issue 18): the report helpers' docstring examples.
+
+
+def test_report_helpers_docstring_cases() -> None:
+    from invoice_analytics.pdf import page_count
+    from invoice_analytics.report import (
+        balance_note,
+        present_providers,
+        source_text,
+        summary_frame,
+        summary_table,
+        terms_text,
+    )
+    from invoice_analytics.schema import empty_frame
+
+    frame = pd.DataFrame()
+    frame.attrs = {"source": "faspay", "as_of": "2026-12-31T23:59:59.999999+07:00"}
+    assert balance_note(frame, "2026-12-31") == "Balances are those the history store knew at the end of 2026-12-31."
+    frame.attrs = {"source": "faspay"}
+    assert balance_note(frame, "2026-11-30").startswith("Balances are those of the load, aged at 2026-11-30; they are")
+    frame.attrs = {"source": "demo"}
+    assert source_text(frame) == "DEMO DATA (embedded sample invoices)"
+    assert terms_text(0) == "0 days (due on receipt) where no due date"
+    assert terms_text({"mayar": 14}) == "mayar 14 days, others 0, where no due date"
+    assert terms_text("terms") == "each invoice's 'terms' column"
+    assert present_providers(pd.DataFrame({"provider": ["mayar", "faspay", "mayar"]})) == ["faspay", "mayar"]
+    assert summary_frame(empty_frame(), "2026-11-21").columns.tolist()[:3] == ["invoice_count", "open_count", "Current"]
+    assert summary_table(empty_frame(), "2026-11-21") == "No invoices."
+    assert page_count(b"<< /Type /Pages >> << /Type /Page >> << /Type/Page >>") == 2

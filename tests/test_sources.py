@@ -69,3 +69,8 @@ def test_real_loads_name_their_source_and_take_origins_from_the_environment(monk
         monkeypatch.setenv("MAYAR_BASE_URL", emu.mayar_kwargs["base_url"])
         df = load_invoices(progress=False)
     assert df.attrs["source"] == "faspay, mayar" and len(df) == 8500
+
+
+def test_an_unknown_provider_is_refused_by_name():  # docsc (issue 18): was a docstring example
+    with pytest.raises(ValueError, match=r"unknown provider\(s\) \['stripe'\]; choose from \['faspay', 'mayar'\]"):
+        load_invoices("stripe")

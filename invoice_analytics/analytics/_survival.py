@@ -26,13 +26,7 @@ _EMPTY_FRAME_COLUMNS = ("valid_from", "valid_to", "last_seen")
 
 
 def key_codes(*parts: tuple[pd.DataFrame, np.ndarray | None]) -> list[np.ndarray]:
-    """Codes of (provider, invoice_id) shared across frames (or their ``rows``): equal keys, equal codes.
-
-    >>> a, b = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]}), pd.DataFrame(
-    ...     {"provider": ["mayar"], "invoice_id": ["1"]})
-    >>> [c.tolist() for c in key_codes((a, None), (b, None))]
-    [[0, 2], [2]]
-    """
+    """Codes of (provider, invoice_id) shared across frames (or their ``rows``): equal keys, equal codes."""
     columns = []
     for name in _KEYS:
         pieces = [(df[name] if rows is None else df[name].take(rows)).astype("string").reset_index(drop=True)

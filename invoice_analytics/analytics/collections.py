@@ -1,7 +1,5 @@
-"""From totals to invoices: a customer's statement, and who to chase first (plain frames, exported as they are).
-
-Both follow the "Conventions" of :doc:`/guide/analytics`.
-"""
+"""From totals to invoices: a customer's statement, and who to chase first (plain frames, exported as they are;
+the "Conventions" of :doc:`/guide/analytics`)."""
 
 from __future__ import annotations
 
@@ -161,8 +159,8 @@ def collections_list(
 ) -> pd.DataFrame:
     """Who to chase first: per customer, the open invoices at least ``min_days`` past due.
 
-    Customers are the one customer key (:doc:`/guide/analytics`); the contact is Mayar's ``customer_email``
-    and ``customer_mobile`` from the customer's most recent invoice that has one (missing for Faspay).
+    Customers are the one customer key (:doc:`/guide/analytics`); the contact is Mayar's ``customer_email`` and
+    ``customer_mobile`` from the customer's most recent invoice that has one (missing for Faspay).
 
     Parameters
     ----------
@@ -188,8 +186,6 @@ def collections_list(
       customer_id  overdue_count  overdue_amount  oldest_days_past_due
     0          C2              1          500000                     1
     1          C1              1          100000                    36
-    >>> collections_list(df, "2024-02-15", min_days=5)["customer_id"].tolist()
-    ['C1']
     """
     if not _whole_days(min_days):
         raise ValueError(f"min_days must be a whole number of days >= 1, not {min_days!r}")

@@ -1,9 +1,5 @@
-"""One customer key for every table and chart: the provider and the customer id, shown with the name.
-
-A customer is a ``(provider, customer_id)`` pair, indexed by :data:`CUSTOMER_LEVELS`, ``(customer_name,
-customer_id, provider)``; the rules are in the "Conventions" of :doc:`/guide/analytics`. Every grouped table
-takes it as ``by="customer"`` through :func:`customer_groups`.
-"""
+"""One customer key for every table and chart: ``(provider, customer_id)``, indexed by :data:`CUSTOMER_LEVELS`
+(the rules: "Conventions" of :doc:`/guide/analytics`); grouped tables take it as ``by="customer"``."""
 
 from __future__ import annotations
 
@@ -58,11 +54,8 @@ def _whole_frame_groups(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 def customer_groups(
     df: pd.DataFrame, rows: np.ndarray, func: str = "customer_groups"
 ) -> tuple[np.ndarray, pd.MultiIndex]:
-    """Customer code per selected row (0..g-1) and the index of those g customers.
-
-    The index has the levels :data:`CUSTOMER_LEVELS`; only customers with a row among ``rows`` are kept. Names
-    are chosen over the whole frame, so a customer is labelled alike in every table of the same frame.
-    """
+    """Customer code per selected row (0..g-1) and the index (:data:`CUSTOMER_LEVELS`) of those g customers; names
+    are chosen over the whole frame, so a customer is labelled alike in every table of the same frame."""
     require(df, _NEEDED, func)
     group, label_rows = _whole_frame_groups(df)
     rows = np.asarray(rows, dtype=np.int64)
@@ -76,9 +69,8 @@ def customer_groups(
 def customer_key(df: pd.DataFrame) -> pd.DataFrame:
     """Each invoice's customer: its name (as shown), customer id and provider.
 
-    The one customer key of the "Conventions" of :doc:`/guide/analytics`:
-    ``df.groupby(list(customer_key(df)))`` groups as the tables do (:func:`top_debtors` and
-    :func:`aging_report` by default, ``by="customer"``).
+    The one customer key of the "Conventions" of :doc:`/guide/analytics`: ``df.groupby(list(customer_key(df)))``
+    groups as the tables do (:func:`top_debtors` and :func:`aging_report` by default, ``by="customer"``).
 
     Parameters
     ----------

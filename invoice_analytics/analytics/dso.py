@@ -42,10 +42,8 @@ __all__ = ["dso", "observed_amount", "with_observed_amount"]
 def _countback(
     receivables: np.ndarray, sales: np.ndarray, days: np.ndarray
 ) -> tuple[pd.arrays.FloatingArray, np.ndarray, np.ndarray, np.ndarray]:
-    """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``.
-
-    ``sales[g, k]``: billed k months back (k = 0: as_of's month up to as_of); ``days[k]``: its days counted.
-    """
+    """Countback DSO per row: ``(dso_days, months_counted, billed_amount, is_lower_bound)``; ``sales[g, k]``:
+    billed k months back (k = 0: as_of's month up to as_of), ``days[k]``: its days counted."""
     cum = np.cumsum(sales, axis=1)
     before = cum - sales
     cum_days = np.cumsum(days)
@@ -110,15 +108,11 @@ def dso(
 
     Examples
     --------
-    On Jan 3, M1 (100,000, billed in December) is open, nothing billed in January: 3 days, then December's 31.
-    With observed amounts, F2's 50,000 is open too and December billed F1's 1,000,000 as well:
+    On Jan 3, M1 (100,000, billed in December) is open, nothing billed in January: 3 days, then December's 31:
 
-    >>> store = _ExampleStore()
-    >>> got = dso(store, "2026-01-03")
+    >>> got = dso(_ExampleStore(), "2026-01-03")
     >>> got.index.tolist(), got["receivables"].tolist(), got["dso_days"].tolist()
     (['Total (mayar only; faspay has no amounts)'], [100000], [34.0])
-    >>> round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4)
-    7.2273
     """
     if int(months) != months or months < 1:
         raise ValueError(f"months must be a whole number >= 1, got {months!r}")
@@ -231,8 +225,8 @@ def observed_amount(store: HistoryLike) -> pd.Series:
 def with_observed_amount(df: pd.DataFrame, store: HistoryLike) -> pd.DataFrame:
     """``df`` with a missing ``amount`` filled from :func:`observed_amount`, flagged.
 
-    Amount-weighted figures (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices
-    the store saw open, and understate what was billed (see :doc:`/guide/history-analytics`).
+    Amount-weighted figures (``paid_ratio(..., weight="amount")``, :func:`dso`) then cover the Faspay invoices the
+    store saw open, and understate what was billed (see :doc:`/guide/history-analytics`).
 
     Parameters
     ----------

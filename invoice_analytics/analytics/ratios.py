@@ -17,8 +17,8 @@ __all__ = ["issue_month", "paid_ratio"]
 def issue_month(df: pd.DataFrame) -> pd.Series:
     """The Asia/Jakarta calendar month of each invoice's ``issued_at``.
 
-    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time. It is
-    :func:`paid_ratio`'s ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))`` makes it a column.
+    Aware datetimes are converted to Asia/Jakarta, naive ones read as its wall time. It is :func:`paid_ratio`'s
+    ``by="issue_month"``; ``df.assign(issue_month=issue_month(df))`` makes it a column.
 
     Parameters
     ----------
@@ -92,13 +92,6 @@ def paid_ratio(
     issue_month
     2024-01                   2           1         0.5
     2024-02                   1           0         0.0
-    >>> paid_ratio(df, by="status", weight="amount", totals=True)  # doctest: +NORMALIZE_WHITESPACE
-                    billed_amount  paid_amount  paid_ratio
-    status
-    paid                   100000       100000         1.0
-    partially_paid         200000       150000        0.75
-    unpaid                 100000            0         0.0
-    Total                  400000       250000       0.625
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', not {weight!r}")

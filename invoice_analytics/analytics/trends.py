@@ -128,8 +128,6 @@ def aging_trend(
     date
     2026-01-01 00:00:00+07:00  1100000  200000  1300000
     2026-01-05 00:00:00+07:00        0   50000    50000
-    >>> aging_trend(store, "2026-01-03", by="provider").droplevel("date")["Total"].to_dict()
-    {'mayar': 100000, 'faspay': 50000}
     """
     edges = check_edges(edges)
     check_basis(basis)

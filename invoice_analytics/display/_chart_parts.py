@@ -1,8 +1,5 @@
-"""The parts every chart is drawn with: the fixed colours, axes and titles, ticks, labels and bars.
-
-Shared by :mod:`invoice_analytics.display.charts` (which re-exports the public names) and the other charts; a
-helper draws on the axes it is given and keeps no state.
-"""
+"""The parts every chart is drawn with (colours, axes and titles, ticks, labels, bars); public names re-exported
+by :mod:`invoice_analytics.display.charts`. A helper draws on the axes it is given and keeps no state."""
 
 from __future__ import annotations
 
@@ -84,10 +81,7 @@ def _palette(n: int) -> list[str]:
 
 
 def bucket_colors(edges: Sequence[int] = DEFAULT_EDGES) -> list[str]:
-    """The bucket colours for aging ``edges``, in bucket order (green to red).
-
-    There are ``len(edges) + 2`` buckets: "Current", one per interval, and the open-ended last one.
-    """
+    """The colours of the ``len(edges) + 2`` aging buckets ("Current", the intervals, the last), green to red."""
     return _palette(len(edges) + 2)
 
 
@@ -237,11 +231,8 @@ FOLD_SHARE = 0.10
 
 
 def _main_start(weights: pd.Series) -> pd.Period | None:
-    """The first month of the main period, when a few stray earlier months would stretch the axis.
-
-    The months before the latest gap of :data:`FOLD_GAP_MONTHS` empty months are folded when they hold at most
-    :data:`FOLD_SHARE` of the total ``weights`` (amounts or counts per month); None when nothing is folded.
-    """
+    """The first month of the main period, or None: months before the latest gap of :data:`FOLD_GAP_MONTHS` empty
+    months are folded when they hold at most :data:`FOLD_SHARE` of ``weights`` (stray months stretch the axis)."""
     w = weights[weights > 0].sort_index()
     if len(w) < 2:
         return None
@@ -267,11 +258,8 @@ def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
 
 def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 month_labels: Sequence[str] | None = None) -> None:
-    """Lay the figure out, then thin what would overlap once drawn.
-
-    Month ticks: the smallest step of 1, 2, 3, 4, 6, 12... months; a value axis along x: the most of 7, 5, 4,
-    3 or 2 intervals; value labels: one is dropped when it would overlap one kept or a tick label.
-    """
+    """Lay the figure out, then thin what would overlap: month ticks to the smallest step of 1, 2, 3, 4, 6, 12...
+    months, an x value axis to the most of 7, 5, 4, 3 or 2 intervals, value labels overlapping a kept one dropped."""
     figure = ax.get_figure(root=True)
     assert isinstance(figure, Figure)
     drawn = False  # laid out since the last change: the boxes are current, no need to draw again

@@ -1,5 +1,4 @@
-"""The charts by issue month: :func:`plot_paid_ratio_by_month` and :func:`plot_outstanding_by_month` (public
-from :mod:`invoice_analytics.display.charts`)."""
+"""The charts by issue month (public from :mod:`invoice_analytics.display.charts`)."""
 
 from __future__ import annotations
 
@@ -46,8 +45,8 @@ def plot_paid_ratio_by_month(
 ) -> Axes:
     """Paid ratio per issue month as a line, y in percent (0-100 %).
 
-    The points, each labelled, are :func:`~invoice_analytics.paid_ratio` by ``"issue_month"``; months without
-    a ratio (nothing billed: Faspay lists carry no amount) are gaps.
+    The points, each labelled, are :func:`~invoice_analytics.paid_ratio` by ``"issue_month"``; months without a
+    ratio (nothing billed: Faspay lists carry no amount) are gaps.
 
     Parameters
     ----------
@@ -82,9 +81,6 @@ def plot_paid_ratio_by_month(
     >>> ax = plot_paid_ratio_by_month(df)
     >>> ax.get_title(), [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
     ('Paid share of invoices by issue month', ['2024-01', '2024-02', '2024-03'], ['50 %', '100 %'])
-    >>> ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
-    >>> [t.get_text() for t in ax.texts], [line.get_label() for line in ax.lines]
-    (['33 %', '100 %'], ['All providers', 'mayar'])
     """
     if weight not in ("count", "amount"):
         raise ValueError(f"weight must be 'count' or 'amount', got {weight!r}")
@@ -163,8 +159,8 @@ def plot_outstanding_by_month(
 ) -> Axes:
     """Open outstanding per issue month, stacked by provider.
 
-    The open invoices of :func:`~invoice_analytics.aging_buckets` (those with an issue date), so the bars add
-    up to :func:`plot_aging`'s; every month from the first to the last has a bar.
+    The open invoices of :func:`~invoice_analytics.aging_buckets` (those with an issue date), so the bars add up
+    to :func:`plot_aging`'s; every month from the first to the last has a bar.
 
     Parameters
     ----------
@@ -196,11 +192,8 @@ def plot_outstanding_by_month(
     >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
     ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
     ...                    "outstanding": [100_000, 250_000, 40_000]})
-    >>> ax = plot_outstanding_by_month(df, "2024-02-15")
-    >>> ax.get_title()
-    'Open outstanding by issue month (as of 2024-02-15)'
-    >>> [t.get_text() for t in ax.get_xticklabels()], [t.get_text() for t in ax.texts]
-    (['2023-09', '2023-10', '2023-11', '2023-12', '2024-01'], ['Rp 40 rb', 'Rp 0', 'Rp 0', 'Rp 250 rb', 'Rp 100 rb'])
+    >>> [t.get_text() for t in plot_outstanding_by_month(df, "2024-02-15").get_xticklabels()]
+    ['2023-09', '2023-10', '2023-11', '2023-12', '2024-01']
     """
     ax = _new_axes(ax, (9, 4.5))
     _set_title(ax, df, title or f"Open outstanding by issue month (as of {_as_of_text(as_of)})")

@@ -1,8 +1,5 @@
-"""Filtering an invoice frame by provider, status, customer text and issue dates.
-
-:class:`FilterIndex` computes once per frame what the filters need (codes, folded customer texts, Jakarta
-issue days), so the panel refilters in about a millisecond; :func:`filter_invoices` is the one-call form.
-"""
+"""Filtering an invoice frame by provider, status, customer text and issue dates; :class:`FilterIndex` prepares a
+frame once, so the panel refilters in about a millisecond."""
 
 from __future__ import annotations
 
@@ -37,10 +34,7 @@ def _codes(s: pd.Series) -> tuple[np.ndarray, list[str]]:
 
 
 def fold(text: str) -> str:
-    """``text`` as the customer search compares it: case-folded, then NFKD without combining marks.
-
-    Both the search text and the names are folded this way, so case and accents never decide a match.
-    """
+    """``text`` as the customer search compares it (both sides): case-folded, then NFKD without combining marks."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -186,14 +180,6 @@ def filter_invoices(
     ...     "issued_at": pd.to_datetime(["2024-01-01 08:00", "2024-01-31 23:00", "2024-02-01 00:30"])})
     >>> filter_invoices(df, customer="BUDI")["customer_id"].tolist()
     ['C1', 'X9']
-    >>> filter_invoices(df, providers=["mayar"], issued_to="2024-01-31").index.tolist()
-    [1]
-    >>> filter_invoices(df, statuses=["unpaid", None]).index.tolist()
-    [1, 2]
-    >>> filter_invoices(df, providers="faspay", statuses=[])["customer_id"].tolist()
-    []
-    >>> filter_invoices(df, issued_from="2024-02-01")["customer_name"].tolist()
-    ['Budiman']
     """
     keep = FilterIndex.build(df).mask(
         providers=providers, statuses=statuses, customer=customer,

@@ -32,8 +32,8 @@ def panel_kpis(
 ) -> dict[str, Any]:
     """Headline figures of ``df`` as plain Python numbers.
 
-    :class:`FilterPanel` shows them as cards; :func:`overdue_totals`, :func:`aging_report`, :func:`paid_ratio`
-    and :func:`credit_invoices` give them in detail. Aged from the due date.
+    Aged from the due date. :class:`FilterPanel` shows them as cards; :func:`overdue_totals`, :func:`aging_report`,
+    :func:`paid_ratio` and :func:`credit_invoices` give them in detail.
     {conventions}
 
     Parameters
@@ -66,12 +66,6 @@ def panel_kpis(
     >>> k = panel_kpis(df, "2024-02-15")
     >>> k["open_amount"], k["overdue_amount"], k["oldest_amount"], k["credit_amount"], k["paid_ratio"]
     (350000, 250000, 250000, -5000, 0.5)
-    >>> k["net_balance"], k["oldest_label"], k["counted_count"], k["paid_count"]
-    (345000, '>90', 4, 2)
-    >>> panel_kpis(df, "2024-02-15", edges=BUCKET_SCHEMES["15/30/45/60"])["oldest_label"]
-    '>60'
-    >>> panel_kpis(df.assign(due_at=pd.NaT), "2024-02-15", terms_days=60)["overdue_amount"]  # due 2024-03-01
-    0
     """
     edges = check_edges(edges)
     labels = bucket_labels(edges)

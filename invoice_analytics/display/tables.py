@@ -151,8 +151,6 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     >>> table = format_report_table(aging_report(df, "2024-02-15", totals=True), max_rows=1)
     >>> table.count("<tr"), "… 1 more" in table, "Rp 770.000" in table, ">Customer id</th>" in table
     (4, True, True, True)
-    >>> format_report_table(aging_report(df.iloc[:0]))
-    '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'
     """
     if len(report) == 0:
         return '<div class="ia-report ia-empty"><em>No open invoices or credits.</em></div>'

@@ -341,36 +341,13 @@ def simulate(
     on_day: Callable[[dt.date], object] | None = None,
     customers: int | None = None,
 ) -> list[DayEvents]:
-    """Advance ``emu``'s two accounts ``days`` simulated days from ``start`` (see the module docstring).
+    """Advance ``emu``'s two accounts ``days`` days from ``start`` (its Jakarta date); one DayEvents per day.
 
-    Parameters
-    ----------
-    emu : Emulator
-        The emulator whose ``faspay.invoices`` and ``mayar.invoices`` change (started or not).
-    start : date-like
-        The first simulated day (str, date, datetime or Timestamp; its Asia/Jakarta calendar date).
-    days : int
-        How many days to simulate (0: none).
-    seed : int, default DEFAULT_CLOCK_SEED
-        The random seed: the same seed, rates and starting data give the same invoices and changes.
-    rates : Rates or None, default None
-        The daily rates; None is ``Rates()``.
-    on_day : callable or None, default None
-        Called as ``on_day(day)`` (a ``datetime.date``) after each day's changes, outside the emulator's lock. A
-        store refreshing there should stamp a time late in ``day`` (e.g. 23:00), after the day's Mayar invoices.
-    customers : int or None, default None
-        The customers of an account that starts empty, billed with the sample data's varied activity; None: 40
-        Faspay and 30 Mayar customers billed alike. An account with invoices keeps its customers.
-
-    Returns
-    -------
-    list of DayEvents
-        One per day, in order, with the day's event counts.
-
-    Raises
-    ------
-    ValueError
-        When ``days`` is negative, ``start`` is not a date or ``customers`` is not a whole number >= 1.
+    The same ``seed``, ``rates`` (None: ``Rates()``) and starting data give the same changes. ``on_day(day)`` runs
+    after each day, outside the emulator's lock: a store refreshing there should stamp a time late in ``day``
+    (e.g. 23:00), after the day's Mayar invoices. ``customers`` bills an empty account's N customers with the
+    samples' varied activity (None: 40 Faspay and 30 Mayar alike); an account with invoices keeps its own.
+    ValueError for negative ``days``, a ``start`` not a date or ``customers`` < 1.
     """
     if int(days) != days or days < 0:
         raise ValueError(f"days must be a whole number >= 0, got {days!r}")

@@ -1,12 +1,8 @@
-"""The emulated Mayar ``GET /hl/v2/invoices`` endpoint (private).
+"""The emulated Mayar ``GET /hl/v2/invoices`` endpoint (private): Bearer key, newest first, 50 a page, the cursor
+read "strict" (``createdAt < cursor``) or "inclusive" (``<=``), 20 requests a minute per IP (else 429).
 
-Bearer key, newest first, at most 50 a page, a ``startingAfter`` cursor read as ``createdAt < cursor``
-("strict") or ``<=`` ("inclusive"), and the rate limit of 20 requests a minute per client IP, refused with a
-429 and a ``Retry-After`` computed by the loader's own sliding window.
-
-The newest-first order (and each status's) is computed once per state of the data and a page found by
-bisection, so a page costs the same for 60,000 invoices as for 60. Records are replaced, never changed in
-place (:meth:`MayarAPI.update`, the simulated clock), so a state is the list of record objects.
+The order is computed once per state of the data and a page found by bisection (a page costs the same for 60,000
+invoices as for 60); records are replaced, never changed in place, so a state is the list of record objects.
 """
 
 from __future__ import annotations

@@ -1,15 +1,5 @@
-"""The sample data rewound: what the two accounts showed on a day before the samples' date (private).
-
-:class:`Past` gives each sample invoice a past that ends in the sample's row ("The demo's past" in
-:doc:`/guide/emulator`); :meth:`Past.serve` makes an emulator answer as its accounts stood at a moment.
-
->>> past = Past(seed=1)
->>> faspay, mayar = past.faspay("2026-11-21"), past.mayar("2026-11-21 23:00")
->>> faspay == list(default_dataset("faspay")) and mayar == list(default_dataset("mayar"))
-True
->>> len(past.faspay("2026-06-01")) < len(faspay)
-True
-"""
+"""The sample data rewound (private): :class:`Past` gives each sample invoice a past ending in its sample row ("The
+demo's past" in :doc:`/guide/emulator`); :meth:`Past.serve` makes an emulator answer as of a moment."""
 
 from __future__ import annotations
 

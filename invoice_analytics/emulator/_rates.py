@@ -26,33 +26,19 @@ EVENTS = (
 
 @dataclass(frozen=True)
 class Rates:
-    """Daily rates of the simulated business (probabilities per invoice per day; defaults: :doc:`/guide/emulator`).
+    """Daily rates of the simulated business: probabilities per invoice per day (defaults: :doc:`/guide/emulator`).
 
-    Attributes
-    ----------
-    faspay_per_weekday, mayar_per_weekday, weekend_factor : float
-        Mean new invoices on a Monday to Friday (Poisson); Saturday and Sunday volume relative to a weekday.
-    faspay_draft_share, faspay_proforma_share : float
-        Share of new Faspay invoices created as "Draft" / "Proforma".
-    faspay_terms_days : tuple of int
-        Days from ``invoice_date`` to ``due_date``, one picked uniformly.
-    draft_issued : float
-        A Faspay "Draft" or "Proforma" invoice not yet past due is issued ("Unpaid"); one past due stays.
-    pay_before_due, pay_past_due, pay_long_past_due, long_past_due_days : float, float, float, int
-        An open invoice is paid in full: not yet due; 1 to ``long_past_due_days`` days past due; beyond. Mayar
-        invoices are due on receipt (age is days past due), and use ``mayar_pay`` up to the long past due.
-    partially_paid, cancelled, overpaid : float
-        An open Faspay invoice is paid in part (outstanding cut to 20-80 %); is cancelled; the share of Faspay
-        full payments that overpay (a negative outstanding).
-    mayar_same_day, mayar_pay, mayar_closed : float
-        The share of new Mayar invoices paid the day they are created; an active Mayar invoice 1 to
-        ``long_past_due_days`` days old is paid; is closed.
-    habits : bool
-        True: payments in full follow each customer's habit (:mod:`._habits`), with ``pay_past_due`` (Faspay)
-        and ``mayar_pay`` (Mayar) the daily rate of the invoices a customer forgot, and part payments at
-        ``partially_paid`` times 6 for customers paying in instalments, times 0.5 for the others;
-        ``pay_before_due``, ``pay_long_past_due`` and ``long_past_due_days`` are then unused. False: every
-        customer alike, at the rates above.
+    ``faspay_per_weekday``, ``mayar_per_weekday``: mean new invoices a weekday (Poisson), ``weekend_factor`` times
+    that on Saturday and Sunday. ``faspay_draft_share``, ``faspay_proforma_share``: new Faspay invoices created as
+    "Draft" / "Proforma"; ``draft_issued``: one not yet past due is issued ("Unpaid"). ``faspay_terms_days``: days
+    to ``due_date``, one picked uniformly. An open invoice is paid in full at ``pay_before_due`` (not yet due),
+    ``pay_past_due`` (up to ``long_past_due_days``), ``pay_long_past_due`` (beyond); Mayar's are due on receipt
+    and use ``mayar_pay`` up to the long past due. Faspay: ``partially_paid`` (outstanding cut to 20-80 %),
+    ``cancelled``, ``overpaid`` (share of full payments leaving a credit). Mayar: ``mayar_same_day`` (new ones
+    paid that day), ``mayar_pay``, ``mayar_closed``. ``habits=True``: full payments follow each customer's habit
+    (:mod:`._habits`), ``pay_past_due`` / ``mayar_pay`` being the rate of forgotten invoices and part payments
+    ``partially_paid`` x6 for instalment payers, x0.5 for others (``pay_before_due``, ``pay_long_past_due``,
+    ``long_past_due_days`` unused); False: every customer alike.
     """
 
     faspay_per_weekday: float = 13.0

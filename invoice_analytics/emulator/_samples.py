@@ -456,11 +456,8 @@ def _order(rows: list[dict[str, Any]]) -> None:
 
 
 def _straddle(rows: list[dict[str, Any]], rng: random.Random, page_size: int, fixed: set[str]) -> None:
-    """Stretch tie groups across some page boundaries (rows sorted newest first).
-
-    Raising a ``createdAt`` to a newer row's keeps the order: ``[b - before, b + after)`` becomes one tie
-    group (at most 10 rows) around boundary ``b``.
-    """
+    """Stretch tie groups across some page boundaries (rows newest first): ``[b - before, b + after)`` around
+    boundary ``b`` becomes one tie group (at most 10 rows), raising a ``createdAt`` to a newer row's."""
     boundaries = list(range(page_size, len(rows), page_size))
     for b in rng.sample(boundaries, min(len(boundaries), max(1, len(boundaries) // 5))):
         if rows[b - 1]["createdAt"] == rows[b]["createdAt"]:

@@ -1,10 +1,5 @@
-"""A local HTTP emulator of both providers' invoice-list endpoints, on one origin (see docs/guide/emulator.md).
-
-Faspay Billing ``get-all-billing`` (JSON body, signature, page numbers, one status code per call) and Mayar
-``GET /hl/v2/invoices`` (Bearer key, ``createdAt`` cursor, 20 requests a minute per IP) answer as the
-reference pages describe, over the sample datasets shipped in the package (``emulator/samples/``). Tests can
-inject faults, add latency, mutate the data mid-sweep, and read a log of every request.
-"""
+"""A local HTTP emulator of both providers' invoice-list endpoints on one origin, over the packaged samples, with
+faults, latency, changes mid-sweep and a request log for the tests (:doc:`/guide/emulator`)."""
 
 from __future__ import annotations
 
@@ -162,11 +157,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
-        """The origin ``http://{host}:{port}``, known once started or when ``port`` is fixed (else ``RuntimeError``).
-
-        >>> Emulator(port=8765).url
-        'http://127.0.0.1:8765'
-        """
+        """The origin ``http://{host}:{port}``, known once started or when ``port`` is fixed (else ``RuntimeError``)."""
         if self._server is not None:
             return f"http://{self.host}:{self._server.server_address[1]}"
         if self.port:
@@ -175,26 +166,20 @@ class Emulator:
 
     @property
     def faspay_kwargs(self) -> dict[str, str]:
-        """``load_faspay`` keyword arguments for this emulator: ``base_url``, ``username`` and ``password``.
-
-        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`).
-        """
+        """``load_faspay`` keyword arguments for this emulator: ``base_url``, ``username`` and ``password``
+        (``RuntimeError`` while the origin is not known, see :attr:`url`)."""
         return {"base_url": self.url, "username": self.faspay.username, "password": self.faspay.password}
 
     @property
     def mayar_kwargs(self) -> dict[str, str]:
-        """``load_mayar`` keyword arguments for this emulator: ``base_url`` and ``api_key``.
-
-        Raises ``RuntimeError`` when the origin is not known yet (see :attr:`url`). The emulator's rate limit
-        still applies: pass ``rate_limit_per_minute=None`` to the loader too when the emulator has none.
-        """
+        """``load_mayar`` keyword arguments for this emulator: ``base_url`` and ``api_key`` (``RuntimeError`` while
+        the origin is not known, see :attr:`url`). Without the emulator's rate limit, pass the loader
+        ``rate_limit_per_minute=None`` too."""
         return {"base_url": self.url, "api_key": self.mayar.api_key}
 
     def start(self) -> Emulator:
-        """Start serving on a background thread (not again when started); return the emulator itself.
-
-        Raises ``OSError`` when the address cannot be bound (e.g. the port is taken).
-        """
+        """Start serving on a background thread (not again when started); return the emulator itself. Raises
+        ``OSError`` when the address cannot be bound (e.g. the port is taken)."""
         if self._server is None:
             self._server = _Server((self.host, self.port), _Handler, max_connections=self.max_connections,
                                    header_timeout=self.header_timeout)
@@ -249,18 +234,13 @@ class Emulator:
             self._faults.append([fault, provider, times])
 
     def add_faspay_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Faspay invoice ``record``, e.g. during a load: a raw ``get-all-billing`` row (copied).
-
-        It is listed under its ``invoice_status`` label (e.g. "Unpaid") and by its ``invoice_date``.
-        """
+        """Add a Faspay invoice ``record``, e.g. during a load: a raw ``get-all-billing`` row (copied), listed
+        under its ``invoice_status`` label (e.g. "Unpaid") and by its ``invoice_date``."""
         self.faspay.add(record)
 
     def set_faspay_status(self, invoice_no: str, label: str) -> None:
-        """Move invoice ``invoice_no`` to the status ``label`` (the outstanding amount is left as is).
-
-        ``label`` is a Faspay status label: "Draft", "Unpaid", "Paid", "Cancelled", "Overdue", "Partial Paid"
-        or "Proforma", else a ``ValueError``; an unknown ``invoice_no`` is a ``KeyError``.
-        """
+        """Move invoice ``invoice_no`` to the Faspay status ``label`` ("Draft", "Unpaid", "Paid", "Cancelled",
+        "Overdue", "Partial Paid", "Proforma", else ``ValueError``); outstanding is kept. ``KeyError`` when absent."""
         self.faspay.set_status(invoice_no, label)
 
     def update_faspay_invoice(self, invoice_no: str, **fields: Any) -> None:
@@ -280,10 +260,8 @@ class Emulator:
         self.mayar.remove(invoice_id)
 
     def add_mayar_invoice(self, record: dict[str, Any]) -> None:
-        """Add a Mayar invoice ``record``, e.g. during a load: a raw ``/hl/v2/invoices`` row (copied).
-
-        It needs a ``createdAt`` (epoch milliseconds), by which the list is ordered and paged.
-        """
+        """Add a Mayar invoice ``record``, e.g. during a load: a raw ``/hl/v2/invoices`` row (copied) with a
+        ``createdAt`` (epoch milliseconds), by which the list is ordered and paged."""
         self.mayar.add(record)
 
     # -- request handling ----------------------------------------------------------

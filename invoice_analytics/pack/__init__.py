@@ -1,15 +1,5 @@
-"""The month-end AR pack: from a history store (or a frame) to the workbook and PDF a finance manager signs.
-
->>> from invoice_analytics.pack import month_end
->>> month_end("2026-10")
-datetime.date(2026, 10, 31)
-
-Every section is also a function: :func:`provider_summary`,
-:func:`comparative_aging`, :func:`over_90_movers`, :func:`month_changes`,
-:func:`aging_by_customer`, :func:`trend_table`, :func:`roll_rate_matrix`,
-:func:`dso_by_provider`, :func:`days_to_pay_by_customer`, :func:`cash_in_forecast`, :func:`collections`,
-:func:`statement_items` and :func:`statement_activity`.
-"""
+"""The month-end AR pack: from a history store (or a frame) to the workbook and PDF a finance manager signs. Every
+section is also a function here (``provider_summary`` ... ``statement_activity``, see ``__all__``)."""
 
 from __future__ import annotations
 

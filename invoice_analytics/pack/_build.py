@@ -35,11 +35,7 @@ _NEEDS_HISTORY = {
 
 
 def month_end(month: str | pd.Period | dt.date) -> dt.date:
-    """The last day of ``month`` ("2026-10", a Period or any day in it).
-
-    >>> month_end("2026-02"), month_end(dt.date(2026, 4, 9))
-    (datetime.date(2026, 2, 28), datetime.date(2026, 4, 30))
-    """
+    """The last day of ``month`` ("2026-10", a Period or any day in it)."""
     import re
 
     if isinstance(month, str) and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month.strip()):
@@ -54,10 +50,7 @@ def month_end(month: str | pd.Period | dt.date) -> dt.date:
 
 @dataclass
 class MonthEndPack:
-    """The month-end pack: its sections (name -> frame, in print order), what was left out and why.
-
-    ``to_excel(path)`` and ``to_pdf(path)`` write the workbook and the PDF.
-    """
+    """The month-end pack: its sections (name -> frame, in print order), what was left out and why."""
 
     as_of: dt.date
     previous: dt.date

@@ -46,21 +46,13 @@ ALL_PROVIDERS = "All providers"
 
 
 def previous_month_end(as_of: AsOf) -> dt.date:
-    """The last day of the month before ``as_of``'s.
-
-    >>> previous_month_end("2026-03-31"), previous_month_end("2026-01-15")
-    (datetime.date(2026, 2, 28), datetime.date(2025, 12, 31))
-    """
+    """The last day of the month before ``as_of``'s."""
     day = jakarta_date(as_of)
     return day.replace(day=1) - dt.timedelta(days=1)
 
 
 def month_ends(as_of: AsOf, months: int = 12) -> list[dt.date]:
-    """The last ``months`` month ends up to ``as_of`` (a month end), oldest first.
-
-    >>> [str(d) for d in month_ends("2026-03-31", 3)]
-    ['2026-01-31', '2026-02-28', '2026-03-31']
-    """
+    """The last ``months`` month ends up to ``as_of`` (a month end), oldest first."""
     day = jakarta_date(as_of)
     ends = [day]
     while len(ends) < months:
@@ -103,11 +95,8 @@ def comparative_aging(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] =
 
 def over_90_movers(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] = DEFAULT_EDGES,
                    terms_days: Terms = 0) -> pd.DataFrame:
-    """The customers whose amount beyond the last edge went from 0 to more (into it) or to 0 (out of it).
-
-    Columns ``direction`` ("into >90" / "out of >90"), ``previous`` and ``this_month`` (the customer's amount
-    in the last bucket, exact rupiah); indexed by the customer key (name, customer id, provider).
-    """
+    """The customers whose amount beyond the last edge went from 0 to more or back to 0: ``direction`` ("into
+    >90" / "out of >90"), ``previous``, ``this_month``, indexed by the customer key."""
     day = jakarta_date(as_of)
     before = previous_month_end(day)
     known = known_at(store, day)
@@ -164,12 +153,8 @@ def roll_rate_matrix(store: HistoryLike, as_of: AsOf, *, edges: Sequence[int] = 
 
 
 def dso_by_provider(store: HistoryLike, as_of: AsOf, *, months: int = 3) -> pd.DataFrame:
-    """DSO (countback) per provider, then "All providers" covering exactly what the rows cover.
-
-    Faspay lists carry no invoice amount: its row uses the observed amounts (the largest outstanding the store
-    saw while an invoice was open, as known at ``as_of``), a lower bound, and says so in ``amounts``; Mayar's
-    uses the invoice amounts. The last row is the countback of both together.
-    """
+    """DSO (countback) per provider, then "All providers" (both together). Faspay sends no amount: its row uses
+    the observed amounts as known at ``as_of`` (a lower bound, said in ``amounts``)."""
     day = jakarta_date(as_of)
     table = dso(known_at(store, day), day, months=months, by="provider", observed_amounts=True, totals=True)
     table = table.rename(index={"Total": ALL_PROVIDERS})
@@ -186,9 +171,8 @@ def days_to_pay_by_customer(store: HistoryLike, as_of: AsOf) -> pd.DataFrame:
 
 
 def cash_in_forecast(store: HistoryLike, as_of: AsOf, *, weeks: int = 8, level: float = 0.8) -> pd.DataFrame:
-    """:func:`~invoice_analytics.forecast_collections` from the month end: the collections expected in
-    each of the next ``weeks`` weeks, with an interval at ``level``, from each customer's own payment
-    behaviour as known at ``as_of`` (nothing the store saw later is read)."""
+    """:func:`~invoice_analytics.forecast_collections` of the next ``weeks`` weeks from the month end, as known
+    at ``as_of``."""
     day = jakarta_date(as_of)
     return forecast_collections(known_at(store, day), day, weeks=weeks, level=level)
 

@@ -1,8 +1,5 @@
-"""Statements of account, per customer with a past-due amount at the month end (:doc:`/guide/month-end-pack`):
-the open items (Faspay's amount the largest outstanding the store saw, marked "observed") with a running balance,
-the month's activity from a store (opening balance, each change dated by the window the store saw it in, closing
-balance = the open items' total) and the contact details the provider gave.
-"""
+"""Statements of account of each customer with a past-due amount at the month end: open items with a running
+balance, the month's activity from a store, the contacts given (:doc:`/guide/month-end-pack`)."""
 
 from __future__ import annotations
 
@@ -42,35 +39,15 @@ def _match(frame: pd.DataFrame) -> pd.Series:
 
 
 def statement_customers(df: pd.DataFrame, as_of: AsOf, *, terms_days: Terms = 0) -> pd.DataFrame:
-    """The customers with a past-due amount at ``as_of``, most overdue first, with their contacts.
-
-    :func:`~invoice_analytics.collections_list` with ``min_days=1``.
-    """
+    """The customers past due at ``as_of``: :func:`~invoice_analytics.collections_list` with ``min_days=1``."""
     return collections_list(df, as_of, min_days=1, terms_days=terms_days)
 
 
 def statement_items(df: pd.DataFrame, as_of: AsOf, *, store: HistoryLike | None = None,
                     edges: Sequence[int] = DEFAULT_EDGES, terms_days: Terms = 0) -> pd.DataFrame:
-    """The open items of every customer with a past-due amount, with a running balance per customer.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        The invoices at ``as_of`` (``store.as_of(...)`` or a load).
-    as_of : date-like
-        The statement date.
-    store : HistoryLike or None, default None
-        The history, for Faspay's observed amounts (as known at ``as_of``); None: Faspay amounts stay missing.
-    edges, terms_days
-        As for the aging.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`ITEM_COLUMNS`: customers in the order of :func:`statement_customers`, each's open invoices by
-        due date then its credits; ``amount_basis`` is "invoice", "observed" (a lower bound) or "unknown";
-        ``balance`` is the customer's running total of ``outstanding``.
-    """
+    """:data:`ITEM_COLUMNS` of the customers of :func:`statement_customers`, in order: open invoices by due date,
+    then credits, ``balance`` running per customer. Faspay amounts are the ``store``'s observed ones (a lower
+    bound; ``amount_basis`` "observed"), missing without a store ("unknown")."""
     day = jakarta_date(as_of)
     chase = statement_customers(df, day, terms_days=terms_days)
     frame = df
@@ -110,28 +87,9 @@ def statement_items(df: pd.DataFrame, as_of: AsOf, *, store: HistoryLike | None 
 
 def statement_activity(store: HistoryLike, customers: pd.DataFrame, as_of: AsOf,
                        detail: pd.DataFrame) -> pd.DataFrame:
-    """The month's activity per customer: opening balance, each change the store saw, closing balance.
-
-    Parameters
-    ----------
-    store : HistoryLike
-        The history (read as known at ``as_of``).
-    customers : pandas.DataFrame
-        :func:`statement_customers` (their order is kept).
-    as_of : date-like
-        The month end.
-    detail : pandas.DataFrame
-        :func:`~invoice_analytics.changes` from the previous month end to ``as_of`` (as
-        :func:`~.month_changes` gives it).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`ACTIVITY_COLUMNS`: per customer an "Opening balance" line (the counted outstanding at the
-        previous month end), one line per change (``seen_after``/``seen_by``: the window in which the store
-        saw it; ``balance_change``: what it did to the balance, ``Int64``, missing on the opening line), then a
-        "Closing balance" line (its change: the month's net change); ``balance`` runs through them.
-    """
+    """:data:`ACTIVITY_COLUMNS` per customer of ``customers`` (in order): the "Opening balance" at the previous
+    month end, one line per change of ``detail`` (:func:`~.month_changes`; dated by the window the store saw it
+    in), then the "Closing balance" (its change: the month's net); ``balance`` runs through them."""
     day = jakarta_date(as_of)
     since = detail.attrs.get("since", day)
     known = known_at(store, day)

@@ -82,11 +82,7 @@ _REQUIRED_KEYS = ("response_code", "data", "total_pages", "total_data")
 
 
 def faspay_signature(username: str, password: str) -> str:
-    """Faspay's static credential: SHA1 hex of the MD5 hex of username+password.
-
-    >>> faspay_signature("demo", "demo-password")
-    'e3d844e158901dd84fb3254ba17ae3a6327c6d7d'
-    """
+    """Faspay's static credential: SHA1 hex of the MD5 hex of username+password."""
     md5 = hashlib.md5((username + password).encode()).hexdigest()
     return hashlib.sha1(md5.encode()).hexdigest()
 
@@ -166,8 +162,7 @@ def default_window() -> tuple[dt.date, dt.date]:
 
 @doc()
 class FaspayClient:
-    """Faspay's client: one checked connection and the session every request of a load or refresh goes through
-    (a connection per worker).
+    """Faspay's client: one checked connection and the session every request of a load or refresh goes through.
 
     {client_session}
     """

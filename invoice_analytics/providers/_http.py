@@ -269,11 +269,8 @@ class Caller:
         return payload
 
     def _fetch(self, url: str, **kwargs: Any) -> _Answer:
-        """One call, its body read whole within the bounds; failures are described, not raised.
-
-        The body is read by a response hook, which requests runs before ``Session.send`` looks at a redirect
-        (whose whole body it would read even when not following it); the session's own hooks run first.
-        """
+        """One call, its body read whole within the bounds; failures are described, not raised. A response hook
+        reads the body: requests runs it before ``Session.send`` would read a redirect's whole body."""
         read: list[tuple[bytes, type[InvoiceAPIError] | None, str | None]] = []
 
         def read_bounded(response: requests.Response, *args: Any, **kw: Any) -> None:

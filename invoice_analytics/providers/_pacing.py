@@ -1,12 +1,5 @@
-"""The sliding one-minute window of Mayar's rate limit: one rule for the loader, which paces itself with it
-(:class:`MinuteRateLimiter`), and the emulator, which refuses with it (a 429 with :meth:`SlidingWindow.admit`'s wait).
-
->>> window = SlidingWindow(2, seconds=60)
->>> window.admit(now=0.0), window.admit(now=1.0), window.admit(now=2.0)
-(0.0, 0.0, 58.0)
->>> window.admit(now=60.0)
-0.0
-"""
+"""Mayar's sliding one-minute window: one rule for the loader, which paces itself with it (:class:`MinuteRateLimiter`),
+and the emulator, which refuses with it (a 429 with :meth:`SlidingWindow.admit`'s wait)."""
 
 from __future__ import annotations
 
@@ -39,14 +32,8 @@ class SlidingWindow:
 
 
 class MinuteRateLimiter:
-    """Blocks each call until ``per_minute`` calls in a sliding minute allow it (None: no pacing).
-
-    ``on_wait(seconds)`` is told before each pause (the progress bar says it is waiting).
-
-    >>> limiter = MinuteRateLimiter(None)
-    >>> limiter.wait()  # no pacing
-    0.0
-    """
+    """Blocks each call until ``per_minute`` calls in a sliding minute allow it (None: no pacing); ``on_wait(seconds)``
+    is told before each pause (the progress bar says it is waiting)."""
 
     def __init__(
         self,

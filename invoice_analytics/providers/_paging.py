@@ -1,7 +1,5 @@
-"""The paging state of each loader as small objects without HTTP (the loaders feed them pages, the tests lists).
-
-The rules and why: the first and "Endless paging"/"Absurd totals" items of :doc:`/guide/real-apis`.
-"""
+"""The paging state of each loader as small objects without HTTP (the loaders feed them pages, the tests lists);
+the rules and why: the first and "Endless paging"/"Absurd totals" items of :doc:`/guide/real-apis`."""
 
 from __future__ import annotations
 
@@ -24,13 +22,10 @@ MAX_STALE_PAGES = 2
 
 
 class MayarCursor:
-    """Mayar's ``startingAfter`` cursor over a newest-first list, with the tie rule.
-
-    The next cursor is the page's oldest ``createdAt`` **plus one** ms (re-reading the boundary millisecond
-    whether the server reads ``<`` or ``<=``), rows merged by id. Each cursor must go strictly down, so paging
-    ends: a whole page in one millisecond steps past with the plain ``oldest`` and a warning; a page that goes
-    down neither way, or more than :data:`MAX_STALE_PAGES` pages in a row with nothing new (a server repeating
-    itself under ever-lower cursors), is a :class:`PageProblem`.
+    """Mayar's ``startingAfter`` cursor over a newest-first list: the page's oldest ``createdAt`` **plus one** ms
+    (re-reading the boundary millisecond whether the server reads ``<`` or ``<=``), rows merged by id. Cursors go
+    strictly down, so paging ends: a page all in one millisecond steps past with a warning; one going down neither
+    way, or over :data:`MAX_STALE_PAGES` pages in a row with nothing new, is a :class:`PageProblem`.
     """
 
     def __init__(self) -> None:
@@ -125,12 +120,9 @@ class FaspayPage:
 
 
 class FaspaySweep:
-    """The bookkeeping of one Faspay load: one paged sweep per status code, re-checked. Thread-safe.
-
-    Rows merged by invoice number, the later answer winning; a pass is re-run while its pages shift
-    (:meth:`pass_settled`), and a status whose page 1 moved after its sweep (:meth:`first_page_moved`) is swept
-    again, at most :data:`MAX_PASSES` rounds.
-    """
+    """The bookkeeping of one Faspay load (thread-safe): one paged sweep per status, rows merged by invoice number
+    (the later answer wins); a pass re-run while its pages shift, a status whose page 1 moved after its sweep
+    swept again, at most :data:`MAX_PASSES` rounds."""
 
     def __init__(self, codes: Iterable[int], labels: dict[int, str] | None = None) -> None:
         self.codes = list(codes)
@@ -196,12 +188,9 @@ class FaspaySweep:
 
 
 def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
-    """What is wrong with a Faspay page's ``total_pages``/``total_data``, or None.
-
-    Both whole and not negative; on page 1 (``first``, which decides the pages asked) ``total_pages`` must fit:
-    0 or 1 with no data, else at least 1, and more only up to ``ceil(total_data / rows of page 1)`` (a short
-    page 1, invoices vanishing meanwhile, only lowers the bound).
-    """
+    """What is wrong with a Faspay page's ``total_pages``/``total_data`` (whole, not negative), or None. On page 1
+    (``first``: it decides the pages asked) ``total_pages`` must be 0 or 1 with no data, else from 1 up to
+    ``ceil(total_data / rows of page 1)`` (a short page 1 only lowers the bound)."""
     pages, data, rows = page.total_pages, page.total_data, len(page.rows)
     if pages < 0 or data < 0:
         return f"total_pages {pages} and total_data {data} cannot be negative"
@@ -222,12 +211,9 @@ def totals_problem(page: FaspayPage, *, first: bool) -> str | None:
 
 
 class PageBudget:
-    """How many page requests a Faspay load may send; thread-safe.
-
-    ``max_pages`` bounds the whole load; with None, each status gets :data:`MAX_PASSES` rounds of
-    :data:`MAX_PASSES` passes over the most pages its page 1 announced (growing with a busy account's count),
-    plus a re-check of page 1 per round. :meth:`claim` returns why it refuses, or None.
-    """
+    """How many page requests a Faspay load may send (thread-safe): ``max_pages``, else per status
+    :data:`MAX_PASSES` rounds of :data:`MAX_PASSES` passes over the most pages its page 1 announced, plus a
+    re-check of page 1 per round."""
 
     def __init__(self, max_pages: int | None) -> None:
         self.max_pages = max_pages

@@ -1,18 +1,6 @@
-"""The provider clients, and the pieces of their plumbing that code driving them shares (public).
-
-One client per provider owns everything a request needs, written once (:doc:`/guide/loading`): the session
-(retries, auth hook, wait budget), the request label and page, the page loop, the loaders' defaults and limit
-checks. The loaders are thin over them, and so is the history store's refresh, which imports its provider
-pieces from here only (never a private provider module).
-
->>> from invoice_analytics.providers.clients import FaspayClient, MayarClient
->>> with MayarClient.from_options(api_key="k", base_url="sandbox", timeout=5) as client:
-...     client.origin, client.connection.max_pages
-('https://api.mayar.club', 20000)
->>> with FaspayClient.from_options(signature="s3cret") as client:
-...     repr(client), client.body(4, 2, start=DEFAULT_START, end=DEFAULT_START)["status"]
-("FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)", '4')
-"""
+"""The provider clients (public): each owns everything a request needs, written once (session, request label and
+page, page loop, defaults, limit checks; :doc:`/guide/loading`). The loaders and the store's refresh use them;
+the refresh imports its provider pieces from here only, never from a private provider module."""
 
 from invoice_analytics.providers._environment import configured_providers
 from invoice_analytics.providers._faspay_client import (

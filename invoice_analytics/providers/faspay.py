@@ -1,8 +1,5 @@
-"""Faspay Billing: the account's whole invoice list as one typed DataFrame.
-
-``get-all-billing`` takes one status code per call and pages by page number, so a full list is one paged sweep
-per status, swept again while its pages shift (see "Faspay's pages shift" in :doc:`/guide/real-apis`).
-"""
+"""Faspay Billing: the whole invoice list as one typed DataFrame, one paged ``get-all-billing`` sweep per status,
+swept again while its pages shift ("Faspay's pages shift" in :doc:`/guide/real-apis`)."""
 
 from __future__ import annotations
 
@@ -188,15 +185,7 @@ def load_faspay(
     --------
     >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
     >>> with Emulator() as emu:  # doctest: +SKIP
-    ...     df = load_faspay(**emu.faspay_kwargs, progress=False)
     ...     overdue = load_faspay(**emu.faspay_kwargs, statuses=["overdue"], progress=False)
-    ...     try:  # a wrong credential
-    ...         load_faspay(base_url=emu.url, username="demo", password="wrong", statuses=[4], progress=False)
-    ...     except AuthenticationError as err:
-    ...         print(err.request, "->", err.server_message)
-    GET /billingbackendapi/web/billing/get-all-billing status=4 (overdue) page=1 -> Invalid signature
-    >>> len(df), df["invoice_id"].is_unique, bool(df["amount"].isna().all()), str(df["period"].dtype)  # doctest: +SKIP
-    (6000, True, True, 'period[M]')
     >>> len(overdue), overdue["provider_status"].unique().tolist()  # doctest: +SKIP
     (158, ['Overdue'])
     """
@@ -243,10 +232,8 @@ def _filters(statuses: int | str | Iterable[int | str] | None, start: str | dt.d
 
 
 def faspay_frame(rows: Sequence[dict[str, Any]], *, sources: Sequence[str] | None = None) -> pd.DataFrame:
-    """The typed frame of raw ``get-all-billing`` rows (core columns, then ``period``).
-
-    ``sources`` (one request label per row) sharpens error messages. The label is folded once to give
-    ``status``; a value that cannot be read exactly raises a ResponseError naming the invoice, field and value.
+    """The typed frame of raw ``get-all-billing`` rows (core columns, then ``period``); ``sources`` (a request
+    label per row) names the request in a ResponseError.
 
     >>> df = faspay_frame([{"customer_id": 32, "customer_name": "PT. Media", "invoice_date": "2023-02-07 00:00:00",
     ...     "invoice_no": "INV-FPY-022300178", "due_date": "2023-02-08 10:04:00", "invoice_status": "Paid",
@@ -286,12 +273,8 @@ def _faspay_columns(rows: Sequence[dict[str, Any]], sources: Sequence[str] | Non
 
 
 def _periods(values: Sequence[Any]) -> pd.arrays.PeriodArray:
-    """"YYYYMM" texts (or numbers) as monthly periods, each distinct value read once: six ASCII digits, a year
-    from 0001, a month 01 to 12; anything else ("202613", "2026-01") is a :class:`~._columns.BadValue`.
-
-    >>> [str(period) for period in _periods(["202302", None, 202612])]
-    ['2023-02', 'NaT', '2026-12']
-    """
+    """"YYYYMM" texts (or numbers) as monthly periods, each distinct value read once; anything else ("202613",
+    "2026-01") is a :class:`~._columns.BadValue`."""
     codes, uniques = pd.factorize(col.strings(values))  # missing -> -1
     ordinals = []
     for k, text in enumerate(uniques):

@@ -15,6 +15,7 @@ from invoice_analytics.analytics.aging import (
     aging_report,
     average_days_past_due,
     credit_invoices,
+    overdue_invoices,
     overdue_totals,
     top_debtors,
 )
@@ -562,3 +563,33 @@ def test_money_sums_beyond_int64_raise_instead_of_wrapping():
         paid_ratio(twice, weight="amount", totals=True)
     # each customer alone fits: the per-customer table is exact
     assert top_debtors(huge, "2024-02-15", n=2)["open_amount"].tolist() == [2**63 - 1, 2**62]
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example.
+
+
+def test_docstring_cases_terms_and_other_edges() -> None:
+    df = pd.DataFrame({"invoice_id": ["A1", "A2", "B1", "C1"], "status": ["unpaid", "overdue", "unpaid", "draft"],
+                       "issued_at": pd.to_datetime(["2024-01-01"] * 4),
+                       "due_at": pd.to_datetime(["2024-02-15 23:00", "2024-01-15 00:00", None, None]),
+                       "outstanding": [100_000, 250_000, 75_000, 999]})
+    aged = aging_buckets(df, "2024-02-15", edges=[15, 30], terms_days=30)  # B1: due 2024-01-31
+    assert aged["days_past_due"].tolist() == [0, 31, 15]
+    assert aged["bucket"].tolist() == ["Current", ">30", "1-15"]
+    assert aged["bucket"].cat.categories.tolist() == ["Current", "1-15", "16-30", ">30"]
+    assert len(overdue_invoices(df.iloc[:2], "2024-01-15")) == 0  # due that day: not yet overdue
+
+
+def test_docstring_case_one_row_for_everything() -> None:
+    df = pd.DataFrame({
+        "provider": ["faspay", "faspay", "mayar", "mayar", "mayar", "faspay"],
+        "customer_id": ["C1", "C1", "M7", "M7", "M8", "C2"],
+        "customer_name": ["Ani", "Ani", "Budi", "Budi", "Citra", "Ani"],
+        "status": ["unpaid", "overdue", "unpaid", "paid", "draft", "unpaid"],
+        "issued_at": pd.to_datetime(["2024-01-01"] * 6),
+        "due_at": pd.to_datetime(["2024-01-31", "2024-01-10", None, None, None, "2024-02-01"]),
+        "outstanding": [100_000, 250_000, 75_000, -5_000, 999, 20_000]})
+    report = aging_report(df, "2024-02-15", by=None, edges=[60])
+    assert report.index.tolist() == ["Total"]
+    assert report.columns.tolist() == ["Current", "1-60", ">60", "Credit", "Total"]
+    assert report.iloc[0].tolist() == [0, 445_000, 0, -5_000, 440_000]

@@ -111,3 +111,14 @@ def test_both_export_with_write_excel_and_write_csv(tmp_path) -> None:
     assert sheet.cell(2, STATEMENT_COLUMNS.index("due_date") + 1).value == dt.datetime(2024, 1, 1)  # M-1, on receipt
     text = write_csv(chase, tmp_path / "c.csv").read_text()
     assert text.splitlines()[0] == ",".join(COLLECTIONS_COLUMNS)
+
+
+def test_docstring_case_min_days() -> None:  # docsc (issue 18): was a docstring example
+    df = pd.DataFrame({
+        "provider": ["faspay"] * 4, "invoice_id": ["I1", "I2", "I3", "I4"],
+        "customer_id": ["C1", "C1", "C1", "C2"], "customer_name": ["Ani", "Ani", "Ani", "Budi"],
+        "status": ["unpaid", "overdue", "unpaid", "unpaid"],
+        "issued_at": pd.to_datetime(["2024-01-01"] * 4).tz_localize("Asia/Jakarta"),
+        "due_at": pd.to_datetime(["2024-03-01", "2024-01-10", None, "2024-02-14"]).tz_localize("Asia/Jakarta"),
+        "outstanding": [200_000, 100_000, -30_000, 500_000]})
+    assert collections_list(df, "2024-02-15", min_days=5)["customer_id"].tolist() == ["C1"]

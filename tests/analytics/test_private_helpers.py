@@ -108,3 +108,11 @@ def test_customer_groups_and_labels() -> None:
     codes, index = customer_groups(df, np.array([0, 1, 2]))
     assert codes.tolist() == [0, 0, 1] and index.tolist() == [("Budi", "C9", "mayar"), ("Budi", "C9", "faspay")]
     assert (customer_label(("Ani", "C1", "faspay")), customer_label((None, "C7", "mayar"))) == ("Ani", "C7")
+
+
+def test_key_codes_are_shared_across_frames() -> None:  # docsc (issue 18): was its doctest
+    from invoice_analytics.analytics._survival import key_codes
+
+    a = pd.DataFrame({"provider": ["faspay", "mayar"], "invoice_id": ["1", "1"]})
+    b = pd.DataFrame({"provider": ["mayar"], "invoice_id": ["1"]})
+    assert [c.tolist() for c in key_codes((a, None), (b, None))] == [[0, 2], [2]]

@@ -164,3 +164,17 @@ def test_paid_ratio_does_not_mutate_its_input() -> None:
     paid_ratio(df, by="customer_name", totals=False)
     issue_month(df)
     pd.testing.assert_frame_equal(df, before)
+
+
+# docsc (issue 18): the case the docstring example showed beside its one example.
+
+
+def test_docstring_case_amount_weighted_by_status_with_totals() -> None:
+    df = pd.DataFrame({"status": ["paid", "partially_paid", "unpaid", "cancelled"],
+                       "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-02-01", "2024-02-02"]),
+                       "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 50_000, 100_000, 50_000]})
+    got = paid_ratio(df, by="status", weight="amount", totals=True)
+    assert got.index.tolist() == ["paid", "partially_paid", "unpaid", "Total"]
+    assert got["billed_amount"].tolist() == [100_000, 200_000, 100_000, 400_000]
+    assert got["paid_amount"].tolist() == [100_000, 150_000, 0, 250_000]
+    assert got["paid_ratio"].tolist() == [1.0, 0.75, 0.0, 0.625]

@@ -459,3 +459,24 @@ def test_end_to_end_with_the_emulator_clock():
     without = dso(store, days[-1], by="provider", totals=True)
     assert "faspay" not in without.index  # no Faspay amounts without the bound
     assert without.index[-1] == "Total (mayar only; faspay has no amounts)"  # and its total says so
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example (the example store).
+
+
+def test_docstring_cases_on_the_example_store() -> None:
+    from invoice_analytics.analytics._observed import _ExampleStore
+    from invoice_analytics.analytics.trends import aging_trend
+
+    store = _ExampleStore()
+    by_provider = aging_trend(store, "2026-01-03", by="provider").droplevel("date")["Total"].to_dict()
+    assert by_provider == {"mayar": 100_000, "faspay": 50_000}
+    # with observed amounts F2's 50,000 is open too, and December billed F1's 1,000,000 as well
+    assert round(float(dso(store, "2026-01-03", observed_amounts=True).loc["Total", "dso_days"]), 4) == 7.2273
+
+
+def test_docstring_case_days_to_pay_by_provider() -> None:
+    from invoice_analytics.analytics._observed import _ExampleStore
+
+    got = days_to_pay(_ExampleStore(), by="provider", totals=True)["median_days_to_pay_low"].tolist()
+    assert got == [31.0, 6.0, 18.5]

@@ -592,3 +592,42 @@ def test_trend_ticks_fall_on_the_month_ends_with_month_names():
     ax = plot_aging_trend(trend)
     ax.figure.canvas.draw()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Oct 2026", "Nov 2026", "Dec 2026"]
+
+
+# docsc (issue 18): the cases the docstring examples showed beside their one example.
+
+DOC_DF = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "status": ["unpaid"] * 3,
+                       "customer_id": ["C1", "C2", "C3"], "customer_name": ["Ani", "Budi", "Ani"],
+                       "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
+                       "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
+                       "outstanding": [100_000, 250_000, 40_000]})
+
+
+def test_docstring_cases_totals_names_and_empty() -> None:
+    from invoice_analytics.formatting import number_locale
+
+    with number_locale("id"):
+        totals = [t.get_text() for t in plot_aging(DOC_DF, "2024-02-15").texts]
+    assert totals == [
+        "Rp 100 rb", "Rp 0", "Rp 250 rb", "Rp 0", "Rp 40 rb"]  # the total above each bar
+    both = plot_top_overdue(DOC_DF, "2024-03-01")  # both Ani overdue
+    assert [t.get_text() for t in both.get_yticklabels()] == ["Budi", "Ani (faspay)", "Ani (mayar)"]
+    assert [t.get_text() for t in plot_aging(empty_frame()).texts] == ["No invoices"]
+    names = charts._bar_names(pd.MultiIndex.from_tuples([("Ani", "C1", "faspay"), ("Ani", "m-1", "mayar"),
+                                                          ("Ani", "C2", "faspay"), (None, None, "faspay")]))
+    assert names == ["Ani (faspay) C1", "Ani (mayar)", "Ani (faspay) C2", "(unknown customer)"]
+
+
+def test_docstring_cases_by_issue_month() -> None:
+    from invoice_analytics.formatting import number_locale
+
+    df = pd.DataFrame({"provider": ["mayar"] * 4, "status": ["paid", "unpaid", "paid", "paid"],
+                       "issued_at": pd.to_datetime(["2024-01-05", "2024-01-20", "2024-03-01", "2024-03-02"]),
+                       "amount": [100_000, 200_000, 100_000, 50_000], "outstanding": [0, 200_000, 0, 0]})
+    with number_locale("id"):
+        ax = plot_paid_ratio_by_month(df, weight="amount", by_provider=True)
+        assert [t.get_text() for t in ax.texts] == ["33 %", "100 %"]
+        assert [line.get_label() for line in ax.lines] == ["All providers", "mayar"]
+        ax = plot_outstanding_by_month(DOC_DF, "2024-02-15")
+        assert ax.get_title() == "Open outstanding by issue month (as of 2024-02-15)"
+        assert [t.get_text() for t in ax.texts] == ["Rp 40 rb", "Rp 0", "Rp 0", "Rp 250 rb", "Rp 100 rb"]

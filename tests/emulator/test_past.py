@@ -145,3 +145,13 @@ def test_the_day_drawn_and_the_month_end_rule():
     assert _month_ends(days).tolist() == [month_end(int(d)) for d in days]
     assert habit_of("faspay", "101:PT Maju") == habit_of("faspay", "101:PT Maju")
     assert habit_of("faspay", "101:PT Maju").kind in KINDS
+
+
+def test_the_past_ends_in_the_samples_and_holds_fewer_before() -> None:  # docsc (issue 18): was the module's doctest
+    from invoice_analytics.emulator._past import Past
+    from invoice_analytics.emulator._records import default_dataset
+
+    past = Past(seed=1)
+    faspay, mayar = past.faspay("2026-11-21"), past.mayar("2026-11-21 23:00")
+    assert faspay == list(default_dataset("faspay")) and mayar == list(default_dataset("mayar"))
+    assert len(past.faspay("2026-06-01")) < len(faspay)

@@ -236,3 +236,19 @@ def test_the_cash_in_forecast_is_the_forecast_from_the_month_end(pack, small_dem
         assert str(table[column].dtype) == "Int64"
     assert (table["low"] <= table["expected"]).all() and (table["expected"] <= table["high"]).all()
     assert int(table["expected"].sum()) > 0
+
+
+# docsc (issue 18): the month-end helpers' docstring examples.
+
+
+def test_month_end_helpers() -> None:
+    import datetime as dt
+
+    from invoice_analytics.pack import month_end
+    from invoice_analytics.pack._sections import month_ends, previous_month_end
+
+    assert month_end("2026-02") == dt.date(2026, 2, 28) and month_end(dt.date(2026, 4, 9)) == dt.date(2026, 4, 30)
+    assert month_end("2026-10") == dt.date(2026, 10, 31)
+    assert previous_month_end("2026-03-31") == dt.date(2026, 2, 28)
+    assert previous_month_end("2026-01-15") == dt.date(2025, 12, 31)
+    assert [str(d) for d in month_ends("2026-03-31", 3)] == ["2026-01-31", "2026-02-28", "2026-03-31"]

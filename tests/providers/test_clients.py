@@ -82,3 +82,13 @@ def test_a_client_shows_no_credential():
     assert mayar.credential() == KEY  # held, for the store's keyed fingerprint only
     mayar.close()
     faspay.close()
+
+
+def test_clients_from_options_without_a_request() -> None:  # docsc (issue 18): was the module's doctest
+    from invoice_analytics.providers.clients import DEFAULT_START
+
+    with MayarClient.from_options(api_key="k", base_url="sandbox", timeout=5) as client:
+        assert (client.origin, client.connection.max_pages) == ("https://api.mayar.club", 20000)
+    with FaspayClient.from_options(signature="s3cret") as client:
+        assert repr(client) == "FaspayClient(origin='https://fasbill-dev.faspay.co.id', signature=***)"
+        assert client.body(4, 2, start=DEFAULT_START, end=DEFAULT_START)["status"] == "4"

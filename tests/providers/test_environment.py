@@ -20,3 +20,14 @@ def test_a_misspelled_variable_is_named_with_the_known_ones_never_its_value(monk
     assert str(caught.value) == (
         "mayar: environment: unknown variable(s) MAYAR_APIKEY (known: MAYAR_API_KEY, MAYAR_BASE_URL); "
         "nothing was loaded, and the sample data is not used in their place")
+
+
+def test_a_username_alone_and_a_blank_key_configure_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # docsc (issue 18): was a docstring example
+    from invoice_analytics.providers._environment import configured_providers
+
+    for name in ("FASPAY_PASSWORD", "FASPAY_SIGNATURE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FASPAY_USERNAME", "u")
+    monkeypatch.setenv("MAYAR_API_KEY", "")
+    assert configured_providers() == []

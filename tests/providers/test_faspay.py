@@ -412,3 +412,9 @@ def test_one_invoice_twice_in_a_page_warns_naming_it_and_keeps_the_last_copy():
         "the last copy is kept"}  # INV-T-000003's identical copies are one invoice, without a word
     assert sorted(df["invoice_id"]) == ["INV-T-000001", "INV-T-000002", "INV-T-000003"]
     assert df.set_index("invoice_id").loc["INV-T-000002", "outstanding"] == 40_000
+
+
+def test_the_static_signature() -> None:  # docsc (issue 18): was its doctest
+    from invoice_analytics.providers._faspay_client import faspay_signature
+
+    assert faspay_signature("demo", "demo-password") == "e3d844e158901dd84fb3254ba17ae3a6327c6d7d"

@@ -144,3 +144,10 @@ def test_limiter_is_shared_safely_between_threads():
     # 30 calls at 5 a minute on a clock that moves only when slept on: one whole minute before each
     # batch of 5 after the first, whichever thread makes the call
     assert clock.pauses == [60.0] * 5 and sorted(calls) == [0.0] * 25 + [60.0] * 5
+
+
+def test_the_window_admits_its_limit_then_names_the_wait() -> None:  # docsc (issue 18): was the module's doctest
+    window = SlidingWindow(2, seconds=60)
+    assert (window.admit(now=0.0), window.admit(now=1.0), window.admit(now=2.0)) == (0.0, 0.0, 58.0)
+    assert window.admit(now=60.0) == 0.0
+    assert MinuteRateLimiter(None).wait() == 0.0  # no pacing
