@@ -207,12 +207,12 @@ def test_a_frame_source_names_what_it_left_out(small_demo_store):
     assert set(pack.sections) == {"Summary by provider", "Aging by customer", "Collections", "Statements"}
     assert "Trend" in pack.omitted and "history store" in pack.omitted["Trend"]
     # a store's reading, of a demo store: never "the balances of the load"
-    assert ("Balances are those the simulated demo history store (DEMO DATA) knew at the end of 2026-12-31."
+    assert (f"Balances are those the simulated demo history store (DEMO DATA) knew at the end of {DAY}."
             in pack.notes)
     assert pack.source == "DEMO DATA (a simulated history store)"
     loaded = small_demo_store.as_of(end_of(DAY))
     loaded.attrs = {"source": "faspay, mayar"}  # as load_invoices gives: a load, its time not recorded
-    assert any(n.startswith("Balances are those of the load, aged at 2026-12-31") for n in
+    assert any(n.startswith(f"Balances are those of the load, aged at {DAY}") for n in
                month_end_pack(loaded, MONTH, terms_days=TERMS).notes)
 
 
