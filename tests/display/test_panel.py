@@ -17,6 +17,8 @@ import pytest
 
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.display import charts
+from invoice_analytics.display import _panel_exports as panel_exports
+from invoice_analytics.display import _panel_views as panel_views
 from invoice_analytics.display import panel as widgets_module
 from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
@@ -330,8 +332,8 @@ def test_other_charts_drawn_when_their_tab_opens(panel):
 
 def test_charts_are_cached_by_settings(panel, monkeypatch):
     drawn = []
-    real = widgets_module.render_chart
-    monkeypatch.setattr(widgets_module, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
+    real = panel_views.render_chart
+    monkeypatch.setattr(panel_views, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
     first = png_of(panel.chart_outputs["Aging"])
     panel.provider.value = ("mayar",)
     assert drawn == ["Aging"]
@@ -658,7 +660,7 @@ def test_export_buttons_offer_the_files_as_downloads(panel, tmp_path):
 
 
 def test_export_button_says_why_a_file_is_not_offered(panel, monkeypatch):
-    monkeypatch.setattr(widgets_module, "DOWNLOAD_LIMIT", 10)
+    monkeypatch.setattr(panel_exports, "DOWNLOAD_LIMIT", 10)
     assert panel.offer_download("csv") is None
     assert "too large" in panel.download.value and 'panel.export_csv(&quot;out/' in panel.download.value
     monkeypatch.setitem(sys.modules, "xlsxwriter", None)
