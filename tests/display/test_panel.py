@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from invoice_analytics.analytics.aging import aging_report
-from invoice_analytics.display import charts
 from invoice_analytics.display import _panel_exports as panel_exports
 from invoice_analytics.display import _panel_views as panel_views
+from invoice_analytics.display import charts
 from invoice_analytics.display import panel as widgets_module
 from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
