@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import ipywidgets as W
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,7 @@ from invoice_analytics._text import printable
 from invoice_analytics.analytics.collections import customer_statement
 from invoice_analytics.analytics.trends import HistoryLike
 from invoice_analytics.display import _changes_tab as changes_tab
+from invoice_analytics.display._forecast_tab import FORECAST_TAB, ForecastView
 from invoice_analytics.display._output import show
 from invoice_analytics.display._statement_area import (
     NO_STATEMENT,
@@ -38,7 +41,11 @@ if TYPE_CHECKING:
     from invoice_analytics.display.panel import FilterPanel
 
 __all__ = [
+    "CHANGES_TAB",
     "CHART_CACHE_SIZE",
+    "STATEMENT_TAB",
+    "Tabs",
+    "build_tabs",
     "changes_frames",
     "chart_png",
     "clear_cache",
@@ -54,8 +61,34 @@ __all__ = [
     "text_summary",
 ]
 
+#: The title of the tab showing a customer's statement, after the charts' tabs.
+STATEMENT_TAB = "Statement"
+#: The title of the tab showing what changed in a history store this month, after the statement's tab.
+CHANGES_TAB = "Changes"
 #: Chart images kept per chart (by filters, as_of and scheme), and figures (report and KPIs) kept.
 CHART_CACHE_SIZE = 16
+
+
+@dataclass
+class Tabs:
+    """The panel's tabs and their outputs."""
+
+    charts: dict[str, W.Output]
+    statement: W.Output
+    changes: W.Output
+    forecast: ForecastView | None
+    tab: W.Tab
+
+
+def build_tabs(store: HistoryLike | None) -> Tabs:
+    """A tab per chart, the Statement, the Changes and, over a store, the cash-in forecast at the as-of date."""
+    charts = {title: W.Output().add_class("ia-chart") for title in CHARTS}
+    statement, changes = W.Output().add_class("ia-statement"), W.Output().add_class("ia-changes")
+    forecast = ForecastView(store) if store is not None else None
+    extra = [] if forecast is None else [forecast.output]
+    tab = W.Tab(children=[*charts.values(), statement, changes, *extra],
+                titles=[*CHARTS, STATEMENT_TAB, CHANGES_TAB, *([FORECAST_TAB] if extra else [])])
+    return Tabs(charts, statement, changes, forecast, tab.add_class("ia-charts"))
 
 
 def terms_note_html(self: FilterPanel, frame: pd.DataFrame) -> str:
@@ -223,6 +256,18 @@ def chart_png(self: FilterPanel, title: str) -> bytes:
     b'\\x89PNG'
     """
     key = self._chart_key(title)
+    png = cached_png(self, title, key)
+    if self._chart_shown.get(title) != key:
+        self._chart_shown[title] = key
+        show(self.chart_outputs[title], {
+            "image/png": base64.b64encode(png).decode("ascii"),
+            "text/plain": f"<{title} chart>",
+        })
+    return png
+
+
+def cached_png(self: FilterPanel, title: str, key: tuple[object, ...]) -> bytes:
+    """Chart ``title``'s PNG for settings ``key`` (:func:`chart_key`), drawn unless cached."""
     cache = self._chart_cache[title]
     png = cache.get(key)
     if png is None:
@@ -232,13 +277,14 @@ def chart_png(self: FilterPanel, title: str) -> bytes:
         while len(cache) > CHART_CACHE_SIZE:
             cache.popitem(last=False)
     cache.move_to_end(key)
-    if self._chart_shown.get(title) != key:
-        self._chart_shown[title] = key
-        show(self.chart_outputs[title], {
-            "image/png": base64.b64encode(png).decode("ascii"),
-            "text/plain": f"<{title} chart>",
-        })
     return png
+
+
+def prerender(self: FilterPanel) -> None:
+    """Draw the charts of the tabs not open into the cache, without showing them: opening one then only
+    sends its image (:doc:`/guide/panel`)."""
+    for title in CHARTS:
+        cached_png(self, title, chart_key(self, title))
 
 
 def clear_cache(self: FilterPanel) -> None:
@@ -329,7 +375,7 @@ def repr_html(self: FilterPanel) -> str:
     """A static snapshot (where widgets cannot render)."""
     return (
         f'<div class="ia-filter-panel-static">{self.header.value}{self.summary.value}{self.kpi_html.value}'
-        f"{format_report_table(self.report, max_rows=self._max_rows)}</div>"
+        f"{format_report_table(self.report, max_rows=self._max_rows, fit=True)}</div>"
     )
 
 

@@ -28,10 +28,11 @@ from invoice_analytics.display import _panel_views as views
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, initial_terms, panel_layout
 from invoice_analytics.display._controls import MAX_TERMS_DAYS as MAX_TERMS_DAYS
 from invoice_analytics.display._dated import DayFrame, StoreDates
-from invoice_analytics.display._forecast_tab import FORECAST_TAB, ForecastView
 from invoice_analytics.display._output import in_kernel, show
 from invoice_analytics.display._panel_exports import DOWNLOAD_LIMIT as DOWNLOAD_LIMIT
+from invoice_analytics.display._panel_views import CHANGES_TAB as CHANGES_TAB
 from invoice_analytics.display._panel_views import CHART_CACHE_SIZE
+from invoice_analytics.display._panel_views import STATEMENT_TAB as STATEMENT_TAB
 from invoice_analytics.display._statement_area import NO_CUSTOMER, NO_STATEMENT
 from invoice_analytics.display._tabs import CHARTS
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
@@ -39,11 +40,6 @@ from invoice_analytics.display.tables import format_kpis_html, format_report_tab
 from invoice_analytics.schema import DEMO_SOURCE
 
 __all__ = ["FilterPanel"]
-
-#: The title of the tab showing a customer's statement, after the charts' tabs.
-STATEMENT_TAB = "Statement"
-#: The title of the tab showing what changed in a history store this month, after the statement's tab.
-CHANGES_TAB = "Changes"
 
 #: Columns the analytics read; only these are copied on each update.
 _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_at", "due_at", "outstanding")
@@ -84,6 +80,9 @@ class FilterPanel:
         Report rows shown in the table before its "Total" row (the exports hold them all).
     dpi : int, default 96
         Chart resolution.
+    prerender : bool or None, default None
+        After each update, draw the charts of the tabs not open too (kept, not shown), so that opening a tab
+        only shows its chart; the kernel stays busy that much longer. None: in a kernel.
 
     Attributes
     ----------
@@ -177,6 +176,7 @@ class FilterPanel:
         by: str = CUSTOMER,
         max_rows: int = 25,
         dpi: int = 96,
+        prerender: bool | None = None,
     ) -> None:
         if scheme not in BUCKET_SCHEMES:
             raise ValueError(f"scheme must be one of {list(BUCKET_SCHEMES)}, not {scheme!r}")
@@ -198,6 +198,7 @@ class FilterPanel:
             day = DayFrame.of(df, columns)
         self._max_rows = max_rows
         self._dpi = dpi
+        self._prerender = in_kernel() if prerender is None else prerender
         self._frame_version = 0
         self._set_frame(day, jakarta_date(as_of))
         self._hold = 0
@@ -230,16 +231,9 @@ class FilterPanel:
         self.summary = W.HTML().add_class("ia-summary")
         self.kpi_html = W.HTML().add_class("ia-kpis-widget")
         self.table_output = W.Output().add_class("ia-table")
-        self.chart_outputs = {title: W.Output().add_class("ia-chart") for title in CHARTS}
-        self.changes_output = W.Output().add_class("ia-changes")
-        self.statement_output = W.Output().add_class("ia-statement")
-        # over a store, a last tab: the cash-in forecast at the as-of date
-        self.forecast_view = ForecastView(self._store) if self._store is not None else None
-        extra = [] if self.forecast_view is None else [self.forecast_view.output]
-        self.chart_tabs = W.Tab(
-            children=[*self.chart_outputs.values(), self.statement_output, self.changes_output, *extra],
-            titles=[*CHARTS, STATEMENT_TAB, CHANGES_TAB, *([FORECAST_TAB] if extra else [])],
-        ).add_class("ia-charts")
+        tabs = views.build_tabs(self._store)
+        self.chart_outputs, self.statement_output, self.changes_output = tabs.charts, tabs.statement, tabs.changes
+        self.forecast_view, self.chart_tabs = tabs.forecast, tabs.tab
         show(self.statement_output, NO_STATEMENT)
         self.widget = panel_layout(controls, buttons, header=self.header, summary=self.summary,
                                    kpis=self.kpi_html, table=self.table_output, tabs=self.chart_tabs)
@@ -475,12 +469,14 @@ class FilterPanel:
         self.kpi_html.value = format_kpis_html(self.kpis) + self._terms_note_html(self._filtered_work)
         if self._table_shown != shown_key:  # an unchanged table is not sent again
             self._table_shown = shown_key
-            show(self.table_output, {"text/html": format_report_table(self.report, max_rows=self._max_rows),
-                                     "text/plain": format_report_text(self.report)})
+            table = format_report_table(self.report, max_rows=self._max_rows, fit=True)  # fits 1280x800
+            show(self.table_output, {"text/html": table, "text/plain": format_report_text(self.report)})
         self._draw_visible_chart()
         self._draw_statement()
         self.last_update_ms = (time.perf_counter() - start) * 1000
         self.summary.value = views.summary_html(self)
+        if self._prerender:  # what is shown is sent: now the other tabs' charts, so that opening one is quick
+            views.prerender(self)
 
 
     # ------------------------------------------------------------------ the views, exports and display

@@ -172,6 +172,17 @@ def test_format_report_table(invoices):
     assert "No open invoices" in format_report_table(aging_report(empty_frame(), AS_OF, totals=True))
 
 
+def test_report_table_fit_for_a_narrow_window(invoices):
+    report = aging_report(invoices, AS_OF, totals=True)
+    table = format_report_table(report, fit=True)
+    assert "Rp " not in table.replace("Amounts in rupiah (Rp)", "") and "3,850,000" in table  # full figures
+    assert "-150,000" in table and table.index("Amounts in rupiah (Rp)") < table.index("<table")
+    assert "font-size:12px" in table and "max-width:10em" in table and "max-width:5em" in table
+    assert 'title="C2"' in table  # a key part cut short is whole in its tooltip
+    assert table.count("<tr") == format_report_table(report).count("<tr")  # the same rows and columns
+    assert "Rp 8,500,000" in format_report_table(report)  # the default keeps Rp in each cell
+
+
 def test_format_report_text(invoices):
     text = format_report_text(aging_report(invoices, AS_OF, totals=True), max_rows=2)
     assert "CV Budi Makmur" in text and "Rp 8,500,000" in text and "… 4 more rows" in text
@@ -250,7 +261,7 @@ def test_panel_initial_state(panel, invoices):
     assert panel.kpis == panel_kpis(invoices, AS_OF)
     pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, totals=True))
     assert "Rp 8,650,000" in panel.kpi_html.value and "22.2%" in panel.kpi_html.value
-    assert "Rp 8,500,000" in html_of(panel.table_output)
+    assert "8,500,000" in html_of(panel.table_output)
     assert png_of(panel.chart_outputs["Aging"]).startswith(b"\x89PNG")
     assert "Showing <b>11</b> of 11 invoices" in panel.summary.value
 
@@ -285,7 +296,7 @@ def test_status_search_and_dates(panel):
     assert ids(panel.filtered) == ["F1", "F7", "M1", "M4"]
     panel.issued_to.value = dt.date(2024, 3, 20)
     assert ids(panel.filtered) == ["F1", "M1"]
-    assert "Rp 1,500,000" in html_of(panel.table_output)
+    assert "1,500,000" in html_of(panel.table_output)
     panel.issued_from.value = panel.issued_to.value = None
     panel.status.value = panel.status.options
     assert len(panel.filtered) == 11
@@ -342,6 +353,21 @@ def test_charts_are_cached_by_settings(panel, monkeypatch):
     panel.clear_cache()
     panel.provider.value = ("mayar",)
     assert drawn == ["Aging", "Aging"]
+
+
+def test_prerender_draws_the_tabs_not_open_into_the_cache(invoices, monkeypatch):
+    drawn = []
+    real = panel_views.render_chart
+    monkeypatch.setattr(panel_views, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
+    panel = FilterPanel(invoices, as_of=AS_OF, dpi=40, prerender=True)
+    assert drawn == list(CHARTS)  # the open tab's chart, then the others
+    assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]  # only the open one is shown
+    panel.chart_tabs.selected_index = 2
+    assert drawn == list(CHARTS)  # opening a tab shows its kept chart: nothing is drawn
+    assert png_of(panel.chart_outputs["Open by month"]) == panel.draw_all_charts()["Open by month"]
+    panel.provider.value = ("faspay",)
+    assert drawn[4:] == ["Open by month", "Aging", "Top past due", "Paid ratio"]  # the open tab first
+    assert not FilterPanel(invoices, as_of=AS_OF, dpi=40)._prerender  # outside a kernel: off by default
 
 
 def test_hold_batches_changes(panel, monkeypatch):
@@ -770,7 +796,7 @@ def test_report_by_customer_shows_customers_without_an_id_or_a_name():
     assert keys == ["customer_name customer_id provider Current 1-30 31-60 61-90 >90 Credit Total",
                     "Ani – faspay", "(no name) – mayar", "Budi m-1 mayar", "Total"]
     table = html_of(panel.table_output)
-    assert 'title="(no name)"' in table and ">–</td>" in table
+    assert 'title="(no name)"' in table and ">–</span></td>" in table
     assert "Rp 470,000" in style_report(panel.report).to_html()  # a missing key part renders
     assert [label for label, _ in panel.statement_customer.options] == ["(choose a customer)", "Budi · mayar m-1"]
 
