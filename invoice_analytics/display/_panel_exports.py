@@ -1,12 +1,4 @@
-"""The panel's exports: the report, the invoices, the KPIs and the filters as files or downloads (private).
-
-Functions of a :class:`~invoice_analytics.FilterPanel` (its methods of the same names).
-
->>> from invoice_analytics import FilterPanel
->>> from invoice_analytics.schema import empty_frame
->>> kpi_frame(FilterPanel(empty_frame(), as_of="2024-02-15"))["kpi"].iloc[0]
-'Open'
-"""
+"""The panel's exports as files or downloads (private): :class:`~invoice_analytics.FilterPanel`'s methods."""
 
 from __future__ import annotations
 
@@ -33,9 +25,13 @@ DOWNLOAD_LIMIT = 25_000_000
 _OVERDUE_COLUMNS = ["provider", "invoice_id", "customer_name", "customer_id", "status", "issued_at", "due_at",
                     "outstanding", "days_past_due", "bucket"]
 _KIND = """\
+Parameters
+----------
 kind : {"excel", "csv"}
     The export."""
 _KIND_RAISES = """\
+Raises
+------
 ValueError
     When ``kind`` is neither "excel" nor "csv"."""
 
@@ -45,8 +41,6 @@ def download_name(self: FilterPanel, kind: str) -> str:
     """The file name of a download: ``aging_<as_of>.xlsx`` or ``aging_report_<as_of>.csv`` (``DEMO_...`` for
     sample data, never taken for real figures).
 
-    Parameters
-    ----------
     {kind}
 
     Returns
@@ -54,8 +48,6 @@ def download_name(self: FilterPanel, kind: str) -> str:
     str
         The file name.
 
-    Raises
-    ------
     {raises}
     """
     return downloads.download_name(kind, self.as_of_date, demo=self.is_demo)
@@ -66,8 +58,6 @@ def export_bytes(self: FilterPanel, kind: str) -> bytes:
     """The workbook (:meth:`export_excel`) or the report's CSV (:meth:`export_csv`) as bytes, written to a
     temporary directory (removed afterwards) and read back.
 
-    Parameters
-    ----------
     {kind}
 
     Returns
@@ -75,8 +65,6 @@ def export_bytes(self: FilterPanel, kind: str) -> bytes:
     bytes
         The file's content.
 
-    Raises
-    ------
     {raises}
     ImportError
         For "excel", when XlsxWriter is not installed.
@@ -101,8 +89,6 @@ def offer_download(self: FilterPanel, kind: str) -> bytes | None:
     saved file always matches the figures shown. A file over :data:`DOWNLOAD_LIMIT` bytes, or a workbook
     without XlsxWriter, is not offered: the message says what to do instead.
 
-    Parameters
-    ----------
     {kind}
 
     Returns
@@ -110,8 +96,6 @@ def offer_download(self: FilterPanel, kind: str) -> bytes | None:
     bytes or None
         The file offered, or None when it was not.
 
-    Raises
-    ------
     {raises}
 
     Examples
@@ -119,8 +103,7 @@ def offer_download(self: FilterPanel, kind: str) -> bytes | None:
     >>> from invoice_analytics import FilterPanel
     >>> from invoice_analytics.schema import empty_frame
     >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
-    >>> data = panel.offer_download("csv")
-    >>> 'download="aging_report_2024-02-15.csv"' in panel.download.value
+    >>> data = panel.offer_download("csv"); 'download="aging_report_2024-02-15.csv"' in panel.download.value
     True
     """
     name = self.download_name(kind)
@@ -166,14 +149,14 @@ def statement_label(self: FilterPanel) -> str:
 
 
 def kpi_frame(self: FilterPanel) -> pd.DataFrame:
-    """The KPIs as a table: ``kpi``, ``invoice_count``, ``amount`` (rupiah), ``ratio``.
+    """The KPIs as a table.
 
     Returns
     -------
     pandas.DataFrame
-        Eight rows (Open, Past due, Past due in the last bucket, Credit, Net balance, Paid ratio, Counted
-        invoices, Invoices shown); ``kpi`` text, ``invoice_count`` and ``amount`` ``Int64``, ``ratio``
-        ``Float64``, missing where a figure does not apply.
+        ``kpi`` (text), ``invoice_count`` and ``amount`` (rupiah, ``Int64``), ``ratio`` (``Float64``), missing
+        where a figure does not apply; rows Open, Past due, Past due in the last bucket, Credit, Net
+        balance, Paid ratio, Counted invoices, Invoices shown.
     """
     k = self.kpis
     rows = [
@@ -223,8 +206,7 @@ def export_csv(self: FilterPanel, path: str | Path, *, what: str = "report") -> 
     >>> df = pd.DataFrame({"provider": ["mayar"], "customer_id": ["C1"], "customer_name": ["Ani"],
     ...                    "status": ["unpaid"], "issued_at": pd.to_datetime(["2024-01-01"]),
     ...                    "due_at": pd.to_datetime(["2024-01-31"]), "outstanding": [100_000]})
-    >>> panel = FilterPanel(df, as_of="2024-02-15")
-    >>> print(panel.export_csv(Path(tempfile.mkdtemp()) / "report.csv").read_text(), end="")
+    >>> print(FilterPanel(df, as_of="2024-02-15").export_csv(Path(tempfile.mkdtemp()) / "r.csv").read_text(), end="")
     customer_name,customer_id,provider,Current,1-30,31-60,61-90,>90,Credit,Total
     Ani,C1,mayar,0,100000,0,0,0,0,100000
     Total,,,0,100000,0,0,0,0,100000
@@ -239,12 +221,10 @@ def export_csv(self: FilterPanel, path: str | Path, *, what: str = "report") -> 
 def export_excel(self: FilterPanel, path: str | Path) -> Path:
     """Write what is shown as the finance-ready workbook (the report's and the pack's writer).
 
-    Sheets "Aging report" (every row), "Overdue invoices" (the filtered invoices at least a day past due,
-    oldest first), "KPIs", "Filters" and, when a customer is chosen, "Statement"; each with its title block
-    (as-of date, source, terms, buckets, the note on a provider aged with terms 0), human headers, rupiah in
-    a rupiah format, dates without times, set up to print (A4 landscape, the header row repeated). Written
-    with :func:`~invoice_analytics.workbook.write_sheets` (XlsxWriter: ``pip install
-    'invoice-analytics[excel]'``); every filtered invoice is in :meth:`export_csv` with ``what="invoices"``.
+    Sheets "Aging report", "Overdue invoices" (filtered, a day or more past due, oldest first), "KPIs",
+    "Filters" and the chosen customer's "Statement", each with its title block (as-of date, source, terms,
+    buckets, notes), set up to print; written by :func:`~invoice_analytics.workbook.write_sheets` (XlsxWriter:
+    ``pip install 'invoice-analytics[excel]'``). Every filtered invoice: :meth:`export_csv` (``what="invoices"``).
 
     Parameters
     ----------
@@ -266,8 +246,8 @@ def export_excel(self: FilterPanel, path: str | Path) -> Path:
     >>> import tempfile, openpyxl
     >>> from invoice_analytics import FilterPanel
     >>> from invoice_analytics.schema import empty_frame
-    >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
-    >>> book = openpyxl.load_workbook(panel.export_excel(Path(tempfile.mkdtemp()) / "panel.xlsx"))
+    >>> path = FilterPanel(empty_frame(), as_of="2024-02-15").export_excel(Path(tempfile.mkdtemp()) / "a.xlsx")
+    >>> book = openpyxl.load_workbook(path)
     >>> book.sheetnames, book["Filters"]["A2"].value
     (['Aging report', 'Overdue invoices', 'KPIs', 'Filters'], 'As of: 2024-02-15 (Asia/Jakarta)')
     """

@@ -1,12 +1,4 @@
-"""The panel's views: chart tabs, the Changes tab, the statement, the header and the text summary (private).
-
-Functions of a :class:`~invoice_analytics.FilterPanel` (its methods of the same names).
-
->>> from invoice_analytics import FilterPanel
->>> from invoice_analytics.schema import empty_frame
->>> text_summary(FilterPanel(empty_frame(), as_of="2024-02-15")).splitlines()[0]
-'FilterPanel: 0 of 0 invoices, as of 2024-02-15, buckets 30/60/90'
-"""
+"""The panel's tabs, statement, header and summary (private): :class:`~invoice_analytics.FilterPanel`'s methods."""
 
 from __future__ import annotations
 
@@ -229,9 +221,8 @@ def chart_key(self: FilterPanel, title: str) -> tuple[object, ...]:
 
 
 def chart_png(self: FilterPanel, title: str) -> bytes:
-    """The PNG of chart ``title`` (a tab title) for the current settings, shown in its tab.
-
-    The last :data:`CHART_CACHE_SIZE` images of each chart are kept: earlier settings redraw nothing.
+    """The PNG of chart ``title`` for the current settings, shown in its tab (the last
+    :data:`CHART_CACHE_SIZE` of each chart are kept: earlier settings redraw nothing).
 
     Parameters
     ----------

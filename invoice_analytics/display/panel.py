@@ -1,10 +1,5 @@
-"""An interactive invoice dashboard for Jupyter: :class:`FilterPanel` (:doc:`/guide/panel`).
-
-The work is done by the plain functions of :mod:`invoice_analytics.display`,
-:func:`~invoice_analytics.customer_statement` and :mod:`invoice_analytics.export`; the panel's parts live in
-private modules, one job each (``_controls``, ``_panel_views``, ``_panel_exports``, ``_statement_area``,
-``_dated``...), and this module wires them.
-"""
+"""An interactive invoice dashboard for Jupyter, :class:`FilterPanel` (:doc:`/guide/panel`): this module wires
+the plain functions doing the work and the panel's private parts (``_controls``, ``_panel_views``...)."""
 
 from __future__ import annotations
 
@@ -48,15 +43,11 @@ _WORK_COLUMNS = ("provider", "customer_id", "customer_name", "status", "issued_a
 class FilterPanel:
     """Filter controls, KPIs, aging report table, charts and a customer's statement over an invoice frame.
 
-    What each part shows and how it behaves: :doc:`/guide/panel`. Drive it from code by setting the
-    controls' ``.value`` and clicking its buttons (``reset_button.click()``); group changes in ``with
-    panel.hold():`` to update once. Read ``filtered``, ``report``, ``kpis`` and ``statement``; export with
-    :meth:`export_csv` / :meth:`export_excel` (to a path) or the Export buttons (:meth:`offer_download`).
-    "Provider status" filters the provider's own status; "Past due" is computed (open and at least a day
-    after the due date, or after issue plus the terms). Only the open tab's chart is drawn on a change;
-    charts and figures are cached by the settings they depend on. In a notebook the panel displays itself
-    as the widget, elsewhere as :meth:`text_summary`; in a kernel a failed update is shown in the summary
-    line instead of raised. The input frame is never modified.
+    What each part shows and does: :doc:`/guide/panel`. Drive it from code by setting the controls'
+    ``.value`` and clicking its buttons; ``with panel.hold():`` groups changes into one update. "Past due"
+    is computed (open, a day or more after the due date or issue plus terms), "Provider status" is the
+    provider's. In a notebook the panel shows itself as the widget (a failed update is shown in its
+    summary line), elsewhere as :meth:`text_summary`. The input frame is never modified.
 
     Parameters
     ----------
@@ -65,24 +56,22 @@ class FilterPanel:
         ``issued_at``, ``due_at``, ``outstanding``), or a history store: the as-of control then moves
         through its dates and every figure is the one known on the chosen date.
     as_of : date-like or None, default None
-        The initial aging date (naive = Asia/Jakarta); None is today in Asia/Jakarta (a store: its last
-        refresh).
+        The first aging date (naive = Asia/Jakarta); None: today in Jakarta (a store: its last refresh).
     scheme : str, default "30/60/90"
-        The initial bucket scheme, a key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
+        The first bucket scheme, a key of :data:`~invoice_analytics.display.kpis.BUCKET_SCHEMES`.
     terms_days : int, mapping of str to int, or None, default None
-        The initial payment terms of invoices without a due date (every Mayar invoice): days for every
-        provider or a mapping like ``{"mayar": 14}`` (others 0). None: the terms of the settings
-        (:mod:`invoice_analytics.settings`), else 0.
+        The first payment terms of invoices without a due date: days, or by provider (``{"mayar": 14}``,
+        others 0). None: the terms of the settings (:mod:`invoice_analytics.settings`), else 0.
     by : str, default "customer"
         The report's row key: the virtual "customer" (provider and customer id, shown with the name, see
         :func:`~invoice_analytics.customer_key`), or a column (e.g. "customer_name").
     max_rows : int, default 25
-        Report rows shown in the table before its "Total" row (the exports hold them all).
+        Report rows shown before the "Total" row (the exports hold them all).
     dpi : int, default 96
         Chart resolution.
     prerender : bool or None, default None
-        After each update, draw the charts of the tabs not open too (kept, not shown), so that opening a tab
-        only shows its chart; the kernel stays busy that much longer. None: in a kernel.
+        After each update, draw the other tabs' charts too (kept, not shown: opening a tab only shows its
+        chart; the kernel stays busy that much longer). None: in a kernel.
 
     Attributes
     ----------
@@ -90,10 +79,8 @@ class FilterPanel:
         The providers and provider's statuses kept (all at first; a missing value is "(missing)").
     customer : ipywidgets.Text
         Part of a customer's name or id, any case (applied on Enter or when the box loses focus).
-    issued_from, issued_to : ipywidgets.DatePicker
-        Inclusive bounds of the issue date (empty: no bound).
-    as_of : ipywidgets.DatePicker
-        The aging date (empty: today in Asia/Jakarta).
+    issued_from, issued_to, as_of : ipywidgets.DatePicker
+        Inclusive bounds of the issue date (empty: none); the aging date (empty: today in Asia/Jakarta).
     scheme : ipywidgets.Dropdown
         The bucket scheme.
     terms : dict of str to ipywidgets.BoundedIntText
@@ -104,16 +91,13 @@ class FilterPanel:
         The customer of the "Statement" tab: ``(provider, customer_id)`` labelled with the name, or ``()``.
     reset_button, all_providers_button, excel_button, csv_button : ipywidgets.Button
         :meth:`reset`, :meth:`select_all_providers`, :meth:`offer_download` of the workbook or the CSV.
-    download : ipywidgets.HTML
-        The link saving the last export (empty once a control changes).
-    header : ipywidgets.HTML
-        The title line ("DEMO DATA" for sample data).
+    download, header : ipywidgets.HTML
+        The link saving the last export (empty once a control changes); the title ("DEMO DATA"...).
     widget : ipywidgets.VBox
         The whole panel: header, controls, buttons, summary, KPI cards, report table and tabs.
-    filtered : pandas.DataFrame
-        The invoices passing the filters (every column, index labels kept).
-    report : pandas.DataFrame
-        The :func:`~invoice_analytics.aging_report` of the filtered invoices by ``by``, every row.
+    filtered, report : pandas.DataFrame
+        The invoices passing the filters (every column and index label); their
+        :func:`~invoice_analytics.aging_report` by ``by``, every row.
     kpis : dict
         The :func:`~invoice_analytics.panel_kpis` of the filtered invoices.
     statement : pandas.DataFrame or None
@@ -133,7 +117,6 @@ class FilterPanel:
     See Also
     --------
     filter_invoices, panel_kpis, aging_report, format_report_table : The functions doing the work.
-
     Examples
     --------
     >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "customer_id": ["C1", "C2", "C3"],
@@ -141,8 +124,7 @@ class FilterPanel:
     ...                    "issued_at": pd.to_datetime(["2024-01-01", "2023-12-05", "2023-09-20"]),
     ...                    "due_at": pd.to_datetime(["2024-02-15", "2024-01-10", "2023-10-01"]),
     ...                    "outstanding": [100_000, 250_000, 0]})
-    >>> panel = FilterPanel(df, as_of="2024-02-15")
-    >>> panel.kpis["open_amount"], panel.kpis["overdue_amount"]
+    >>> panel = FilterPanel(df, as_of="2024-02-15"); panel.kpis["open_amount"], panel.kpis["overdue_amount"]
     (350000, 250000)
     >>> panel.report["Total"].to_dict()  # one row per customer: name, customer id, provider
     {('Budi', 'C2', 'mayar'): 250000, ('Ani', 'C1', 'faspay'): 100000, ('Total', '', ''): 350000}
@@ -304,8 +286,7 @@ class FilterPanel:
         Examples
         --------
         >>> from invoice_analytics.schema import empty_frame
-        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
-        >>> panel.customer.value = "  budi "
+        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15"); panel.customer.value = "  budi "
         >>> panel.filters()
         {'providers': None, 'statuses': None, 'customer': 'budi', 'issued_from': None, 'issued_to': None}
         """
@@ -327,17 +308,8 @@ class FilterPanel:
         Returns
         -------
         int or dict of str to int
-            One number of days when every provider's box says the same, else provider -> days.
-
-        Examples
-        --------
-        >>> from invoice_analytics.schema import empty_frame
-        >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15", terms_days={"mayar": 14})
-        >>> panel.terms_days  # a box per provider: faspay's says 0
-        {'faspay': 0, 'mayar': 14}
-        >>> panel.terms["mayar"].value = 0
-        >>> panel.terms_days
-        0
+            One number of days when every provider's box says the same (0 by default, see the class
+            example), else provider -> days.
         """
         days = {p: int(box.value) for p, box in self.terms.items()}
         if len(set(days.values())) <= 1:
@@ -373,8 +345,7 @@ class FilterPanel:
         --------
         >>> from invoice_analytics.schema import empty_frame
         >>> panel = FilterPanel(empty_frame(), as_of="2024-02-15")
-        >>> panel.customer.value, panel.scheme.value = "ani", "15/30/45/60"
-        >>> panel.reset()
+        >>> panel.customer.value, panel.scheme.value = "ani", "15/30/45/60"; panel.reset()
         >>> panel.customer.value, panel.scheme.value, str(panel.as_of.value)
         ('', '30/60/90', '2024-02-15')
         """

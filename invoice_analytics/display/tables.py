@@ -137,9 +137,10 @@ _STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff)
 _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-index:2;{_BACKGROUND}"
 
 
-#: ``fit=True``: a narrower table (12px text, tighter cells, names cut at 10em and the other key parts at
-#: 5em, whole in their tooltips, amounts without "Rp", said once above the table).
+#: ``fit=True``: a narrower table (12px text, tighter cells, the other key parts under the name, both cut
+#: at 10em and whole in the tooltip, amounts without "Rp", said once above the table).
 _FIT_STYLE = "font-size:12px"
+_FIT_KEYS = "font-size:.85em;opacity:.7"
 _FIT_NOTE = '<div class="ia-report-unit" style="font-size:.85em;opacity:.75;margin:.2em 0">Amounts in rupiah (Rp)</div>'
 
 
@@ -162,8 +163,8 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
         rest; None shows every row.
     fit : bool, default False
         Fit a narrow window (every bucket, Credit and Total in view at 1280x800 in JupyterLab, as the
-        panel shows it): 12px text, tighter cells, the name cut at 10em and the other key parts at 5em
-        (whole in their tooltips), amounts without "Rp" (said once above the table).
+        panel shows it): 12px text, tighter cells, the other key parts on a second line under the name
+        (both cut at 10em, whole in the tooltip), amounts without "Rp" (said once above the table).
 
     Returns
     -------
@@ -215,27 +216,33 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
     levels = report.index.nlevels
     key, *other_keys = (_heading(n) for n in report.index.names)
     columns = list(report.columns)
-    pad = "padding:2px 4px" if fit else "padding:2px 5px"
+    pad = "padding:2px 3px" if fit else "padding:2px 5px"
     cell = f"{pad};text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
     text_cell = f"{pad};text-align:left;white-space:nowrap"
     name_cell = _NAME_CELL.replace("padding:2px 5px", pad)
     name_text = _NAME_TEXT.replace("13em", "10em") if fit else _NAME_TEXT
-    key_head = f"{pad};text-align:left;white-space:normal" if fit else text_cell  # "Customer id" on two lines
-    head = "".join(f'<th class="ia-key" style="{key_head};{_STICKY_TOP}">{html.escape(k)}</th>' for k in other_keys)
-    head += "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
     money = (lambda v: _rp(v).replace("Rp ", "")) if fit else _rp
-
-    def key_cell(part: str, style: str) -> str:
-        if not fit:
-            return f'<td class="ia-key" style="{text_cell};{style}">{html.escape(part)}</td>'
-        return (f'<td class="ia-key" style="{text_cell};{style}" title="{html.escape(part)}">'
-                f'<span style="{_NAME_TEXT.replace("13em", "5em")}">{html.escape(part)}</span></td>')
+    if fit:  # the other key parts under the name: "Customer", then "Customer id · Provider"
+        head = (f'{html.escape(key)}<br><span class="ia-key" style="{_FIT_KEYS}">'
+                f'{html.escape(" · ".join(other_keys))}</span>' if other_keys else html.escape(key))
+        head = f'<th class="ia-name" style="{name_cell};{_STICKY_TOP};z-index:3">{head}</th>'
+    else:
+        head = f'<th class="ia-name" style="{name_cell};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
+        head += "".join(f'<th class="ia-key" style="{text_cell};{_STICKY_TOP}">{html.escape(k)}</th>'
+                        for k in other_keys)
+    head += "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
 
     def row(label: object, values: Sequence[object], style: str = "", name_style: str = "") -> str:
         name, parts = _key_parts(label, levels)
         # the style goes on every cell: with separate borders (which sticky cells need) a row's border is not drawn
-        keys = "".join(key_cell(p, style) for p in parts)
         tds = "".join(f'<td style="{cell};{style}">{money(v)}</td>' for v in values)
+        if fit:
+            keys = " · ".join(f'<span class="ia-key">{html.escape(p)}</span>' for p in parts if p)
+            title = " · ".join([name, *(p for p in parts if p)])
+            under = f'<br><span style="{name_text};{_FIT_KEYS}">{keys}</span>' if keys else ""
+            return (f'<tr><th class="ia-name" style="{name_cell};{style}{name_style}" title="{html.escape(title)}">'
+                    f'<span style="{name_text}">{html.escape(name)}</span>{under}</th>{tds}</tr>')
+        keys = "".join(f'<td class="ia-key" style="{text_cell};{style}">{html.escape(p)}</td>' for p in parts)
         return (f'<tr><th class="ia-name" style="{name_cell};{style}{name_style}" title="{html.escape(name)}">'
                 f'<span style="{name_text}">{html.escape(name)}</span></th>{keys}{tds}</tr>')
 
@@ -245,7 +252,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
             for i, (label, vals) in enumerate(zip(shown.index, values, strict=True))]
     if rest:
         rows.append(
-            f'<tr><td colspan="{len(columns) + levels}" style="padding:2px 8px;opacity:.7">'
+            f'<tr><td colspan="{len(columns) + (1 if fit else levels)}" style="padding:2px 8px;opacity:.7">'
             f"… {format_count(rest)} more (export for the full table)</td></tr>"
         )
     if has_total:
@@ -253,8 +260,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
     return (
         f'{_FIT_NOTE if fit else ""}<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
         f'<table style="border-collapse:separate;border-spacing:0{";" + _FIT_STYLE if fit else ""}">'
-        f'<thead><tr><th class="ia-name" style="{name_cell};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
-        f"{head}</tr></thead>"
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 

@@ -177,9 +177,12 @@ def test_report_table_fit_for_a_narrow_window(invoices):
     table = format_report_table(report, fit=True)
     assert "Rp " not in table.replace("Amounts in rupiah (Rp)", "") and "3,850,000" in table  # full figures
     assert "-150,000" in table and table.index("Amounts in rupiah (Rp)") < table.index("<table")
-    assert "font-size:12px" in table and "max-width:10em" in table and "max-width:5em" in table
-    assert 'title="C2"' in table  # a key part cut short is whole in its tooltip
-    assert table.count("<tr") == format_report_table(report).count("<tr")  # the same rows and columns
+    assert "font-size:12px" in table and "max-width:10em" in table
+    # the customer id and provider on a line under the name, all three whole in the tooltip
+    assert 'title="CV Budi Makmur · C2 · faspay"' in table and "Customer<br>" in table
+    assert '<span class="ia-key">C2</span> · <span class="ia-key">faspay</span>' in table
+    assert table.count("<tr") == format_report_table(report).count("<tr")  # the same rows
+    assert table.count("<th ") == len(report) + 1 + len(report.columns)  # a name cell per row, one per column
     assert "Rp 8,500,000" in format_report_table(report)  # the default keeps Rp in each cell
 
 
@@ -796,7 +799,7 @@ def test_report_by_customer_shows_customers_without_an_id_or_a_name():
     assert keys == ["customer_name customer_id provider Current 1-30 31-60 61-90 >90 Credit Total",
                     "Ani – faspay", "(no name) – mayar", "Budi m-1 mayar", "Total"]
     table = html_of(panel.table_output)
-    assert 'title="(no name)"' in table and ">–</span></td>" in table
+    assert 'title="(no name) · – · mayar"' in table and '<span class="ia-key">–</span>' in table
     assert "Rp 470,000" in style_report(panel.report).to_html()  # a missing key part renders
     assert [label for label, _ in panel.statement_customer.options] == ["(choose a customer)", "Budi · mayar m-1"]
 
