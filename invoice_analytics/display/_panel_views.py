@@ -276,6 +276,7 @@ def prerender(self: FilterPanel) -> None:
     sends its image (:doc:`/guide/panel`)."""
     for title in CHARTS:
         cached_png(self, title, chart_key(self, title))
+    self.changes_frames()  # and, over a store, what changed this month
 
 
 def clear_cache(self: FilterPanel) -> None:
@@ -283,6 +284,7 @@ def clear_cache(self: FilterPanel) -> None:
     for cache in self._chart_cache.values():
         cache.clear()
     self._figures.clear()
+    self._changes.clear()
     self._table_shown = None
 
 
@@ -303,8 +305,20 @@ def changes_frames(self: FilterPanel) -> tuple[pd.DataFrame, pd.DataFrame] | Non
     providers shown; None when the panel is not over a history store."""
     if self._store is None:
         return None
-    shown = self.filtered["provider"].dropna().astype(str).unique() if len(self.filtered) else []
-    return changes_tab.month_changes(self._store, self.as_of_date, shown)
+    shown = tuple(sorted(self._filtered_work["provider"].dropna().astype(str).unique()))
+    key = (self.as_of_date, shown)
+    frames = self._changes.get(key)
+    if frames is None:  # from the history read when the panel opened, else from the store
+        dates = self._dates
+        store: HistoryLike = self._store
+        if dates is not None and dates.history is not None:
+            if self._known is None:
+                self._known = changes_tab.KnownHistory(self._store, dates.history, lambda d: dates.day(d).full)
+            store = self._known
+        frames = self._changes[key] = changes_tab.month_changes(store, self.as_of_date, shown)
+        while len(self._changes) > 8:
+            self._changes.popitem(last=False)
+    return frames
 
 
 def draw_changes(self: FilterPanel) -> None:

@@ -18,6 +18,7 @@ from invoice_analytics._dates import jakarta_date, jakarta_today
 from invoice_analytics.analytics.aging import aging_report
 from invoice_analytics.analytics.customers import CUSTOMER
 from invoice_analytics.analytics.trends import HistoryLike
+from invoice_analytics.display import _changes_tab as changes_tab
 from invoice_analytics.display import _panel_exports as exports
 from invoice_analytics.display import _panel_views as views
 from invoice_analytics.display._controls import FILTERS, build_buttons, build_controls, initial_terms, panel_layout
@@ -190,6 +191,8 @@ class FilterPanel:
         self._statement_key: tuple[object, ...] | None = None
         self._figures: OrderedDict[tuple[object, ...], tuple[pd.DataFrame, dict[str, Any]]] = OrderedDict()
         self._table_shown: tuple[object, ...] | None = None
+        self._changes: OrderedDict[tuple[object, ...], tuple[pd.DataFrame, pd.DataFrame]] = OrderedDict()
+        self._known: changes_tab.KnownHistory | None = None
         self.report: pd.DataFrame = pd.DataFrame()
         self.kpis: dict[str, Any] = {}
         self.statement: pd.DataFrame | None = None

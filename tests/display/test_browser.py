@@ -371,7 +371,13 @@ def _settle(page, action, *, changes: bool = True) -> float:
     (``changes=False``: the action may change nothing, then wait 1.5 s)."""
     count, start = page.evaluate("() => [window.__iaCount, performance.now()]")
     action()
-    page.wait_for_function(SETTLED, arg=[count if changes else -1, start], timeout=120_000, polling=50)
+    try:
+        page.wait_for_function(SETTLED, arg=[count if changes else -1, start], timeout=120_000, polling=50)
+    except sync_api.TimeoutError:  # say why: no change seen, changes that never stop, or a busy kernel
+        state = page.evaluate("() => [window.__iaCount, performance.now() - window.__iaLast,"
+                              " Array.from(document.querySelectorAll('.jp-StatusBar-TextItem'), e => e.textContent)]")
+        raise AssertionError(f"the panel did not settle: changes {count} -> {state[0]}, last change "
+                             f"{state[1]:.0f} ms ago, status bar {state[2]}") from None
     return float(page.evaluate("() => window.__iaLast")) - start
 
 

@@ -761,7 +761,7 @@ def test_report_table_top_past_due_chart_and_statement_list_share_the_customer_k
     assert format_report_text(panel.report).splitlines()[1].split()[:3] == ["Budi", "C3", "faspay"]
     table = html_of(panel.table_output)
     assert table.count('<th class="ia-name"') == len(customers) + 2  # heading, customers, Total
-    assert ">Customer id</th>" in table and ">Provider</th>" in table
+    assert ">Customer id · Provider</span></th>" in table  # under the name: its id and provider
     assert panel.export_bytes("csv").decode().splitlines()[3] == "Ani,C2,faspay,0,50000,200000,0,0,0,250000"
     by_name = aging_report(shared, AS_OF, by="customer_name", totals=True)  # the name alone merges and splits customers
     assert by_name["Total"].to_dict() == {"Ani": 470_000, "Budi": 400_000, "Ani Lama": 200_000, "Total": 1_070_000}
