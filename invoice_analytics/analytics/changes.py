@@ -189,8 +189,8 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
         "outstanding_before": out_before,
         "outstanding_after": out_after,
         "outstanding_change": change,
-        "seen_unchanged_at": unchanged_at.to_numpy(),
-        "seen_changed_at": changed_at.to_numpy(),
+        "seen_unchanged_at": unchanged_at.array,  # not to_numpy(): an object array of 100,000 Timestamps
+        "seen_changed_at": changed_at.array,
     }).iloc[rows]
     for name in ("provider", "invoice_id", "customer_name", "customer_id", "status_before", "status_after"):
         frame[name] = frame[name].astype(history[name.removesuffix("_before").removesuffix("_after")].dtype)

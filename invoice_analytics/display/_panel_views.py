@@ -276,7 +276,6 @@ def prerender(self: FilterPanel) -> None:
     sends its image (:doc:`/guide/panel`)."""
     for title in CHARTS:
         cached_png(self, title, chart_key(self, title))
-    self.changes_frames()  # and, over a store, what changed this month
 
 
 def clear_cache(self: FilterPanel) -> None:
