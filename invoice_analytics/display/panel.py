@@ -413,9 +413,10 @@ class FilterPanel:
     def _do_update(self, refilter: bool) -> None:
         start = time.perf_counter()
         self.download.value = ""  # an offered file no longer matches what is shown
-        if self._dates is not None and self.as_of_date != self._frame_day:
+        new_day = self._dates is not None and self.as_of_date != self._frame_day
+        if new_day:
+            assert self._dates is not None
             self._set_frame(self._dates.day(self.as_of_date), self.as_of_date)
-            self._customer_options()
         if refilter or self._filter_key is None:
             filters = self.filters()
             key = tuple(sorted((k, str(v)) for k, v in filters.items()))
@@ -449,6 +450,9 @@ class FilterPanel:
         self._draw_statement()
         self.last_update_ms = (time.perf_counter() - start) * 1000
         self.summary.value = views.summary_html(self)
+        if new_day:  # the Statement list of the date, once the figures are shown (it seldom changes)
+            self._customer_options()
+            self._draw_statement()  # its customer is gone from the list on this date: no statement
         if self._prerender:  # what is shown is sent: now the other tabs' charts, so that opening one is quick
             views.prerender(self)
 
