@@ -118,6 +118,7 @@ class FilterPanel:
     See Also
     --------
     filter_invoices, panel_kpis, aging_report, format_report_table : The functions doing the work.
+
     Examples
     --------
     >>> df = pd.DataFrame({"provider": ["faspay", "mayar", "mayar"], "customer_id": ["C1", "C2", "C3"],
