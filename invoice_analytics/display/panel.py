@@ -306,15 +306,9 @@ class FilterPanel:
 
     @property
     def terms_days(self) -> int | dict[str, int]:
-        """The terms boxes as the analytics take them: invoices without a due date are due this many days
-        after issue.
-
-        Returns
-        -------
-        int or dict of str to int
-            One number of days when every provider's box says the same (0 by default, see the class
-            example), else provider -> days.
-        """
+        """The terms boxes as the analytics take them (int or dict of str to int: one number of days when every
+        provider's box says the same, else provider -> days): invoices without a due date are due that many
+        days after issue (see the class example)."""
         days = {p: int(box.value) for p, box in self.terms.items()}
         if len(set(days.values())) <= 1:
             return next(iter(days.values()), 0)
