@@ -7,7 +7,10 @@ invoices (``_history_data.build_store``: 200 daily refreshes, about 300,000
 versions, 40,000 customers), opens ``FilterPanel(store)`` and times, for each
 control, ``--repeat`` changes (set ``.value``; observers run synchronously,
 so the update is done when the setter returns), and the first opening of
-each tab after a change of the date. Prints the median and the max.
+each tab after a change of the date (the Forecast tab left out: it is made fast separately). Prints the
+median and the max. The panel draws the other tabs' charts after each update (``prerender=True``, as in a
+kernel), so a control's time is the kernel's busy time; "shown" is the part until what the change shows
+was sent (``last_update_ms``), which is what the browser waits for.
 
 ``--compare REF`` runs the same measurement, in the same run, on the code of
 git ref ``REF`` (exported with ``git archive`` to a temporary directory) and
@@ -58,13 +61,17 @@ def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
     import matplotlib
 
     matplotlib.use("Agg")
+    import inspect
+
     import invoice_analytics as ia
     from invoice_analytics.display.panel import FilterPanel
 
     store = ia.InvoiceStore(store_path)
     times: dict[str, list[float]] = {}
+    # as in a kernel: after each update the other tabs' charts are drawn (where the code can)
+    options = {"prerender": True} if "prerender" in inspect.signature(FilterPanel).parameters else {}
     start = time.perf_counter()
-    panel = FilterPanel(store)
+    panel = FilterPanel(store, **options)
     times["open the panel"] = [(time.perf_counter() - start) * 1000]
     last = panel.as_of.value
     tab_titles = list(panel.chart_tabs.titles)
@@ -74,6 +81,8 @@ def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
             start = time.perf_counter()
             change(i)
             times.setdefault(label, []).append((time.perf_counter() - start) * 1000)
+            if options:  # the update shown, before the other tabs were drawn
+                times.setdefault(f"  {label}: shown", []).append(panel.last_update_ms)
         panel.reset()  # every control back to its first value before the next one (not timed)
 
     def flip(widget: object, a: object, b: object) -> Callable[[int], None]:
@@ -112,6 +121,8 @@ def measure(store_path: Path, repeat: int) -> dict[str, list[float]]:
         panel.chart_tabs.selected_index = 0
         panel.as_of.value = last - dt.timedelta(days=20 + i)
         for index, title in enumerate(tab_titles[1:], start=1):
+            if title == "Forecast":  # not this benchmark's goal: the forecast is being made fast on its own
+                continue
             start = time.perf_counter()
             panel.chart_tabs.selected_index = index
             times.setdefault(f"first opening of tab {title!r}", []).append((time.perf_counter() - start) * 1000)
@@ -157,7 +168,8 @@ def main(argv: list[str] | None = None) -> None:
         after = measure(store, args.repeat)
     print(f"FilterPanel over a {INVOICES:,}-invoice store ({VERSIONS:,} versions, {REFRESHES} refreshes); "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}; median / max ms of {args.repeat}")
-    print("kernel side: a control set from Python until its update returns (the browser adds its rendering)\n")
+    print("kernel side: a control set from Python until its update returns (the browser adds its rendering);")
+    print("'shown': until what the change shows was sent, before the other tabs' charts were drawn\n")
     head = f"{'':40s} {'this branch':>14s}" + (f" {args.compare:>14s}" if before is not None else "")
     print(head)
     for label in dict.fromkeys([*after, *(before or {})]):

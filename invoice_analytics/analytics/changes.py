@@ -145,6 +145,11 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     kind[changed & (sb != _EXCLUDED) & (sa == _EXCLUDED)] = "cancelled"
     kind[changed & (sb == _EXCLUDED) & (sa != _EXCLUDED)] = "reopened"
     rows = np.flatnonzero(pd.notna(kind))
+    # from here on the changed invoices only (most of a store's invoices did not change)
+    keys, b, a, in_b, in_a, kind = keys[rows], b.iloc[rows], a.iloc[rows], in_b[rows], in_a[rows], kind[rows]
+    ob, oa, ab, aa = ob[rows], oa[rows], ab[rows], aa[rows]
+    ob_missing, oa_missing, ab_missing, aa_missing = (
+        None if m is None else m[rows] for m in (ob_missing, oa_missing, ab_missing, aa_missing))
     stamp = pd.Series(pd.NaT, index=keys, dtype=DATETIME_DTYPE)
     unchanged_at = b["last_seen"].astype(DATETIME_DTYPE).where(in_b, stamp)
     changed_at = a["valid_from"].astype(DATETIME_DTYPE).where(in_a, b["valid_to"].astype(DATETIME_DTYPE))
@@ -171,9 +176,9 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
         "outstanding_before": out_before,
         "outstanding_after": out_after,
         "outstanding_change": change,
-        "seen_unchanged_at": unchanged_at.to_numpy(),
-        "seen_changed_at": changed_at.to_numpy(),
-    }).iloc[rows]
+        "seen_unchanged_at": unchanged_at.array,  # not to_numpy(): an object array of Timestamps
+        "seen_changed_at": changed_at.array,
+    })
     for name in ("provider", "invoice_id", "customer_name", "customer_id", "status_before", "status_after"):
         frame[name] = frame[name].astype(history[name.removesuffix("_before").removesuffix("_after")].dtype)
     for name in ("seen_unchanged_at", "seen_changed_at"):

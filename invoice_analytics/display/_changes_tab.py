@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 
@@ -12,12 +12,30 @@ from invoice_analytics.analytics._observed import HistoryLike
 from invoice_analytics.analytics.changes import changes, changes_summary
 from invoice_analytics.schema import JAKARTA
 
-__all__ = ["NO_STORE", "changes_html", "month_changes"]
+__all__ = ["NO_STORE", "KnownHistory", "changes_html", "month_changes"]
 
 #: What the tab says when the panel is not over a store.
 NO_STORE = "What changed needs a history store: FilterPanel(ia.InvoiceStore(path))."
 #: The most invoices the tab lists.
 SHOWN = 200
+
+
+class KnownHistory:
+    """A store's history as the panel read it once (``history``), its dates' frames (``day``: the frame known at
+    the end of a Jakarta day) and its refreshes read once: :func:`changes` from memory, not from the files."""
+
+    def __init__(self, store: HistoryLike, history: pd.DataFrame, day: Callable[[dt.date], pd.DataFrame]) -> None:
+        self._history, self._day, self._refreshes = history, day, store.refreshes()
+
+    def history(self) -> pd.DataFrame:
+        return self._history
+
+    def as_of(self, when: pd.Timestamp, /) -> pd.DataFrame:
+        """The frame known at the end of ``when``'s day (:func:`changes` asks at a day's end)."""
+        return self._day(pd.Timestamp(when).tz_convert(JAKARTA).date())
+
+    def refreshes(self) -> pd.DataFrame:
+        return self._refreshes
 
 
 def month_changes(store: HistoryLike, day: dt.date, providers: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

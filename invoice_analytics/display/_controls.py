@@ -22,12 +22,36 @@ import ipywidgets as W
 from invoice_analytics.display.filtering import MISSING_LABEL, FilterIndex
 from invoice_analytics.display.kpis import BUCKET_SCHEMES
 
-__all__ = ["FILTERS", "MAX_TERMS_DAYS", "Buttons", "Controls", "build_buttons", "build_controls", "panel_layout"]
+__all__ = ["FILTERS", "MAX_TERMS_DAYS", "Buttons", "Controls", "build_buttons", "build_controls", "initial_terms",
+           "panel_layout"]
 
 #: The most payment terms the terms boxes take, in days (as the command line's ``--terms-days``).
 MAX_TERMS_DAYS = 36_500
 #: The controls that filter the invoices (the others are settings).
 FILTERS = ("provider", "status", "customer", "issued_from", "issued_to")
+
+
+def initial_terms(terms_days: int | Mapping[str, int] | None) -> int | Mapping[str, int]:
+    """The terms boxes' first values: ``terms_days`` checked, or (None) the settings' terms when any were set.
+
+    >>> initial_terms({"mayar": 14}), initial_terms(7)
+    ({'mayar': 14}, 7)
+    """
+    from invoice_analytics.analytics._rules import check_terms
+
+    if terms_days is None:  # the settings' terms (invoice-analytics.toml...), when any were set
+        from invoice_analytics.settings import load_settings
+
+        settings = load_settings()
+        set_terms = any(settings.origin[f"terms.{p}"] != "default" for p in settings.terms)
+        terms_days = dict(settings.terms) if set_terms else 0
+    terms = check_terms(terms_days)
+    if isinstance(terms, str):
+        raise ValueError(f"the panel's terms are whole days or a mapping of them by provider, not a column "
+                         f"name ({terms!r})")
+    if (max(terms.values(), default=0) if isinstance(terms, Mapping) else terms) > MAX_TERMS_DAYS:
+        raise ValueError(f"terms_days must be at most {MAX_TERMS_DAYS} days, not {terms_days!r}")
+    return terms
 
 
 def _css_name(text: str) -> str:

@@ -117,6 +117,8 @@ class StoreDates:
         self._kept: OrderedDict[datetime.date, DayFrame] = OrderedDict()
         self._timeline: pd.DataFrame | None = None
         self._attrs: dict[str, Any] = {}
+        #: The store's history as read by :meth:`read_timeline` (None before, or when it was not read).
+        self.history: pd.DataFrame | None = None
 
     def _versions(self) -> int | None:
         """How many versions the store holds (from its refreshes' counts), None when it does not say."""
@@ -143,7 +145,7 @@ class StoreDates:
             return False
         keep_timeline(self._store, history, first.attrs.get("source"))  # the Forecast tab reads it from there
         history = history.sort_values(_ORDER[0], ascending=_ORDER[1], na_position="last", kind="stable")
-        history = history.reset_index(drop=True)
+        history = self.history = history.reset_index(drop=True)
         self._valid_from = _micros(history["valid_from"], np.iinfo(np.int64).max)
         self._valid_to = _micros(history["valid_to"], np.iinfo(np.int64).max)
         self._issued = _micros(history["issued_at"], np.iinfo(np.int64).min)

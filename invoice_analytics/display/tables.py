@@ -112,8 +112,15 @@ _STRIPE = "var(--jp-rendermime-table-row-background,var(--jp-layout-color0,#fff)
 _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-index:2;{_BACKGROUND}"
 
 
+#: ``fit=True``: a narrower table (12px text, tighter cells, the other key parts under the name, both cut
+#: at 10em and whole in the tooltip, amounts without "Rp", said once above the table).
+_FIT_STYLE = "font-size:12px"
+_FIT_KEYS = "font-size:.85em;opacity:.7"
+_FIT_NOTE = '<div class="ia-report-unit" style="font-size:.85em;opacity:.75;margin:.2em 0">Amounts in rupiah (Rp)</div>'
+
+
 @doc()
-def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> str:
+def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit: bool = False) -> str:
     """An aging report as an HTML table, rupiah with thousands separators, right-aligned.
 
     The row key's first level (the name; "(no name)" when missing) is pinned at the left, cut at 13em (whole
@@ -127,6 +134,10 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
         rupiah, :func:`format_rupiah`), optionally a final "Total" row (or ``("Total", ...)``).
     max_rows : int or None, default 25
         The most rows shown before the Total row, then a row counting the rest; None shows every row.
+    fit : bool, default False
+        Fit a narrow window (every bucket, Credit and Total in view at 1280x800 in JupyterLab, as the
+        panel shows it): 12px text, tighter cells, the other key parts on a second line under the name
+        (both cut at 10em, whole in the tooltip), amounts without "Rp" (said once above the table).
 
     Returns
     -------
@@ -161,18 +172,35 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
     levels = report.index.nlevels
     key, *other_keys = (_heading(n) for n in report.index.names)
     columns = list(report.columns)
-    cell = "padding:2px 5px;text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
-    text_cell = "padding:2px 5px;text-align:left;white-space:nowrap"
-    head = "".join(f'<th class="ia-key" style="{text_cell};{_STICKY_TOP}">{html.escape(k)}</th>' for k in other_keys)
+    pad = "padding:2px 3px" if fit else "padding:2px 5px"
+    cell = f"{pad};text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
+    text_cell = f"{pad};text-align:left;white-space:nowrap"
+    name_cell = _NAME_CELL.replace("padding:2px 5px", pad)
+    name_text = _NAME_TEXT.replace("13em", "10em") if fit else _NAME_TEXT
+    money = (lambda v: _rp(v).replace("Rp ", "")) if fit else _rp
+    if fit:  # the other key parts under the name: "Customer", then "Customer id · Provider"
+        head = (f'{html.escape(key)}<br><span class="ia-key" style="{_FIT_KEYS}">'
+                f'{html.escape(" · ".join(other_keys))}</span>' if other_keys else html.escape(key))
+        head = f'<th class="ia-name" style="{name_cell};{_STICKY_TOP};z-index:3">{head}</th>'
+    else:
+        head = f'<th class="ia-name" style="{name_cell};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
+        head += "".join(f'<th class="ia-key" style="{text_cell};{_STICKY_TOP}">{html.escape(k)}</th>'
+                        for k in other_keys)
     head += "".join(f'<th class="ia-col" style="{cell};{_STICKY_TOP}">{html.escape(str(c))}</th>' for c in columns)
 
     def row(label: object, values: Sequence[object], style: str = "", name_style: str = "") -> str:
         name, parts = _key_parts(label, levels)
         # the style goes on every cell: with separate borders (which sticky cells need) a row's border is not drawn
+        tds = "".join(f'<td style="{cell};{style}">{money(v)}</td>' for v in values)
+        if fit:
+            keys = " · ".join(f'<span class="ia-key">{html.escape(p)}</span>' for p in parts if p)
+            title = " · ".join([name, *(p for p in parts if p)])
+            under = f'<br><span style="{name_text};{_FIT_KEYS}">{keys}</span>' if keys else ""
+            return (f'<tr><th class="ia-name" style="{name_cell};{style}{name_style}" title="{html.escape(title)}">'
+                    f'<span style="{name_text}">{html.escape(name)}</span>{under}</th>{tds}</tr>')
         keys = "".join(f'<td class="ia-key" style="{text_cell};{style}">{html.escape(p)}</td>' for p in parts)
-        tds = "".join(f'<td style="{cell};{style}">{_rp(v)}</td>' for v in values)
-        return (f'<tr><th class="ia-name" style="{_NAME_CELL};{style}{name_style}" title="{html.escape(name)}">'
-                f'<span style="{_NAME_TEXT}">{html.escape(name)}</span></th>{keys}{tds}</tr>')
+        return (f'<tr><th class="ia-name" style="{name_cell};{style}{name_style}" title="{html.escape(name)}">'
+                f'<span style="{name_text}">{html.escape(name)}</span></th>{keys}{tds}</tr>')
 
     values = shown.to_numpy(dtype=object)
     # a pinned name cell needs its own background: JupyterLab stripes even rows, so the names follow
@@ -180,16 +208,15 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25) -> s
             for i, (label, vals) in enumerate(zip(shown.index, values, strict=True))]
     if rest:
         rows.append(
-            f'<tr><td colspan="{len(columns) + levels}" style="padding:2px 8px;opacity:.7">'
+            f'<tr><td colspan="{len(columns) + (1 if fit else levels)}" style="padding:2px 8px;opacity:.7">'
             f"… {format_count(rest)} more (export for the full table)</td></tr>"
         )
     if has_total:
         rows.append(row(report.index[-1], report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
     return (
-        '<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
-        '<table style="border-collapse:separate;border-spacing:0">'
-        f'<thead><tr><th class="ia-name" style="{_NAME_CELL};{_STICKY_TOP};z-index:3">{html.escape(key)}</th>'
-        f"{head}</tr></thead>"
+        f'{_FIT_NOTE if fit else ""}<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
+        f'<table style="border-collapse:separate;border-spacing:0{";" + _FIT_STYLE if fit else ""}">'
+        f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 

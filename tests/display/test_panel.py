@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 
 from invoice_analytics.analytics.aging import aging_report
+from invoice_analytics.display import _panel_exports as panel_exports
+from invoice_analytics.display import _panel_views as panel_views
 from invoice_analytics.display import charts
 from invoice_analytics.display import panel as widgets_module
 from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
@@ -170,6 +172,20 @@ def test_format_report_table(invoices):
     assert "No open invoices" in format_report_table(aging_report(empty_frame(), AS_OF, totals=True))
 
 
+def test_report_table_fit_for_a_narrow_window(invoices):
+    report = aging_report(invoices, AS_OF, totals=True)
+    table = format_report_table(report, fit=True)
+    assert "Rp " not in table.replace("Amounts in rupiah (Rp)", "") and "3,850,000" in table  # full figures
+    assert "-150,000" in table and table.index("Amounts in rupiah (Rp)") < table.index("<table")
+    assert "font-size:12px" in table and "max-width:10em" in table
+    # the customer id and provider on a line under the name, all three whole in the tooltip
+    assert 'title="CV Budi Makmur · C2 · faspay"' in table and "Customer<br>" in table
+    assert '<span class="ia-key">C2</span> · <span class="ia-key">faspay</span>' in table
+    assert table.count("<tr") == format_report_table(report).count("<tr")  # the same rows
+    assert table.count("<th ") == len(report) + 1 + len(report.columns)  # a name cell per row, one per column
+    assert "Rp 8,500,000" in format_report_table(report)  # the default keeps Rp in each cell
+
+
 def test_format_report_text(invoices):
     text = format_report_text(aging_report(invoices, AS_OF, totals=True), max_rows=2)
     assert "CV Budi Makmur" in text and "Rp 8,500,000" in text and "… 4 more rows" in text
@@ -248,7 +264,7 @@ def test_panel_initial_state(panel, invoices):
     assert panel.kpis == panel_kpis(invoices, AS_OF)
     pd.testing.assert_frame_equal(panel.report, aging_report(invoices, AS_OF, totals=True))
     assert "Rp 8,650,000" in panel.kpi_html.value and "22.2%" in panel.kpi_html.value
-    assert "Rp 8,500,000" in html_of(panel.table_output)
+    assert "8,500,000" in html_of(panel.table_output)
     assert png_of(panel.chart_outputs["Aging"]).startswith(b"\x89PNG")
     assert "Showing <b>11</b> of 11 invoices" in panel.summary.value
 
@@ -283,7 +299,7 @@ def test_status_search_and_dates(panel):
     assert ids(panel.filtered) == ["F1", "F7", "M1", "M4"]
     panel.issued_to.value = dt.date(2024, 3, 20)
     assert ids(panel.filtered) == ["F1", "M1"]
-    assert "Rp 1,500,000" in html_of(panel.table_output)
+    assert "1,500,000" in html_of(panel.table_output)
     panel.issued_from.value = panel.issued_to.value = None
     panel.status.value = panel.status.options
     assert len(panel.filtered) == 11
@@ -330,8 +346,8 @@ def test_other_charts_drawn_when_their_tab_opens(panel):
 
 def test_charts_are_cached_by_settings(panel, monkeypatch):
     drawn = []
-    real = widgets_module.render_chart
-    monkeypatch.setattr(widgets_module, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
+    real = panel_views.render_chart
+    monkeypatch.setattr(panel_views, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
     first = png_of(panel.chart_outputs["Aging"])
     panel.provider.value = ("mayar",)
     assert drawn == ["Aging"]
@@ -340,6 +356,21 @@ def test_charts_are_cached_by_settings(panel, monkeypatch):
     panel.clear_cache()
     panel.provider.value = ("mayar",)
     assert drawn == ["Aging", "Aging"]
+
+
+def test_prerender_draws_the_tabs_not_open_into_the_cache(invoices, monkeypatch):
+    drawn = []
+    real = panel_views.render_chart
+    monkeypatch.setattr(panel_views, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
+    panel = FilterPanel(invoices, as_of=AS_OF, dpi=40, prerender=True)
+    assert drawn == list(CHARTS)  # the open tab's chart, then the others
+    assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]  # only the open one is shown
+    panel.chart_tabs.selected_index = 2
+    assert drawn == list(CHARTS)  # opening a tab shows its kept chart: nothing is drawn
+    assert png_of(panel.chart_outputs["Open by month"]) == panel.draw_all_charts()["Open by month"]
+    panel.provider.value = ("faspay",)
+    assert drawn[4:] == ["Open by month", "Aging", "Top past due", "Paid ratio"]  # the open tab first
+    assert not FilterPanel(invoices, as_of=AS_OF, dpi=40)._prerender  # outside a kernel: off by default
 
 
 def test_hold_batches_changes(panel, monkeypatch):
@@ -658,7 +689,7 @@ def test_export_buttons_offer_the_files_as_downloads(panel, tmp_path):
 
 
 def test_export_button_says_why_a_file_is_not_offered(panel, monkeypatch):
-    monkeypatch.setattr(widgets_module, "DOWNLOAD_LIMIT", 10)
+    monkeypatch.setattr(panel_exports, "DOWNLOAD_LIMIT", 10)
     assert panel.offer_download("csv") is None
     assert "too large" in panel.download.value and 'panel.export_csv(&quot;out/' in panel.download.value
     monkeypatch.setitem(sys.modules, "xlsxwriter", None)
@@ -730,7 +761,7 @@ def test_report_table_top_past_due_chart_and_statement_list_share_the_customer_k
     assert format_report_text(panel.report).splitlines()[1].split()[:3] == ["Budi", "C3", "faspay"]
     table = html_of(panel.table_output)
     assert table.count('<th class="ia-name"') == len(customers) + 2  # heading, customers, Total
-    assert ">Customer id</th>" in table and ">Provider</th>" in table
+    assert ">Customer id · Provider</span></th>" in table  # under the name: its id and provider
     assert panel.export_bytes("csv").decode().splitlines()[3] == "Ani,C2,faspay,0,50000,200000,0,0,0,250000"
     by_name = aging_report(shared, AS_OF, by="customer_name", totals=True)  # the name alone merges and splits customers
     assert by_name["Total"].to_dict() == {"Ani": 470_000, "Budi": 400_000, "Ani Lama": 200_000, "Total": 1_070_000}
@@ -768,7 +799,7 @@ def test_report_by_customer_shows_customers_without_an_id_or_a_name():
     assert keys == ["customer_name customer_id provider Current 1-30 31-60 61-90 >90 Credit Total",
                     "Ani – faspay", "(no name) – mayar", "Budi m-1 mayar", "Total"]
     table = html_of(panel.table_output)
-    assert 'title="(no name)"' in table and ">–</td>" in table
+    assert 'title="(no name) · – · mayar"' in table and '<span class="ia-key">–</span>' in table
     assert "Rp 470,000" in style_report(panel.report).to_html()  # a missing key part renders
     assert [label for label, _ in panel.statement_customer.options] == ["(choose a customer)", "Budi · mayar m-1"]
 

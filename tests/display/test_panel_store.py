@@ -58,6 +58,24 @@ def test_each_date_from_the_history_equals_store_as_of(store):
     assert known.day(dates()[0]) is known.day(dates()[0])  # kept
 
 
+def test_changes_tab_from_the_history_read_once_equals_the_store(store, monkeypatch):
+    from invoice_analytics.display._changes_tab import month_changes
+
+    panel = FilterPanel(store, dpi=30)
+    reads = []
+    monkeypatch.setattr(store, "history", lambda: reads.append(1) or pytest.fail("the history was read again"))
+    for when in (day(5), day(16), day(REFRESHES)):
+        panel.as_of.value = when
+        summary, detail = panel.changes_frames()
+        monkeypatch.undo()
+        expected = month_changes(store, when, ["faspay", "mayar"])  # read from the store's files
+        pd.testing.assert_frame_equal(detail, expected[1])
+        pd.testing.assert_frame_equal(summary, expected[0])
+        assert detail.attrs == expected[1].attrs and len(detail) > 0
+        monkeypatch.setattr(store, "history", lambda: pytest.fail("the history was read again"))
+    assert panel.changes_frames()[1] is detail  # kept
+
+
 def test_a_long_history_is_read_date_by_date(store, monkeypatch):
     monkeypatch.setattr(_dated, "TIMELINE_LIMIT", 100)
     known = StoreDates(store, COLUMNS)
