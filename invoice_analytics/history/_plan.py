@@ -1,17 +1,9 @@
 """Which Faspay requests find the invoices that left the open statuses, cheapest first (private).
 
-Faspay filters a status's list by ``customer_id`` and by a period window
-(``start_period``/``end_period``). An invoice that left the open statuses is
-looked for in the Paid list (then Cancelled) with one of two kinds of
-query: its customer's list over the months of that customer's missing
-invoices, or every customer's list over the invoice's own months (the only
-way for an invoice without a customer id). A query costs the pages its list
-is expected to hold, counted from the invoices the store already knows in
-that list; a greedy weighted set cover picks the queries (the one finding
-the most missing invoices per page first) until every missing invoice is
-covered. A window spans whole months, from the earlier to the later of the
-invoice's issue month and its ``period``, so it holds the invoice whichever
-of the two the API filters on.
+A query is a customer's list over its missing invoices' months, or every customer's list over an invoice's
+months (from the earlier to the later of its issue month and ``period``); it costs the pages its list is
+expected to hold (from the invoices known there); a greedy weighted set cover picks them, most found per page
+first.
 
 >>> import pandas as pd
 >>> left = pd.DataFrame({"invoice_id": ["a", "b", "c"], "customer_id": ["7", "7", None],
@@ -47,8 +39,7 @@ class Query:
 
 
 def months(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's first and last month (ordinals of ``period[M]``) among its issue month and ``period``;
-    -1 when neither is known."""
+    """Each row's first and last month (``period[M]`` ordinals) of issue month and ``period``; -1: unknown."""
     issued = frame["issued_at"].dt.tz_localize(None).dt.to_period("M")
     parts = [issued.array.asi8]
     if "period" in frame.columns:
