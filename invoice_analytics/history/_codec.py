@@ -1,6 +1,13 @@
 """Typed invoice frames to and from the store's Arrow tables (private).
 
-The files' types: see the guide's "The on-disk format", *Data files*; reading back gives the loader's dtypes.
+The files hold engine-neutral types, so DuckDB, Spark or any Parquet reader
+sees plain values: text (categories too) as ``string``, rupiah as ``int64``,
+datetimes as ``timestamp[us, tz=Asia/Jakarta]``, Faspay's ``period`` as the
+``date32`` of its first day. ``provider`` is not a column of the files: it is
+the directory (``provider=faspay/``), a Hive partition. Reading back gives the
+dtypes of the provider's loader exactly (its frame of no rows is the
+reference), categories included: the loader's own, then any other value
+present, sorted (as Mayar's ``type`` does).
 
 >>> from invoice_analytics.providers.faspay import faspay_frame
 >>> typed = faspay_frame([{"invoice_no": "A1", "customer_id": 9, "customer_name": "PT X",
@@ -76,7 +83,8 @@ def _one(array: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 
 def from_storage(table: pa.Table, provider: str) -> pd.DataFrame:
-    """The typed frame of stored rows: the loader's columns (missing ones as missing), then the store's."""
+    """The typed frame of stored rows: the loader's columns in its order (a column missing from the
+    files comes back missing), then the store's columns present in ``table``."""
     reference = _reference(provider)
     n = table.num_rows
     columns: dict[str, Any] = {}

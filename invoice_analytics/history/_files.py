@@ -1,10 +1,42 @@
-"""The store's files: atomic writes, the manifest, the Parquet data files, the journal (private).
+"""The store's files: atomic writes, the manifest, the Parquet data files (private).
 
-The layout, the commit protocol (write to a temporary name, rename, replace the manifest last; name every
-file in ``_journal.json`` first) and the checkpoints are specified in the guide's "The on-disk format".
+Layout of a store directory::
+
+    _manifest.json                         the committed state (written last, atomically; see ._manifest)
+    _journal.json                          the files an unfinished refresh is writing (see below)
+    _refresh.lock                          the refresh lock (filelock)
+    _pending/                              answers of an unfinished refresh (see ._transport)
+    provider=faspay/part-000001-1a2b3c4d.parquet
+    provider=mayar/part-000001-5e6f7a8b.parquet
+    _checkpoints/provider=mayar/checkpoint-000120-9c0d1e2f.parquet
+                                           the state at a refresh (see below)
+
+Every file is written to a temporary name in its directory, flushed to disk
+and renamed over its final name (``os.replace``). Data files are never
+changed once written; a refresh adds files and then commits them by
+replacing the manifest, which lists every committed file with its size and
+SHA-256. Readers read the manifest once and then only the files it lists, so
+they never see a refresh in part. Before it writes a file, a refresh adds its
+name to the journal (``_journal.json``); a file the journal names that the
+manifest does not list is the remains of an interrupted refresh, removed by
+the next one. Nothing else is ever deleted: a file the store did not write
+is left alone (``verify`` reports it), a symbolic link inside the store is
+refused, and a directory that holds files but no manifest is not a store.
+
+A *checkpoint* is a derived file: a provider's latest event of every invoice
+still listed at one refresh (the rows as they are in the data files, with
+their ``valid_from``, ``change`` and ``refresh``). Reading the state at a
+time then needs the last checkpoint at or before it and the data files
+after that checkpoint, not the whole history. Checkpoints live under
+``_checkpoints/`` (outside the ``provider=*/`` partitions, so a glob over
+those still sees each version once), are listed apart in the manifest
+(``checkpoints``) and are written and committed like data files. Being
+derived, a damaged one never blocks: readers fall back to the data files.
 
 >>> import tempfile
 >>> root = Path(tempfile.mkdtemp())
+>>> read_manifest(root).generation
+0
 >>> write_manifest(root, Manifest(generation=1))
 >>> read_manifest(root).generation, sorted(p.name for p in root.iterdir())
 (1, ['_manifest.json'])
@@ -131,7 +163,11 @@ def _guard(root: Path, relative: str) -> Path:
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed over it (``durable``: flushed to disk)."""
+    """Write ``data`` to ``path`` through a temporary file renamed over it.
+
+    ``durable`` flushes the file and its directory to disk (skipped for the
+    pending answers, which are a cache).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}{_TMP_SUFFIX}"
     try:
@@ -181,7 +217,8 @@ class Journal:
 
 def write_data_file(root: Path, provider: str, refresh: int, table: pa.Table, *, durable: bool = True,
                     checkpoint: bool = False, journal: Journal | None = None) -> FileEntry:
-    """Write one provider's rows of one refresh (or its ``checkpoint``), named in ``journal`` first."""
+    """Write one provider's new rows of one refresh (or its ``checkpoint``) as a Parquet file, not yet
+    committed (``durable``: flushed to disk), named in ``journal`` first."""
     name = f"checkpoint-{refresh:06d}" if checkpoint else f"part-{refresh:06d}"
     relative = f"{CHECKPOINT_DIR + '/' if checkpoint else ''}provider={provider}/{name}-{uuid.uuid4().hex[:8]}.parquet"
     return write_table(root, relative, table, provider=provider, refresh=refresh, durable=durable, journal=journal)
@@ -249,7 +286,8 @@ def listed_paths(manifest: Manifest) -> set[str]:
 
 
 def remove_orphans(root: Path, manifest: Manifest) -> list[Path]:
-    """Delete what an interrupted writer left, only that: unlisted files its journal names, temporary files."""
+    """Delete what an interrupted refresh left, and only that: the files its journal names that the manifest
+    does not list, their temporary files, and the temporary files of the manifest and journal."""
     listed = listed_paths(manifest)
     removed = []
     for relative in journaled(root):

@@ -2,15 +2,6 @@
 
 An HMAC-SHA256 of the credential with a random per-store salt, never the credential; the rules are in the
 guide's "The history store", *Whose invoices it holds*.
-
->>> salt = "00" * 16
->>> a = fingerprint(salt, "mayar", "key-1")
->>> a == fingerprint(salt, "mayar", "key-1"), a == fingerprint(salt, "mayar", "key-2"), "key-1" in a
-(True, False, False)
->>> same_account(["a", "b", "c", "d"], {"a", "b", "x"})
-(True, '2 of the 4 invoices on its first page are in the store')
->>> same_account(["p", "q"], {"a", "b"})[0]
-False
 """
 
 from __future__ import annotations

@@ -1,13 +1,6 @@
 """The refresh log of one manifest snapshot: the archived part (Parquet) and the live tail, as arrays (private).
 
 :class:`RefreshLog` answers what readers ask of the whole log with arrays, never one Python object per refresh.
-
->>> log = RefreshLog(None, ({"refresh": 1, "provider": "mayar", "observed_at": "2026-11-22T09:00:00+07:00"},
-...                         {"refresh": 2, "provider": "mayar", "observed_at": "2026-11-22T10:00:00+07:00"}))
->>> log.last("mayar", pd.Timestamp("2026-11-22 09:30", tz="Asia/Jakarta")), log.last("faspay", None)
-(1, 0)
->>> str(log.first_time()), sorted(log.providers())
-('2026-11-22 09:00:00+07:00', ['mayar'])
 """
 
 from __future__ import annotations

@@ -1,19 +1,7 @@
 """Which Faspay requests find the invoices that left the open statuses, cheapest first (private).
 
-A query is a customer's list over its missing invoices' months, or every customer's list over an invoice's
-months (from the earlier to the later of its issue month and ``period``); it costs the pages its list is
-expected to hold (from the invoices known there); a greedy weighted set cover picks them, most found per page
-first.
-
->>> import pandas as pd
->>> left = pd.DataFrame({"invoice_id": ["a", "b", "c"], "customer_id": ["7", "7", None],
-...     "issued_at": pd.to_datetime(["2026-01-05", "2026-03-02", "2026-03-09"]).tz_localize("Asia/Jakarta"),
-...     "period": pd.PeriodIndex(["2026-01", "2026-03", "2026-03"], freq="M")})
->>> known = left.iloc[:0]
->>> [(q.customer_id, str(q.start), str(q.end), sorted(ids)) for q, ids, _ in plan_queries(left, known, 50)]
-[(None, '2026-03-01', '2026-03-31', ['b', 'c']), (None, '2026-01-01', '2026-01-31', ['a'])]
->>> [(q.customer_id, sorted(ids), pages) for q, ids, pages in plan_queries(left.iloc[:2], known, 50)]
-[('7', ['a', 'b'], 1)]
+A query (a customer's list over its missing invoices' months, or every customer's over an invoice's months)
+costs its expected pages; a greedy weighted set cover picks them, most found per page first.
 """
 
 from __future__ import annotations

@@ -2,18 +2,6 @@
 
 *Events* are the rows of a provider's files: versions ("new", "changed") and "gone" markers, each with
 ``valid_from``; a version holds until the invoice's next event.
-
->>> import pandas as pd
->>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
->>> events = pd.DataFrame({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
-...                        "valid_from": t[[0, 1, 0, 2]], "change": ["new", "changed", "new", "gone"]})
->>> latest(events, None)["status"].tolist(), latest(events, t[1])["status"].tolist()
-(['paid'], ['paid', 'open'])
->>> v = versions(events, pd.Series(t))
->>> [(i, str(a.date()), str(b.date())) for i, a, b in zip(v["invoice_id"], v["valid_from"], v["last_seen"])]
-[('a', '2026-01-01', '2026-01-01'), ('a', '2026-01-02', '2026-01-03'), ('b', '2026-01-01', '2026-01-02')]
->>> v["valid_to"].isna().tolist()
-[False, True, False]
 """
 
 from __future__ import annotations
@@ -100,13 +88,6 @@ def latest(events: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:
 def latest_rows(table: pa.Table, when: pd.Timestamp | None, *, keep_gone: bool = False) -> pa.Table:
     """:func:`latest` on stored rows (Arrow), each invoice's rows in ``valid_from`` order (its last is its latest;
     kept rows stay in table order; ``keep_gone``: "gone" rows kept).
-
-    >>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
-    >>> stamps = pa.array(t[[0, 1, 0, 2]].as_unit("us").asi8, pa.timestamp("us", tz="Asia/Jakarta"))
-    >>> rows = pa.table({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
-    ...                  "valid_from": stamps, "change": ["new", "changed", "new", "gone"]})
-    >>> latest_rows(rows, None)["status"].to_pylist(), latest_rows(rows, t[1])["status"].to_pylist()
-    (['paid'], ['paid', 'open'])
     """
     if when is not None:
         bound = pa.scalar(when.value // 1000, pa.timestamp("us", tz=str(when.tz)))
