@@ -1,10 +1,5 @@
-"""Invoice history: a store of every version of every invoice, refreshed incrementally.
-
-:class:`InvoiceStore` keeps what each refresh observed in a directory of
-Parquet files (readable by DuckDB, Spark, any Parquet reader) and answers
-"what is current" and "what was known at a date" with the loaders' typed
-frame; :class:`RefreshResult` says what a refresh did.
-"""
+"""Invoice history: :class:`InvoiceStore`, every version of every invoice in Parquet files, refreshed
+incrementally, answering "what is current" and "what was known at a date" with the loaders' typed frame."""
 
 from invoice_analytics.history._compact import CompactResult
 from invoice_analytics.history._errors import (

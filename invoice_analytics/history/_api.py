@@ -1,15 +1,9 @@
 """The two providers as a refresh uses them: whole loads, and the single pages of the incremental steps (private).
 
-Each provider is one public client (:class:`~invoice_analytics.providers.FaspayClient`,
-:class:`~invoice_analytics.providers.MayarClient`), the very one the loaders drive: its
-connection options are checked exactly as :func:`~invoice_analytics.load_faspay` and
-:func:`~invoice_analytics.load_mayar` check them, whole lists come from the loaders' own
-bodies (``faspay_invoices``, ``mayar_invoices``) and the incremental steps' single pages
-(Faspay's first page for a status's total, a customer's or a month's paid invoices; Mayar's
-newest pages and a jump to one ``createdAt``) from the client's page request and page loop
-(typed errors, redaction, the cursor rule, the page checks). Every request of both goes
-through one :class:`~._transport.RecordingSession` per provider, the client's session. The
-store imports its provider pieces from :mod:`invoice_analytics.providers.clients` only.
+Each provider is the public client the loaders drive (options checked as the loaders check them; whole lists
+from the loaders' own bodies; single pages from the client's page request and loop), its session one
+:class:`~._transport.RecordingSession`. The store imports provider pieces from
+:mod:`invoice_analytics.providers.clients` only.
 """
 
 from __future__ import annotations
@@ -56,8 +50,7 @@ def _checked_options(provider: str, options: Mapping[str, Any] | None, allowed: 
 
 
 class _ProviderAPI:
-    """What both providers' refresh APIs share: the recording session, its counts, the refresh's progress
-    bar (one per provider, over every request of the refresh), closing what they own."""
+    """What both providers' refresh APIs share: the recording session, its counts, the progress bar."""
 
     session: RecordingSession
     bar: Progress
@@ -93,8 +86,7 @@ class _ProviderAPI:
 
 
 class FaspayAPI(_ProviderAPI):
-    """Faspay Billing for one refresh: whole loads, single pages, and what the answers told about totals,
-    through one :class:`~invoice_analytics.providers.FaspayClient` over the recording session."""
+    """Faspay for one refresh: whole loads, single pages, the totals the answers told (one FaspayClient)."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:
@@ -153,8 +145,7 @@ class FaspayAPI(_ProviderAPI):
 
 
 class MayarAPI(_ProviderAPI):
-    """Mayar for one refresh: whole loads and the newest-first pages from any ``createdAt``, through one
-    :class:`~invoice_analytics.providers.MayarClient` over the recording session."""
+    """Mayar for one refresh: whole loads, newest-first pages from any ``createdAt`` (one MayarClient)."""
 
     def __init__(self, options: Mapping[str, Any] | None, pending: PendingAnswers | None,
                  progress: bool | None) -> None:

@@ -1,11 +1,5 @@
-"""A refresh of the store, under its lock: the checks, the observation of each provider, the commit (private).
-
-Before any request: ``observed_at`` is checked (after the last refresh, not
-in the future), the account of every provider against the store's identity
-(:mod:`._identity`), then what an interrupted refresh left is cleaned up (only
-what the journal names) and its answers are reused if they were fetched for
-this store state and account. Files are named in the journal, written, and
-committed by replacing the manifest.
+"""A refresh under the store's lock: checks before any request (``observed_at``, each provider's account), the
+cleanup of an interrupted refresh (by its journal) and reuse of its answers, the observation, the commit (private).
 """
 
 from __future__ import annotations
@@ -67,8 +61,7 @@ def last_checkpoint(manifest: Manifest, provider: str, last: int) -> FileEntry |
 
 
 def checkpoint_due(store: InvoiceStore, manifest: Manifest, provider: str, appended: int, invoices: int) -> bool:
-    """Whether this refresh writes a checkpoint: when the rows a reader of the state would read after
-    the last one (this refresh's included) exceed ``checkpoint_factor`` times the invoices listed."""
+    """Whether the rows since the last checkpoint exceed ``checkpoint_factor`` times the invoices listed."""
     if not appended:
         return False
     since = last_checkpoint(manifest, provider, manifest.generation)

@@ -1,27 +1,4 @@
-"""Compaction: the store's files and log folded so that its size on disk and its read cost stop growing with
-the number of refreshes (private; see ``InvoiceStore.compact``).
-
-Delta-style, in one commit:
-
-1. each provider whose data files after its last checkpoint hold any row gets
-   a checkpoint of its state at the last refresh (derived, as always);
-2. the data files behind that checkpoint are folded into one file per month
-   of observation (``provider=P/compact-YYYYMM-NNNNNN-xxxxxxxx.parquet``:
-   the same rows, in refresh order, with their ``refresh`` column; ``first``
-   in the manifest says which refreshes they span), so a store holds about
-   providers times months data files;
-3. the refresh log moves from the manifest into a Parquet file
-   (``_log/refreshes-NNNNNN-xxxxxxxx.parquet``, named by ``archive``), so the
-   manifest holds only the refreshes since the last compaction.
-
-Every new file is named in the journal before it is written and the manifest
-is replaced last, so a compaction killed at any point leaves the store as it
-was (the next refresh removes what the journal names). The files it replaces
-are listed as ``retired`` and removed only once ``retention`` seconds have
-passed (by a later refresh or compaction), so a reader that read the manifest
-before the commit can still read them. Every answer (``current``, ``as_of``,
-``history``, ``refreshes``) is the same before and after (tested).
-"""
+"""Compaction (private; see ``InvoiceStore.compact`` and the guide's "The on-disk format", *Compaction*)."""
 
 from __future__ import annotations
 
@@ -46,6 +23,7 @@ from invoice_analytics.history._files import (
 )
 from invoice_analytics.history._log import RefreshLog, archive_table
 from invoice_analytics.history._manifest import ARCHIVE_DIR
+from invoice_analytics.history._scd import latest_rows
 from invoice_analytics.schema import JAKARTA, PROVIDERS
 
 __all__ = ["CompactResult", "compact", "purge_retired"]
@@ -100,25 +78,47 @@ def compact(root: Path, manifest: Manifest, log: RefreshLog, now: dt.datetime, r
     when they are not in a checkpoint yet (see :meth:`InvoiceStore.compact`)."""
     manifest, removed = purge_retired(root, manifest, now, retention)
     journal = Journal(root)
-    checkpoints = [write_data_file(root, p, log.last(p, None), table, checkpoint=True, journal=journal)
-                   for p, table in state.items()]
-    newest = {c.provider: c.refresh for c in manifest.checkpoints + tuple(checkpoints)}
+    ends = [write_data_file(root, p, log.last(p, None), table, checkpoint=True, journal=journal)
+            for p, table in state.items()]
+    checkpoints = manifest.checkpoints + tuple(ends)
+    newest = {p: max(c.refresh for c in checkpoints if c.provider == p) for p in {c.provider for c in checkpoints}}
     behind = [e for e in manifest.files if e.refresh <= newest.get(e.provider, 0)]
-    months = _months(log, np.array([e.refresh for e in behind if not e.first], dtype=np.int64))
+    months = _months(log, np.array([e.refresh for e in behind if not e.first] + [c.refresh for c in checkpoints],
+                                   dtype=np.int64))
     groups: defaultdict[tuple[str, str], list[FileEntry]] = defaultdict(list)
     for entry in behind:
         groups[(entry.provider, _month_of(entry) or months[entry.refresh])].append(entry)
-    folded, written = [], []
-    for (provider, month), entries in sorted(groups.items()):
-        if len(entries) == 1 and entries[0].first:
-            continue  # already one compacted file
-        entries.sort(key=lambda e: (e.start, e.refresh))
-        table = pa.concat_tables([read_data_file(root, e) for e in entries], promote_options="permissive")
-        last = max(e.refresh for e in entries)
-        relative = f"provider={provider}/compact-{month}-{last:06d}-{uuid.uuid4().hex[:8]}.parquet"
-        written.append(write_table(root, relative, table, provider=provider, refresh=last,
-                                   first=min(e.start for e in entries), journal=journal))
-        folded += entries
+    folded: list[FileEntry] = []
+    written: list[FileEntry] = []
+    keep = {c.path for c in checkpoints if c.refresh == newest[c.provider]}
+    made: list[FileEntry] = []
+    for provider in PROVIDERS:
+        order = sorted(m for p, m in groups if p == provider)
+        base: pa.Table | FileEntry | None = None  # the provider's state at the end of the previous month
+        for i, month in enumerate(order):
+            entries = sorted(groups[(provider, month)], key=lambda e: (e.start, e.refresh))
+            last = max(e.refresh for e in entries)
+            table = None
+            if len(entries) > 1 or not entries[0].first:  # not yet one compacted file: fold
+                table = pa.concat_tables([read_data_file(root, e) for e in entries], promote_options="permissive")
+                relative = f"provider={provider}/compact-{month}-{last:06d}-{uuid.uuid4().hex[:8]}.parquet"
+                written.append(write_table(root, relative, table, provider=provider, refresh=last,
+                                           first=entries[0].start, journal=journal))
+                folded += entries
+            following = (min(e.start for e in groups[(provider, order[i + 1])]) if i + 1 < len(order)
+                         else float("inf"))
+            same = [c for c in checkpoints if c.provider == provider and last <= c.refresh < following
+                    and months.get(c.refresh) == month]
+            if same:  # a checkpoint of the state at the month's end, in the month, already exists
+                base = max(same, key=lambda c: c.refresh)
+                keep.add(base.path)
+                continue
+            rows = table if table is not None else read_data_file(root, entries[0])
+            if isinstance(base, FileEntry):
+                base = read_data_file(root, base)
+            base = latest_rows(rows if base is None else pa.concat_tables([base, rows], promote_options="permissive"),
+                               None)
+            made.append(write_data_file(root, provider, last, base, checkpoint=True, journal=journal))
     archive, archived = manifest.archive, 0
     if manifest.refreshes:
         table = archive_table(log.frame())
@@ -126,17 +126,18 @@ def compact(root: Path, manifest: Manifest, log: RefreshLog, now: dt.datetime, r
         archive = write_table(root, relative, table, provider="", refresh=max(manifest.generation, 1),
                               journal=journal)
         archived = len(manifest.refreshes)
-    gone = {e.path for e in folded}
     stamp = now.isoformat()
+    gone = {e.path for e in folded} | {c.path for c in manifest.checkpoints if c.path not in keep}
     retired = [(path, stamp) for path in sorted(gone)]
     if archive is not manifest.archive and manifest.archive is not None:
         retired.append((manifest.archive.path, stamp))
     files = sorted([e for e in manifest.files if e.path not in gone] + written,
                    key=lambda e: (PROVIDERS.index(e.provider), e.start, e.refresh))
+    kept = [c for c in checkpoints if c.path in keep] + made
     write_manifest(root, replace(
         manifest, files=tuple(files), refreshes=() if archived else manifest.refreshes, archive=archive,
-        checkpoints=tuple(sorted(manifest.checkpoints + tuple(checkpoints), key=lambda e: (e.refresh, e.provider))),
+        archive_last=log.latest_time().isoformat() if len(log) else manifest.archive_last,
+        checkpoints=tuple(sorted(kept, key=lambda e: (e.refresh, e.provider))),
         retired=manifest.retired + tuple(retired)))
     journal.close()
-    return CompactResult(len(folded), len(written), len(checkpoints), archived, removed)
-
+    return CompactResult(len(folded), len(written), len(ends) + len(made), archived, removed)

@@ -1,9 +1,6 @@
 """The store's exceptions and warning (private; exported by :mod:`invoice_analytics.history`).
 
->>> err = NotObservedError("the store's first refresh was at 2026-11-22 10:00:00+07:00")
->>> isinstance(err, ValueError), isinstance(StoreLockedError("x"), TimeoutError)
-(True, True)
->>> issubclass(StoreAccountError, StoreError), issubclass(NotAStoreError, ValueError)
+>>> issubclass(NotObservedError, ValueError), issubclass(StoreLockedError, TimeoutError)
 (True, True)
 """
 
@@ -36,8 +33,7 @@ class NotAStoreError(StoreError, ValueError):
 
 
 class StoreAccountError(StoreError, ValueError):
-    """A refresh would mix accounts: its origin or credential differs from the one the store's history is of
-    (the message names the provider and what differs; never the credential)."""
+    """A refresh would mix accounts: its origin or credential differs from the store's (the message says which)."""
 
 
 class StoreLockedError(StoreError, TimeoutError):
@@ -53,5 +49,4 @@ class RefreshFallbackWarning(TerminalSafeWarning):
 
 
 class CheckpointWarning(UserWarning):
-    """A checkpoint (derived from the data files) is missing or damaged: read from the data files instead,
-    rewritten by the next refresh or by ``repair()``."""
+    """A checkpoint is missing or damaged: the data files are read instead (``repair()`` rebuilds it)."""

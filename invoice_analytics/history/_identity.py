@@ -1,22 +1,7 @@
 """Whose invoices a store holds: the origin and a keyed fingerprint of each provider's credential (private).
 
-The manifest records, per provider, the API origin and an HMAC-SHA256 of
-the credential (Faspay's signature, Mayar's API key) keyed with a random
-per-store salt: never the credential, and not reversible (nor comparable
-across stores). A refresh whose origin or credential differs is refused
-before any request (:class:`StoreAccountError`), unless the credential is
-declared rotated for that provider; then, as for a store written before
-identities were recorded, the refresh first lists one page and goes on only
-if that page is the store's own invoices (:func:`same_account`).
-
->>> salt = "00" * 16
->>> a = fingerprint(salt, "mayar", "key-1")
->>> a == fingerprint(salt, "mayar", "key-1"), a == fingerprint(salt, "mayar", "key-2"), "key-1" in a
-(True, False, False)
->>> same_account(["a", "b", "c", "d"], {"a", "b", "x"})
-(True, '2 of the 4 invoices on its first page are in the store')
->>> same_account(["p", "q"], {"a", "b"})[0]
-False
+An HMAC-SHA256 of the credential with a random per-store salt, never the credential; the rules are in the
+guide's "The history store", *Whose invoices it holds*.
 """
 
 from __future__ import annotations
@@ -47,10 +32,8 @@ def fingerprint(salt: str, provider: str, credential: str) -> str:
 
 def check_identity(provider: str, recorded: Identity | None, held: bool, current: Identity,
                    rotate: bool) -> str:
-    """What a refresh of ``provider`` as ``current`` may do: MATCH (go on), NEW (a provider's first refresh:
-    record it), ADOPT (a store written before identities: check the first page, then record it), ROTATE
-    (a declared new credential: check the first page, then record it). Raises :class:`StoreAccountError`
-    for another origin, or another credential not declared rotated."""
+    """What a refresh as ``current`` may do: MATCH, NEW (first refresh), ADOPT (a store older than identities) or
+    ROTATE (declared; both check the first page); else :class:`StoreAccountError`."""
     if recorded is None:
         return ADOPT if held else NEW
     if recorded.origin != current.origin:
@@ -88,6 +71,5 @@ def refused(provider: str, why: str, how: str) -> StoreAccountError:
 
 
 def bindings(salt: str, accounts: Mapping[str, tuple[str, str]]) -> dict[str, str]:
-    """Per provider, what its pending answers are bound to: origin and keyed credential (``accounts``:
-    provider -> (origin, credential))."""
+    """Per provider (``accounts``: provider -> (origin, credential)), what its pending answers are bound to."""
     return {p: fingerprint(salt, p, f"{origin}\0{cred}") for p, (origin, cred) in accounts.items()}

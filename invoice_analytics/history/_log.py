@@ -1,18 +1,6 @@
 """The refresh log of one manifest snapshot: the archived part (Parquet) and the live tail, as arrays (private).
 
-After a compaction the manifest keeps only the refreshes since (its
-``refreshes``) and names a Parquet file holding the earlier ones
-(``archive``), so opening a store reads a small manifest whatever its age.
-:class:`RefreshLog` answers what the readers ask of the whole log (which
-providers, the last refresh at a time, the first time) with vectorised
-arrays, never one Python object per refresh.
-
->>> log = RefreshLog(None, ({"refresh": 1, "provider": "mayar", "observed_at": "2026-11-22T09:00:00+07:00"},
-...                         {"refresh": 2, "provider": "mayar", "observed_at": "2026-11-22T10:00:00+07:00"}))
->>> log.last("mayar", pd.Timestamp("2026-11-22 09:30", tz="Asia/Jakarta")), log.last("faspay", None)
-(1, 0)
->>> str(log.first_time()), sorted(log.providers())
-('2026-11-22 09:00:00+07:00', ['mayar'])
+:class:`RefreshLog` answers what readers ask of the whole log with arrays, never one Python object per refresh.
 """
 
 from __future__ import annotations
@@ -38,8 +26,7 @@ def _stamps(values: list[Any]) -> np.ndarray:
 
 
 class RefreshLog:
-    """The archived refreshes (three columns of the archive: ``refresh``, ``provider``, ``observed_at``, and a
-    way to read the whole of it) and the live ones (manifest records), as arrays."""
+    """The archived refreshes (``refresh``, ``provider``, ``observed_at``) and the live ones, as arrays."""
 
     def __init__(self, archived: pa.Table | None, tail: tuple[dict[str, Any], ...],
                  whole: Callable[[], pd.DataFrame] | None = None) -> None:

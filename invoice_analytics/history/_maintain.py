@@ -1,12 +1,7 @@
 """Checking a store and rebuilding what is derived (private; see ``InvoiceStore.verify`` and ``repair``).
 
-The data files hold the history; everything else is derived from them and
-can be rebuilt: the checkpoints, and the leftovers of an interrupted refresh
-(removed by the journal's word only). :func:`verify` reads every file the
-manifest lists and looks for what does not belong; :func:`repair` rebuilds
-the damaged or missing checkpoints from the data files and names the data
-that is lost (a data file missing or damaged: no copy of it exists in the
-store).
+The data files hold the history; checkpoints and leftovers of an interrupted writer are derived (see the
+guide's "The history store", *Healing what is derived*).
 
 >>> StoreProblem("missing", "provider=mayar/part-000001-00000000.parquet", "listed, not on disk", derived=False)
 StoreProblem(kind='missing', path='provider=mayar/part-000001-00000000.parquet', detail='listed, not on disk', \
@@ -20,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from invoice_analytics.history._errors import StoreCorruptError
 from invoice_analytics.history._files import (
@@ -43,11 +39,9 @@ __all__ = ["RepairResult", "StoreProblem", "repair", "verify"]
 class StoreProblem:
     """One problem :meth:`~invoice_analytics.history.InvoiceStore.verify` found.
 
-    ``kind``: "manifest" (unreadable), "missing", "damaged" (size, SHA-256 or
-    Parquet), "orphan" (a file in the store's folders that the manifest does
-    not list), "symlink"; ``path`` relative to the store; ``derived``: a
-    checkpoint or a leftover, which ``repair()`` rebuilds or removes (else
-    data is lost, or a file the store did not write needs a person).
+    ``kind``: "manifest" (unreadable), "missing", "damaged" (size, SHA-256 or Parquet), "orphan" (in the store's
+    folders, not listed), "symlink"; ``path`` relative to the store; ``derived``: a checkpoint or a leftover,
+    which ``repair()`` rebuilds or removes (else data is lost, or a file the store did not write needs a person).
     """
 
     kind: str
@@ -112,8 +106,7 @@ def verify(root: Path) -> list[StoreProblem]:
 
 
 def repair(root: Path) -> RepairResult:
-    """Rebuild the damaged or missing checkpoints of the store at ``root`` from its data files, remove what
-    its journal says an interrupted refresh left, and name the data that is lost (call it holding the lock)."""
+    """:meth:`InvoiceStore.repair` of the store at ``root`` (call it holding the lock)."""
     manifest = read_manifest(root)
     removed = [p.relative_to(root).as_posix() for p in remove_orphans(root, manifest)]
     bad_files = {e.path for e in manifest.files if _checked(root, e) is not None}
@@ -123,12 +116,20 @@ def repair(root: Path) -> RepairResult:
         return RepairResult([], removed, lost, verify(root))
     journal = Journal(root)
     rebuilt: list[FileEntry] = []
-    for entry in bad_checkpoints:
-        sources = sorted((e for e in manifest.files if e.provider == entry.provider and e.refresh <= entry.refresh),
-                         key=lambda e: e.refresh)
+    intact = [e for e in manifest.checkpoints if e not in bad_checkpoints]
+    for entry in bad_checkpoints:  # from the intact checkpoint before it and the data files between
+        base = max((c for c in intact if c.provider == entry.provider and c.refresh < entry.refresh),
+                   key=lambda c: c.refresh, default=None)
+        since = base.refresh if base is not None else 0
+        sources = sorted((e for e in manifest.files if e.provider == entry.provider and e.refresh > since
+                          and e.start <= entry.refresh), key=lambda e: (e.start, e.refresh))
         if any(e.path in bad_files for e in sources):
             continue  # dropped, not rebuilt: the data it was derived from is lost
-        table = pa.concat_tables([read_data_file(root, e) for e in sources], promote_options="permissive")
+        tables = [read_data_file(root, e) for e in sources]
+        tables = [t.filter(pc.and_(pc.greater(t["refresh"], since), pc.less_equal(t["refresh"], entry.refresh)))
+                  for t in tables]  # a month file may straddle either bound
+        table = pa.concat_tables(([read_data_file(root, base)] if base is not None else []) + tables,
+                                 promote_options="permissive")
         rebuilt.append(write_data_file(root, entry.provider, entry.refresh, latest_rows(table, None),
                                        checkpoint=True, journal=journal))
     dropped = {e.path for e in bad_checkpoints}

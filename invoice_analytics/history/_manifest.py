@@ -1,33 +1,11 @@
 """The store's manifest: what it holds, read with every field checked (private).
 
-The manifest (``_manifest.json``) is the store's only commit point: it lists
-every committed file with its size and SHA-256, the refresh log, the
-checkpoints and, from format version 2, the identity of the account behind
-each provider (its origin and a keyed fingerprint of its credential).
+Its keys and versions are specified in the guide's "The on-disk format". It is read as a file anyone could
+have edited: size bounded before parsing, every field type-checked, every path one the store writes (inside
+it), any problem a :class:`StoreCorruptError` naming the file and the field.
 
-A manifest is read defensively, as a file anyone could have edited: its size
-is bounded before it is parsed, every field is checked for its type, every
-file path must be one the store writes (inside the store, no ``..``, no
-absolute path), and any problem is a :class:`StoreCorruptError` naming the
-file and the field.
-
-Format versions: 1 (up to invoice_analytics 0.1: files, refreshes,
-checkpoints); 2 adds ``identity``, compacted files (``first``: the first
-refresh whose rows a file holds, when it holds several), the archived
-refresh log (``archive``: a Parquet file of the refreshes before the last
-compaction; ``refreshes`` then holds only the later ones) and the files
-compaction replaced (``retired``, removed after the retention period). A
-version-1 manifest is read as one without these and is written back as
-version 2 by the next commit (the migration: nothing else changes).
-
->>> doc = Manifest(generation=3).to_json()
->>> parse_manifest(doc, "_manifest.json").generation
+>>> parse_manifest(Manifest(generation=3).to_json(), "_manifest.json").generation
 3
->>> try:
-...     parse_manifest(b'{"format": "invoice-analytics-history", "format_version": true}', "m.json")
-... except StoreCorruptError as exc:
-...     print(exc)
-m.json: the store's manifest is unreadable: format_version: expected an integer, got True
 """
 
 from __future__ import annotations
@@ -107,8 +85,7 @@ class Identity:
 
 @dataclass(frozen=True)
 class Manifest:
-    """The committed state: generation (= number of the last refresh), data files, the refresh log,
-    checkpoints, the account behind each provider and the salt of its fingerprints."""
+    """The committed state (generation = the last refresh's number); see the on-disk format."""
 
     generation: int = 0
     files: tuple[FileEntry, ...] = ()
@@ -120,6 +97,7 @@ class Manifest:
     version: int = FORMAT_VERSION  # the version it was read in
     archive: FileEntry | None = None  # the refresh log before the last compaction (provider "")
     retired: tuple[tuple[str, str], ...] = ()  # (path, ISO time) of files compaction replaced
+    archive_last: str = ""  # ISO time of the latest refresh in ``archive`` (what opening a store shows)
 
     def to_json(self) -> bytes:
         doc: dict[str, Any] = {
@@ -132,7 +110,8 @@ class Manifest:
             **({"source": self.source} if self.source else {}),
         }
         if self.archive is not None:
-            doc["archive"] = self.archive.to_dict()
+            doc["archive"] = self.archive.to_dict() | (
+                {"last_observed_at": self.archive_last} if self.archive_last else {})
         if self.retired:
             doc["retired"] = [{"path": path, "since": since} for path, since in self.retired]
         if self.salt or self.identity:
@@ -270,10 +249,23 @@ def parse_manifest(raw: bytes, name: str) -> Manifest:
         identity, salt = _identity(doc["identity"]) if "identity" in doc else ({}, "")
         source = _str(doc.get("source", ""), "source", limit=64)
         archive = _entry(doc["archive"], "archive", archive=True) if doc.get("archive") is not None else None
+        archive_last = _time(doc["archive"].get("last_observed_at", ""), "archive.last_observed_at") if archive else ""
         retired = tuple(_retired(r, f"retired[{i}]") for i, r in enumerate(_list(doc.get("retired", []), "retired")))
     except _Bad as exc:
         raise StoreCorruptError(f"{name}: the store's manifest is unreadable: {exc}") from None
-    return Manifest(generation, files, refreshes, checkpoints, source, identity, salt, version, archive, retired)
+    return Manifest(generation, files, refreshes, checkpoints, source, identity, salt, version, archive, retired,
+                    archive_last)
+
+
+def _time(value: Any, where: str) -> str:
+    """An ISO time with a time zone ("" allowed: absent)."""
+    stamp = _str(value, where, limit=64)
+    try:
+        if stamp and dt.datetime.fromisoformat(stamp).tzinfo is None:
+            raise ValueError
+    except ValueError:
+        raise _Bad(f"{where}: not an ISO time with a time zone: {_shown(stamp)}") from None
+    return stamp
 
 
 def _retired(value: Any, where: str) -> tuple[str, str]:
@@ -281,10 +273,7 @@ def _retired(value: Any, where: str) -> tuple[str, str]:
     path = _str(doc.get("path"), f"{where}.path")
     if not store_path(path):
         raise _Bad(f"{where}.path: {_shown(path)} is not a path this store writes (it must stay inside the store)")
-    since = _str(doc.get("since"), f"{where}.since", limit=64)
-    try:
-        if dt.datetime.fromisoformat(since).tzinfo is None:
-            raise ValueError
-    except ValueError:
-        raise _Bad(f"{where}.since: not an ISO time with a time zone: {_shown(since)}") from None
+    since = _time(doc.get("since"), f"{where}.since")
+    if not since:
+        raise _Bad(f"{where}.since: not an ISO time with a time zone: ''")
     return path, since

@@ -1,27 +1,7 @@
 """Which Faspay requests find the invoices that left the open statuses, cheapest first (private).
 
-Faspay filters a status's list by ``customer_id`` and by a period window
-(``start_period``/``end_period``). An invoice that left the open statuses is
-looked for in the Paid list (then Cancelled) with one of two kinds of
-query: its customer's list over the months of that customer's missing
-invoices, or every customer's list over the invoice's own months (the only
-way for an invoice without a customer id). A query costs the pages its list
-is expected to hold, counted from the invoices the store already knows in
-that list; a greedy weighted set cover picks the queries (the one finding
-the most missing invoices per page first) until every missing invoice is
-covered. A window spans whole months, from the earlier to the later of the
-invoice's issue month and its ``period``, so it holds the invoice whichever
-of the two the API filters on.
-
->>> import pandas as pd
->>> left = pd.DataFrame({"invoice_id": ["a", "b", "c"], "customer_id": ["7", "7", None],
-...     "issued_at": pd.to_datetime(["2026-01-05", "2026-03-02", "2026-03-09"]).tz_localize("Asia/Jakarta"),
-...     "period": pd.PeriodIndex(["2026-01", "2026-03", "2026-03"], freq="M")})
->>> known = left.iloc[:0]
->>> [(q.customer_id, str(q.start), str(q.end), sorted(ids)) for q, ids, _ in plan_queries(left, known, 50)]
-[(None, '2026-03-01', '2026-03-31', ['b', 'c']), (None, '2026-01-01', '2026-01-31', ['a'])]
->>> [(q.customer_id, sorted(ids), pages) for q, ids, pages in plan_queries(left.iloc[:2], known, 50)]
-[('7', ['a', 'b'], 1)]
+A query (a customer's list over its missing invoices' months, or every customer's over an invoice's months)
+costs its expected pages; a greedy weighted set cover picks them, most found per page first.
 """
 
 from __future__ import annotations
@@ -47,8 +27,7 @@ class Query:
 
 
 def months(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's first and last month (ordinals of ``period[M]``) among its issue month and ``period``;
-    -1 when neither is known."""
+    """Each row's first and last month (``period[M]`` ordinals) of issue month and ``period``; -1: unknown."""
     issued = frame["issued_at"].dt.tz_localize(None).dt.to_period("M")
     parts = [issued.array.asi8]
     if "period" in frame.columns:

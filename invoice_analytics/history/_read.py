@@ -1,5 +1,4 @@
-"""Reading a store's files: the state at a time from a checkpoint and the files after it, the bounded
-cache of tables (private; the base of :class:`~invoice_analytics.history.InvoiceStore`)."""
+"""Reading a store's files: the state at a time, the bounded cache of tables (private)."""
 
 from __future__ import annotations
 
@@ -37,13 +36,14 @@ class StoreFiles:
 
     def _state(self, manifest: Manifest, log: RefreshLog, provider: str, at: pd.Timestamp | None,
                damaged: set[str] | None = None) -> pd.DataFrame:
-        """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped.
+        """Each invoice's latest event at or before ``at`` (None: the last refresh), "gone" ones dropped."""
+        rows = self._state_rows(manifest, log, provider, at, damaged)
+        return self._read([], provider) if rows is None else from_storage(rows, provider)
 
-        Read from the provider's last checkpoint at or before ``at`` and the data files after it (all its
-        data files up to ``at`` when there is none), so the cost follows the invoices, not the history. A
-        missing or damaged checkpoint is derived data: warned about, added to ``damaged``, and replaced by
-        the data files.
-        """
+    def _state_rows(self, manifest: Manifest, log: RefreshLog, provider: str, at: pd.Timestamp | None,
+                    damaged: set[str] | None = None) -> pa.Table | None:
+        """:meth:`_state` as stored rows (None: none), from the last checkpoint at or before ``at`` and the files
+        after it; a missing or damaged checkpoint is warned about, added to ``damaged`` and read around."""
         last = log.last(provider, at)
         checkpoint = last_checkpoint(manifest, provider, last)
         if checkpoint is not None:
@@ -59,19 +59,25 @@ class StoreFiles:
         entries = sorted((entry for entry in manifest.files if entry.provider == provider
                           and entry.refresh > since and entry.start <= last), key=lambda e: (e.start, e.refresh))
         if not entries and checkpoint is None:
-            return self._read([], provider)
-        tables = [self._concat(entries)] if entries else []
+            return None
+        base = self._table(checkpoint) if checkpoint is not None else None
+        if not entries:
+            return base  # a checkpoint holds each invoice's latest row, none "gone"
+        tail = self._concat(entries)
         if any(e.start <= since or e.refresh > last for e in entries):  # a compacted file straddles a bound
-            numbers = tables[0]["refresh"]
-            tables = [tables[0].filter(pc.and_(pc.greater(numbers, since), pc.less_equal(numbers, last)))]
-        if checkpoint is not None:
-            tables.insert(0, self._table(checkpoint))
-        # an invoice is at most once in a checkpoint and in each refresh, and files follow their refreshes
-        return from_storage(latest_rows(pa.concat_tables(tables, promote_options="permissive"), at), provider)
+            numbers = tail["refresh"]
+            tail = tail.filter(pc.and_(pc.greater(numbers, since), pc.less_equal(numbers, last)))
+        if base is None:
+            return latest_rows(tail, at)
+        # files follow their refreshes, so the tail's last row of an invoice is its latest; the checkpoint's
+        # rows of the invoices the tail changed are superseded
+        newest = latest_rows(tail, at, keep_gone=True)
+        base = base.filter(pc.invert(pc.is_in(base["invoice_id"], value_set=newest["invoice_id"])))
+        rows = pa.concat_tables([base, newest], promote_options="permissive")
+        return rows.filter(pc.not_equal(rows["change"], "gone"))
 
     def _uncheckpointed(self, manifest: Manifest, log: RefreshLog, provider: str) -> pa.Table | None:
-        """The provider's rows at its last refresh (a checkpoint's rows) when data files after its last
-        checkpoint hold any row; else None."""
+        """The provider's state at its last refresh when files after its last checkpoint hold rows, else None."""
         checkpoint = last_checkpoint(manifest, provider, manifest.generation)
         since = checkpoint.refresh if checkpoint is not None else 0
         entries = sorted((e for e in manifest.files if e.provider == provider and e.refresh > since and e.rows),

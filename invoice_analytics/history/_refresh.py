@@ -1,56 +1,7 @@
 """The refresh of one provider: its whole list now, incrementally where the APIs allow (private).
 
-Neither API has an ``updatedAt``, a change feed or a deletion marker, so an
-incremental refresh rests on assumptions about how invoices move; it checks
-them where it can and runs a full reconciliation (with a
-:class:`~invoice_analytics.history.RefreshFallbackWarning` saying why)
-whenever a check fails.
-
-**Mayar** (newest first by ``createdAt``, filter ``status``):
-
-1. New invoices: the unfiltered list's first pages, down to the newest
-   ``createdAt`` already known, that millisecond included (several invoices
-   can share it: the cursor re-reads the boundary millisecond).
-2. The open ones: the ``status=active`` list from the newest known
-   ``createdAt`` down (a cursor jump; the active invoices above it are new,
-   and on the pages of step 1).
-3. Invoices known as open (or of an unknown status) that are in neither:
-   one cursor jump per group, ``startingAfter`` = their ``createdAt`` + 1,
-   into the ``status=paid`` list (where most go; a page of it spans more
-   invoices than an unfiltered one), then for those it did not hold the
-   ``status=closed`` list, then for the rest the unfiltered list, whose page
-   holds them whatever their status now; a page settles every such invoice
-   down to its oldest ``createdAt``. When the jumps into the two lists, even
-   counted as if every invoice were looked for in both, would not be fewer
-   than into the unfiltered list alone, only the latter are made.
-
-Assumptions: a new invoice's ``createdAt`` is not older than the newest
-already known (checked: an unknown invoice older than that is a failure);
-paid and closed invoices do not change while they stay paid or closed (not
-checkable: a ``full=True`` refresh reconciles them); an invoice that leaves
-every list is deleted (a failure, since deleted paid invoices would go
-unnoticed).
-
-**Faspay** (one status code per call, filters ``customer_id`` and the period
-window):
-
-1. Page 1 of Paid (2) and Cancelled (3) over the whole window (their
-   ``total_data`` and newest rows), the open statuses' whole lists (draft 0,
-   unpaid 1, overdue 4, partially paid 5, proforma 7; by the loader), then
-   page 1 of Paid and Cancelled again: when these changed meanwhile (an
-   invoice moved while the open lists were read), the step is run again (at
-   most three times), so that the totals hold for what the open lists showed.
-2. Invoices known as open that are in none of these: looked for in Paid,
-   then Cancelled, by the queries of :mod:`._plan` (per customer or per month).
-3. The count check: the invoices the store now places in Paid or Cancelled
-   must number exactly the two ``total_data``. More listed than known: the
-   recent months of both lists are read (invoices created already paid); if
-   the counts still differ, or fewer are listed than known (deletions), a
-   full reconciliation.
-
-Assumptions: an invoice is in exactly one status list; paid and cancelled
-invoices do not change while they stay so (a move back to an open status is
-seen in step 1).
+The steps and the assumptions they check (a failed check: a full reconciliation with a warning) are in the
+guide's "History" page, *How a refresh stays incremental*.
 """
 
 from __future__ import annotations
@@ -149,8 +100,7 @@ def _why_full(known: pd.DataFrame | None, full: bool) -> str:
 
 
 def _finished(api: FaspayAPI | MayarAPI, outcome: Outcome | None, note: str) -> Outcome:
-    """``outcome``, or a full load (``note`` says why) when there is none; the progress bar closed on the
-    invoices loaded."""
+    """``outcome``, or a full load (``note`` says why) when there is none; the progress bar closed."""
     if outcome is None:
         before = api.requests + api.replayed
         state = api.load()

@@ -18,14 +18,9 @@ __all__ = ["REFRESH_COLUMNS", "ProviderRefresh", "RefreshResult", "refresh_frame
 class ProviderRefresh:
     """One provider's part of a refresh.
 
-    ``requests`` are the requests sent (a retry of the same request is not
-    counted; answers reused from an interrupted refresh are ``resumed``).
-    ``full_requests`` is what a full load would have cost: exact for a full
-    refresh; for an incremental one, estimated from the totals learned
-    (Faspay: per status code, ``max(1, ceil(total_data / page size))`` pages
-    plus the loader's re-check of page 1, over the seven codes; Mayar: one
-    page of 50, then a page per 49 more invoices, since each cursor re-reads
-    its boundary invoice). ``note`` says why a refresh was full.
+    ``requests``: the requests sent (a retry is not counted; answers reused from an interrupted refresh are
+    ``resumed``). ``full_requests``: what a full load would have cost, exact for a full refresh, else estimated
+    from the totals learned (see the guide's "History"). ``note``: why a refresh was full.
 
     >>> p = ProviderRefresh("mayar", "incremental", 2, 3, 95, 0, requests=6, full_requests=3, seconds=0.4)
     >>> str(p)
@@ -60,9 +55,8 @@ class ProviderRefresh:
 class RefreshResult:
     """What one :meth:`~invoice_analytics.history.InvoiceStore.refresh` did.
 
-    ``result["faspay"]`` (a :class:`ProviderRefresh`) holds one provider's
-    counts; ``new``, ``changed``, ``unchanged``, ``gone``, ``requests`` and
-    ``full_requests`` sum them; ``mode`` is "full", "incremental" or "mixed".
+    ``result["faspay"]`` (a :class:`ProviderRefresh`) holds one provider's counts; ``new``, ``changed``,
+    ``unchanged``, ``gone``, ``requests`` and ``full_requests`` sum them; ``mode``: "full", "incremental", "mixed".
 
     >>> r = RefreshResult(pd.Timestamp("2026-11-22 10:00", tz="Asia/Jakarta"), 2,
     ...     {"mayar": ProviderRefresh("mayar", "incremental", 2, 3, 95, 0, 6, 3, 0.4)}, 0.5)

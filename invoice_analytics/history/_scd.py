@@ -1,25 +1,7 @@
 """Versions, slowly-changing-dimension style (type 2): what changed, and what was known when (private).
 
-A provider's *events* are the rows of its files: a version of an invoice
-(``change`` "new" or "changed") or a row without data marking that the
-invoice was gone (``change`` "gone"), each with ``valid_from``, the refresh
-that first observed it. An invoice's version holds from its ``valid_from``
-to the ``valid_from`` of the invoice's next event; the latest event at or
-before a time is what was known then.
-
->>> import pandas as pd
->>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
->>> events = pd.DataFrame({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
-...                        "valid_from": t[[0, 1, 0, 2]], "change": ["new", "changed", "new", "gone"]})
->>> latest(events, None)["status"].tolist()
-['paid']
->>> latest(events, t[1])["status"].tolist()
-['paid', 'open']
->>> v = versions(events, pd.Series(t))
->>> [(i, str(a.date()), str(b.date())) for i, a, b in zip(v["invoice_id"], v["valid_from"], v["last_seen"])]
-[('a', '2026-01-01', '2026-01-01'), ('a', '2026-01-02', '2026-01-03'), ('b', '2026-01-01', '2026-01-02')]
->>> v["valid_to"].isna().tolist()
-[False, True, False]
+*Events* are the rows of a provider's files: versions ("new", "changed") and "gone" markers, each with
+``valid_from``; a version holds until the invoice's next event.
 """
 
 from __future__ import annotations
@@ -103,18 +85,9 @@ def latest(events: pd.DataFrame, when: pd.Timestamp | None) -> pd.DataFrame:
     return last[(last["change"] != "gone").to_numpy(dtype=bool)]
 
 
-def latest_rows(table: pa.Table, when: pd.Timestamp | None) -> pa.Table:
-    """:func:`latest` on stored rows (an Arrow table), before any conversion to pandas: cheaper when most
-    rows are older versions. Each invoice's rows must come in ``valid_from`` order, as a checkpoint
-    followed by the data files after it, oldest first, do: its last row is its latest. The rows kept
-    stay in table order.
-
-    >>> t = pd.to_datetime(["2026-01-01", "2026-01-02", "2026-01-03"]).tz_localize("Asia/Jakarta")
-    >>> stamps = pa.array(t[[0, 1, 0, 2]].as_unit("us").asi8, pa.timestamp("us", tz="Asia/Jakarta"))
-    >>> rows = pa.table({"invoice_id": ["a", "a", "b", "b"], "status": ["open", "paid", "open", None],
-    ...                  "valid_from": stamps, "change": ["new", "changed", "new", "gone"]})
-    >>> latest_rows(rows, None)["status"].to_pylist(), latest_rows(rows, t[1])["status"].to_pylist()
-    (['paid'], ['paid', 'open'])
+def latest_rows(table: pa.Table, when: pd.Timestamp | None, *, keep_gone: bool = False) -> pa.Table:
+    """:func:`latest` on stored rows (Arrow), each invoice's rows in ``valid_from`` order (its last is its latest;
+    kept rows stay in table order; ``keep_gone``: "gone" rows kept).
     """
     if when is not None:
         bound = pa.scalar(when.value // 1000, pa.timestamp("us", tz=str(when.tz)))
@@ -122,7 +95,7 @@ def latest_rows(table: pa.Table, when: pd.Timestamp | None) -> pa.Table:
     ids = pd.array(table["invoice_id"], dtype="string[pyarrow]")
     last = ~pd.Series(ids).duplicated(keep="last").to_numpy()
     rows = table.filter(pa.array(last))
-    return rows.filter(pc.not_equal(rows["change"], "gone"))
+    return rows if keep_gone else rows.filter(pc.not_equal(rows["change"], "gone"))
 
 
 def versions(events: pd.DataFrame, refreshed_at: pd.Series) -> pd.DataFrame:

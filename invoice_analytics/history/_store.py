@@ -1,9 +1,4 @@
-"""The invoice store: every version of every invoice, on disk, and what was known when (private).
-
-See :class:`InvoiceStore`; the layout and commit protocol are in
-:mod:`._files`, the refresh algorithm in :mod:`._refresh`, the resumable
-transport in :mod:`._transport`.
-"""
+"""The invoice store (private; see :class:`InvoiceStore`)."""
 
 from __future__ import annotations
 
@@ -20,10 +15,11 @@ from typing import Any
 import filelock
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from invoice_analytics._combine import combine
-from invoice_analytics.history._codec import STORE_COLUMNS
+from invoice_analytics.history._codec import STORE_COLUMNS, from_storage
 from invoice_analytics.history._commit import refresh_locked
 from invoice_analytics.history._compact import CompactResult, compact
 from invoice_analytics.history._errors import (
@@ -55,8 +51,7 @@ _DAY_ONLY = re.compile(r"\s*\d{4}-\d{2}-\d{2}\s*")
 
 
 def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
-    """A time in Asia/Jakarta (naive values are Jakarta time); a bare date is its day's end when
-    ``day_end``, else its start."""
+    """A time in Jakarta (naive: Jakarta); a bare date is its day's end when ``day_end``, else its start."""
     day = (isinstance(value, dt.date) and not isinstance(value, dt.datetime)) or (
         isinstance(value, str) and _DAY_ONLY.fullmatch(value) is not None)
     try:
@@ -74,23 +69,10 @@ def _instant(value: Any, name: str, *, day_end: bool) -> pd.Timestamp:
 class InvoiceStore(StoreFiles):
     """Every version of every invoice, as observed by refreshes, in a directory of Parquet files.
 
-    One row per change, slowly-changing-dimension style (type 2): a version
-    of an invoice is valid from the refresh that first observed it
-    (``valid_from``) until a refresh observed another version, or the
-    invoice's disappearance (``valid_to``; NaT for the current version);
-    ``last_seen`` is the last refresh of its provider that found it current.
-    All three are ``datetime64[us, Asia/Jakarta]``.
-
-    The directory holds ``provider=faspay/`` and ``provider=mayar/`` with
-    append-only Parquet files (one per provider per refresh that saw a
-    change) and ``_manifest.json``, which commits each refresh and lists the
-    files; any Parquet reader can read it (see the guide's page on
-    DuckDB and Spark). A refresh takes a file lock, so a second one waits
-    up to ``lock_timeout`` seconds and then fails; readers need no lock and
-    never see a refresh in part. A refresh killed at any point leaves the
-    store as it was; the answers it had fetched (under ``_pending/``) are
-    reused by the next refresh of the same store state within
-    ``resume_within`` seconds. No credential is ever written.
+    One row per change (type 2 slowly changing dimension: ``valid_from``, ``valid_to``, ``last_seen``, all
+    ``datetime64[us, Asia/Jakarta]``). Readers need no lock and never see a refresh in part; a refresh is locked,
+    crash-safe and resumable, and writes no credential (see the guide's "History", "The history store" and
+    "The on-disk format").
 
     Parameters
     ----------
@@ -101,39 +83,20 @@ class InvoiceStore(StoreFiles):
     resume_within : float, default 3600
         Seconds during which an interrupted refresh's answers are reused.
     checkpoint_factor : float, default 2
-        A refresh also writes a checkpoint of its provider's state (every
-        invoice's latest version) when the versions appended since the last
-        checkpoint exceed this many times the invoices listed; reading the
-        state at any time then reads one checkpoint and at most that many
-        versions per invoice, however long the history. Checkpoints add at
-        most ``1 / checkpoint_factor`` to the store's size; ``math.inf``
-        writes none (0: one at every refresh that changed something).
+        A refresh writes a checkpoint of its provider's state when the versions since the last one exceed this
+        many times the invoices listed (``math.inf``: never; 0: at every refresh that changed something).
     compact_after : int or None, default 1000
-        A refresh compacts the store (see :meth:`compact`) once its manifest
-        holds this many refresh records (one per provider per refresh since
-        the last compaction: 1000 is about three weeks of hourly refreshes of
-        two providers); None: only when :meth:`compact` is called.
+        A refresh compacts (:meth:`compact`) once the manifest holds this many refresh records (one per provider
+        per refresh: about three weeks of hourly refreshes of two providers); None: never.
     retention : float, default 86400
-        Seconds the files replaced by a compaction stay on disk for readers
-        that started before it.
+        Seconds the files replaced by a compaction stay on disk for readers that started before it.
 
     Examples
     --------
-    >>> import tempfile  # doctest: +SKIP
-    >>> from invoice_analytics.emulator import Emulator  # doctest: +SKIP
-    >>> store = InvoiceStore(tempfile.mkdtemp())  # doctest: +SKIP
-    >>> with Emulator(mayar_rate_limit_per_minute=None) as emu:  # doctest: +SKIP
-    ...     first = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-21 09:00")
-    ...     emu.set_faspay_status(emu.faspay.invoices[-1]["invoice_no"], "Cancelled")
-    ...     second = store.refresh(faspay=emu.faspay_kwargs, progress=False, observed_at="2026-11-22 09:00")
-    >>> first["faspay"].mode, first.new, second["faspay"].mode, second.changed  # doctest: +SKIP
-    ('full', 6000, 'incremental', 1)
-    >>> second.requests < second.full_requests  # doctest: +SKIP
-    True
-    >>> len(store.current()), len(store.history()), len(store.refreshes())  # doctest: +SKIP
-    (6000, 6001, 2)
+    >>> import tempfile
+    >>> InvoiceStore(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    InvoiceStore('...', empty)
     """
-
     def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 60.0,
                  resume_within: float = 3600.0, checkpoint_factor: float = 2.0, compact_after: int | None = 1000,
                  retention: float = 86_400.0) -> None:
@@ -148,16 +111,18 @@ class InvoiceStore(StoreFiles):
         self._archives: dict[str, tuple[bytes, pa.Table]] = {}
 
     def __repr__(self) -> str:
-        try:
-            manifest, log = self._snapshot()
+        try:  # the manifest only: the archived log is read only if an older compaction did not summarise it
+            manifest = self._manifest()
+            if manifest.refreshes:
+                newest = max(manifest.refreshes, key=lambda r: int(r["refresh"]))["observed_at"]
+            elif manifest.archive is not None:
+                newest = manifest.archive_last or self._log(manifest).latest_time()
+            else:
+                return f"InvoiceStore({str(self.path)!r}, empty)"
         except StoreError:
             return f"InvoiceStore({str(self.path)!r}, manifest unreadable)"
-        if not len(log):
-            return f"InvoiceStore({str(self.path)!r}, empty)"
-        last = log.latest_time().isoformat()
+        last = pd.Timestamp(newest).tz_convert(JAKARTA).isoformat()
         return f"InvoiceStore({str(self.path)!r}, {manifest.generation} refreshes, last at {last})"
-
-    # -- reading -------------------------------------------------------------------------------
 
     @staticmethod
     def _providers(log: RefreshLog) -> list[str]:
@@ -167,24 +132,24 @@ class InvoiceStore(StoreFiles):
     @classmethod
     def _typed(cls, frames: list[pd.DataFrame], known_at: pd.Timestamp, manifest: Manifest,
                log: RefreshLog) -> pd.DataFrame:
-        frame = combine(*frames)
-        frame = frame.sort_values(["provider", "issued_at", "invoice_id"], ascending=[True, False, True],
-                                  na_position="last", kind="stable").reset_index(drop=True)
+        frame = combine(*frames)  # each provider's rows sorted already (see _sorted), the providers in order
         frame.attrs["as_of"] = known_at.isoformat()  # ISO text: attrs stay JSON, so to_parquet can save the frame
         frame.attrs["source"] = manifest.source or ", ".join(cls._providers(log))  # as load_invoices
         return frame
 
     def _snapshot(self) -> tuple[Manifest, RefreshLog]:
-        """The committed state and its refresh log, read once per call of a reader (a directory that is not a
-        store refused)."""
+        """The committed state and its refresh log, read once per call of a reader."""
+        manifest = self._manifest()
+        return manifest, self._log(manifest)
+
+    def _manifest(self) -> Manifest:
         manifest = read_manifest(self.path)
         if not manifest.refreshes and not (self.path / MANIFEST_NAME).exists():
             check_store_dir(self.path)
-        return manifest, self._log(manifest)
+        return manifest
 
     def _log(self, manifest: Manifest) -> RefreshLog:
-        """The refresh log of ``manifest``: its archive's needed columns (kept for the next call: the file never
-        changes) and its live records; the whole archive is parsed only when a reader wants every column."""
+        """The refresh log: the archive's needed columns (cached: it never changes), then the live records."""
         entry = manifest.archive
         if entry is None:
             return RefreshLog(None, manifest.refreshes)
@@ -208,11 +173,9 @@ class InvoiceStore(StoreFiles):
         Returns
         -------
         pandas.DataFrame
-            What ``ia.combine(ia.load_faspay(...), ia.load_mayar(...))`` gave at
-            the last refresh (same columns, dtypes and values; the providers
-            the store holds), by provider, newest first; ``attrs["as_of"]``
-            is the last refresh's time (ISO text), ``attrs["source"]`` the providers
-            (as ``load_invoices`` says them) or "demo" for a demo store.
+            What ``ia.combine(ia.load_faspay(...), ia.load_mayar(...))`` gave then (same columns, dtypes and
+            values), by provider, newest first; ``attrs["as_of"]``: the last refresh's time (ISO text);
+            ``attrs["source"]``: the providers (as ``load_invoices`` says them) or "demo".
 
         Raises
         ------
@@ -222,21 +185,31 @@ class InvoiceStore(StoreFiles):
             When a file of the store is missing or damaged (the message names it).
         """
         manifest, log = self._nonempty()
-        frames = [self._state(manifest, log, p, None).drop(columns=list(STORE_COLUMNS)) for p in self._providers(log)]
+        frames = [self._sorted(self._state_rows(manifest, log, p, None), p, None) for p in self._providers(log)]
         return self._typed(frames, log.latest_time(), manifest, log)
+
+    def _sorted(self, rows: pa.Table | None, provider: str, at: pd.Timestamp | None) -> pd.DataFrame:
+        """The typed frame of ``rows`` without those issued after ``at``, newest first (sorted in Arrow)."""
+        if rows is None:
+            return self._read([], provider).drop(columns=list(STORE_COLUMNS))
+        if at is not None:
+            bound = pa.scalar(at.value // 1000, pa.timestamp("us", tz=str(at.tz)))
+            issued = rows["issued_at"]
+            rows = rows.filter(pc.or_kleene(pc.is_null(issued), pc.less_equal(issued, bound)))
+        order = pc.sort_indices(rows, sort_keys=[("issued_at", "descending", "at_end"),
+                                                 ("invoice_id", "ascending", "at_end")])
+        rows = rows.take(order).select([n for n in rows.column_names if n not in STORE_COLUMNS])
+        return from_storage(rows, provider)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
         """The invoices as known at ``when``: each in its latest version observed at or before it.
 
-        Invoices issued after ``when`` are left out; so are those first
-        observed after it. The frame has the typed schema, so every analytic
-        takes it: ``ia.aging_report(store.as_of(d), d)``.
+        Invoices issued or first observed after ``when`` are left out: ``ia.aging_report(store.as_of(d), d)``.
 
         Parameters
         ----------
         when : str, datetime.date, datetime.datetime or pandas.Timestamp
-            A time (naive = Asia/Jakarta); a bare date means the end of that
-            day in Jakarta.
+            A time (naive = Asia/Jakarta); a bare date means the end of that day in Jakarta.
 
         Returns
         -------
@@ -246,8 +219,7 @@ class InvoiceStore(StoreFiles):
         Raises
         ------
         NotObservedError
-            (a ``ValueError``) When the store is empty or ``when`` is before
-            its first refresh (the message names that refresh's time).
+            (a ``ValueError``) When the store is empty or ``when`` is before its first refresh (named).
         ValueError
             When ``when`` is not a date or a time.
         """
@@ -256,11 +228,7 @@ class InvoiceStore(StoreFiles):
         first = log.first_time()
         if at < first:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
-        frames = []
-        for provider in self._providers(log):
-            rows = self._state(manifest, log, provider, at).drop(columns=list(STORE_COLUMNS))
-            issued = rows["issued_at"]
-            frames.append(rows[(issued.isna() | (issued <= at)).to_numpy(dtype=bool)])
+        frames = [self._sorted(self._state_rows(manifest, log, p, at), p, at) for p in self._providers(log)]
         return self._typed(frames, at, manifest, log)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:
@@ -269,9 +237,8 @@ class InvoiceStore(StoreFiles):
         Returns
         -------
         pandas.DataFrame
-            The typed columns, then ``valid_from``, ``valid_to`` (NaT: current;
-            else when another version or the invoice's disappearance was first
-            observed), ``last_seen`` and ``change`` ("new" or "changed").
+            The typed columns, then ``valid_from``, ``valid_to`` (NaT: current; else when another version or
+            the invoice's disappearance was first observed), ``last_seen`` and ``change`` ("new" or "changed").
         """
         manifest, log = self._snapshot()  # one snapshot for the versions and the refresh times
         wanted = None if invoice_ids is None else {invoice_ids} if isinstance(invoice_ids, str) else set(
@@ -296,8 +263,8 @@ class InvoiceStore(StoreFiles):
         return self._snapshot()[1].frame()
 
     def files(self) -> list[str]:
-        """The committed data files, relative to the store (POSIX), oldest first: what a reader outside the
-        package (DuckDB, Spark) reads for strictly committed answers, instead of a glob.
+        """The committed data files, relative to the store (POSIX), oldest first: what DuckDB or Spark reads for
+        strictly committed answers, instead of a glob.
 
         >>> import tempfile
         >>> InvoiceStore(tempfile.mkdtemp()).files()
@@ -305,23 +272,12 @@ class InvoiceStore(StoreFiles):
         """
         return [entry.path for entry in self._snapshot()[0].files]
 
-    # -- checking, healing, compacting ---------------------------------------------------------
-
     def compact(self, *, retention: float | None = None) -> CompactResult:
-        """Fold the store's files and log so that its size and read cost stop growing with its refreshes.
-
-        Writes a checkpoint of each provider with data files after its last one, folds the data files
-        behind the checkpoints into one file per provider per month, and moves the refresh log into a
-        Parquet file, so the manifest keeps only the refreshes since; one commit, crash-safe. The files it
-        replaces are removed ``retention`` seconds later (default: the store's ``retention``), by a later
-        refresh or compaction, so a reader that started before is safe. Every answer stays the same.
-        A refresh compacts by itself once the manifest holds ``compact_after`` refresh records.
-
-        Returns
-        -------
-        CompactResult
-            Files folded and written, checkpoints written, records archived, replaced files removed.
-        """
+        """Fold the data files into one per provider per month, with a checkpoint at each month's end, and the
+        refresh log into a Parquet file: one commit, crash-safe, every answer the same (see the guide's "The
+        history store"). The files it replaces are removed ``retention`` seconds later (default: the store's),
+        by a later refresh or compaction. Returns a :class:`CompactResult` (files folded and written,
+        checkpoints written, records archived, replaced files removed)."""
         check_store_dir(self.path)
         if not self.path.exists():
             return CompactResult()
@@ -336,12 +292,9 @@ class InvoiceStore(StoreFiles):
         return compact(self.path, manifest, log, dt.datetime.now(dt.UTC),
                        self.retention if retention is None else retention, state)
 
-    # -- checking and healing -------------------------------------------------------------------
-
     def verify(self) -> list[StoreProblem]:
-        """Every problem of the store: files missing or damaged (size, SHA-256, Parquet), orphans, symbolic
-        links, an unreadable manifest; each a :class:`StoreProblem` saying whether it is ``derived`` (then
-        :meth:`repair` fixes it). An empty list: nothing is wrong. Reads every file the store lists.
+        """Every problem (files missing or damaged, orphans, symbolic links, an unreadable manifest), each a
+        :class:`StoreProblem` saying whether :meth:`repair` fixes it; reads every file the store lists.
 
         >>> import tempfile
         >>> InvoiceStore(tempfile.mkdtemp()).verify()
@@ -351,12 +304,9 @@ class InvoiceStore(StoreFiles):
         return verify(self.path)
 
     def repair(self) -> RepairResult:
-        """Rebuild what is derived (damaged or missing checkpoints, from the data files), remove what an
-        interrupted refresh left (only the files its journal names), and name the data that is lost.
-
-        Takes the refresh lock (see ``lock_timeout``). Returns a :class:`RepairResult` (``rebuilt``,
-        ``removed``, ``lost``, and the ``problems`` left).
-        """
+        """Rebuild the damaged or missing checkpoints from the data files, remove what an interrupted writer left
+        (only what its journal names), name the data lost; under the refresh lock. Returns a
+        :class:`RepairResult` (``rebuilt``, ``removed``, ``lost``, and the ``problems`` left)."""
         check_store_dir(self.path)
         if not self.path.exists():
             return RepairResult()
@@ -380,8 +330,6 @@ class InvoiceStore(StoreFiles):
         finally:
             lock.release()
 
-    # -- refreshing ---------------------------------------------------------------------------
-
     def refresh(
         self,
         providers: str | Iterable[str] | None = None,
@@ -398,61 +346,44 @@ class InvoiceStore(StoreFiles):
         Parameters
         ----------
         providers : str, Iterable[str] or None, default None
-            "faspay", "mayar" or both; None: those given ``faspay``/``mayar``
-            arguments, else those with credentials in the environment.
+            "faspay", "mayar" or both; None: those given ``faspay``/``mayar`` arguments, else those with
+            credentials in the environment.
         full : bool, default False
-            Load every list in full (a reconciliation) instead of the
-            incremental steps. A provider's first refresh is always full,
-            and an incremental one falls back to full by itself, with a
-            :class:`RefreshFallbackWarning`, when its checks fail.
+            Load every list in full (a reconciliation). A provider's first refresh is always full, and an
+            incremental one falls back to full, with a :class:`RefreshFallbackWarning`, when its checks fail.
         progress : bool or None, default None
-            A progress bar per provider over all of its requests (None: when interactive), saying
-            while Mayar's pacing holds a request back that it waits for the rate limit and how long,
-            and at the end how many invoices the account holds.
+            A progress bar per provider over its requests (None: when interactive), with the rate limit's waits.
         faspay, mayar : Mapping or None, default None
-            Keyword arguments of :func:`~invoice_analytics.load_faspay` and
-            :func:`~invoice_analytics.load_mayar`: credentials, ``base_url``,
-            ``session``, ``timeout``, ``max_retries``, ``backoff_factor``,
-            ``max_workers`` (Faspay), ``rate_limit_per_minute`` (Mayar; it
-            paces every request of the refresh). Filters are refused.
+            Keyword arguments of :func:`~invoice_analytics.load_faspay` / :func:`~invoice_analytics.load_mayar`
+            (credentials, ``base_url``, ``session``, ``timeout``, ``max_retries``, ``backoff_factor``,
+            ``max_workers``, ``rate_limit_per_minute``: it paces the whole refresh); filters are refused.
         observed_at : str, date, datetime, Timestamp or None, default None
-            The time this observation is stamped with (naive = Jakarta);
-            None: now. It must be later than the provider's last refresh, and
-            not in the future (beyond five minutes of clock skew; a demo
-            store, whose clock is simulated, takes any time).
+            The observation's time (naive = Jakarta; None: now): after the provider's last refresh, not in the
+            future (beyond five minutes of clock skew; a demo store takes any time).
         rotate_credential : bool, str or Iterable[str], default False
-            The providers (True: all refreshed) whose credential may differ
-            from the one the store recorded: the account's key was rotated.
-            The refresh then first lists one page and goes on only if at
-            least one of its invoices, and at least half of them, are in
-            the store; the refresh log's ``note`` says so. Without it, another
-            credential (or origin) is refused before any request.
+            The providers (True: all) whose credential may differ from the recorded one (a rotated key): the
+            refresh goes on only if at least one, and half, of the invoices on its first page are in the store
+            (the log's ``note`` says so). Without it, another credential or origin is refused before any request.
 
         Returns
         -------
         RefreshResult
-            Per provider: new, changed, unchanged and gone invoices, requests
-            sent, what a full load costs, seconds, mode.
+            Per provider: new, changed, unchanged, gone, requests sent, a full load's cost, seconds, mode.
 
         Raises
         ------
         StoreLockedError
             When another refresh holds the lock for ``lock_timeout`` seconds.
         StoreAccountError
-            When the origin or the credential is not the one the store's
-            history is of (see ``rotate_credential``); nothing is sent.
+            When the origin or credential is not the store's (see ``rotate_credential``); nothing is sent.
         NotAStoreError
             When the directory holds files but no store.
         StoreCorruptError
-            When the manifest is damaged or a symbolic link is inside the
-            store (nothing is written).
+            When the manifest is damaged or a symbolic link is inside the store (nothing is written).
         ValueError
-            For an unknown provider, no provider to refresh, a refused
-            argument, or ``observed_at`` not after the last refresh or in
-            the future.
+            For an unknown provider, none to refresh, a refused argument, or a refused ``observed_at``.
         invoice_analytics.errors.InvoiceAPIError
-            When a provider fails; nothing is committed, and the answers
-            already fetched are reused by the next refresh.
+            When a provider fails; nothing is committed, and the answers already fetched are reused next time.
         """
         wanted = self._wanted(providers, faspay, mayar)
         rotate = set(wanted) if rotate_credential is True else set() if rotate_credential is False else set(

@@ -1,26 +1,10 @@
 """Every answer of a refresh checkpointed, and replayed when an interrupted refresh is resumed (private).
 
-A refresh sends all its requests through a :class:`RecordingSession`. Each
-good answer (HTTP 200 with the provider's success shape) is written at once,
-atomically, under ``_pending/answers/`` of the store, keyed by a hash of the
-request without its credentials (method, origin and path, query, JSON body
-minus the signature). When a refresh is interrupted (an error, Ctrl-C, a
-killed process) these files stay; the next refresh of the same store state
-replays them, the n-th request with a key getting the n-th answer recorded
-for it, and asks the network only for the rest. A committed refresh deletes
-them. Answers hold only what the providers sent back: no credential. They
-are bound to the store's generation and, per provider, to the origin and
-a keyed fingerprint of the credential (salted per pending area): answers
-fetched for another account are never replayed.
+Each good answer is written at once under ``_pending/answers/``, keyed by a hash of the request without its
+credentials; the next refresh of the same store state and account replays them (the n-th request with a key
+gets the n-th answer) and asks the network only for the rest; a commit deletes them (see the guide's "The
+on-disk format", *Resuming*).
 
-The session also counts the requests it really sent, paces one provider's
-requests to a per-minute limit across every load of a refresh, and steps the
-refresh's progress bar once per answer (saying, while the pacing holds a
-request back, that it waits for the rate limit and how long).
-
->>> request_key("GET", "https://api.mayar.id/hl/v2/invoices", {"limit": 50}, None) == request_key(
-...     "GET", "https://api.mayar.id/hl/v2/invoices", {"limit": "50"}, None)
-True
 >>> a = request_key("GET", "https://x.test/list", None, {"signature": "s1", "page": 1})
 >>> a == request_key("GET", "https://x.test/list", None, {"signature": "s2", "page": 1})
 True
@@ -161,13 +145,9 @@ def _read_json(path: Path) -> Any:
 
 
 class RecordingSession(requests.Session):
-    """A session that replays pending answers, records new ones, counts and paces (see the module docstring).
-
-    It sends through ``inner`` (whose adapters do the retries); closing it does not close ``inner``.
-    ``on_answer(fields, payload)`` sees every good answer, replayed or not, with the request's query or
-    JSON body minus credentials. ``progress`` is stepped once per answer (its text: the rows read so
-    far) and told of every pause of the pacing.
-    """
+    """A session that replays pending answers, records new ones, counts and paces, sending through ``inner``
+    (not closed with it); ``on_answer(fields, payload)`` sees every good answer; ``progress`` is stepped per
+    answer and told of every pause of the pacing."""
 
     def __init__(
         self,
