@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from invoice_analytics.emulator._rates import Rates
 from invoice_analytics.history._codec import STORE_COLUMNS, reference_frame, to_storage
 from invoice_analytics.history._commit import checkpoint_due
 from invoice_analytics.history._files import FileEntry, Manifest, write_data_file, write_manifest
@@ -80,12 +81,13 @@ def _plan(rng: np.random.Generator, invoices: int, versions: int, refreshes: int
 
 
 def _table(provider: str, schema: pa.Schema, invoice: np.ndarray, refresh: int, change: np.ndarray,
-           version: np.ndarray, valid_from_us: int | None = None) -> pa.Table:
+           version: np.ndarray, valid_from_us: int | None = None, issued_us: np.ndarray | None = None) -> pa.Table:
     n = len(invoice)
     tag = "FPY" if provider == "faspay" else "MYR"
     ids = np.char.add(f"INV-{tag}-", np.char.zfill(invoice.astype(str), 8))
     customer = invoice % 20_000
-    issued_us = START.value // 1000 + (invoice * 7919 % (180 * DAY_US // 1_000_000)) * 1_000_000
+    if issued_us is None:
+        issued_us = START.value // 1000 + (invoice * 7919 % (180 * DAY_US // 1_000_000)) * 1_000_000
     amount = 100_000 + (invoice * 104_729 % 50_000) * 1_000
     states = STATUSES[provider]
     pick = version % len(states)
@@ -233,22 +235,33 @@ def hourly_time(number: int) -> pd.Timestamp:
     return HOURLY_START + pd.Timedelta(hours=number - 1)
 
 
+def new_per_hour(provider: str, stamp: pd.Timestamp) -> float:
+    """Mean new invoices in the hour before ``stamp``: the emulator's realistic rates (``Rates``: a weekday's
+    mean, ``weekend_factor`` of it on Saturday and Sunday), spread over the day's 24 hours."""
+    rates = Rates()
+    day = rates.faspay_per_weekday if provider == "faspay" else rates.mayar_per_weekday
+    return day * (rates.weekend_factor if stamp.dayofweek >= 5 else 1.0) / 24
+
+
 def build_hourly_store(root: Path, *, invoices: int = 60_000, refreshes: int = 43_800, daily_share: float = 0.01,
                        factor: float = 2.0, seed: int = 5, progress: bool = True) -> dict[str, int]:
-    """Write, into ``root`` (empty), a store of ``refreshes`` hourly refreshes of an account of ``invoices``
-    invoices per provider in which ``daily_share`` of them change a day (70 % versions of existing invoices,
-    30 % new ones), with the store's checkpoint rule (``factor``): one data file per provider per refresh,
-    the manifest a refresh would commit. Returns the versions written per provider."""
+    """Write, into ``root`` (empty), a store of ``refreshes`` hourly refreshes of an account holding ``invoices``
+    invoices per provider at its first refresh (issued over the two years before it), in which ``daily_share``
+    of the account gets a new version a day and new invoices arrive at the emulator's rates (:func:`new_per_hour`,
+    issued when first seen), with the store's checkpoint rule (``factor``): one data file per provider per
+    refresh, the manifest a refresh would commit. Returns the versions written per provider."""
     rng = np.random.default_rng(seed)
-    per_hour = invoices * daily_share / 24
     schemas = {p: _schema(p) for p in ("faspay", "mayar")}
     files: list[FileEntry] = []
     records: list[dict[str, object]] = []
     checkpoints: list[FileEntry] = []
     versions = {p: 0 for p in schemas}
-    size = invoices + int(refreshes * per_hour) + 1000
+    size = invoices + refreshes + 1000  # new invoices stay well under one an hour (at most 13 a weekday)
+    first_us = HOURLY_START.value // 1000
     state = {p: {"count": invoices, "version": np.zeros(size, dtype=np.int64), "since": [],
-                 "checkpoint": None, "rows": 0} for p in schemas}
+                 "issued": np.zeros(size, dtype=np.int64), "checkpoint": None, "rows": 0} for p in schemas}
+    for st in state.values():
+        st["issued"][:invoices] = first_us - rng.integers(1, 730 * 24, invoices) * 3_600_000_000
     for number in range(refreshes):
         stamp = hourly_time(number + 1)
         for provider, schema in schemas.items():
@@ -257,16 +270,17 @@ def build_hourly_store(root: Path, *, invoices: int = 60_000, refreshes: int = 4
                 moved = np.arange(invoices)
                 change = np.full(invoices, "new", dtype=object)
             else:
-                k = int(rng.poisson(per_hour))
-                new = round(k * 0.3)
-                old = np.unique(rng.integers(0, st["count"], k - new))
+                new = int(rng.poisson(new_per_hour(provider, stamp)))
+                k = int(rng.poisson(st["count"] * daily_share / 24))
+                old = np.unique(rng.integers(0, st["count"], k))
                 moved = np.concatenate([old, np.arange(st["count"], st["count"] + new)])
+                st["issued"][st["count"]:st["count"] + new] = stamp.value // 1000 - 1_800_000_000  # half an hour ago
                 st["count"] += new
                 change = np.array(["changed"] * len(old) + ["new"] * new, dtype=object)
                 st["version"][old] += 1
             if len(moved):  # a refresh without change writes no file
                 table = _table(provider, schema, moved, number, change, st["version"][moved],
-                               valid_from_us=stamp.value // 1000).set_column(
+                               valid_from_us=stamp.value // 1000, issued_us=st["issued"][moved]).set_column(
                     schema.get_field_index("refresh"), "refresh",
                     pa.array(np.full(len(moved), number + 1), pa.int64()))
                 files.append(write_data_file(root, provider, number + 1, table, durable=False))

@@ -4,9 +4,11 @@
                                        [--invoices 60000] [--repeat 3] [--repeat-before N] [--duckdb]
 
 A synthetic store (``benchmarks/_history_data.build_hourly_store``) of
-``--refreshes`` hourly refreshes (43,800: five years) of an account of
-``--invoices`` invoices per provider, 1 % of them changing a day (70 %
-versions of existing invoices, 30 % new ones), written as refreshes write it:
+``--refreshes`` hourly refreshes (43,800: five years) of an account holding
+``--invoices`` invoices per provider at the start, 1 % of them getting a new
+version a day and new invoices arriving at the emulator's realistic rates
+(13 Faspay and 5 Mayar a weekday, 0.3 of that at weekends), each issued when
+first seen, written as refreshes write it:
 one data file per provider per refresh, a checkpoint by the store's rule, the
 manifest holding every refresh. It is copied and the copy compacted
 (``InvoiceStore.compact``). On both, from a new ``InvoiceStore`` object each
@@ -146,6 +148,7 @@ def main() -> int:
             seconds, frame = best(lambda root=root, when=when: InvoiceStore(root).as_of(when), repeat)
             row[f"as_of {when:%Y-%m-%d}"] = seconds
             answers[name].append((len(frame), int(frame["outstanding"].sum())))
+            row[f"invoices as of {when:%Y-%m-%d}"] = len(frame)
         row["files"], row["manifest bytes"], row["parquet bytes"] = files_on_disk(root)
         row["commit"] = commit_time(root, repeat, sample)
         if args.duckdb:
