@@ -902,6 +902,26 @@ def test_changes_tab_over_a_store(small_demo_store, invoices):
     assert "needs a history store" in over_a_frame.changes_output.outputs[-1]["data"]["text/plain"]
 
 
+def test_changes_tab_lists_the_first_invoices_and_says_how_many_more(small_demo_store):
+    import datetime as dt
+
+    import invoice_analytics as ia
+    from invoice_analytics.display import _changes_tab as changes_tab
+
+    detail = ia.changes(small_demo_store, "2026-09-30", "2026-10-31")
+    assert len(detail) > 1
+    detail = pd.concat([detail] * (changes_tab.SHOWN // len(detail) + 2), ignore_index=True)  # more than shown
+    detail.attrs = {"since": dt.date(2026, 9, 30), "until": dt.date(2026, 10, 31)}
+    body, _ = changes_tab.changes_html(ia.changes_summary(detail), detail)
+    assert body.count("<tr>") - ia.changes_summary(detail).to_html().count("<tr>") == changes_tab.SHOWN
+    more = len(detail) - changes_tab.SHOWN
+    assert f"{more:,} more: <code>panel.changes_frames()[1]</code>" in body
+    assert "ia.changes(store, &quot;2026-09-30&quot;, &quot;2026-10-31&quot;)" in body
+    few = detail.head(3)
+    few.attrs = detail.attrs
+    assert "more:" not in changes_tab.changes_html(ia.changes_summary(few), few)[0]
+
+
 def test_the_panel_starts_with_the_settings_terms(invoices, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert FilterPanel(invoices, as_of=AS_OF, dpi=30).terms_days == 0  # no settings: 0, as before
