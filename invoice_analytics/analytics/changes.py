@@ -20,7 +20,6 @@ from invoice_analytics.analytics._observed import (
     HistoryLike,
     _end_of_day,
     _ExampleStore,  # noqa: F401  (the examples' store)
-    _keys,
     _states,
 )
 from invoice_analytics.analytics._rules import money, require
@@ -47,12 +46,36 @@ def _last_day(store: HistoryLike) -> dt.date:
     return last
 
 
-def _live(history: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-    """The version of each invoice live at ``at`` (as ``store.as_of`` reads it), indexed by the keys as text."""
+def _live(history: pd.DataFrame, at: pd.Timestamp) -> np.ndarray:
+    """Whether each history row is the version live at ``at`` (as ``store.as_of`` reads it)."""
     live = (history["valid_from"] <= at) & (history["valid_to"].isna() | (history["valid_to"] > at))
     live &= history["issued_at"].isna() | (history["issued_at"] <= at)
-    rows = history[live.to_numpy(dtype=bool)]
-    return rows.set_axis(_keys(rows))
+    mask: np.ndarray = live.to_numpy(dtype=bool, na_value=False)
+    return mask
+
+
+def _key_codes(history: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """An invoice code per history row (one per (provider, invoice_id) as text, missing ones alike) and how many."""
+    code = np.zeros(len(history), dtype=np.int64)
+    for key in _KEYS:
+        column = history[key]
+        if isinstance(column.dtype, pd.CategoricalDtype):  # the categories as text, not every row
+            of_category, uniques = pd.factorize(column.cat.categories.astype("string"), use_na_sentinel=False)
+            positions = column.cat.codes.to_numpy()
+            part = np.where(positions < 0, len(uniques), of_category[positions])
+        else:
+            part, uniques = pd.factorize(column.astype("string"), use_na_sentinel=False)
+        code = code * (len(uniques) + 1) + part
+    code, uniques = pd.factorize(code)
+    return code.astype(np.int64), len(uniques)
+
+
+def _positions(code: np.ndarray, n: int, live: np.ndarray) -> np.ndarray:
+    """Per invoice code, the history row live (-1: none)."""
+    rows = np.flatnonzero(live)
+    where = np.full(n, -1, dtype=np.int64)
+    where[code[rows]] = rows
+    return where
 
 
 @doc()
@@ -112,13 +135,16 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     history = store.history()
     require(history, [*_KEYS, "status", "amount", "outstanding", "valid_from", "valid_to", "last_seen"], "changes")
     store.as_of(t0)  # raises when nothing was known at since
-    before, after = _live(history, t0), _live(history, t1)
-    keys = before.index.union(after.index, sort=False)
-    b = before.reindex(keys)
-    a = after.reindex(keys)
-    in_b = keys.isin(before.index)
-    in_a = keys.isin(after.index)
+    # invoices as codes and history rows, not as keys of text (the store's history is read as it is)
+    code, n = _key_codes(history)
+    at_b, at_a = _positions(code, n, _live(history, t0)), _positions(code, n, _live(history, t1))
+    known = np.flatnonzero((at_b >= 0) | (at_a >= 0))
+    ib, ia = at_b[known], at_a[known]
+    in_b, in_a = ib >= 0, ia >= 0
     both = in_b & in_a
+    money_columns = history[["status", "outstanding", "amount"]]
+    b = money_columns.take(np.where(in_b, ib, 0))  # rows of an invoice not known on a side: masked below
+    a = money_columns.take(np.where(in_a, ia, 0))
     sb = np.where(in_b, _states(b), _UNKNOWN)
     sa = np.where(in_a, _states(a), _UNKNOWN)
     ob, ob_missing = money(b["outstanding"])
@@ -133,7 +159,7 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
         return equal
 
     money_same = same(ob, ob_missing, oa, oa_missing) & same(ab, ab_missing, aa, aa_missing)
-    kind = np.full(len(keys), None, dtype=object)
+    kind = np.full(len(known), None, dtype=object)
     kind[in_a & ~in_b] = "new"
     kind[in_b & ~in_a] = "gone"
     changed = both & (~money_same | ((sb == _EXCLUDED) != (sa == _EXCLUDED)))
@@ -146,14 +172,20 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     kind[changed & (sb == _EXCLUDED) & (sa != _EXCLUDED)] = "reopened"
     rows = np.flatnonzero(pd.notna(kind))
     # from here on the changed invoices only (most of a store's invoices did not change)
-    keys, b, a, in_b, in_a, kind = keys[rows], b.iloc[rows], a.iloc[rows], in_b[rows], in_a[rows], kind[rows]
+    ib, ia, in_b, in_a, kind = ib[rows], ia[rows], in_b[rows], in_a[rows], kind[rows]
     ob, oa, ab, aa = ob[rows], oa[rows], ab[rows], aa[rows]
     ob_missing, oa_missing, ab_missing, aa_missing = (
         None if m is None else m[rows] for m in (ob_missing, oa_missing, ab_missing, aa_missing))
-    stamp = pd.Series(pd.NaT, index=keys, dtype=DATETIME_DTYPE)
-    unchanged_at = b["last_seen"].astype(DATETIME_DTYPE).where(in_b, stamp)
-    changed_at = a["valid_from"].astype(DATETIME_DTYPE).where(in_a, b["valid_to"].astype(DATETIME_DTYPE))
-    latest = a.where(pd.Series(in_a, index=keys), b, axis=0) if len(keys) else a
+    safe_b, safe_a = np.where(in_b, ib, 0), np.where(in_a, ia, 0)
+    latest = history.take(np.where(in_a, ia, ib))  # the version at until, else the one at since
+
+    def at(column: str, rows: np.ndarray, present: np.ndarray) -> pd.Series:
+        """``column`` of the history ``rows``, missing where not ``present``."""
+        return history[column].take(rows).reset_index(drop=True).where(pd.Series(present))
+
+    unchanged_at = at("last_seen", safe_b, in_b).astype(DATETIME_DTYPE)
+    changed_at = at("valid_from", safe_a, in_a).astype(DATETIME_DTYPE).where(
+        pd.Series(in_a), at("valid_to", safe_b, in_b).astype(DATETIME_DTYPE))
 
     def side(x: np.ndarray, missing: np.ndarray | None, present: np.ndarray) -> pd.arrays.IntegerArray:
         gap = ~present if missing is None else (missing | ~present)
@@ -162,15 +194,15 @@ def changes(store: HistoryLike, since: AsOf, until: AsOf = None) -> pd.DataFrame
     out_before, out_after = side(ob, ob_missing, in_b), side(oa, oa_missing, in_a)
     change = pd.arrays.IntegerArray(
         np.where(in_a & ~out_after.isna(), oa, 0).astype(np.int64) - np.where(in_b & ~out_before.isna(), ob, 0),
-        np.zeros(len(keys), dtype=bool))
+        np.zeros(len(rows), dtype=bool))
     frame = pd.DataFrame({
-        "provider": latest["provider"].to_numpy(),
-        "invoice_id": latest["invoice_id"].to_numpy(),
-        "customer_name": latest["customer_name"].to_numpy(),
-        "customer_id": latest["customer_id"].to_numpy(),
+        "provider": latest["provider"].array,
+        "invoice_id": latest["invoice_id"].array,
+        "customer_name": latest["customer_name"].array,
+        "customer_id": latest["customer_id"].array,
         "kind": pd.Categorical(kind, categories=CHANGE_KINDS),
-        "status_before": b["status"].to_numpy(),
-        "status_after": a["status"].to_numpy(),
+        "status_before": at("status", safe_b, in_b).array,
+        "status_after": at("status", safe_a, in_a).array,
         "amount_before": side(ab, ab_missing, in_b),
         "amount_after": side(aa, aa_missing, in_a),
         "outstanding_before": out_before,

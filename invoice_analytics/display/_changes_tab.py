@@ -16,8 +16,8 @@ __all__ = ["NO_STORE", "KnownHistory", "changes_html", "month_changes"]
 
 #: What the tab says when the panel is not over a store.
 NO_STORE = "What changed needs a history store: FilterPanel(ia.InvoiceStore(path))."
-#: The most invoices the tab lists.
-SHOWN = 200
+#: The most invoices the tab lists (a line under them tells how to get the others).
+SHOWN = 50
 
 
 class KnownHistory:
@@ -56,7 +56,11 @@ def month_changes(store: HistoryLike, day: dt.date, providers: Iterable[str]) ->
 def changes_html(summary: pd.DataFrame, detail: pd.DataFrame) -> tuple[str, str]:
     """The tab's HTML and plain text."""
     head = f"Changes the store saw from the end of {detail.attrs['since']} to the end of {detail.attrs['until']}"
+    more = len(detail) - SHOWN
+    rest = (f'<p class="ia-changes-more">{more:,} more: <code>panel.changes_frames()[1]</code> or '
+            f"<code>ia.changes(store, &quot;{detail.attrs['since']}&quot;, &quot;{detail.attrs['until']}&quot;)"
+            "</code> lists them all.</p>") if more > 0 else ""
     body = (f"<h4>{html.escape(head)}</h4>{summary.to_html()}"
-            f"<p>Each invoice (first {min(len(detail), SHOWN)} of {len(detail)}), with the window in which the "
-            "store saw it change:</p>" + detail.head(SHOWN).to_html(index=False))
+            f"<p>Each invoice (first {min(len(detail), SHOWN)} of {len(detail):,}), with the window in which the "
+            "store saw it change:</p>" + detail.head(SHOWN).to_html(index=False) + rest)
     return body, f"{head}\n{summary.to_string()}"

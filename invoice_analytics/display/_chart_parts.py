@@ -3,6 +3,7 @@ by :mod:`invoice_analytics.display.charts`. A helper draws on the axes it is giv
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import Literal
@@ -256,6 +257,10 @@ def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
     return bool(a.x0 < b.x1 + pad and b.x0 < a.x1 + pad and a.y0 < b.y1 + pad and b.y0 < a.y1 + pad)
 
 
+#: Figures laid out by :func:`_fit_labels` after their last change (a PNG of one may keep that layout).
+FITTED: weakref.WeakSet[Figure] = weakref.WeakSet()
+
+
 def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 month_labels: Sequence[str] | None = None) -> None:
     """Lay the figure out, then thin what would overlap: month ticks to the smallest step of 1, 2, 3, 4, 6, 12...
@@ -300,6 +305,9 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
                 kept.append(box)
         if not hidden:
             break
+    else:  # labels hidden in the last pass: lay out what is drawn
+        figure.draw_without_rendering()
+    FITTED.add(figure)
 
 
 def _stacked_bars(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.display import charts
+from invoice_analytics.display._chart_parts import FITTED
 
-__all__ = ["CHARTS", "ChartSpec", "draw_chart", "render_chart"]
+__all__ = ["CHARTS", "LAID_OUT_ONCE", "ChartSpec", "draw_chart", "render_chart"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,10 @@ CHARTS: dict[str, ChartSpec] = {
     "Open by month": ChartSpec("plot_outstanding_by_month", True, False),
     "Paid ratio": ChartSpec("plot_paid_ratio_by_month", False, False),
 }
+#: Charts drawn at the PNG's dpi whose PNG keeps the layout made when their labels were fitted, instead of
+#: ``savefig`` laying the figure out again (about 45 ms less at 100,000 invoices): the same texts shown, the same
+#: places within a pixel (``tests/display/test_panel.py``). The Aging chart: every new as-of date draws it.
+LAID_OUT_ONCE = frozenset({"Aging"})
 
 
 def draw_chart(
@@ -69,7 +76,12 @@ def render_chart(
     terms_days: Terms = 0,
     dpi: int = 96,
 ) -> bytes:
-    """:func:`draw_chart` as PNG bytes (matplotlib's Agg; no pyplot state is touched)."""
+    """:func:`draw_chart` as PNG bytes (matplotlib's Agg; no pyplot state is touched; :data:`LAID_OUT_ONCE`)."""
+    once = title in LAID_OUT_ONCE
+    with rc_context({"figure.dpi": dpi}) if once else nullcontext():
+        figure = draw_chart(df, title, as_of=as_of, edges=edges, terms_days=terms_days)
+    if once and figure in FITTED:  # laid out at this dpi when its labels were fitted, unchanged since
+        figure.set_layout_engine("none")
     buf = io.BytesIO()
-    draw_chart(df, title, as_of=as_of, edges=edges, terms_days=terms_days).savefig(buf, format="png", dpi=dpi)
+    figure.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

@@ -20,7 +20,7 @@ from invoice_analytics.display import _panel_exports as panel_exports
 from invoice_analytics.display import _panel_views as panel_views
 from invoice_analytics.display import charts
 from invoice_analytics.display import panel as widgets_module
-from invoice_analytics.display._tabs import CHARTS, draw_chart, render_chart
+from invoice_analytics.display._tabs import CHARTS, LAID_OUT_ONCE, draw_chart, render_chart
 from invoice_analytics.display.filtering import MISSING_LABEL, filter_invoices
 from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.panel import FilterPanel
@@ -198,6 +198,34 @@ def test_render_chart(invoices, title):
     assert render_chart(empty_frame(), title, as_of=AS_OF).startswith(b"\x89PNG")
 
 
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)))
+
+
+@pytest.mark.parametrize("dpi", [50, 96])
+@pytest.mark.parametrize("edges", [(30, 60, 90), (15, 30, 45, 60)])
+def test_aging_png_keeps_its_fitted_layout(invoices, dpi, edges):
+    """render_chart draws the Aging chart at the PNG's dpi and keeps the layout its labels were fitted with
+    (LAID_OUT_ONCE): the texts savefig's own layout shows, in the same places within a pixel."""
+    from invoice_analytics.display._chart_parts import FITTED
+
+    def texts(figure):
+        return [(t.get_text(), t.get_visible()) for t in figure.findobj(matplotlib.text.Text) if t.get_text()]
+
+    for df in (invoices, invoices[invoices["outstanding"].fillna(0) >= 0], invoices.head(1), empty_frame()):
+        slow = draw_chart(df, "Aging", as_of=AS_OF, edges=edges)
+        buf = io.BytesIO()
+        slow.savefig(buf, format="png", dpi=dpi)  # laid out again, at savefig's dpi
+        with matplotlib.rc_context({"figure.dpi": dpi}):
+            fast = draw_chart(df, "Aging", as_of=AS_OF, edges=edges)
+        assert (fast in FITTED) == (len(df) > 0) and texts(fast) == texts(slow)
+        a, b = _pixels(render_chart(df, "Aging", as_of=AS_OF, edges=edges, dpi=dpi)), _pixels(buf.getvalue())
+        assert a.shape == b.shape
+        assert (a != b).any(axis=-1).mean() < 0.005  # a pixel's shift here and there, at most
+
+
 #: Tab title -> the chart it must draw, written out here (not read from CHARTS): how to draw it
 #: directly with :mod:`charts`, and the start of its axes title.
 TAB_CHARTS = {
@@ -234,7 +262,12 @@ def test_panel_tabs_show_the_chart_their_title_names(invoices):
     for index, title in enumerate(titles[:-2]):
         panel.chart_tabs.selected_index = index
         shown = png_of(panel.chart_tabs.children[index])
-        assert shown == direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30), title
+        direct = direct_png(title, invoices, dt.date(2024, 3, 31), (15, 30, 45, 60), dpi=30)
+        if title in LAID_OUT_ONCE:  # its fitted layout kept: within a pixel of savefig's own
+            a, b = _pixels(shown), _pixels(direct)
+            assert a.shape == b.shape and (a != b).any(axis=-1).mean() < 0.005, title
+        else:
+            assert shown == direct, title
 
 
 def test_excel_ready(invoices):
@@ -900,6 +933,26 @@ def test_changes_tab_over_a_store(small_demo_store, invoices):
     assert over_a_frame.changes_frames() is None
     over_a_frame.chart_tabs.selected_index = len(CHARTS) + 1
     assert "needs a history store" in over_a_frame.changes_output.outputs[-1]["data"]["text/plain"]
+
+
+def test_changes_tab_lists_the_first_invoices_and_says_how_many_more(small_demo_store):
+    import datetime as dt
+
+    import invoice_analytics as ia
+    from invoice_analytics.display import _changes_tab as changes_tab
+
+    detail = ia.changes(small_demo_store, "2026-09-30", "2026-10-31")
+    assert len(detail) > 1
+    detail = pd.concat([detail] * (changes_tab.SHOWN // len(detail) + 2), ignore_index=True)  # more than shown
+    detail.attrs = {"since": dt.date(2026, 9, 30), "until": dt.date(2026, 10, 31)}
+    body, _ = changes_tab.changes_html(ia.changes_summary(detail), detail)
+    assert body.count("<tr>") - ia.changes_summary(detail).to_html().count("<tr>") == changes_tab.SHOWN
+    more = len(detail) - changes_tab.SHOWN
+    assert f"{more:,} more: <code>panel.changes_frames()[1]</code>" in body
+    assert "ia.changes(store, &quot;2026-09-30&quot;, &quot;2026-10-31&quot;)" in body
+    few = detail.head(3)
+    few.attrs = detail.attrs
+    assert "more:" not in changes_tab.changes_html(ia.changes_summary(few), few)[0]
 
 
 def test_the_panel_starts_with_the_settings_terms(invoices, tmp_path, monkeypatch):

@@ -113,7 +113,7 @@ def test_statement_list_is_searched_by_name_or_id_at_thousands_of_customers():
     panel = FilterPanel(many_customers(5_000), as_of="2024-03-01", dpi=20)
     options = panel.statement_customer.options
     assert len(options) == LIST_LIMIT + 1 and options[0] == (NO_CUSTOMER, ())
-    assert "5.000 customers" in panel.statement_search.tooltip or "5,000 customers" in panel.statement_search.tooltip
+    assert f"first {LIST_LIMIT} customers" in panel.statement_search.tooltip
     panel.statement_search.value = "toko 4321"  # by name, any case
     assert [value for _, value in panel.statement_customer.options] == [(), ("mayar", "C4321")]
     panel.statement_search.value = "c123"  # by id: C1230 ... C1239
