@@ -257,6 +257,7 @@ def test_without_fpdf2_a_pdf_is_refused_naming_the_extra(tmp_path, capsys, monke
     import sys
 
     monkeypatch.setitem(sys.modules, "fpdf", None)  # as if fpdf2 were not installed: importing it fails
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # a worker that ran a kernel test: no progress bar
     with pytest.raises(ImportError, match=r"pip install 'invoice-analytics\[pack\]'"):
         write_pdf(invoices(), tmp_path / "x.pdf", AS_OF)
     args = ["report", "--demo", "--provider", "mayar", "--out", str(tmp_path / "a.xlsx"), "--pdf",
