@@ -44,6 +44,17 @@ class StoreFiles:
                     damaged: set[str] | None = None) -> pa.Table | None:
         """:meth:`_state` as stored rows (None: none), from the last checkpoint at or before ``at`` and the files
         after it; a missing or damaged checkpoint is warned about, added to ``damaged`` and read around."""
+        parts = self._state_parts(manifest, log, provider, at, damaged)
+        if parts is None:
+            return None
+        rows, keep = parts
+        return rows if keep is None else rows.filter(keep)
+
+    def _state_parts(self, manifest: Manifest, log: RefreshLog, provider: str, at: pd.Timestamp | None,
+                     damaged: set[str] | None = None, *,
+                     stacklevel: int = 4) -> tuple[pa.Table, pa.ChunkedArray | None] | None:
+        """:meth:`_state_rows` before its one filter: the rows (chunks, not copied) and which to keep (None: all),
+        so that a reader that filters or reorders them further copies them once."""
         last = log.last(provider, at)
         checkpoint = last_checkpoint(manifest, provider, last)
         if checkpoint is not None:
@@ -51,7 +62,7 @@ class StoreFiles:
                 self._table(checkpoint)
             except StoreCorruptError as exc:
                 warnings.warn(f"{exc}; it is derived from the data files, which are read instead (the next "
-                              f"refresh, or repair(), rewrites it)", CheckpointWarning, stacklevel=3)
+                              f"refresh, or repair(), rewrites it)", CheckpointWarning, stacklevel=stacklevel)
                 if damaged is not None:
                     damaged.add(checkpoint.path)
                 checkpoint = None
@@ -62,19 +73,20 @@ class StoreFiles:
             return None
         base = self._table(checkpoint) if checkpoint is not None else None
         if not entries:
-            return base  # a checkpoint holds each invoice's latest row, none "gone"
+            return base, None  # a checkpoint holds each invoice's latest row, none "gone"
         tail = self._concat(entries)
         if any(e.start <= since or e.refresh > last for e in entries):  # a compacted file straddles a bound
             numbers = tail["refresh"]
             tail = tail.filter(pc.and_(pc.greater(numbers, since), pc.less_equal(numbers, last)))
         if base is None:
-            return latest_rows(tail, at)
+            return latest_rows(tail, at), None
         # files follow their refreshes, so the tail's last row of an invoice is its latest; the checkpoint's
         # rows of the invoices the tail changed are superseded
         newest = latest_rows(tail, at, keep_gone=True)
-        base = base.filter(pc.invert(pc.is_in(base["invoice_id"], value_set=newest["invoice_id"])))
+        kept = pc.invert(pc.is_in(base["invoice_id"], value_set=newest["invoice_id"]))
         rows = pa.concat_tables([base, newest], promote_options="permissive")
-        return rows.filter(pc.not_equal(rows["change"], "gone"))
+        keep = pa.chunked_array([*_chunks(kept), *_chunks(pc.not_equal(newest["change"], "gone"))], pa.bool_())
+        return rows, keep
 
     def _uncheckpointed(self, manifest: Manifest, log: RefreshLog, provider: str) -> pa.Table | None:
         """The provider's state at its last refresh when files after its last checkpoint hold rows, else None."""
@@ -108,3 +120,7 @@ class StoreFiles:
         while self._cached > CACHE_BYTES and len(self._tables) > 1:
             self._cached -= self._tables.popitem(last=False)[1].nbytes
         return table
+
+
+def _chunks(array: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return array.chunks if isinstance(array, pa.ChunkedArray) else [array]

@@ -185,21 +185,27 @@ class InvoiceStore(StoreFiles):
             When a file of the store is missing or damaged (the message names it).
         """
         manifest, log = self._nonempty()
-        frames = [self._sorted(self._state_rows(manifest, log, p, None), p, None) for p in self._providers(log)]
+        frames = [self._sorted(self._state_parts(manifest, log, p, None, stacklevel=3), p, None) for p in self._providers(log)]
         return self._typed(frames, log.latest_time(), manifest, log)
 
-    def _sorted(self, rows: pa.Table | None, provider: str, at: pd.Timestamp | None) -> pd.DataFrame:
-        """The typed frame of ``rows`` without those issued after ``at``, newest first (sorted in Arrow)."""
-        if rows is None:
+    def _sorted(self, parts: tuple[pa.Table, pa.ChunkedArray | None] | None, provider: str,
+                at: pd.Timestamp | None) -> pd.DataFrame:
+        """The typed frame of the kept rows of ``parts`` (see ``_state_parts``) without those issued after
+        ``at``, newest first: ordered on the two sort keys alone, then the rows taken once (in Arrow)."""
+        if parts is None:
             return self._read([], provider).drop(columns=list(STORE_COLUMNS))
+        rows, keep = parts
+        rows = rows.select([n for n in rows.column_names if n not in STORE_COLUMNS])
         if at is not None:
             bound = pa.scalar(at.value // 1000, pa.timestamp("us", tz=str(at.tz)))
             issued = rows["issued_at"]
-            rows = rows.filter(pc.or_kleene(pc.is_null(issued), pc.less_equal(issued, bound)))
-        order = pc.sort_indices(rows, sort_keys=[("issued_at", "descending", "at_end"),
-                                                 ("invoice_id", "ascending", "at_end")])
-        rows = rows.take(order).select([n for n in rows.column_names if n not in STORE_COLUMNS])
-        return from_storage(rows, provider)
+            early = pc.or_kleene(pc.is_null(issued), pc.less_equal(issued, bound))
+            keep = early if keep is None else pc.and_(keep, early)
+        index = None if keep is None else pc.indices_nonzero(keep)
+        keys = rows.select(["issued_at", "invoice_id"])
+        order = pc.sort_indices(keys if index is None else keys.take(index),
+                                sort_keys=[("issued_at", "descending", "at_end"), ("invoice_id", "ascending", "at_end")])
+        return from_storage(rows.take(order if index is None else index.take(order)), provider)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
         """The invoices as known at ``when``: each in its latest version observed at or before it.
@@ -228,7 +234,7 @@ class InvoiceStore(StoreFiles):
         first = log.first_time()
         if at < first:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
-        frames = [self._sorted(self._state_rows(manifest, log, p, at), p, at) for p in self._providers(log)]
+        frames = [self._sorted(self._state_parts(manifest, log, p, at, stacklevel=3), p, at) for p in self._providers(log)]
         return self._typed(frames, at, manifest, log)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:
