@@ -51,6 +51,14 @@ _MORE_HEADERS: dict[str, str] = {
     "balance_change": "Balance change", "item": "Item", "value": "Value", "kpi": "KPI", "setting": "Setting",
 }
 
+
+
+def header(name: str) -> str:
+    """The human header of column ``name`` in every workbook, PDF and panel table (:data:`HEADERS`, then the
+    pack's and the panel's; another name: its words, capitalised)."""
+    return HEADERS.get(name) or _MORE_HEADERS.get(name) or name.replace("_", " ").capitalize()
+
+
 _HINT = "finance workbooks need XlsxWriter, an optional dependency: pip install 'invoice-analytics[excel]'"
 
 RUPIAH = '"Rp" #,##0;-"Rp" #,##0'

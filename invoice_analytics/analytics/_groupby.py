@@ -205,24 +205,45 @@ def finish(
         if sort_by:
             frame = frame.sort_values(list(sort_by), ascending=False, kind="stable")
         if totals is not None:
-            names = list(frame.index.names)
-            label: Any = TOTAL if len(names) == 1 else (TOTAL, *([""] * (len(names) - 1)))
-            if label in frame.index:  # as pandas' pivot_table margins: the totals row must be unambiguous
-                raise ValueError(
-                    f"a group is labelled {label!r}, the label of the totals row: pass totals=False or "
-                    'group by another key (the default by="customer" has the customer id and provider too)'
-                )
-            if len(names) == 1:
-                total_index = pd.Index([label], name=names[0])
-            else:
-                total_index = pd.MultiIndex.from_tuples([label], names=names)
-            row = pd.DataFrame(
-                {k: pd.array([v], dtype=frame[k].dtype) for k, v in totals.items()},
-                index=total_index,
-            )
-            frame = pd.concat([frame, row])
+            frame = _with_totals(frame, totals)
     return frame
 
+
+
+def _with_totals(frame: pd.DataFrame, totals: dict[str, Any]) -> pd.DataFrame:
+    """``frame`` with its totals row appended, the index extended by its codes (no level is factorized again)."""
+    index = frame.index
+    names = list(index.names)
+    label: Any = TOTAL if len(names) == 1 else (TOTAL, *([""] * (len(names) - 1)))
+    if isinstance(index, pd.MultiIndex):
+        levels, codes, clash = [], [], np.ones(len(index), dtype=bool)
+        for level, level_codes, part in zip(index.levels, index.codes, label, strict=True):
+            hits = np.flatnonzero(np.asarray(level == part, dtype=bool))  # a level's values are unique
+            found = int(hits[0]) if len(hits) else -1
+            clash &= np.asarray(level_codes) == found  # -1 (absent) never matches a code
+            if found < 0:
+                level, found = level.append(pd.Index([part])), len(level)
+            levels.append(level)
+            codes.append(np.append(level_codes, found))
+        taken = bool(clash.any())
+        new_index: pd.Index = pd.MultiIndex(levels=levels, codes=codes, names=names, verify_integrity=False)
+    else:
+        taken = label in index
+        new_index = index.append(pd.Index([label], name=names[0]))
+    if taken:  # as pandas' pivot_table margins: the totals row must be unambiguous
+        raise ValueError(
+            f"a group is labelled {label!r}, the label of the totals row: pass totals=False or "
+            'group by another key (the default by="customer" has the customer id and provider too)'
+        )
+    columns = {k: _appended(frame[k].array, totals[k]) for k in frame.columns}
+    return pd.DataFrame(columns, index=new_index)
+
+
+def _appended(values: Any, value: Any) -> Any:
+    """``values`` (a column's array) and ``value`` after it, in the column's dtype."""
+    if isinstance(values, pd.api.extensions.ExtensionArray):
+        return type(values)._concat_same_type([values, pd.array([value], dtype=values.dtype)])
+    return np.append(np.asarray(values), np.asarray([value], dtype=values.dtype))
 
 
 def ratios(num: np.ndarray, den: np.ndarray) -> pd.arrays.FloatingArray:

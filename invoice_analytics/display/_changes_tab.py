@@ -6,11 +6,14 @@ import datetime as dt
 import html
 from collections.abc import Callable, Iterable
 
+import numpy as np
 import pandas as pd
 
 from invoice_analytics.analytics._observed import HistoryLike
 from invoice_analytics.analytics.changes import changes, changes_summary
+from invoice_analytics.formatting import format_count, format_rupiah
 from invoice_analytics.schema import JAKARTA
+from invoice_analytics.workbook import column_kind, header
 
 __all__ = ["NO_STORE", "KnownHistory", "changes_html", "month_changes"]
 
@@ -54,13 +57,37 @@ def month_changes(store: HistoryLike, day: dt.date, providers: Iterable[str]) ->
 
 
 def changes_html(summary: pd.DataFrame, detail: pd.DataFrame) -> tuple[str, str]:
-    """The tab's HTML and plain text."""
+    """The tab's HTML and plain text: human headers, full rupiah and counts in the number locale, times to the
+    minute (Jakarta)."""
     head = f"Changes the store saw from the end of {detail.attrs['since']} to the end of {detail.attrs['until']}"
     more = len(detail) - SHOWN
-    rest = (f'<p class="ia-changes-more">{more:,} more: <code>panel.changes_frames()[1]</code> or '
+    rest = (f'<p class="ia-changes-more">{format_count(more)} more: <code>panel.changes_frames()[1]</code> or '
             f"<code>ia.changes(store, &quot;{detail.attrs['since']}&quot;, &quot;{detail.attrs['until']}&quot;)"
             "</code> lists them all.</p>") if more > 0 else ""
-    body = (f"<h4>{html.escape(head)}</h4>{summary.to_html()}"
-            f"<p>Each invoice (first {min(len(detail), SHOWN)} of {len(detail):,}), with the window in which the "
-            "store saw it change:</p>" + detail.head(SHOWN).to_html(index=False) + rest)
-    return body, f"{head}\n{summary.to_string()}"
+    shown = min(len(detail), SHOWN)
+    body = (f"<h4>{html.escape(head)}</h4>{_table(summary.reset_index())}"
+            f"<p>Each invoice (first {format_count(shown)} of {format_count(len(detail))}), with the window in "
+            "which the store saw it change:</p>" + _table(detail.head(SHOWN)) + rest)
+    return body, f"{head}\n{_readable(summary.reset_index()).to_string(index=False)}"
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as text: human headers, full rupiah, counts, times to the minute, nothing missing shown."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if isinstance(values.dtype, pd.DatetimeTZDtype) or (isinstance(values.dtype, np.dtype)
+                                                          and values.dtype.kind == "M"):
+            text = values.dt.strftime("%Y-%m-%d %H:%M").astype("string")
+        elif pd.api.types.is_integer_dtype(values.dtype):
+            count = column_kind(str(name), values, "Changes") == "count"
+            text = pd.Series([("" if pd.isna(v) else format_count(int(v)) if count else
+                               format_rupiah(int(v), compact=False)) for v in values], dtype="string")
+        else:
+            text = values.astype("string")
+        columns[header(str(name))] = text.fillna("").to_numpy(dtype=object)
+    return pd.DataFrame(columns)
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return str(_readable(frame).to_html(index=False, classes="ia-changes-table"))

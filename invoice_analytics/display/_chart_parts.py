@@ -4,7 +4,9 @@ by :mod:`invoice_analytics.display.charts`. A helper draws on the axes it is giv
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from itertools import pairwise
 from typing import Literal
 
@@ -259,6 +261,32 @@ def _overlap(a: object, b: object, pad: float = 1.0) -> bool:
 
 #: Figures laid out by :func:`_fit_labels` after their last change (a PNG of one may keep that layout).
 FITTED: weakref.WeakSet[Figure] = weakref.WeakSet()
+#: Figures whose Agg canvas holds the pixels of their last fitting draw (:func:`rendered_fit`): their PNG is
+#: that buffer, encoded, without drawing again.
+RENDERED: weakref.WeakSet[Figure] = weakref.WeakSet()
+_RENDER_FIT: ContextVar[bool] = ContextVar("render_fit", default=False)
+
+
+@contextmanager
+def rendered_fit(on: bool = True) -> Iterator[None]:
+    """Within it, :func:`_fit_labels` lays a figure out with Agg drawing its pixels (one draw serves both the
+    label boxes and the PNG) and adds it to :data:`RENDERED`."""
+    token = _RENDER_FIT.set(on)
+    try:
+        yield
+    finally:
+        _RENDER_FIT.reset(token)
+
+
+def _layout_draw(figure: Figure) -> None:
+    """Lay ``figure`` out and place its texts: with its pixels on an Agg canvas inside :func:`rendered_fit`."""
+    if not _RENDER_FIT.get():
+        figure.draw_without_rendering()
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = figure.canvas if isinstance(figure.canvas, FigureCanvasAgg) else FigureCanvasAgg(figure)
+    canvas.draw()  # type: ignore[no-untyped-call]
 
 
 def _fit_labels(ax: Axes, months: pd.Index | None = None,
@@ -272,7 +300,7 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
         # No axis fits more than 24 month labels: start there, widen until none overlap.
         for step in [k for k in _STEPS if len(months) / k <= 24]:
             _set_month_ticks(ax, months, step, month_labels)
-            figure.draw_without_rendering()
+            _layout_draw(figure)
             drawn = True
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
@@ -280,7 +308,7 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
     if months is None and not isinstance(ax.xaxis.get_major_locator(), FixedLocator):
         # A value axis along x (rupiah labels are wide): fewer ticks until their labels do not overlap.
         for nbins in (7, 5, 4, 3, 2):
-            figure.draw_without_rendering()
+            _layout_draw(figure)
             drawn = True
             boxes = [t.get_window_extent() for t in ax.get_xticklabels() if t.get_visible() and t.get_text()]
             if not any(_overlap(a, b, pad=4.0) for a, b in pairwise(boxes)):
@@ -289,7 +317,7 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
             drawn = False
     for _ in range(3):  # hiding labels may move the layout a little: check again
         if not drawn:
-            figure.draw_without_rendering()
+            _layout_draw(figure)
         drawn = False
         ticks = [*ax.get_xticklabels(), *ax.get_yticklabels()]
         kept: list[object] = [t.get_window_extent() for t in ticks if t.get_visible() and t.get_text()]
@@ -306,8 +334,10 @@ def _fit_labels(ax: Axes, months: pd.Index | None = None,
         if not hidden:
             break
     else:  # labels hidden in the last pass: lay out what is drawn
-        figure.draw_without_rendering()
+        _layout_draw(figure)
     FITTED.add(figure)
+    if _RENDER_FIT.get():
+        RENDERED.add(figure)
 
 
 def _stacked_bars(

@@ -8,14 +8,16 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from matplotlib import rc_context
+from matplotlib import image, rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from invoice_analytics._types import AsOf, Terms
 from invoice_analytics.analytics._rules import DEFAULT_EDGES
 from invoice_analytics.display import charts
-from invoice_analytics.display._chart_parts import FITTED
+from invoice_analytics.display._chart_parts import FITTED, RENDERED, rendered_fit
 
 __all__ = ["CHARTS", "LAID_OUT_ONCE", "ChartSpec", "draw_chart", "render_chart"]
 
@@ -78,10 +80,16 @@ def render_chart(
 ) -> bytes:
     """:func:`draw_chart` as PNG bytes (matplotlib's Agg; no pyplot state is touched; :data:`LAID_OUT_ONCE`)."""
     once = title in LAID_OUT_ONCE
-    with rc_context({"figure.dpi": dpi}) if once else nullcontext():
+    with rc_context({"figure.dpi": dpi}) if once else nullcontext(), rendered_fit(once):
         figure = draw_chart(df, title, as_of=as_of, edges=edges, terms_days=terms_days)
+    buf = io.BytesIO()
+    if once and figure in RENDERED:  # drawn at this dpi when its labels were fitted, unchanged since: encoded
+        canvas = figure.canvas
+        assert isinstance(canvas, FigureCanvasAgg)
+        pixels = np.asarray(canvas.buffer_rgba())  # type: ignore[no-untyped-call]
+        image.imsave(buf, pixels, format="png", origin="upper", dpi=dpi)
+        return buf.getvalue()
     if once and figure in FITTED:  # laid out at this dpi when its labels were fitted, unchanged since
         figure.set_layout_engine("none")
-    buf = io.BytesIO()
     figure.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()

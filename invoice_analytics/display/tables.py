@@ -113,8 +113,14 @@ _TOTAL_ROW = f"font-weight:600;border-top:1px solid;position:sticky;bottom:0;z-i
 
 
 #: ``fit=True``: a narrower table (12px text, tighter cells, the other key parts under the name, both cut
-#: at 10em and whole in the tooltip, amounts without "Rp", said once above the table).
+#: at 10em and whole in the tooltip, amounts without "Rp", said once above the table), its text made smaller
+#: (down to 9px) when its columns would not fit the width of its box (:func:`_fit_style`).
 _FIT_STYLE = "font-size:12px"
+_FIT_PAD = "padding:.15em .25em"
+#: Estimated widths, in em, of what a fitted table holds: the name column (cut at 10em, its padding, the
+#: key line under it), a digit, another character of an amount, a character of a bold heading; a cell's
+#: padding. Generous: the table fits when the estimate does.
+_EM_NAME, _EM_DIGIT, _EM_MARK, _EM_HEAD, _EM_PAD = 11.5, 0.68, 0.36, 0.66, 0.6
 _FIT_KEYS = "font-size:.85em;opacity:.7"
 _FIT_NOTE = '<div class="ia-report-unit" style="font-size:.85em;opacity:.75;margin:.2em 0">Amounts in rupiah (Rp)</div>'
 
@@ -172,7 +178,7 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
     levels = report.index.nlevels
     key, *other_keys = (_heading(n) for n in report.index.names)
     columns = list(report.columns)
-    pad = "padding:2px 3px" if fit else "padding:2px 5px"
+    pad = _FIT_PAD if fit else "padding:2px 5px"
     cell = f"{pad};text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap"
     text_cell = f"{pad};text-align:left;white-space:nowrap"
     name_cell = _NAME_CELL.replace("padding:2px 5px", pad)
@@ -213,12 +219,26 @@ def format_report_table(report: pd.DataFrame, *, max_rows: int | None = 25, fit:
         )
     if has_total:
         rows.append(row(report.index[-1], report.iloc[-1].tolist(), _TOTAL_ROW, ";z-index:3"))
+    box = "max-height:20em;max-width:100%;overflow:auto" + (";container-type:inline-size" if fit else "")
+    fitted = ";" + _fit_style({str(c): [money(v) for v in (*values[:, i], *(
+        [report.iloc[-1, i]] if has_total else []))] for i, c in enumerate(columns)}) if fit else ""
     return (
-        f'{_FIT_NOTE if fit else ""}<div class="ia-report" style="max-height:20em;max-width:100%;overflow:auto">'
-        f'<table style="border-collapse:separate;border-spacing:0{";" + _FIT_STYLE if fit else ""}">'
+        f'{_FIT_NOTE if fit else ""}<div class="ia-report" style="{box}">'
+        f'<table style="border-collapse:separate;border-spacing:0{fitted}">'
         f"<thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _fit_style(columns: dict[str, list[str]]) -> str:
+    """The fitted table's font size: 12px, or less (down to 9px) so that the estimated width of its columns
+    (heading -> the texts of its cells; :data:`_EM_NAME`...) fills at most the width of its box (CSS container
+    units; 12px where they are not supported)."""
+    def width(text: str) -> float:
+        return sum(_EM_DIGIT if ch.isdigit() else _EM_MARK for ch in text)
+
+    ems = _EM_NAME + sum(max([len(h) * _EM_HEAD, *map(width, cells)]) + _EM_PAD for h, cells in columns.items())
+    return f"{_FIT_STYLE};font-size:clamp(9px,calc((100cqw - 24px) / {ems:.1f}),12px)"  # less its scroll bar
 
 
 #: The columns of a statement shown, and their headings.

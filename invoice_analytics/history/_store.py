@@ -185,7 +185,8 @@ class InvoiceStore(StoreFiles):
             When a file of the store is missing or damaged (the message names it).
         """
         manifest, log = self._nonempty()
-        frames = [self._sorted(self._state_parts(manifest, log, p, None, stacklevel=3), p, None) for p in self._providers(log)]
+        frames = [self._sorted(self._state_parts(manifest, log, p, None, stacklevel=3), p, None)
+                  for p in self._providers(log)]
         return self._typed(frames, log.latest_time(), manifest, log)
 
     def _sorted(self, parts: tuple[pa.Table, pa.ChunkedArray | None] | None, provider: str,
@@ -203,8 +204,8 @@ class InvoiceStore(StoreFiles):
             keep = early if keep is None else pc.and_(keep, early)
         index = None if keep is None else pc.indices_nonzero(keep)
         keys = rows.select(["issued_at", "invoice_id"])
-        order = pc.sort_indices(keys if index is None else keys.take(index),
-                                sort_keys=[("issued_at", "descending", "at_end"), ("invoice_id", "ascending", "at_end")])
+        order = pc.sort_indices(keys if index is None else keys.take(index), sort_keys=[
+            ("issued_at", "descending", "at_end"), ("invoice_id", "ascending", "at_end")])
         return from_storage(rows.take(order if index is None else index.take(order)), provider)
 
     def as_of(self, when: str | dt.date | dt.datetime | pd.Timestamp) -> pd.DataFrame:
@@ -234,7 +235,8 @@ class InvoiceStore(StoreFiles):
         first = log.first_time()
         if at < first:
             raise NotObservedError(f"nothing is known at {at}: the store's first refresh was at {first}")
-        frames = [self._sorted(self._state_parts(manifest, log, p, at, stacklevel=3), p, at) for p in self._providers(log)]
+        frames = [self._sorted(self._state_parts(manifest, log, p, at, stacklevel=3), p, at)
+                  for p in self._providers(log)]
         return self._typed(frames, at, manifest, log)
 
     def history(self, invoice_ids: str | Iterable[str] | None = None) -> pd.DataFrame:

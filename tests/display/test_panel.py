@@ -11,6 +11,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import ipywidgets as W
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,7 +27,7 @@ from invoice_analytics.display.kpis import BUCKET_SCHEMES, panel_kpis
 from invoice_analytics.display.panel import FilterPanel
 from invoice_analytics.display.tables import format_kpis_html, format_report_table, format_report_text
 from invoice_analytics.export import excel_ready, write_excel
-from invoice_analytics.formatting import set_locale
+from invoice_analytics.formatting import format_count, format_rupiah, set_locale
 from invoice_analytics.schema import empty_frame
 from tests.support.frames import frame
 
@@ -86,9 +87,16 @@ def ids(frame: pd.DataFrame) -> list[str]:
     return sorted(frame["invoice_id"].tolist())
 
 
-def png_of(output) -> bytes:
-    (item,) = output.outputs
-    return base64.b64decode(item["data"]["image/png"])
+def png_of(shown) -> bytes:
+    """The PNG a chart tab shows: its Image widget, or the tab's box around it."""
+    image = shown.children[0] if isinstance(shown, W.Box) else shown
+    assert isinstance(image, W.Image) and image.layout.display != "none" and image.value, "no chart shown"
+    return bytes(image.value)
+
+
+def shown_count(image) -> int:
+    """1 when the chart ``image`` shows a drawing, else 0."""
+    return int(image.layout.display != "none" and len(image.value) > 0)
 
 
 def html_of(output) -> str:
@@ -317,7 +325,7 @@ def test_provider_filter_updates_everything(panel, invoices):
     assert list(panel.report.index) == [("Ani Wijaya", "m-1", "mayar"), ("Eka", "m-3", "mayar"), TOTAL_ROW]
     assert panel.report.loc[TOTAL_ROW, "Total"] == 750_000
     assert png_of(panel.chart_outputs["Aging"]) != chart_before
-    assert len(panel.chart_outputs["Aging"].outputs) == 1  # replaced, not appended
+    assert shown_count(panel.chart_outputs["Aging"]) == 1
     assert "Showing <b>4</b> of 11" in panel.summary.value
 
 
@@ -365,16 +373,16 @@ def test_as_of_and_scheme(panel):
 
 def test_other_charts_drawn_when_their_tab_opens(panel):
     assert panel.chart_tabs.titles == (*CHARTS, "Statement", "Changes")
-    assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
+    assert [shown_count(o) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]
     panel.chart_tabs.selected_index = 3
     first = png_of(panel.chart_outputs["Paid ratio"])
     panel.scheme.value = "15/30/45/60"  # the paid ratio does not depend on buckets: cached
     assert panel.chart_png("Paid ratio") == first
     panel.provider.value = ("faspay",)
     assert png_of(panel.chart_outputs["Paid ratio"]) != first
-    drawn = panel.draw_all_charts()
-    assert set(drawn) == set(CHARTS) and all(p.startswith(b"\x89PNG") for p in drawn.values())
-    assert all(len(o.outputs) == 1 for o in panel.chart_outputs.values())
+    pngs = panel.draw_all_charts()
+    assert set(pngs) == set(CHARTS) and all(p.startswith(b"\x89PNG") for p in pngs.values())
+    assert all(shown_count(o) == 1 for o in panel.chart_outputs.values())
 
 
 def test_charts_are_cached_by_settings(panel, monkeypatch):
@@ -397,7 +405,7 @@ def test_prerender_draws_the_tabs_not_open_into_the_cache(invoices, monkeypatch)
     monkeypatch.setattr(panel_views, "render_chart", lambda df, t, **k: drawn.append(t) or real(df, t, **k))
     panel = FilterPanel(invoices, as_of=AS_OF, dpi=40, prerender=True)
     assert drawn == list(CHARTS)  # the open tab's chart, then the others
-    assert [len(o.outputs) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]  # only the open one is shown
+    assert [shown_count(o) for o in panel.chart_outputs.values()] == [1, 0, 0, 0]  # only the open one is shown
     panel.chart_tabs.selected_index = 2
     assert drawn == list(CHARTS)  # opening a tab shows its kept chart: nothing is drawn
     assert png_of(panel.chart_outputs["Open by month"]) == panel.draw_all_charts()["Open by month"]
@@ -946,9 +954,15 @@ def test_changes_tab_lists_the_first_invoices_and_says_how_many_more(small_demo_
     detail = pd.concat([detail] * (changes_tab.SHOWN // len(detail) + 2), ignore_index=True)  # more than shown
     detail.attrs = {"since": dt.date(2026, 9, 30), "until": dt.date(2026, 10, 31)}
     body, _ = changes_tab.changes_html(ia.changes_summary(detail), detail)
-    assert body.count("<tr>") - ia.changes_summary(detail).to_html().count("<tr>") == changes_tab.SHOWN
+    summary_rows = len(ia.changes_summary(detail)) + 1  # and its header row
+    assert body.count("<tr") - summary_rows - 1 == changes_tab.SHOWN
     more = len(detail) - changes_tab.SHOWN
-    assert f"{more:,} more: <code>panel.changes_frames()[1]</code>" in body
+    assert f"{format_count(more)} more: <code>panel.changes_frames()[1]</code>" in body
+    # human headers, full rupiah in the number locale, times to the minute
+    assert "<th>Outstanding before</th>" in body and "<th>First seen changed</th>" in body
+    assert "outstanding_before" not in body and "+07:00" not in body
+    total = int(ia.changes_summary(detail).loc["Total", "outstanding_after"])
+    assert f"<td>{format_rupiah(total, compact=False)}</td>" in body
     assert "ia.changes(store, &quot;2026-09-30&quot;, &quot;2026-10-31&quot;)" in body
     few = detail.head(3)
     few.attrs = detail.attrs
