@@ -270,6 +270,7 @@ def cached_png(self: FilterPanel, title: str, key: tuple[object, ...]) -> bytes:
     if png is None:
         png = render_chart(self._filtered_work, title, as_of=self.as_of_date, edges=self.edges,
                            terms_days=self.terms_days, dpi=self._dpi)
+        self._drawn += 1
         cache[key] = png
         while len(cache) > CHART_CACHE_SIZE:
             cache.popitem(last=False)
@@ -283,9 +284,12 @@ def prerender(self: FilterPanel) -> None:
     for title in CHARTS:
         cached_png(self, title, chart_key(self, title))
     self.changes_frames()  # and the Changes tab's figures (about 0.15 s at 100,000 invoices): its HTML is quick
-    # The figures drawn leave reference cycles: collected now, while the kernel is busy anyway, the next change
-    # does not pay for a full collection (60-80 ms every few updates at 100,000 invoices) before it shows.
-    gc.collect()
+    if self._drawn:
+        # The figures drawn since the last collection leave reference cycles: collected now, while the kernel
+        # is busy anyway, the next change does not pay for a full collection (60-80 ms every few updates at
+        # 100,000 invoices) before it shows.
+        gc.collect()
+        self._drawn = 0
 
 
 def clear_cache(self: FilterPanel) -> None:

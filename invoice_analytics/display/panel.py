@@ -188,6 +188,7 @@ class FilterPanel:
         self._hold = 0
         self._pending: set[str] = set()
         self._chart_cache: dict[str, OrderedDict[tuple[object, ...], bytes]] = {t: OrderedDict() for t in CHARTS}
+        self._drawn = 0  # charts drawn since the prerender last collected garbage
         self._chart_shown: dict[str, tuple[object, ...]] = {}
         self._statement_key: tuple[object, ...] | None = None
         self._figures: OrderedDict[tuple[object, ...], tuple[pd.DataFrame, dict[str, Any]]] = OrderedDict()
