@@ -59,18 +59,25 @@ class ForecastView:
         self._kept: OrderedDict[dt.date, tuple[Timeline, pd.DataFrame, bytes, dict[str, Any]]] = OrderedDict()
         self._shown: tuple[dt.date, Timeline] | None = None
 
-    def draw(self, day: dt.date) -> bytes:
-        """Forecast from ``day`` and show it (nothing redrawn for what is shown); the PNG."""
+    def prepare(self, day: dt.date) -> bool:
+        """Forecast from ``day`` and draw its chart into the kept ones, without showing it (the panel does this
+        after each update, so that opening the tab only shows it); True when something was computed."""
         t = timeline(self.store)  # a refreshed store is read again
         kept = self._kept.get(day)
-        if kept is None or kept[0] is not t:
+        fresh = kept is None or kept[0] is not t
+        if fresh:
             forecast = collections(prepare(self.store, day, t), weeks=WEEKS, by=None, level=LEVEL)
             png = forecast_png(forecast)
-            kept = self._kept[day] = (t, forecast, png, self._bundle(forecast, png))
+            self._kept[day] = (t, forecast, png, self._bundle(forecast, png))
             while len(self._kept) > DAYS_KEPT:
                 self._kept.popitem(last=False)
         self._kept.move_to_end(day)
-        _, self.forecast, png, bundle = kept
+        return fresh
+
+    def draw(self, day: dt.date) -> bytes:
+        """Forecast from ``day`` and show it (nothing redrawn for what is shown); the PNG."""
+        self.prepare(day)
+        t, self.forecast, png, bundle = self._kept[day]
         if self._shown != (day, t):
             self._shown = (day, t)
             show(self.output, bundle)
@@ -83,7 +90,9 @@ class ForecastView:
             f"<td>{html.escape(format_rupiah(lo))} – {html.escape(format_rupiah(hi))}</td></tr>"
             for w, e, lo, hi in forecast[["week_start", "expected", "low", "high"]].itertuples(index=False)
         )
-        table = ("<table class='ia-forecast-table'><tr><th>Week from</th><th>Expected</th>"
+        image = (f"<img class='ia-forecast-chart' alt='Cash-in forecast' style='max-width:100%;height:auto' "
+                 f"src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}'>")
+        table = (f"{image}<table class='ia-forecast-table'><tr><th>Week from</th><th>Expected</th>"
                  f"<th>{LEVEL:.0%} interval</th></tr>{rows}</table>"
                  "<p style='opacity:.75'>Invoices open at the date, each paid at its customer's pace; "
                  "all providers and customers (the filters do not apply).</p>")

@@ -284,6 +284,8 @@ def prerender(self: FilterPanel) -> None:
     for title in CHARTS:
         cached_png(self, title, chart_key(self, title))
     self.changes_frames()  # and the Changes tab's figures (about 0.15 s at 100,000 invoices): its HTML is quick
+    if self.forecast_view is not None and self.forecast_view.prepare(self.as_of_date):  # and the forecast's
+        self._drawn += 1
     if self._drawn:
         # The figures drawn since the last collection leave reference cycles: collected now, while the kernel
         # is busy anyway, the next change does not pay for a full collection (60-80 ms every few updates at
