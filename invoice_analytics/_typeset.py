@@ -19,8 +19,7 @@ import pandas as pd
 from invoice_analytics._text import drawable
 from invoice_analytics.export import atomic_path, excel_ready
 from invoice_analytics.formatting import format_count, format_number, format_percent, format_rupiah
-from invoice_analytics.workbook import _MORE_HEADERS as MORE_HEADERS
-from invoice_analytics.workbook import HEADERS, column_kind
+from invoice_analytics.workbook import column_kind, header
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -66,7 +65,7 @@ class Prepared:
         self.cols = [c for c in (columns or table.columns) if c in table.columns]
         self.kinds = {c: column_kind(c, table[c], sheet) for c in self.cols}
         self.cells = {c: [cell_text(v, self.kinds[c]) for v in table[c].tolist()] for c in self.cols}
-        self.labels = {c: {**MORE_HEADERS, **HEADERS}.get(c, c) for c in self.cols}
+        self.labels = {c: header(c, c) for c in self.cols}
         self.n = len(table)
 
 

@@ -51,12 +51,17 @@ _MORE_HEADERS: dict[str, str] = {
     "balance_change": "Balance change", "item": "Item", "value": "Value", "kpi": "KPI", "setting": "Setting",
 }
 
+#: Every column's header: :data:`HEADERS` over the pack's and the panel's (read by :func:`header`).
+_ALL_HEADERS: dict[str, str] = {**_MORE_HEADERS, **HEADERS}
 
 
-def header(name: str) -> str:
-    """The human header of column ``name`` in every workbook, PDF and panel table (:data:`HEADERS`, then the
-    pack's and the panel's; another name: its words, capitalised)."""
-    return HEADERS.get(name) or _MORE_HEADERS.get(name) or name.replace("_", " ").capitalize()
+def header(name: str, default: str | None = None) -> str:
+    """The human header of column ``name`` in the workbooks, the PDFs and the panel; a name not listed gives
+    ``default`` (None: its words, capitalised)."""
+    found = _ALL_HEADERS.get(name)
+    if found is not None:
+        return found
+    return name.replace("_", " ").capitalize() if default is None else default
 
 
 _HINT = "finance workbooks need XlsxWriter, an optional dependency: pip install 'invoice-analytics[excel]'"
@@ -121,7 +126,7 @@ def write_sheets(
     except ImportError as exc:
         raise ImportError(_HINT) from exc
     path = Path(path)
-    shown = {**_MORE_HEADERS, **HEADERS, **(headers or {})}
+    shown = {**_ALL_HEADERS, **(headers or {})}
     with atomic_path(path) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {"constant_memory": False, "strings_to_formulas": False,
                                                      "strings_to_urls": False, "strings_to_numbers": False,

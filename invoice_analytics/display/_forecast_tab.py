@@ -90,11 +90,12 @@ class ForecastView:
             f"<td>{html.escape(format_rupiah(lo))} – {html.escape(format_rupiah(hi))}</td></tr>"
             for w, e, lo, hi in forecast[["week_start", "expected", "low", "high"]].itertuples(index=False)
         )
+        encoded = base64.b64encode(png).decode("ascii")
         image = (f"<img class='ia-forecast-chart' alt='Cash-in forecast' style='max-width:100%;height:auto' "
-                 f"src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}'>")
+                 f"src='data:image/png;base64,{encoded}'>")
         table = (f"{image}<table class='ia-forecast-table'><tr><th>Week from</th><th>Expected</th>"
                  f"<th>{LEVEL:.0%} interval</th></tr>{rows}</table>"
                  "<p style='opacity:.75'>Invoices open at the date, each paid at its customer's pace; "
                  "all providers and customers (the filters do not apply).</p>")
-        return {"image/png": base64.b64encode(png).decode("ascii"), "text/html": table,
+        return {"image/png": encoded, "text/html": table,
                 "text/plain": forecast.to_string(index=False)}
